@@ -214,12 +214,21 @@ int ax_qty_parse(const char *text, enum ax_qty_kind kind, double *out, char *err
 char *ax_qty_format(double value, enum ax_qty_kind kind, char *buf, size_t size)
 {
     if (kind == AX_QTY_BYTES) {
+        /* Whole binary multiples as KiB, MiB, ...; anything else in decimal. */
         static const char *const bin[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+        static const char *const dec[] = {"B", "kB", "MB", "GB", "TB"};
         double v = value;
         int i = 0;
-        while (i < 4 && v >= 1024.0 && fmod(v, 1024.0) == 0.0)
+        int is_binary = value >= 1024.0 && fmod(value, 1024.0) == 0.0;
+        while (is_binary && i < 4 && v >= 1024.0)
             v /= 1024.0, i++;
-        snprintf(buf, size, "%.6g %s", v, bin[i]);
+        if (is_binary || value < 1000.0) {
+            snprintf(buf, size, "%.4g %s", v, bin[i]);
+            return buf;
+        }
+        for (v = value, i = 0; i < 4 && v >= 1000.0; i++)
+            v /= 1000.0;
+        snprintf(buf, size, "%.4g %s", v, dec[i]);
         return buf;
     }
     if (kind == AX_QTY_BITS) {

@@ -67,6 +67,7 @@ static void load_dense(struct chip_reader *r, struct ax_yaml_node *core, struct 
         load_cost_pair(r, dm, "dense.default", &fallback);
     const char *expected[AX_DENSE_COUNT + 5] = {"name", "lanes", "source", "estimate", "default"};
     size_t n_expected = 5;
+    char missing[256] = "";
     for (int op = 0; op < AX_DENSE_COUNT; op++) {
         const char *key = ax_dense_op_str((enum ax_dense_op)op);
         expected[n_expected++] = key;
@@ -79,9 +80,12 @@ static void load_dense(struct chip_reader *r, struct ax_yaml_node *core, struct 
         else if (got == 0 && has_default > 0)
             c->dense_op[op] = fallback;
         else if (got == 0 && has_default == 0)
-            rd_error(r, m, "dense: no cost for '%s' and no 'default' to cover it; give "
-                     "'%s: {energy: ..., latency: ...}' or a 'default' entry", key, key);
+            snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s'%s'",
+                     missing[0] ? ", " : "", key);
     }
+    if (missing[0])
+        rd_error(r, m, "dense: no cost for %s and no 'default' to cover them; give each "
+                 "'op: {energy: ..., latency: ...}' or a 'default' entry", missing);
     rd_unknown_keys(r, m, "dense", expected, n_expected);
 }
 
@@ -335,7 +339,10 @@ static void load_sources(struct chip_reader *r, struct ax_yaml_node *root, struc
 void ax_chip_load_native(struct chip_reader *r, struct ax_yaml_node *root, struct ax_system_desc *d)
 {
     uint32_t version = 1;
-    rd_u32(r, root, "top level", "version", RD_OPTIONAL, 1, 1, &version);
+    struct ax_yaml_node *vn = ax_yaml_get(root, "version");
+    if (vn && rd_u32_node(r, vn, "top level", "version", 1, UINT32_MAX, &version) > 0 && version != 1)
+        rd_error(r, vn, "version %u is not one this axon reads; expected 1 (docs/chip-format.md)",
+                 version);
     rd_str(r, root, "top level", "name", RD_REQUIRED, &d->name);
     rd_str(r, root, "top level", "description", RD_OPTIONAL, &d->description);
     load_sources(r, root, d);

@@ -1,0 +1,35 @@
+#!/bin/sh
+# Installs the Debian packages axon needs, and only those that are missing.
+# Non-interactive; quick when everything is already there. Run as root (or
+# with sudo available).
+set -eu
+
+# Build: compiler, CMake, pkg-config; libraries: libyaml (chip descriptions),
+# jansson (config.json, safetensors headers, JSON reports).
+# Python with PyTorch from Debian (/usr/bin/python3): trains the small model
+# and checks the checkpoint converters in the tests. fortunes: the training
+# corpus of the small model.
+PACKAGES="build-essential cmake pkg-config libyaml-dev libjansson-dev
+python3 python3-numpy python3-torch fortunes"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg -s "$p" >/dev/null 2>&1; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    echo "setup: all packages present"
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+echo "setup: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs what is missing, builds twice (warnings as errors; then address and
+# undefined-behaviour sanitizers) and runs every test on both builds. Exits
+# non-zero on any failure.
+set -eu
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+mkdir -p build build-san
+echo "== build (warnings as errors)"
+./scripts/build.sh build -DAX_WERROR=ON
+echo "== build with address and undefined-behaviour sanitizers"
+./scripts/build.sh build-san -DAX_WERROR=ON -DAX_SANITIZE_ADDRESS=ON -DAX_SANITIZE_UNDEFINED=ON \
+    -DCMAKE_BUILD_TYPE=Debug
+
+status=0
+echo "== tests"
+(cd build && ctest --output-on-failure -j "$(nproc)") || status=1
+echo "== tests under sanitizers"
+(cd build-san && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --output-on-failure -j "$(nproc)") || status=1
+if [ $status -ne 0 ]; then
+    echo "test.sh: FAILED"
+else
+    echo "test.sh: all tests passed on both builds"
+fi
+exit $status
