@@ -81,13 +81,41 @@ void ax_diag_format(const struct ax_diag *d, char *buf, size_t size)
     snprintf(buf + n, size - (size_t)n, "%s: %s", ax_diag_severity_str(d->severity), d->message);
 }
 
+/* Orders diagnostics by file, then line and column; those without a
+ * position come first. Ties keep the order they were found in. */
+static int before(const struct ax_diag *a, const struct ax_diag *b)
+{
+    int fc = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+    if (fc != 0)
+        return fc < 0;
+    if (a->line != b->line)
+        return a->line < b->line;
+    return a->col < b->col;
+}
+
 void ax_diag_print(const struct ax_diag_list *l, FILE *out)
 {
+    /* Print in position order through an index, leaving the list as found
+     * (tests and callers read items in the order they were reported). */
+    uint32_t stack_order[64];
+    uint32_t *order = l->n_items <= 64 ? stack_order : ax_mem_alloc(l->n_items * sizeof *order);
     char buf[2048];
+    if (order) {
+        for (uint32_t i = 0; i < l->n_items; i++) {
+            uint32_t j = i;
+            while (j > 0 && before(&l->items[i], &l->items[order[j - 1]])) {
+                order[j] = order[j - 1];
+                j--;
+            }
+            order[j] = i;
+        }
+    }
     for (uint32_t i = 0; i < l->n_items; i++) {
-        ax_diag_format(&l->items[i], buf, sizeof buf);
+        ax_diag_format(&l->items[order ? order[i] : i], buf, sizeof buf);
         fprintf(out, "%s\n", buf);
     }
+    if (order != stack_order)
+        ax_mem_free(order);
     if (l->n_dropped)
         fprintf(out, "axon: note: %u further diagnostics not shown\n", l->n_dropped);
     if (l->is_oom)

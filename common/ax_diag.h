@@ -53,8 +53,9 @@ void ax_diag_add(struct ax_diag_list *l, enum ax_diag_severity sev, const char *
 #endif
     ;
 
-/* Writes every stored diagnostic to `out` in the form above, then a line
- * saying how many were dropped, if any. */
+/* Writes every stored diagnostic to `out` in the form above, ordered by
+ * file and position (the list itself keeps the order of discovery), then a
+ * line saying how many were dropped, if any. */
 void ax_diag_print(const struct ax_diag_list *l, FILE *out);
 
 /* Formats one diagnostic into `buf` (always NUL-terminated). */

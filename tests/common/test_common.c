@@ -56,9 +56,20 @@ static void test_diag_format(void)
     CHECK_STR(buf, "chip.yaml:3:7: error: bad thing");
     ax_diag_format(&l.items[1], buf, sizeof buf);
     CHECK_STR(buf, "chip.yaml: warning: whole file");
-    l.max_items = 2;
+    /* Printing orders by position; the list keeps the order of discovery. */
+    ax_diag_add(&l, AX_DIAG_ERROR, "chip.yaml", 1, 2, "earlier");
+    char *printed = NULL;
+    size_t printed_len;
+    FILE *f = open_memstream(&printed, &printed_len);
+    ax_diag_print(&l, f);
+    fclose(f);
+    CHECK_STR(printed, "chip.yaml: warning: whole file\nchip.yaml:1:2: error: earlier\n"
+                       "chip.yaml:3:7: error: bad thing\n");
+    free(printed);
+    CHECK_STR(l.items[2].message, "earlier");
+    l.max_items = 3;
     ax_diag_add(&l, AX_DIAG_ERROR, "x", 1, 1, "dropped");
-    CHECK(l.n_dropped == 1 && l.n_errors == 2);
+    CHECK(l.n_dropped == 1 && l.n_errors == 3);
     ax_diag_list_free(&l);
     CHECK(l.n_items == 0);
 }
