@@ -21,7 +21,8 @@ struct command {
 
 /* Only commands that work are listed. */
 static const struct command commands[] = {
-    {"inspect", ax_cmd_inspect, "summarize a chip description (CHIP.yaml)"},
+    {"inspect", ax_cmd_inspect, "summarize a chip or a model (CHIP.yaml | MODEL_DIR)"},
+    {"compile", ax_cmd_compile, "build a model's graph IR (MODEL_DIR --emit ir)"},
 };
 
 static void usage(FILE *out)
@@ -44,7 +45,9 @@ static void usage(FILE *out)
             "\n"
             "examples:\n"
             "  axon inspect models/chips/loihi2-like.yaml\n"
-            "  axon inspect models/chips/truenorth.yaml --json\n");
+            "  axon inspect models/chips/truenorth.yaml --json\n"
+            "  axon inspect models/nets/spikingbrain-7b\n"
+            "  axon inspect models/nets/spikingbrain-76b --json\n");
 }
 
 int main(int argc, char **argv)

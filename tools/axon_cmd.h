@@ -5,5 +5,11 @@
 #define AX_CMD_H
 
 int ax_cmd_inspect(int argc, char **argv);
+int ax_cmd_compile(int argc, char **argv);
+
+/* `axon inspect MODEL_DIR`: the model half of inspect (cmd_model.c). Prints
+ * the summary on stdout (one JSON object when is_json) and diagnostics on
+ * stderr; returns 0, or 1 with nothing on stdout. */
+int ax_cmd_inspect_model(const char *dir, int is_json);
 
 #endif

@@ -1,9 +1,11 @@
-/* axon inspect CHIP.yaml [--json]: load a chip description, report every
- * problem with its position, and print the chip's summary. */
+/* axon inspect CHIP.yaml | MODEL_DIR [--json]: load a chip description or a
+ * model directory, report every problem with its position, and print its
+ * summary. Model directories are handled in cmd_model.c. */
 #include "axon_cmd.h"
 
 #include "ax_arch.h"
 #include "ax_diag.h"
+#include "ax_fs.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,15 +13,29 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: axon inspect CHIP.yaml [--json]\n"
+            "usage: axon inspect CHIP.yaml | MODEL_DIR [--json]\n"
             "\n"
-            "Loads a chip description (axon's format or SANA-FE's architecture format),\n"
-            "checks it, and prints chips, tiles, cores, neurons, SRAM, peak synaptic\n"
-            "operations per second, static power and the sources of the numbers.\n"
+            "CHIP.yaml: loads a chip description (axon's format or SANA-FE's architecture\n"
+            "format), checks it, and prints chips, tiles, cores, neurons, SRAM, peak\n"
+            "synaptic operations per second, static power and the sources of the numbers.\n"
+            "\n"
+            "MODEL_DIR: reads config.json (SpikingBrain gla_swa or hybrid), validates the\n"
+            "safetensors checkpoint if there is one (model.safetensors or a sharded\n"
+            "model.safetensors.index.json; without weights the model is shape-only) and\n"
+            "its tokenizer, and prints the layer plan (GLA, SWA, LA+SWA, LA+full; dense\n"
+            "MLP or MoE), parameters in total and active per token, and multiply-\n"
+            "accumulates per token at contexts 1, 4096, 32768 and 131072:\n"
+            "  linear projections (out*in per weight matrix used) + lm_head (vocab*hidden)\n"
+            "  + softmax attention 2*heads*head_dim*keys (keys = min(context, window) for\n"
+            "  SWA, context for full attention, plus meta tokens in the 76B)\n"
+            "  + GLA/linear attention 3*heads*head_dim^2 (decay, k v^T, q S).\n"
+            "Norms, activations, RoPE, softmax and biases are not counted (docs/models.md).\n"
+            "\n"
             "Problems are reported on standard error as file:line:col: message.\n"
             "\n"
             "options:\n"
-            "  --json    print one JSON object on standard output instead of text\n"
+            "  --json    print one JSON object on standard output instead of text;\n"
+            "            on an error standard output stays empty and the exit code is 1\n"
             "  -h, --help\n");
 }
 
@@ -47,6 +63,8 @@ int ax_cmd_inspect(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (ax_fs_is_dir(path))
+        return ax_cmd_inspect_model(path, is_json);
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
     ax_arch_t *arch = NULL;

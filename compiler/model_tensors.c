@@ -1,0 +1,410 @@
+/* The tensors a SpikingBrain checkpoint holds, the counts derived from them,
+ * MACs per token, and checkpoint validation against a config.
+ *
+ * Tensor names and shapes follow SPIKINGBRAIN.md §5.1 (7B bf16 and W8ASpike)
+ * and §5.2 (76B HyMeta). Parameter counts are sums over this one list, so
+ * the counts and the checkpoint check cannot disagree. */
+#include "ax_model.h"
+
+#include "ax_mem.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* W8ASpike's QuantLinear groups 128 inputs per weight scale. */
+#define W8_GROUP 128u
+
+/* ---- building the list --------------------------------------------------- */
+
+struct builder {
+    struct ax_model_tensor_list *list;
+    int32_t layer;  /* current layer, -1 outside */
+    int32_t expert; /* current expert, -1 outside */
+    int is_w8;      /* add quantizer scales to linear layers */
+    int is_oom;
+};
+
+static void add(struct builder *b, uint8_t is_scale, uint32_t n_dims, uint64_t d0, uint64_t d1,
+                uint64_t d2, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 7, 8)))
+#endif
+    ;
+
+/* Appends one tensor whose name is formatted from `fmt`. */
+static void add(struct builder *b, uint8_t is_scale, uint32_t n_dims, uint64_t d0, uint64_t d1,
+                uint64_t d2, const char *fmt, ...)
+{
+    struct ax_model_tensor_list *l = b->list;
+    if (b->is_oom)
+        return;
+    if (l->n_items == l->cap) {
+        uint32_t cap = l->cap ? 2 * l->cap : 64;
+        struct ax_model_tensor *items = ax_mem_realloc(l->items, (size_t)cap * sizeof *items);
+        if (!items) {
+            b->is_oom = 1;
+            return;
+        }
+        l->items = items;
+        l->cap = cap;
+    }
+    char name[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(name, sizeof name, fmt, ap);
+    va_end(ap);
+    struct ax_model_tensor *t = &l->items[l->n_items];
+    t->name = ax_arena_strdup(&l->arena, name);
+    if (!t->name) {
+        b->is_oom = 1;
+        return;
+    }
+    t->n_dims = n_dims;
+    t->shape[0] = d0;
+    t->shape[1] = d1;
+    t->shape[2] = d2;
+    t->is_scale = is_scale;
+    t->layer = b->layer;
+    t->expert = b->expert;
+    l->n_items++;
+}
+
+/* A linear layer `prefix` mapping `in` to `out` features: weight [out, in],
+ * bias [out] if any, and in W8ASpike the scales [out, in/128, 1]. */
+static void add_linear(struct builder *b, const char *prefix, uint64_t out, uint64_t in,
+                       int has_bias)
+{
+    add(b, 0, 2, out, in, 0, "%s.weight", prefix);
+    if (has_bias)
+        add(b, 0, 1, out, 0, 0, "%s.bias", prefix);
+    if (b->is_w8)
+        add(b, 1, 3, out, in / W8_GROUP, 1, "%s.weight_quantizer.scales", prefix);
+}
+
+/* A SwiGLU MLP under `prefix`: gate and up [I, h], down [h, I], no biases. */
+static void add_mlp(struct builder *b, const char *prefix, uint64_t h, uint64_t inter)
+{
+    char p[200];
+    snprintf(p, sizeof p, "%s.gate_proj", prefix);
+    add_linear(b, p, inter, h, 0);
+    snprintf(p, sizeof p, "%s.up_proj", prefix);
+    add_linear(b, p, inter, h, 0);
+    snprintf(p, sizeof p, "%s.down_proj", prefix);
+    add_linear(b, p, h, inter, 0);
+}
+
+static void add_gla_swa_layer(struct builder *b, const struct ax_model_config *c, uint32_t i,
+                              int is_w8)
+{
+    uint64_t h = c->hidden_size, qd = (uint64_t)c->n_heads * c->head_dim;
+    uint64_t kv = (uint64_t)c->n_kv_heads * c->head_dim;
+    char p[200];
+    add(b, 0, 1, h, 0, 0, "model.layers.%u.attn_norm.weight", i);
+    snprintf(p, sizeof p, "model.layers.%u.attn.q_proj", i);
+    add_linear(b, p, qd, h, 1);
+    snprintf(p, sizeof p, "model.layers.%u.attn.k_proj", i);
+    add_linear(b, p, kv, h, 1);
+    snprintf(p, sizeof p, "model.layers.%u.attn.v_proj", i);
+    add_linear(b, p, kv, h, 1);
+    snprintf(p, sizeof p, "model.layers.%u.attn.o_proj", i);
+    add_linear(b, p, h, qd, 0);
+    if (c->layers[i].mixer == AX_MODEL_MIXER_GLA) {
+        if (is_w8) {
+            snprintf(p, sizeof p, "model.layers.%u.attn.gk_proj", i);
+            add_linear(b, p, kv, h, 1);
+        } else {
+            snprintf(p, sizeof p, "model.layers.%u.attn.gk_proj.0", i);
+            add_linear(b, p, c->gate_low_rank_dim, h, 0);
+            snprintf(p, sizeof p, "model.layers.%u.attn.gk_proj.1", i);
+            add_linear(b, p, kv, c->gate_low_rank_dim, 1);
+        }
+        add(b, 0, 1, c->head_dim, 0, 0, "model.layers.%u.attn.g_norm.weight", i);
+    }
+    add(b, 0, 1, h, 0, 0, "model.layers.%u.mlp_norm.weight", i);
+    snprintf(p, sizeof p, "model.layers.%u.mlp", i);
+    add_mlp(b, p, h, c->intermediate_size);
+}
+
+static void add_hymeta_layer(struct builder *b, const struct ax_model_config *c, uint32_t i)
+{
+    uint64_t h = c->hidden_size, qd = (uint64_t)c->n_heads * c->head_dim;
+    uint64_t kv = (uint64_t)c->n_kv_heads * c->head_dim;
+    static const char *const branches[] = {"vanilla_attn", "linear_attn"};
+    char p[200];
+    add(b, 0, 1, h, 0, 0, "model.layers.%u.attn_norm.weight", i);
+    for (int br = 0; br < 2; br++) {
+        snprintf(p, sizeof p, "model.layers.%u.attn.%s.q_proj", i, branches[br]);
+        add_linear(b, p, qd, h, 1);
+        snprintf(p, sizeof p, "model.layers.%u.attn.%s.k_proj", i, branches[br]);
+        add_linear(b, p, kv, h, 1);
+        snprintf(p, sizeof p, "model.layers.%u.attn.%s.v_proj", i, branches[br]);
+        add_linear(b, p, kv, h, 1);
+    }
+    add(b, 0, 2, h, qd, 0, "model.layers.%u.attn.out_proj.weight", i);
+    add(b, 0, 1, h, 0, 0, "model.layers.%u.attn.norm1.weight", i);
+    add(b, 0, 1, h, 0, 0, "model.layers.%u.attn.norm2.weight", i);
+    add(b, 0, 1, h, 0, 0, "model.layers.%u.mlp_norm.weight", i);
+    if (c->layers[i].ffn == AX_MODEL_FFN_DENSE) {
+        snprintf(p, sizeof p, "model.layers.%u.mlp", i);
+        add_mlp(b, p, h, c->intermediate_size);
+        return;
+    }
+    add(b, 0, 2, c->n_experts, h, 0, "model.layers.%u.block_sparse_moe.gate.weight", i);
+    for (uint32_t e = 0; e < c->n_experts; e++) {
+        b->expert = (int32_t)e;
+        snprintf(p, sizeof p, "model.layers.%u.block_sparse_moe.experts.%u", i, e);
+        add_mlp(b, p, h, c->intermediate_size);
+    }
+    b->expert = -1;
+    if (c->shared_intermediate_size) {
+        snprintf(p, sizeof p, "model.layers.%u.shared_mlp", i);
+        add_mlp(b, p, h, c->shared_intermediate_size);
+    }
+}
+
+enum ax_model_variant ax_model_default_variant(const struct ax_model_config *cfg)
+{
+    return cfg->type == AX_MODEL_TYPE_HYBRID ? AX_MODEL_VARIANT_HYMETA : AX_MODEL_VARIANT_BF16;
+}
+
+ax_status ax_model_expected_tensors(const struct ax_model_config *cfg,
+                                    enum ax_model_variant variant, struct ax_model_tensor_list *out,
+                                    struct ax_diag_list *diags)
+{
+    memset(out, 0, sizeof *out);
+    ax_arena_init(&out->arena, 0);
+    int is_hybrid = cfg->type == AX_MODEL_TYPE_HYBRID;
+    if (is_hybrid != (variant == AX_MODEL_VARIANT_HYMETA)) {
+        ax_diag_add(diags, AX_DIAG_ERROR, cfg->path, 0, 0,
+                    "a %s model cannot be stored as the %s variant", ax_model_type_str(cfg->type),
+                    ax_model_variant_str(variant));
+        return AX_ERR_INVALID;
+    }
+    int is_w8 = variant == AX_MODEL_VARIANT_W8ASPIKE;
+    if (is_w8 && (cfg->hidden_size % W8_GROUP || cfg->intermediate_size % W8_GROUP)) {
+        ax_diag_add(diags, AX_DIAG_ERROR, cfg->path, 0, 0,
+                    "a W8ASpike checkpoint needs hidden_size (%u) and intermediate_size (%u) "
+                    "divisible by its weight group of %u",
+                    cfg->hidden_size, cfg->intermediate_size, W8_GROUP);
+        return AX_ERR_INVALID;
+    }
+    struct builder b = {.list = out, .layer = -1, .expert = -1, .is_w8 = is_w8};
+    uint64_t h = cfg->hidden_size;
+    add(&b, 0, 2, cfg->vocab_size, h, 0, "model.embeddings.weight");
+    if (is_hybrid && cfg->has_lower_bounds)
+        add(&b, 0, 2, cfg->n_layers, h, 0, "model.lower_bounds");
+    if (is_hybrid && cfg->n_meta_tokens)
+        add(&b, 0, 2, cfg->n_meta_tokens, h, 0, "model.meta_tokens");
+    for (uint32_t i = 0; i < cfg->n_layers; i++) {
+        b.layer = (int32_t)i;
+        if (is_hybrid)
+            add_hymeta_layer(&b, cfg, i);
+        else
+            add_gla_swa_layer(&b, cfg, i, is_w8);
+    }
+    b.layer = -1;
+    add(&b, 0, 1, h, 0, 0, "model.norm.weight");
+    if (!cfg->is_tied_embeddings)
+        add(&b, 0, 2, cfg->vocab_size, h, 0, "lm_head.weight");
+    if (b.is_oom) {
+        ax_model_tensors_free(out);
+        return AX_ERR_NOMEM;
+    }
+    return AX_OK;
+}
+
+void ax_model_tensors_free(struct ax_model_tensor_list *list)
+{
+    ax_mem_free(list->items);
+    ax_arena_free(&list->arena);
+    memset(list, 0, sizeof *list);
+}
+
+const struct ax_model_tensor *ax_model_tensors_find(const struct ax_model_tensor_list *list,
+                                                    const char *name)
+{
+    for (uint32_t i = 0; i < list->n_items; i++) {
+        if (strcmp(list->items[i].name, name) == 0)
+            return &list->items[i];
+    }
+    return NULL;
+}
+
+/* ---- counts -------------------------------------------------------------- */
+
+static uint64_t numel(const struct ax_model_tensor *t)
+{
+    uint64_t n = 1;
+    for (uint32_t i = 0; i < t->n_dims; i++)
+        n *= t->shape[i];
+    return n;
+}
+
+void ax_model_count_params(const struct ax_model_config *cfg,
+                           const struct ax_model_tensor_list *tensors, struct ax_model_counts *out)
+{
+    memset(out, 0, sizeof *out);
+    for (uint32_t i = 0; i < tensors->n_items; i++) {
+        const struct ax_model_tensor *t = &tensors->items[i];
+        uint64_t n = numel(t);
+        if (t->is_scale) {
+            out->n_scales += n;
+            continue;
+        }
+        out->n_params += n;
+        /* All experts of a layer have the same shapes, so the first k stand
+         * for whichever k experts a token is routed to. */
+        if (t->expert < 0 || (uint32_t)t->expert < cfg->n_experts_per_token)
+            out->n_active_params += n;
+    }
+}
+
+void ax_model_macs_per_token(const struct ax_model_config *cfg, enum ax_model_variant variant,
+                             uint64_t context, struct ax_model_macs *out)
+{
+    memset(out, 0, sizeof *out);
+    uint64_t h = cfg->hidden_size, H = cfg->n_heads, d = cfg->head_dim;
+    uint64_t qd = H * d, kv = (uint64_t)cfg->n_kv_heads * d;
+    uint64_t window_keys = context < cfg->sliding_window ? context : cfg->sliding_window;
+    for (uint32_t i = 0; i < cfg->n_layers; i++) {
+        const struct ax_model_layer *l = &cfg->layers[i];
+        if (cfg->type == AX_MODEL_TYPE_GLA_SWA) {
+            out->linear += h * qd + 2 * h * kv + qd * h + 3 * h * cfg->intermediate_size;
+            if (l->mixer == AX_MODEL_MIXER_GLA) {
+                if (variant == AX_MODEL_VARIANT_W8ASPIKE)
+                    out->linear += h * kv;
+                else
+                    out->linear += h * cfg->gate_low_rank_dim + cfg->gate_low_rank_dim * kv;
+                out->recurrent += 3 * H * d * d;
+            } else {
+                out->attention += 2 * H * d * window_keys;
+            }
+            continue;
+        }
+        /* hybrid: both branches' q, k, v, one shared out_proj */
+        out->linear += 2 * (h * qd + 2 * h * kv) + qd * h;
+        uint64_t keys =
+            (l->mixer == AX_MODEL_MIXER_LA_FULL ? context : window_keys) + cfg->n_meta_tokens;
+        out->attention += 2 * H * d * keys;
+        out->recurrent += 3 * H * d * d;
+        if (l->ffn == AX_MODEL_FFN_DENSE)
+            out->linear += 3 * h * cfg->intermediate_size;
+        else
+            out->linear += h * cfg->n_experts +
+                           cfg->n_experts_per_token * 3 * h * cfg->intermediate_size +
+                           3 * h * cfg->shared_intermediate_size;
+    }
+    out->lm_head = (uint64_t)cfg->vocab_size * h;
+    out->total = out->linear + out->lm_head + out->attention + out->recurrent;
+}
+
+/* ---- the checkpoint against the config ----------------------------------- */
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+enum ax_model_variant ax_model_detect_variant(const struct ax_model_config *cfg,
+                                              const struct ax_st_checkpoint *weights)
+{
+    if (cfg->type == AX_MODEL_TYPE_HYBRID)
+        return AX_MODEL_VARIANT_HYMETA;
+    for (uint32_t i = 0; weights && i < weights->n_tensors; i++) {
+        const char *n = weights->tensors[i].name;
+        if (has_suffix(n, ".weight_quantizer.scales") || has_suffix(n, ".attn.gk_proj.weight"))
+            return AX_MODEL_VARIANT_W8ASPIKE;
+    }
+    return AX_MODEL_VARIANT_BF16;
+}
+
+static int is_float(enum ax_st_dtype d)
+{
+    return d == AX_ST_DTYPE_F32 || d == AX_ST_DTYPE_BF16 || d == AX_ST_DTYPE_F16;
+}
+
+static int same_shape(const struct ax_model_tensor *e, const struct ax_st_tensor *t)
+{
+    if (e->n_dims != t->n_dims)
+        return 0;
+    for (uint32_t i = 0; i < e->n_dims; i++) {
+        if (e->shape[i] != t->shape[i])
+            return 0;
+    }
+    return 1;
+}
+
+ax_status ax_model_validate_weights(const struct ax_st_checkpoint *weights,
+                                    const struct ax_model_tensor_list *expected,
+                                    uint32_t *n_unexpected, const char **dtype,
+                                    struct ax_diag_list *diags)
+{
+    *n_unexpected = 0;
+    *dtype = NULL;
+    uint8_t *is_used = ax_mem_calloc(weights->n_tensors + 1, 1);
+    if (!is_used)
+        return AX_ERR_NOMEM;
+    uint32_t n_errors = 0, n_of_dtype[AX_ST_DTYPE_COUNT] = {0};
+    char want[160], found[160];
+    for (uint32_t i = 0; i < expected->n_items; i++) {
+        const struct ax_model_tensor *e = &expected->items[i];
+        const struct ax_st_tensor *t = ax_st_find(weights, e->name);
+        ax_st_format_shape(e->shape, e->n_dims, want, sizeof want);
+        if (!t) {
+            ax_diag_add(diags, AX_DIAG_ERROR, weights->path, 0, 0,
+                        "missing tensor '%s' (expected shape %s)", e->name, want);
+            n_errors++;
+            continue;
+        }
+        is_used[t - weights->tensors] = 1;
+        const char *where = weights->shards[t->shard].path;
+        if (!same_shape(e, t)) {
+            ax_diag_add(diags, AX_DIAG_ERROR, where, 0, 0,
+                        "tensor '%s': expected shape %s, found %s", e->name, want,
+                        ax_st_format_shape(t->shape, t->n_dims, found, sizeof found));
+            n_errors++;
+        }
+        if (e->is_scale && t->dtype != AX_ST_DTYPE_F32) {
+            ax_diag_add(diags, AX_DIAG_ERROR, where, 0, 0,
+                        "tensor '%s': dtype %s; quantizer scales must be F32", e->name,
+                        ax_st_dtype_str(t->dtype));
+            n_errors++;
+        } else if (!e->is_scale && !is_float(t->dtype)) {
+            ax_diag_add(diags, AX_DIAG_ERROR, where, 0, 0,
+                        "tensor '%s': dtype %s; parameters must be F32, BF16 or F16", e->name,
+                        ax_st_dtype_str(t->dtype));
+            n_errors++;
+        } else if (!e->is_scale) {
+            n_of_dtype[t->dtype]++;
+        }
+    }
+    for (uint32_t i = 0; i < weights->n_tensors; i++) {
+        const struct ax_st_tensor *t = &weights->tensors[i];
+        if (is_used[i])
+            continue;
+        (*n_unexpected)++;
+        ax_diag_add(diags, AX_DIAG_WARNING, weights->shards[t->shard].path, 0, 0,
+                    "unexpected tensor '%s' %s %s; the model does not use it", t->name,
+                    ax_st_format_shape(t->shape, t->n_dims, found, sizeof found),
+                    ax_st_dtype_str(t->dtype));
+    }
+    ax_mem_free(is_used);
+
+    int n_kinds = 0;
+    for (int d = 0; d < AX_ST_DTYPE_COUNT; d++) {
+        if (n_of_dtype[d]) {
+            n_kinds++;
+            *dtype = ax_st_dtype_str((enum ax_st_dtype)d);
+        }
+    }
+    if (n_kinds > 1) {
+        *dtype = "mixed";
+        ax_diag_add(diags, AX_DIAG_WARNING, weights->path, 0, 0,
+                    "parameters mix dtypes: %u F32, %u BF16, %u F16 tensors",
+                    n_of_dtype[AX_ST_DTYPE_F32], n_of_dtype[AX_ST_DTYPE_BF16],
+                    n_of_dtype[AX_ST_DTYPE_F16]);
+    }
+    return n_errors ? AX_ERR_INVALID : AX_OK;
+}

@@ -1,0 +1,38 @@
+# Runs `axon inspect DIR [--json]` and checks its contract:
+#   cmake -DAXON=... -DDIR=... -DEXPECT_RC=0|1 [-DJSON=ON] [-DSTDOUT_HAS=text]
+#         [-DSTDERR_HAS=text] [-DSTDERR_EMPTY=ON] -P check_cli.cmake
+# On failure (EXPECT_RC 1) standard output must be empty. On success with
+# --json, standard output must be exactly one JSON object.
+set(args inspect ${DIR})
+if(JSON)
+  list(APPEND args --json)
+endif()
+execute_process(COMMAND ${AXON} ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                ERROR_VARIABLE err)
+if(NOT rc EQUAL EXPECT_RC)
+  message(FATAL_ERROR "exit code ${rc}, expected ${EXPECT_RC}\nstdout:\n${out}\nstderr:\n${err}")
+endif()
+if(EXPECT_RC EQUAL 1 AND NOT out STREQUAL "")
+  message(FATAL_ERROR "standard output must stay empty on an error; got:\n${out}")
+endif()
+if(EXPECT_RC EQUAL 0 AND JSON)
+  string(JSON type ERROR_VARIABLE json_err TYPE "${out}")
+  if(json_err OR NOT type STREQUAL "OBJECT")
+    message(FATAL_ERROR "standard output is not one JSON object (${json_err}):\n${out}")
+  endif()
+endif()
+if(DEFINED STDOUT_HAS)
+  string(FIND "${out}" "${STDOUT_HAS}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "standard output lacks '${STDOUT_HAS}':\n${out}")
+  endif()
+endif()
+if(DEFINED STDERR_HAS)
+  string(FIND "${err}" "${STDERR_HAS}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "standard error lacks '${STDERR_HAS}':\n${err}")
+  endif()
+endif()
+if(STDERR_EMPTY AND NOT err STREQUAL "")
+  message(FATAL_ERROR "standard error should be empty (no warnings); got:\n${err}")
+endif()
