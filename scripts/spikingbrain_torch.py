@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference PyTorch implementation of the SpikingBrain-7B architecture, at any size.
 
-The graph follows docs/SPIKINGBRAIN.md section 1.2 (hf_7B_model/modeling_gla_swa.py):
+The graph follows SPIKINGBRAIN.md section 1.2 (hf_7B_model/modeling_gla_swa.py):
 
     h = model.embeddings[ids]
     for each HybridBlock i:
@@ -222,10 +222,33 @@ def gla_recurrent(q, k, v, gk, scale, initial_state=None):
     return torch.stack(outs, dim=2), S
 
 
-def gla_chunked(q, k, v, gk, scale, chunk=16, initial_state=None):
-    """Exact chunked form of the same recurrence (no exp of positive numbers, so it is stable
-    for any gate values). Shapes as gla_recurrent; q may carry G query heads per state head:
-    q [B,Hs,G,L,Dk] with k,v,gk [B,Hs,L,*] is accepted too (GQA without repeating k/v)."""
+def _max_chunk_decay(gk, chunk):
+    """Largest total log decay (nats, >= 0) accumulated inside one chunk, over all channels."""
+    L = gk.shape[-2]
+    pad = (-L) % chunk
+    g = F.pad(gk.detach(), (0, 0, 0, pad)) if pad else gk.detach()
+    g = g.reshape(*g.shape[:-2], (L + pad) // chunk, chunk, g.shape[-1]).sum(-2)
+    return float(-g.min()) if g.numel() else 0.0
+
+
+def gla_chunked(q, k, v, gk, scale, chunk=32, initial_state=None, max_spread=40.0, adaptive=True):
+    """Exact chunked form of the same recurrence. Shapes as gla_recurrent; q may carry G query
+    heads per state head: q [B,Hs,G,L,Dk] with k,v,gk [B,Hs,L,*] (GQA without repeating k/v).
+
+    Within a chunk, b_t = cumsum(gk) (log decay since the chunk start, <= 0). The intra-chunk
+    scores are sum_d q_t[d] k_s[d] exp(b_t[d] - b_s[d]) for s <= t. They are computed as the
+    matmul (q_t exp(b_t)) . (k_s exp(-b_s)), exact in real arithmetic and accurate in fp32 while
+    the total log decay inside every chunk stays below `max_spread` nats. With adaptive=True the
+    chunk is halved until that holds (down to 1, where the intra-chunk term has no decay at all).
+    If it still does not hold (or adaptive=False), the scores come from the explicit [C, C, Dk]
+    decay tensor, which never exponentiates a positive number. Chunk-to-chunk state passing only
+    uses decays <= 1. gla_chunked.stats counts the chunk sizes and paths used."""
+    if adaptive:
+        while chunk > 1 and _max_chunk_decay(gk, chunk) >= max_spread:
+            chunk //= 2
+    explicit = _max_chunk_decay(gk, chunk) >= max_spread
+    key = (chunk, "explicit" if explicit else "matmul")
+    gla_chunked.stats[key] = gla_chunked.stats.get(key, 0) + 1
     grouped = q.dim() == 5
     if not grouped:
         q = q.unsqueeze(2)
@@ -240,32 +263,38 @@ def gla_chunked(q, k, v, gk, scale, chunk=16, initial_state=None):
     Lp = L + pad
     n = Lp // chunk
     C = chunk
-    q = q.reshape(B, Hs, G, n, C, Dk) * scale
+    # [B,Hs,n,G*C,Dk] : query rows of all G heads of a chunk stacked
+    q = (q * scale).reshape(B, Hs, G, n, C, Dk).permute(0, 1, 3, 2, 4, 5).reshape(B, Hs, n, G * C, Dk)
     k = k.reshape(B, Hs, n, C, Dk)
     v = v.reshape(B, Hs, n, C, Dv)
     b = gk.reshape(B, Hs, n, C, Dk).cumsum(dim=3)                  # log decay from chunk start
-    # intra-chunk: A[t,s] = sum_d q_t[d] k_s[d] exp(b_t[d] - b_s[d]) for s <= t
-    mask = torch.tril(torch.ones(C, C, dtype=torch.bool, device=q.device))
-    diff = b[:, :, :, :, None, :] - b[:, :, :, None, :, :]          # [B,Hs,n,t,s,Dk]
-    diff = diff.masked_fill(~mask[:, :, None], float("-inf"))
-    kd = torch.exp(diff) * k[:, :, :, None, :, :]                   # [B,Hs,n,t,s,Dk]
-    A = torch.einsum("bhgntd,bhntsd->bhgnts", q, kd)
-    o = torch.einsum("bhgnts,bhnsv->bhgntv", A, v)
+    bq = b.repeat(1, 1, 1, G, 1)                                    # [B,Hs,n,G*C,Dk]
+    mask = torch.tril(torch.ones(C, C, dtype=torch.bool, device=q.device)).repeat(G, 1)  # [G*C, C]
+    qe = q * torch.exp(bq)                                          # decay from chunk start, <= 1
+    if not explicit:
+        A = torch.matmul(qe, (k * torch.exp(-b)).transpose(-1, -2))  # [B,Hs,n,G*C,C]
+    else:
+        diff = bq[:, :, :, :, None, :] - b[:, :, :, None, :, :]      # [B,Hs,n,G*C,C,Dk]
+        diff = diff.masked_fill(~mask[:, :, None], float("-inf"))
+        A = (torch.exp(diff) * q[:, :, :, :, None, :] * k[:, :, :, None, :, :]).sum(-1)
+    A = A.masked_fill(~mask, 0.0)
+    o = torch.matmul(A, v)                                          # [B,Hs,n,G*C,Dv]
     # inter-chunk: carry the state across chunks
     S = q.new_zeros(B, Hs, Dk, Dv) if initial_state is None else initial_state
-    qe = q * torch.exp(b)[:, :, None]                               # [B,Hs,G,n,C,Dk]
     btot = b[:, :, :, -1:, :]                                       # [B,Hs,n,1,Dk]
-    ke = k * torch.exp(btot - b)                                    # decay to the chunk end
+    ke = k * torch.exp(btot - b)                                    # decay to the chunk end, <= 1
     inter = []
     for i in range(n):
-        inter.append(torch.einsum("bhgtd,bhdv->bhgtv", qe[:, :, :, i], S))
-        S = torch.exp(btot[:, :, i, 0])[..., None] * S + torch.einsum(
-            "bhtd,bhtv->bhdv", ke[:, :, i], v[:, :, i])
-    o = o + torch.stack(inter, dim=3)
-    o = o.reshape(B, Hs, G, Lp, Dv)[:, :, :, :L]
+        inter.append(torch.matmul(qe[:, :, i], S))
+        S = torch.exp(btot[:, :, i, 0])[..., None] * S + torch.matmul(ke[:, :, i].transpose(-1, -2), v[:, :, i])
+    o = o + torch.stack(inter, dim=2)
+    o = o.reshape(B, Hs, n, G, C, Dv).permute(0, 1, 3, 2, 4, 5).reshape(B, Hs, G, Lp, Dv)[:, :, :, :L]
     if not grouped:
         o = o.squeeze(2)
     return o, S
+
+
+gla_chunked.stats = {}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -292,7 +321,7 @@ class GatedLinearAttention(nn.Module):
         self.o_proj = nn.Linear(H * D, cfg.hidden_size, bias=False)
         self.spk_in = SpikeAct("attn.in")     # input of q/k/v/gk projections
         self.spk_o = SpikeAct("attn.o")       # input of o_proj
-        self.chunk = 16
+        self.chunk = 32
 
     def _project(self, x):
         B, L, _ = x.shape
@@ -585,19 +614,33 @@ def bits_per_byte(model, data, seq_len=256, batch=16, max_bytes=None):
 # self-checks (callable from tests)
 # ----------------------------------------------------------------------------------------------
 
-def check_gla_chunked_vs_recurrent(seed=0, B=2, H=3, L=53, Dk=8, Dv=6, chunk=16, strong_decay=True):
-    """Max abs difference between the chunked GLA and the token-by-token recurrence on random
-    inputs (gates include very strong decays to exercise stability). Returns a float."""
+def check_gla_chunked_vs_recurrent(seed=0, B=2, H=3, L=53, Dk=8, Dv=6, chunk=16):
+    """Max abs difference (float64) between the chunked GLA and the token-by-token recurrence on
+    random inputs, with mild gates (fast factorized path) and very strong decays (explicit
+    path), with an initial state, a ragged last chunk and grouped query heads. Returns a float."""
     g = torch.Generator().manual_seed(seed)
-    q = torch.relu(torch.randn(B, H, L, Dk, generator=g, dtype=torch.float64))
-    k = torch.relu(torch.randn(B, H, L, Dk, generator=g, dtype=torch.float64))
-    v = torch.randn(B, H, L, Dv, generator=g, dtype=torch.float64)
-    z = torch.randn(B, H, L, Dk, generator=g, dtype=torch.float64) * (40.0 if strong_decay else 3.0)
-    gk = F.logsigmoid(z) / 16
-    s0 = torch.randn(B, H, Dk, Dv, generator=g, dtype=torch.float64)
-    o1, S1 = gla_recurrent(q, k, v, gk, Dk ** -0.5, initial_state=s0)
-    o2, S2 = gla_chunked(q, k, v, gk, Dk ** -0.5, chunk=chunk, initial_state=s0)
-    return max(float((o1 - o2).abs().max()), float((S1 - S2).abs().max()))
+    err = 0.0
+    for zscale in (3.0, 40.0, 120.0, 400.0):
+        q = torch.relu(torch.randn(B, H, L, Dk, generator=g, dtype=torch.float64))
+        k = torch.relu(torch.randn(B, H, L, Dk, generator=g, dtype=torch.float64))
+        v = torch.randn(B, H, L, Dv, generator=g, dtype=torch.float64)
+        z = torch.randn(B, H, L, Dk, generator=g, dtype=torch.float64) * zscale
+        gk = F.logsigmoid(z) / 16
+        s0 = torch.randn(B, H, Dk, Dv, generator=g, dtype=torch.float64)
+        o1, S1 = gla_recurrent(q, k, v, gk, Dk ** -0.5, initial_state=s0)
+        # default (matmul path, chunk halved as needed), explicit path at the full chunk size,
+        # and the smallest chunk
+        for ms, ad in ((40.0, True), (0.0, False), (0.0, True)):
+            o2, S2 = gla_chunked(q, k, v, gk, Dk ** -0.5, chunk=chunk, initial_state=s0,
+                                 max_spread=ms, adaptive=ad)
+            err = max(err, float((o1 - o2).abs().max()), float((S1 - S2).abs().max()))
+        # grouped-query layout: G query heads share one state head
+        qg = torch.relu(torch.randn(B, H, 2, L, Dk, generator=g, dtype=torch.float64))
+        og, _ = gla_chunked(qg, k, v, gk, Dk ** -0.5, chunk=chunk, initial_state=s0)
+        for j in range(2):
+            oj, _ = gla_recurrent(qg[:, :, j], k, v, gk, Dk ** -0.5, initial_state=s0)
+            err = max(err, float((og[:, :, j] - oj).abs().max()))
+    return err
 
 
 @torch.no_grad()
