@@ -83,7 +83,8 @@ static void line(FILE *out, const char *label, const char *value, const struct a
 {
     fprintf(out, "  %-22s %s", label, value);
     if (p && p->source)
-        fprintf(out, "   [%s%s]", p->is_estimate ? "estimate; " : "", p->source);
+        fprintf(out, "   [%s%s]", p->is_estimate && !strstr(p->source, "estimate") ? "estimate; " : "",
+                p->source);
     else if (p && p->is_estimate)
         fprintf(out, "   [estimate]");
     fputc('\n', out);

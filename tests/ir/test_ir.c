@@ -136,6 +136,23 @@ static void test_76b(void)
     ax_ir_free(&g);
 }
 
+/* The trained small model: the bf16 layout with its low-rank gate. */
+static void test_tiny(void)
+{
+    struct ax_ir_graph g;
+    if (!build(SRC "/models/nets/spikingbrain-tiny", &g))
+        return;
+    CHECK(count_ops(&g, AX_IR_GLA) == 2 && count_ops(&g, AX_IR_SWA) == 2);
+    const struct ax_ir_node *n = find_weight(&g, "model.layers.0.attn.gk_proj.1.weight");
+    CHECK(n && n->in == 16 && n->out == 128);
+    for (uint32_t i = 0; i < g.n_nodes; i++) {
+        if (g.nodes[i].op == AX_IR_SWA)
+            CHECK(g.nodes[i].window == 64 && g.nodes[i].heads == 4 && g.nodes[i].kv_heads == 2);
+    }
+    check_round_trip(&g, "spikingbrain-tiny.ir");
+    ax_ir_free(&g);
+}
+
 /* The mini configs print exactly their golden files. */
 static void check_golden(const char *dir, const char *golden)
 {
@@ -246,5 +263,5 @@ static void test_malformed_text(void)
     }
 }
 
-AX_TEST_MAIN(T(test_7b), T(test_76b), T(test_golden_mini), T(test_golden_mini_hybrid),
+AX_TEST_MAIN(T(test_7b), T(test_76b), T(test_tiny), T(test_golden_mini), T(test_golden_mini_hybrid),
              T(test_verifier_catches), T(test_malformed_text))
