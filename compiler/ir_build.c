@@ -111,20 +111,29 @@ static void set_heads(struct builder *b, struct ax_ir_node *n)
     SET(n, head_dim, AX_IR_ATTR_HEAD_DIM, b->cfg->head_dim);
 }
 
+/* The q, k and v projections (with biases) of an attention under `prefix`. */
+static void qkv(struct builder *b, uint32_t x, const char *prefix, uint32_t *q, uint32_t *k,
+                uint32_t *v)
+{
+    const struct ax_model_config *c = b->cfg;
+    uint32_t h = c->hidden_size, kv = c->n_kv_heads * c->head_dim;
+    char name[192];
+    snprintf(name, sizeof name, "%s.q_proj", prefix);
+    *q = linear(b, x, h, c->n_heads * c->head_dim, 1, name);
+    snprintf(name, sizeof name, "%s.k_proj", prefix);
+    *k = linear(b, x, h, kv, 1, name);
+    snprintf(name, sizeof name, "%s.v_proj", prefix);
+    *v = linear(b, x, h, kv, 1, name);
+}
+
 /* Softmax attention over q, k, v projected from x under `prefix`; `window` 0
  * is full attention. Returns the attention output (before any o_proj). */
 static uint32_t softmax_attention(struct builder *b, uint32_t x, const char *prefix,
                                   uint32_t window, uint32_t meta)
 {
     const struct ax_model_config *c = b->cfg;
-    uint32_t h = c->hidden_size, kv = c->n_kv_heads * c->head_dim;
-    char name[192];
-    snprintf(name, sizeof name, "%s.q_proj", prefix);
-    uint32_t q = linear(b, x, h, c->n_heads * c->head_dim, 1, name);
-    snprintf(name, sizeof name, "%s.k_proj", prefix);
-    uint32_t k = linear(b, x, h, kv, 1, name);
-    snprintf(name, sizeof name, "%s.v_proj", prefix);
-    uint32_t v = linear(b, x, h, kv, 1, name);
+    uint32_t q, k, v;
+    qkv(b, x, prefix, &q, &k, &v);
     q = rope(b, q, c->n_heads);
     k = rope(b, k, c->n_kv_heads);
     uint32_t id = add(b, AX_IR_SWA, 3, q, k, v);
@@ -143,13 +152,8 @@ static uint32_t gla_7b(struct builder *b, uint32_t x, const char *prefix)
     const struct ax_model_config *c = b->cfg;
     uint32_t h = c->hidden_size, kv = c->n_kv_heads * c->head_dim;
     char name[192];
-    snprintf(name, sizeof name, "%s.q_proj", prefix);
-    uint32_t q = linear(b, x, h, c->n_heads * c->head_dim, 1, name);
-    snprintf(name, sizeof name, "%s.k_proj", prefix);
-    uint32_t k = linear(b, x, h, kv, 1, name);
-    snprintf(name, sizeof name, "%s.v_proj", prefix);
-    uint32_t v = linear(b, x, h, kv, 1, name);
-    uint32_t g;
+    uint32_t q, k, v, g;
+    qkv(b, x, prefix, &q, &k, &v);
     if (b->variant == AX_MODEL_VARIANT_W8ASPIKE) {
         /* W8ASpike merges the low-rank pair into one projection. */
         snprintf(name, sizeof name, "%s.gk_proj", prefix);
@@ -174,14 +178,8 @@ static uint32_t gla_7b(struct builder *b, uint32_t x, const char *prefix)
 static uint32_t linear_attention_76b(struct builder *b, uint32_t x, const char *prefix)
 {
     const struct ax_model_config *c = b->cfg;
-    uint32_t h = c->hidden_size, kv = c->n_kv_heads * c->head_dim;
-    char name[192];
-    snprintf(name, sizeof name, "%s.q_proj", prefix);
-    uint32_t q = linear(b, x, h, c->n_heads * c->head_dim, 1, name);
-    snprintf(name, sizeof name, "%s.k_proj", prefix);
-    uint32_t k = linear(b, x, h, kv, 1, name);
-    snprintf(name, sizeof name, "%s.v_proj", prefix);
-    uint32_t v = linear(b, x, h, kv, 1, name);
+    uint32_t q, k, v;
+    qkv(b, x, prefix, &q, &k, &v);
     uint32_t id = add(b, AX_IR_GLA, 3, q, k, v);
     struct ax_ir_node *n = node(b, id);
     set_heads(b, n);

@@ -144,18 +144,9 @@ static void load_router(struct chip_reader *r, struct ax_yaml_node *tile, struct
         return;
     const char *expected[2 * AX_DIR_COUNT + 6];
     size_t n_expected = 0;
-    for (int d = 0; d < AX_DIR_COUNT; d++) {
-        char ek[32], lk[32];
-        snprintf(ek, sizeof ek, "energy_%s_hop", ax_dir_str((enum ax_dir)d));
-        snprintf(lk, sizeof lk, "latency_%s_hop", ax_dir_str((enum ax_dir)d));
-        rd_qty(r, m, "router", ek, AX_QTY_ENERGY, RD_REQUIRED, 0.0, 0, &rt->hop[d].energy_j);
-        rd_qty(r, m, "router", lk, AX_QTY_TIME, RD_REQUIRED, 0.0, 0, &rt->hop[d].latency_s);
-    }
-    static const char *const hop_keys[] = {
-        "energy_north_hop", "latency_north_hop", "energy_east_hop", "latency_east_hop",
-        "energy_south_hop", "latency_south_hop", "energy_west_hop", "latency_west_hop"};
-    for (size_t i = 0; i < N_OF(hop_keys); i++)
-        expected[n_expected++] = hop_keys[i];
+    rd_hops(r, m, "router", RD_REQUIRED, rt->hop);
+    for (size_t i = 0; i < N_OF(rd_hop_keys); i++)
+        expected[n_expected++] = rd_hop_keys[i];
     rd_qty(r, m, "router", "energy_local", AX_QTY_ENERGY, RD_REQUIRED, 0.0, 0, &rt->local.energy_j);
     rd_qty(r, m, "router", "latency_local", AX_QTY_TIME, RD_REQUIRED, 0.0, 0, &rt->local.latency_s);
     rd_qty(r, m, "router", "link_width", AX_QTY_BITS, RD_REQUIRED, 0.0, 1, &rt->link_width_bits);
@@ -195,32 +186,7 @@ static void load_sync(struct chip_reader *r, struct ax_yaml_node *chip, struct a
                  "'fixed' or 'table'", model);
         return;
     }
-    s->model = AX_SYNC_TABLE;
-    if (lat->kind != AX_YAML_MAP || lat->n_children == 0) {
-        rd_error(r, lat, "sync.latency: the table model needs a mapping from number of tiles to "
-                 "latency, such as {1: 113 ns, 32: 465 ns}");
-        return;
-    }
-    s->table = ax_arena_calloc(r->arena, lat->n_children, sizeof *s->table);
-    if (!s->table) {
-        rd_error(r, lat, "out of memory");
-        return;
-    }
-    for (uint32_t i = 0; i < lat->n_children; i++) {
-        struct ax_sync_table_entry *e = &s->table[s->n_table];
-        lat->pairs[i].key->is_used = 1;
-        if (rd_u32_node(r, lat->pairs[i].key, "sync.latency", "key", 1, 1u << 30, &e->n_tiles) <= 0)
-            continue;
-        if (rd_qty_node(r, lat->pairs[i].value, "sync.latency", lat->pairs[i].key->text,
-                        AX_QTY_TIME, 0.0, 0, &e->latency_s) <= 0)
-            continue;
-        if (s->n_table > 0 && e->n_tiles <= s->table[s->n_table - 1].n_tiles) {
-            rd_error(r, lat->pairs[i].key, "sync.latency: tile counts must ascend; %u follows %u",
-                     e->n_tiles, s->table[s->n_table - 1].n_tiles);
-            continue;
-        }
-        s->n_table++;
-    }
+    rd_sync_table(r, lat, "sync.latency", s);
 }
 
 static void load_dram(struct chip_reader *r, struct ax_yaml_node *chip, struct ax_dram_desc *dr)

@@ -251,3 +251,48 @@ void rd_unknown_keys(struct chip_reader *r, struct ax_yaml_node *map, const char
             rd_unknown_key(r, map->pairs[i].key, where, expected, n_expected);
     }
 }
+
+const char *const rd_hop_keys[2 * AX_DIR_COUNT] = {
+    "energy_north_hop", "latency_north_hop", "energy_east_hop", "latency_east_hop",
+    "energy_south_hop", "latency_south_hop", "energy_west_hop", "latency_west_hop"};
+
+void rd_hops(struct chip_reader *r, struct ax_yaml_node *map, const char *where, int required,
+             struct ax_cost hop[AX_DIR_COUNT])
+{
+    for (int d = 0; d < AX_DIR_COUNT; d++) {
+        rd_qty(r, map, where, rd_hop_keys[2 * d], AX_QTY_ENERGY, required, 0.0, 0, &hop[d].energy_j);
+        rd_qty(r, map, where, rd_hop_keys[2 * d + 1], AX_QTY_TIME, required, 0.0, 0,
+               &hop[d].latency_s);
+    }
+}
+
+void rd_sync_table(struct chip_reader *r, struct ax_yaml_node *table, const char *where,
+                   struct ax_sync_desc *s)
+{
+    s->model = AX_SYNC_TABLE;
+    if (table->kind != AX_YAML_MAP || table->n_children == 0) {
+        rd_error(r, table, "%s: the table model needs a mapping from number of tiles to latency, "
+                 "such as {1: 113 ns, 32: 465 ns}", where);
+        return;
+    }
+    s->table = ax_arena_calloc(r->arena, table->n_children, sizeof *s->table);
+    if (!s->table) {
+        rd_error(r, table, "out of memory");
+        return;
+    }
+    for (uint32_t i = 0; i < table->n_children; i++) {
+        struct ax_sync_table_entry *e = &s->table[s->n_table];
+        struct ax_yaml_node *key = table->pairs[i].key;
+        key->is_used = 1;
+        if (rd_u32_node(r, key, where, "key", 1, 1u << 30, &e->n_tiles) <= 0 ||
+            rd_qty_node(r, table->pairs[i].value, where, key->text, AX_QTY_TIME, 0.0, 0,
+                        &e->latency_s) <= 0)
+            continue;
+        if (s->n_table > 0 && e->n_tiles <= s->table[s->n_table - 1].n_tiles) {
+            rd_error(r, key, "%s: tile counts must ascend; %u follows %u", where, e->n_tiles,
+                     s->table[s->n_table - 1].n_tiles);
+            continue;
+        }
+        s->n_table++;
+    }
+}

@@ -68,6 +68,16 @@ void rd_unknown_key(struct chip_reader *r, struct ax_yaml_node *k, const char *w
 void rd_unknown_keys(struct chip_reader *r, struct ax_yaml_node *map, const char *where,
                      const char *const *expected, size_t n_expected);
 
+/* SANA-FE's hop keys: energy_north_hop, latency_north_hop, ... in ax_dir order. */
+extern const char *const rd_hop_keys[2 * AX_DIR_COUNT];
+/* The four directions' hop energies and latencies from `map`. */
+void rd_hops(struct chip_reader *r, struct ax_yaml_node *map, const char *where, int required,
+             struct ax_cost hop[AX_DIR_COUNT]);
+/* A barrier table {tiles: latency, ...} with ascending tile counts into `s`
+ * (model AX_SYNC_TABLE); `where` names it in messages. */
+void rd_sync_table(struct chip_reader *r, struct ax_yaml_node *table, const char *where,
+                   struct ax_sync_desc *s);
+
 /* Loaders for the two formats; `root` is the document's top mapping. */
 void ax_chip_load_native(struct chip_reader *r, struct ax_yaml_node *root, struct ax_system_desc *d);
 void ax_chip_load_sanafe(struct chip_reader *r, struct ax_yaml_node *root, struct ax_system_desc *d);

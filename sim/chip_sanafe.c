@@ -194,20 +194,12 @@ static void load_tile_group(struct chip_reader *r, struct ax_yaml_node *g, struc
     struct ax_yaml_node *a = group_attributes(r, g, "tile", &ok);
     if (!ok)
         return;
-    struct ax_router_desc *rt = &c->router;
-    for (int d = 0; d < AX_DIR_COUNT; d++) {
-        char ek[32], lk[32];
-        snprintf(ek, sizeof ek, "energy_%s_hop", ax_dir_str((enum ax_dir)d));
-        snprintf(lk, sizeof lk, "latency_%s_hop", ax_dir_str((enum ax_dir)d));
-        if (a) {
-            rd_qty(r, a, "tile attributes", ek, AX_QTY_ENERGY, RD_OPTIONAL, 0.0, 0, &rt->hop[d].energy_j);
-            rd_qty(r, a, "tile attributes", lk, AX_QTY_TIME, RD_OPTIONAL, 0.0, 0, &rt->hop[d].latency_s);
-        }
-    }
+    if (a)
+        rd_hops(r, a, "tile attributes", RD_OPTIONAL, c->router.hop);
     (void)ax_yaml_get(a, "log_energy");
-    static const char *const attrs[] = {"energy_north_hop", "latency_north_hop", "energy_east_hop",
-                                        "latency_east_hop", "energy_south_hop", "latency_south_hop",
-                                        "energy_west_hop", "latency_west_hop", "log_energy"};
+    const char *attrs[2 * AX_DIR_COUNT + 1] = {"log_energy"};
+    for (size_t i = 0; i < N_OF(rd_hop_keys); i++)
+        attrs[i + 1] = rd_hop_keys[i];
     rd_unknown_keys(r, a, "tile attributes", attrs, N_OF(attrs));
 
     struct ax_yaml_node *cores = group_list(r, g, "tile", "core", RD_REQUIRED);
@@ -241,29 +233,7 @@ static void load_sync(struct chip_reader *r, struct ax_yaml_node *a, struct ax_s
     if (!lat)
         return;
     if (strcmp(model, "table") == 0 || lat->kind == AX_YAML_MAP) {
-        if (lat->kind != AX_YAML_MAP || lat->n_children == 0) {
-            rd_error(r, lat, "latency_sync: the table model needs a mapping from number of tiles "
-                     "to latency, such as {1: 0.6e-6, 2: 1.0e-6}");
-            return;
-        }
-        s->model = AX_SYNC_TABLE;
-        s->table = ax_arena_calloc(r->arena, lat->n_children, sizeof *s->table);
-        if (!s->table)
-            return;
-        for (uint32_t i = 0; i < lat->n_children; i++) {
-            struct ax_sync_table_entry *e = &s->table[s->n_table];
-            lat->pairs[i].key->is_used = 1;
-            if (rd_u32_node(r, lat->pairs[i].key, "latency_sync", "key", 1, 1u << 30, &e->n_tiles) <= 0 ||
-                rd_qty_node(r, lat->pairs[i].value, "latency_sync", lat->pairs[i].key->text,
-                            AX_QTY_TIME, 0.0, 0, &e->latency_s) <= 0)
-                continue;
-            if (s->n_table > 0 && e->n_tiles <= s->table[s->n_table - 1].n_tiles) {
-                rd_error(r, lat->pairs[i].key, "latency_sync: tile counts must ascend; %u follows %u",
-                         e->n_tiles, s->table[s->n_table - 1].n_tiles);
-                continue;
-            }
-            s->n_table++;
-        }
+        rd_sync_table(r, lat, "latency_sync", s);
     } else if (strcmp(model, "fixed") == 0) {
         rd_qty_node(r, lat, "architecture attributes", "latency_sync", AX_QTY_TIME, 0.0, 0,
                     &s->latency_s);
