@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int ax_test_failures;
@@ -43,6 +44,22 @@ static int ax_test_checks;
                     __FILE__, __LINE__, #a, #b, ax_a_, ax_b_);                        \
         }                                                                             \
     } while (0)
+
+/* An allocator for ax_mem_set_hook that fails once `ax_test_allocs_left`
+ * allocations have succeeded (frees always succeed): allocation-failure
+ * injection for robustness tests. */
+static long ax_test_allocs_left;
+static inline void *ax_test_failing_alloc(void *user, void *ptr, size_t size)
+{
+    (void)user;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (ax_test_allocs_left-- <= 0)
+        return NULL;
+    return realloc(ptr, size);
+}
 
 struct ax_test_case {
     const char *name;

@@ -451,21 +451,6 @@ static void test_missing_and_huge_files(void)
     ax_diag_list_free(&diags);
 }
 
-/* Fails the n-th allocation from now on; counts allocations made. */
-static long alloc_budget, alloc_count;
-static void *budget_alloc(void *user, void *ptr, size_t size)
-{
-    (void)user;
-    if (size == 0) {
-        free(ptr);
-        return NULL;
-    }
-    alloc_count++;
-    if (alloc_budget-- <= 0)
-        return NULL;
-    return realloc(ptr, size);
-}
-
 /* Loading fails cleanly (no crash, no leak under the sanitizers) whichever
  * allocation fails, and succeeds once none does. */
 static void test_allocation_failures(void)
@@ -479,8 +464,8 @@ static void test_allocation_failures(void)
         struct ax_diag_list diags;
         ax_diag_list_init(&diags);
         ax_arch_t *arch = NULL;
-        alloc_budget = budget;
-        ax_mem_set_hook(budget_alloc, NULL);
+        ax_test_allocs_left = budget;
+        ax_mem_set_hook(ax_test_failing_alloc, NULL);
         ax_status st = ax_arch_load_text("base.yaml", text, len, &arch, &diags);
         ax_mem_set_hook(NULL, NULL);
         if (st == AX_OK) {

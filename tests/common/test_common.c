@@ -74,24 +74,10 @@ static void test_diag_format(void)
     CHECK(l.n_items == 0);
 }
 
-/* An allocator that fails after a set number of allocations. */
-static int allocs_left;
-static void *failing_alloc(void *user, void *ptr, size_t size)
-{
-    (void)user;
-    if (size == 0) {
-        free(ptr);
-        return NULL;
-    }
-    if (allocs_left-- <= 0)
-        return NULL;
-    return realloc(ptr, size);
-}
-
 static void test_mem_hook(void)
 {
-    allocs_left = 1;
-    ax_mem_set_hook(failing_alloc, NULL);
+    ax_test_allocs_left = 1;
+    ax_mem_set_hook(ax_test_failing_alloc, NULL);
     void *a = ax_mem_alloc(16);
     void *b = ax_mem_alloc(16);
     ax_mem_set_hook(NULL, NULL);

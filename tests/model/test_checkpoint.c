@@ -725,20 +725,6 @@ static void test_variant_detection(void)
     remove_dir(dir);
 }
 
-/* An allocator that fails after a set number of allocations. */
-static long allocs_left;
-static void *failing_alloc(void *user, void *ptr, size_t size)
-{
-    (void)user;
-    if (size == 0) {
-        free(ptr);
-        return NULL;
-    }
-    if (allocs_left-- <= 0)
-        return NULL;
-    return realloc(ptr, size);
-}
-
 /* Every allocation of opening a sharded checkpoint can fail: the open then
  * fails with a status and leaks nothing (the sanitizer build checks). */
 static void test_allocation_failures(void)
@@ -752,8 +738,8 @@ static void test_allocation_failures(void)
         struct ax_diag_list d;
         ax_diag_list_init(&d); /* allocates nothing yet */
         struct ax_model *m = NULL;
-        allocs_left = k;
-        ax_mem_set_hook(failing_alloc, NULL);
+        ax_test_allocs_left = k;
+        ax_mem_set_hook(ax_test_failing_alloc, NULL);
         ax_status st = ax_model_open(dir, &m, &d);
         ax_mem_set_hook(NULL, NULL);
         if (st == AX_OK) {

@@ -307,20 +307,6 @@ static void test_bpe_load_errors(void)
     ax_diag_list_free(&d);
 }
 
-/* An allocator that fails after a set number of allocations. */
-static long allocs_left;
-static void *failing_alloc(void *user, void *ptr, size_t size)
-{
-    (void)user;
-    if (size == 0) {
-        free(ptr);
-        return NULL;
-    }
-    if (allocs_left-- <= 0)
-        return NULL;
-    return realloc(ptr, size);
-}
-
 /* Loading and encoding fail cleanly wherever memory runs out. */
 static void test_bpe_allocation_failures(void)
 {
@@ -337,8 +323,8 @@ static void test_bpe_allocation_failures(void)
         struct ax_tok *tok = NULL;
         int32_t *ids = NULL;
         size_t n = 0;
-        allocs_left = k;
-        ax_mem_set_hook(failing_alloc, NULL);
+        ax_test_allocs_left = k;
+        ax_mem_set_hook(ax_test_failing_alloc, NULL);
         ax_status st = ax_tok_load_bpe(vp, mp, &tok, &d);
         if (st == AX_OK)
             st = ax_tok_encode(tok, text, strlen(text), &ids, &n, &d);
