@@ -1,0 +1,81 @@
+/* The instruction set of an axon core: one table (ax_isa.def), a fixed
+ * 64-bit encoding, and the text form the assembler reads.
+ *
+ * Place in the pipeline: lowering emits these instructions per core; the
+ * program container (.axb) stores them; the simulator executes them.
+ *
+ * Every instruction is one little-endian 64-bit word:
+ *
+ *    63       56 55       48 47                                             0
+ *   +-----------+-----------+-----------------------------------------------+
+ *   |  opcode   |   flags   |                payload (48 bits)              |
+ *   +-----------+-----------+-----------------------------------------------+
+ *   format N:                 0
+ *   format I:                 imm                                    [47:0]
+ *   format A:                 a [47:24]               | b [23:0]
+ *   format B:                 a [47:32]   | b [31:16] | c [15:0]
+ *
+ * Opcodes are the row numbers of ax_isa.def. `flags` qualify an op (for
+ * `encode`: the encoding and a fixed step count, see AX_ISA_ENC_*). A word
+ * whose opcode is unknown, or whose unused bits are not zero, does not
+ * decode, so every valid program has exactly one encoding.
+ *
+ * Text form, one instruction a line: `mnemonic op, op, op` with operands as
+ * decimal or 0x-hex numbers, and ` .flags N` after them when flags are set:
+ *
+ *     setlen 256
+ *     synacc 3, 0x100
+ *     encode 0x40, 0x80, 0xc0 .flags 1
+ */
+#ifndef AX_ISA_H
+#define AX_ISA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum ax_isa_op {
+#define X(op, mnem, fmt, operands, meaning) AX_ISA_##op,
+#include "ax_isa.def"
+#undef X
+    AX_ISA_OP_COUNT
+};
+
+enum ax_isa_format { AX_ISA_FMT_N, AX_ISA_FMT_I, AX_ISA_FMT_A, AX_ISA_FMT_B, AX_ISA_FMT_COUNT };
+
+/* `encode` flags: bits 1..0 the encoding, bits 5..2 a fixed step count T
+ * (0: adaptive T). */
+enum ax_isa_encoding { AX_ISA_ENC_BITWISE, AX_ISA_ENC_TERNARY, AX_ISA_ENC_BINARY, AX_ISA_ENC_COUNT };
+
+struct ax_isa_instr {
+    enum ax_isa_op op;
+    uint8_t flags;
+    uint64_t a, b, c; /* format I: the immediate is `a` */
+};
+
+/* The largest operand each format holds. */
+#define AX_ISA_MAX_IMM ((UINT64_C(1) << 48) - 1)
+#define AX_ISA_MAX_A24 ((UINT64_C(1) << 24) - 1)
+#define AX_ISA_MAX_B16 ((UINT64_C(1) << 16) - 1)
+
+/* Encodes `in` into *word. Returns 0, or -1 when an operand does not fit its
+ * field or the op is unknown (nothing is written then). */
+int ax_isa_encode(const struct ax_isa_instr *in, uint64_t *word);
+/* Decodes `word`. Returns 0, or -1 for an unknown opcode or nonzero unused
+ * bits. */
+int ax_isa_decode(uint64_t word, struct ax_isa_instr *out);
+
+/* Writes the text form of `in` into `buf` (NUL-terminated); returns the
+ * length it needed. */
+size_t ax_isa_format(const struct ax_isa_instr *in, char *buf, size_t size);
+/* Parses one instruction from `line` (no comment, no newline). Returns 0, or
+ * -1 with a message in `err` and the 0-based column of the problem in *col. */
+int ax_isa_parse(const char *line, struct ax_isa_instr *out, char *err, size_t err_size,
+                 size_t *col);
+
+const char *ax_isa_mnemonic(enum ax_isa_op op);
+enum ax_isa_format ax_isa_op_format(enum ax_isa_op op);
+const char *ax_isa_operands(enum ax_isa_op op); /* "block,acc" */
+const char *ax_isa_meaning(enum ax_isa_op op);
+const char *ax_isa_format_str(enum ax_isa_format fmt); /* "N", "I", "A", "B" */
+
+#endif
