@@ -6,6 +6,8 @@
 
 int ax_cmd_inspect(int argc, char **argv);
 int ax_cmd_compile(int argc, char **argv);
+int ax_cmd_asm(int argc, char **argv);
+int ax_cmd_disasm(int argc, char **argv);
 
 /* `axon inspect MODEL_DIR`: the model half of inspect (cmd_model.c). Prints
  * the summary on stdout (one JSON object when is_json) and diagnostics on
