@@ -22,6 +22,7 @@ struct command {
 /* Only commands that work are listed. */
 static const struct command commands[] = {
     {"inspect", ax_cmd_inspect, "summarize a chip or a model (CHIP.yaml | MODEL_DIR)"},
+    {"map", ax_cmd_map, "partition and place a model on a chip (MODEL_DIR --chip CHIP.yaml)"},
     {"asm", ax_cmd_asm, "assemble a program's text form (FILE.s -o OUT.axb)"},
     {"disasm", ax_cmd_disasm, "print a program's text form (PROG.axb)"},
     {"compile", ax_cmd_compile, "build a model's graph IR (MODEL_DIR --emit ir)"},

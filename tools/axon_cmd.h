@@ -6,6 +6,7 @@
 
 int ax_cmd_inspect(int argc, char **argv);
 int ax_cmd_compile(int argc, char **argv);
+int ax_cmd_map(int argc, char **argv);
 int ax_cmd_asm(int argc, char **argv);
 int ax_cmd_disasm(int argc, char **argv);
 
