@@ -5,12 +5,13 @@
 set -eu
 
 # Build: compiler, CMake, pkg-config; libraries: libyaml (chip descriptions),
-# jansson (config.json, safetensors headers, JSON reports).
+# jansson (config.json, safetensors headers, JSON reports), LLVM 19 (the
+# reference's code generation and JIT).
 # Python with PyTorch from Debian (/usr/bin/python3): trains the small model
 # and checks the checkpoint converters in the tests; OpenBLAS, because
 # Debian's torch otherwise runs on the reference BLAS, about 30 times slower.
 # fortunes: the training corpus of the small model.
-PACKAGES="build-essential cmake pkg-config libyaml-dev libjansson-dev
+PACKAGES="build-essential cmake pkg-config libyaml-dev libjansson-dev llvm-19-dev
 python3 python3-numpy python3-torch libopenblas0-openmp fortunes"
 
 missing=""

@@ -25,7 +25,8 @@ static const struct command commands[] = {
     {"map", ax_cmd_map, "partition and place a model on a chip (MODEL_DIR --chip CHIP.yaml)"},
     {"asm", ax_cmd_asm, "assemble a program's text form (FILE.s -o OUT.axb)"},
     {"disasm", ax_cmd_disasm, "print a program's text form (PROG.axb)"},
-    {"compile", ax_cmd_compile, "build a model's graph IR (MODEL_DIR --emit ir)"},
+    {"compile", ax_cmd_compile, "print the graph IR or reference code (MODEL_DIR --emit ir|llvm|ptx)"},
+    {"ref", ax_cmd_ref, "run the dense reference token by token (MODEL_DIR --prompt TEXT)"},
 };
 
 static void usage(FILE *out)
@@ -50,7 +51,9 @@ static void usage(FILE *out)
             "  axon inspect models/chips/loihi2-like.yaml\n"
             "  axon inspect models/chips/truenorth.yaml --json\n"
             "  axon inspect models/nets/spikingbrain-7b\n"
-            "  axon inspect models/nets/spikingbrain-76b --json\n");
+            "  axon inspect models/nets/spikingbrain-76b --json\n"
+            "  axon compile models/nets/spikingbrain-7b --emit llvm --precision w8spike\n"
+            "  axon ref models/nets/spikingbrain-tiny --prompt 'Hello, world' --json\n");
 }
 
 int main(int argc, char **argv)

@@ -1,10 +1,12 @@
-/* axon compile MODEL --emit ir: build a model's graph IR and print it.
+/* axon compile MODEL --emit ir|llvm|ptx: build a model's graph IR, give it a
+ * precision, and print it or the reference code generated from it.
  * (Lowering to a chip program comes with the instruction set.) */
 #include "axon_cmd.h"
 
 #include "ax_diag.h"
 #include "ax_ir.h"
 #include "ax_model.h"
+#include "ax_ref.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,21 +14,40 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: axon compile MODEL_DIR --emit ir\n"
+            "usage: axon compile MODEL_DIR --emit ir|llvm|ptx [--precision fp32|w8spike]\n"
+            "                    [--spike released|paper|none] [--encoding E] [--k K] [--steps T]\n"
             "\n"
             "Reads a SpikingBrain model directory (config.json, and weights if present),\n"
-            "builds the graph IR of one token step, verifies it and prints its text form\n"
-            "(docs/ir.md) on standard output.\n"
+            "builds the graph IR of one token step, verifies it and prints on standard output:\n"
+            "\n"
+            "  --emit ir     the graph IR's text form (docs/ir.md); with --precision, after the\n"
+            "                precision pass (quant, spike and kv attributes set)\n"
+            "  --emit llvm   the reference's LLVM IR module for this machine, before\n"
+            "                optimization (docs/reference.md); no weights needed\n"
+            "  --emit ptx    the same lowering as PTX for sm_90, one kernel per phase\n"
             "\n"
             "options:\n"
-            "  --emit ir   what to print (the graph IR is the only stage so far)\n"
+            "  --precision P   fp32 or w8spike (the default for llvm and ptx)\n"
+            "  --spike MODE    released (default), paper or none: which projections spike\n"
+            "  --encoding E    bitwise (default), ternary or binary\n"
+            "  --k K           threshold V_th = mean|x| / K (default 3)\n"
+            "  --steps T       a fixed number of steps (counts saturate); default adaptive\n"
             "  -h, --help\n");
 }
 
 int ax_cmd_compile(int argc, char **argv)
 {
     const char *dir = NULL, *emit = NULL;
+    struct ax_ref_options o;
+    ax_ref_options_default(&o);
+    int has_precision = 0;
     for (int i = 1; i < argc; i++) {
+        has_precision |= strcmp(argv[i], "--precision") == 0;
+        int r = ax_cmd_ref_option(argc, argv, &i, &o, "axon compile");
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             return 0;
@@ -37,7 +58,8 @@ int ax_cmd_compile(int argc, char **argv)
             usage(stderr);
             return 2;
         } else if (dir) {
-            fprintf(stderr, "axon compile: one model at a time ('%s' and '%s' given)\n", dir, argv[i]);
+            fprintf(stderr, "axon compile: one model at a time ('%s' and '%s' given)\n", dir,
+                    argv[i]);
             return 2;
         } else {
             dir = argv[i];
@@ -47,9 +69,23 @@ int ax_cmd_compile(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (strcmp(emit, "ir") != 0) {
-        fprintf(stderr, "axon compile: --emit %s is not available; expected 'ir'\n", emit);
+    int is_ir = strcmp(emit, "ir") == 0;
+    enum ax_ref_emit what = AX_REF_EMIT_LLVM;
+    if (strcmp(emit, "ptx") == 0) {
+        what = AX_REF_EMIT_PTX;
+    } else if (!is_ir && strcmp(emit, "llvm") != 0) {
+        fprintf(stderr, "axon compile: --emit %s is not available; expected ir, llvm or ptx\n",
+                emit);
         return 2;
+    }
+    if (ax_cmd_ref_check(&o, "axon compile") != 0)
+        return 2;
+    if (!is_ir && !ax_ref_has_llvm()) {
+        fprintf(stderr,
+                "axon compile: --emit %s needs LLVM 19, which this build lacks "
+                "(install llvm-19-dev and rebuild)\n",
+                emit);
+        return 1;
     }
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
@@ -58,11 +94,15 @@ int ax_cmd_compile(int argc, char **argv)
     struct ax_ir_graph g = {0};
     if (st == AX_OK)
         st = ax_ir_build(&g, m, &diags);
+    if (st == AX_OK && (!is_ir || has_precision))
+        st = ax_ref_apply_precision(&g, &o, dir, &diags);
+    if (st == AX_OK && is_ir)
+        st = ax_ir_print(&g, stdout);
+    else if (st == AX_OK)
+        st = ax_ref_emit(&g, &o, m->weights, what, stdout, &diags);
     ax_diag_print(&diags, stderr);
     ax_diag_list_free(&diags);
-    if (st == AX_OK)
-        st = ax_ir_print(&g, stdout);
-    else
+    if (st != AX_OK)
         fprintf(stderr, "axon compile: %s: %s\n", dir, ax_status_str(st));
     ax_ir_free(&g);
     ax_model_close(m);

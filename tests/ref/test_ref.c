@@ -1,0 +1,1041 @@
+/* The dense reference: weight conversion and quantization, the precision
+ * pass, and the JIT-compiled step held bit for bit to an independent scalar
+ * implementation of docs/semantics.md (ref_scalar.h) in both precisions,
+ * every spike mode, encoding and fixed T; statistics, dumps and errors.
+ *
+ * The test models are written here: seeded random weights (BF16, or a
+ * W8ASpike checkpoint in F32 with stored scales and codes beyond int8), a
+ * GLA layer and an SWA layer with a short window so the K/V ring wraps.
+ * `test_ref --write-model DIR` writes one for the command-line tests. If the
+ * trained small model exists (models/nets/spikingbrain-tiny), it is checked
+ * too. */
+#define _POSIX_C_SOURCE 200809L
+#include "../model/model_test_util.h"
+
+#include "ax_mem.h"
+#include "ax_model.h"
+#include "ax_pass.h"
+#include "ax_ref.h"
+#include "ref_internal.h" /* the GPU math, compiled for the host */
+#include "ref_scalar.h"
+
+#include <jansson.h>
+#include <sys/stat.h>
+
+#define SRC AX_SOURCE_DIR
+#define N_TOKENS 20
+
+/* hidden 256, heads 4 (d 64), kv heads 2, window 8: layer 0 GLA, layer 1 SWA */
+static const char test_config[] = "{\n"
+                                  "  \"model_type\": \"gla_swa\",\n"
+                                  "  \"hidden_size\": 256,\n"
+                                  "  \"num_hidden_layers\": 2,\n"
+                                  "  \"num_attention_heads\": 4,\n"
+                                  "  \"num_key_value_heads\": 2,\n"
+                                  "  \"intermediate_size\": 384,\n"
+                                  "  \"vocab_size\": 256,\n"
+                                  "  \"max_position_embeddings\": 2048,\n"
+                                  "  \"rope_theta\": 10000.0,\n"
+                                  "  \"sliding_window\": 8,\n"
+                                  "  \"attn_layers\": [1],\n"
+                                  "  \"norm_eps\": 1e-06,\n"
+                                  "  \"tie_word_embeddings\": false,\n"
+                                  "  \"gate_low_rank_dim\": 16,\n"
+                                  "  \"gate_logit_normalizer\": 16,\n"
+                                  "  \"tokenizer\": \"bytes\"\n"
+                                  "}\n";
+
+/* ---- random weights ------------------------------------------------------------------ */
+
+static uint64_t rng_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* uniform in [-1, 1) */
+static double rng_u(uint64_t *s)
+{
+    return (double)(rng_next(s) >> 11) * 0x1p-52 - 1.0;
+}
+
+static uint16_t to_bf16(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return (uint16_t)(u >> 16);
+}
+
+static int ends_with(const char *s, const char *t)
+{
+    size_t n = strlen(s), m = strlen(t);
+    return n >= m && strcmp(s + n - m, t) == 0;
+}
+
+/* Writes DIR/config.json and DIR/model.safetensors for `variant` and fills
+ * `w` with the exact f32 values stored. W8ASpike: F32 fake-quantized
+ * weights with stored scales, about 1% of codes in 128..200 and, when
+ * big_code, one code of 30000 in layer 0's q_proj. */
+static void write_model(const char *dir, enum ax_model_variant variant, uint64_t seed, int big_code,
+                        struct sc_weights *w)
+{
+    write_text(dir, "config.json", test_config);
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    struct ax_model_config cfg;
+    struct ax_model_tensor_list list;
+    if (ax_model_config_parse("config.json", test_config, strlen(test_config), &cfg, &diags) !=
+            AX_OK ||
+        ax_model_expected_tensors(&cfg, variant, &list, &diags) != AX_OK) {
+        dump_diags(&diags);
+        abort();
+    }
+    int is_w8 = variant == AX_MODEL_VARIANT_W8ASPIKE;
+    struct st_entry *e = calloc(list.n_items, sizeof *e);
+    float **vals = calloc(list.n_items, sizeof *vals);
+    uint64_t rng = seed;
+    /* a W8ASpike weight's scales (later in the list) are made with the weight */
+    for (uint32_t t = 0; t < list.n_items; t++) {
+        const struct ax_model_tensor *mt = &list.items[t];
+        e[t].name = mt->name;
+        e[t].dtype = is_w8 ? "F32" : "BF16";
+        e[t].n_dims = mt->n_dims;
+        uint64_t n = 1;
+        for (uint32_t d = 0; d < mt->n_dims; d++)
+            n *= e[t].shape[d] = mt->shape[d];
+        if (mt->is_scale)
+            continue; /* written with its weight */
+        float *v = malloc(n * sizeof *v);
+        const char *name = mt->name;
+        uint64_t fan_in = mt->n_dims >= 2 ? mt->shape[1] : 1;
+        double amp = sqrt(3.0 / (double)fan_in);
+        int is_weight_matrix = mt->n_dims == 2 && !ends_with(name, "embeddings.weight");
+        if (is_w8 && is_weight_matrix && !ends_with(name, "lm_head.weight")) {
+            /* fake-quantized: W = f32(q * s), scales [out, in/128, 1] in the next entry */
+            uint64_t out = mt->shape[0], in = mt->shape[1], ng = in / 128;
+            char sname[200];
+            snprintf(sname, sizeof sname, "%.*s.weight_quantizer.scales",
+                     (int)(strlen(name) - strlen(".weight")), name);
+            uint32_t si = t + 1;
+            while (si < list.n_items && strcmp(list.items[si].name, sname) != 0)
+                si++;
+            AX_ASSERT(si < list.n_items);
+            float *s = malloc(out * ng * sizeof *s);
+            for (uint64_t i = 0; i < out * ng; i++)
+                s[i] = (float)((1.0 + 0.5 * rng_u(&rng)) * amp / 127.0);
+            for (uint64_t j = 0; j < out; j++)
+                for (uint64_t i = 0; i < in; i++) {
+                    double r = rng_u(&rng);
+                    int32_t q = (int32_t)nearbyint(127.0 * r);
+                    if (rng_next(&rng) % 100 == 0) /* beyond int8, as real W8ASpike codes */
+                        q = (q < 0 ? -1 : 1) * (128 + (int32_t)(rng_next(&rng) % 73));
+                    if (big_code && j == 0 && i == 0 &&
+                        ends_with(name, "layers.0.attn.q_proj.weight"))
+                        q = 30000;
+                    v[j * in + i] = (float)((double)q * (double)s[j * ng + i / 128]);
+                }
+            vals[si] = s;
+        } else {
+            int is_norm = ends_with(name, "norm.weight");
+            int is_bias = ends_with(name, ".bias");
+            for (uint64_t i = 0; i < n; i++) {
+                double x = rng_u(&rng);
+                double y = is_norm            ? 1.0 + 0.2 * x
+                           : is_bias          ? 0.2 * x
+                           : is_weight_matrix ? amp * x
+                                              : x;
+                v[i] = (float)y;
+                if (!is_w8)
+                    v[i] = ax_ref_f32_from_bf16(to_bf16(v[i])); /* what BF16 stores */
+            }
+        }
+        vals[t] = v;
+    }
+    uint64_t data_size;
+    char *h = st_header(e, list.n_items, &data_size);
+    size_t hlen = strlen(h), padded = (hlen + 7) / 8 * 8;
+    unsigned char *buf = calloc(1, 8 + padded + data_size);
+    for (int i = 0; i < 8; i++)
+        buf[i] = (unsigned char)((uint64_t)padded >> (8 * i));
+    memcpy(buf + 8, h, hlen);
+    memset(buf + 8 + hlen, ' ', padded - hlen);
+    unsigned char *p = buf + 8 + padded;
+    for (uint32_t t = 0; t < list.n_items; t++) {
+        uint64_t n = st_entry_bytes(&e[t]) / (is_w8 ? 4 : 2);
+        for (uint64_t i = 0; i < n; i++) {
+            if (is_w8) {
+                memcpy(p, &vals[t][i], 4); /* little-endian host */
+                p += 4;
+            } else {
+                uint16_t b = to_bf16(vals[t][i]);
+                p[0] = (unsigned char)b;
+                p[1] = (unsigned char)(b >> 8);
+                p += 2;
+            }
+        }
+        if (w)
+            sc_weights_add(w, list.items[t].name, vals[t], n);
+        else
+            free(vals[t]);
+    }
+    char path[1024];
+    join(path, sizeof path, dir, "model.safetensors");
+    write_bytes(path, buf, 8 + padded + data_size);
+    free(buf);
+    free(h);
+    free(vals);
+    free(e);
+    ax_model_tensors_free(&list);
+    ax_model_config_free(&cfg);
+    ax_diag_list_free(&diags);
+}
+
+/* ---- helpers --------------------------------------------------------------------------- */
+
+static struct ax_model *open_model(const char *dir)
+{
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    struct ax_model *m = NULL;
+    if (ax_model_open(dir, &m, &diags) != AX_OK)
+        dump_diags(&diags);
+    ax_diag_list_free(&diags);
+    CHECK(m != NULL);
+    return m;
+}
+
+static ax_ref_session_t *open_session(const struct ax_model *m, const struct ax_ref_options *o)
+{
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    ax_ref_session_t *s = NULL;
+    ax_status st = ax_ref_session_open(m, o, &s, &diags);
+    if (st != AX_OK)
+        dump_diags(&diags);
+    ax_diag_list_free(&diags);
+    CHECK(st == AX_OK);
+    return s;
+}
+
+static ax_status step(ax_ref_session_t *s, int32_t token)
+{
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    ax_status st = ax_ref_session_step(s, token, &diags);
+    if (st != AX_OK && ax_test_failures == 0)
+        dump_diags(&diags);
+    ax_diag_list_free(&diags);
+    return st;
+}
+
+static struct ax_ref_options options(enum ax_ref_precision p, enum ax_spike_mode mode,
+                                     enum ax_spike_encoding enc, uint32_t steps)
+{
+    struct ax_ref_options o;
+    ax_ref_options_default(&o);
+    o.precision = p;
+    o.spike.mode = mode;
+    o.spike.encoding = enc;
+    o.spike.steps = steps;
+    return o;
+}
+
+static int32_t token_at(uint32_t i)
+{
+    return (int32_t)((i * 37u + 11u) % 256u);
+}
+
+/* Runs n tokens through the session and the scalar model; every logit, and
+ * every spiking site's counts and thresholds, must be identical. Returns
+ * the number of differing logits. */
+/* What a compared run also measured. */
+struct run_out {
+    uint64_t codes_outside;
+    double bits;       /* mean bits per token over the predicted positions */
+    int32_t max_count; /* the largest |s| of any spiking site */
+    float logits[256]; /* the last step's first 256 logits */
+};
+
+static uint64_t compare_run(const struct ax_model *m, const struct sc_weights *w,
+                            const struct ax_ref_options *o, uint32_t n, const char *text,
+                            struct run_out *out)
+{
+    ax_ref_session_t *s = open_session(m, o);
+    if (!s)
+        return 1;
+    double bits = 0;
+    if (out) {
+        memset(out, 0, sizeof *out);
+        out->codes_outside = ax_ref_session_codes_outside_int8(s);
+    }
+    struct sc_model sc;
+    sc_init(&sc, &m->config, w, o->precision == AX_REF_PRECISION_FP32 ? SC_FP32 : SC_W8SPIKE,
+            &o->spike);
+    sc_reserve(&sc, n);
+    uint32_t vocab = ax_ref_session_vocab(s);
+    float *want = malloc(vocab * sizeof *want);
+    uint64_t bad = 0, bad_counts = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t tok = text ? (unsigned char)text[i] : token_at(i);
+        if (step(s, tok) != AX_OK) {
+            bad++;
+            break;
+        }
+        sc_step(&sc, tok, want);
+        const float *got = ax_ref_session_logits(s);
+        if (i + 1 < n)
+            bits += ax_ref_bits(got, vocab,
+                                (uint32_t)(text ? (unsigned char)text[i + 1] : token_at(i + 1)));
+        for (uint32_t v = 0; v < vocab; v++)
+            bad += memcmp(&got[v], &want[v], sizeof(float)) != 0;
+        for (uint32_t k = 0; k < ax_ref_session_n_sites(s); k++) {
+            struct ax_ref_site site;
+            ax_ref_session_site(s, k, &site);
+            if (!site.is_spiking)
+                continue;
+            const struct sc_record *r = sc_find_record(&sc, site.name);
+            if (!r || r->n_in != site.n_in || r->n_vth != site.n_vth) {
+                bad_counts++;
+                continue;
+            }
+            bad_counts += memcmp(r->counts, site.counts, site.n_in * sizeof(int32_t)) != 0;
+            bad_counts += memcmp(r->vth, site.vth, site.n_vth * sizeof(float)) != 0;
+            for (uint32_t c = 0; out && c < site.n_in; c++)
+                out->max_count =
+                    abs(site.counts[c]) > out->max_count ? abs(site.counts[c]) : out->max_count;
+        }
+        /* layer outputs through the probes */
+        for (uint32_t k = 0; k < ax_ref_session_n_probes(s); k++) {
+            struct ax_ref_probe pr;
+            ax_ref_session_probe(s, k, &pr);
+            unsigned layer;
+            char rest[16];
+            if (sscanf(pr.name, "model.layers.%u.%15s", &layer, rest) == 2 &&
+                strcmp(rest, "output") == 0)
+                bad += memcmp(pr.data, sc.layer_out + (size_t)layer * m->config.hidden_size,
+                              pr.dim * sizeof(float)) != 0;
+        }
+    }
+    if (bad || bad_counts)
+        fprintf(stderr,
+                "  %s spike=%s enc=%s steps=%u: %llu logits and %llu count vectors differ\n",
+                ax_ref_precision_str(o->precision), ax_spike_mode_str(o->spike.mode),
+                ax_spike_encoding_str(o->spike.encoding), o->spike.steps, (unsigned long long)bad,
+                (unsigned long long)bad_counts);
+    CHECK(bad_counts == 0);
+    if (out) {
+        out->bits = n > 1 ? bits / (n - 1) : 0;
+        memcpy(out->logits, ax_ref_session_logits(s), (vocab < 256 ? vocab : 256) * sizeof(float));
+    }
+    free(want);
+    sc_free(&sc);
+    ax_ref_session_close(s);
+    return bad;
+}
+
+/* The models every test shares, written once. */
+static char *bf16_dir, *w8_dir;
+static struct sc_weights bf16_w, w8_w;
+
+static void setup_models(void)
+{
+    if (bf16_dir)
+        return;
+    bf16_dir = scratch_dir("ref_bf16");
+    write_model(bf16_dir, AX_MODEL_VARIANT_BF16, 1, 0, &bf16_w);
+    w8_dir = scratch_dir("ref_w8");
+    write_model(w8_dir, AX_MODEL_VARIANT_W8ASPIKE, 2, 0, &w8_w);
+}
+
+/* ---- tests ------------------------------------------------------------------------------ */
+
+static void test_conversions(void)
+{
+    /* every binary16 value against its definition */
+    for (uint32_t b = 0; b < 65536; b++) {
+        uint32_t e = (b >> 10) & 31u, mant = b & 1023u;
+        double want;
+        if (e == 31)
+            want = mant ? NAN : INFINITY;
+        else if (e == 0)
+            want = ldexp((double)mant, -24);
+        else
+            want = ldexp(1024.0 + mant, (int)e - 25);
+        if (b & 0x8000u)
+            want = -want;
+        float got = ax_ref_f32_from_f16((uint16_t)b);
+        if (e == 31 && mant) {
+            CHECK(isnan(got));
+        } else if (!(got == (float)want && !!signbit(got) == !!signbit(want))) {
+            CHECK(!"f16 conversion");
+            fprintf(stderr, "  f16 0x%04x: %.9g, want %.9g\n", b, got, want);
+            break;
+        }
+    }
+    CHECK(ax_ref_f32_from_bf16(0x3f80) == 1.0f);
+    CHECK(ax_ref_f32_from_bf16(0xc0a0) == -5.0f);
+    CHECK(ax_ref_f32_from_bf16(0x0001) == 0x1p-133f);
+}
+
+static void test_quantize(void)
+{
+    uint64_t rng = 7;
+    uint32_t rows = 5, cols = 256;
+    float *w = malloc(rows * cols * sizeof *w), *s = malloc(rows * 2 * sizeof *s);
+    float *s2 = malloc(rows * 2 * sizeof *s2);
+    int16_t *q = malloc(rows * cols * sizeof *q);
+    int32_t *q2 = malloc(rows * cols * sizeof *q2);
+    for (uint32_t i = 0; i < rows * cols; i++)
+        w[i] = (float)rng_u(&rng);
+    for (uint32_t i = 0; i < cols; i++)
+        w[2 * cols + i] = 0.0f; /* a zero row: scale 0, codes 0 */
+    ax_ref_quantize(w, rows, cols, q, s);
+    sc_quantize(w, rows, cols, q2, s2);
+    int same = memcmp(s, s2, rows * 2 * sizeof *s) == 0;
+    int max = 0;
+    for (uint32_t i = 0; i < rows * cols; i++) {
+        same &= q[i] == q2[i];
+        max = abs(q[i]) > max ? abs(q[i]) : max;
+    }
+    CHECK(same);
+    CHECK(max == 127);
+    CHECK(s[4] == 0.0f && q[2 * cols + 5] == 0);
+    /* codes recovered from fake-quantized weights, some beyond int8 */
+    for (uint32_t i = 0; i < rows * cols; i++) {
+        int32_t code = (int32_t)(i % 400) - 200;
+        w[i] = (float)((double)code * (double)s2[(i / cols) * 2 + (i % cols) / 128]);
+    }
+    uint64_t outside = 0;
+    CHECK(ax_ref_codes_from_scales(w, s2, rows, cols, q, &outside) == AX_OK);
+    uint64_t want_outside = 0;
+    for (uint32_t i = 0; i < rows * cols; i++) {
+        int32_t code = (int32_t)(i % 400) - 200;
+        if (s2[(i / cols) * 2 + (i % cols) / 128] != 0.0f) {
+            CHECK(q[i] == code);
+            want_outside += code < -128 || code > 127;
+        }
+    }
+    CHECK(outside == want_outside && outside > 0);
+    s2[0] = 1e-30f; /* a code beyond 16 bits */
+    w[0] = 1.0f;
+    CHECK(ax_ref_codes_from_scales(w, s2, rows, cols, q, &outside) == AX_ERR_LIMIT);
+    free(w);
+    free(s);
+    free(s2);
+    free(q);
+    free(q2);
+}
+
+static uint32_t count_attr(const struct ax_ir_graph *g, enum ax_ir_op op, int want_quant,
+                           int want_spike)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        const struct ax_ir_node *x = &g->nodes[i];
+        n += x->op == op && (want_quant < 0 || (int)x->quant == want_quant) &&
+             (int)x->spike == want_spike;
+    }
+    return n;
+}
+
+static void test_pass(void)
+{
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    struct ax_model *m = open_model(SRC "/models/nets/spikingbrain-7b");
+    if (!m)
+        return;
+    struct ax_ir_graph g;
+    CHECK(ax_ir_build(&g, m, &diags) == AX_OK);
+    /* released: GLA layers q k v gk.0 o gate up (7 of 9), SWA layers q k v o gate up (6 of 7) */
+    CHECK(ax_pass_w8spike(&g, AX_SPIKE_MODE_RELEASED, "7b", &diags) == AX_OK);
+    CHECK(count_attr(&g, AX_IR_LINEAR, AX_IR_QUANT_INT8_G128, AX_IR_SPIKE_SPIKE) ==
+          14 * 7 + 14 * 6);
+    CHECK(count_attr(&g, AX_IR_SWA, -1, AX_IR_SPIKE_SPIKE) == 14);
+    for (uint32_t i = 0; i < g.n_nodes; i++) {
+        const struct ax_ir_node *x = &g.nodes[i];
+        if (x->op == AX_IR_SWA)
+            CHECK(x->kv == AX_IR_KV_INT8);
+        if (x->weight &&
+            (ends_with(x->weight, "down_proj.weight") || ends_with(x->weight, "gk_proj.1.weight")))
+            CHECK(x->quant == AX_IR_QUANT_NONE && x->spike == AX_IR_SPIKE_NONE);
+    }
+    /* paper: down_proj too (gk_proj.1 with 16 inputs stays float) */
+    CHECK(ax_pass_w8spike(&g, AX_SPIKE_MODE_PAPER, "7b", &diags) == AX_OK);
+    CHECK(count_attr(&g, AX_IR_LINEAR, AX_IR_QUANT_INT8_G128, AX_IR_SPIKE_SPIKE) ==
+          14 * 8 + 14 * 7);
+    /* none: quantized, nothing spikes */
+    CHECK(ax_pass_w8spike(&g, AX_SPIKE_MODE_NONE, "7b", &diags) == AX_OK);
+    CHECK(count_attr(&g, AX_IR_LINEAR, AX_IR_QUANT_INT8_G128, AX_IR_SPIKE_NONE) == 14 * 7 + 14 * 6);
+    CHECK(count_attr(&g, AX_IR_SWA, -1, AX_IR_SPIKE_NONE) == 14);
+    CHECK(ax_pass_fp32(&g, "7b", &diags) == AX_OK);
+    CHECK(count_attr(&g, AX_IR_LINEAR, AX_IR_QUANT_NONE, AX_IR_SPIKE_NONE) == 14 * 9 + 14 * 7);
+    if (diags.n_errors)
+        dump_diags(&diags);
+    ax_ir_free(&g);
+    ax_model_close(m);
+    ax_diag_list_free(&diags);
+}
+
+/* fp32 and w8spike in every spike mode, bit for bit against the scalar
+ * model; the modes give different logits, close to fp32's. */
+static void test_exact(void)
+{
+    setup_models();
+    struct ax_model *m = open_model(bf16_dir);
+    if (!m)
+        return;
+    struct run_out fp, mode[AX_SPIKE_MODE_COUNT];
+    struct ax_ref_options o =
+        options(AX_REF_PRECISION_FP32, AX_SPIKE_MODE_RELEASED, AX_SPIKE_ENCODING_BITWISE, 0);
+    CHECK(compare_run(m, &bf16_w, &o, N_TOKENS, NULL, &fp) == 0);
+    for (int i = 0; i < AX_SPIKE_MODE_COUNT; i++) {
+        o = options(AX_REF_PRECISION_W8SPIKE, (enum ax_spike_mode)i, AX_SPIKE_ENCODING_BITWISE, 0);
+        CHECK(compare_run(m, &bf16_w, &o, N_TOKENS, NULL, &mode[i]) == 0);
+    }
+    const float *rel = mode[AX_SPIKE_MODE_RELEASED].logits;
+    const float *none = mode[AX_SPIKE_MODE_NONE].logits;
+    CHECK(memcmp(rel, none, sizeof fp.logits) != 0);
+    CHECK(memcmp(rel, mode[AX_SPIKE_MODE_PAPER].logits, sizeof fp.logits) != 0);
+    CHECK(memcmp(fp.logits, none, sizeof fp.logits) != 0); /* int8 weights */
+    CHECK(mode[AX_SPIKE_MODE_NONE].max_count == 0 && mode[AX_SPIKE_MODE_RELEASED].max_count > 3);
+    /* quantization and spikes are small perturbations of the float model */
+    double diff = 0, norm = 0;
+    for (int v = 0; v < 256; v++) {
+        diff += (rel[v] - fp.logits[v]) * (rel[v] - fp.logits[v]);
+        norm += fp.logits[v] * fp.logits[v];
+    }
+    CHECK(diff < 0.05 * norm);
+    /* a fixed T saturates (ternary T=2: |s| <= 2), the same in both; another k */
+    o = options(AX_REF_PRECISION_W8SPIKE, AX_SPIKE_MODE_RELEASED, AX_SPIKE_ENCODING_TERNARY, 2);
+    o.spike.k = 2.5;
+    struct run_out t2;
+    CHECK(compare_run(m, &bf16_w, &o, 12, NULL, &t2) == 0);
+    CHECK(t2.max_count == 2);
+    ax_model_close(m);
+}
+
+static void test_w8aspike_checkpoint(void)
+{
+    setup_models();
+    struct ax_model *m = open_model(w8_dir);
+    if (!m)
+        return;
+    CHECK(m->variant == AX_MODEL_VARIANT_W8ASPIKE);
+    struct ax_ref_options o =
+        options(AX_REF_PRECISION_W8SPIKE, AX_SPIKE_MODE_RELEASED, AX_SPIKE_ENCODING_BITWISE, 0);
+    struct run_out out;
+    CHECK(compare_run(m, &w8_w, &o, N_TOKENS, NULL, &out) == 0);
+    /* the codes beyond int8 are counted: about 1% of every quantized weight */
+    CHECK(out.codes_outside > 100 && out.codes_outside < 20000);
+    o.precision = AX_REF_PRECISION_FP32;
+    CHECK(compare_run(m, &w8_w, &o, 10, NULL, NULL) == 0);
+    ax_model_close(m);
+}
+
+/* Overflowing int32 accumulators are an error, not a wrap. */
+static void test_accumulator_bound(void)
+{
+    char *dir = scratch_dir("ref_big");
+    write_model(dir, AX_MODEL_VARIANT_W8ASPIKE, 3, 1, NULL);
+    struct ax_model *m = open_model(dir);
+    if (m) {
+        struct ax_ref_options o =
+            options(AX_REF_PRECISION_W8SPIKE, AX_SPIKE_MODE_RELEASED, AX_SPIKE_ENCODING_BITWISE, 0);
+        o.spike.k = 1000;
+        ax_ref_session_t *s = open_session(m, &o);
+        struct ax_diag_list diags;
+        ax_diag_list_init(&diags);
+        ax_status st = s ? ax_ref_session_step(s, 65, &diags) : AX_OK;
+        CHECK(st == AX_ERR_LIMIT);
+        CHECK(has_diag(&diags, AX_DIAG_ERROR, "q_proj at position 0"));
+        CHECK(!s || ax_ref_session_step(s, 65, &diags) == AX_ERR_INVALID); /* until reset */
+        o.spike.k = 3;
+        ax_ref_session_close(s);
+        s = open_session(m, &o); /* k = 3 keeps it in range */
+        CHECK(s && step(s, 65) == AX_OK);
+        ax_ref_session_close(s);
+        ax_diag_list_free(&diags);
+        ax_model_close(m);
+    }
+    remove_dir(dir);
+}
+
+/* Logits of a run. */
+static float *run_logits(const struct ax_model *m, const struct ax_ref_options *o, uint32_t n,
+                         int32_t *counts_out, uint32_t site_index, struct ax_spike_summary *sum)
+{
+    ax_ref_session_t *s = open_session(m, o);
+    if (!s)
+        return NULL;
+    float *all = malloc((size_t)n * 256 * sizeof *all);
+    for (uint32_t i = 0; i < n; i++) {
+        CHECK(step(s, token_at(i)) == AX_OK);
+        memcpy(all + (size_t)i * 256, ax_ref_session_logits(s), 256 * sizeof *all);
+        if (counts_out) {
+            struct ax_ref_site site;
+            ax_ref_session_site(s, site_index, &site);
+            memcpy(counts_out + (size_t)i * site.n_in, site.counts, site.n_in * sizeof(int32_t));
+        }
+    }
+    if (sum)
+        ax_ref_session_sparsity(s, sum);
+    ax_ref_session_close(s);
+    return all;
+}
+
+static void test_modes_and_encodings(void)
+{
+    setup_models();
+    struct ax_model *m = open_model(bf16_dir);
+    if (!m)
+        return;
+    uint32_t n = 8;
+    size_t n_counts = (size_t)n * 256;
+    /* counts do not depend on the encoding; events do */
+    int32_t *c[3];
+    struct ax_spike_summary sum[3];
+    float *lg[3];
+    struct ax_ref_options o;
+    for (int e = 0; e < 3; e++) {
+        o = options(AX_REF_PRECISION_W8SPIKE, AX_SPIKE_MODE_RELEASED, (enum ax_spike_encoding)e, 0);
+        c[e] = malloc(n_counts * sizeof(int32_t));
+        lg[e] = run_logits(m, &o, n, c[e], 0, &sum[e]);
+    }
+    CHECK(memcmp(c[0], c[1], n_counts * sizeof(int32_t)) == 0);
+    CHECK(memcmp(c[0], c[2], n_counts * sizeof(int32_t)) == 0);
+    CHECK(lg[0] && lg[1] && memcmp(lg[0], lg[1], n_counts * sizeof(float)) == 0);
+    CHECK(sum[0].zero_fraction == sum[1].zero_fraction);
+    CHECK(sum[0].spikes_per_element < sum[1].spikes_per_element); /* popcount(s) < |s| */
+    CHECK(sum[1].spikes_per_element == sum[2].spikes_per_element);
+    /* a fixed T saturates: bitwise T=2 keeps |s| <= 3, the rest unchanged */
+    const int32_t *adaptive = c[0];
+    int32_t *fixed = malloc(n_counts * sizeof(int32_t));
+    o = options(AX_REF_PRECISION_W8SPIKE, AX_SPIKE_MODE_RELEASED, AX_SPIKE_ENCODING_BITWISE, 2);
+    free(run_logits(m, &o, n, fixed, 0, NULL));
+    int max_a = 0, max_f = 0, n_saturated = 0, same_else = 1;
+    for (size_t i = 0; i < n_counts; i++) {
+        max_a = abs(adaptive[i]) > max_a ? abs(adaptive[i]) : max_a;
+        max_f = abs(fixed[i]) > max_f ? abs(fixed[i]) : max_f;
+        if (abs(adaptive[i]) > 3) {
+            n_saturated++;
+            same_else &= fixed[i] == (adaptive[i] > 0 ? 3 : -3);
+        } else {
+            same_else &= fixed[i] == adaptive[i];
+        }
+    }
+    CHECK(max_a > 3 && max_f == 3 && n_saturated > 0 && same_else);
+    free(fixed);
+    for (int e = 0; e < 3; e++) {
+        free(c[e]);
+        free(lg[e]);
+    }
+    ax_model_close(m);
+}
+
+static int in01(double x)
+{
+    return x >= 0.0 && x <= 1.0;
+}
+
+static void check_summary(const struct ax_spike_summary *s)
+{
+    CHECK(in01(s->zero_fraction) && in01(s->slot_sparsity_t3) && in01(s->slot_sparsity));
+    CHECK(in01(s->silent_channels));
+    double h = 0;
+    for (int b = 0; b < 4; b++) {
+        CHECK(in01(s->histogram_t3[b]));
+        h += s->histogram_t3[b];
+    }
+    CHECK(fabs(h - 1.0) < 1e-12);
+    CHECK(s->histogram_t3[0] == s->zero_fraction); /* 0 spikes in 3 steps iff s == 0 */
+    /* mean spikes in the window from the histogram */
+    double t3 = s->histogram_t3[1] + 2 * s->histogram_t3[2] + 3 * s->histogram_t3[3];
+    CHECK(fabs((1.0 - s->slot_sparsity_t3) * 3.0 - t3) < 1e-12);
+}
+
+static void test_statistics(void)
+{
+    setup_models();
+    struct ax_model *m = open_model(bf16_dir);
+    if (!m)
+        return;
+    struct ax_ref_options o =
+        options(AX_REF_PRECISION_W8SPIKE, AX_SPIKE_MODE_RELEASED, AX_SPIKE_ENCODING_BITWISE, 0);
+    ax_ref_session_t *s = open_session(m, &o);
+    if (!s) {
+        ax_model_close(m);
+        return;
+    }
+    uint32_t n_sites = ax_ref_session_n_sites(s), n = 10;
+    /* recount the statistics of every site from the counts the steps leave */
+    uint64_t *zeros = calloc(n_sites, 8), *spikes = calloc(n_sites, 8),
+             *values = calloc(n_sites, 8);
+    uint64_t *slots = calloc(n_sites, 8);
+    for (uint32_t t = 0; t < n; t++) {
+        CHECK(step(s, token_at(t)) == AX_OK);
+        for (uint32_t i = 0; i < n_sites; i++) {
+            struct ax_ref_site site;
+            ax_ref_session_site(s, i, &site);
+            if (!site.is_spiking)
+                continue;
+            uint32_t max = 0;
+            for (uint32_t k = 0; k < site.n_in; k++) {
+                uint32_t a = (uint32_t)abs(site.counts[k]);
+                zeros[i] += a == 0;
+                spikes[i] += (uint32_t)__builtin_popcount(a);
+                max = a > max ? a : max;
+            }
+            uint32_t T = 0;
+            while (max >> T)
+                T++;
+            slots[i] += (uint64_t)T * site.n_in;
+            values[i] += site.n_in;
+        }
+    }
+    uint32_t n_spiking = 0;
+    for (uint32_t i = 0; i < n_sites; i++) {
+        const struct ax_spike_stats *st = ax_ref_session_site_stats(s, i);
+        struct ax_ref_site site;
+        ax_ref_session_site(s, i, &site);
+        CHECK((st != NULL) == (site.is_spiking && site.n_vth == 1)); /* not the query */
+        if (!st)
+            continue;
+        n_spiking++;
+        struct ax_spike_summary sum;
+        ax_spike_stats_summary(st, &sum);
+        check_summary(&sum);
+        CHECK(sum.zero_fraction == (double)zeros[i] / (double)values[i]);
+        CHECK(sum.spikes_per_element == (double)spikes[i] / (double)values[i]);
+        CHECK(sum.slot_sparsity == 1.0 - (double)spikes[i] / (double)slots[i]);
+    }
+    /* released on one GLA + one SWA layer: q k v gk.0 o gate up, q k v o gate up */
+    CHECK(n_spiking == 7 + 6);
+    struct ax_spike_summary total;
+    ax_ref_session_sparsity(s, &total);
+    check_summary(&total);
+    CHECK(total.spikes_per_element > 0.5 && total.spikes_per_element < 3.0);
+    /* reset starts the state and the statistics again: the run repeats exactly */
+    float last[256];
+    memcpy(last, ax_ref_session_logits(s), sizeof last);
+    ax_ref_session_reset(s);
+    CHECK(ax_ref_session_position(s) == 0);
+    CHECK(step(s, token_at(0)) == AX_OK);
+    CHECK(ax_ref_session_site_stats(s, 0)->n_values == ax_ref_session_site_stats(s, 0)->n_channels);
+    for (uint32_t t = 1; t < n; t++)
+        CHECK(step(s, token_at(t)) == AX_OK);
+    CHECK(memcmp(last, ax_ref_session_logits(s), sizeof last) == 0);
+    free(zeros);
+    free(spikes);
+    free(values);
+    free(slots);
+    ax_ref_session_close(s);
+    ax_model_close(m);
+}
+
+static void test_dump(void)
+{
+    setup_models();
+    struct ax_model *m = open_model(bf16_dir);
+    if (!m)
+        return;
+    struct ax_ref_options o =
+        options(AX_REF_PRECISION_W8SPIKE, AX_SPIKE_MODE_RELEASED, AX_SPIKE_ENCODING_BITWISE, 0);
+    ax_ref_session_t *s = open_session(m, &o);
+    struct ax_ref_dump *d = NULL;
+    CHECK(s && ax_ref_dump_new(s, &d) == AX_OK);
+    if (!s || !d) {
+        ax_ref_session_close(s);
+        ax_model_close(m);
+        return;
+    }
+    uint32_t n = 5;
+    float last_vth = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        CHECK(step(s, token_at(i)) == AX_OK);
+        CHECK(ax_ref_dump_add(d, s, token_at(i)) == AX_OK);
+        struct ax_ref_site site;
+        ax_ref_session_site(s, 0, &site);
+        last_vth = site.vth[0];
+    }
+    char *dir = scratch_dir("ref_dump");
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    CHECK(ax_ref_dump_write(d, s, dir, bf16_dir, &diags) == AX_OK);
+    char path[1024];
+    join(path, sizeof path, dir, "manifest.json");
+    json_error_t err;
+    json_t *man = json_load_file(path, 0, &err);
+    CHECK(man != NULL);
+    if (man) {
+        CHECK_STR(json_string_value(json_object_get(man, "precision")), "w8spike");
+        CHECK_STR(json_string_value(json_object_get(man, "spike")), "released");
+        CHECK_STR(json_string_value(json_object_get(man, "encoding")), "bitwise");
+        CHECK(json_real_value(json_object_get(man, "k")) == 3.0);
+        CHECK(json_is_null(json_object_get(man, "steps")));
+        CHECK(json_is_string(json_object_get(man, "model")));
+        json_t *tokens = json_object_get(man, "tokens");
+        CHECK(json_array_size(tokens) == n &&
+              json_integer_value(json_array_get(tokens, 1)) == token_at(1));
+        json_t *tensors = json_object_get(man, "tensors");
+        size_t i;
+        json_t *t;
+        int has[8] = {0};
+        json_array_foreach(tensors, i, t)
+        {
+            const char *name = json_string_value(json_object_get(t, "name"));
+            const char *dtype = json_string_value(json_object_get(t, "dtype"));
+            const char *file = json_string_value(json_object_get(t, "file"));
+            json_t *shape = json_object_get(t, "shape");
+            CHECK(name && dtype && file && json_array_size(shape) == 2);
+            if (!name || !dtype || !file)
+                continue;
+            uint64_t rows = (uint64_t)json_integer_value(json_array_get(shape, 0));
+            uint64_t dim = (uint64_t)json_integer_value(json_array_get(shape, 1));
+            CHECK(rows == n);
+            join(path, sizeof path, dir, file);
+            struct stat sb;
+            CHECK(stat(path, &sb) == 0 && (uint64_t)sb.st_size == rows * dim * 4);
+            if (strcmp(name, "model.layers.0.attn.q_proj.input") == 0)
+                has[0] = dim == 256 && strcmp(dtype, "f32") == 0;
+            if (strcmp(name, "model.layers.0.attn.q_proj.counts") == 0)
+                has[1] = dim == 256 && strcmp(dtype, "i32") == 0;
+            if (strcmp(name, "model.layers.0.attn.q_proj.vth") == 0) {
+                has[2] = dim == 1 && strcmp(dtype, "f32") == 0;
+                FILE *f = fopen(path, "rb");
+                float v[5] = {0};
+                CHECK(f && fread(v, 4, 5, f) == 5);
+                if (f)
+                    fclose(f);
+                has[7] = v[4] == last_vth; /* the last row is the last step's */
+            }
+            if (strcmp(name, "model.layers.0.attn.q_proj.output") == 0)
+                has[3] = dim == 256;
+            if (strcmp(name, "model.layers.1.attn.swa_query.vth") == 0)
+                has[4] = dim == 4; /* per head */
+            if (strcmp(name, "model.layers.1.output") == 0)
+                has[5] = dim == 256;
+            if (strcmp(name, "logits") == 0)
+                has[6] = dim == 256;
+            CHECK(strcmp(name, "model.layers.0.mlp.down_proj.counts") != 0); /* not spiking */
+        }
+        for (int k = 0; k < 8; k++)
+            CHECK(has[k]);
+        json_decref(man);
+    }
+    ax_diag_list_free(&diags);
+    ax_ref_dump_free(d);
+    ax_ref_session_close(s);
+    ax_model_close(m);
+    remove_dir(dir);
+}
+
+static void test_errors(void)
+{
+    setup_models();
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    /* a shape-only model cannot run */
+    struct ax_model *m = open_model(SRC "/models/nets/spikingbrain-7b");
+    struct ax_ref_options o;
+    ax_ref_options_default(&o);
+    ax_ref_session_t *s = NULL;
+    CHECK(m && ax_ref_session_open(m, &o, &s, &diags) == AX_ERR_INVALID && !s);
+    CHECK(has_diag(&diags, AX_DIAG_ERROR, "shape-only"));
+    ax_model_close(m);
+    /* the 76B's ops are reported, every kind */
+    m = open_model(SRC "/models/nets/spikingbrain-76b");
+    struct ax_ir_graph g;
+    if (m && ax_ir_build(&g, m, &diags) == AX_OK) {
+        FILE *null = fopen("/dev/null", "w");
+        CHECK(ax_ref_apply_precision(&g, &o, "76b", &diags) == AX_OK);
+        CHECK(ax_ref_emit(&g, &o, NULL, AX_REF_EMIT_LLVM, null, &diags) == AX_ERR_UNSUPPORTED);
+        CHECK(has_diag(&diags, AX_DIAG_ERROR, "meta tokens"));
+        CHECK(has_diag(&diags, AX_DIAG_ERROR, "mixture-of-experts"));
+        CHECK(has_diag(&diags, AX_DIAG_ERROR, "full attention"));
+        fclose(null);
+        ax_ir_free(&g);
+    }
+    ax_model_close(m);
+    /* options out of range; tokens outside the vocabulary */
+    m = open_model(bf16_dir);
+    o.spike.k = 0;
+    CHECK(m && ax_ref_session_open(m, &o, &s, &diags) == AX_ERR_USAGE);
+    o.spike.k = 3;
+    o.spike.steps = 31;
+    CHECK(m && ax_ref_session_open(m, &o, &s, &diags) == AX_ERR_USAGE);
+    o.spike.steps = 0;
+    s = m ? open_session(m, &o) : NULL;
+    if (s) {
+        CHECK(ax_ref_session_step(s, 256, &diags) == AX_ERR_INVALID);
+        CHECK(ax_ref_session_step(s, -1, &diags) == AX_ERR_INVALID);
+        CHECK(ax_ref_session_position(s) == 0);
+        CHECK(step(s, 0) == AX_OK);
+    }
+    ax_ref_session_close(s);
+    ax_model_close(m);
+    ax_diag_list_free(&diags);
+}
+
+/* The generated module: one function per phase, the step, no fast-math. */
+static void test_emit_llvm(void)
+{
+    struct ax_model *m = open_model(SRC "/models/nets/spikingbrain-7b");
+    if (!m)
+        return;
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    struct ax_ir_graph g;
+    struct ax_ref_options o;
+    ax_ref_options_default(&o);
+    char *text = NULL;
+    size_t len = 0;
+    if (ax_ir_build(&g, m, &diags) == AX_OK) {
+        CHECK(ax_ref_apply_precision(&g, &o, "7b", &diags) == AX_OK);
+        FILE *f = open_memstream(&text, &len);
+        CHECK(ax_ref_emit(&g, &o, NULL, AX_REF_EMIT_LLVM, f, &diags) == AX_OK);
+        fclose(f);
+        ax_ir_free(&g);
+    }
+    CHECK(text && strstr(text, "define void @axon_step(ptr %args, i32 %token, i64 %pos)"));
+    CHECK(text && strstr(text, "@k1_rmsnorm("));
+    CHECK(text && strstr(text, "_encode("));
+    CHECK(text && strstr(text, "declare double @exp(double)"));
+    CHECK(text && strstr(text, "llvm.rint.f64"));
+    CHECK(text && !strstr(text, " fast ") && !strstr(text, "contract") && !strstr(text, "reassoc"));
+    CHECK(text && !strstr(text, "fmuladd"));
+    if (diags.n_errors)
+        dump_diags(&diags);
+    free(text);
+    ax_diag_list_free(&diags);
+    ax_model_close(m);
+}
+
+/* ulps between two doubles of the same sign (large when they differ) */
+static double ulps(double a, double b)
+{
+    if (a == b || (isnan(a) && isnan(b)))
+        return 0;
+    if (!isfinite(a) || !isfinite(b) || (a < 0) != (b < 0))
+        return INFINITY;
+    return fabs(a - b) / (nextafter(fabs(b), INFINITY) - fabs(b));
+}
+
+/* The math functions generated for the GPU, run on the host against glibc. */
+static void test_gpu_math(void)
+{
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    struct ax_ref_gpu_math g;
+    CHECK(ax_ref_gpu_math_host(&g, &diags) == AX_OK);
+    if (!g.jit) {
+        dump_diags(&diags);
+        ax_diag_list_free(&diags);
+        return;
+    }
+    double worst[5] = {0};
+    uint64_t rng = 11;
+    for (int i = 0; i < 20000; i++) {
+        double u = rng_u(&rng);
+        double x = 700.0 * u; /* exp over most of its range */
+        worst[0] = fmax(worst[0], ulps(g.exp(x), exp(x)));
+        double y = ldexp(fabs(u), (int)(rng_next(&rng) % 60) - 50); /* log1p on (-1, 2^10) */
+        y = rng_next(&rng) % 3 == 0 ? -0.999 * fabs(u) : y;
+        worst[1] = fmax(worst[1], ulps(g.log1p(y), log1p(y)));
+        double a = 2e4 * u; /* RoPE angles: position x frequency */
+        /* sin and cos near their zeros have large relative errors by nature: measure
+         * in ulps of 1, as the rotation uses them */
+        worst[2] = fmax(worst[2], fabs(g.sin(a) - sin(a)) / 0x1p-52);
+        worst[3] = fmax(worst[3], fabs(g.cos(a) - cos(a)) / 0x1p-52);
+        double e = -fabs(u); /* pow(theta, -2i/d) */
+        worst[4] = fmax(worst[4], ulps(g.pow(1e4, e), pow(1e4, e)));
+        worst[4] = fmax(worst[4], ulps(g.pow(1e6, e), pow(1e6, e)));
+    }
+    printf("        gpu math, worst ulps: exp %.1f, log1p %.1f, sin %.1f, cos %.1f, pow %.1f\n",
+           worst[0], worst[1], worst[2], worst[3], worst[4]);
+    CHECK(worst[0] <= 4 && worst[1] <= 4 && worst[2] <= 4 && worst[3] <= 4 && worst[4] <= 16);
+    /* the edges */
+    CHECK(g.exp(-INFINITY) == 0.0 && g.exp(INFINITY) == INFINITY && isnan(g.exp(NAN)));
+    CHECK(g.exp(800) == INFINITY && g.exp(-800) == 0.0 && g.exp(0) == 1.0);
+    CHECK(g.log1p(0.0) == 0.0 && g.log1p(-1.0) == -INFINITY && isnan(g.log1p(-2.0)));
+    CHECK(g.log1p(INFINITY) == INFINITY && g.log1p(1e-300) == 1e-300);
+    CHECK(isnan(g.sin(INFINITY)) && isnan(g.cos(NAN)) && g.sin(0.0) == 0.0 && g.cos(0.0) == 1.0);
+    CHECK(g.pow(1e4, 0.0) == 1.0);
+    ax_ref_jit_free(g.jit);
+    ax_diag_list_free(&diags);
+}
+
+/* The trained small model, when it exists: exact against the scalar model on
+ * real text, and a sane bits per byte. */
+static void test_tiny_model(void)
+{
+    const char *dir = SRC "/models/nets/spikingbrain-tiny";
+    char path[1024];
+    join(path, sizeof path, dir, "model.safetensors");
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        printf("skip    test_tiny_model: %s is not there yet\n", path);
+        return;
+    }
+    struct ax_model *m = open_model(dir);
+    if (!m)
+        return;
+    struct sc_weights w = {0};
+    for (uint32_t i = 0; i < m->weights->n_tensors; i++) {
+        const struct ax_st_tensor *t = &m->weights->tensors[i];
+        uint64_t n = t->n_bytes / ax_st_dtype_size(t->dtype);
+        float *x = malloc(n * sizeof *x);
+        CHECK(ax_ref_tensor_to_f32(t, x, n) == AX_OK);
+        sc_weights_add(&w, t->name, x, n);
+    }
+    const char *text = "\nThe best way to predict the future is to invent it.\n";
+    uint32_t n = (uint32_t)strlen(text);
+    struct ax_ref_options o =
+        options(AX_REF_PRECISION_FP32, AX_SPIKE_MODE_RELEASED, AX_SPIKE_ENCODING_BITWISE, 0);
+    struct run_out out;
+    CHECK(compare_run(m, &w, &o, n, text, &out) == 0);
+    CHECK(out.bits < 5.0); /* a trained byte model does much better than 8 bits per byte */
+    o.precision = AX_REF_PRECISION_W8SPIKE;
+    CHECK(compare_run(m, &w, &o, n, text, &out) == 0);
+    CHECK(out.bits < 5.0);
+    printf("        tiny model: %.3f bits/byte (w8spike) on a %u-byte text\n", out.bits, n);
+    sc_weights_free(&w);
+    ax_model_close(m);
+}
+
+static void cleanup(void)
+{
+    if (!bf16_dir)
+        return;
+    remove_dir(bf16_dir);
+    remove_dir(w8_dir);
+    sc_weights_free(&bf16_w);
+    sc_weights_free(&w8_w);
+    bf16_dir = w8_dir = NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--write-model") == 0) {
+        mkdir(argv[2], 0777);
+        write_model(argv[2], AX_MODEL_VARIANT_BF16, 1, 0, NULL);
+        return 0;
+    }
+    static const struct ax_test_case cases[] = {
+        T(test_conversions), T(test_quantize), T(test_pass), T(test_exact),
+        T(test_w8aspike_checkpoint), T(test_accumulator_bound), T(test_modes_and_encodings),
+        T(test_statistics), T(test_dump), T(test_errors), T(test_emit_llvm), T(test_gpu_math),
+        T(test_tiny_model),
+    };
+    size_t n_cases = sizeof cases / sizeof cases[0];
+    if (!ax_ref_has_llvm()) { /* the first three need no code generation */
+        printf("skip    the tests that generate code: this build has no LLVM 19\n");
+        n_cases = 3;
+    }
+    int rc = ax_test_run(cases, n_cases);
+    cleanup();
+    return rc;
+}
