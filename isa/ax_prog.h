@@ -75,6 +75,16 @@ struct ax_prog {
     struct ax_arena arena;     /* owns every array and string above */
 };
 
+/* The SRAM (or DRAM) bytes of a weight block as cores hold it: int8 codes
+ * padded to whole 4-byte words, a float32 scale per row and group of 128
+ * columns, an int32 accumulator per row. */
+uint64_t ax_prog_weight_bytes(uint64_t rows, uint64_t cols);
+
+/* Prints the summary `axon inspect PROG.axb` shows: cores and chips used,
+ * SRAM per core, DRAM bytes, instructions, and the traffic the compiler
+ * estimated (placed and naive), as text or one JSON object. */
+ax_status ax_prog_print_summary(const struct ax_prog *p, const char *path, FILE *out, int is_json);
+
 void ax_prog_init(struct ax_prog *p, uint32_t n_cores, uint32_t sram_words);
 void ax_prog_free(struct ax_prog *p);
 

@@ -28,6 +28,11 @@ _Static_assert(sizeof section_names / sizeof section_names[0] == N_SECTIONS, "se
 /* Programs larger than this are refused before anything is allocated. */
 #define MAX_PROGRAM_BYTES ((size_t)1 << 32)
 
+uint64_t ax_prog_weight_bytes(uint64_t rows, uint64_t cols)
+{
+    return (rows * cols + 3) / 4 * 4 + rows * ((cols + 127) / 128) * 4 + rows * 4;
+}
+
 void ax_prog_init(struct ax_prog *p, uint32_t n_cores, uint32_t sram_words)
 {
     memset(p, 0, sizeof *p);
@@ -158,9 +163,18 @@ ax_status ax_prog_validate(const struct ax_prog *p, const char *file, struct ax_
     }
     for (uint32_t i = 0; i < p->n_opmap; i++) {
         const struct ax_prog_opmap *m = &p->opmap[i];
+        /* code records ascend by core (checked above): binary search */
         const struct ax_prog_code *k = NULL;
-        for (uint32_t j = 0; j < p->n_code; j++)
-            k = p->code[j].core == m->core ? &p->code[j] : k;
+        uint32_t lo = 0, hi = p->n_code;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (p->code[mid].core < m->core)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < p->n_code && p->code[lo].core == m->core)
+            k = &p->code[lo];
         if (!k || (uint64_t)m->first + m->count > k->n_instr)
             fail(&c, "opmap entry %u: instructions %u..%u of core %u do not exist", i, m->first,
                  m->first + m->count, m->core);
@@ -231,26 +245,31 @@ static uint64_t get_u64(const unsigned char *at)
     return (uint64_t)get_u32(at) | (uint64_t)get_u32(at + 4) << 32;
 }
 
-/* The string table: strings in first-use order, each once; offset 0 is "". */
+/* The string table: strings in first-use order, each once; offset 0 is "".
+ * Blocks of one tensor come one after another, so the last string added is
+ * checked first. */
 struct strtab {
     struct buf b;
+    uint32_t last;
 };
 
 static uint32_t strtab_add(struct strtab *t, const char *s)
 {
     if (!s[0])
         return 0;
+    if (t->last && strcmp((const char *)t->b.data + t->last, s) == 0)
+        return t->last;
     size_t n = strlen(s);
     for (size_t off = 1; off < t->b.len;) {
         const char *have = (const char *)t->b.data + off;
         size_t hl = strlen(have);
         if (hl == n && memcmp(have, s, n) == 0)
-            return (uint32_t)off;
+            return t->last = (uint32_t)off;
         off += hl + 1;
     }
     uint32_t off = (uint32_t)t->b.len;
     put(&t->b, s, n + 1);
-    return off;
+    return t->last = off;
 }
 
 static void pad8(struct buf *b)
@@ -267,7 +286,7 @@ ax_status ax_prog_encode(const struct ax_prog *p, unsigned char **out, size_t *l
     ax_status st = ax_prog_validate(p, "program", diags);
     if (st != AX_OK)
         return st;
-    struct strtab strs = {{NULL, 0, 0, 0}};
+    struct strtab strs = {{NULL, 0, 0, 0}, 0};
     put(&strs.b, "", 1);
     struct buf sec[N_SECTIONS] = {{0}};
     struct buf *meta = &sec[SECTION_META - 1], *consts = &sec[SECTION_CONSTS - 1],

@@ -315,26 +315,24 @@ static void parse_directive(struct parser *ps, struct ax_prog *p, int *has_heade
         weights[p->n_weights - 1] = w;
     } else if (strcmp(dir, ".route") == 0) {
         struct ax_prog_route r = {0};
-        uint32_t dst[1024];
         if (expect_key(ps, "src") || parse_u32(ps, &r.src, "src") || expect_key(ps, "dst"))
             return;
+        /* Destinations go straight into the arena, the array growing as
+         * append() grows the others. */
         do {
-            if (r.n_dst == 1024) {
-                error_at(ps, ps->s, "more than 1024 destinations");
+            uint32_t d;
+            if (parse_u32(ps, &d, "dst"))
                 return;
-            }
-            if (parse_u32(ps, &dst[r.n_dst++], "dst"))
+            uint32_t *dst = append(ps, r.dst, &r.n_dst, sizeof *dst);
+            if (!dst)
                 return;
+            r.dst = dst;
+            dst[r.n_dst - 1] = d;
         } while (*ps->s == ',' && ps->s++);
-        r.dst = ax_arena_calloc(&p->arena, r.n_dst, sizeof *r.dst);
-        struct ax_prog_route *routes =
-            r.dst ? append(ps, p->routes, &p->n_routes, sizeof *routes) : NULL;
-        if (!routes) {
-            ps->is_oom = 1;
+        struct ax_prog_route *routes = append(ps, p->routes, &p->n_routes, sizeof *routes);
+        if (!routes)
             return;
-        }
         p->routes = routes;
-        memcpy(r.dst, dst, r.n_dst * sizeof *dst);
         routes[p->n_routes - 1] = r;
     } else if (strcmp(dir, ".code") == 0) {
         close_code(ps);
@@ -401,15 +399,20 @@ ax_status ax_prog_parse(struct ax_prog *p, const char *file, const char *text, s
     struct parser ps = {file, diags, p, 0, 0, 0, NULL, NULL, NULL, 0, 0, NULL, 0, 0};
     int has_header = 0;
     const char *pos = text, *end = text + len;
-    char line[2048];
+    char *line = NULL;
+    size_t line_cap = 0;
     while (pos < end && ps.n_errors < 50 && !ps.is_oom) {
         const char *nl = memchr(pos, '\n', (size_t)(end - pos));
         size_t n = (size_t)((nl ? nl : end) - pos);
         ps.line++;
-        if (n >= sizeof line) {
-            ax_diag_add(diags, AX_DIAG_ERROR, file, ps.line, 1, "line longer than %zu bytes",
-                        sizeof line - 1);
-            return AX_ERR_PARSE;
+        if (n + 1 > line_cap) { /* routes to many cores make long lines */
+            char *grown = ax_mem_realloc(line, n + 1);
+            if (!grown) {
+                ps.is_oom = 1;
+                break;
+            }
+            line = grown;
+            line_cap = n + 1;
         }
         memcpy(line, pos, n);
         line[n] = '\0';
@@ -427,6 +430,7 @@ ax_status ax_prog_parse(struct ax_prog *p, const char *file, const char *text, s
         else
             parse_instruction(&ps);
     }
+    ax_mem_free(line);
     close_code(&ps);
     p->code = ps.code;
     p->n_code = ps.n_code;

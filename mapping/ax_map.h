@@ -3,7 +3,7 @@
  * spike and partial-sum traffic a token causes.
  *
  * Place in the pipeline: graph IR -> mapping (this module) -> code emission
- * (to come) -> program (.axb) -> simulator.
+ * (ax_map_emit) -> program (.axb) -> simulator.
  *
  * Partitioning: a weight matrix W [rows x cols] is held as int8 codes plus a
  * float32 scale per row and group of 128 inputs, and each row needs one int32
@@ -25,6 +25,7 @@
 #include "ax_arena.h"
 #include "ax_diag.h"
 #include "ax_ir.h"
+#include "ax_prog.h"
 #include "ax_status.h"
 
 #include <stdint.h>
@@ -88,6 +89,14 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
                        const struct ax_map_options *opt, struct ax_map *out,
                        struct ax_diag_list *diags);
 void ax_map_free(struct ax_map *m);
+
+/* Emits the program of the mapped graph `g` (after the precision pass):
+ * per-core code for every block and op, the weight blocks as references to
+ * the checkpoint tensors, the routes, an instruction-to-node map, and
+ * metadata (model, chip, chips used, traffic placed and naive). Fails when
+ * the cores' SRAM exceeds what the instruction format addresses. */
+ax_status ax_map_emit(const struct ax_map *m, const struct ax_ir_graph *g, const ax_arch_t *arch,
+                      const char *model_name, struct ax_prog *prog, struct ax_diag_list *diags);
 
 /* Writes the mapping's figures: chips and cores used, SRAM per used core
  * (min, mean, max), bytes streamed from DRAM, blocks, and the estimated

@@ -133,13 +133,6 @@ static int add_block(struct builder *b, struct ax_map_block blk)
     return 0;
 }
 
-/* Bytes of a weight block: int8 codes, a float32 scale per row and group of
- * 128 columns, an int32 accumulator per row. */
-static uint64_t weight_bytes(uint64_t rows, uint64_t cols)
-{
-    return rows * cols + rows * ((cols + 127) / 128) * 4 + rows * 4;
-}
-
 static ax_status partition(struct builder *b, uint32_t oi, double cap, uint32_t max_neurons)
 {
     struct ax_map_object *o = &b->m->objects[oi];
@@ -164,7 +157,7 @@ static ax_status partition(struct builder *b, uint32_t oi, double cap, uint32_t 
         block_rows = (uint32_t)rows;
         block_cols = (uint32_t)(g * 128 < o->cols ? g * 128 : o->cols);
     } else {
-        uint64_t rows = (uint64_t)floor(cap / o->cols);
+        uint64_t rows = (uint64_t)floor(cap / (double)((o->cols + 3u) / 4u * 4u));
         if (rows == 0) {
             ax_diag_add(b->diags, AX_DIAG_ERROR, NULL, 0, 0,
                         "%%%u = %s: its %s needs %u bytes per head or key in one core; a core "
@@ -182,7 +175,7 @@ static ax_status partition(struct builder *b, uint32_t oi, double cap, uint32_t 
             uint32_t c = o->kind == AX_MAP_WEIGHTS
                              ? (o->cols - c0 < block_cols ? o->cols - c0 : block_cols)
                              : o->cols;
-            uint64_t bytes = o->kind == AX_MAP_WEIGHTS ? weight_bytes(r, c) : (uint64_t)r * c;
+            uint64_t bytes = o->kind == AX_MAP_WEIGHTS ? ax_prog_weight_bytes(r, c) : ((uint64_t)r * c + 3) / 4 * 4;
             struct ax_map_block blk = {oi, r0, r, o->kind == AX_MAP_WEIGHTS ? c0 : 0, c, bytes,
                                        NONE, 0};
             if (add_block(b, blk) != 0)

@@ -1,11 +1,15 @@
-/* axon compile MODEL --emit ir|llvm|ptx: build a model's graph IR, give it a
- * precision, and print it or the reference code generated from it.
- * (Lowering to a chip program comes with the instruction set.) */
+/* axon compile MODEL --chip CHIP -o OUT.axb: build a model's graph IR, give
+ * it a precision, map it onto the chip and write the program; or
+ * axon compile MODEL --emit ir|llvm|ptx: print the graph IR or the reference
+ * code generated from it. */
 #include "axon_cmd.h"
 
 #include "ax_diag.h"
+#include "ax_arch.h"
 #include "ax_ir.h"
+#include "ax_map.h"
 #include "ax_model.h"
+#include "ax_prog.h"
 #include "ax_ref.h"
 
 #include <stdio.h>
@@ -14,11 +18,15 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: axon compile MODEL_DIR --emit ir|llvm|ptx [--precision fp32|w8spike]\n"
+            "usage: axon compile MODEL_DIR --chip CHIP.yaml -o OUT.axb [spiking options]\n"
+            "       axon compile MODEL_DIR --emit ir|llvm|ptx [--precision fp32|w8spike]\n"
             "                    [--spike released|paper|none] [--encoding E] [--k K] [--steps T]\n"
             "\n"
-            "Reads a SpikingBrain model directory (config.json, and weights if present),\n"
-            "builds the graph IR of one token step, verifies it and prints on standard output:\n"
+            "Reads a SpikingBrain model directory (config.json, and weights if present) and\n"
+            "builds the graph IR of one token step. With --chip and -o it gives the graph\n"
+            "its precision (w8spike by default), maps it onto the chip (docs/mapping.md) and\n"
+            "writes the program (docs/isa.md); weights are referenced by tensor name, not\n"
+            "copied. With --emit it prints on standard output:\n"
             "\n"
             "  --emit ir     the graph IR's text form (docs/ir.md); with --precision, after the\n"
             "                precision pass (quant, spike and kv attributes set)\n"
@@ -27,6 +35,8 @@ static void usage(FILE *out)
             "  --emit ptx    the same lowering as PTX for sm_90, one kernel per phase\n"
             "\n"
             "options:\n"
+            "  --chip FILE     the chip description to compile for\n"
+            "  -o FILE         the program to write (atomically)\n"
             "  --precision P   fp32 or w8spike (the default for llvm and ptx)\n"
             "  --spike MODE    released (default), paper or none: which projections spike\n"
             "  --encoding E    bitwise (default), ternary or binary\n"
@@ -35,9 +45,50 @@ static void usage(FILE *out)
             "  -h, --help\n");
 }
 
+/* Model -> graph -> precision -> mapping -> program file. */
+static int compile_program(const char *dir, const char *chip, const char *out,
+                           const struct ax_ref_options *o)
+{
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    ax_arch_t *arch = NULL;
+    struct ax_model *m = NULL;
+    struct ax_ir_graph g = {0};
+    struct ax_map map = {0};
+    struct ax_prog prog;
+    ax_prog_init(&prog, 0, 0);
+    struct ax_map_options mo;
+    ax_map_default_options(&mo);
+    ax_status st = ax_arch_load(chip, &arch, &diags);
+    if (st == AX_OK)
+        st = ax_model_open(dir, &m, &diags);
+    if (st == AX_OK)
+        st = ax_ir_build(&g, m, &diags);
+    if (st == AX_OK)
+        st = ax_ref_apply_precision(&g, o, dir, &diags);
+    if (st == AX_OK)
+        st = ax_map_build(&g, arch, &mo, &map, &diags);
+    if (st == AX_OK) {
+        const char *name = strrchr(dir, '/');
+        st = ax_map_emit(&map, &g, arch, name && name[1] ? name + 1 : dir, &prog, &diags);
+    }
+    if (st == AX_OK)
+        st = ax_prog_save(&prog, out, &diags);
+    ax_diag_print(&diags, stderr);
+    ax_diag_list_free(&diags);
+    if (st != AX_OK)
+        fprintf(stderr, "axon compile: %s: %s\n", dir, ax_status_str(st));
+    ax_prog_free(&prog);
+    ax_map_free(&map);
+    ax_ir_free(&g);
+    ax_model_close(m);
+    ax_arch_free(arch);
+    return st == AX_OK ? 0 : 1;
+}
+
 int ax_cmd_compile(int argc, char **argv)
 {
-    const char *dir = NULL, *emit = NULL;
+    const char *dir = NULL, *emit = NULL, *chip = NULL, *out = NULL;
     struct ax_ref_options o;
     ax_ref_options_default(&o);
     int has_precision = 0;
@@ -53,6 +104,10 @@ int ax_cmd_compile(int argc, char **argv)
             return 0;
         } else if (strcmp(argv[i], "--emit") == 0 && i + 1 < argc) {
             emit = argv[++i];
+        } else if (strcmp(argv[i], "--chip") == 0 && i + 1 < argc) {
+            chip = argv[++i];
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            out = argv[++i];
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "axon compile: unknown option '%s'\n", argv[i]);
             usage(stderr);
@@ -65,7 +120,14 @@ int ax_cmd_compile(int argc, char **argv)
             dir = argv[i];
         }
     }
-    if (!dir || !emit) {
+    if (dir && chip && out && !emit) {
+        if (ax_cmd_ref_check(&o, "axon compile") != 0)
+            return 2;
+        return compile_program(dir, chip, out, &o);
+    }
+    if (!dir || !emit || chip || out) {
+        if (dir && (chip || out) && !emit)
+            fprintf(stderr, "axon compile: --chip and -o go together\n");
         usage(stderr);
         return 2;
     }

@@ -1,10 +1,11 @@
-/* axon inspect CHIP.yaml | MODEL_DIR [--json]: load a chip description or a
- * model directory, report every problem with its position, and print its
- * summary. Model directories are handled in cmd_model.c. */
+/* axon inspect CHIP.yaml | MODEL_DIR | PROG.axb [--json]: load a chip description, a
+ * model directory or a program, report every problem with its position,
+ * and print its summary. Model directories are handled in cmd_model.c. */
 #include "axon_cmd.h"
 
 #include "ax_arch.h"
 #include "ax_diag.h"
+#include "ax_prog.h"
 #include "ax_fs.h"
 
 #include <stdio.h>
@@ -13,7 +14,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: axon inspect CHIP.yaml | MODEL_DIR [--json]\n"
+            "usage: axon inspect CHIP.yaml | MODEL_DIR | PROG.axb [--json]\n"
             "\n"
             "CHIP.yaml: loads a chip description (axon's format or SANA-FE's architecture\n"
             "format), checks it, and prints chips, tiles, cores, neurons, SRAM, peak\n"
@@ -31,12 +32,33 @@ static void usage(FILE *out)
             "  + GLA/linear attention 3*heads*head_dim^2 (decay, k v^T, q S).\n"
             "Norms, activations, RoPE, softmax and biases are not counted (docs/models.md).\n"
             "\n"
+            "PROG.axb: validates a program written by 'axon compile -o' or 'axon asm' and\n"
+            "prints cores and chips used, SRAM per core, DRAM bytes, instructions, and the\n"
+            "compiler's traffic estimate placed and naive (docs/mapping.md).\n"
+            "\n"
             "Problems are reported on standard error as file:line:col: message.\n"
             "\n"
             "options:\n"
             "  --json    print one JSON object on standard output instead of text;\n"
             "            on an error standard output stays empty and the exit code is 1\n"
             "  -h, --help\n");
+}
+
+/* axon inspect PROG.axb: validate a program and summarize it. */
+static int inspect_program(const char *path, int is_json)
+{
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    struct ax_prog p;
+    ax_status st = ax_prog_load(&p, path, &diags);
+    ax_diag_print(&diags, stderr);
+    ax_diag_list_free(&diags);
+    if (st == AX_OK)
+        st = ax_prog_print_summary(&p, path, stdout, is_json);
+    else
+        fprintf(stderr, "axon inspect: %s: %s\n", path, ax_status_str(st));
+    ax_prog_free(&p);
+    return st == AX_OK ? 0 : 1;
 }
 
 int ax_cmd_inspect(int argc, char **argv)
@@ -65,6 +87,9 @@ int ax_cmd_inspect(int argc, char **argv)
     }
     if (ax_fs_is_dir(path))
         return ax_cmd_inspect_model(path, is_json);
+    size_t len = strlen(path);
+    if (len > 4 && strcmp(path + len - 4, ".axb") == 0)
+        return inspect_program(path, is_json);
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
     ax_arch_t *arch = NULL;

@@ -7,6 +7,7 @@
 #include "ax_ir.h"
 #include "ax_map.h"
 #include "ax_model.h"
+#include "ax_ref.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: axon map MODEL_DIR --chip CHIP.yaml [--json] [--seed N]\n"
             "\n"
-            "Partitions every weight matrix (int8 codes, float32 scales per group of 128\n"
+            "Gives the model the w8spike precision (released spiking), then partitions\n"
+            "every weight matrix (int8 codes, float32 scales per group of 128\n"
             "inputs, int32 accumulators) and the attention state into blocks that fit a\n"
             "core's SRAM and neuron limits, places them on as many chips as the model needs\n"
             "(or the system allows, streaming the rest from DRAM), and prints cores and\n"
@@ -77,6 +79,10 @@ int ax_cmd_map(int argc, char **argv)
         st = ax_model_open(dir, &m, &diags);
     if (st == AX_OK)
         st = ax_ir_build(&g, m, &diags);
+    struct ax_ref_options precision; /* w8spike, released: as compile */
+    ax_ref_options_default(&precision);
+    if (st == AX_OK)
+        st = ax_ref_apply_precision(&g, &precision, dir, &diags);
     if (st == AX_OK)
         st = ax_map_build(&g, arch, &opt, &map, &diags);
     ax_diag_print(&diags, stderr);

@@ -215,5 +215,40 @@ static void test_core_too_small_for_a_group(void)
     ax_mem_free(chip);
 }
 
-AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_7b_on_loihi2), T(test_small_system_streams_from_dram),
+/* The emitted program of the small model: valid, every weight block a
+ * reference to a tensor of the checkpoint, the text form round-trips. */
+static void test_emit_tiny(void)
+{
+    struct fixture f;
+    if (!setup(&f, SRC "/models/nets/spikingbrain-tiny", SRC "/models/chips/loihi2-like.yaml", NULL))
+        return;
+    struct ax_map m;
+    if (map(&f, &m, AX_OK)) {
+        struct ax_prog p;
+        struct ax_diag_list d;
+        ax_diag_list_init(&d);
+        CHECK(ax_map_emit(&m, &f.g, f.arch, "tiny", &p, &d) == AX_OK);
+        CHECK(p.n_code == m.n_cores_used || p.n_code == m.n_cores_used + 0);
+        int named = 1;
+        for (uint32_t i = 0; i < p.n_weights; i++)
+            named &= ax_model_tensors_find(&f.model->expected, p.weights[i].tensor) != NULL;
+        CHECK(p.n_weights > 0 && named);
+        unsigned char *bytes = NULL;
+        size_t len = 0;
+        CHECK(ax_prog_encode(&p, &bytes, &len, &d) == AX_OK);
+        struct ax_prog back;
+        CHECK(bytes && ax_prog_decode(&back, "tiny.axb", bytes, len, &d) == AX_OK);
+        CHECK(back.n_weights == p.n_weights && back.n_code == p.n_code);
+        if (d.n_items)
+            ax_diag_print(&d, stderr);
+        ax_prog_free(&back);
+        ax_mem_free(bytes);
+        ax_prog_free(&p);
+        ax_diag_list_free(&d);
+        ax_map_free(&m);
+    }
+    teardown(&f);
+}
+
+AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_emit_tiny), T(test_7b_on_loihi2), T(test_small_system_streams_from_dram),
              T(test_too_small_without_dram), T(test_core_too_small_for_a_group))

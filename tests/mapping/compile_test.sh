@@ -1,0 +1,40 @@
+#!/bin/sh
+# The compile-to-program path on the command line: the small model compiles
+# for loihi2-like, the program disassembles and reassembles to the same
+# bytes, and inspect reports the mapping's figures with the placed traffic
+# below the naive one. usage: compile_test.sh AXON SOURCE_DIR WORK_DIR
+set -u
+axon=$1
+src=$2
+dir=$3
+passed=0
+failed=0
+check() {
+    if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
+}
+rm -f "$dir/tiny.axb" "$dir/t2.axb"
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$src/models/chips/loihi2-like.yaml" \
+    -o "$dir/tiny.axb"
+check "compile -o" $?
+"$axon" disasm "$dir/tiny.axb" >"$dir/t.s" && "$axon" asm "$dir/t.s" -o "$dir/t2.axb"
+check "disasm and asm" $?
+cmp "$dir/tiny.axb" "$dir/t2.axb"
+check "the reassembled program is identical" $?
+"$axon" inspect "$dir/tiny.axb" --json >"$dir/tiny.json"
+check "inspect --json" $?
+/usr/bin/python3 - "$dir/tiny.json" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+for key in ("cores_used", "chips_used", "dram_bytes", "traffic_hop_bytes", "traffic_hop_bytes_naive"):
+    assert key in o, key
+assert o["chips_used"] == 1 and o["cores_used"] > 1 and o["dram_bytes"] == 0
+assert 0 < o["traffic_hop_bytes"] < o["traffic_hop_bytes_naive"]
+assert o["sram_bytes_per_core"]["max"] <= 192 * 1024
+PY
+check "inspect reports the mapping, placed traffic below naive" $?
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$src/models/chips/loihi2-like.yaml" \
+    >/dev/null 2>&1
+[ $? -eq 2 ]
+check "--chip without -o is a usage error" $?
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
