@@ -2,6 +2,7 @@
 #include "ir_internal.h"
 
 #include "ax_mem.h"
+#include "ax_text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -117,22 +118,10 @@ static void format_f64(double x, char *buf, size_t size)
     }
 }
 
-/* Writes `s` as a double-quoted string with \" and \\ escaped. */
-static void print_quoted(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 ax_status ax_ir_print(const struct ax_ir_graph *g, FILE *out)
 {
     fprintf(out, "axon-ir 1\ngraph ");
-    print_quoted(out, g->name);
+    ax_text_write_quoted(out, g->name);
     fputc('\n', out);
     for (uint32_t id = 0; id < g->n_nodes; id++) {
         const struct ax_ir_node *n = &g->nodes[id];
@@ -155,7 +144,7 @@ ax_status ax_ir_print(const struct ax_ir_graph *g, FILE *out)
                 fputs(buf, out);
                 break;
             case IR_STR:
-                print_quoted(out, *(const char *const *)field);
+                ax_text_write_quoted(out, *(const char *const *)field);
                 break;
             case IR_ENUM: {
                 uint32_t v = *(const uint32_t *)field;

@@ -1,6 +1,8 @@
 /* The graph IR's text form, read back (the inverse of ax_ir_print). */
 #include "ir_internal.h"
 
+#include "ax_text.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -83,34 +85,14 @@ static int parse_ref(struct parser *ps, uint32_t *out)
     return 0;
 }
 
-/* A double-quoted string with \" and \\ escapes, copied into the arena. */
+/* A double-quoted string, copied into the graph's arena. */
 static int parse_string(struct parser *ps, const char **out)
 {
     const char *at = ps->p;
-    if (ps->p >= ps->end || *ps->p != '"') {
-        error_at(ps, at, "expected a double-quoted string");
-        return -1;
-    }
-    ps->p++;
-    char buf[1024];
-    size_t n = 0;
-    while (ps->p < ps->end && *ps->p != '"') {
-        if (*ps->p == '\\' && ps->p + 1 < ps->end)
-            ps->p++;
-        if (n + 1 >= sizeof buf) {
-            error_at(ps, at, "string longer than %zu bytes", sizeof buf - 1);
-            return -1;
-        }
-        buf[n++] = *ps->p++;
-    }
-    if (ps->p >= ps->end) {
-        error_at(ps, at, "unterminated string; expected a closing '\"' on this line");
-        return -1;
-    }
-    ps->p++;
-    buf[n] = '\0';
-    *out = ax_arena_strdup(&ps->g->arena, buf);
-    return *out ? 0 : -1;
+    const char *err = ax_text_read_quoted(&ps->p, ps->end, &ps->g->arena, out);
+    if (err)
+        error_at(ps, at, "%s", err);
+    return err ? -1 : 0;
 }
 
 static int parse_attr_value(struct parser *ps, struct ax_ir_node *n, enum ax_ir_attr a)

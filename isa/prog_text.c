@@ -18,6 +18,7 @@
 
 #include "ax_isa.h"
 #include "ax_mem.h"
+#include "ax_text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -26,25 +27,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void print_quoted(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 ax_status ax_prog_print(const struct ax_prog *p, FILE *out)
 {
     fprintf(out, ".axb 1\n.cores %u\n.sram_words %u\n", p->n_cores, p->sram_words);
     for (uint32_t i = 0; i < p->n_meta; i++) {
         fputs(".meta ", out);
-        print_quoted(out, p->meta[i].key);
+        ax_text_write_quoted(out, p->meta[i].key);
         fputc(' ', out);
-        print_quoted(out, p->meta[i].value);
+        ax_text_write_quoted(out, p->meta[i].value);
         fputc('\n', out);
     }
     for (uint32_t i = 0; i < p->n_consts; i++) {
@@ -59,7 +49,7 @@ ax_status ax_prog_print(const struct ax_prog *p, FILE *out)
     for (uint32_t i = 0; i < p->n_weights; i++) {
         const struct ax_prog_weight *w = &p->weights[i];
         fprintf(out, ".weights core=%u tensor=", w->core);
-        print_quoted(out, w->tensor);
+        ax_text_write_quoted(out, w->tensor);
         fprintf(out, " rows=%u+%u cols=%u+%u %s   # block %u\n", w->row0, w->rows, w->col0, w->cols,
                 w->is_dram ? "dram" : "sram", i);
     }
@@ -146,30 +136,10 @@ static int parse_string(struct parser *ps, const char **out)
 {
     skip(ps);
     const char *at = ps->s;
-    if (*ps->s != '"') {
-        error_at(ps, at, "expected a double-quoted string");
-        return -1;
-    }
-    ps->s++;
-    char buf[1024];
-    size_t n = 0;
-    while (*ps->s && *ps->s != '"') {
-        if (*ps->s == '\\' && ps->s[1])
-            ps->s++;
-        if (n + 1 >= sizeof buf) {
-            error_at(ps, at, "string longer than %zu bytes", sizeof buf - 1);
-            return -1;
-        }
-        buf[n++] = *ps->s++;
-    }
-    if (*ps->s != '"') {
-        error_at(ps, at, "unterminated string");
-        return -1;
-    }
-    ps->s++;
-    buf[n] = '\0';
-    *out = ax_arena_strdup(&ps->p->arena, buf);
-    return *out ? 0 : -1;
+    const char *err = ax_text_read_quoted(&ps->s, ps->s + strlen(ps->s), &ps->p->arena, out);
+    if (err)
+        error_at(ps, at, "%s", err);
+    return err ? -1 : 0;
 }
 
 /* "key=" at the cursor. */

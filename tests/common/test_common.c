@@ -9,6 +9,7 @@
 #include "ax_mem.h"
 #include "ax_qty.h"
 #include "ax_status.h"
+#include "ax_text.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -201,6 +202,28 @@ static void test_log_levels(void)
     CHECK(ax_log_parse_level("loud", &lv) == -1);
 }
 
-AX_TEST_MAIN(T(test_status_strings), T(test_arena), T(test_diag_format), T(test_mem_hook),
+static void test_quoted_strings(void)
+{
+    char *printed = NULL;
+    size_t len;
+    FILE *f = open_memstream(&printed, &len);
+    ax_text_write_quoted(f, "a \"b\" \\c");
+    fclose(f);
+    CHECK_STR(printed, "\"a \\\"b\\\" \\\\c\"");
+    struct ax_arena arena;
+    ax_arena_init(&arena, 0);
+    const char *p = printed, *out = NULL;
+    CHECK(ax_text_read_quoted(&p, printed + len, &arena, &out) == NULL);
+    CHECK_STR(out, "a \"b\" \\c");
+    CHECK(p == printed + len);
+    const char *bad = "\"open", *q = bad;
+    CHECK(strstr(ax_text_read_quoted(&q, bad + strlen(bad), &arena, &out), "unterminated") && q == bad);
+    q = "plain";
+    CHECK(ax_text_read_quoted(&q, q + 5, &arena, &out) != NULL);
+    ax_arena_free(&arena);
+    free(printed);
+}
+
+AX_TEST_MAIN(T(test_status_strings), T(test_quoted_strings), T(test_arena), T(test_diag_format), T(test_mem_hook),
              T(test_qty_ok), T(test_qty_errors), T(test_qty_format), T(test_fs_atomic),
              T(test_log_levels))
