@@ -77,7 +77,8 @@ ax_status ax_prog_print_summary(const struct ax_prog *p, const char *path, FILE 
     }
     fprintf(out, "program     %s (model %s, chip %s)\n", path, meta(p, "model") ? meta(p, "model") : "?",
             meta(p, "chip") ? meta(p, "chip") : "?");
-    fprintf(out, "cores       %u used of %u on %s chips\n", n_used, p->n_cores, chips ? chips : "?");
+    fprintf(out, "cores       %u used of %u on %s chip%s\n", n_used, p->n_cores, chips ? chips : "?",
+            chips && strcmp(chips, "1") == 0 ? "" : "s");
     fprintf(out, "SRAM/core   min %llu, mean %.0f, max %llu bytes (%u words a core)\n",
             (unsigned long long)lo, mean, (unsigned long long)hi, p->sram_words);
     fprintf(out, "DRAM        %llu bytes\n", (unsigned long long)dram);
