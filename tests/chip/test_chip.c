@@ -483,7 +483,51 @@ static void test_allocation_failures(void)
     ax_mem_free(text);
 }
 
-AX_TEST_MAIN(T(test_preset_loihi1_fit), T(test_preset_loihi1_davies), T(test_preset_loihi2_like),
+/* Random damage to a valid description (changed, deleted and inserted
+ * bytes) loads or fails with a diagnostic, never crashes (the sanitizer
+ * build watches). */
+static void test_random_damage(void)
+{
+    size_t len;
+    char *base = slurp(SRC "/tests/chip/data/base.yaml", &len);
+    if (!base)
+        return;
+    char *text = malloc(len + 16);
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    int n_failed = 0, n_loaded = 0, n_silent = 0;
+    static const char alphabet[] = " :-{}[],\n\t#&*!|>'\"0123456789.eaGkpnsuJWB";
+    for (int i = 0; i < 1500; i++) {
+        memcpy(text, base, len + 1);
+        size_t n = len;
+        for (int k = 0; k < 1 + i % 3; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            size_t at = x % n;
+            char c = alphabet[(x >> 32) % (sizeof alphabet - 1)];
+            if (k % 3 == 0)
+                text[at] = c;
+            else if (k % 3 == 1 && n > 1)
+                memmove(text + at, text + at + 1, n-- - at);
+            else
+                memmove(text + at + 1, text + at, n++ - at + 1), text[at] = c;
+        }
+        struct ax_diag_list diags;
+        ax_diag_list_init(&diags);
+        ax_arch_t *arch = NULL;
+        ax_status st = ax_arch_load_text("damaged.yaml", text, n, &arch, &diags);
+        if (st == AX_OK)
+            n_loaded++;
+        else
+            n_failed++, n_silent += diags.n_errors == 0;
+        ax_arch_free(arch);
+        ax_diag_list_free(&diags);
+    }
+    CHECK(n_silent == 0);
+    CHECK(n_failed > 300 && n_loaded > 0);
+    free(text);
+    ax_mem_free(base);
+}
+
+AX_TEST_MAIN(T(test_preset_loihi1_fit), T(test_random_damage), T(test_preset_loihi1_davies), T(test_preset_loihi2_like),
              T(test_preset_truenorth), T(test_preset_generic_45nm), T(test_sanafe_matches_native),
              T(test_derived_figures), T(test_mutation_corpus), T(test_file_corpus),
              T(test_unknown_keys_warn), T(test_missing_and_huge_files),

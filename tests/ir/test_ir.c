@@ -263,5 +263,42 @@ static void test_malformed_text(void)
     }
 }
 
-AX_TEST_MAIN(T(test_7b), T(test_76b), T(test_tiny), T(test_golden_mini), T(test_golden_mini_hybrid),
+/* Random damage to a golden IR text parses and verifies or fails with a
+ * diagnostic, never crashes (the sanitizer build watches). */
+static void test_random_damage(void)
+{
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    char *golden;
+    size_t len;
+    CHECK(ax_fs_read_file(SRC "/tests/ir/mini.ir", 1 << 20, &golden, &len, &diags) == AX_OK);
+    ax_diag_list_free(&diags);
+    if (!golden)
+        return;
+    char *text = malloc(len + 1);
+    uint64_t x = 0x853c49e6748fea9bu;
+    static const char alphabet[] = " %=\"\n#0123456789.e-+abglinrwx";
+    int n_silent = 0, n_failed = 0;
+    for (int i = 0; i < 3000; i++) {
+        memcpy(text, golden, len + 1);
+        for (int k = 0; k < 1 + i % 3; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            text[x % len] = alphabet[(x >> 32) % (sizeof alphabet - 1)];
+        }
+        ax_diag_list_init(&diags);
+        struct ax_ir_graph g;
+        ax_status st = ax_ir_parse(&g, "damaged.ir", text, len, &diags);
+        if (st == AX_OK)
+            st = ax_ir_verify(&g, "damaged.ir", &diags);
+        if (st != AX_OK)
+            n_failed++, n_silent += diags.n_errors == 0;
+        ax_ir_free(&g);
+        ax_diag_list_free(&diags);
+    }
+    CHECK(n_silent == 0 && n_failed > 1000);
+    free(text);
+    ax_mem_free(golden);
+}
+
+AX_TEST_MAIN(T(test_7b), T(test_random_damage), T(test_76b), T(test_tiny), T(test_golden_mini), T(test_golden_mini_hybrid),
              T(test_verifier_catches), T(test_malformed_text))
