@@ -35,6 +35,15 @@ void ax_diag_list_free(struct ax_diag_list *l)
 void ax_diag_add(struct ax_diag_list *l, enum ax_diag_severity sev, const char *file,
                  uint32_t line, uint32_t col, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
+    ax_diag_vadd(l, sev, file, line, col, fmt, ap);
+    va_end(ap);
+}
+
+void ax_diag_vadd(struct ax_diag_list *l, enum ax_diag_severity sev, const char *file,
+                  uint32_t line, uint32_t col, const char *fmt, va_list ap)
+{
     if (sev == AX_DIAG_ERROR)
         l->n_errors++;
     else if (sev == AX_DIAG_WARNING)
@@ -54,10 +63,7 @@ void ax_diag_add(struct ax_diag_list *l, enum ax_diag_severity sev, const char *
         l->cap = cap;
     }
     char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
     const char *msg = ax_arena_strdup(&l->strings, buf);
     const char *fcopy = file ? ax_arena_strdup(&l->strings, file) : NULL;
     if (!msg || (file && !fcopy)) {

@@ -12,6 +12,7 @@
 
 #include "ax_arena.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -52,6 +53,11 @@ void ax_diag_add(struct ax_diag_list *l, enum ax_diag_severity sev, const char *
     __attribute__((format(printf, 6, 7)))
 #endif
     ;
+
+/* The same with the format's arguments in a va_list, for reporters that wrap
+ * ax_diag_add with their own position logic. */
+void ax_diag_vadd(struct ax_diag_list *l, enum ax_diag_severity sev, const char *file,
+                  uint32_t line, uint32_t col, const char *fmt, va_list ap);
 
 /* Writes every stored diagnostic to `out` in the form above, ordered by
  * file and position (the list itself keeps the order of discovery), then a

@@ -68,15 +68,13 @@ static void report(struct reader *r, enum ax_diag_severity sev, const char *key,
 static void report(struct reader *r, enum ax_diag_severity sev, const char *key, const char *fmt,
                    ...)
 {
-    char buf[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
     uint32_t line = 0, col = 0;
     if (key)
         ax_json_key_pos(&r->doc, key, &line, &col);
-    ax_diag_add(r->diags, sev, r->doc.path, line, col, "%s", buf);
+    va_list ap;
+    va_start(ap, fmt);
+    ax_diag_vadd(r->diags, sev, r->doc.path, line, col, fmt, ap);
+    va_end(ap);
     if (sev == AX_DIAG_ERROR)
         r->n_errors++;
 }

@@ -509,14 +509,12 @@ static void index_report(struct index_open *x, enum ax_diag_severity sev, const 
 static void index_report(struct index_open *x, enum ax_diag_severity sev, const char *key,
                          const char *fmt, ...)
 {
-    char buf[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
     uint32_t line, col;
     ax_json_key_pos(&x->doc, key, &line, &col);
-    ax_diag_add(x->diags, sev, x->doc.path, line, col, "%s", buf);
+    va_list ap;
+    va_start(ap, fmt);
+    ax_diag_vadd(x->diags, sev, x->doc.path, line, col, fmt, ap);
+    va_end(ap);
     if (sev == AX_DIAG_ERROR)
         x->n_errors++;
 }

@@ -82,12 +82,10 @@ static void fail(struct checker *c, const char *fmt, ...)
 
 static void fail(struct checker *c, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ax_diag_vadd(c->diags, AX_DIAG_ERROR, c->file, 0, 0, fmt, ap);
     va_end(ap);
-    ax_diag_add(c->diags, AX_DIAG_ERROR, c->file, 0, 0, "%s", msg);
     c->n_errors++;
 }
 

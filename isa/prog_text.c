@@ -100,13 +100,11 @@ static void error_at(struct parser *ps, const char *at, const char *fmt, ...)
 
 static void error_at(struct parser *ps, const char *at, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ax_diag_vadd(ps->diags, AX_DIAG_ERROR, ps->file, ps->line, (uint32_t)(at - ps->line_start) + 1,
+                 fmt, ap);
     va_end(ap);
-    ax_diag_add(ps->diags, AX_DIAG_ERROR, ps->file, ps->line, (uint32_t)(at - ps->line_start) + 1,
-                "%s", msg);
     ps->n_errors++;
 }
 

@@ -9,9 +9,7 @@
 static void vreport(struct chip_reader *r, enum ax_diag_severity sev, const struct ax_yaml_node *at,
                     const char *fmt, va_list ap)
 {
-    char buf[900];
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    ax_diag_add(r->diags, sev, r->path, at ? at->line : 0, at ? at->col : 0, "%s", buf);
+    ax_diag_vadd(r->diags, sev, r->path, at ? at->line : 0, at ? at->col : 0, fmt, ap);
 }
 
 void rd_error(struct chip_reader *r, const struct ax_yaml_node *at, const char *fmt, ...)
