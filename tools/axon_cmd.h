@@ -4,14 +4,35 @@
 #ifndef AX_CMD_H
 #define AX_CMD_H
 
+#include "ax_arch.h"
+#include "ax_ir.h"
+#include "ax_map.h"
+#include "ax_model.h"
+
+struct ax_ref_options;
+
 int ax_cmd_inspect(int argc, char **argv);
 int ax_cmd_compile(int argc, char **argv);
 int ax_cmd_map(int argc, char **argv);
+
+/* A model mapped onto a chip (cmd_map.c): what `map` reports and
+ * `compile -o` emits. */
+struct ax_cmd_mapped {
+    ax_arch_t *arch;
+    struct ax_model *model;
+    struct ax_ir_graph graph;
+    struct ax_map map;
+};
+/* Loads the chip and the model, builds the graph, gives it `precision` and
+ * maps it. On failure whatever was opened is left for ax_cmd_mapped_close. */
+ax_status ax_cmd_mapped_open(struct ax_cmd_mapped *mp, const char *dir, const char *chip,
+                             const struct ax_ref_options *precision,
+                             const struct ax_map_options *opt, struct ax_diag_list *diags);
+void ax_cmd_mapped_close(struct ax_cmd_mapped *mp);
 int ax_cmd_asm(int argc, char **argv);
 int ax_cmd_disasm(int argc, char **argv);
 int ax_cmd_ref(int argc, char **argv);
 
-struct ax_ref_options;
 /* The options `ref` and `compile` share (cmd_ref.c): --precision, --spike,
  * --encoding, --k, --steps. If argv[*i] is one of them, reads its value
  * (advancing *i) and returns 1; returns 0 for other arguments and -1 after

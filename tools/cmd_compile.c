@@ -5,7 +5,6 @@
 #include "axon_cmd.h"
 
 #include "ax_diag.h"
-#include "ax_arch.h"
 #include "ax_ir.h"
 #include "ax_map.h"
 #include "ax_model.h"
@@ -51,26 +50,16 @@ static int compile_program(const char *dir, const char *chip, const char *out,
 {
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
-    ax_arch_t *arch = NULL;
-    struct ax_model *m = NULL;
-    struct ax_ir_graph g = {0};
-    struct ax_map map = {0};
-    struct ax_prog prog;
-    ax_prog_init(&prog, 0, 0);
     struct ax_map_options mo;
     ax_map_default_options(&mo);
-    ax_status st = ax_arch_load(chip, &arch, &diags);
-    if (st == AX_OK)
-        st = ax_model_open(dir, &m, &diags);
-    if (st == AX_OK)
-        st = ax_ir_build(&g, m, &diags);
-    if (st == AX_OK)
-        st = ax_ref_apply_precision(&g, o, dir, &diags);
-    if (st == AX_OK)
-        st = ax_map_build(&g, arch, &mo, &map, &diags);
+    struct ax_cmd_mapped mp;
+    struct ax_prog prog;
+    ax_prog_init(&prog, 0, 0);
+    ax_status st = ax_cmd_mapped_open(&mp, dir, chip, o, &mo, &diags);
     if (st == AX_OK) {
         const char *name = strrchr(dir, '/');
-        st = ax_map_emit(&map, &g, arch, name && name[1] ? name + 1 : dir, &prog, &diags);
+        st = ax_map_emit(&mp.map, &mp.graph, mp.arch, name && name[1] ? name + 1 : dir, &prog,
+                         &diags);
     }
     if (st == AX_OK)
         st = ax_prog_save(&prog, out, &diags);
@@ -79,10 +68,7 @@ static int compile_program(const char *dir, const char *chip, const char *out,
     if (st != AX_OK)
         fprintf(stderr, "axon compile: %s: %s\n", dir, ax_status_str(st));
     ax_prog_free(&prog);
-    ax_map_free(&map);
-    ax_ir_free(&g);
-    ax_model_close(m);
-    ax_arch_free(arch);
+    ax_cmd_mapped_close(&mp);
     return st == AX_OK ? 0 : 1;
 }
 

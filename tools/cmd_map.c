@@ -32,6 +32,32 @@ static void usage(FILE *out)
             "  --seed N      seed of the placement's annealing (default 1)\n");
 }
 
+ax_status ax_cmd_mapped_open(struct ax_cmd_mapped *mp, const char *dir, const char *chip,
+                             const struct ax_ref_options *precision,
+                             const struct ax_map_options *opt, struct ax_diag_list *diags)
+{
+    memset(mp, 0, sizeof *mp);
+    ax_status st = ax_arch_load(chip, &mp->arch, diags);
+    if (st == AX_OK)
+        st = ax_model_open(dir, &mp->model, diags);
+    if (st == AX_OK)
+        st = ax_ir_build(&mp->graph, mp->model, diags);
+    if (st == AX_OK)
+        st = ax_ref_apply_precision(&mp->graph, precision, dir, diags);
+    if (st == AX_OK)
+        st = ax_map_build(&mp->graph, mp->arch, opt, &mp->map, diags);
+    return st;
+}
+
+void ax_cmd_mapped_close(struct ax_cmd_mapped *mp)
+{
+    ax_map_free(&mp->map);
+    ax_ir_free(&mp->graph);
+    ax_model_close(mp->model);
+    ax_arch_free(mp->arch);
+    memset(mp, 0, sizeof *mp);
+}
+
 int ax_cmd_map(int argc, char **argv)
 {
     const char *dir = NULL, *chip = NULL;
@@ -70,30 +96,16 @@ int ax_cmd_map(int argc, char **argv)
     }
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
-    ax_arch_t *arch = NULL;
-    struct ax_model *m = NULL;
-    struct ax_ir_graph g = {0};
-    struct ax_map map = {0};
-    ax_status st = ax_arch_load(chip, &arch, &diags);
-    if (st == AX_OK)
-        st = ax_model_open(dir, &m, &diags);
-    if (st == AX_OK)
-        st = ax_ir_build(&g, m, &diags);
     struct ax_ref_options precision; /* w8spike, released: as compile */
     ax_ref_options_default(&precision);
-    if (st == AX_OK)
-        st = ax_ref_apply_precision(&g, &precision, dir, &diags);
-    if (st == AX_OK)
-        st = ax_map_build(&g, arch, &opt, &map, &diags);
+    struct ax_cmd_mapped mp;
+    ax_status st = ax_cmd_mapped_open(&mp, dir, chip, &precision, &opt, &diags);
     ax_diag_print(&diags, stderr);
     ax_diag_list_free(&diags);
     if (st == AX_OK)
-        st = ax_map_print_summary(&map, arch, stdout, is_json);
+        st = ax_map_print_summary(&mp.map, mp.arch, stdout, is_json);
     else
         fprintf(stderr, "axon map: %s\n", ax_status_str(st));
-    ax_map_free(&map);
-    ax_ir_free(&g);
-    ax_model_close(m);
-    ax_arch_free(arch);
+    ax_cmd_mapped_close(&mp);
     return st == AX_OK ? 0 : 1;
 }
