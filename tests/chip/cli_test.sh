@@ -8,11 +8,7 @@ axon=$1
 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-check() { # check NAME CONDITION-EXIT-CODE
-    if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
-}
+. "$(dirname "$0")/../check.sh"
 has_json_keys() {
     /usr/bin/python3 -c '
 import json, sys
@@ -58,5 +54,4 @@ check "unknown command exits 2" $?
 [ $? -eq 2 ]
 check "inspect without a file exits 2" $?
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

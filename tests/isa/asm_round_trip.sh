@@ -6,11 +6,7 @@ set -u
 axon=$1
 src=$2
 dir=$3
-passed=0
-failed=0
-check() {
-    if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
-}
+. "$(dirname "$0")/../check.sh"
 "$axon" asm "$src" -o "$dir/a.axb"
 check "asm" $?
 "$axon" disasm "$dir/a.axb" >"$dir/t.s"
@@ -27,5 +23,4 @@ printf '.axb 1\n.cores 1\n.sram_words 8\n.code 0\n    frob 1\n' >"$dir/bad.s"
 "$axon" asm "$dir/bad.s" -o "$dir/bad.axb" 2>"$dir/bad.err"
 [ $? -eq 1 ] && [ ! -e "$dir/bad.axb" ] && grep -q "bad.s:5:5: error: unknown instruction 'frob'" "$dir/bad.err"
 check "a bad source is refused with its position and writes nothing" $?
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

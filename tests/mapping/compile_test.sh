@@ -7,11 +7,7 @@ set -u
 axon=$1
 src=$2
 dir=$3
-passed=0
-failed=0
-check() {
-    if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
-}
+. "$(dirname "$0")/../check.sh"
 rm -f "$dir/tiny.axb" "$dir/t2.axb"
 "$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$src/models/chips/loihi2-like.yaml" \
     -o "$dir/tiny.axb"
@@ -36,5 +32,4 @@ check "inspect reports the mapping, placed traffic below naive" $?
     >/dev/null 2>&1
 [ $? -eq 2 ]
 check "--chip without -o is a usage error" $?
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

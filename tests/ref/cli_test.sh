@@ -11,11 +11,7 @@ src=$3
 out=$4
 rm -rf "$out"
 mkdir -p "$out"
-passed=0
-failed=0
-check() { # check NAME EXIT-CODE-OF-THE-CONDITION
-    if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
-}
+. "$(dirname "$0")/../check.sh"
 py=/usr/bin/python3
 
 # ---- axon ref --json (w8spike, the default) ----------------------------------------
@@ -141,5 +137,4 @@ check "compile --emit llvm reports the 76B's unsupported ops" $?
 grep -q "quant=int8_g128 spike=spike" "$out/m.ir" && grep -q "kv=int8" "$out/m.ir"
 check "compile --emit ir --precision w8spike prints the pass's attributes" $?
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

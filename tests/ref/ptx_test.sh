@@ -15,11 +15,7 @@ if [ -z "$ptxas" ]; then
 fi
 rm -rf "$out"
 mkdir -p "$out"
-passed=0
-failed=0
-check() {
-    if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
-}
+. "$(dirname "$0")/../check.sh"
 run() { # run NAME MODEL [OPTIONS...]
     name=$1
     shift
@@ -35,5 +31,4 @@ run() { # run NAME MODEL [OPTIONS...]
 run w8spike "$model"
 run fp32 "$model" --precision fp32
 run 7b "$src/models/nets/spikingbrain-7b"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
