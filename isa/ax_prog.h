@@ -86,6 +86,11 @@ uint64_t ax_prog_weight_bytes(uint64_t rows, uint64_t cols);
 ax_status ax_prog_print_summary(const struct ax_prog *p, const char *path, FILE *out, int is_json);
 
 void ax_prog_init(struct ax_prog *p, uint32_t n_cores, uint32_t sram_words);
+
+/* Sets metadata `key` to `value` (both copied), replacing an earlier value;
+ * AX_ERR_NOMEM. ax_prog_meta returns a key's value or NULL. */
+ax_status ax_prog_set_meta(struct ax_prog *p, const char *key, const char *value);
+const char *ax_prog_meta(const struct ax_prog *p, const char *key);
 void ax_prog_free(struct ax_prog *p);
 
 /* Checks references and ranges (the same checks as loading, on a program in

@@ -608,3 +608,33 @@ ax_status ax_prog_save(const struct ax_prog *p, const char *path, struct ax_diag
     ax_mem_free(data);
     return st;
 }
+
+ax_status ax_prog_set_meta(struct ax_prog *p, const char *key, const char *value)
+{
+    char *v = ax_arena_strdup(&p->arena, value);
+    if (!v)
+        return AX_ERR_NOMEM;
+    for (uint32_t i = 0; i < p->n_meta; i++) {
+        if (strcmp(p->meta[i].key, key) == 0) {
+            p->meta[i].value = v;
+            return AX_OK;
+        }
+    }
+    struct ax_prog_meta *m = ax_arena_calloc(&p->arena, p->n_meta + 1, sizeof *m);
+    char *k = ax_arena_strdup(&p->arena, key);
+    if (!m || !k)
+        return AX_ERR_NOMEM;
+    if (p->n_meta)
+        memcpy(m, p->meta, p->n_meta * sizeof *m);
+    m[p->n_meta++] = (struct ax_prog_meta){k, v};
+    p->meta = m;
+    return AX_OK;
+}
+
+const char *ax_prog_meta(const struct ax_prog *p, const char *key)
+{
+    for (uint32_t i = 0; i < p->n_meta; i++)
+        if (strcmp(p->meta[i].key, key) == 0)
+            return p->meta[i].value;
+    return NULL;
+}

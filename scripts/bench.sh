@@ -27,3 +27,50 @@ echo "== SpikingBrain-76B for generic-45nm (open chip count)"
 echo
 echo "== dense reference against the PyTorch oracle"
 ./scripts/bench_ref.sh
+
+echo
+echo "== simulator: the small model, functional, over the held-out text (1 and 2 threads)"
+for t in 1 2; do
+    /usr/bin/time -f "threads $t: wall %e s, peak memory %M KiB" \
+        ./build/axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml \
+        --prompt-file tests/data/heldout.txt --threads "$t" --write-profile "$out/tiny-profile.json" \
+        --report "$out/tiny-$t.json" --quiet
+done
+cmp "$out/tiny-1.json" "$out/tiny-2.json" >/dev/null 2>&1 ||
+    python3 -c "import json,sys; a,b=(json.load(open(p)) for p in sys.argv[1:]); a['run'].pop('threads'); b['run'].pop('threads'); sys.exit(a!=b)" \
+        "$out/tiny-1.json" "$out/tiny-2.json" && echo "reports for 1 and 2 threads: identical"
+
+echo
+echo "== simulator: SpikingBrain-7B, counting mode, 1 token after 4096 (target: 120 s; 1 and 2 threads)"
+for t in 1 2; do
+    /usr/bin/time -f "threads $t: wall %e s, peak memory %M KiB" \
+        ./build/axon run models/nets/spikingbrain-7b --chip models/chips/loihi2-like.yaml \
+        --tokens 1 --context 4096 --mode counting --threads "$t" --report "$out/7b-$t.json" --quiet
+done
+python3 - "$out/7b-1.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+e, l, s = r["energy"], r["latency"], r["sparsity"]
+print(f"chips {r['chip']['chips_used']}, cores {r['chip']['cores_used']}; "
+      f"{l['seconds_per_token']:.4g} s and {e['per_token_j']:.4g} J per token; "
+      f"synaptic ops per token {s['sop_per_token']:.4g}")
+print("breakdown:", ", ".join(f"{k} {v:.3g} J" for k, v in e["breakdown_j"].items()))
+PY
+
+echo
+echo "== synaptic ops per second: axon's event kernel against Brian2, one 4096 x 4096 layer"
+echo "   (counts drawn from the small model's measured sparsity)"
+axon_line=$(./build/bench/bench_synacc --profile "$out/tiny-profile.json")
+echo "$axon_line"
+spe=$(python3 -c "import json; r=json.load(open('$out/tiny-1.json'))['sparsity']; print(r['spikes_per_element'], r['zero_fraction'])")
+set -- $spe
+brian_lines=$(/usr/bin/python3 scripts/bench_brian.py --spikes-per-value "$1" --zero-fraction "$2")
+echo "$brian_lines"
+python3 - "$axon_line" "$brian_lines" <<'PY'
+import json, sys
+a = json.loads(sys.argv[1])
+for line in sys.argv[2].splitlines():
+    b = json.loads(line)
+    if "events_per_second" in b:
+        print(f"axon / brian2 ({b['target']}): {a['sops_per_second'] / b['events_per_second']:.1f}x")
+PY

@@ -27,6 +27,8 @@ static const struct command commands[] = {
     {"disasm", ax_cmd_disasm, "print a program's text form (PROG.axb)"},
     {"compile", ax_cmd_compile, "print the graph IR or reference code (MODEL_DIR --emit ir|llvm|ptx)"},
     {"ref", ax_cmd_ref, "run the dense reference token by token (MODEL_DIR --prompt TEXT)"},
+    {"run", ax_cmd_run, "compile and simulate: sparsity, latency, energy (MODEL_DIR --chip CHIP.yaml)"},
+    {"sim", ax_cmd_sim, "simulate a compiled program (PROG.axb --prompt TEXT | --tokens N)"},
 };
 
 static void usage(FILE *out)
@@ -53,7 +55,9 @@ static void usage(FILE *out)
             "  axon inspect models/nets/spikingbrain-7b\n"
             "  axon inspect models/nets/spikingbrain-76b --json\n"
             "  axon compile models/nets/spikingbrain-7b --emit llvm --precision w8spike\n"
-            "  axon ref models/nets/spikingbrain-tiny --prompt 'Hello, world' --json\n");
+            "  axon ref models/nets/spikingbrain-tiny --prompt 'Hello, world' --json\n"
+            "  axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml \\\n"
+            "      --prompt-file tests/data/heldout.txt --html report.html\n");
 }
 
 int main(int argc, char **argv)

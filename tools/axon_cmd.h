@@ -8,6 +8,7 @@
 #include "ax_ir.h"
 #include "ax_map.h"
 #include "ax_model.h"
+#include "ax_prog.h"
 
 struct ax_ref_options;
 
@@ -40,6 +41,17 @@ int ax_cmd_ref(int argc, char **argv);
 int ax_cmd_ref_option(int argc, char **argv, int *i, struct ax_ref_options *o, const char *cmd);
 /* Checks the ranges of the options read; -1 after printing why. */
 int ax_cmd_ref_check(const struct ax_ref_options *o, const char *cmd);
+/* The token ids of a run (cmd_ref.c): exactly one of the prompt text, the
+ * prompt file or n_random ids drawn from the vocabulary with `seed`.
+ * Returns 0, or -1 after printing why. *ids is freed with ax_mem_free. */
+int ax_cmd_load_tokens(const struct ax_model *m, const char *prompt, const char *file,
+                       uint32_t n_random, uint32_t seed, int32_t **ids, size_t *n_ids);
+int ax_cmd_sim(int argc, char **argv);
+/* Records in a program the model directory, chip file and spiking options it
+ * was compiled from (cmd_sim.c), so that `axon sim` can rebuild them. */
+ax_status ax_cmd_record_build(struct ax_prog *p, const char *dir, const char *chip,
+                              const struct ax_ref_options *o);
+int ax_cmd_run(int argc, char **argv);
 
 /* `axon inspect MODEL_DIR`: the model half of inspect (cmd_model.c). Prints
  * the summary on stdout (one JSON object when is_json) and diagnostics on

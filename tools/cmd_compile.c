@@ -62,6 +62,8 @@ static int compile_program(const char *dir, const char *chip, const char *out,
                          &diags);
     }
     if (st == AX_OK)
+        st = ax_cmd_record_build(&prog, dir, chip, o);
+    if (st == AX_OK)
         st = ax_prog_save(&prog, out, &diags);
     ax_diag_print(&diags, stderr);
     ax_diag_list_free(&diags);

@@ -112,8 +112,7 @@ static void usage(FILE *out)
             "  -h, --help\n");
 }
 
-/* The token ids to run. */
-static int load_tokens(const struct ax_model *m, const char *prompt, const char *file,
+int ax_cmd_load_tokens(const struct ax_model *m, const char *prompt, const char *file,
                        uint32_t n_random, uint32_t seed, int32_t **ids, size_t *n_ids)
 {
     *ids = NULL;
@@ -134,7 +133,7 @@ static int load_tokens(const struct ax_model *m, const char *prompt, const char 
         return 0;
     }
     if (!m->tokenizer) {
-        fprintf(stderr, "axon ref: %s has no tokenizer; use --tokens N\n", m->dir);
+        fprintf(stderr, "axon: %s has no tokenizer; use --tokens N\n", m->dir);
         return -1;
     }
     struct ax_diag_list diags;
@@ -151,7 +150,7 @@ static int load_tokens(const struct ax_model *m, const char *prompt, const char 
     ax_diag_list_free(&diags);
     ax_mem_free(text);
     if (st == AX_OK && *n_ids == 0) {
-        fprintf(stderr, "axon ref: the prompt is empty\n");
+        fprintf(stderr, "axon: the prompt is empty\n");
         st = AX_ERR_USAGE;
     }
     return st == AX_OK ? 0 : -1;
@@ -310,7 +309,7 @@ int ax_cmd_ref(int argc, char **argv)
     }
     int32_t *tokens = NULL;
     size_t n_tokens = 0;
-    if (load_tokens(m, prompt, prompt_file, n_random, seed, &tokens, &n_tokens) != 0) {
+    if (ax_cmd_load_tokens(m, prompt, prompt_file, n_random, seed, &tokens, &n_tokens) != 0) {
         ax_model_close(m);
         return 1;
     }

@@ -1,7 +1,8 @@
 /* The dense reference: weight conversion and quantization, the precision
- * pass, and the JIT-compiled step held bit for bit to an independent scalar
- * implementation of docs/semantics.md (ref_scalar.h) in both precisions,
- * every spike mode, encoding and fixed T; statistics, dumps and errors.
+ * pass, and the JIT-compiled step held bit for bit to an independent
+ * implementation of docs/semantics.md, the simulator's functional path
+ * (sim/ax_func.h), in both precisions, every spike mode, encoding and fixed
+ * T; statistics, dumps and errors.
  *
  * The test models are written here: seeded random weights (BF16, or a
  * W8ASpike checkpoint in F32 with stored scales and codes beyond int8), a
@@ -12,12 +13,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "../model/model_test_util.h"
 
+#include "ax_func.h"
 #include "ax_mem.h"
 #include "ax_model.h"
 #include "ax_pass.h"
 #include "ax_ref.h"
 #include "ref_internal.h" /* the GPU math, compiled for the host */
-#include "ref_scalar.h"
 
 #include <jansson.h>
 #include <sys/stat.h>
@@ -75,12 +76,10 @@ static int ends_with(const char *s, const char *t)
     return n >= m && strcmp(s + n - m, t) == 0;
 }
 
-/* Writes DIR/config.json and DIR/model.safetensors for `variant` and fills
- * `w` with the exact f32 values stored. W8ASpike: F32 fake-quantized
+/* Writes DIR/config.json and DIR/model.safetensors for `variant`. W8ASpike: F32 fake-quantized
  * weights with stored scales, about 1% of codes in 128..200 and, when
  * big_code, one code of 30000 in layer 0's q_proj. */
-static void write_model(const char *dir, enum ax_model_variant variant, uint64_t seed, int big_code,
-                        struct sc_weights *w)
+static void write_model(const char *dir, enum ax_model_variant variant, uint64_t seed, int big_code)
 {
     write_text(dir, "config.json", test_config);
     struct ax_diag_list diags;
@@ -176,10 +175,7 @@ static void write_model(const char *dir, enum ax_model_variant variant, uint64_t
                 p += 2;
             }
         }
-        if (w)
-            sc_weights_add(w, list.items[t].name, vals[t], n);
-        else
-            free(vals[t]);
+        free(vals[t]);
     }
     char path[1024];
     join(path, sizeof path, dir, "model.safetensors");
@@ -248,9 +244,6 @@ static int32_t token_at(uint32_t i)
     return (int32_t)((i * 37u + 11u) % 256u);
 }
 
-/* Runs n tokens through the session and the scalar model; every logit, and
- * every spiking site's counts and thresholds, must be identical. Returns
- * the number of differing logits. */
 /* What a compared run also measured. */
 struct run_out {
     uint64_t codes_outside;
@@ -259,33 +252,78 @@ struct run_out {
     float logits[256]; /* the last step's first 256 logits */
 };
 
-static uint64_t compare_run(const struct ax_model *m, const struct sc_weights *w,
-                            const struct ax_ref_options *o, uint32_t n, const char *text,
-                            struct run_out *out)
+/* Whether the projection (or SWA query) `name` with n_in inputs spikes
+ * under `mode`, by its name alone (docs/semantics.md, "The spiking linear
+ * layer"): a check of the precision pass independent of its code. */
+static int spikes_by_name(const char *name, uint32_t n_in, enum ax_spike_mode mode)
+{
+    static const char *const released[] = {".q_proj",  ".k_proj",    ".v_proj",
+                                           ".o_proj",  ".gk_proj",   ".gk_proj.0",
+                                           ".gate_proj", ".up_proj", ".swa_query"};
+    if (mode == AX_SPIKE_MODE_NONE)
+        return 0;
+    if (mode == AX_SPIKE_MODE_PAPER)
+        return ends_with(name, ".swa_query") || n_in % 128 == 0;
+    for (size_t i = 0; i < sizeof released / sizeof released[0]; i++)
+        if (ends_with(name, released[i]))
+            return 1;
+    return 0;
+}
+
+/* The functional path on the graph the reference's options give the model. */
+static ax_func_t *open_func(const struct ax_model *m, const struct ax_ref_options *o,
+                            struct ax_ir_graph *g)
+{
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    ax_func_t *f = NULL;
+    ax_status st = ax_ir_build(g, m, &diags);
+    if (st == AX_OK)
+        st = ax_ref_apply_precision(g, o, m->dir, &diags);
+    if (st == AX_OK)
+        st = ax_func_open(m, g, NULL, &o->spike, &f, &diags);
+    if (st != AX_OK)
+        dump_diags(&diags);
+    ax_diag_list_free(&diags);
+    CHECK(st == AX_OK);
+    return f;
+}
+
+/* Runs n tokens through the session and the functional path; every logit
+ * and layer output, and every spiking site's counts, thresholds and
+ * accumulators, must be identical. Returns the number of differing logits
+ * and layer outputs. */
+static uint64_t compare_run(const struct ax_model *m, const struct ax_ref_options *o, uint32_t n,
+                            const char *text, struct run_out *out)
 {
     ax_ref_session_t *s = open_session(m, o);
-    if (!s)
+    struct ax_ir_graph g;
+    ax_func_t *f = s ? open_func(m, o, &g) : NULL;
+    if (!f) {
+        ax_ref_session_close(s);
         return 1;
+    }
     double bits = 0;
     if (out) {
         memset(out, 0, sizeof *out);
         out->codes_outside = ax_ref_session_codes_outside_int8(s);
     }
-    struct sc_model sc;
-    sc_init(&sc, &m->config, w, o->precision == AX_REF_PRECISION_FP32 ? SC_FP32 : SC_W8SPIKE,
-            &o->spike);
-    sc_reserve(&sc, n);
     uint32_t vocab = ax_ref_session_vocab(s);
-    float *want = malloc(vocab * sizeof *want);
+    CHECK(ax_func_vocab(f) == vocab);
     uint64_t bad = 0, bad_counts = 0;
     for (uint32_t i = 0; i < n; i++) {
         int32_t tok = text ? (unsigned char)text[i] : token_at(i);
-        if (step(s, tok) != AX_OK) {
+        struct ax_diag_list diags;
+        ax_diag_list_init(&diags);
+        ax_status fst = ax_func_step(f, tok, &diags);
+        if (fst != AX_OK)
+            dump_diags(&diags);
+        ax_diag_list_free(&diags);
+        if (step(s, tok) != AX_OK || fst != AX_OK) {
             bad++;
             break;
         }
-        sc_step(&sc, tok, want);
-        const float *got = ax_ref_session_logits(s);
+        const float *got = ax_ref_session_logits(s), *want = ax_func_logits(f);
         if (i + 1 < n)
             bits += ax_ref_bits(got, vocab,
                                 (uint32_t)(text ? (unsigned char)text[i + 1] : token_at(i + 1)));
@@ -296,17 +334,30 @@ static uint64_t compare_run(const struct ax_model *m, const struct sc_weights *w
             ax_ref_session_site(s, k, &site);
             if (!site.is_spiking)
                 continue;
-            const struct sc_record *r = sc_find_record(&sc, site.name);
-            if (!r || r->n_in != site.n_in || r->n_vth != site.n_vth) {
+            uint32_t j = 0;
+            struct ax_func_site fs;
+            for (; j < ax_func_n_sites(f); j++) {
+                ax_func_site(f, j, &fs);
+                if (strcmp(fs.name, site.name) == 0)
+                    break;
+            }
+            if (j == ax_func_n_sites(f) || fs.n_in != site.n_in || fs.n_vth != site.n_vth ||
+                !spikes_by_name(site.name, site.n_in, o->spike.mode)) {
                 bad_counts++;
                 continue;
             }
-            bad_counts += memcmp(r->counts, site.counts, site.n_in * sizeof(int32_t)) != 0;
-            bad_counts += memcmp(r->vth, site.vth, site.n_vth * sizeof(float)) != 0;
+            bad_counts += memcmp(fs.counts, site.counts, site.n_in * sizeof(int32_t)) != 0;
+            bad_counts += memcmp(fs.vth, site.vth, site.n_vth * sizeof(float)) != 0;
             for (uint32_t c = 0; out && c < site.n_in; c++)
                 out->max_count =
                     abs(site.counts[c]) > out->max_count ? abs(site.counts[c]) : out->max_count;
         }
+        /* the accumulators, and every site on both sides */
+        struct ax_func_cmp cmp;
+        CHECK(ax_func_compare(f, s, &cmp) == AX_OK);
+        if (cmp.n_mismatch && bad_counts == 0)
+            fprintf(stderr, "  step %u: %s\n", i, cmp.first_mismatch);
+        bad_counts += cmp.n_mismatch;
         /* layer outputs through the probes */
         for (uint32_t k = 0; k < ax_ref_session_n_probes(s); k++) {
             struct ax_ref_probe pr;
@@ -314,9 +365,10 @@ static uint64_t compare_run(const struct ax_model *m, const struct sc_weights *w
             unsigned layer;
             char rest[16];
             if (sscanf(pr.name, "model.layers.%u.%15s", &layer, rest) == 2 &&
-                strcmp(rest, "output") == 0)
-                bad += memcmp(pr.data, sc.layer_out + (size_t)layer * m->config.hidden_size,
-                              pr.dim * sizeof(float)) != 0;
+                strcmp(rest, "output") == 0) {
+                const float *lo = ax_func_layer_output(f, layer);
+                bad += !lo || memcmp(pr.data, lo, pr.dim * sizeof(float)) != 0;
+            }
         }
     }
     if (bad || bad_counts)
@@ -330,24 +382,23 @@ static uint64_t compare_run(const struct ax_model *m, const struct sc_weights *w
         out->bits = n > 1 ? bits / (n - 1) : 0;
         memcpy(out->logits, ax_ref_session_logits(s), (vocab < 256 ? vocab : 256) * sizeof(float));
     }
-    free(want);
-    sc_free(&sc);
+    ax_func_close(f);
+    ax_ir_free(&g);
     ax_ref_session_close(s);
     return bad;
 }
 
 /* The models every test shares, written once. */
 static char *bf16_dir, *w8_dir;
-static struct sc_weights bf16_w, w8_w;
 
 static void setup_models(void)
 {
     if (bf16_dir)
         return;
     bf16_dir = scratch_dir("ref_bf16");
-    write_model(bf16_dir, AX_MODEL_VARIANT_BF16, 1, 0, &bf16_w);
+    write_model(bf16_dir, AX_MODEL_VARIANT_BF16, 1, 0);
     w8_dir = scratch_dir("ref_w8");
-    write_model(w8_dir, AX_MODEL_VARIANT_W8ASPIKE, 2, 0, &w8_w);
+    write_model(w8_dir, AX_MODEL_VARIANT_W8ASPIKE, 2, 0);
 }
 
 /* ---- tests ------------------------------------------------------------------------------ */
@@ -387,13 +438,13 @@ static void test_quantize(void)
     float *w = malloc(rows * cols * sizeof *w), *s = malloc(rows * 2 * sizeof *s);
     float *s2 = malloc(rows * 2 * sizeof *s2);
     int16_t *q = malloc(rows * cols * sizeof *q);
-    int32_t *q2 = malloc(rows * cols * sizeof *q2);
+    int16_t *q2 = malloc(rows * cols * sizeof *q2);
     for (uint32_t i = 0; i < rows * cols; i++)
         w[i] = (float)rng_u(&rng);
     for (uint32_t i = 0; i < cols; i++)
         w[2 * cols + i] = 0.0f; /* a zero row: scale 0, codes 0 */
     ax_ref_quantize(w, rows, cols, q, s);
-    sc_quantize(w, rows, cols, q2, s2);
+    ax_func_quantize(w, rows, cols, q2, s2);
     int same = memcmp(s, s2, rows * 2 * sizeof *s) == 0;
     int max = 0;
     for (uint32_t i = 0; i < rows * cols; i++) {
@@ -480,8 +531,8 @@ static void test_pass(void)
     ax_diag_list_free(&diags);
 }
 
-/* fp32 and w8spike in every spike mode, bit for bit against the scalar
- * model; the modes give different logits, close to fp32's. */
+/* fp32 and w8spike in every spike mode, bit for bit against the functional
+ * path; the modes give different logits, close to fp32's. */
 static void test_exact(void)
 {
     setup_models();
@@ -491,10 +542,10 @@ static void test_exact(void)
     struct run_out fp, mode[AX_SPIKE_MODE_COUNT];
     struct ax_ref_options o =
         options(AX_REF_PRECISION_FP32, AX_SPIKE_MODE_RELEASED, AX_SPIKE_ENCODING_BITWISE, 0);
-    CHECK(compare_run(m, &bf16_w, &o, N_TOKENS, NULL, &fp) == 0);
+    CHECK(compare_run(m, &o, N_TOKENS, NULL, &fp) == 0);
     for (int i = 0; i < AX_SPIKE_MODE_COUNT; i++) {
         o = options(AX_REF_PRECISION_W8SPIKE, (enum ax_spike_mode)i, AX_SPIKE_ENCODING_BITWISE, 0);
-        CHECK(compare_run(m, &bf16_w, &o, N_TOKENS, NULL, &mode[i]) == 0);
+        CHECK(compare_run(m, &o, N_TOKENS, NULL, &mode[i]) == 0);
     }
     const float *rel = mode[AX_SPIKE_MODE_RELEASED].logits;
     const float *none = mode[AX_SPIKE_MODE_NONE].logits;
@@ -513,7 +564,7 @@ static void test_exact(void)
     o = options(AX_REF_PRECISION_W8SPIKE, AX_SPIKE_MODE_RELEASED, AX_SPIKE_ENCODING_TERNARY, 2);
     o.spike.k = 2.5;
     struct run_out t2;
-    CHECK(compare_run(m, &bf16_w, &o, 12, NULL, &t2) == 0);
+    CHECK(compare_run(m, &o, 12, NULL, &t2) == 0);
     CHECK(t2.max_count == 2);
     ax_model_close(m);
 }
@@ -528,11 +579,11 @@ static void test_w8aspike_checkpoint(void)
     struct ax_ref_options o =
         options(AX_REF_PRECISION_W8SPIKE, AX_SPIKE_MODE_RELEASED, AX_SPIKE_ENCODING_BITWISE, 0);
     struct run_out out;
-    CHECK(compare_run(m, &w8_w, &o, N_TOKENS, NULL, &out) == 0);
+    CHECK(compare_run(m, &o, N_TOKENS, NULL, &out) == 0);
     /* the codes beyond int8 are counted: about 1% of every quantized weight */
     CHECK(out.codes_outside > 100 && out.codes_outside < 20000);
     o.precision = AX_REF_PRECISION_FP32;
-    CHECK(compare_run(m, &w8_w, &o, 10, NULL, NULL) == 0);
+    CHECK(compare_run(m, &o, 10, NULL, NULL) == 0);
     ax_model_close(m);
 }
 
@@ -540,7 +591,7 @@ static void test_w8aspike_checkpoint(void)
 static void test_accumulator_bound(void)
 {
     char *dir = scratch_dir("ref_big");
-    write_model(dir, AX_MODEL_VARIANT_W8ASPIKE, 3, 1, NULL);
+    write_model(dir, AX_MODEL_VARIANT_W8ASPIKE, 3, 1);
     struct ax_model *m = open_model(dir);
     if (m) {
         struct ax_ref_options o =
@@ -968,7 +1019,7 @@ static void test_gpu_math(void)
     ax_diag_list_free(&diags);
 }
 
-/* The trained small model, when it exists: exact against the scalar model on
+/* The trained small model, when it exists: exact against the functional path on
  * real text, and a sane bits per byte. */
 static void test_tiny_model(void)
 {
@@ -983,26 +1034,24 @@ static void test_tiny_model(void)
     struct ax_model *m = open_model(dir);
     if (!m)
         return;
-    struct sc_weights w = {0};
-    for (uint32_t i = 0; i < m->weights->n_tensors; i++) {
+    for (uint32_t i = 0; i < m->weights->n_tensors; i++) { /* every tensor converts */
         const struct ax_st_tensor *t = &m->weights->tensors[i];
         uint64_t n = t->n_bytes / ax_st_dtype_size(t->dtype);
         float *x = malloc(n * sizeof *x);
         CHECK(ax_ref_tensor_to_f32(t, x, n) == AX_OK);
-        sc_weights_add(&w, t->name, x, n);
+        free(x);
     }
     const char *text = "\nThe best way to predict the future is to invent it.\n";
     uint32_t n = (uint32_t)strlen(text);
     struct ax_ref_options o =
         options(AX_REF_PRECISION_FP32, AX_SPIKE_MODE_RELEASED, AX_SPIKE_ENCODING_BITWISE, 0);
     struct run_out out;
-    CHECK(compare_run(m, &w, &o, n, text, &out) == 0);
+    CHECK(compare_run(m, &o, n, text, &out) == 0);
     CHECK(out.bits < 5.0); /* a trained byte model does much better than 8 bits per byte */
     o.precision = AX_REF_PRECISION_W8SPIKE;
-    CHECK(compare_run(m, &w, &o, n, text, &out) == 0);
+    CHECK(compare_run(m, &o, n, text, &out) == 0);
     CHECK(out.bits < 5.0);
     printf("        tiny model: %.3f bits/byte (w8spike) on a %u-byte text\n", out.bits, n);
-    sc_weights_free(&w);
     ax_model_close(m);
 }
 
@@ -1012,8 +1061,6 @@ static void cleanup(void)
         return;
     remove_dir(bf16_dir);
     remove_dir(w8_dir);
-    sc_weights_free(&bf16_w);
-    sc_weights_free(&w8_w);
     bf16_dir = w8_dir = NULL;
 }
 
@@ -1021,7 +1068,7 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--write-model") == 0) {
         mkdir(argv[2], 0777);
-        write_model(argv[2], AX_MODEL_VARIANT_BF16, 1, 0, NULL);
+        write_model(argv[2], AX_MODEL_VARIANT_BF16, 1, 0);
         return 0;
     }
     static const struct ax_test_case cases[] = {

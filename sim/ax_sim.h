@@ -1,0 +1,227 @@
+/* The cycle-approximate simulator: a mapped SpikingBrain model run token by
+ * token on a chip description, with every joule and second traced to event
+ * counts and the chip's costs.
+ *
+ * Place in the pipeline: graph IR (precision applied) + mapping (ax_map.h,
+ * the placement the program records) + arch -> this module -> a result that
+ * the report writers (ax_report.h) turn into text, JSON, CSV and HTML.
+ *
+ * Work per token (docs/simulator.md): the graph's nodes in order, each a
+ * barrier-synchronised phase; a spiking projection takes one step per
+ * virtual spike step (MSB first for bitwise coding) and then a reduction
+ * step. Inside a step a discrete-event engine serves the events: an event
+ * starts when the unit that serves it has a free lane; packets follow XY
+ * routes with per-direction hop latency and per-link contention; inter-chip
+ * links add their latency and bandwidth. Spike counts come from the values
+ * (functional mode, ax_func.h) or from a seeded distribution (counting
+ * mode, ax_synth.h); the engine sees only counts.
+ *
+ * Determinism: every figure is a sum of integer counts per core, multiplied
+ * by the chip's costs at the end; cores are simulated in parallel but merged
+ * in core order, so the result is the same for any thread count. */
+#ifndef AX_SIM_H
+#define AX_SIM_H
+
+#include "ax_arch.h"
+#include "ax_diag.h"
+#include "ax_spike.h"
+#include "ax_status.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct ax_ir_graph;
+struct ax_map;
+struct ax_model;
+
+/* ---- the energy ledger ------------------------------------------------------ */
+
+enum ax_energy_cat {
+    AX_ENERGY_SYNAPSE,
+    AX_ENERGY_DENDRITE,
+    AX_ENERGY_SOMA,
+    AX_ENERGY_DENSE,
+    AX_ENERGY_SRAM,
+    AX_ENERGY_DRAM,
+    AX_ENERGY_NOC,
+    AX_ENERGY_INTERCHIP,
+    AX_ENERGY_STATIC,
+    AX_ENERGY_SYNC,
+    AX_ENERGY_CAT_COUNT
+};
+
+enum ax_ledger_item {
+#define X(item, cat, name, unit, meaning) AX_LEDGER_##item,
+#include "ax_ledger.def"
+#undef X
+    AX_LEDGER_COUNT
+};
+
+struct ax_ledger_line {
+    double count;  /* units (ax_ledger_item_unit) */
+    double unit_j; /* joules per unit, from the chip description */
+    double energy_j;
+};
+
+struct ax_ledger {
+    struct ax_ledger_line line[AX_LEDGER_COUNT];
+    double cat_j[AX_ENERGY_CAT_COUNT]; /* sums of the category's lines */
+    double total_j;                    /* sum of cat_j */
+};
+
+const char *ax_energy_cat_str(enum ax_energy_cat c); /* "synapse", ... */
+enum ax_energy_cat ax_ledger_item_cat(enum ax_ledger_item i);
+const char *ax_ledger_item_name(enum ax_ledger_item i);
+const char *ax_ledger_item_unit(enum ax_ledger_item i);
+const char *ax_ledger_item_meaning(enum ax_ledger_item i);
+/* Joules per unit of item `i` on `arch`, and where the chip file says the
+ * number comes from (its `source:` and `estimate:`). */
+double ax_ledger_unit_cost(const ax_arch_t *arch, enum ax_ledger_item i);
+const struct ax_provenance *ax_ledger_item_source(const ax_arch_t *arch, enum ax_ledger_item i);
+
+/* The published idealized arithmetic (SPIKINGBRAIN.md §3.2). */
+#define AX_IDEAL_INT8_ADD_J 0.03e-12
+#define AX_IDEAL_FP16_MAC_J 1.5e-12
+#define AX_IDEAL_INT8_MAC_J 0.23e-12
+
+/* ---- options ------------------------------------------------------------------ */
+
+enum ax_sim_mode { AX_SIM_FUNCTIONAL, AX_SIM_COUNTING, AX_SIM_MODE_COUNT };
+enum ax_sim_timing { AX_SIM_TIMING_APPROX, AX_SIM_TIMING_ANALYTIC, AX_SIM_TIMING_COUNT };
+
+struct ax_sim_options {
+    enum ax_sim_mode mode;
+    enum ax_sim_timing timing;
+    uint32_t threads;      /* >= 1 */
+    uint64_t seed;         /* counting mode's distribution */
+    uint64_t context;      /* tokens before the simulated ones (SWA window, GLA state filled) */
+    const char *profile;   /* counting: a sparsity profile written by a functional run, or NULL */
+    const char *profile_out; /* write the run's sparsity profile here, or NULL */
+    int progress;          /* draw a progress bar on stderr */
+};
+
+void ax_sim_options_default(struct ax_sim_options *o);
+const char *ax_sim_mode_str(enum ax_sim_mode m);
+const char *ax_sim_timing_str(enum ax_sim_timing t);
+int ax_sim_mode_parse(const char *s, enum ax_sim_mode *out);     /* 0 or -1 */
+int ax_sim_timing_parse(const char *s, enum ax_sim_timing *out); /* 0 or -1 */
+
+/* ---- results ------------------------------------------------------------------ */
+
+/* One row of the per-layer tables: "embedding", "layer.0", ..., "head". */
+struct ax_sim_layer {
+    char name[32];
+    uint32_t n_sites;                 /* spiking projections in it */
+    struct ax_spike_summary sparsity; /* over its spiking projections' inputs */
+    double sops;                      /* synaptic ops: spikes x fan-out, all tokens */
+    double dense_macs;                /* MACs of the same projections run dense */
+    double spikes_out;                /* spikes sent */
+    double packets;                   /* NoC packets its phases sent */
+    uint64_t cycles;                  /* its phases' time, all tokens */
+    double seconds;
+    double energy_j;                  /* dynamic energy of its phases */
+};
+
+/* Per core, over the run. busy_s: time its units were serving work. */
+struct ax_sim_core {
+    uint32_t core;        /* global index: chip * cores_per_chip + local */
+    uint8_t is_used;      /* holds blocks or runs work */
+    double sram_bytes;    /* resident */
+    double busy_s[AX_UNIT_COUNT + 1]; /* the five pipeline units, then the dense unit */
+    double synaptic_ops, packets_in, packets_out;
+    double energy_j;      /* dynamic energy charged on this core (not NoC hops) */
+};
+
+/* One direction of one router's outgoing link. */
+struct ax_sim_link {
+    uint32_t chip, x, y;
+    enum ax_dir dir;
+    double packets;
+    double busy_s;
+};
+
+/* One barrier-synchronised step. */
+struct ax_sim_step {
+    uint32_t token;       /* 0-based among the simulated tokens */
+    uint32_t node;        /* graph node */
+    uint32_t layer;       /* index into result.layers */
+    uint32_t spike_step;  /* 1-based virtual spike step; 0 for a dense or reduction phase */
+    uint64_t cycles;
+    double seconds;
+    double packets;
+    double energy_j;      /* dynamic energy of the step */
+};
+
+struct ax_sim_validation {
+    int is_done;           /* 0 in counting mode: the report writes null */
+    const char *reference; /* "w8spike" */
+    int is_bit_exact;      /* every count, threshold and accumulator equal */
+    double max_rel_err;    /* logits, norm-wise: max over tokens of |a - b| / |b| */
+    uint64_t n_values_checked, n_mismatches;
+    char first_mismatch[200];
+};
+
+/* The published targets the counting mode is fitted to, and what it gave. */
+struct ax_sim_synthetic {
+    int is_synthetic;
+    double target_hist_t3[4], target_spikes_per_element, target_zero_fraction;
+    const char *source; /* "SPIKINGBRAIN.md §3.1" style citation */
+};
+
+struct ax_sim_result {
+    /* what ran */
+    const char *model_name;
+    double params;
+    const char *chip_name;
+    uint32_t chips_used, cores_used, cores_per_chip, mesh_w, mesh_h, cores_per_tile, chip_grid_w;
+    double clock_hz;
+    enum ax_sim_mode mode;
+    enum ax_sim_timing timing;
+    const char *engine;   /* "native" */
+    uint32_t tokens;
+    uint64_t context;
+    uint64_t seed;
+    uint32_t threads;
+    struct ax_spike_options spike;
+
+    /* sparsity over every spiking projection and token */
+    struct ax_spike_summary sparsity;
+    double spikes_per_nonzero;
+    double sop_per_token, dense_mac_per_token;
+    struct ax_sim_synthetic synthetic;
+
+    /* latency */
+    uint64_t cycles;
+    double seconds, seconds_per_token;
+
+    /* energy */
+    struct ax_ledger ledger;
+    double per_token_j;
+    double ideal_spiking_j, ideal_fp16_mac_j, ideal_int8_mac_j;
+
+    struct ax_sim_validation validation;
+
+    struct ax_sim_layer *layers;
+    uint32_t n_layers;
+    struct ax_sim_core *cores;   /* every core of the chips used */
+    uint32_t n_cores;
+    struct ax_sim_link *links;   /* every router's four outgoing links, chips used */
+    uint32_t n_links;
+    struct ax_sim_step *steps;
+    uint32_t n_steps;
+};
+
+void ax_sim_result_free(struct ax_sim_result *r);
+
+/* ---- running ------------------------------------------------------------------ */
+
+/* Simulates `n_tokens` tokens of the mapped graph `g` (precision applied,
+ * mapped by `map` on `arch`). Functional mode needs `model` (with weights)
+ * and the token ids; counting mode ignores both. On success fills *out,
+ * which the caller frees with ax_sim_result_free. */
+ax_status ax_sim_run(const struct ax_ir_graph *g, const struct ax_map *map, const ax_arch_t *arch,
+                     const struct ax_model *model, const struct ax_spike_options *spike,
+                     const int32_t *tokens, uint32_t n_tokens, const struct ax_sim_options *o,
+                     struct ax_sim_result *out, struct ax_diag_list *diags);
+
+#endif

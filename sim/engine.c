@@ -1,0 +1,415 @@
+/* The timing engine of one step: local jobs, message departures, routing
+ * with link contention, arrivals (engine.h). */
+#include "engine.h"
+
+#include "ax_mem.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the network ---------------------------------------------------------------- */
+
+ax_status eng_net_init(struct eng_net *n, const ax_arch_t *arch, uint32_t n_chips, uint32_t grid_w)
+{
+    const struct ax_chip_desc *chip = &ax_arch_desc(arch)->chip;
+    memset(n, 0, sizeof *n);
+    n->arch = arch;
+    n->cores_per_tile = chip->cores_per_tile;
+    n->cores_per_chip = ax_arch_cores_per_chip(arch);
+    n->mesh_w = chip->mesh_width;
+    n->mesh_h = chip->mesh_height;
+    n->grid_w = grid_w ? grid_w : 1;
+    n->grid_h = (n_chips + n->grid_w - 1) / n->grid_w;
+    n->gw = n->grid_w * n->mesh_w;
+    n->gh = n->grid_h * n->mesh_h;
+    n->n_links = n->gw * n->gh * AX_DIR_COUNT;
+    n->packet_bytes = chip->router.link_width_bits >= 8 ? chip->router.link_width_bits / 8 : 4;
+    n->link_free = ax_mem_calloc(n->n_links, sizeof *n->link_free);
+    n->link_packets = ax_mem_calloc(n->n_links, sizeof *n->link_packets);
+    n->link_busy = ax_mem_calloc(n->n_links, sizeof *n->link_busy);
+    if (!n->link_free || !n->link_packets || !n->link_busy) {
+        eng_net_free(n);
+        return AX_ERR_NOMEM;
+    }
+    return AX_OK;
+}
+
+void eng_net_free(struct eng_net *n)
+{
+    ax_mem_free(n->link_free);
+    ax_mem_free(n->link_packets);
+    ax_mem_free(n->link_busy);
+    memset(n, 0, sizeof *n);
+}
+
+/* Global router coordinates of a core: chips on a grid `grid_w` wide. */
+static void coords(const struct eng_net *n, uint32_t core, uint32_t *x, uint32_t *y)
+{
+    uint32_t chip = core / n->cores_per_chip, tile = core % n->cores_per_chip / n->cores_per_tile;
+    *x = chip % n->grid_w * n->mesh_w + tile % n->mesh_w;
+    *y = chip / n->grid_w * n->mesh_h + tile / n->mesh_w;
+}
+
+uint32_t eng_hops(const struct eng_net *n, uint32_t a, uint32_t b)
+{
+    uint32_t ax, ay, bx, by;
+    coords(n, a, &ax, &ay);
+    coords(n, b, &bx, &by);
+    return (ax > bx ? ax - bx : bx - ax) + (ay > by ? ay - by : by - ay);
+}
+
+/* Routes one message leaving at `t`: X first, then Y. Returns when its
+ * last packet arrives. Packets follow each other through the links (cut
+ * through): the first moves on after a hop's latency while the link stays
+ * busy until the last has passed, `packets` hop latencies in all. Crossing a
+ * chip's edge takes the inter-chip link instead of a router hop: its
+ * latency plus the message's bytes at its bandwidth. Contention only in the
+ * approx model. */
+static double route(struct eng_net *n, const struct eng_msg *m, double t, int is_analytic,
+                    struct eng_counts *c)
+{
+    const struct ax_system_desc *sys = ax_arch_desc(n->arch);
+    const struct ax_router_desc *rt = &sys->chip.router;
+    uint32_t x, y, bx, by;
+    coords(n, m->src, &x, &y);
+    coords(n, m->dst, &bx, &by);
+    double packets = m->packets;
+    c->packets += packets;
+    if (x == bx && y == by) { /* two cores of one tile */
+        c->local += packets;
+        return t + packets * rt->local.latency_s;
+    }
+    double tail = 0; /* after the head arrives: the rest of the message on the slowest link */
+    while (x != bx || y != by) {
+        enum ax_dir d = x < bx ? AX_DIR_EAST : x > bx ? AX_DIR_WEST : y < by ? AX_DIR_SOUTH : AX_DIR_NORTH;
+        uint32_t nx = d == AX_DIR_EAST ? x + 1 : d == AX_DIR_WEST ? x - 1 : x;
+        uint32_t ny = d == AX_DIR_SOUTH ? y + 1 : d == AX_DIR_NORTH ? y - 1 : y;
+        int is_chip_edge = nx / n->mesh_w != x / n->mesh_w || ny / n->mesh_h != y / n->mesh_h;
+        double occupy, head;
+        if (is_chip_edge) {
+            occupy = sys->interchip.bandwidth_bps > 0 ? m->bytes / sys->interchip.bandwidth_bps : 0;
+            head = sys->interchip.latency_s;
+            c->chip_bytes += m->bytes;
+        } else {
+            head = rt->hop[d].latency_s;
+            occupy = packets * head;
+            c->hops[d] += packets;
+        }
+        uint32_t link = (y * n->gw + x) * AX_DIR_COUNT + d;
+        double start = t;
+        if (!is_analytic && n->link_free[link] > start)
+            start = n->link_free[link];
+        n->link_free[link] = start + occupy;
+        n->link_packets[link] += packets;
+        n->link_busy[link] += occupy;
+        double rest = is_chip_edge ? occupy : occupy - head; /* the last packet's lag */
+        if (rest > tail)
+            tail = rest;
+        t = start + head;
+        x = nx;
+        y = ny;
+    }
+    return t + tail;
+}
+
+/* ---- state ------------------------------------------------------------------------ */
+
+ax_status eng_state_init(struct eng_state *st, uint32_t n_cores, uint32_t n_chips, uint32_t threads,
+                         int is_analytic)
+{
+    memset(st, 0, sizeof *st);
+    st->n_cores = n_cores;
+    st->n_chips = n_chips ? n_chips : 1;
+    st->threads = threads ? threads : 1;
+    st->is_analytic = is_analytic;
+    st->ready = ax_mem_calloc(n_cores, sizeof *st->ready);
+    st->busy = ax_mem_calloc((size_t)n_cores * ENG_SERVER_COUNT, sizeof *st->busy);
+    st->server_free = ax_mem_calloc((size_t)n_cores * ENG_SERVER_COUNT, sizeof *st->server_free);
+    st->dram_free = ax_mem_calloc(st->n_chips, sizeof *st->dram_free);
+    if (!st->ready || !st->busy || !st->server_free || !st->dram_free) {
+        eng_state_free(st);
+        return AX_ERR_NOMEM;
+    }
+    return AX_OK;
+}
+
+void eng_state_free(struct eng_state *st)
+{
+    ax_mem_free(st->ready);
+    ax_mem_free(st->busy);
+    ax_mem_free(st->server_free);
+    ax_mem_free(st->dram_free);
+    memset(st, 0, sizeof *st);
+}
+
+void eng_step_begin(struct eng_state *st, struct eng_net *net)
+{
+    memset(st->ready, 0, st->n_cores * sizeof *st->ready);
+    memset(st->server_free, 0, (size_t)st->n_cores * ENG_SERVER_COUNT * sizeof *st->server_free);
+    memset(st->dram_free, 0, st->n_chips * sizeof *st->dram_free);
+    memset(net->link_free, 0, net->n_links * sizeof *net->link_free);
+}
+
+double eng_step_end(const struct eng_state *st)
+{
+    double t = 0;
+    for (uint32_t c = 0; c < st->n_cores; c++)
+        if (st->ready[c] > t)
+            t = st->ready[c];
+    return t;
+}
+
+/* ---- rounds ----------------------------------------------------------------------- */
+
+ax_status eng_round_init(struct eng_round *r, uint32_t n_cores)
+{
+    memset(r, 0, sizeof *r);
+    r->local = ax_mem_calloc(n_cores, sizeof *r->local);
+    r->has_local = ax_mem_calloc(n_cores, sizeof *r->has_local);
+    if (!r->local || !r->has_local) {
+        eng_round_free(r);
+        return AX_ERR_NOMEM;
+    }
+    return AX_OK;
+}
+
+void eng_round_clear(struct eng_round *r, uint32_t n_cores)
+{
+    memset(r->local, 0, n_cores * sizeof *r->local);
+    memset(r->has_local, 0, n_cores * sizeof *r->has_local);
+    r->n_msgs = 0;
+}
+
+void eng_round_free(struct eng_round *r)
+{
+    ax_mem_free(r->local);
+    ax_mem_free(r->has_local);
+    ax_mem_free(r->msgs);
+    memset(r, 0, sizeof *r);
+}
+
+ax_status eng_round_send(struct eng_round *r, const struct eng_msg *m)
+{
+    if (r->n_msgs == r->cap_msgs) {
+        uint64_t cap = r->cap_msgs ? 2 * r->cap_msgs : 4096;
+        struct eng_msg *p = ax_mem_realloc(r->msgs, cap * sizeof *p);
+        if (!p)
+            return AX_ERR_NOMEM;
+        r->msgs = p;
+        r->cap_msgs = cap;
+    }
+    r->msgs[r->n_msgs++] = *m;
+    return AX_OK;
+}
+
+/* Passes a job entering at `t` through a core's pipeline; returns when it
+ * leaves the last server it uses. `free` is the core's server row; `dram`
+ * the chip's DRAM channel. */
+static double run_job(double t, const struct eng_job *j, double *free, double *busy, double *dram)
+{
+    static const enum eng_server order[] = {ENG_DRAM, ENG_AXON_IN, ENG_SYNAPSE, ENG_DENDRITE,
+                                            ENG_SOMA, ENG_DENSE, ENG_AXON_OUT};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        enum eng_server s = order[i];
+        double need = j->s[s];
+        if (s == ENG_SYNAPSE && j->s[ENG_SRAM] > 0) { /* SRAM reads beside the synapses */
+            double start = t > free[ENG_SYNAPSE] ? t : free[ENG_SYNAPSE];
+            if (free[ENG_SRAM] > start)
+                start = free[ENG_SRAM];
+            free[ENG_SYNAPSE] = start + need;
+            free[ENG_SRAM] = start + j->s[ENG_SRAM];
+            busy[ENG_SYNAPSE] += need;
+            busy[ENG_SRAM] += j->s[ENG_SRAM];
+            t = start + (need > j->s[ENG_SRAM] ? need : j->s[ENG_SRAM]);
+            continue;
+        }
+        if (need <= 0)
+            continue;
+        double *f = s == ENG_DRAM && dram ? dram : &free[s];
+        double start = t > *f ? t : *f;
+        *f = start + need;
+        busy[s] += need;
+        t = start + need;
+    }
+    return t;
+}
+
+/* The service of `packets` packets on a message unit. */
+static double message_service(const ax_arch_t *arch, enum ax_event ev, double packets)
+{
+    const struct ax_core_desc *core = &ax_arch_desc(arch)->chip.core;
+    uint32_t lanes = core->unit[ax_event_unit(ev)].lanes;
+    return packets * core->event[ev].latency_s / (lanes ? lanes : 1);
+}
+
+struct arrival {
+    double t;
+    uint64_t msg;
+};
+
+static int arrival_cmp(const void *a, const void *b)
+{
+    const struct arrival *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->msg < y->msg ? -1 : x->msg > y->msg;
+}
+
+/* Arrivals grouped by destination core: arrivals[first[c] .. first[c+1]). */
+struct arrivals_job {
+    struct eng_state *st;
+    const struct eng_net *net;
+    const struct eng_round *r;
+    struct arrival *arr;
+    const uint64_t *first;
+    uint32_t core_begin, core_end;
+};
+
+/* Serves the arrivals of cores [core_begin, core_end): each core's own
+ * rows only, so threads never share anything they write. */
+static void *serve_arrivals(void *p)
+{
+    struct arrivals_job *job = p;
+    struct eng_state *st = job->st;
+    const ax_arch_t *arch = job->net->arch;
+    for (uint32_t c = job->core_begin; c < job->core_end; c++) {
+        uint64_t b = job->first[c], e = job->first[c + 1];
+        if (b == e)
+            continue;
+        qsort(job->arr + b, e - b, sizeof *job->arr, arrival_cmp);
+        double *free = &st->server_free[(size_t)c * ENG_SERVER_COUNT];
+        double *busy = &st->busy[(size_t)c * ENG_SERVER_COUNT];
+        double done = st->ready[c];
+        if (st->is_analytic) {
+            /* closed form: the bottleneck server's total work after the
+             * first arrival, or the last arrival plus its own job */
+            double total[ENG_SERVER_COUNT] = {0}, last_job = 0;
+            for (uint64_t i = b; i < e; i++) {
+                const struct eng_msg *m = &job->r->msgs[job->arr[i].msg];
+                struct eng_job w = m->work;
+                w.s[ENG_AXON_IN] += message_service(arch, AX_EVENT_AXON_IN_MESSAGE_IN, m->packets);
+                last_job = 0;
+                for (int s = 0; s < ENG_SERVER_COUNT; s++) {
+                    total[s] += w.s[s];
+                    busy[s] += w.s[s];
+                    last_job += s == ENG_SRAM ? 0 : w.s[s];
+                }
+            }
+            double bottleneck = 0;
+            for (int s = 0; s < ENG_SERVER_COUNT; s++)
+                if (total[s] > bottleneck)
+                    bottleneck = total[s];
+            double start = job->arr[b].t > done ? job->arr[b].t : done;
+            double a = start + bottleneck, z = job->arr[e - 1].t + last_job;
+            done = a > z ? a : z;
+        } else {
+            for (uint64_t i = b; i < e; i++) {
+                const struct eng_msg *m = &job->r->msgs[job->arr[i].msg];
+                struct eng_job w = m->work;
+                w.s[ENG_AXON_IN] += message_service(arch, AX_EVENT_AXON_IN_MESSAGE_IN, m->packets);
+                double t = job->arr[i].t > st->ready[c] ? job->arr[i].t : st->ready[c];
+                double end = run_job(t, &w, free, busy, NULL);
+                if (end > done)
+                    done = end;
+            }
+        }
+        st->ready[c] = done;
+    }
+    return NULL;
+}
+
+ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_round *r,
+                        struct eng_counts *c)
+{
+    const ax_arch_t *arch = net->arch;
+    uint32_t n = st->n_cores;
+    /* 1. local jobs, in core order (the chips' DRAM channels are shared) */
+    for (uint32_t k = 0; k < n; k++) {
+        if (!r->has_local[k])
+            continue;
+        double *free = &st->server_free[(size_t)k * ENG_SERVER_COUNT];
+        double *busy = &st->busy[(size_t)k * ENG_SERVER_COUNT];
+        st->ready[k] = run_job(st->ready[k], &r->local[k], free, busy,
+                               &st->dram_free[k / net->cores_per_chip]);
+    }
+    if (!r->n_msgs)
+        return AX_OK;
+
+    /* 2. departures through each source's axon_out, in send order */
+    struct arrival *arr = ax_mem_alloc(r->n_msgs * sizeof *arr);
+    uint64_t *first = ax_mem_calloc(n + 1, sizeof *first);
+    if (!arr || !first) {
+        ax_mem_free(arr);
+        ax_mem_free(first);
+        return AX_ERR_NOMEM;
+    }
+    for (uint64_t i = 0; i < r->n_msgs; i++) {
+        const struct eng_msg *m = &r->msgs[i];
+        double *free = &st->server_free[(size_t)m->src * ENG_SERVER_COUNT];
+        double need = message_service(arch, AX_EVENT_AXON_OUT_MESSAGE_OUT, m->packets);
+        double start = st->ready[m->src] > free[ENG_AXON_OUT] ? st->ready[m->src] : free[ENG_AXON_OUT];
+        free[ENG_AXON_OUT] = start + need;
+        st->busy[(size_t)m->src * ENG_SERVER_COUNT + ENG_AXON_OUT] += need;
+        arr[i] = (struct arrival){start + need, i};
+    }
+    for (uint64_t i = 0; i < r->n_msgs; i++) { /* a source is busy until its last departure */
+        uint32_t s = r->msgs[i].src;
+        if (arr[i].t > st->ready[s])
+            st->ready[s] = arr[i].t;
+    }
+
+    /* 3. the network: messages in order of departure (ties: send order) */
+    qsort(arr, r->n_msgs, sizeof *arr, arrival_cmp);
+    for (uint64_t i = 0; i < r->n_msgs; i++)
+        arr[i].t = route(net, &r->msgs[arr[i].msg], arr[i].t, st->is_analytic, c);
+
+    /* 4. arrivals, grouped by destination (a stable counting sort), served
+     *    per core on `threads` threads */
+    struct arrival *by_dst = ax_mem_alloc(r->n_msgs * sizeof *by_dst);
+    if (!by_dst) {
+        ax_mem_free(arr);
+        ax_mem_free(first);
+        return AX_ERR_NOMEM;
+    }
+    for (uint64_t i = 0; i < r->n_msgs; i++)
+        first[r->msgs[arr[i].msg].dst + 1]++;
+    for (uint32_t k = 0; k < n; k++)
+        first[k + 1] += first[k];
+    uint64_t *fill = ax_mem_alloc((n + 1) * sizeof *fill);
+    if (!fill) {
+        ax_mem_free(arr);
+        ax_mem_free(first);
+        ax_mem_free(by_dst);
+        return AX_ERR_NOMEM;
+    }
+    memcpy(fill, first, (n + 1) * sizeof *fill);
+    for (uint64_t i = 0; i < r->n_msgs; i++)
+        by_dst[fill[r->msgs[arr[i].msg].dst]++] = arr[i];
+    ax_mem_free(fill);
+
+    enum { MAX_THREADS = 64 };
+    uint32_t threads = st->threads < n ? st->threads : n;
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    struct arrivals_job jobs[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    uint8_t is_started[MAX_THREADS] = {0};
+    for (uint32_t t = 0; t < threads; t++) {
+        jobs[t] = (struct arrivals_job){st, net, r, by_dst, first, (uint32_t)((uint64_t)n * t / threads),
+                                        (uint32_t)((uint64_t)n * (t + 1) / threads)};
+        if (t > 0)
+            is_started[t] = pthread_create(&tid[t], NULL, serve_arrivals, &jobs[t]) == 0;
+    }
+    serve_arrivals(&jobs[0]);
+    for (uint32_t t = 1; t < threads; t++) {
+        if (is_started[t])
+            pthread_join(tid[t], NULL);
+        else
+            serve_arrivals(&jobs[t]); /* no thread to spare: serve them here */
+    }
+    ax_mem_free(by_dst);
+    ax_mem_free(arr);
+    ax_mem_free(first);
+    return AX_OK;
+}

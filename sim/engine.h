@@ -1,0 +1,110 @@
+/* The timing engine inside one barrier-synchronised step (sim.c builds the
+ * work; this file decides when it happens).
+ *
+ * A step is a sequence of rounds. In a round every core first runs its local
+ * jobs in order, then sends its messages one by one through its axon_out
+ * unit; the messages cross the network (XY routes, per-link contention in
+ * the approx model); each arrival is a job on the destination core. A core
+ * starts the next round when it has finished everything of this one; the
+ * step ends when the last core does, and the barrier follows.
+ *
+ * A job is a service time on each of a core's servers. The servers of a
+ * core form a pipeline in this order: axon_in, synapse (with SRAM beside
+ * it), dendrite, soma, dense, axon_out. A job enters a server when it has
+ * left the previous one and the server is free (a server with L lanes serves
+ * L units of work at once, so its service time is work x latency / L).
+ *
+ * Energy does not live here: counts are charged when the work is built, the
+ * same for both timing models. */
+#ifndef AX_SIM_ENGINE_H
+#define AX_SIM_ENGINE_H
+
+#include "ax_sim.h"
+
+#include <stdint.h>
+
+enum eng_server {
+    ENG_AXON_IN,
+    ENG_SYNAPSE,
+    ENG_SRAM, /* runs beside the synapse server */
+    ENG_DENDRITE,
+    ENG_SOMA,
+    ENG_DENSE,
+    ENG_DRAM, /* the chip's DRAM channel, shared by its cores */
+    ENG_AXON_OUT,
+    ENG_SERVER_COUNT
+};
+
+struct eng_job {
+    double s[ENG_SERVER_COUNT]; /* service seconds on each server */
+};
+
+struct eng_msg {
+    uint32_t src, dst;
+    uint32_t packets;   /* >= 1 */
+    uint32_t bytes;     /* payload of the whole message */
+    struct eng_job work; /* at the destination, after axon_in */
+};
+
+/* The network's geometry and costs, and the per-link state of a run. */
+struct eng_net {
+    const ax_arch_t *arch;
+    uint32_t cores_per_chip, cores_per_tile, mesh_w, mesh_h, grid_w, grid_h;
+    uint32_t gw, gh;           /* global mesh in routers */
+    double *link_free;         /* per link: when it is next free (approx) */
+    double *link_packets;      /* per link, over the run */
+    double *link_busy;         /* per link, over the run */
+    uint32_t n_links;          /* gw * gh * 4 */
+    double packet_bytes;       /* payload bytes of one packet */
+};
+
+/* What a round asks of every core. */
+struct eng_round {
+    struct eng_job *local;     /* per core: the local jobs' summed service */
+    uint8_t *has_local;
+    struct eng_msg *msgs;      /* in send order, grouped by nothing in particular */
+    uint64_t n_msgs, cap_msgs;
+};
+
+struct eng_counts {            /* network counts of a step, for the ledger */
+    double hops[AX_DIR_COUNT], local, chip_bytes, packets;
+};
+
+/* Per-core timing state across a step. */
+struct eng_state {
+    uint32_t n_cores, n_chips;
+    double *ready;             /* when the core may start its next round */
+    double *busy;              /* [core][ENG_SERVER_COUNT]: service over the run */
+    double *dram_free;         /* per chip */
+    double *server_free;       /* [core][ENG_SERVER_COUNT] within a step */
+    uint32_t threads;
+    int is_analytic;
+};
+
+ax_status eng_net_init(struct eng_net *n, const ax_arch_t *arch, uint32_t n_chips, uint32_t grid_w);
+void eng_net_free(struct eng_net *n);
+
+ax_status eng_state_init(struct eng_state *st, uint32_t n_cores, uint32_t n_chips, uint32_t threads,
+                         int is_analytic);
+void eng_state_free(struct eng_state *st);
+
+/* Starts a step at time 0 for every core. */
+void eng_step_begin(struct eng_state *st, struct eng_net *net);
+
+/* Runs one round; adds the network's counts to *c. Returns AX_ERR_NOMEM. */
+ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_round *r,
+                        struct eng_counts *c);
+
+/* The step's length: the latest ready time over the cores. */
+double eng_step_end(const struct eng_state *st);
+
+/* Rounds: cleared between uses, messages appended. */
+ax_status eng_round_init(struct eng_round *r, uint32_t n_cores);
+void eng_round_clear(struct eng_round *r, uint32_t n_cores);
+void eng_round_free(struct eng_round *r);
+ax_status eng_round_send(struct eng_round *r, const struct eng_msg *m);
+
+/* Router hops between two cores (0 within a tile), as the XY route goes. */
+uint32_t eng_hops(const struct eng_net *n, uint32_t a, uint32_t b);
+
+#endif

@@ -1,0 +1,118 @@
+#!/bin/sh
+# axon run and axon sim on the trained small model: a validated functional
+# run with every report, the same figures from a compiled program, a
+# counting run from the functional run's profile, and the errors.
+# usage: cli_test.sh AXON SOURCE_DIR OUT_DIR
+set -u
+axon=$1
+src=$2
+out=$3
+rm -rf "$out"
+mkdir -p "$out"
+. "$src/tests/check.sh"
+
+tiny="$src/models/nets/spikingbrain-tiny"
+chip="$src/models/chips/loihi2-like.yaml"
+head -c 48 "$src/tests/data/heldout.txt" >"$out/prompt.txt"
+
+# 1. functional run with every report
+"$axon" run "$tiny" --chip "$chip" --prompt-file "$out/prompt.txt" --report "$out/r.json" \
+    --html "$out/r.html" --csv "$out/csv" --write-profile "$out/profile.json" >"$out/summary.txt" 2>"$out/err.txt"
+check "run exits 0" $?
+grep -q "bit exact" "$out/summary.txt"
+check "the summary names the validation" $?
+python3 - "$out/r.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+need = {
+    "model": ["name", "params"], "chip": ["name", "chips_used", "cores_used"],
+    "run": ["mode", "engine", "timing", "tokens", "encoding", "k", "spike"],
+    "sparsity": ["zero_fraction", "slot_sparsity_t3", "spikes_per_element", "silent_channels",
+                 "sop_per_token", "dense_mac_per_token", "layers"],
+    "latency": ["cycles", "seconds", "seconds_per_token", "layers"],
+    "energy": ["total_j", "per_token_j", "breakdown_j", "ledger", "idealized"],
+    "validation": ["reference", "bit_exact", "max_rel_err"],
+}
+assert r["schema"] == "axon-report/1", r["schema"]
+for k, sub in need.items():
+    for s in sub:
+        assert s in r[k], (k, s)
+cats = ["synapse", "dendrite", "soma", "dense", "sram", "dram", "noc", "interchip", "static", "sync"]
+b = r["energy"]["breakdown_j"]
+assert sorted(b) == sorted(cats), sorted(b)
+total = r["energy"]["total_j"]
+assert abs(sum(b.values()) - total) <= 1e-9 * total, (sum(b.values()), total)
+assert r["validation"]["bit_exact"] is True, r["validation"]
+assert r["validation"]["max_rel_err"] <= 1e-5
+assert r["run"]["mode"] == "functional" and r["run"]["tokens"] == 48
+for l in r["sparsity"]["layers"]:
+    for k in ["name", "zero_fraction", "slot_sparsity_t3", "spikes_per_element"]:
+        assert k in l, k
+    for k in ["zero_fraction", "slot_sparsity_t3", "silent_channels"]:
+        assert 0 <= l[k] <= 1, (k, l[k])
+for f in ["spiking_j", "fp16_mac_j", "int8_mac_j"]:
+    assert r["energy"]["idealized"][f] > 0, f
+# a reader can redo the arithmetic: each item is count x unit cost
+for cat, v in r["energy"]["ledger"].items():
+    s = 0.0
+    for it in v["items"]:
+        assert abs(it["count"] * it["unit_j"] - it["energy_j"]) <= 1e-12 * max(1e-30, abs(it["energy_j"])), it
+        s += it["energy_j"]
+    assert abs(s - b[cat]) <= 1e-9 * max(1e-30, b[cat]), (cat, s, b[cat])
+EOF
+check "the JSON report has every key, sums and validates" $?
+for f in layers.csv cores.csv steps.csv; do
+    [ -s "$out/csv/$f" ]
+    check "csv $f written" $?
+done
+grep -q "<svg" "$out/r.html"
+check "the HTML report has charts" $?
+
+# 2. the same run from a compiled program gives the same figures
+"$axon" compile "$tiny" --chip "$chip" -o "$out/tiny.axb" 2>"$out/err.txt"
+check "compile -o exits 0" $?
+"$axon" sim "$out/tiny.axb" --prompt-file "$out/prompt.txt" --report "$out/s.json" --quiet 2>"$out/err.txt"
+check "sim exits 0" $?
+python3 - "$out/r.json" "$out/s.json" <<'EOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["energy"]["breakdown_j"] == b["energy"]["breakdown_j"]
+assert a["latency"]["cycles"] == b["latency"]["cycles"]
+EOF
+check "sim of the program equals run" $?
+
+# 3. --json on stdout, counting mode from the profile, threads
+"$axon" run "$tiny" --chip "$chip" --tokens 4 --mode counting --profile "$out/profile.json" \
+    --threads 2 --json >"$out/c.json" 2>"$out/err.txt"
+check "counting run with a profile exits 0" $?
+python3 - "$out/c.json" "$out/r.json" <<'EOF'
+import json, sys
+c, f = (json.load(open(p)) for p in sys.argv[1:3])
+assert c["run"]["mode"] == "counting" and c["run"]["synthetic"] is True
+assert c["validation"] is None
+# drawn from the functional run's own histograms: close to its sparsity
+d = abs(c["sparsity"]["spikes_per_element"] - f["sparsity"]["spikes_per_element"])
+assert d < 0.15, d
+EOF
+check "counting report follows the profile and is marked synthetic" $?
+
+# 4. errors
+"$axon" run "$tiny" --prompt x >/dev/null 2>"$out/err.txt"
+[ $? -eq 2 ] && grep -q "chip" "$out/err.txt"
+check "run without --chip is a usage error" $?
+"$axon" run "$src/models/nets/spikingbrain-7b" --chip "$chip" --tokens 1 --mode functional \
+    >/dev/null 2>"$out/err.txt"
+[ $? -eq 1 ] && grep -q "shape-only" "$out/err.txt"
+check "functional mode on a shape-only model says why" $?
+"$axon" run "$tiny" --chip "$chip" --tokens 2 --mode counting --profile "$out/missing.json" \
+    >/dev/null 2>"$out/err.txt"
+[ $? -eq 1 ] && grep -q "missing.json" "$out/err.txt"
+check "a missing profile names the file" $?
+"$axon" asm "$src/tests/isa/data/hand.s" -o "$out/hand.axb" 2>/dev/null
+"$axon" sim "$out/hand.axb" --tokens 1 >/dev/null 2>"$out/err.txt"
+[ $? -eq 1 ] && grep -q "compile it again" "$out/err.txt"
+check "a program without its build record says how to fix it" $?
+"$axon" run "$tiny" --chip "$chip" --tokens 1 --threads 0 >/dev/null 2>&1
+[ $? -eq 2 ]
+check "--threads 0 is a usage error" $?
+finish

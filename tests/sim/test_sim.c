@@ -1,0 +1,290 @@
+/* The simulator on the trained small model: the ledger adds up and follows
+ * its counts, zero work costs zero, threads do not change a figure, the two
+ * timing models stay within their documented bound, counting mode draws what
+ * its fit promises, functional mode is bit-exact against the reference, and
+ * more traffic costs more. */
+#include "ax_test.h"
+
+#include "ax_arch.h"
+#include "ax_ir.h"
+#include "ax_map.h"
+#include "ax_model.h"
+#include "ax_ref.h"
+#include "ax_sim.h"
+#include "ax_synth.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#define SRC AX_SOURCE_DIR
+#define TINY SRC "/models/nets/spikingbrain-tiny"
+#define CHIP SRC "/models/chips/loihi2-like.yaml"
+
+/* The documented bound between the approx and analytic timing models on
+ * the small model (docs/simulator.md, "Two timing models"). */
+#define TIMING_BOUND 0.25
+
+struct fixture {
+    ax_arch_t *arch;
+    struct ax_model *model;
+    struct ax_ir_graph g;
+    struct ax_map map;
+    struct ax_spike_options spike;
+};
+
+static int setup(struct fixture *f, const char *model, const char *chip)
+{
+    memset(f, 0, sizeof *f);
+    struct ax_diag_list d;
+    ax_diag_list_init(&d);
+    struct ax_ref_options ro;
+    ax_ref_options_default(&ro);
+    f->spike = ro.spike;
+    struct ax_map_options mo;
+    ax_map_default_options(&mo);
+    ax_status st = ax_arch_load(chip, &f->arch, &d);
+    if (st == AX_OK)
+        st = ax_model_open(model, &f->model, &d);
+    if (st == AX_OK)
+        st = ax_ir_build(&f->g, f->model, &d);
+    if (st == AX_OK)
+        st = ax_ref_apply_precision(&f->g, &ro, model, &d);
+    if (st == AX_OK)
+        st = ax_map_build(&f->g, f->arch, &mo, &f->map, &d);
+    if (st != AX_OK)
+        ax_diag_print(&d, stderr);
+    ax_diag_list_free(&d);
+    CHECK(st == AX_OK);
+    return st == AX_OK;
+}
+
+static void teardown(struct fixture *f)
+{
+    ax_map_free(&f->map);
+    ax_ir_free(&f->g);
+    ax_model_close(f->model);
+    ax_arch_free(f->arch);
+}
+
+static ax_status run(struct fixture *f, const struct ax_sim_options *o, const int32_t *tokens,
+                     uint32_t n, struct ax_sim_result *r)
+{
+    struct ax_diag_list d;
+    ax_diag_list_init(&d);
+    ax_status st = ax_sim_run(&f->g, &f->map, f->arch, f->model, &f->spike, tokens, n, o, r, &d);
+    if (st != AX_OK)
+        ax_diag_print(&d, stderr);
+    ax_diag_list_free(&d);
+    return st;
+}
+
+static void counting_options(struct ax_sim_options *o)
+{
+    ax_sim_options_default(o);
+    o->mode = AX_SIM_COUNTING;
+}
+
+/* The ledger: each line is its count times its unit cost, the categories
+ * are sums of their lines, the total the sum of the categories; a line with
+ * no count costs nothing; the per-core and per-step energies add up to the
+ * dynamic total. */
+static void check_ledger(const struct ax_sim_result *r, const ax_arch_t *arch)
+{
+    double cat[AX_ENERGY_CAT_COUNT] = {0}, total = 0;
+    int lines_ok = 1, zero_ok = 1;
+    for (int i = 0; i < AX_LEDGER_COUNT; i++) {
+        const struct ax_ledger_line *ln = &r->ledger.line[i];
+        lines_ok &= ln->energy_j == ln->count * ln->unit_j;
+        lines_ok &= ln->unit_j == ax_ledger_unit_cost(arch, (enum ax_ledger_item)i);
+        if (ln->count == 0)
+            zero_ok &= ln->energy_j == 0;
+        cat[ax_ledger_item_cat((enum ax_ledger_item)i)] += ln->energy_j;
+    }
+    CHECK(lines_ok);
+    CHECK(zero_ok);
+    for (int c = 0; c < AX_ENERGY_CAT_COUNT; c++) {
+        CHECK(cat[c] == r->ledger.cat_j[c]);
+        total += r->ledger.cat_j[c];
+    }
+    CHECK(total == r->ledger.total_j);
+    CHECK(r->ledger.total_j > 0);
+    double steps = 0, cores = 0, hops = 0;
+    for (uint32_t i = 0; i < r->n_steps; i++)
+        steps += r->steps[i].energy_j;
+    for (uint32_t i = 0; i < r->n_cores; i++)
+        cores += r->cores[i].energy_j;
+    for (int i = AX_LEDGER_HOP_NORTH; i <= AX_LEDGER_CHIP_LINK; i++)
+        hops += r->ledger.line[i].energy_j;
+    double dynamic = r->ledger.total_j - r->ledger.cat_j[AX_ENERGY_STATIC];
+    CHECK_NEAR(steps, dynamic);
+    /* cores carry everything but the network's hops and the barriers */
+    CHECK_NEAR(cores + hops + r->ledger.cat_j[AX_ENERGY_SYNC], dynamic);
+    /* static energy is the chips' static power for the simulated time */
+    CHECK_NEAR(r->ledger.cat_j[AX_ENERGY_STATIC],
+               r->chips_used * r->seconds * ax_arch_chip_static_power(arch));
+    /* the synaptic ops the ledger charged are those the sparsity counts */
+    CHECK_NEAR(r->ledger.line[AX_LEDGER_PROCESS_SPIKE].count, r->sop_per_token * r->tokens);
+    CHECK_NEAR(r->ideal_spiking_j, r->sop_per_token * r->tokens * AX_IDEAL_INT8_ADD_J);
+}
+
+static int same_result(const struct ax_sim_result *a, const struct ax_sim_result *b)
+{
+    int same = a->cycles == b->cycles && a->seconds == b->seconds && a->n_steps == b->n_steps &&
+               a->n_cores == b->n_cores && a->ledger.total_j == b->ledger.total_j;
+    for (uint32_t i = 0; same && i < a->n_steps; i++)
+        same = a->steps[i].cycles == b->steps[i].cycles && a->steps[i].seconds == b->steps[i].seconds &&
+               a->steps[i].energy_j == b->steps[i].energy_j;
+    for (uint32_t i = 0; same && i < a->n_cores; i++)
+        same = memcmp(a->cores[i].busy_s, b->cores[i].busy_s, sizeof a->cores[i].busy_s) == 0 &&
+               a->cores[i].energy_j == b->cores[i].energy_j;
+    for (int i = 0; same && i < AX_LEDGER_COUNT; i++)
+        same = a->ledger.line[i].count == b->ledger.line[i].count;
+    return same;
+}
+
+static void test_counting(void)
+{
+    struct fixture f;
+    if (!setup(&f, TINY, CHIP))
+        return;
+    struct ax_sim_options o;
+    counting_options(&o);
+    struct ax_sim_result one, two, analytic, again;
+    CHECK(run(&f, &o, NULL, 8, &one) == AX_OK);
+    check_ledger(&one, f.arch);
+    CHECK(one.synthetic.is_synthetic);
+    CHECK(!one.validation.is_done);
+    CHECK(one.n_layers == 6); /* embedding, 4 layers, head */
+
+    /* threads change nothing */
+    o.threads = 2;
+    CHECK(run(&f, &o, NULL, 8, &two) == AX_OK);
+    CHECK(same_result(&one, &two));
+    o.threads = 1;
+    CHECK(run(&f, &o, NULL, 8, &again) == AX_OK);
+    CHECK(same_result(&one, &again));
+
+    /* the analytic model: the same counts and energy but time, within the bound */
+    o.timing = AX_SIM_TIMING_ANALYTIC;
+    CHECK(run(&f, &o, NULL, 8, &analytic) == AX_OK);
+    for (int i = 0; i < AX_LEDGER_COUNT; i++)
+        if (i != AX_LEDGER_STATIC_CHIP)
+            CHECK(analytic.ledger.line[i].count == one.ledger.line[i].count);
+    double ratio = analytic.seconds / one.seconds;
+    printf("timing: approx %.6g s, analytic %.6g s, ratio %.4f\n", one.seconds, analytic.seconds, ratio);
+    CHECK(ratio > 1 - TIMING_BOUND && ratio < 1 + TIMING_BOUND);
+    CHECK(analytic.seconds <= one.seconds * (1 + 1e-12)); /* no contention can only be faster */
+
+    /* the drawn counts follow the fitted distribution: 8 tokens of a small
+     * model give a loose but real check */
+    struct ax_synth_pmf pmf;
+    struct ax_synth_fit fit;
+    ax_synth_fit_default(&pmf, &fit);
+    CHECK(fabs(one.sparsity.spikes_per_element - fit.achieved_spikes_per_element) < 0.05);
+    CHECK(fabs(one.sparsity.zero_fraction - fit.achieved_zero_fraction) < 0.03);
+    for (int k = 0; k < 4; k++)
+        CHECK(fabs(one.sparsity.histogram_t3[k] - fit.achieved_hist_t3[k]) < 0.03);
+
+    /* a different seed draws different counts */
+    struct ax_sim_result seeded;
+    o.timing = AX_SIM_TIMING_APPROX;
+    o.seed = 7;
+    CHECK(run(&f, &o, NULL, 8, &seeded) == AX_OK);
+    CHECK(seeded.ledger.line[AX_LEDGER_PROCESS_SPIKE].count != one.ledger.line[AX_LEDGER_PROCESS_SPIKE].count);
+
+    /* the context fills the SWA window: more keys, more dense work */
+    struct ax_sim_result ctx;
+    o.seed = 1;
+    o.context = 1000;
+    CHECK(run(&f, &o, NULL, 8, &ctx) == AX_OK);
+    CHECK(ctx.ledger.line[AX_LEDGER_DENSE_MAC].count > one.ledger.line[AX_LEDGER_DENSE_MAC].count);
+    CHECK(ctx.context == 1000);
+
+    ax_sim_result_free(&one);
+    ax_sim_result_free(&two);
+    ax_sim_result_free(&again);
+    ax_sim_result_free(&analytic);
+    ax_sim_result_free(&seeded);
+    ax_sim_result_free(&ctx);
+    teardown(&f);
+}
+
+/* More spikes cost more: the same run with a fixed T = 1 (counts saturate
+ * at 1) sends fewer packets and uses less synaptic energy than adaptive T. */
+static void test_monotone(void)
+{
+    struct fixture f;
+    if (!setup(&f, TINY, CHIP))
+        return;
+    struct ax_sim_options o;
+    counting_options(&o);
+    struct ax_sim_result adaptive, saturated;
+    CHECK(run(&f, &o, NULL, 4, &adaptive) == AX_OK);
+    f.spike.steps = 1;
+    CHECK(run(&f, &o, NULL, 4, &saturated) == AX_OK);
+    CHECK(saturated.ledger.cat_j[AX_ENERGY_SYNAPSE] < adaptive.ledger.cat_j[AX_ENERGY_SYNAPSE]);
+    CHECK(saturated.ledger.line[AX_LEDGER_MESSAGE_OUT].count <
+          adaptive.ledger.line[AX_LEDGER_MESSAGE_OUT].count);
+    ax_sim_result_free(&adaptive);
+    ax_sim_result_free(&saturated);
+    teardown(&f);
+}
+
+/* Functional mode on the heldout text: bit-exact against the reference. */
+static void test_functional(void)
+{
+    if (!ax_ref_has_llvm()) {
+        printf("functional: skipped, this build has no LLVM reference\n");
+        return;
+    }
+    struct fixture f;
+    if (!setup(&f, TINY, CHIP))
+        return;
+    const char *text = "The quick brown fox jumps over the lazy dog, twice: 0123456789.";
+    uint32_t n = (uint32_t)strlen(text);
+    int32_t *tokens = malloc(n * sizeof *tokens);
+    for (uint32_t i = 0; i < n; i++)
+        tokens[i] = (unsigned char)text[i];
+    struct ax_sim_options o;
+    ax_sim_options_default(&o);
+    struct ax_sim_result r, r2;
+    CHECK(run(&f, &o, tokens, n, &r) == AX_OK);
+    CHECK(r.validation.is_done);
+    CHECK(r.validation.is_bit_exact);
+    CHECK(r.validation.n_values_checked > 0);
+    CHECK(r.validation.max_rel_err <= 1e-5);
+    if (!r.validation.is_bit_exact)
+        fprintf(stderr, "first mismatch: %s\n", r.validation.first_mismatch);
+    printf("functional: %u tokens, %llu values checked, max rel err %.3g\n", n,
+           (unsigned long long)r.validation.n_values_checked, r.validation.max_rel_err);
+    check_ledger(&r, f.arch);
+    CHECK(r.sparsity.spikes_per_element > 0.5 && r.sparsity.spikes_per_element < 3);
+    o.threads = 2;
+    CHECK(run(&f, &o, tokens, n, &r2) == AX_OK);
+    CHECK(same_result(&r, &r2));
+    ax_sim_result_free(&r);
+    ax_sim_result_free(&r2);
+    free(tokens);
+    teardown(&f);
+}
+
+/* Functional mode on a shape-only model is refused with a reason. */
+static void test_errors(void)
+{
+    struct fixture f;
+    if (!setup(&f, SRC "/models/nets/spikingbrain-7b", SRC "/models/chips/loihi2-like.yaml"))
+        return;
+    struct ax_sim_options o;
+    ax_sim_options_default(&o);
+    struct ax_sim_result r;
+    struct ax_diag_list d;
+    ax_diag_list_init(&d);
+    int32_t tok = 1;
+    ax_status st = ax_sim_run(&f.g, &f.map, f.arch, f.model, &f.spike, &tok, 1, &o, &r, &d);
+    CHECK(st == AX_ERR_USAGE);
+    CHECK(d.n_items > 0 && strstr(d.items[0].message, "shape-only") != NULL);
+    ax_diag_list_free(&d);
+    teardown(&f);
+}
+
+AX_TEST_MAIN(T(test_counting), T(test_monotone), T(test_functional), T(test_errors))

@@ -1,0 +1,384 @@
+/* axon sim PROG.axb and axon run MODEL --chip CHIP: simulate a compiled
+ * program (or compile and simulate in one) and report sparsity, latency and
+ * energy (docs/simulator.md, docs/report.md). */
+#define _POSIX_C_SOURCE 200809L
+#include "axon_cmd.h"
+
+#include "ax_diag.h"
+#include "ax_mem.h"
+#include "ax_prog.h"
+#include "ax_ref.h"
+#include "ax_report.h"
+#include "ax_sim.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* What a program records about how it was built, so `sim` can rebuild the
+ * graph and the placement it was compiled from. */
+static const char *const build_keys[] = {"model_dir", "chip_path", "spike", "encoding", "k", "steps"};
+
+ax_status ax_cmd_record_build(struct ax_prog *p, const char *dir, const char *chip,
+                              const struct ax_ref_options *o)
+{
+    char k[32], steps[16];
+    snprintf(k, sizeof k, "%.17g", o->spike.k);
+    snprintf(steps, sizeof steps, "%u", o->spike.steps);
+    const char *values[] = {dir, chip, ax_spike_mode_str(o->spike.mode),
+                            ax_spike_encoding_str(o->spike.encoding), k, steps};
+    ax_status st = AX_OK;
+    for (size_t i = 0; i < sizeof values / sizeof values[0] && st == AX_OK; i++)
+        st = ax_prog_set_meta(p, build_keys[i], values[i]);
+    return st;
+}
+
+/* The options of a run, as parsed. */
+struct run_args {
+    const char *target;       /* PROG.axb or MODEL_DIR */
+    const char *chip;
+    const char *prompt, *prompt_file;
+    uint32_t n_random;
+    int has_mode;
+    struct ax_sim_options sim;
+    struct ax_ref_options ref; /* precision and spiking options */
+    const char *report, *csv, *html;
+    int is_json, is_quiet;
+};
+
+static void usage(FILE *out, int is_run)
+{
+    if (is_run)
+        fprintf(out, "usage: axon run MODEL_DIR --chip CHIP.yaml (--prompt TEXT | --prompt-file F |\n"
+                     "                --tokens N) [options]\n"
+                     "\n"
+                     "Compiles the model for the chip and simulates it in one go.\n");
+    else
+        fprintf(out, "usage: axon sim PROG.axb (--prompt TEXT | --prompt-file F | --tokens N)\n"
+                     "                [options]\n"
+                     "\n"
+                     "Simulates a program written by `axon compile -o`; the model and chip it\n"
+                     "was compiled from are read again from the paths the program records.\n");
+    fprintf(out,
+            "Reports sparsity, latency and energy, every joule traced to event counts and\n"
+            "the chip's costs (docs/simulator.md, docs/report.md).\n"
+            "\n"
+            "options:\n"
+            "  --prompt TEXT        the text to run (functional mode)\n"
+            "  --prompt-file F      the same from a file\n"
+            "  --tokens N           N tokens (ids drawn from the vocabulary, seeded)\n"
+            "  --context C          counting mode: the tokens follow C earlier ones (SWA\n"
+            "                       window and GLA state filled)\n"
+            "  --mode M             functional (real weights and values, validated against\n"
+            "                       the w8spike reference) or counting (synthetic activations,\n"
+            "                       for shape-only models); default: functional when the\n"
+            "                       model has weights, else counting\n"
+            "  --timing T           approx (per event, default) or analytic (closed form)\n"
+            "  --threads N          simulate cores on N threads (same report for any N)\n"
+            "  --seed S             seed of --tokens and of counting mode's draws (default 1)\n"
+            "  --profile F          counting mode: draw each projection's counts from a\n"
+            "                       sparsity profile written by --write-profile\n"
+            "  --write-profile F    write this run's sparsity profile (axon-profile/1)\n"
+            "  --report R.json      the JSON report (schema axon-report/1)\n"
+            "  --csv DIR            CSV per layer, per core, per link and per step\n"
+            "  --html R.html        a self-contained HTML report\n"
+            "  --json               print the JSON report on stdout instead of the summary\n"
+            "  --quiet              no summary, no progress bar\n");
+    if (is_run)
+        fprintf(out,
+                "  --chip CHIP.yaml     the chip description (required)\n"
+                "  --spike MODE         released (default), paper or none\n"
+                "  --encoding E         bitwise (default), ternary or binary\n"
+                "  --k K                threshold V_th = mean|x| / K (default 3)\n"
+                "  --steps T            a fixed number of spike steps; default adaptive\n");
+    fprintf(out,
+            "  -h, --help\n"
+            "\n"
+            "example:\n"
+            "  axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml \\\n"
+            "      --prompt-file tests/data/heldout.txt --report out/report.json --html out/report.html\n"
+            "  axon run models/nets/spikingbrain-7b --chip models/chips/loihi2-like.yaml \\\n"
+            "      --tokens 1 --context 4096 --mode counting\n");
+}
+
+static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || s[0] == '-' || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Parses argv into *a; returns -1 (usage error printed), 0 to go on, 1 when
+ * help was printed. */
+static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
+{
+    const char *cmd = is_run ? "axon run" : "axon sim";
+    memset(a, 0, sizeof *a);
+    ax_sim_options_default(&a->sim);
+    ax_ref_options_default(&a->ref);
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        int has_value = i + 1 < argc;
+        uint64_t v;
+        if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
+            usage(stdout, is_run);
+            return 1;
+        }
+        if (is_run) {
+            int r = ax_cmd_ref_option(argc, argv, &i, &a->ref, cmd);
+            if (r < 0)
+                return -1;
+            if (r > 0)
+                continue;
+        }
+        if (strcmp(s, "--json") == 0) {
+            a->is_json = 1;
+        } else if (strcmp(s, "--quiet") == 0) {
+            a->is_quiet = 1;
+        } else if (s[0] == '-' && s[1] && !has_value) {
+            fprintf(stderr, "%s: %s needs a value (or is unknown)\n", cmd, s);
+            return -1;
+        } else if (is_run && strcmp(s, "--chip") == 0) {
+            a->chip = argv[++i];
+        } else if (strcmp(s, "--prompt") == 0) {
+            a->prompt = argv[++i];
+        } else if (strcmp(s, "--prompt-file") == 0) {
+            a->prompt_file = argv[++i];
+        } else if (strcmp(s, "--tokens") == 0) {
+            if (parse_u64(argv[++i], 1, 1u << 20, &v) != 0) {
+                fprintf(stderr, "%s: --tokens %s: expected a whole number from 1 to %u\n", cmd,
+                        argv[i], 1u << 20);
+                return -1;
+            }
+            a->n_random = (uint32_t)v;
+        } else if (strcmp(s, "--context") == 0) {
+            if (parse_u64(argv[++i], 0, 1ull << 32, &a->sim.context) != 0) {
+                fprintf(stderr, "%s: --context %s: expected a whole number\n", cmd, argv[i]);
+                return -1;
+            }
+        } else if (strcmp(s, "--mode") == 0) {
+            if (ax_sim_mode_parse(argv[++i], &a->sim.mode) != 0) {
+                fprintf(stderr, "%s: --mode %s: expected functional or counting\n", cmd, argv[i]);
+                return -1;
+            }
+            a->has_mode = 1;
+        } else if (strcmp(s, "--timing") == 0) {
+            if (ax_sim_timing_parse(argv[++i], &a->sim.timing) != 0) {
+                fprintf(stderr, "%s: --timing %s: expected approx or analytic\n", cmd, argv[i]);
+                return -1;
+            }
+        } else if (strcmp(s, "--threads") == 0) {
+            if (parse_u64(argv[++i], 1, 64, &v) != 0) {
+                fprintf(stderr, "%s: --threads %s: expected a whole number from 1 to 64\n", cmd,
+                        argv[i]);
+                return -1;
+            }
+            a->sim.threads = (uint32_t)v;
+        } else if (strcmp(s, "--seed") == 0) {
+            if (parse_u64(argv[++i], 0, UINT32_MAX, &a->sim.seed) != 0) {
+                fprintf(stderr, "%s: --seed %s: expected a whole number\n", cmd, argv[i]);
+                return -1;
+            }
+        } else if (strcmp(s, "--profile") == 0) {
+            a->sim.profile = argv[++i];
+        } else if (strcmp(s, "--write-profile") == 0) {
+            a->sim.profile_out = argv[++i];
+        } else if (strcmp(s, "--report") == 0) {
+            a->report = argv[++i];
+        } else if (strcmp(s, "--csv") == 0) {
+            a->csv = argv[++i];
+        } else if (strcmp(s, "--html") == 0) {
+            a->html = argv[++i];
+        } else if (s[0] == '-') {
+            fprintf(stderr, "%s: unknown option '%s'\n", cmd, s);
+            return -1;
+        } else if (!a->target) {
+            a->target = s;
+        } else {
+            fprintf(stderr, "%s: one %s at a time\n", cmd, is_run ? "model" : "program");
+            return -1;
+        }
+    }
+    if (!a->target || (is_run && !a->chip)) {
+        fprintf(stderr, "%s: missing %s\n", cmd,
+                !a->target ? (is_run ? "the model directory" : "the program") : "--chip CHIP.yaml");
+        return -1;
+    }
+    if (!!a->prompt + !!a->prompt_file + !!a->n_random != 1) {
+        fprintf(stderr, "%s: give exactly one of --prompt, --prompt-file, --tokens\n", cmd);
+        return -1;
+    }
+    if (a->ref.precision != AX_REF_PRECISION_W8SPIKE) {
+        fprintf(stderr, "%s: the simulator runs the spiking model: --precision w8spike only\n", cmd);
+        return -1;
+    }
+    if (is_run && ax_cmd_ref_check(&a->ref, cmd) != 0)
+        return -1;
+    a->sim.progress = !a->is_quiet && isatty(2);
+    return 0;
+}
+
+/* Reads back what ax_cmd_record_build wrote; -1 after printing why. */
+static int read_build(const struct ax_prog *p, const char *path, struct run_args *a)
+{
+    const char *v[sizeof build_keys / sizeof build_keys[0]];
+    for (size_t i = 0; i < sizeof build_keys / sizeof build_keys[0]; i++) {
+        v[i] = ax_prog_meta(p, build_keys[i]);
+        if (!v[i]) {
+            fprintf(stderr,
+                    "axon sim: %s: the program does not record its '%s'; compile it again with "
+                    "this version of axon (axon compile MODEL --chip CHIP -o %s)\n",
+                    path, build_keys[i], path);
+            return -1;
+        }
+    }
+    a->target = v[0];
+    a->chip = v[1];
+    char *end;
+    a->ref.spike.k = strtod(v[4], &end);
+    a->ref.spike.steps = (uint32_t)strtoul(v[5], NULL, 10);
+    if (ax_spike_mode_parse(v[2], &a->ref.spike.mode) != 0 ||
+        ax_spike_encoding_parse(v[3], &a->ref.spike.encoding) != 0 || *end) {
+        fprintf(stderr, "axon sim: %s: its spiking options are not readable; compile it again\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* The placement the program records must be the one the model and chip
+ * give now: block for block. */
+static int same_placement(const struct ax_prog *file, const struct ax_prog *now, const char *path)
+{
+    int same = file->n_weights == now->n_weights && file->n_cores == now->n_cores;
+    for (uint32_t i = 0; same && i < file->n_weights; i++) {
+        const struct ax_prog_weight *x = &file->weights[i], *y = &now->weights[i];
+        same = x->core == y->core && strcmp(x->tensor, y->tensor) == 0 && x->row0 == y->row0 &&
+               x->rows == y->rows && x->col0 == y->col0 && x->cols == y->cols && x->is_dram == y->is_dram;
+    }
+    if (!same)
+        fprintf(stderr,
+                "axon sim: %s: its weight placement differs from what its model and chip give now "
+                "(one of them changed since it was compiled); compile it again\n", path);
+    return same;
+}
+
+static int write_reports(const struct run_args *a, const struct ax_sim_result *r, const ax_arch_t *arch,
+                         struct ax_diag_list *diags)
+{
+    ax_status st = AX_OK;
+    if (a->report)
+        st = ax_report_write_json(r, arch, a->report, diags);
+    if (st == AX_OK && a->csv)
+        st = ax_report_write_csv(r, arch, a->csv, diags);
+    if (st == AX_OK && a->html)
+        st = ax_report_write_html(r, arch, a->html, diags);
+    if (st != AX_OK)
+        return -1;
+    if (a->is_json) {
+        json_t *j = NULL;
+        if (ax_report_json(r, arch, &j) != AX_OK)
+            return -1;
+        int bad = json_dumpf(j, stdout, JSON_INDENT(2)) != 0;
+        json_decref(j);
+        if (bad || fputc('\n', stdout) == EOF)
+            return -1;
+    } else if (!a->is_quiet) {
+        ax_report_print_summary(r, arch, stdout);
+    }
+    return 0;
+}
+
+/* Loads, maps, simulates and reports. `prog_path` is the program of `sim`
+ * (NULL for `run`). */
+static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
+{
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    struct ax_map_options mo;
+    ax_map_default_options(&mo);
+    struct ax_cmd_mapped mp;
+    struct ax_prog file, now;
+    ax_prog_init(&file, 0, 0);
+    ax_prog_init(&now, 0, 0);
+    int32_t *tokens = NULL;
+    size_t n_tokens = 0;
+    struct ax_sim_result r;
+    memset(&r, 0, sizeof r);
+    memset(&mp, 0, sizeof mp);
+    int rc = 1;
+    ax_status st = AX_OK;
+    if (prog_path) {
+        st = ax_prog_load(&file, prog_path, &diags);
+        if (st != AX_OK || read_build(&file, prog_path, a) != 0)
+            goto done;
+    }
+    st = ax_cmd_mapped_open(&mp, a->target, a->chip, &a->ref, &mo, &diags);
+    if (st != AX_OK)
+        goto done;
+    if (prog_path) {
+        st = ax_map_emit(&mp.map, &mp.graph, mp.arch, mp.graph.name, &now, &diags);
+        if (st != AX_OK || !same_placement(&file, &now, prog_path))
+            goto done;
+    }
+    if (!a->has_mode)
+        a->sim.mode = mp.model->weights ? AX_SIM_FUNCTIONAL : AX_SIM_COUNTING;
+    if (a->sim.mode == AX_SIM_COUNTING && !a->n_random) {
+        fprintf(stderr, "%s: counting mode runs synthetic activations: give --tokens N, not a prompt\n", cmd);
+        goto done;
+    }
+    if (a->sim.mode == AX_SIM_FUNCTIONAL && !mp.model->weights) {
+        fprintf(stderr, "%s: %s is shape-only (no weights): use --mode counting\n", cmd, a->target);
+        goto done;
+    }
+    if (a->sim.mode == AX_SIM_FUNCTIONAL || a->prompt || a->prompt_file) {
+        if (ax_cmd_load_tokens(mp.model, a->prompt, a->prompt_file, a->n_random,
+                               (uint32_t)a->sim.seed, &tokens, &n_tokens) != 0)
+            goto done;
+    } else {
+        n_tokens = a->n_random;
+    }
+    st = ax_sim_run(&mp.graph, &mp.map, mp.arch, mp.model, &a->ref.spike, tokens, (uint32_t)n_tokens,
+                    &a->sim, &r, &diags);
+    if (st != AX_OK)
+        goto done;
+    ax_diag_print(&diags, stderr);
+    ax_diag_list_free(&diags);
+    ax_diag_list_init(&diags);
+    if (write_reports(a, &r, mp.arch, &diags) == 0)
+        rc = 0;
+done:
+    ax_diag_print(&diags, stderr);
+    ax_diag_list_free(&diags);
+    if (rc != 0 && st != AX_OK)
+        fprintf(stderr, "%s: %s\n", cmd, ax_status_str(st));
+    ax_sim_result_free(&r);
+    ax_mem_free(tokens);
+    ax_prog_free(&file);
+    ax_prog_free(&now);
+    ax_cmd_mapped_close(&mp);
+    return rc;
+}
+
+int ax_cmd_run(int argc, char **argv)
+{
+    struct run_args a;
+    int r = parse_args(argc, argv, 1, &a);
+    if (r != 0)
+        return r < 0 ? 2 : 0;
+    return simulate(&a, NULL, "axon run");
+}
+
+int ax_cmd_sim(int argc, char **argv)
+{
+    struct run_args a;
+    int r = parse_args(argc, argv, 0, &a);
+    if (r != 0)
+        return r < 0 ? 2 : 0;
+    const char *prog = a.target;
+    return simulate(&a, prog, "axon sim");
+}
