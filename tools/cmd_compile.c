@@ -1,13 +1,14 @@
-/* axon compile MODEL --chip CHIP -o OUT.axb: build a model's graph IR, give
- * it a precision, map it onto the chip and write the program; or
- * axon compile MODEL --emit ir|llvm|ptx: print the graph IR or the reference
- * code generated from it. */
+/* axon compile MODEL --chip CHIP -o OUT.axb: build a model's graph IR, run
+ * the passes, map it onto the chip and write the program (or print its text
+ * with --emit asm); or axon compile MODEL --emit ir|llvm|ptx: print the
+ * graph IR after any pass, or the reference code generated from it. */
 #include "axon_cmd.h"
 
 #include "ax_diag.h"
 #include "ax_ir.h"
 #include "ax_map.h"
 #include "ax_model.h"
+#include "ax_pipeline.h"
 #include "ax_prog.h"
 #include "ax_ref.h"
 
@@ -17,8 +18,11 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: axon compile MODEL_DIR --chip CHIP.yaml -o OUT.axb [spiking options]\n"
-            "       axon compile MODEL_DIR --emit ir|llvm|ptx [--precision fp32|w8spike]\n"
+            "usage: axon compile MODEL_DIR --chip CHIP.yaml (-o OUT.axb | --emit asm)\n"
+            "                    [spiking options]\n"
+            "       axon compile MODEL_DIR --emit ir [--after build|precision]\n"
+            "                    [--precision fp32|w8spike] [spiking options]\n"
+            "       axon compile MODEL_DIR --emit llvm|ptx [--precision fp32|w8spike]\n"
             "                    [--spike released|paper|none] [--encoding E] [--k K] [--steps T]\n"
             "\n"
             "Reads a SpikingBrain model directory (config.json, and weights if present) and\n"
@@ -27,8 +31,11 @@ static void usage(FILE *out)
             "writes the program (docs/isa.md); weights are referenced by tensor name, not\n"
             "copied. With --emit it prints on standard output:\n"
             "\n"
-            "  --emit ir     the graph IR's text form (docs/ir.md); with --precision, after the\n"
-            "                precision pass (quant, spike and kv attributes set)\n"
+            "  --emit ir     the graph IR's text form (docs/ir.md) after the pass --after\n"
+            "                names: build (the float graph; the default without --precision)\n"
+            "                or precision (quant, spike and kv attributes set)\n"
+            "  --emit asm    with --chip: the program's text form (docs/isa.md), as\n"
+            "                `axon disasm` prints it\n"
             "  --emit llvm   the reference's LLVM IR module for this machine, before\n"
             "                optimization (docs/reference.md); no weights needed\n"
             "  --emit ptx    the same lowering as PTX for sm_90, one kernel per phase\n"
@@ -36,6 +43,7 @@ static void usage(FILE *out)
             "options:\n"
             "  --chip FILE     the chip description to compile for\n"
             "  -o FILE         the program to write (atomically)\n"
+            "  --after PASS    with --emit ir: stop after this pass (build, precision)\n"
             "  --precision P   fp32 or w8spike (the default for llvm and ptx)\n"
             "  --spike MODE    released (default), paper or none: which projections spike\n"
             "  --encoding E    bitwise (default), ternary or binary\n"
@@ -47,6 +55,7 @@ static void usage(FILE *out)
 /* Model -> graph -> precision -> mapping -> program file. */
 static int compile_program(const char *dir, const char *chip, const char *out,
                            const struct ax_ref_options *o)
+/* `out` NULL: print the program's text form on standard output instead. */
 {
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
@@ -64,7 +73,7 @@ static int compile_program(const char *dir, const char *chip, const char *out,
     if (st == AX_OK)
         st = ax_cmd_record_build(&prog, dir, chip, o);
     if (st == AX_OK)
-        st = ax_prog_save(&prog, out, &diags);
+        st = out ? ax_prog_save(&prog, out, &diags) : ax_prog_print(&prog, stdout);
     ax_diag_print(&diags, stderr);
     ax_diag_list_free(&diags);
     if (st != AX_OK)
@@ -76,7 +85,7 @@ static int compile_program(const char *dir, const char *chip, const char *out,
 
 int ax_cmd_compile(int argc, char **argv)
 {
-    const char *dir = NULL, *emit = NULL, *chip = NULL, *out = NULL;
+    const char *dir = NULL, *emit = NULL, *chip = NULL, *out = NULL, *after = NULL;
     struct ax_ref_options o;
     ax_ref_options_default(&o);
     int has_precision = 0;
@@ -92,6 +101,8 @@ int ax_cmd_compile(int argc, char **argv)
             return 0;
         } else if (strcmp(argv[i], "--emit") == 0 && i + 1 < argc) {
             emit = argv[++i];
+        } else if (strcmp(argv[i], "--after") == 0 && i + 1 < argc) {
+            after = argv[++i];
         } else if (strcmp(argv[i], "--chip") == 0 && i + 1 < argc) {
             chip = argv[++i];
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
@@ -108,10 +119,19 @@ int ax_cmd_compile(int argc, char **argv)
             dir = argv[i];
         }
     }
-    if (dir && chip && out && !emit) {
+    int is_asm = emit && strcmp(emit, "asm") == 0;
+    if (dir && chip && ((out && !emit) || (is_asm && !out))) {
+        if (after) {
+            fprintf(stderr, "axon compile: --after goes with --emit ir\n");
+            return 2;
+        }
         if (ax_cmd_ref_check(&o, "axon compile") != 0)
             return 2;
         return compile_program(dir, chip, out, &o);
+    }
+    if (is_asm) {
+        fprintf(stderr, "axon compile: --emit asm needs --chip CHIP.yaml (and no -o)\n");
+        return 2;
     }
     if (!dir || !emit || chip || out) {
         if (dir && (chip || out) && !emit)
@@ -120,11 +140,17 @@ int ax_cmd_compile(int argc, char **argv)
         return 2;
     }
     int is_ir = strcmp(emit, "ir") == 0;
+    enum ax_pass_id last = has_precision || !is_ir ? AX_PASS_PRECISION : AX_PASS_BUILD;
+    if (after && (!is_ir || ax_pass_parse(after, &last) != 0)) {
+        fprintf(stderr, "axon compile: --after %s: expected --emit ir and a pass: build or precision\n",
+                after);
+        return 2;
+    }
     enum ax_ref_emit what = AX_REF_EMIT_LLVM;
     if (strcmp(emit, "ptx") == 0) {
         what = AX_REF_EMIT_PTX;
     } else if (!is_ir && strcmp(emit, "llvm") != 0) {
-        fprintf(stderr, "axon compile: --emit %s is not available; expected ir, llvm or ptx\n",
+        fprintf(stderr, "axon compile: --emit %s is not available; expected ir, asm, llvm or ptx\n",
                 emit);
         return 2;
     }
@@ -143,9 +169,7 @@ int ax_cmd_compile(int argc, char **argv)
     ax_status st = ax_model_open(dir, &m, &diags);
     struct ax_ir_graph g = {0};
     if (st == AX_OK)
-        st = ax_ir_build(&g, m, &diags);
-    if (st == AX_OK && (!is_ir || has_precision))
-        st = ax_ref_apply_precision(&g, &o, dir, &diags);
+        st = ax_pipeline_run(&g, m, &o, last, &diags);
     if (st == AX_OK && is_ir)
         st = ax_ir_print(&g, stdout);
     else if (st == AX_OK)

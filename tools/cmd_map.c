@@ -7,6 +7,7 @@
 #include "ax_ir.h"
 #include "ax_map.h"
 #include "ax_model.h"
+#include "ax_pipeline.h"
 #include "ax_ref.h"
 
 #include <stdio.h>
@@ -41,9 +42,7 @@ ax_status ax_cmd_mapped_open(struct ax_cmd_mapped *mp, const char *dir, const ch
     if (st == AX_OK)
         st = ax_model_open(dir, &mp->model, diags);
     if (st == AX_OK)
-        st = ax_ir_build(&mp->graph, mp->model, diags);
-    if (st == AX_OK)
-        st = ax_ref_apply_precision(&mp->graph, precision, dir, diags);
+        st = ax_pipeline_run(&mp->graph, mp->model, precision, AX_PASS_COUNT - 1, diags);
     if (st == AX_OK)
         st = ax_map_build(&mp->graph, mp->arch, opt, &mp->map, diags);
     return st;

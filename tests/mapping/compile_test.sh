@@ -16,6 +16,18 @@ check "compile -o" $?
 check "disasm and asm" $?
 cmp "$dir/tiny.axb" "$dir/t2.axb"
 check "the reassembled program is identical" $?
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$src/models/chips/loihi2-like.yaml" \
+    --emit asm >"$dir/emitted.s"
+cmp "$dir/t.s" "$dir/emitted.s"
+check "--emit asm prints what disasm prints" $?
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --emit ir --after build >"$dir/build.ir" &&
+    "$axon" compile "$src/models/nets/spikingbrain-tiny" --emit ir --after precision >"$dir/precision.ir"
+check "--emit ir after each pass" $?
+! grep -q "spike=spike" "$dir/build.ir" && grep -q "quant=int8_g128 spike=spike" "$dir/precision.ir"
+check "the precision pass sets the spiking attributes, the build leaves them off" $?
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --emit ir --after mapping >/dev/null 2>"$dir/err.txt"
+[ $? -eq 2 ] && grep -q "build or precision" "$dir/err.txt"
+check "an unknown pass names the passes" $?
 "$axon" inspect "$dir/tiny.axb" --json >"$dir/tiny.json"
 check "inspect --json" $?
 /usr/bin/python3 - "$dir/tiny.json" <<'PY'
