@@ -190,8 +190,40 @@ static void emit_weights(struct emitter *e, uint32_t oi, uint32_t *dst_scratch)
     }
 }
 
+/* The state object of a GLA or SWA node: it sits right after the node's
+ * projections. */
+static uint32_t state_object(const struct ax_map *m, uint32_t id)
+{
+    for (uint32_t i = 0; i < m->n_objects; i++)
+        if (m->objects[i].node == id && m->objects[i].kind == AX_MAP_STATE)
+            return i;
+    return NONE;
+}
+
+/* Moves the operands of node `id` that live on other cores to `core`, into
+ * the word address `dst`: `psumsend` on the core holding each, `psumrecv`
+ * on `core`. */
+static void emit_operands(struct emitter *e, uint32_t id, uint32_t core, uint32_t dst)
+{
+    const struct ax_ir_node *n = &e->g->nodes[id];
+    for (uint32_t i = 0; i < n->n_inputs; i++) {
+        uint32_t oi = e->node_object[n->inputs[i]];
+        if (oi == NONE || e->m->objects[oi].home == core)
+            continue;
+        uint32_t from = e->m->objects[oi].home, route = add_route(e, from, &core, 1);
+        uint32_t first = e->cores[from].n;
+        emit(e, from, AX_ISA_SETLEN, 0, e->g->nodes[n->inputs[i]].out_dim, 0, 0);
+        emit(e, from, AX_ISA_PSUMSEND, 0, e->obj_vector[oi], route, 0);
+        map_op(e, from, first, id);
+        first = e->cores[core].n;
+        emit(e, core, AX_ISA_PSUMRECV, 0, dst, 1, 0);
+        map_op(e, core, first, id);
+    }
+}
+
 /* Dense work of one op that holds no weights, on the home core of the object
- * that feeds it. */
+ * that feeds it (GLA and SWA on their state's core), after its operands are
+ * moved there. */
 static void emit_dense(struct emitter *e, uint32_t id)
 {
     const struct ax_ir_node *n = &e->g->nodes[id];
@@ -199,7 +231,16 @@ static void emit_dense(struct emitter *e, uint32_t id)
     if (src == NONE)
         return;
     const struct ax_map *m = e->m;
-    uint32_t core = m->objects[src].home, x = e->obj_vector[src], first = e->cores[core].n;
+    uint32_t core = m->objects[src].home, x = e->obj_vector[src];
+    if (n->op == AX_IR_GLA || n->op == AX_IR_SWA) {
+        uint32_t state = state_object(m, id);
+        if (state == NONE)
+            return;
+        emit_operands(e, id, m->objects[state].home, e->block_base[m->objects[state].first_block]);
+    } else {
+        emit_operands(e, id, core, x);
+    }
+    uint32_t first = e->cores[core].n;
     uint32_t y = n->n_inputs > 1 && e->node_object[n->inputs[1]] != NONE
                      ? e->obj_vector[e->node_object[n->inputs[1]]] : x;
     switch (n->op) {
@@ -226,13 +267,7 @@ static void emit_dense(struct emitter *e, uint32_t id)
         break;
     case AX_IR_GLA:
     case AX_IR_SWA: {
-        /* the state object of this node sits right after its projections */
-        uint32_t state = NONE;
-        for (uint32_t i = 0; i < m->n_objects && state == NONE; i++)
-            if (m->objects[i].node == id && m->objects[i].kind == AX_MAP_STATE)
-                state = i;
-        if (state == NONE)
-            return;
+        uint32_t state = state_object(m, id);
         uint32_t sc = m->objects[state].home, s = e->block_base[m->objects[state].first_block];
         uint32_t k = e->node_object[n->inputs[1]], v = e->node_object[n->inputs[2]];
         uint32_t ka = k != NONE ? e->obj_vector[k] : x, va = v != NONE ? e->obj_vector[v] : x;

@@ -6,6 +6,7 @@
 #include "ax_arch.h"
 #include "ax_fs.h"
 #include "ax_ir.h"
+#include "ax_isa.h"
 #include "ax_map.h"
 #include "ax_mem.h"
 #include "ax_model.h"
@@ -215,8 +216,60 @@ static void test_core_too_small_for_a_group(void)
     ax_mem_free(chip);
 }
 
+/* Whether instructions of node `node` on `core` include one of `op`. */
+static int node_has_op(const struct ax_prog *p, uint32_t node, uint32_t core, enum ax_isa_op op)
+{
+    const struct ax_prog_code *code = NULL;
+    for (uint32_t i = 0; i < p->n_code; i++)
+        if (p->code[i].core == core)
+            code = &p->code[i];
+    for (uint32_t i = 0; code && i < p->n_opmap; i++) {
+        const struct ax_prog_opmap *o = &p->opmap[i];
+        if (o->node != node || o->core != core)
+            continue;
+        for (uint32_t k = o->first; k < o->first + o->count; k++) {
+            struct ax_isa_instr in;
+            if (ax_isa_decode(code->words[k], &in) == 0 && in.op == op)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* A residual add whose operands live on two cores: the program moves the
+ * remote one (psumsend there, psumrecv where the add runs). Returns the
+ * number of such adds. */
+static uint32_t check_operand_moves(const struct ax_prog *p, const struct ax_ir_graph *g)
+{
+    uint32_t n_moves = 0;
+    for (uint32_t id = 0; id < g->n_nodes; id++) {
+        if (g->nodes[id].op != AX_IR_ADD)
+            continue;
+        uint32_t cores[8], n = 0;
+        for (uint32_t i = 0; i < p->n_opmap && n < 8; i++)
+            if (p->opmap[i].node == id) {
+                int seen = 0;
+                for (uint32_t k = 0; k < n; k++)
+                    seen |= cores[k] == p->opmap[i].core;
+                if (!seen)
+                    cores[n++] = p->opmap[i].core;
+            }
+        if (n < 2)
+            continue;
+        int sends = 0, receives = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            sends += node_has_op(p, id, cores[k], AX_ISA_PSUMSEND);
+            receives += node_has_op(p, id, cores[k], AX_ISA_PSUMRECV);
+        }
+        CHECK(sends >= 1 && receives >= 1);
+        n_moves++;
+    }
+    return n_moves;
+}
+
 /* The emitted program of the small model: valid, every weight block a
- * reference to a tensor of the checkpoint, the text form round-trips. */
+ * reference to a tensor of the checkpoint, operands moved to the core that
+ * uses them, the text form round-trips. */
 static void test_emit_tiny(void)
 {
     struct fixture f;
@@ -233,6 +286,7 @@ static void test_emit_tiny(void)
         for (uint32_t i = 0; i < p.n_weights; i++)
             named &= ax_model_tensors_find(&f.model->expected, p.weights[i].tensor) != NULL;
         CHECK(p.n_weights > 0 && named);
+        CHECK(check_operand_moves(&p, &f.g) > 0);
         unsigned char *bytes = NULL;
         size_t len = 0;
         CHECK(ax_prog_encode(&p, &bytes, &len, &d) == AX_OK);
