@@ -13,8 +13,10 @@ set -eu
 # fortunes: the training corpus of the small model.
 # chromium: the tests render the HTML report headless and check its charts.
 # python3-brian: the benchmark runs the same spiking layer in Brian2.
+# libsystemc-dev: the second simulation engine (SystemC/TLM-2.0).
 PACKAGES="build-essential cmake pkg-config libyaml-dev libjansson-dev llvm-19-dev
-python3 python3-numpy python3-torch libopenblas0-openmp fortunes chromium python3-brian"
+python3 python3-numpy python3-torch libopenblas0-openmp fortunes chromium python3-brian
+libsystemc-dev"
 
 missing=""
 for p in $PACKAGES; do

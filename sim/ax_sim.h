@@ -88,10 +88,14 @@ const struct ax_provenance *ax_ledger_item_source(const ax_arch_t *arch, enum ax
 
 enum ax_sim_mode { AX_SIM_FUNCTIONAL, AX_SIM_COUNTING, AX_SIM_MODE_COUNT };
 enum ax_sim_timing { AX_SIM_TIMING_APPROX, AX_SIM_TIMING_ANALYTIC, AX_SIM_TIMING_COUNT };
+/* Who times the rounds (engine.h): the native event engine, or the same
+ * work on a SystemC kernel (sim/systemc/, when the build has SystemC). */
+enum ax_sim_engine { AX_SIM_ENGINE_NATIVE, AX_SIM_ENGINE_SYSTEMC, AX_SIM_ENGINE_COUNT };
 
 struct ax_sim_options {
     enum ax_sim_mode mode;
     enum ax_sim_timing timing;
+    enum ax_sim_engine engine;
     uint32_t threads;      /* >= 1 */
     uint64_t seed;         /* counting mode's distribution */
     uint64_t context;      /* tokens before the simulated ones (SWA window, GLA state filled) */
@@ -105,6 +109,10 @@ const char *ax_sim_mode_str(enum ax_sim_mode m);
 const char *ax_sim_timing_str(enum ax_sim_timing t);
 int ax_sim_mode_parse(const char *s, enum ax_sim_mode *out);     /* 0 or -1 */
 int ax_sim_timing_parse(const char *s, enum ax_sim_timing *out); /* 0 or -1 */
+const char *ax_sim_engine_str(enum ax_sim_engine e);
+int ax_sim_engine_parse(const char *s, enum ax_sim_engine *out); /* 0 or -1 */
+/* 1 when this build has the SystemC engine. */
+int ax_sim_has_systemc(void);
 
 /* ---- results ------------------------------------------------------------------ */
 
@@ -177,7 +185,7 @@ struct ax_sim_result {
     double clock_hz;
     enum ax_sim_mode mode;
     enum ax_sim_timing timing;
-    const char *engine;   /* "native" */
+    const char *engine;   /* "native" or "systemc" */
     uint32_t tokens;
     uint64_t context;
     uint64_t seed;

@@ -95,6 +95,13 @@ void eng_step_begin(struct eng_state *st, struct eng_net *net);
 ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_round *r,
                         struct eng_counts *c);
 
+/* The same round on the SystemC kernel (sim/systemc/): the cores, routers
+ * and links as SystemC modules exchanging TLM-2.0 transactions, with the
+ * service and hop times of this engine. AX_ERR_UNSUPPORTED in a build
+ * without SystemC (engine_nosystemc.c). */
+ax_status eng_systemc_round_run(struct eng_state *st, struct eng_net *net, struct eng_round *r,
+                                struct eng_counts *c);
+
 /* The step's length: the latest ready time over the cores. */
 double eng_step_end(const struct eng_state *st);
 

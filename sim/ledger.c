@@ -91,6 +91,7 @@ const struct ax_provenance *ax_ledger_item_source(const ax_arch_t *arch, enum ax
 
 static const char *const mode_names[AX_SIM_MODE_COUNT] = {"functional", "counting"};
 static const char *const timing_names[AX_SIM_TIMING_COUNT] = {"approx", "analytic"};
+static const char *const engine_names[AX_SIM_ENGINE_COUNT] = {"native", "systemc"};
 
 void ax_sim_options_default(struct ax_sim_options *o)
 {
@@ -112,6 +113,21 @@ int ax_sim_mode_parse(const char *s, enum ax_sim_mode *out)
     for (int i = 0; i < AX_SIM_MODE_COUNT; i++)
         if (strcmp(s, mode_names[i]) == 0) {
             *out = (enum ax_sim_mode)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *ax_sim_engine_str(enum ax_sim_engine e)
+{
+    return e < AX_SIM_ENGINE_COUNT ? engine_names[e] : "?";
+}
+
+int ax_sim_engine_parse(const char *s, enum ax_sim_engine *out)
+{
+    for (int i = 0; i < AX_SIM_ENGINE_COUNT; i++)
+        if (strcmp(s, engine_names[i]) == 0) {
+            *out = (enum ax_sim_engine)i;
             return 0;
         }
     return -1;

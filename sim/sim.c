@@ -196,7 +196,9 @@ static void step_begin(struct sim *s)
 static ax_status round_end(struct sim *s)
 {
     struct eng_counts c = {{0}, 0, 0, 0};
-    ax_status st = eng_round_run(&s->st, &s->net, &s->round, &c);
+    ax_status st = s->o->engine == AX_SIM_ENGINE_SYSTEMC
+                       ? eng_systemc_round_run(&s->st, &s->net, &s->round, &c)
+                       : eng_round_run(&s->st, &s->net, &s->round, &c);
     for (int d = 0; d < AX_DIR_COUNT; d++)
         s->step_cnt[AX_LEDGER_HOP_NORTH + d] += c.hops[d];
     s->step_cnt[AX_LEDGER_HOP_LOCAL] += c.local;
@@ -1078,7 +1080,7 @@ ax_status ax_sim_run(const struct ax_ir_graph *g, const struct ax_map *map, cons
     r->clock_hz = sys->chip.clock_hz;
     r->mode = o->mode;
     r->timing = o->timing;
-    r->engine = "native";
+    r->engine = ax_sim_engine_str(o->engine);
     r->tokens = n_tokens;
     r->context = o->context;
     r->seed = o->seed;

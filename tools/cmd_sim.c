@@ -1,7 +1,7 @@
 /* axon sim PROG.axb and axon run MODEL --chip CHIP: simulate a compiled
  * program (or compile and simulate in one) and report sparsity, latency and
  * energy (docs/simulator.md, docs/report.md). */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* realpath */
 #include "axon_cmd.h"
 
 #include "ax_diag.h"
@@ -24,6 +24,12 @@ static const char *const build_keys[] = {"model_dir", "chip_path", "spike", "enc
 ax_status ax_cmd_record_build(struct ax_prog *p, const char *dir, const char *chip,
                               const struct ax_ref_options *o)
 {
+    /* absolute paths, so the program can be simulated from anywhere */
+    char *dir_abs = realpath(dir, NULL), *chip_abs = realpath(chip, NULL);
+    if (dir_abs)
+        dir = dir_abs;
+    if (chip_abs)
+        chip = chip_abs;
     char k[32], steps[16];
     snprintf(k, sizeof k, "%.17g", o->spike.k);
     snprintf(steps, sizeof steps, "%u", o->spike.steps);
@@ -32,6 +38,8 @@ ax_status ax_cmd_record_build(struct ax_prog *p, const char *dir, const char *ch
     ax_status st = AX_OK;
     for (size_t i = 0; i < sizeof values / sizeof values[0] && st == AX_OK; i++)
         st = ax_prog_set_meta(p, build_keys[i], values[i]);
+    free(dir_abs);
+    free(chip_abs);
     return st;
 }
 
@@ -76,6 +84,8 @@ static void usage(FILE *out, int is_run)
             "                       for shape-only models); default: functional when the\n"
             "                       model has weights, else counting\n"
             "  --timing T           approx (per event, default) or analytic (closed form)\n"
+            "  --engine E           native (default) or systemc (the same work timed on a\n"
+            "                       SystemC kernel, in builds with SystemC)\n"
             "  --threads N          simulate cores on N threads (same report for any N)\n"
             "  --seed S             seed of --tokens and of counting mode's draws (default 1)\n"
             "  --profile F          counting mode: draw each projection's counts from a\n"
@@ -170,6 +180,16 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
         } else if (strcmp(s, "--timing") == 0) {
             if (ax_sim_timing_parse(argv[++i], &a->sim.timing) != 0) {
                 fprintf(stderr, "%s: --timing %s: expected approx or analytic\n", cmd, argv[i]);
+                return -1;
+            }
+        } else if (strcmp(s, "--engine") == 0) {
+            if (ax_sim_engine_parse(argv[++i], &a->sim.engine) != 0) {
+                fprintf(stderr, "%s: --engine %s: expected native or systemc\n", cmd, argv[i]);
+                return -1;
+            }
+            if (a->sim.engine == AX_SIM_ENGINE_SYSTEMC && !ax_sim_has_systemc()) {
+                fprintf(stderr, "%s: --engine systemc: this build has no SystemC (install "
+                                "libsystemc-dev and build again)\n", cmd);
                 return -1;
             }
         } else if (strcmp(s, "--threads") == 0) {

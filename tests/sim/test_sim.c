@@ -22,7 +22,7 @@
 
 /* The documented bound between the approx and analytic timing models on
  * the small model (docs/simulator.md, "Two timing models"). */
-#define TIMING_BOUND 0.25
+#define TIMING_BOUND 0.05
 
 struct fixture {
     ax_arch_t *arch;
