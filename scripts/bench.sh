@@ -74,3 +74,34 @@ for line in sys.argv[2].splitlines():
     if "events_per_second" in b:
         print(f"axon / brian2 ({b['target']}): {a['sops_per_second'] / b['events_per_second']:.1f}x")
 PY
+
+echo
+echo "== simulator: the SystemC engine against the native one, the small model on loihi2-like"
+echo "   (the same command with --engine native and --engine systemc; the reports must agree)"
+if ./build/axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml --tokens 1 \
+    --mode counting --engine systemc --quiet >/dev/null 2>&1; then
+    for what in functional counting; do
+        for e in native systemc; do
+            if [ $what = functional ]; then
+                set -- --prompt-file tests/data/heldout.txt
+            else
+                set -- --tokens 256 --mode counting
+            fi
+            /usr/bin/time -f "%e %M" -o "$out/engine-$what-$e.time" \
+                ./build/axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml "$@" \
+                --engine $e --report "$out/engine-$what-$e.json" --quiet
+        done
+        python3 - "$what" "$out/engine-$what-native" "$out/engine-$what-systemc" <<'PY'
+import json, sys
+what, native, systemc = sys.argv[1:4]
+(tn, mn), (ts, ms) = (open(p + ".time").read().split() for p in (native, systemc))
+a, b = (json.load(open(p + ".json")) for p in (native, systemc))
+a["run"].pop("engine"); b["run"].pop("engine")
+same = "identical reports" if a == b else "REPORTS DIFFER"
+print(f"{what} ({a['run']['tokens']} tokens, {a['latency']['cycles']} cycles): native {tn} s, "
+      f"systemc {ts} s (peak {int(ms) // 1024} MiB); systemc / native {float(ts) / float(tn):.2f}x; {same}")
+PY
+    done
+else
+    echo "skipped: this build has no SystemC engine"
+fi

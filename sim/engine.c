@@ -43,8 +43,7 @@ void eng_net_free(struct eng_net *n)
     memset(n, 0, sizeof *n);
 }
 
-/* Global router coordinates of a core: chips on a grid `grid_w` wide. */
-static void coords(const struct eng_net *n, uint32_t core, uint32_t *x, uint32_t *y)
+void eng_coords(const struct eng_net *n, uint32_t core, uint32_t *x, uint32_t *y)
 {
     uint32_t chip = core / n->cores_per_chip, tile = core % n->cores_per_chip / n->cores_per_tile;
     *x = chip % n->grid_w * n->mesh_w + tile % n->mesh_w;
@@ -54,61 +53,85 @@ static void coords(const struct eng_net *n, uint32_t core, uint32_t *x, uint32_t
 uint32_t eng_hops(const struct eng_net *n, uint32_t a, uint32_t b)
 {
     uint32_t ax, ay, bx, by;
-    coords(n, a, &ax, &ay);
-    coords(n, b, &bx, &by);
+    eng_coords(n, a, &ax, &ay);
+    eng_coords(n, b, &bx, &by);
     return (ax > bx ? ax - bx : bx - ax) + (ay > by ? ay - by : by - ay);
 }
 
-/* Routes one message leaving at `t`: X first, then Y. Returns when its
- * last packet arrives. Packets follow each other through the links (cut
- * through): the first moves on after a hop's latency while the link stays
- * busy until the last has passed, `packets` hop latencies in all. Crossing a
- * chip's edge takes the inter-chip link instead of a router hop: its
- * latency plus the message's bytes at its bandwidth. Contention only in the
- * approx model. */
+/* Packets follow each other through the links (cut through): the first
+ * moves on after a hop's latency while the link stays busy until the last
+ * has passed, `packets` hop latencies in all. Crossing a chip's edge takes
+ * the inter-chip link instead of a router hop: its latency plus the
+ * message's bytes at its bandwidth. */
+void eng_next_hop(const struct eng_net *n, const struct eng_msg *m, uint32_t x, uint32_t y,
+                  uint32_t bx, uint32_t by, struct eng_hop *h)
+{
+    const struct ax_system_desc *sys = ax_arch_desc(n->arch);
+    enum ax_dir d = x < bx   ? AX_DIR_EAST
+                    : x > bx ? AX_DIR_WEST
+                    : y < by ? AX_DIR_SOUTH
+                             : AX_DIR_NORTH;
+    h->dir = d;
+    h->nx = d == AX_DIR_EAST ? x + 1 : d == AX_DIR_WEST ? x - 1 : x;
+    h->ny = d == AX_DIR_SOUTH ? y + 1 : d == AX_DIR_NORTH ? y - 1 : y;
+    h->link = (y * n->gw + x) * AX_DIR_COUNT + d;
+    h->is_chip_edge = h->nx / n->mesh_w != x / n->mesh_w || h->ny / n->mesh_h != y / n->mesh_h;
+    if (h->is_chip_edge) {
+        h->occupy = sys->interchip.bandwidth_bps > 0 ? m->bytes / sys->interchip.bandwidth_bps : 0;
+        h->head = sys->interchip.latency_s;
+        h->lag = h->occupy;
+    } else {
+        h->head = sys->chip.router.hop[d].latency_s;
+        h->occupy = (double)m->packets * h->head;
+        h->lag = h->occupy - h->head;
+    }
+}
+
+double eng_hop_take(struct eng_net *n, const struct eng_hop *h, const struct eng_msg *m, double t,
+                    int is_analytic, struct eng_counts *c)
+{
+    double packets = m->packets;
+    if (h->is_chip_edge)
+        c->chip_bytes += m->bytes;
+    else
+        c->hops[h->dir] += packets;
+    double start = t;
+    if (!is_analytic && n->link_free[h->link] > start)
+        start = n->link_free[h->link];
+    n->link_free[h->link] = start + h->occupy;
+    n->link_packets[h->link] += packets;
+    n->link_busy[h->link] += h->occupy;
+    return start + h->head;
+}
+
+double eng_local_pass(const struct eng_net *n, const struct eng_msg *m, double t,
+                      struct eng_counts *c)
+{
+    double packets = m->packets;
+    c->local += packets;
+    return t + packets * ax_arch_desc(n->arch)->chip.router.local.latency_s;
+}
+
+/* Routes one message leaving at `t`, hop by hop; returns when its last
+ * packet arrives. Contention only in the approx model. */
 static double route(struct eng_net *n, const struct eng_msg *m, double t, int is_analytic,
                     struct eng_counts *c)
 {
-    const struct ax_system_desc *sys = ax_arch_desc(n->arch);
-    const struct ax_router_desc *rt = &sys->chip.router;
     uint32_t x, y, bx, by;
-    coords(n, m->src, &x, &y);
-    coords(n, m->dst, &bx, &by);
-    double packets = m->packets;
-    c->packets += packets;
-    if (x == bx && y == by) { /* two cores of one tile */
-        c->local += packets;
-        return t + packets * rt->local.latency_s;
-    }
+    eng_coords(n, m->src, &x, &y);
+    eng_coords(n, m->dst, &bx, &by);
+    c->packets += m->packets;
+    if (x == bx && y == by) /* two cores of one tile */
+        return eng_local_pass(n, m, t, c);
     double tail = 0; /* after the head arrives: the rest of the message on the slowest link */
     while (x != bx || y != by) {
-        enum ax_dir d = x < bx ? AX_DIR_EAST : x > bx ? AX_DIR_WEST : y < by ? AX_DIR_SOUTH : AX_DIR_NORTH;
-        uint32_t nx = d == AX_DIR_EAST ? x + 1 : d == AX_DIR_WEST ? x - 1 : x;
-        uint32_t ny = d == AX_DIR_SOUTH ? y + 1 : d == AX_DIR_NORTH ? y - 1 : y;
-        int is_chip_edge = nx / n->mesh_w != x / n->mesh_w || ny / n->mesh_h != y / n->mesh_h;
-        double occupy, head;
-        if (is_chip_edge) {
-            occupy = sys->interchip.bandwidth_bps > 0 ? m->bytes / sys->interchip.bandwidth_bps : 0;
-            head = sys->interchip.latency_s;
-            c->chip_bytes += m->bytes;
-        } else {
-            head = rt->hop[d].latency_s;
-            occupy = packets * head;
-            c->hops[d] += packets;
-        }
-        uint32_t link = (y * n->gw + x) * AX_DIR_COUNT + d;
-        double start = t;
-        if (!is_analytic && n->link_free[link] > start)
-            start = n->link_free[link];
-        n->link_free[link] = start + occupy;
-        n->link_packets[link] += packets;
-        n->link_busy[link] += occupy;
-        double rest = is_chip_edge ? occupy : occupy - head; /* the last packet's lag */
-        if (rest > tail)
-            tail = rest;
-        t = start + head;
-        x = nx;
-        y = ny;
+        struct eng_hop h;
+        eng_next_hop(n, m, x, y, bx, by, &h);
+        t = eng_hop_take(n, &h, m, t, is_analytic, c);
+        if (h.lag > tail)
+            tail = h.lag;
+        x = h.nx;
+        y = h.ny;
     }
     return t + tail;
 }
@@ -203,10 +226,7 @@ ax_status eng_round_send(struct eng_round *r, const struct eng_msg *m)
     return AX_OK;
 }
 
-/* Passes a job entering at `t` through a core's pipeline; returns when it
- * leaves the last server it uses. `free` is the core's server row; `dram`
- * the chip's DRAM channel. */
-static double run_job(double t, const struct eng_job *j, double *free, double *busy, double *dram)
+double eng_run_job(double t, const struct eng_job *j, double *free, double *busy, double *dram)
 {
     static const enum eng_server order[] = {ENG_DRAM, ENG_AXON_IN, ENG_SYNAPSE, ENG_DENDRITE,
                                             ENG_SOMA, ENG_DENSE, ENG_AXON_OUT};
@@ -235,25 +255,65 @@ static double run_job(double t, const struct eng_job *j, double *free, double *b
     return t;
 }
 
-/* The service of `packets` packets on a message unit. */
-static double message_service(const ax_arch_t *arch, enum ax_event ev, double packets)
+double eng_depart(const ax_arch_t *arch, const struct eng_msg *m, double ready, double *free,
+                  double *busy)
+{
+    double need = eng_message_service(arch, AX_EVENT_AXON_OUT_MESSAGE_OUT, m->packets);
+    double start = ready > free[ENG_AXON_OUT] ? ready : free[ENG_AXON_OUT];
+    free[ENG_AXON_OUT] = start + need;
+    busy[ENG_AXON_OUT] += need;
+    return start + need;
+}
+
+double eng_message_service(const ax_arch_t *arch, enum ax_event ev, double packets)
 {
     const struct ax_core_desc *core = &ax_arch_desc(arch)->chip.core;
     uint32_t lanes = core->unit[ax_event_unit(ev)].lanes;
     return packets * core->event[ev].latency_s / (lanes ? lanes : 1);
 }
 
-struct arrival {
-    double t;
-    uint64_t msg;
-};
-
-static int arrival_cmp(const void *a, const void *b)
+int eng_arrival_cmp(const void *a, const void *b)
 {
-    const struct arrival *x = a, *y = b;
+    const struct eng_arrival *x = a, *y = b;
     if (x->t != y->t)
         return x->t < y->t ? -1 : 1;
     return x->msg < y->msg ? -1 : x->msg > y->msg;
+}
+
+double eng_serve_arrival(const ax_arch_t *arch, const struct eng_msg *m, double t, double ready,
+                         double *free, double *busy)
+{
+    struct eng_job w = m->work;
+    w.s[ENG_AXON_IN] += eng_message_service(arch, AX_EVENT_AXON_IN_MESSAGE_IN, m->packets);
+    return eng_run_job(t > ready ? t : ready, &w, free, busy, NULL);
+}
+
+/* The closed form: the bottleneck server's total work after the first
+ * arrival, or the last arrival plus its own job. */
+double eng_serve_analytic(const ax_arch_t *arch, const struct eng_msg *msgs,
+                          const struct eng_arrival *arr, uint64_t n, double ready, double *busy)
+{
+    if (!n)
+        return ready;
+    double total[ENG_SERVER_COUNT] = {0}, last_job = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        const struct eng_msg *m = &msgs[arr[i].msg];
+        struct eng_job w = m->work;
+        w.s[ENG_AXON_IN] += eng_message_service(arch, AX_EVENT_AXON_IN_MESSAGE_IN, m->packets);
+        last_job = 0;
+        for (int s = 0; s < ENG_SERVER_COUNT; s++) {
+            total[s] += w.s[s];
+            busy[s] += w.s[s];
+            last_job += s == ENG_SRAM ? 0 : w.s[s];
+        }
+    }
+    double bottleneck = 0;
+    for (int s = 0; s < ENG_SERVER_COUNT; s++)
+        if (total[s] > bottleneck)
+            bottleneck = total[s];
+    double start = arr[0].t > ready ? arr[0].t : ready;
+    double a = start + bottleneck, z = arr[n - 1].t + last_job;
+    return a > z ? a : z;
 }
 
 /* Arrivals grouped by destination core: arrivals[first[c] .. first[c+1]). */
@@ -261,7 +321,7 @@ struct arrivals_job {
     struct eng_state *st;
     const struct eng_net *net;
     const struct eng_round *r;
-    struct arrival *arr;
+    struct eng_arrival *arr;
     const uint64_t *first;
     uint32_t core_begin, core_end;
 };
@@ -277,39 +337,16 @@ static void *serve_arrivals(void *p)
         uint64_t b = job->first[c], e = job->first[c + 1];
         if (b == e)
             continue;
-        qsort(job->arr + b, e - b, sizeof *job->arr, arrival_cmp);
+        qsort(job->arr + b, e - b, sizeof *job->arr, eng_arrival_cmp);
         double *free = &st->server_free[(size_t)c * ENG_SERVER_COUNT];
         double *busy = &st->busy[(size_t)c * ENG_SERVER_COUNT];
         double done = st->ready[c];
         if (st->is_analytic) {
-            /* closed form: the bottleneck server's total work after the
-             * first arrival, or the last arrival plus its own job */
-            double total[ENG_SERVER_COUNT] = {0}, last_job = 0;
-            for (uint64_t i = b; i < e; i++) {
-                const struct eng_msg *m = &job->r->msgs[job->arr[i].msg];
-                struct eng_job w = m->work;
-                w.s[ENG_AXON_IN] += message_service(arch, AX_EVENT_AXON_IN_MESSAGE_IN, m->packets);
-                last_job = 0;
-                for (int s = 0; s < ENG_SERVER_COUNT; s++) {
-                    total[s] += w.s[s];
-                    busy[s] += w.s[s];
-                    last_job += s == ENG_SRAM ? 0 : w.s[s];
-                }
-            }
-            double bottleneck = 0;
-            for (int s = 0; s < ENG_SERVER_COUNT; s++)
-                if (total[s] > bottleneck)
-                    bottleneck = total[s];
-            double start = job->arr[b].t > done ? job->arr[b].t : done;
-            double a = start + bottleneck, z = job->arr[e - 1].t + last_job;
-            done = a > z ? a : z;
+            done = eng_serve_analytic(arch, job->r->msgs, job->arr + b, e - b, done, busy);
         } else {
             for (uint64_t i = b; i < e; i++) {
-                const struct eng_msg *m = &job->r->msgs[job->arr[i].msg];
-                struct eng_job w = m->work;
-                w.s[ENG_AXON_IN] += message_service(arch, AX_EVENT_AXON_IN_MESSAGE_IN, m->packets);
-                double t = job->arr[i].t > st->ready[c] ? job->arr[i].t : st->ready[c];
-                double end = run_job(t, &w, free, busy, NULL);
+                double end = eng_serve_arrival(arch, &job->r->msgs[job->arr[i].msg], job->arr[i].t,
+                                               st->ready[c], free, busy);
                 if (end > done)
                     done = end;
             }
@@ -330,14 +367,14 @@ ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_ro
             continue;
         double *free = &st->server_free[(size_t)k * ENG_SERVER_COUNT];
         double *busy = &st->busy[(size_t)k * ENG_SERVER_COUNT];
-        st->ready[k] = run_job(st->ready[k], &r->local[k], free, busy,
+        st->ready[k] = eng_run_job(st->ready[k], &r->local[k], free, busy,
                                &st->dram_free[k / net->cores_per_chip]);
     }
     if (!r->n_msgs)
         return AX_OK;
 
     /* 2. departures through each source's axon_out, in send order */
-    struct arrival *arr = ax_mem_alloc(r->n_msgs * sizeof *arr);
+    struct eng_arrival *arr = ax_mem_alloc(r->n_msgs * sizeof *arr);
     uint64_t *first = ax_mem_calloc(n + 1, sizeof *first);
     if (!arr || !first) {
         ax_mem_free(arr);
@@ -346,12 +383,9 @@ ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_ro
     }
     for (uint64_t i = 0; i < r->n_msgs; i++) {
         const struct eng_msg *m = &r->msgs[i];
-        double *free = &st->server_free[(size_t)m->src * ENG_SERVER_COUNT];
-        double need = message_service(arch, AX_EVENT_AXON_OUT_MESSAGE_OUT, m->packets);
-        double start = st->ready[m->src] > free[ENG_AXON_OUT] ? st->ready[m->src] : free[ENG_AXON_OUT];
-        free[ENG_AXON_OUT] = start + need;
-        st->busy[(size_t)m->src * ENG_SERVER_COUNT + ENG_AXON_OUT] += need;
-        arr[i] = (struct arrival){start + need, i};
+        size_t row = (size_t)m->src * ENG_SERVER_COUNT;
+        arr[i] = (struct eng_arrival){
+            eng_depart(arch, m, st->ready[m->src], &st->server_free[row], &st->busy[row]), i};
     }
     for (uint64_t i = 0; i < r->n_msgs; i++) { /* a source is busy until its last departure */
         uint32_t s = r->msgs[i].src;
@@ -360,13 +394,13 @@ ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_ro
     }
 
     /* 3. the network: messages in order of departure (ties: send order) */
-    qsort(arr, r->n_msgs, sizeof *arr, arrival_cmp);
+    qsort(arr, r->n_msgs, sizeof *arr, eng_arrival_cmp);
     for (uint64_t i = 0; i < r->n_msgs; i++)
         arr[i].t = route(net, &r->msgs[arr[i].msg], arr[i].t, st->is_analytic, c);
 
     /* 4. arrivals, grouped by destination (a stable counting sort), served
      *    per core on `threads` threads */
-    struct arrival *by_dst = ax_mem_alloc(r->n_msgs * sizeof *by_dst);
+    struct eng_arrival *by_dst = ax_mem_alloc(r->n_msgs * sizeof *by_dst);
     if (!by_dst) {
         ax_mem_free(arr);
         ax_mem_free(first);
@@ -389,7 +423,14 @@ ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_ro
     ax_mem_free(fill);
 
     enum { MAX_THREADS = 64 };
+    /* threads pay off only on rounds with many arrivals; the result does
+     * not depend on how many serve them */
+    enum { MIN_MSGS_PER_THREAD = 16384 };
     uint32_t threads = st->threads < n ? st->threads : n;
+    if (r->n_msgs < (uint64_t)MIN_MSGS_PER_THREAD * threads)
+        threads = (uint32_t)(r->n_msgs / MIN_MSGS_PER_THREAD) + 1;
+    if (threads > st->threads)
+        threads = st->threads;
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
     struct arrivals_job jobs[MAX_THREADS];

@@ -114,4 +114,74 @@ ax_status eng_round_send(struct eng_round *r, const struct eng_msg *m);
 /* Router hops between two cores (0 within a tile), as the XY route goes. */
 uint32_t eng_hops(const struct eng_net *n, uint32_t a, uint32_t b);
 
+/* ---- the pieces both engines are built from --------------------------------------
+ * eng_round_run and the SystemC engine (sim/systemc/) time a round with these
+ * functions, so the two share every cost and every rule; they differ only in
+ * who decides the order of things. */
+
+/* Global router coordinates of a core: chips on a grid `grid_w` wide. */
+void eng_coords(const struct eng_net *n, uint32_t core, uint32_t *x, uint32_t *y);
+
+/* One hop of an XY route (X first, then Y): the link leaving router (x, y)
+ * toward (bx, by), which must differ from it. */
+struct eng_hop {
+    enum ax_dir dir;
+    uint32_t nx, ny;     /* the router it reaches */
+    uint32_t link;       /* index into eng_net's per-link arrays */
+    int is_chip_edge;    /* an inter-chip link instead of a router hop */
+    double head;         /* the first packet's latency over it */
+    double occupy;       /* how long the message holds the link */
+    double lag;          /* the last packet's lag behind the first at the far end */
+};
+void eng_next_hop(const struct eng_net *n, const struct eng_msg *m, uint32_t x, uint32_t y,
+                  uint32_t bx, uint32_t by, struct eng_hop *h);
+
+/* Takes the hop's link for a message whose head reaches it at `t` (approx:
+ * after the link is free; analytic: at once), marks the link busy, counts
+ * the hop into *c and the link's totals, and returns when the head reaches
+ * the next router. */
+double eng_hop_take(struct eng_net *n, const struct eng_hop *h, const struct eng_msg *m, double t,
+                    int is_analytic, struct eng_counts *c);
+
+/* A message between two cores of one tile, leaving at `t`: counted into *c;
+ * returns when it arrives. */
+double eng_local_pass(const struct eng_net *n, const struct eng_msg *m, double t,
+                      struct eng_counts *c);
+
+/* The service of `packets` packets of a message event (AX_EVENT_AXON_OUT_MESSAGE_OUT
+ * at the source, AX_EVENT_AXON_IN_MESSAGE_IN at the destination). */
+double eng_message_service(const ax_arch_t *arch, enum ax_event ev, double packets);
+
+/* Sends message `m` through its source core's axon_out unit, which is free
+ * at free[ENG_AXON_OUT], once the core is ready at `ready`; adds the service
+ * to busy[ENG_AXON_OUT]. Returns when the message leaves (its departure). */
+double eng_depart(const ax_arch_t *arch, const struct eng_msg *m, double ready, double *free,
+                  double *busy);
+
+/* Passes a job entering at `t` through a core's pipeline; returns when it
+ * leaves the last server it uses. `free` and `busy` are the core's rows of
+ * eng_state (ENG_SERVER_COUNT each); `dram` the chip's DRAM channel, or NULL
+ * for the core's own DRAM slot. */
+double eng_run_job(double t, const struct eng_job *j, double *free, double *busy, double *dram);
+
+/* An arrival: when message `msg` of the round reaches its destination. */
+struct eng_arrival {
+    double t;
+    uint64_t msg;
+};
+/* qsort order of arrivals and departures: by time, ties in send order. */
+int eng_arrival_cmp(const void *a, const void *b);
+
+/* Serves one arrival (approx): message `m` arriving at `t` at a core that
+ * is ready at `ready` runs its work, with the message_in service added on
+ * axon_in, through the core's pipeline. Returns when it is done. */
+double eng_serve_arrival(const ax_arch_t *arch, const struct eng_msg *m, double t, double ready,
+                         double *free, double *busy);
+
+/* Serves a core's arrivals in closed form (analytic): `arr` holds its `n`
+ * arrivals, sorted by eng_arrival_cmp, indexing `msgs`. Returns when the
+ * core is done; adds the service to `busy`. */
+double eng_serve_analytic(const ax_arch_t *arch, const struct eng_msg *msgs,
+                          const struct eng_arrival *arr, uint64_t n, double ready, double *busy);
+
 #endif

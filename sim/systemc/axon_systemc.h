@@ -1,0 +1,87 @@
+/* axon as a SystemC/TLM-2.0 model: an axon chip running a compiled program,
+ * for a virtual platform's own sc_main (docs/systemc.md; CMake target
+ * axon_systemc).
+ *
+ *     axon::Chip npu("npu", "models/chips/loihi2-like.yaml", "tiny.axb");
+ *     host.socket.bind(npu.socket);
+ *
+ * A token goes in as a write transaction to the chip's target socket whose
+ * data is one axon::Token (address 0, data length sizeof(axon::Token)). The
+ * chip simulates that token after the ones it was given before and writes
+ * the token's figures into the same Token: its latency and its energy, as
+ * `axon sim` reports them. The latency, after any wait while the chip is
+ * still busy with an earlier token, is added to the annotated delay, so a
+ * loosely-timed initiator sees the chip take its time.
+ *
+ * The program decides the mode: functional when its model has weights (the
+ * spikes are the model's own, from the token's values, and every token is
+ * checked against the reference), counting otherwise (spikes drawn from the
+ * published statistics; the token id is not used). The chip's internals are
+ * timed by axon's native engine: the platform's SystemC kernel is the one
+ * running, so the chip cannot run its own.
+ *
+ * Errors: the constructor throws std::runtime_error (the diagnostics are
+ * printed on standard error first); a transaction that is not a write of
+ * one Token to address 0 gets TLM_COMMAND_ERROR_RESPONSE,
+ * TLM_BURST_ERROR_RESPONSE or TLM_ADDRESS_ERROR_RESPONSE, and a token the
+ * simulator refuses gets TLM_GENERIC_ERROR_RESPONSE. */
+#ifndef AXON_SYSTEMC_H
+#define AXON_SYSTEMC_H
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+#include <vector>
+
+namespace axon
+{
+
+/* The data of one transaction. */
+struct Token {
+    int32_t id = 0;            /* in: the token id */
+    uint32_t index = 0;        /* out: its 0-based position in the sequence */
+    uint64_t cycles = 0;       /* out: its latency in chip cycles */
+    double seconds = 0;        /* out: the same in seconds */
+    double dynamic_j = 0;      /* out: the energy of its events (every category but static) */
+    double static_j = 0;       /* out: static power over its latency */
+    uint32_t is_validated = 0; /* out: functional mode checked it bit-exact against the reference */
+};
+
+class Chip : public sc_core::sc_module
+{
+  public:
+    /* Where tokens go in (see above). */
+    tlm_utils::simple_target_socket<Chip> socket;
+
+    /* Opens `program` (written by `axon compile -o`) on the chip described by
+     * `chip_yaml`, which must give the placement the program was compiled
+     * with. Throws std::runtime_error when it cannot. */
+    Chip(sc_core::sc_module_name name, const std::string &chip_yaml, const std::string &program);
+    ~Chip() override;
+    Chip(const Chip &) = delete;
+    Chip &operator=(const Chip &) = delete;
+
+    /* The token ids of `text` under the model's tokenizer (throws
+     * std::runtime_error when the model has none). */
+    std::vector<int32_t> tokenize(const std::string &text) const;
+
+    std::string chip_name() const;
+    std::string model_name() const;
+    uint32_t cores_used() const;
+    double clock_hz() const;
+    bool is_functional() const;
+
+  private:
+    void b_transport(tlm::tlm_generic_payload &gp, sc_core::sc_time &delay);
+
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    sc_core::sc_time busy_until_; /* when the chip has finished its last token */
+};
+
+} // namespace axon
+
+#endif
