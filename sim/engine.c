@@ -28,7 +28,9 @@ ax_status eng_net_init(struct eng_net *n, const ax_arch_t *arch, uint32_t n_chip
     n->link_free = ax_mem_calloc(n->n_links, sizeof *n->link_free);
     n->link_packets = ax_mem_calloc(n->n_links, sizeof *n->link_packets);
     n->link_busy = ax_mem_calloc(n->n_links, sizeof *n->link_busy);
-    if (!n->link_free || !n->link_packets || !n->link_busy) {
+    n->link_epoch = ax_mem_calloc(n->n_links, sizeof *n->link_epoch);
+    n->epoch = 1;
+    if (!n->link_free || !n->link_packets || !n->link_busy || !n->link_epoch) {
         eng_net_free(n);
         return AX_ERR_NOMEM;
     }
@@ -40,6 +42,7 @@ void eng_net_free(struct eng_net *n)
     ax_mem_free(n->link_free);
     ax_mem_free(n->link_packets);
     ax_mem_free(n->link_busy);
+    ax_mem_free(n->link_epoch);
     memset(n, 0, sizeof *n);
 }
 
@@ -96,9 +99,11 @@ double eng_hop_take(struct eng_net *n, const struct eng_hop *h, const struct eng
     else
         c->hops[h->dir] += packets;
     double start = t;
-    if (!is_analytic && n->link_free[h->link] > start)
-        start = n->link_free[h->link];
+    double free_at = n->link_epoch[h->link] == n->epoch ? n->link_free[h->link] : 0;
+    if (!is_analytic && free_at > start)
+        start = free_at;
     n->link_free[h->link] = start + h->occupy;
+    n->link_epoch[h->link] = n->epoch;
     n->link_packets[h->link] += packets;
     n->link_busy[h->link] += h->occupy;
     return start + h->head;
@@ -150,7 +155,10 @@ ax_status eng_state_init(struct eng_state *st, uint32_t n_cores, uint32_t n_chip
     st->busy = ax_mem_calloc((size_t)n_cores * ENG_SERVER_COUNT, sizeof *st->busy);
     st->server_free = ax_mem_calloc((size_t)n_cores * ENG_SERVER_COUNT, sizeof *st->server_free);
     st->dram_free = ax_mem_calloc(st->n_chips, sizeof *st->dram_free);
-    if (!st->ready || !st->busy || !st->server_free || !st->dram_free) {
+    st->is_touched = ax_mem_calloc(n_cores, sizeof *st->is_touched);
+    st->touched = ax_mem_alloc((n_cores ? n_cores : 1) * sizeof *st->touched);
+    if (!st->ready || !st->busy || !st->server_free || !st->dram_free || !st->is_touched ||
+        !st->touched) {
         eng_state_free(st);
         return AX_ERR_NOMEM;
     }
@@ -163,23 +171,31 @@ void eng_state_free(struct eng_state *st)
     ax_mem_free(st->busy);
     ax_mem_free(st->server_free);
     ax_mem_free(st->dram_free);
+    ax_mem_free(st->is_touched);
+    ax_mem_free(st->touched);
     memset(st, 0, sizeof *st);
 }
 
 void eng_step_begin(struct eng_state *st, struct eng_net *net)
 {
-    memset(st->ready, 0, st->n_cores * sizeof *st->ready);
-    memset(st->server_free, 0, (size_t)st->n_cores * ENG_SERVER_COUNT * sizeof *st->server_free);
+    for (uint32_t i = 0; i < st->n_touched; i++) {
+        uint32_t c = st->touched[i];
+        st->ready[c] = 0;
+        memset(&st->server_free[(size_t)c * ENG_SERVER_COUNT], 0,
+               ENG_SERVER_COUNT * sizeof *st->server_free);
+        st->is_touched[c] = 0;
+    }
+    st->n_touched = 0;
     memset(st->dram_free, 0, st->n_chips * sizeof *st->dram_free);
-    memset(net->link_free, 0, net->n_links * sizeof *net->link_free);
+    net->epoch++; /* every link is free again */
 }
 
 double eng_step_end(const struct eng_state *st)
 {
     double t = 0;
-    for (uint32_t c = 0; c < st->n_cores; c++)
-        if (st->ready[c] > t)
-            t = st->ready[c];
+    for (uint32_t i = 0; i < st->n_touched; i++)
+        if (st->ready[st->touched[i]] > t)
+            t = st->ready[st->touched[i]];
     return t;
 }
 
@@ -190,7 +206,8 @@ ax_status eng_round_init(struct eng_round *r, uint32_t n_cores)
     memset(r, 0, sizeof *r);
     r->local = ax_mem_calloc(n_cores, sizeof *r->local);
     r->has_local = ax_mem_calloc(n_cores, sizeof *r->has_local);
-    if (!r->local || !r->has_local) {
+    r->local_cores = ax_mem_alloc((n_cores ? n_cores : 1) * sizeof *r->local_cores);
+    if (!r->local || !r->has_local || !r->local_cores) {
         eng_round_free(r);
         return AX_ERR_NOMEM;
     }
@@ -199,15 +216,30 @@ ax_status eng_round_init(struct eng_round *r, uint32_t n_cores)
 
 void eng_round_clear(struct eng_round *r, uint32_t n_cores)
 {
-    memset(r->local, 0, n_cores * sizeof *r->local);
-    memset(r->has_local, 0, n_cores * sizeof *r->has_local);
+    (void)n_cores;
+    for (uint32_t i = 0; i < r->n_local; i++) {
+        uint32_t c = r->local_cores[i];
+        memset(&r->local[c], 0, sizeof r->local[c]);
+        r->has_local[c] = 0;
+    }
+    r->n_local = 0;
     r->n_msgs = 0;
+}
+
+struct eng_job *eng_round_local(struct eng_round *r, uint32_t core)
+{
+    if (!r->has_local[core]) {
+        r->has_local[core] = 1;
+        r->local_cores[r->n_local++] = core;
+    }
+    return &r->local[core];
 }
 
 void eng_round_free(struct eng_round *r)
 {
     ax_mem_free(r->local);
     ax_mem_free(r->has_local);
+    ax_mem_free(r->local_cores);
     ax_mem_free(r->msgs);
     memset(r, 0, sizeof *r);
 }
@@ -316,37 +348,41 @@ double eng_serve_analytic(const ax_arch_t *arch, const struct eng_msg *msgs,
     return a > z ? a : z;
 }
 
-/* Arrivals grouped by destination core: arrivals[first[c] .. first[c+1]). */
+/* The arrivals of one destination core: by_dst[b, e), in time order. */
+struct dst_run {
+    uint32_t core;
+    uint64_t b, e;
+};
+
+/* The arrivals of runs [run_begin, run_end), for one thread: each run is its
+ * own core's, so threads never share anything they write. */
 struct arrivals_job {
     struct eng_state *st;
     const struct eng_net *net;
     const struct eng_round *r;
-    struct eng_arrival *arr;
-    const uint64_t *first;
-    uint32_t core_begin, core_end;
+    const struct eng_arrival *by_dst;
+    const struct dst_run *runs;
+    uint64_t run_begin, run_end;
 };
 
-/* Serves the arrivals of cores [core_begin, core_end): each core's own
- * rows only, so threads never share anything they write. */
 static void *serve_arrivals(void *p)
 {
     struct arrivals_job *job = p;
     struct eng_state *st = job->st;
     const ax_arch_t *arch = job->net->arch;
-    for (uint32_t c = job->core_begin; c < job->core_end; c++) {
-        uint64_t b = job->first[c], e = job->first[c + 1];
-        if (b == e)
-            continue;
-        qsort(job->arr + b, e - b, sizeof *job->arr, eng_arrival_cmp);
+    for (uint64_t k = job->run_begin; k < job->run_end; k++) {
+        const struct dst_run *run = &job->runs[k];
+        uint32_t c = run->core;
         double *free = &st->server_free[(size_t)c * ENG_SERVER_COUNT];
         double *busy = &st->busy[(size_t)c * ENG_SERVER_COUNT];
         double done = st->ready[c];
         if (st->is_analytic) {
-            done = eng_serve_analytic(arch, job->r->msgs, job->arr + b, e - b, done, busy);
+            done = eng_serve_analytic(arch, job->r->msgs, job->by_dst + run->b, run->e - run->b, done,
+                                      busy);
         } else {
-            for (uint64_t i = b; i < e; i++) {
-                double end = eng_serve_arrival(arch, &job->r->msgs[job->arr[i].msg], job->arr[i].t,
-                                               st->ready[c], free, busy);
+            for (uint64_t i = run->b; i < run->e; i++) {
+                double end = eng_serve_arrival(arch, &job->r->msgs[job->by_dst[i].msg],
+                                               job->by_dst[i].t, st->ready[c], free, busy);
                 if (end > done)
                     done = end;
             }
@@ -356,34 +392,95 @@ static void *serve_arrivals(void *p)
     return NULL;
 }
 
+/* An arrival with its destination, for grouping by core. */
+struct dst_arrival {
+    uint32_t dst;
+    struct eng_arrival a;
+};
+
+static int dst_arrival_cmp(const void *x, const void *y)
+{
+    const struct dst_arrival *p = x, *q = y;
+    if (p->dst != q->dst)
+        return p->dst < q->dst ? -1 : 1;
+    return eng_arrival_cmp(&p->a, &q->a);
+}
+
+static int u32_cmp(const void *x, const void *y)
+{
+    uint32_t p = *(const uint32_t *)x, q = *(const uint32_t *)y;
+    return p < q ? -1 : p > q;
+}
+
+/* Serves the grouped arrivals on up to st->threads threads, each taking
+ * whole runs and about the same number of messages. */
+static void serve_runs(struct eng_state *st, const struct eng_net *net, const struct eng_round *r,
+                       const struct eng_arrival *by_dst, const struct dst_run *runs, uint64_t n_runs)
+{
+    enum { MAX_THREADS = 64, MIN_MSGS_PER_THREAD = 16384 };
+    /* threads pay off only on rounds with many arrivals; the result does not
+     * depend on how many serve them */
+    uint64_t threads = r->n_msgs / MIN_MSGS_PER_THREAD + 1;
+    if (threads > st->threads)
+        threads = st->threads;
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    if (threads > n_runs)
+        threads = n_runs ? n_runs : 1;
+    struct arrivals_job jobs[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    uint8_t is_started[MAX_THREADS] = {0};
+    uint64_t run = 0;
+    for (uint64_t t = 0; t < threads; t++) {
+        uint64_t until = r->n_msgs * (t + 1) / threads, begin = run; /* messages served so far */
+        while (run < n_runs && (t + 1 == threads || runs[run].e <= until))
+            run++;
+        if (run == begin && run < n_runs)
+            run++; /* every thread takes at least one run */
+        jobs[t] = (struct arrivals_job){st, net, r, by_dst, runs, begin, run};
+        if (t > 0)
+            is_started[t] = pthread_create(&tid[t], NULL, serve_arrivals, &jobs[t]) == 0;
+    }
+    serve_arrivals(&jobs[0]);
+    for (uint64_t t = 1; t < threads; t++) {
+        if (is_started[t])
+            pthread_join(tid[t], NULL);
+        else
+            serve_arrivals(&jobs[t]); /* no thread to spare: serve them here */
+    }
+}
+
 ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_round *r,
                         struct eng_counts *c)
 {
     const ax_arch_t *arch = net->arch;
-    uint32_t n = st->n_cores;
     /* 1. local jobs, in core order (the chips' DRAM channels are shared) */
-    for (uint32_t k = 0; k < n; k++) {
-        if (!r->has_local[k])
-            continue;
+    qsort(r->local_cores, r->n_local, sizeof *r->local_cores, u32_cmp);
+    for (uint32_t i = 0; i < r->n_local; i++) {
+        uint32_t k = r->local_cores[i];
+        eng_touch(st, k);
         double *free = &st->server_free[(size_t)k * ENG_SERVER_COUNT];
         double *busy = &st->busy[(size_t)k * ENG_SERVER_COUNT];
         st->ready[k] = eng_run_job(st->ready[k], &r->local[k], free, busy,
-                               &st->dram_free[k / net->cores_per_chip]);
+                                   &st->dram_free[k / net->cores_per_chip]);
     }
     if (!r->n_msgs)
         return AX_OK;
 
     /* 2. departures through each source's axon_out, in send order */
     struct eng_arrival *arr = ax_mem_alloc(r->n_msgs * sizeof *arr);
-    uint64_t *first = ax_mem_calloc(n + 1, sizeof *first);
-    if (!arr || !first) {
+    struct dst_arrival *grouped = ax_mem_alloc(r->n_msgs * sizeof *grouped);
+    struct dst_run *runs = ax_mem_alloc(r->n_msgs * sizeof *runs);
+    if (!arr || !grouped || !runs) {
         ax_mem_free(arr);
-        ax_mem_free(first);
+        ax_mem_free(grouped);
+        ax_mem_free(runs);
         return AX_ERR_NOMEM;
     }
     for (uint64_t i = 0; i < r->n_msgs; i++) {
         const struct eng_msg *m = &r->msgs[i];
         size_t row = (size_t)m->src * ENG_SERVER_COUNT;
+        eng_touch(st, m->src);
         arr[i] = (struct eng_arrival){
             eng_depart(arch, m, st->ready[m->src], &st->server_free[row], &st->busy[row]), i};
     }
@@ -395,62 +492,25 @@ ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_ro
 
     /* 3. the network: messages in order of departure (ties: send order) */
     qsort(arr, r->n_msgs, sizeof *arr, eng_arrival_cmp);
-    for (uint64_t i = 0; i < r->n_msgs; i++)
+    for (uint64_t i = 0; i < r->n_msgs; i++) {
         arr[i].t = route(net, &r->msgs[arr[i].msg], arr[i].t, st->is_analytic, c);
+        grouped[i] = (struct dst_arrival){r->msgs[arr[i].msg].dst, arr[i]};
+    }
 
-    /* 4. arrivals, grouped by destination (a stable counting sort), served
-     *    per core on `threads` threads */
-    struct eng_arrival *by_dst = ax_mem_alloc(r->n_msgs * sizeof *by_dst);
-    if (!by_dst) {
-        ax_mem_free(arr);
-        ax_mem_free(first);
-        return AX_ERR_NOMEM;
+    /* 4. arrivals grouped by destination, each core's in time order */
+    qsort(grouped, r->n_msgs, sizeof *grouped, dst_arrival_cmp);
+    uint64_t n_runs = 0;
+    for (uint64_t i = 0; i < r->n_msgs; i++) {
+        arr[i] = grouped[i].a;
+        if (i == 0 || grouped[i].dst != grouped[i - 1].dst) {
+            eng_touch(st, grouped[i].dst);
+            runs[n_runs++] = (struct dst_run){grouped[i].dst, i, i};
+        }
+        runs[n_runs - 1].e = i + 1;
     }
-    for (uint64_t i = 0; i < r->n_msgs; i++)
-        first[r->msgs[arr[i].msg].dst + 1]++;
-    for (uint32_t k = 0; k < n; k++)
-        first[k + 1] += first[k];
-    uint64_t *fill = ax_mem_alloc((n + 1) * sizeof *fill);
-    if (!fill) {
-        ax_mem_free(arr);
-        ax_mem_free(first);
-        ax_mem_free(by_dst);
-        return AX_ERR_NOMEM;
-    }
-    memcpy(fill, first, (n + 1) * sizeof *fill);
-    for (uint64_t i = 0; i < r->n_msgs; i++)
-        by_dst[fill[r->msgs[arr[i].msg].dst]++] = arr[i];
-    ax_mem_free(fill);
-
-    enum { MAX_THREADS = 64 };
-    /* threads pay off only on rounds with many arrivals; the result does
-     * not depend on how many serve them */
-    enum { MIN_MSGS_PER_THREAD = 16384 };
-    uint32_t threads = st->threads < n ? st->threads : n;
-    if (r->n_msgs < (uint64_t)MIN_MSGS_PER_THREAD * threads)
-        threads = (uint32_t)(r->n_msgs / MIN_MSGS_PER_THREAD) + 1;
-    if (threads > st->threads)
-        threads = st->threads;
-    if (threads > MAX_THREADS)
-        threads = MAX_THREADS;
-    struct arrivals_job jobs[MAX_THREADS];
-    pthread_t tid[MAX_THREADS];
-    uint8_t is_started[MAX_THREADS] = {0};
-    for (uint32_t t = 0; t < threads; t++) {
-        jobs[t] = (struct arrivals_job){st, net, r, by_dst, first, (uint32_t)((uint64_t)n * t / threads),
-                                        (uint32_t)((uint64_t)n * (t + 1) / threads)};
-        if (t > 0)
-            is_started[t] = pthread_create(&tid[t], NULL, serve_arrivals, &jobs[t]) == 0;
-    }
-    serve_arrivals(&jobs[0]);
-    for (uint32_t t = 1; t < threads; t++) {
-        if (is_started[t])
-            pthread_join(tid[t], NULL);
-        else
-            serve_arrivals(&jobs[t]); /* no thread to spare: serve them here */
-    }
-    ax_mem_free(by_dst);
+    serve_runs(st, net, r, arr, runs, n_runs);
     ax_mem_free(arr);
-    ax_mem_free(first);
+    ax_mem_free(grouped);
+    ax_mem_free(runs);
     return AX_OK;
 }

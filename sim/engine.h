@@ -54,6 +54,8 @@ struct eng_net {
     double *link_free;         /* per link: when it is next free (approx) */
     double *link_packets;      /* per link, over the run */
     double *link_busy;         /* per link, over the run */
+    uint32_t *link_epoch;      /* link_free is valid when this equals `epoch` */
+    uint32_t epoch;            /* the current step's number */
     uint32_t n_links;          /* gw * gh * 4 */
     double packet_bytes;       /* payload bytes of one packet */
 };
@@ -62,6 +64,8 @@ struct eng_net {
 struct eng_round {
     struct eng_job *local;     /* per core: the local jobs' summed service */
     uint8_t *has_local;
+    uint32_t *local_cores;     /* the cores with has_local set, in the order set */
+    uint32_t n_local;
     struct eng_msg *msgs;      /* in send order, grouped by nothing in particular */
     uint64_t n_msgs, cap_msgs;
 };
@@ -77,9 +81,24 @@ struct eng_state {
     double *busy;              /* [core][ENG_SERVER_COUNT]: service over the run */
     double *dram_free;         /* per chip */
     double *server_free;       /* [core][ENG_SERVER_COUNT] within a step */
+    uint8_t *is_touched;       /* per core: ready or server_free changed this step */
+    uint32_t *touched;         /* those cores, n_touched of them */
+    uint32_t n_touched;
     uint32_t threads;
     int is_analytic;
 };
+
+/* Marks core `c` as changed in this step, so that the step's end finds it
+ * and the next step resets it (work proportional to the cores used, not to
+ * the system's size). Whoever writes ready[c] or server_free of `c` calls
+ * it first. */
+static inline void eng_touch(struct eng_state *st, uint32_t c)
+{
+    if (!st->is_touched[c]) {
+        st->is_touched[c] = 1;
+        st->touched[st->n_touched++] = c;
+    }
+}
 
 ax_status eng_net_init(struct eng_net *n, const ax_arch_t *arch, uint32_t n_chips, uint32_t grid_w);
 void eng_net_free(struct eng_net *n);
@@ -110,6 +129,8 @@ ax_status eng_round_init(struct eng_round *r, uint32_t n_cores);
 void eng_round_clear(struct eng_round *r, uint32_t n_cores);
 void eng_round_free(struct eng_round *r);
 ax_status eng_round_send(struct eng_round *r, const struct eng_msg *m);
+/* The local job of `core` in round `r` (zero until work is added). */
+struct eng_job *eng_round_local(struct eng_round *r, uint32_t core);
 
 /* Router hops between two cores (0 within a tile), as the XY route goes. */
 uint32_t eng_hops(const struct eng_net *n, uint32_t a, uint32_t b);

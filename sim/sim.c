@@ -162,8 +162,7 @@ static double packets_for(const struct sim *s, double bytes)
 /* The local job of `core` in the current round. */
 static struct eng_job *local(struct sim *s, uint32_t core)
 {
-    s->round.has_local[core] = 1;
-    return &s->round.local[core];
+    return eng_round_local(&s->round, core);
 }
 
 /* A message of `bytes` from `src` to `dst` in `packets` packets (0: as many

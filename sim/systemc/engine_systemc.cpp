@@ -689,6 +689,10 @@ extern "C" int ax_sim_has_systemc(void)
 extern "C" ax_status eng_systemc_round_run(struct eng_state *st, struct eng_net *net,
                                            struct eng_round *r, struct eng_counts *c)
 {
+    /* this engine writes the times of any core it models: all of them are
+     * touched (it times at most MAX_CORES) */
+    for (uint32_t k = 0; k < st->n_cores; k++)
+        eng_touch(st, k);
     try {
         return round_run(st, net, r, c);
     } catch (const std::bad_alloc &) {

@@ -71,8 +71,7 @@ static void random_round(struct eng_round *r, const uint32_t *active, uint32_t n
     for (uint32_t i = 0; i < n_active; i++) {
         if (rnd(3) == 0)
             continue;
-        struct eng_job *j = &r->local[active[i]];
-        r->has_local[active[i]] = 1;
+        struct eng_job *j = eng_round_local(r, active[i]);
         for (int s = 0; s < ENG_SERVER_COUNT; s++)
             j->s[s] =
                 s == ENG_DRAM ? (is_first && rnd(4) == 0 ? (1 + rnd(50)) * 1e-9 : 0) : service();
