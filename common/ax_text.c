@@ -1,6 +1,9 @@
-/* Quoted strings for the text forms. */
+/* Quoted strings for the text forms, and the growing text buffer. */
 #include "ax_text.h"
 
+#include "ax_mem.h"
+
+#include <stdarg.h>
 #include <string.h>
 
 void ax_text_write_quoted(FILE *out, const char *s)
@@ -39,4 +42,35 @@ const char *ax_text_read_quoted(const char **p, const char *end, struct ax_arena
     *out = buf;
     *p = close + 1;
     return NULL;
+}
+
+void ax_text_printf(struct ax_text_buf *b, const char *fmt, ...)
+{
+    if (b->is_oom)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        size_t room = b->cap - b->len;
+        int n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->is_oom = 1;
+            return;
+        }
+        if ((size_t)n < room) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap - b->len <= (size_t)n)
+            cap *= 2;
+        char *p = ax_mem_realloc(b->p, cap);
+        if (!p) {
+            b->is_oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
 }

@@ -12,12 +12,12 @@
 
 #include "ax_fs.h"
 #include "ax_mem.h"
+#include "ax_text.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -420,54 +420,10 @@ ax_status ax_report_write_json(const struct ax_sim_result *r, const ax_arch_t *a
 
 /* ---- CSV ---------------------------------------------------------------------------- */
 
-/* A growing text buffer; is_oom is sticky. (report_html.c has its own copy:
- * the two files share no internal header.) */
-struct buf {
-    char *p;
-    size_t len, cap;
-    int is_oom;
-};
-
-static void bprintf(struct buf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void bprintf(struct buf *b, const char *fmt, ...)
-{
-    if (b->is_oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = b->cap - b->len;
-        int n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->is_oom = 1;
-            return;
-        }
-        if ((size_t)n < room) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap - b->len <= (size_t)n)
-            cap *= 2;
-        char *p = ax_mem_realloc(b->p, cap);
-        if (!p) {
-            b->is_oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-}
 
 /* One number, as the shortest of %.15g, %.16g and %.17g that reads back
  * exactly (%.17g always does), preceded by a comma. */
-static void csv_num(struct buf *b, double v)
+static void csv_num(struct ax_text_buf *b, double v)
 {
     char s[40];
     for (int digits = 15; digits <= 17; digits++) {
@@ -475,21 +431,21 @@ static void csv_num(struct buf *b, double v)
         if (digits == 17 || !isfinite(v) || strtod(s, NULL) == v)
             break;
     }
-    bprintf(b, ",%s", s);
+    ax_text_printf(b, ",%s", s);
 }
 
 /* One CSV field: quoted when it holds a comma, a quote or a line break. */
-static void csv_str(struct buf *b, const char *s)
+static void csv_str(struct ax_text_buf *b, const char *s)
 {
     s = s ? s : "";
     if (!strpbrk(s, ",\"\r\n")) {
-        bprintf(b, "%s", s);
+        ax_text_printf(b, "%s", s);
         return;
     }
-    bprintf(b, "\"");
+    ax_text_printf(b, "\"");
     for (; *s; s++)
-        bprintf(b, *s == '"' ? "\"\"" : "%c", *s);
-    bprintf(b, "\"");
+        ax_text_printf(b, *s == '"' ? "\"\"" : "%c", *s);
+    ax_text_printf(b, "\"");
 }
 
 /* Creates `dir` and its missing parents. */
@@ -528,7 +484,7 @@ static ax_status make_dirs(const char *dir, struct ax_diag_list *diags)
 }
 
 /* Writes `b` to dir/name atomically and frees it. */
-static ax_status csv_finish(struct buf *b, const char *dir, const char *name,
+static ax_status csv_finish(struct ax_text_buf *b, const char *dir, const char *name,
                             struct ax_diag_list *diags)
 {
     ax_status st = AX_OK;
@@ -546,17 +502,17 @@ static ax_status csv_finish(struct buf *b, const char *dir, const char *name,
     return st;
 }
 
-static void csv_layers(struct buf *b, const struct ax_sim_result *r)
+static void csv_layers(struct ax_text_buf *b, const struct ax_sim_result *r)
 {
-    bprintf(b, "layer,name,sites,zero_fraction,slot_sparsity_t3,slot_sparsity,spikes_per_element,"
+    ax_text_printf(b, "layer,name,sites,zero_fraction,slot_sparsity_t3,slot_sparsity,spikes_per_element,"
                "spikes_per_nonzero,silent_channels,hist_t3_0,hist_t3_1,hist_t3_2,hist_t3_3,sops,"
                "dense_macs,spikes_out,packets,cycles,seconds,energy_j\n");
     for (uint32_t i = 0; i < r->n_layers; i++) {
         const struct ax_sim_layer *l = &r->layers[i];
         const struct ax_spike_summary *s = &l->sparsity;
-        bprintf(b, "%" PRIu32 ",", i);
+        ax_text_printf(b, "%" PRIu32 ",", i);
         csv_str(b, l->name);
-        bprintf(b, ",%" PRIu32, l->n_sites);
+        ax_text_printf(b, ",%" PRIu32, l->n_sites);
         csv_num(b, s->zero_fraction);
         csv_num(b, s->slot_sparsity_t3);
         csv_num(b, s->slot_sparsity);
@@ -569,22 +525,22 @@ static void csv_layers(struct buf *b, const struct ax_sim_result *r)
         csv_num(b, l->dense_macs);
         csv_num(b, l->spikes_out);
         csv_num(b, l->packets);
-        bprintf(b, ",%" PRIu64, l->cycles);
+        ax_text_printf(b, ",%" PRIu64, l->cycles);
         csv_num(b, l->seconds);
         csv_num(b, l->energy_j);
-        bprintf(b, "\n");
+        ax_text_printf(b, "\n");
     }
 }
 
-static void csv_cores(struct buf *b, const struct ax_sim_result *r)
+static void csv_cores(struct ax_text_buf *b, const struct ax_sim_result *r)
 {
-    bprintf(b, "core,chip,used,sram_bytes");
+    ax_text_printf(b, "core,chip,used,sram_bytes");
     for (int u = 0; u <= AX_UNIT_COUNT; u++)
-        bprintf(b, ",busy_%s_s", busy_unit_str(u));
-    bprintf(b, ",occupancy,synaptic_ops,packets_in,packets_out,energy_j\n");
+        ax_text_printf(b, ",busy_%s_s", busy_unit_str(u));
+    ax_text_printf(b, ",occupancy,synaptic_ops,packets_in,packets_out,energy_j\n");
     for (uint32_t i = 0; i < r->n_cores; i++) {
         const struct ax_sim_core *c = &r->cores[i];
-        bprintf(b, "%" PRIu32 ",%" PRIu32 ",%d", c->core,
+        ax_text_printf(b, "%" PRIu32 ",%" PRIu32 ",%d", c->core,
                 r->cores_per_chip ? c->core / r->cores_per_chip : 0, c->is_used ? 1 : 0);
         csv_num(b, c->sram_bytes);
         for (int u = 0; u <= AX_UNIT_COUNT; u++)
@@ -594,37 +550,37 @@ static void csv_cores(struct buf *b, const struct ax_sim_result *r)
         csv_num(b, c->packets_in);
         csv_num(b, c->packets_out);
         csv_num(b, c->energy_j);
-        bprintf(b, "\n");
+        ax_text_printf(b, "\n");
     }
 }
 
-static void csv_steps(struct buf *b, const struct ax_sim_result *r)
+static void csv_steps(struct ax_text_buf *b, const struct ax_sim_result *r)
 {
-    bprintf(b, "step,token,node,layer,layer_name,spike_step,cycles,seconds,packets,energy_j\n");
+    ax_text_printf(b, "step,token,node,layer,layer_name,spike_step,cycles,seconds,packets,energy_j\n");
     for (uint32_t i = 0; i < r->n_steps; i++) {
         const struct ax_sim_step *s = &r->steps[i];
-        bprintf(b, "%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",", i, s->token, s->node,
+        ax_text_printf(b, "%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",", i, s->token, s->node,
                 s->layer);
         csv_str(b, s->layer < r->n_layers ? r->layers[s->layer].name : "");
-        bprintf(b, ",%" PRIu32 ",%" PRIu64, s->spike_step, s->cycles);
+        ax_text_printf(b, ",%" PRIu32 ",%" PRIu64, s->spike_step, s->cycles);
         csv_num(b, s->seconds);
         csv_num(b, s->packets);
         csv_num(b, s->energy_j);
-        bprintf(b, "\n");
+        ax_text_printf(b, "\n");
     }
 }
 
-static void csv_links(struct buf *b, const struct ax_sim_result *r)
+static void csv_links(struct ax_text_buf *b, const struct ax_sim_result *r)
 {
-    bprintf(b, "chip,x,y,dir,packets,busy_s,utilization\n");
+    ax_text_printf(b, "chip,x,y,dir,packets,busy_s,utilization\n");
     for (uint32_t i = 0; i < r->n_links; i++) {
         const struct ax_sim_link *l = &r->links[i];
-        bprintf(b, "%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%s", l->chip, l->x, l->y,
+        ax_text_printf(b, "%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%s", l->chip, l->x, l->y,
                 l->dir < AX_DIR_COUNT ? ax_dir_str(l->dir) : "?");
         csv_num(b, l->packets);
         csv_num(b, l->busy_s);
         csv_num(b, r->seconds > 0 ? l->busy_s / r->seconds : 0.0);
-        bprintf(b, "\n");
+        ax_text_printf(b, "\n");
     }
 }
 
@@ -635,11 +591,11 @@ ax_status ax_report_write_csv(const struct ax_sim_result *r, const ax_arch_t *ar
     ax_status st = make_dirs(dir, diags);
     if (st != AX_OK)
         return st;
-    static void (*const writers[])(struct buf *, const struct ax_sim_result *) = {
+    static void (*const writers[])(struct ax_text_buf *, const struct ax_sim_result *) = {
         csv_layers, csv_cores, csv_steps, csv_links};
     static const char *const names[] = {"layers.csv", "cores.csv", "steps.csv", "links.csv"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        struct buf b = {0};
+        struct ax_text_buf b = {0};
         writers[i](&b, r);
         st = csv_finish(&b, dir, names[i], diags);
         if (st != AX_OK)

@@ -12,6 +12,7 @@
 
 #include "ax_fs.h"
 #include "ax_mem.h"
+#include "ax_text.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -21,88 +22,44 @@
 /* The most marks one heatmap draws (a page a browser still opens quickly). */
 #define MAX_MARKS 40000u
 
-/* ---- a growing text buffer (report.c has its own copy) ----------------------------- */
-
-struct buf {
-    char *p;
-    size_t len, cap;
-    int is_oom;
-};
-
-static void bprintf(struct buf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void bprintf(struct buf *b, const char *fmt, ...)
-{
-    if (b->is_oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = b->cap - b->len;
-        int n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->is_oom = 1;
-            return;
-        }
-        if ((size_t)n < room) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap : 65536;
-        while (cap - b->len <= (size_t)n)
-            cap *= 2;
-        char *p = ax_mem_realloc(b->p, cap);
-        if (!p) {
-            b->is_oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-}
 
 /* `s` escaped for HTML text and attribute values. */
-static void esc(struct buf *b, const char *s)
+static void esc(struct ax_text_buf *b, const char *s)
 {
     if (!s)
         return;
     for (; *s; s++) {
         switch (*s) {
         case '&':
-            bprintf(b, "&amp;");
+            ax_text_printf(b, "&amp;");
             break;
         case '<':
-            bprintf(b, "&lt;");
+            ax_text_printf(b, "&lt;");
             break;
         case '>':
-            bprintf(b, "&gt;");
+            ax_text_printf(b, "&gt;");
             break;
         case '"':
-            bprintf(b, "&quot;");
+            ax_text_printf(b, "&quot;");
             break;
         case '\'':
-            bprintf(b, "&#39;");
+            ax_text_printf(b, "&#39;");
             break;
         default:
-            bprintf(b, "%c", *s);
+            ax_text_printf(b, "%c", *s);
             break;
         }
     }
 }
 
 /* A formatted string, escaped. */
-static void escf(struct buf *b, const char *fmt, ...)
+static void escf(struct ax_text_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
 
-static void escf(struct buf *b, const char *fmt, ...)
+static void escf(struct ax_text_buf *b, const char *fmt, ...)
 {
     char text[1024];
     va_list ap;
@@ -165,59 +122,59 @@ static const char *const cat_colour[AX_ENERGY_CAT_COUNT] = {
 
 /* ---- SVG pieces -------------------------------------------------------------------- */
 
-static void svg_open(struct buf *b, const char *id, double w, double h, const char *title)
+static void svg_open(struct ax_text_buf *b, const char *id, double w, double h, const char *title)
 {
-    bprintf(b,
+    ax_text_printf(b,
             "<svg id=\"%s\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\" "
             "aria-labelledby=\"%s-title\"><title id=\"%s-title\">",
             id, w, h, w, h, id, id);
     esc(b, title);
-    bprintf(b, "</title>\n");
+    ax_text_printf(b, "</title>\n");
 }
 
-static void svg_close(struct buf *b)
+static void svg_close(struct ax_text_buf *b)
 {
-    bprintf(b, "</svg>\n");
+    ax_text_printf(b, "</svg>\n");
 }
 
 /* A filled rectangle with its hover text; nothing for a non-positive size. */
-static void mark_rect(struct buf *b, double x, double y, double w, double h, const char *fill,
+static void mark_rect(struct ax_text_buf *b, double x, double y, double w, double h, const char *fill,
                       const char *hover)
 {
     if (!(w > 0) || !(h > 0))
         return;
-    bprintf(b,
+    ax_text_printf(b,
             "<rect class=\"mark\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\">"
             "<title>",
             x, y, w, h, fill);
     esc(b, hover);
-    bprintf(b, "</title></rect>\n");
+    ax_text_printf(b, "</title></rect>\n");
 }
 
-static void line(struct buf *b, double x1, double y1, double x2, double y2, const char *cls)
+static void line(struct ax_text_buf *b, double x1, double y1, double x2, double y2, const char *cls)
 {
-    bprintf(b, "<line class=\"%s\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", cls, x1,
+    ax_text_printf(b, "<line class=\"%s\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", cls, x1,
             y1, x2, y2);
 }
 
 /* Text at (x, y); anchor "start", "middle" or "end". */
-static void text(struct buf *b, double x, double y, const char *anchor, const char *s)
+static void text(struct ax_text_buf *b, double x, double y, const char *anchor, const char *s)
 {
-    bprintf(b, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"%s\">", x, y, anchor);
+    ax_text_printf(b, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"%s\">", x, y, anchor);
     esc(b, s);
-    bprintf(b, "</text>\n");
+    ax_text_printf(b, "</text>\n");
 }
 
-static void legend_swatch(struct buf *b, double x, double y, const char *fill, const char *label)
+static void legend_swatch(struct ax_text_buf *b, double x, double y, const char *fill, const char *label)
 {
-    bprintf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"10\" height=\"10\" fill=\"%s\"/>\n", x, y - 9,
+    ax_text_printf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"10\" height=\"10\" fill=\"%s\"/>\n", x, y - 9,
             fill);
     text(b, x + 14, y, "start", label);
 }
 
 /* A colour ramp legend: five swatches labelled with the values they stand
  * for; the chart colours value v as ramp(lo + (1 - lo) * v / max). */
-static void legend_ramp(struct buf *b, double x, double y, double max, double lo, const char *unit,
+static void legend_ramp(struct ax_text_buf *b, double x, double y, double max, double lo, const char *unit,
                         const char *what)
 {
     char label[64], col[8];
@@ -225,7 +182,7 @@ static void legend_ramp(struct buf *b, double x, double y, double max, double lo
     for (int i = 0; i < 5; i++) {
         ramp(lo + (1.0 - lo) * i / 4.0, col);
         double v = max * i / 4.0;
-        bprintf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"34\" height=\"10\" fill=\"%s\"/>\n",
+        ax_text_printf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"34\" height=\"10\" fill=\"%s\"/>\n",
                 x + i * 60.0, y + 6, col);
         if (unit || max >= 1000) /* "53.7 k" rather than "5.37e+04" */
             ax_report_si(v, unit ? unit : "", label, sizeof label);
@@ -237,7 +194,7 @@ static void legend_ramp(struct buf *b, double x, double y, double max, double lo
 
 /* A horizontal value axis from x0 to x1 at y, 0..max, with light gridlines
  * up to `top`. `unit` NULL: plain numbers; otherwise SI with that unit. */
-static void x_axis(struct buf *b, double x0, double x1, double y, double top, double max,
+static void x_axis(struct ax_text_buf *b, double x0, double x1, double y, double top, double max,
                    const char *unit, const char *label)
 {
     char s[64];
@@ -256,7 +213,7 @@ static void x_axis(struct buf *b, double x0, double x1, double y, double top, do
     text(b, (x0 + x1) / 2, y + 32, "middle", label);
 }
 
-static void empty_note(struct buf *b, double x, double y, const char *what)
+static void empty_note(struct ax_text_buf *b, double x, double y, const char *what)
 {
     text(b, x, y, "start", what);
 }
@@ -264,7 +221,7 @@ static void empty_note(struct buf *b, double x, double y, const char *what)
 /* ---- the charts -------------------------------------------------------------------- */
 
 /* Spikes per element and zero fraction per layer: two bars per row. */
-static void chart_firing(struct buf *b, const struct ax_sim_result *r)
+static void chart_firing(struct ax_text_buf *b, const struct ax_sim_result *r)
 {
     const double left = 130, right = 700, top = 34, row = 24;
     double h = top + row * (r->n_layers ? r->n_layers : 1) + 50;
@@ -287,7 +244,7 @@ static void chart_firing(struct buf *b, const struct ax_sim_result *r)
         double y = top + row * i;
         text(b, left - 6, y + row / 2 + 4, "end", l->name);
         if (!l->n_sites) {
-            bprintf(b, "<text class=\"note\" x=\"%.2f\" y=\"%.2f\">no spiking projections</text>\n",
+            ax_text_printf(b, "<text class=\"note\" x=\"%.2f\" y=\"%.2f\">no spiking projections</text>\n",
                     left + 6, y + row / 2 + 4);
             continue;
         }
@@ -302,7 +259,7 @@ static void chart_firing(struct buf *b, const struct ax_sim_result *r)
 }
 
 /* Values with 0, 1, 2, >= 3 spikes in a 3-step window; the published bars beside. */
-static void chart_histogram(struct buf *b, const struct ax_sim_result *r)
+static void chart_histogram(struct ax_text_buf *b, const struct ax_sim_result *r)
 {
     const double left = 60, right = 460, top = 34, bottom = 234;
     int has_t = r->synthetic.is_synthetic;
@@ -329,7 +286,7 @@ static void chart_histogram(struct buf *b, const struct ax_sim_result *r)
         snprintf(s, sizeof s, "%.3g", max * i / 4.0);
         text(b, left - 6, y + 4, "end", s);
     }
-    bprintf(b,
+    ax_text_printf(b,
             "<text x=\"14\" y=\"%.2f\" text-anchor=\"middle\" transform=\"rotate(-90 14 %.2f)\">"
             "fraction of values</text>\n",
             (top + bottom) / 2, (top + bottom) / 2);
@@ -360,7 +317,7 @@ static void chart_histogram(struct buf *b, const struct ax_sim_result *r)
 
 /* Left: the hardware model's ten categories (linear). Right: its total and
  * synapse category against the idealized figures (log scale). */
-static void chart_energy(struct buf *b, const struct ax_sim_result *r)
+static void chart_energy(struct ax_text_buf *b, const struct ax_sim_result *r)
 {
     const struct ax_ledger *L = &r->ledger;
     const double left = 90, right = 440, top = 40, row = 22;
@@ -435,7 +392,7 @@ static void chart_energy(struct buf *b, const struct ax_sim_result *r)
 }
 
 /* Latency per layer. */
-static void chart_latency(struct buf *b, const struct ax_sim_result *r)
+static void chart_latency(struct ax_text_buf *b, const struct ax_sim_result *r)
 {
     const double left = 130, right = 700, top = 20, row = 20;
     double bottom = top + row * (r->n_layers ? r->n_layers : 1);
@@ -469,7 +426,7 @@ static void chart_latency(struct buf *b, const struct ax_sim_result *r)
 /* The network: each chip's mesh of routers, each router's four outgoing
  * links as half-segments towards the neighbour, coloured by packets. The
  * mesh is drawn with row 0 at the top and north pointing up. */
-static void chart_noc(struct buf *b, const struct ax_sim_result *r)
+static void chart_noc(struct ax_text_buf *b, const struct ax_sim_result *r)
 {
     uint32_t mw = r->mesh_w ? r->mesh_w : 1, mh = r->mesh_h ? r->mesh_h : 1;
     uint32_t chips = r->chips_used ? r->chips_used : 1;
@@ -498,7 +455,7 @@ static void chart_noc(struct buf *b, const struct ax_sim_result *r)
     char s[256], v1[48], col[8];
     for (uint32_t c = 0; c < shown; c++) {
         double ox = left + (c % gw) * (chip_w + gap), oy = top + (c / gw) * (chip_h + gap);
-        bprintf(b, "<rect class=\"chip\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"/>\n",
+        ax_text_printf(b, "<rect class=\"chip\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"/>\n",
                 ox, oy, chip_w, chip_h);
         snprintf(s, sizeof s, "chip %" PRIu32, c);
         text(b, ox, oy - 6, "start", s);
@@ -552,7 +509,7 @@ static void chart_noc(struct buf *b, const struct ax_sim_result *r)
 
 /* Core occupancy: a grid per chip, cells in core order, coloured by the
  * busy fraction (ax_report_core_occupancy); unused cores outlined. */
-static void chart_occupancy(struct buf *b, const struct ax_sim_result *r)
+static void chart_occupancy(struct ax_text_buf *b, const struct ax_sim_result *r)
 {
     uint32_t cpc = r->cores_per_chip ? r->cores_per_chip : 1;
     uint32_t chips = r->chips_used ? r->chips_used : 1;
@@ -591,13 +548,13 @@ static void chart_occupancy(struct buf *b, const struct ax_sim_result *r)
         double x = ox + (local % cols) * cell, y = oy + (local / cols) * cell;
         if (!c->is_used) {
             snprintf(s, sizeof s, "core %" PRIu32 " (chip %" PRIu32 "): unused", c->core, chip);
-            bprintf(
+            ax_text_printf(
                 b,
                 "<rect class=\"mark idle\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\">"
                 "<title>",
                 x + 0.5, y + 0.5, cell - 1, cell - 1);
             esc(b, s);
-            bprintf(b, "</title></rect>\n");
+            ax_text_printf(b, "</title></rect>\n");
             continue;
         }
         double occ = ax_report_core_occupancy(r, c);
@@ -648,25 +605,25 @@ static const char style[] =
     "@media print{body{max-width:none;margin:0}h2{break-after:avoid}"
     "figure,table{break-inside:avoid}}\n";
 
-static void row2(struct buf *b, const char *k, const char *v)
+static void row2(struct ax_text_buf *b, const char *k, const char *v)
 {
-    bprintf(b, "<tr><td>");
+    ax_text_printf(b, "<tr><td>");
     esc(b, k);
-    bprintf(b, "</td><td>");
+    ax_text_printf(b, "</td><td>");
     esc(b, v);
-    bprintf(b, "</td></tr>\n");
+    ax_text_printf(b, "</td></tr>\n");
 }
 
-static void page_header(struct buf *b, const struct ax_sim_result *r, const ax_arch_t *arch)
+static void page_header(struct ax_text_buf *b, const struct ax_sim_result *r, const ax_arch_t *arch)
 {
     const char *chip = str_or(r->chip_name, arch ? ax_arch_desc(arch)->name : NULL);
     char v[512], s1[48], s2[48];
-    bprintf(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    ax_text_printf(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
     escf(b, "axon report: %s on %s", str_or(r->model_name, "model"), str_or(chip, "chip"));
-    bprintf(b, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", style);
+    ax_text_printf(b, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", style);
     escf(b, "%s on %s", str_or(r->model_name, "(unnamed model)"), str_or(chip, "(unnamed chip)"));
-    bprintf(b, "</h1>\n<p>axon simulation report (schema %s)</p>\n<table class=\"meta\">\n",
+    ax_text_printf(b, "</h1>\n<p>axon simulation report (schema %s)</p>\n<table class=\"meta\">\n",
             AX_REPORT_SCHEMA);
     snprintf(v, sizeof v, "%s, %s parameters", str_or(r->model_name, "(unnamed)"),
              ax_report_si(r->params, "", s1, sizeof s1));
@@ -694,43 +651,43 @@ static void page_header(struct buf *b, const struct ax_sim_result *r, const ax_a
              ax_spike_mode_str(r->spike.mode), ax_spike_encoding_str(r->spike.encoding), r->spike.k,
              steps);
     row2(b, "spikes", v);
-    bprintf(b, "</table>\n");
+    ax_text_printf(b, "</table>\n");
     if (r->synthetic.is_synthetic) {
-        bprintf(b,
+        ax_text_printf(b,
                 "<p class=\"warn\"><strong>Counting mode: the activations are synthetic.</strong> "
                 "They are drawn for each spiking projection from a seeded distribution, fitted to "
                 "the published sparsity figures or taken from a functional run's profile; spike "
                 "counts, latency and energy follow from them, not from the model's values.");
         if (r->synthetic.source) {
-            bprintf(b, " Published targets: ");
+            ax_text_printf(b, " Published targets: ");
             esc(b, r->synthetic.source);
-            bprintf(b, ".");
+            ax_text_printf(b, ".");
         }
-        bprintf(b, "</p>\n");
+        ax_text_printf(b, "</p>\n");
     } else if (r->mode == AX_SIM_COUNTING) {
-        bprintf(b,
+        ax_text_printf(b,
                 "<p class=\"warn\"><strong>Counting mode:</strong> activations are not computed; "
                 "spike counts, latency and energy do not come from the model's values.</p>\n");
     }
 }
 
 /* A row of the sparsity table; `is_sub` indents the label under the row above. */
-static void frac_row(struct buf *b, const char *k, int is_sub, double v, int has_t, double t)
+static void frac_row(struct ax_text_buf *b, const char *k, int is_sub, double v, int has_t, double t)
 {
-    bprintf(b, "<tr><td%s>", is_sub ? " class=\"sub\"" : "");
+    ax_text_printf(b, "<tr><td%s>", is_sub ? " class=\"sub\"" : "");
     esc(b, k);
-    bprintf(b, "</td><td>%.4f</td>", v);
+    ax_text_printf(b, "</td><td>%.4f</td>", v);
     if (has_t)
-        bprintf(b, "<td>%.4f</td>", t);
-    bprintf(b, "</tr>\n");
+        ax_text_printf(b, "<td>%.4f</td>", t);
+    ax_text_printf(b, "</tr>\n");
 }
 
-static void section_sparsity(struct buf *b, const struct ax_sim_result *r)
+static void section_sparsity(struct ax_text_buf *b, const struct ax_sim_result *r)
 {
     const struct ax_spike_summary *s = &r->sparsity;
     int has_t = r->synthetic.is_synthetic;
     char v1[48];
-    bprintf(b,
+    ax_text_printf(b,
             "<h2>Sparsity</h2>\n<table>\n<tr><th>spiking projection inputs, all tokens</th>"
             "<th>this run</th>%s</tr>\n",
             has_t ? "<th>published</th>" : "");
@@ -741,25 +698,25 @@ static void section_sparsity(struct buf *b, const struct ax_sim_result *r)
     frac_row(b, "slot sparsity, 3-step window", 0, s->slot_sparsity_t3, 0, 0);
     frac_row(b, "slot sparsity at the encoding's T", 0, s->slot_sparsity, 0, 0);
     frac_row(b, "silent channels", 0, s->silent_channels, 0, 0);
-    bprintf(b, "<tr><td>values by spikes in a 3-step window:</td><td></td>%s</tr>\n",
+    ax_text_printf(b, "<tr><td>values by spikes in a 3-step window:</td><td></td>%s</tr>\n",
             has_t ? "<td></td>" : "");
     static const char *const bins[4] = {"0 spikes", "1 spike", "2 spikes", "≥ 3 spikes"};
     for (int i = 0; i < 4; i++)
         frac_row(b, bins[i], 1, s->histogram_t3[i], has_t, r->synthetic.target_hist_t3[i]);
-    bprintf(b, "<tr><td>synaptic ops per token</td><td>");
+    ax_text_printf(b, "<tr><td>synaptic ops per token</td><td>");
     esc(b, ax_report_si(r->sop_per_token, "", v1, sizeof v1));
-    bprintf(b, "</td>%s</tr>\n<tr><td>dense MACs of those projections per token</td><td>",
+    ax_text_printf(b, "</td>%s</tr>\n<tr><td>dense MACs of those projections per token</td><td>",
             has_t ? "<td></td>" : "");
     esc(b, ax_report_si(r->dense_mac_per_token, "", v1, sizeof v1));
-    bprintf(b, "</td>%s</tr>\n</table>\n", has_t ? "<td></td>" : "");
+    ax_text_printf(b, "</td>%s</tr>\n</table>\n", has_t ? "<td></td>" : "");
 
-    bprintf(b, "<figure>\n");
+    ax_text_printf(b, "<figure>\n");
     chart_firing(b, r);
-    bprintf(b, "<figcaption>Firing per layer: spikes per input value (blue) and the fraction of "
+    ax_text_printf(b, "<figcaption>Firing per layer: spikes per input value (blue) and the fraction of "
                "input values whose count is zero (orange), over the layer's spiking "
                "projections and every token.</figcaption>\n</figure>\n<figure>\n");
     chart_histogram(b, r);
-    bprintf(b,
+    ax_text_printf(b,
             "<figcaption>Input values by the number of spikes they send within a 3-step "
             "window (the SpikingBrain report's Fig. 9 measure)%s.</figcaption>\n</figure>\n",
             has_t ? ", beside the published SpikingBrain-7B bars the synthetic activations are "
@@ -767,10 +724,10 @@ static void section_sparsity(struct buf *b, const struct ax_sim_result *r)
                   : "");
 }
 
-static void section_latency(struct buf *b, const struct ax_sim_result *r)
+static void section_latency(struct ax_text_buf *b, const struct ax_sim_result *r)
 {
     char v1[48], v2[48];
-    bprintf(b, "<h2>Latency</h2>\n<table class=\"meta\">\n");
+    ax_text_printf(b, "<h2>Latency</h2>\n<table class=\"meta\">\n");
     char v[128];
     snprintf(v, sizeof v, "%" PRIu64 "%s%s", r->cycles, r->clock_hz > 0 ? " at " : "",
              r->clock_hz > 0 ? ax_report_si(r->clock_hz, "Hz", v1, sizeof v1) : "");
@@ -782,108 +739,108 @@ static void section_latency(struct buf *b, const struct ax_sim_result *r)
                                       : "",
              r->seconds_per_token > 0 ? " tokens/s)" : "");
     row2(b, "per token", v);
-    bprintf(b, "</table>\n<figure>\n");
+    ax_text_printf(b, "</table>\n<figure>\n");
     chart_latency(b, r);
-    bprintf(b, "<figcaption>Time each layer's phases took over the run, barriers "
+    ax_text_printf(b, "<figcaption>Time each layer's phases took over the run, barriers "
                "included.</figcaption>\n</figure>\n");
 }
 
-static void section_energy(struct buf *b, const struct ax_sim_result *r, const ax_arch_t *arch)
+static void section_energy(struct ax_text_buf *b, const struct ax_sim_result *r, const ax_arch_t *arch)
 {
     const struct ax_ledger *L = &r->ledger;
     char v1[48], v2[48];
-    bprintf(b, "<h2>Energy</h2>\n<table>\n<tr><th>hardware model</th><th>energy</th><th>share</th>"
+    ax_text_printf(b, "<h2>Energy</h2>\n<table>\n<tr><th>hardware model</th><th>energy</th><th>share</th>"
                "<th>per token</th></tr>\n");
     for (int c = 0; c <= AX_ENERGY_CAT_COUNT; c++) {
         double v = c < AX_ENERGY_CAT_COUNT ? L->cat_j[c] : L->total_j;
-        bprintf(b, "<tr><td>%s</td><td>",
+        ax_text_printf(b, "<tr><td>%s</td><td>",
                 c < AX_ENERGY_CAT_COUNT ? ax_energy_cat_str((enum ax_energy_cat)c)
                                         : "<strong>total</strong>");
         esc(b, ax_report_si(v, "J", v1, sizeof v1));
         if (L->total_j > 0)
-            bprintf(b, "</td><td>%.1f %%</td><td>", 100 * v / L->total_j);
+            ax_text_printf(b, "</td><td>%.1f %%</td><td>", 100 * v / L->total_j);
         else
-            bprintf(b, "</td><td>-</td><td>");
+            ax_text_printf(b, "</td><td>-</td><td>");
         esc(b, ax_report_si(r->tokens ? v / r->tokens : NAN, "J", v2, sizeof v2));
-        bprintf(b, "</td></tr>\n");
+        ax_text_printf(b, "</td></tr>\n");
     }
-    bprintf(b, "</table>\n<table>\n<tr><th>idealized (SpikingBrain report §5.5, 45 nm), "
+    ax_text_printf(b, "</table>\n<table>\n<tr><th>idealized (SpikingBrain report §5.5, 45 nm), "
                "spiking projections only</th><th>energy</th><th>per token</th></tr>\n");
     const char *const labels[3] = {"spiking: spikes × 0.03 pJ (INT8 add)",
                                    "FP16 MAC: dense MACs × 1.5 pJ",
                                    "INT8 MAC: dense MACs × 0.23 pJ"};
     const double ideal[3] = {r->ideal_spiking_j, r->ideal_fp16_mac_j, r->ideal_int8_mac_j};
     for (int i = 0; i < 3; i++) {
-        bprintf(b, "<tr><td>");
+        ax_text_printf(b, "<tr><td>");
         esc(b, labels[i]);
-        bprintf(b, "</td><td>");
+        ax_text_printf(b, "</td><td>");
         esc(b, ax_report_si(ideal[i], "J", v1, sizeof v1));
-        bprintf(b, "</td><td>");
+        ax_text_printf(b, "</td><td>");
         esc(b, ax_report_si(r->tokens ? ideal[i] / r->tokens : NAN, "J", v2, sizeof v2));
-        bprintf(b, "</td></tr>\n");
+        ax_text_printf(b, "</td></tr>\n");
     }
-    bprintf(b, "</table>\n");
+    ax_text_printf(b, "</table>\n");
     if (r->ideal_spiking_j > 0) {
         double x1 = L->total_j / r->ideal_spiking_j,
                x2 = L->cat_j[AX_ENERGY_SYNAPSE] / r->ideal_spiking_j;
-        bprintf(b,
+        ax_text_printf(b,
                 "<p>The hardware model's total is %.*f× the idealized spiking figure; "
                 "its synapse category alone %.*f×.</p>\n",
                 x1 >= 100 ? 0 : 2, x1, x2 >= 100 ? 0 : 2, x2);
     }
-    bprintf(b, "<figure>\n");
+    ax_text_printf(b, "<figure>\n");
     chart_energy(b, r);
-    bprintf(b, "<figcaption>Left: the hardware model's ledger by category (they sum to the total). "
+    ax_text_printf(b, "<figcaption>Left: the hardware model's ledger by category (they sum to the total). "
                "Right, on a log scale: its total and its synapse category beside the idealized "
                "arithmetic of the SpikingBrain report (spikes × INT8 add against dense MACs "
                "× INT8 or FP16 MAC).</figcaption>\n</figure>\n");
 
     /* The full ledger: every item, its count and unit cost, and their source. */
-    bprintf(b, "<table>\n<tr><th>ledger item</th><th>category</th><th>count</th><th>unit</th>"
+    ax_text_printf(b, "<table>\n<tr><th>ledger item</th><th>category</th><th>count</th><th>unit</th>"
                "<th>per unit</th><th>energy</th><th>source</th></tr>\n");
     for (int i = 0; i < AX_LEDGER_COUNT; i++) {
         enum ax_ledger_item it = (enum ax_ledger_item)i;
         const struct ax_ledger_line *ln = &L->line[i];
         const struct ax_provenance *p = arch ? ax_ledger_item_source(arch, it) : NULL;
-        bprintf(b, "<tr><td>");
+        ax_text_printf(b, "<tr><td>");
         esc(b, ax_ledger_item_name(it));
-        bprintf(b, "</td><td>%s</td><td>%.6g</td><td>", ax_energy_cat_str(ax_ledger_item_cat(it)),
+        ax_text_printf(b, "</td><td>%s</td><td>%.6g</td><td>", ax_energy_cat_str(ax_ledger_item_cat(it)),
                 ln->count);
         esc(b, ax_ledger_item_unit(it));
-        bprintf(b, "</td><td>");
+        ax_text_printf(b, "</td><td>");
         esc(b, ax_report_si(ln->unit_j, "J", v1, sizeof v1));
-        bprintf(b, "</td><td>");
+        ax_text_printf(b, "</td><td>");
         esc(b, ax_report_si(ln->energy_j, "J", v2, sizeof v2));
-        bprintf(b, "</td><td class=\"src\">");
+        ax_text_printf(b, "</td><td class=\"src\">");
         if (p && p->source)
             esc(b, p->source);
         if (p && p->is_estimate && !(p->source && strstr(p->source, "estimate")))
-            bprintf(b, "%sestimate", p->source ? "; " : "");
-        bprintf(b, "</td></tr>\n");
+            ax_text_printf(b, "%sestimate", p->source ? "; " : "");
+        ax_text_printf(b, "</td></tr>\n");
     }
-    bprintf(b, "</table>\n");
+    ax_text_printf(b, "</table>\n");
 }
 
-static void section_machine(struct buf *b, const struct ax_sim_result *r)
+static void section_machine(struct ax_text_buf *b, const struct ax_sim_result *r)
 {
-    bprintf(b, "<h2>Network and cores</h2>\n<figure>\n");
+    ax_text_printf(b, "<h2>Network and cores</h2>\n<figure>\n");
     chart_noc(b, r);
-    bprintf(b, "<figcaption>Each router of each chip used (dark squares, row 0 at the top) with "
+    ax_text_printf(b, "<figcaption>Each router of each chip used (dark squares, row 0 at the top) with "
                "its four outgoing links drawn as half-segments towards the neighbour (north up), "
                "coloured by the packets they carried over the run.</figcaption>\n</figure>\n"
                "<figure>\n");
     chart_occupancy(b, r);
-    bprintf(b, "<figcaption>Each core of each chip used, in core order, coloured by the busy "
+    ax_text_printf(b, "<figcaption>Each core of each chip used, in core order, coloured by the busy "
                "fraction of its busiest unit (busy time divided by the run's time).</figcaption>\n"
                "</figure>\n");
 }
 
-static void section_validation(struct buf *b, const struct ax_sim_result *r)
+static void section_validation(struct ax_text_buf *b, const struct ax_sim_result *r)
 {
     const struct ax_sim_validation *v = &r->validation;
-    bprintf(b, "<h2>Validation</h2>\n<p>");
+    ax_text_printf(b, "<h2>Validation</h2>\n<p>");
     if (!v->is_done) {
-        bprintf(b, "Not validated%s.", r->mode == AX_SIM_COUNTING ? " (counting mode)" : "");
+        ax_text_printf(b, "Not validated%s.", r->mode == AX_SIM_COUNTING ? " (counting mode)" : "");
     } else {
         escf(b,
              "Bit exact: %s; max relative error %.3g (%s reference, %" PRIu64
@@ -891,24 +848,24 @@ static void section_validation(struct buf *b, const struct ax_sim_result *r)
              v->is_bit_exact ? "yes" : "no", v->max_rel_err, str_or(v->reference, "?"),
              v->n_values_checked, v->n_mismatches);
         if (v->first_mismatch[0]) {
-            bprintf(b, " First mismatch: ");
+            ax_text_printf(b, " First mismatch: ");
             esc(b, v->first_mismatch);
         }
     }
-    bprintf(b, "</p>\n");
+    ax_text_printf(b, "</p>\n");
 }
 
 ax_status ax_report_write_html(const struct ax_sim_result *r, const ax_arch_t *arch,
                                const char *path, struct ax_diag_list *diags)
 {
-    struct buf b = {0};
+    struct ax_text_buf b = {0};
     page_header(&b, r, arch);
     section_sparsity(&b, r);
     section_latency(&b, r);
     section_energy(&b, r, arch);
     section_machine(&b, r);
     section_validation(&b, r);
-    bprintf(&b, "</body>\n</html>\n");
+    ax_text_printf(&b, "</body>\n</html>\n");
     ax_status st = b.is_oom ? AX_ERR_NOMEM : ax_fs_write_atomic(path, b.p, b.len, diags);
     ax_mem_free(b.p);
     return st;
