@@ -72,6 +72,7 @@ struct ax_map {
     uint32_t cores_per_chip;
     uint32_t n_cores_used;
     uint64_t sram_bytes_used, dram_bytes;
+    uint64_t staging_bytes;     /* SRAM every core keeps for blocks streamed from DRAM (0: none stream) */
     uint64_t sram_min, sram_max; /* per used core */
     double traffic_hop_bytes, traffic_hop_bytes_naive; /* per token */
     struct ax_arena arena;

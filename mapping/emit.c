@@ -325,11 +325,12 @@ ax_status ax_map_emit(const struct ax_map *m, const struct ax_ir_graph *g, const
 
     /* Addresses: blocks one after the other on their cores; an object's
      * output vector is its home block's accumulators. A block streamed from
-     * DRAM is staged over the start of its core's SRAM (a reserved staging
-     * buffer is not modelled yet: docs/mapping.md). */
+     * DRAM is staged into the buffer the mapping reserves at the top of its
+     * core's SRAM. */
+    uint32_t staging = (uint32_t)(words - m->staging_bytes / 4);
     for (uint32_t bi = 0; bi < m->n_blocks; bi++) {
         const struct ax_map_block *b = &m->blocks[bi];
-        e.block_base[bi] = b->is_dram ? 0 : fill[b->core];
+        e.block_base[bi] = b->is_dram ? staging : fill[b->core];
         if (!b->is_dram)
             fill[b->core] += (uint32_t)(b->bytes / 4); /* blocks are whole words */
     }

@@ -460,9 +460,27 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
         pl.max_cores = sys->n_chips * cpc;
     else if (sys->max_chips)
         pl.max_cores = sys->max_chips * cpc;
+    /* When the system is too small to hold everything and blocks must
+     * stream from DRAM, every core keeps half its SRAM as the staging buffer
+     * they stream into: the blocks are cut again to half a core. */
+    uint32_t failed = 0, n_used;
+    if (pl.max_cores != NONE && pl.has_dram) {
+        visiting_order(chip, 0, pl.visit);
+        int streams = 0;
+        if (pack(out, &pl, &failed) != NONE)
+            for (uint32_t i = 0; i < out->n_blocks && !streams; i++)
+                streams = out->blocks[i].is_dram;
+        if (streams) {
+            pl.cap = floor(pl.cap / 8.0) * 4.0; /* half, in whole words */
+            out->staging_bytes = (uint64_t)pl.cap;
+            out->n_blocks = 0;
+            for (uint32_t i = 0; i < out->n_objects; i++)
+                if ((st = partition(&b, i, pl.cap, pl.max_neurons)) != AX_OK)
+                    goto fail;
+        }
+    }
     /* The naive placement first (row-major), then the placed one (Hilbert
      * order and annealing); the packing is the same, only the cores differ. */
-    uint32_t failed = 0, n_used;
     for (int pass = 0; pass < 2; pass++) {
         visiting_order(chip, pass == 1, pl.visit);
         n_used = pack(out, &pl, &failed);

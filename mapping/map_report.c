@@ -14,7 +14,7 @@ ax_status ax_map_print_summary(const struct ax_map *m, const ax_arch_t *arch, FI
     double ratio = m->traffic_hop_bytes_naive > 0 ? m->traffic_hop_bytes / m->traffic_hop_bytes_naive
                                                   : 1.0;
     if (is_json) {
-        json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:f, s:I}, s:I, s:I, s:f, s:f}",
+        json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:f, s:I}, s:I, s:I, s:I, s:f, s:f}",
                               "chip", sys->name ? sys->name : "", "chips_used", (json_int_t)m->n_chips,
                               "cores_used", (json_int_t)m->n_cores_used,
                               "cores_per_chip", (json_int_t)m->cores_per_chip,
@@ -23,6 +23,7 @@ ax_status ax_map_print_summary(const struct ax_map *m, const ax_arch_t *arch, FI
                               "mean", mean, "max", (json_int_t)m->sram_max,
                               "sram_bytes", (json_int_t)m->sram_bytes_used,
                               "dram_bytes", (json_int_t)m->dram_bytes,
+                              "staging_bytes_per_core", (json_int_t)m->staging_bytes,
                               "traffic_hop_bytes", m->traffic_hop_bytes,
                               "traffic_hop_bytes_naive", m->traffic_hop_bytes_naive);
         if (!o)
@@ -41,7 +42,11 @@ ax_status ax_map_print_summary(const struct ax_map *m, const ax_arch_t *arch, FI
     fprintf(out, "SRAM/core   min %llu, mean %.0f, max %llu bytes (capacity %.0f)\n",
             (unsigned long long)(m->n_cores_used ? m->sram_min : 0), mean,
             (unsigned long long)m->sram_max, sys->chip.core.sram.capacity_bytes);
-    fprintf(out, "DRAM        %llu bytes streamed per token\n", (unsigned long long)m->dram_bytes);
+    fprintf(out, "DRAM        %llu bytes streamed per token", (unsigned long long)m->dram_bytes);
+    if (m->staging_bytes)
+        fprintf(out, ", into a %llu-byte staging buffer on every core",
+                (unsigned long long)m->staging_bytes);
+    fputc('\n', out);
     fprintf(out, "traffic     %.4g hop-bytes per token placed, %.4g naive row-major (%.1f%%)\n",
             m->traffic_hop_bytes, m->traffic_hop_bytes_naive, 100.0 * ratio);
     return ferror(out) ? AX_ERR_IO : AX_OK;

@@ -172,6 +172,15 @@ static void test_small_system_streams_from_dram(void)
         if (map(&f, &m, AX_OK)) {
             check_invariants(&m, f.arch);
             CHECK(m.n_chips == 2 && m.n_cores_used == 32 && m.dram_bytes > 0);
+            /* resident blocks leave the staging buffer free, and every
+             * streamed block fits in it */
+            double cap = ax_arch_desc(f.arch)->chip.core.sram.capacity_bytes;
+            CHECK(m.staging_bytes > 0 && m.staging_bytes <= cap / 2);
+            CHECK(m.sram_max + m.staging_bytes <= cap);
+            int fits = 1;
+            for (uint32_t i = 0; i < m.n_blocks; i++)
+                fits &= !m.blocks[i].is_dram || m.blocks[i].bytes <= m.staging_bytes;
+            CHECK(fits);
             ax_map_free(&m);
         }
         teardown(&f);
