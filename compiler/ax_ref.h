@@ -13,6 +13,12 @@
  * (ax_spike.h) computed from them. docs/reference.md describes the generated
  * code, the state between tokens and the dump format.
  *
+ * A session can also run the same plan on an NVIDIA GPU: the phases as PTX
+ * kernels, loaded and launched through the CUDA driver, which is opened at
+ * run time (libcuda.so.1), so that axon builds and runs where there is none
+ * (ax_ref_session_open_on; docs/reference.md, "GPU"). ax_gpu.h writes GPU
+ * bundles for the standalone runner.
+ *
  * Everything here works without LLVM except code generation and sessions,
  * which then fail with AX_ERR_UNSUPPORTED and say so (ax_ref_has_llvm). */
 #ifndef AX_REF_H
@@ -104,9 +110,44 @@ typedef struct ax_ref_session ax_ref_session_t;
 /* Opens a session for model `m` (with weights) under options `o`: builds the
  * graph IR, applies the precision, loads and quantizes the weights, generates
  * and JIT-compiles the step. `m` must outlive the session. On failure *out is
- * NULL and `diags` says why. */
+ * NULL and `diags` says why. Runs on the CPU. */
 ax_status ax_ref_session_open(const struct ax_model *m, const struct ax_ref_options *o,
                               ax_ref_session_t **out, struct ax_diag_list *diags);
+
+/* Where a session runs its step. */
+enum ax_ref_device {
+    AX_REF_DEVICE_CPU,  /* the host, through the JIT */
+    AX_REF_DEVICE_GPU,  /* an NVIDIA GPU: PTX kernels through the CUDA driver */
+    AX_REF_DEVICE_AUTO, /* the GPU when one can run the model, else the CPU */
+    AX_REF_DEVICE_COUNT
+};
+const char *ax_ref_device_str(enum ax_ref_device d);             /* "cpu", "gpu", "auto" */
+int ax_ref_device_parse(const char *s, enum ax_ref_device *out); /* 0 or -1 */
+
+/* ax_ref_session_open on a chosen device. GPU: the same plan, weights
+ * loaded and quantized on the host and copied to the device once, the
+ * plan's PTX loaded by the driver, then per step every phase's kernel
+ * launched in order and the logits, counts and thresholds copied back, so
+ * that everything read from the session (logits, statistics, the bound)
+ * means what it means on the CPU. Fails with AX_ERR_UNSUPPORTED and a
+ * diagnostic naming the cause (no driver: "libcuda.so.1 could not be
+ * loaded (no NVIDIA driver on this machine)"; no device; a failed driver
+ * call with the driver's error name and text). AUTO: the GPU when that
+ * succeeds, else the CPU, the reason kept in ax_ref_session_device_note. */
+ax_status ax_ref_session_open_on(const struct ax_model *m, const struct ax_ref_options *o,
+                                 enum ax_ref_device device, ax_ref_session_t **out,
+                                 struct ax_diag_list *diags);
+/* AX_REF_DEVICE_CPU or AX_REF_DEVICE_GPU: where the session runs. */
+enum ax_ref_device ax_ref_session_device(const ax_ref_session_t *s);
+/* The GPU's description ("NVIDIA H200 (sm_90, CUDA driver 13.0)"), why
+ * AUTO took the CPU ("auto: no usable GPU: ..."), or "" (asked for the CPU). */
+const char *ax_ref_session_device_note(const ax_ref_session_t *s);
+/* On a GPU the step copies back the logits, counts and thresholds only;
+ * this copies the other probes' buffers (site inputs and outputs, layer
+ * outputs) too, so that ax_ref_session_site and ax_ref_session_probe show
+ * the last step. Call it after a step before reading those or adding the
+ * step to a dump. Does nothing on the CPU. */
+ax_status ax_ref_session_sync_probes(ax_ref_session_t *s, struct ax_diag_list *diags);
 void ax_ref_session_close(ax_ref_session_t *s);
 
 /* Runs one token at the next position: every node in order, the state
@@ -209,7 +250,8 @@ struct ax_ref_run {
 /* Writes one JSON object: model, precision, spike options, n_tokens,
  * bits_per_byte (null unless is_bytes), bits_per_token, top1, sparsity
  * (w8spike only: the totals and `layers`, one entry per spiking projection),
- * tokens_per_second, compile_seconds, codes_outside_int8. */
+ * tokens_per_second, compile_seconds, codes_outside_int8, device ("cpu" or
+ * "gpu") and device_note (ax_ref_session_device_note; null when empty). */
 ax_status ax_ref_report_json(const ax_ref_session_t *s, const struct ax_ref_run *run, FILE *out);
 
 #endif

@@ -1021,67 +1021,34 @@ static void cg_dispose_builders(struct cg *c)
     LLVMDisposeBuilder(c->ab);
 }
 
-/* What a kernel is specialized to: phases with equal keys share one. */
-static void kernel_key(const struct ax_ref_plan *p, const struct ref_phase *ph, char *key,
-                       size_t size)
-{
-    const struct ax_ir_node *n = &p->g->nodes[ph->node];
-    uint32_t out = n->op == AX_IR_LM_HEAD ? n->vocab : n->out;
-    switch (ph->kind) {
-    case REF_PHASE_ENCODE:
-        snprintf(key, size, "encode in=%u", n->in);
-        return;
-    case REF_PHASE_LINEAR:
-    case REF_PHASE_SPIKE_LINEAR:
-        /* the weights' (or codes') element type: argument 1 or 0 */
-        snprintf(key, size, "%s in=%u out=%u args=%u elem=%u", ax_ref_phase_str(ph->kind), n->in,
-                 out, ph->n_args,
-                 p->bufs[p->args[ph->arg0 + (ph->kind == REF_PHASE_LINEAR ? 1 : 0)]].elem);
-        return;
-    default:
-        /* every attribute a kernel of the other kinds can read */
-        snprintf(key, size,
-                 "%s items=%u args=%u dim=%u group=%u eps=%a heads=%u kv_heads=%u "
-                 "head_dim=%u theta=%a window=%u kv=%u spike=%u feature=%u normalizer=%a",
-                 ax_ref_phase_str(ph->kind), ph->n_items, ph->n_args, n->dim, n->group, n->eps,
-                 n->heads, n->kv_heads, n->head_dim, n->theta, n->window, n->kv, n->spike,
-                 n->feature, n->normalizer);
-        return;
-    }
-}
-
-/* Generates one kernel per distinct phase key and, for the host, axon_step,
- * which calls each phase's kernel with its slice of the argument table. */
-static void cg_generate(struct cg *c)
+/* Generates one kernel per distinct phase key (ax_ref_plan_kernels) and,
+ * for the host, axon_step, which calls each phase's kernel with its slice of
+ * the argument table. AX_ERR_NOMEM leaves the module incomplete. */
+static ax_status cg_generate(struct cg *c)
 {
     const struct ax_ref_plan *p = c->p;
     uint32_t n = p->n_phases ? p->n_phases : 1;
     LLVMValueRef *fns = ax_mem_alloc((size_t)n * sizeof *fns);
-    char(*keys)[256] = ax_mem_alloc((size_t)n * sizeof *keys);
-    AX_ASSERT(fns && keys);
-    uint32_t n_kernels = 0;
     uint32_t *kernel_of = ax_mem_alloc((size_t)n * sizeof *kernel_of);
-    AX_ASSERT(kernel_of);
-    for (uint32_t i = 0; i < p->n_phases; i++) {
+    uint32_t n_kernels = 0;
+    ax_status st = fns && kernel_of ? ax_ref_plan_kernels(p, kernel_of, &n_kernels) : AX_ERR_NOMEM;
+    if (st != AX_OK) {
+        ax_mem_free(kernel_of);
+        ax_mem_free(fns);
+        return st;
+    }
+    for (uint32_t i = 0, k_next = 0; i < p->n_phases; i++) {
         const struct ref_phase *ph = &p->phases[i];
-        char key[256];
-        kernel_key(p, ph, key, sizeof key);
-        uint32_t k = 0;
-        while (k < n_kernels && strcmp(keys[k], key) != 0)
-            k++;
-        if (k == n_kernels) {
-            char name[96];
-            snprintf(name, sizeof name, "k%u_%s", k, ax_ref_phase_str(ph->kind));
-            memcpy(keys[k], key, sizeof key);
-            c->n_args = ph->n_args;
-            c->ph = ph;
-            phase_open(c, name);
-            gen_phase(c, ph);
-            phase_close(c);
-            fns[k] = c->fn;
-            n_kernels++;
-        }
-        kernel_of[i] = k;
+        if (kernel_of[i] != k_next)
+            continue; /* an earlier phase's kernel */
+        char name[96];
+        ax_ref_kernel_name(p, kernel_of, i, name, sizeof name);
+        c->n_args = ph->n_args;
+        c->ph = ph;
+        phase_open(c, name);
+        gen_phase(c, ph);
+        phase_close(c);
+        fns[k_next++] = c->fn;
     }
     if (!c->is_gpu) {
         LLVMValueRef step = LLVMAddFunction(c->mod, "axon_step", c->t_phase);
@@ -1102,8 +1069,8 @@ static void cg_generate(struct cg *c)
         LLVMBuildRetVoid(c->b);
     }
     ax_mem_free(kernel_of);
-    ax_mem_free(keys);
     ax_mem_free(fns);
+    return AX_OK;
 }
 
 /* Verifies the module; a failure is a bug in this file. */
@@ -1269,8 +1236,14 @@ ax_status ax_ref_jit_compile(const struct ax_ref_plan *p, struct ax_ref_jit **ou
         return st;
     struct cg c;
     LLVMOrcThreadSafeContextRef tsc = jit_module(j, &c, p, p->g->name, 0);
-    cg_generate(&c);
+    st = cg_generate(&c);
     cg_dispose_builders(&c);
+    if (st != AX_OK) {
+        LLVMDisposeModule(c.mod);
+        LLVMOrcDisposeThreadSafeContext(tsc);
+        ax_ref_jit_free(j);
+        return st;
+    }
     LLVMOrcExecutorAddress addr = 0;
     st = jit_add(j, &c, tsc, diags);
     if (st == AX_OK)
@@ -1399,9 +1372,10 @@ ax_status ax_ref_codegen_emit(const struct ax_ref_plan *p, enum ax_ref_emit what
         LLVMSetTarget(c.mod, triple);
         LLVMDisposeMessage(triple);
     }
-    cg_generate(&c);
+    ax_status st = cg_generate(&c);
     cg_dispose_builders(&c);
-    ax_status st = cg_verify(&c, diags);
+    if (st == AX_OK)
+        st = cg_verify(&c, diags);
     if (st == AX_OK && is_gpu) {
         st = emit_ptx(&c, out, diags);
     } else if (st == AX_OK) {

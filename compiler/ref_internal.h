@@ -162,6 +162,17 @@ void ax_ref_plan_free(struct ax_ref_plan *p);
 const char *ax_ref_phase_str(enum ref_phase_kind k);
 uint32_t ax_ref_elem_size(enum ref_elem e);
 
+/* Which generated kernel runs each phase. Phases whose kind and constant
+ * shapes agree (the q projections of every layer) share one kernel:
+ * kernel_of[i] (n_phases entries) is phase i's, numbered in order of first
+ * use, and *n_kernels their number. AX_ERR_NOMEM is the only failure. */
+ax_status ax_ref_plan_kernels(const struct ax_ref_plan *p, uint32_t *kernel_of,
+                              uint32_t *n_kernels);
+/* The name of phase `phase`'s kernel, "k<kernel>_<phase kind>" (the
+ * generated function, the PTX `.entry`). */
+void ax_ref_kernel_name(const struct ax_ref_plan *p, const uint32_t *kernel_of, uint32_t phase,
+                        char *out, size_t size);
+
 /* The generated step: runs every phase in order; `args` holds one pointer
  * per entry of the plan's args. */
 typedef void (*ax_ref_step_fn)(void **args, int32_t token, int64_t pos);
@@ -184,6 +195,14 @@ struct ax_ref_gpu_math {
     struct ax_ref_jit *jit;
 };
 ax_status ax_ref_gpu_math_host(struct ax_ref_gpu_math *out, struct ax_diag_list *diags);
+
+/* A session's plan and its host buffers (buffer i at [i]; on a GPU the
+ * weights, and whatever was copied back last). */
+const struct ax_ref_plan *ax_ref_session_plan(const ax_ref_session_t *s);
+void *const *ax_ref_session_buffers(const ax_ref_session_t *s);
+
+const char *ax_ref_elem_str(enum ref_elem e);         /* "f32", "i8", "bf16", ... */
+const char *ax_ref_buf_kind_str(enum ref_buf_kind k); /* "weight", "state", ... */
 
 /* Writes the plan's module as LLVM IR text or PTX. */
 ax_status ax_ref_codegen_emit(const struct ax_ref_plan *p, enum ax_ref_emit what, FILE *out,

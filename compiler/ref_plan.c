@@ -28,6 +28,20 @@ uint32_t ax_ref_elem_size(enum ref_elem e)
     return (unsigned)e < REF_ELEM_COUNT ? sizes[e] : 0;
 }
 
+const char *ax_ref_elem_str(enum ref_elem e)
+{
+    static const char *const names[] = {"f32", "f64", "i32", "i16", "i8", "bf16", "f16"};
+    _Static_assert(sizeof names / sizeof names[0] == REF_ELEM_COUNT, "element names");
+    return (unsigned)e < REF_ELEM_COUNT ? names[e] : "?";
+}
+
+const char *ax_ref_buf_kind_str(enum ref_buf_kind k)
+{
+    static const char *const names[] = {"weight", "state", "act", "probe", "scratch"};
+    _Static_assert(sizeof names / sizeof names[0] == REF_BUF_COUNT, "buffer kind names");
+    return (unsigned)k < REF_BUF_COUNT ? names[k] : "?";
+}
+
 struct builder {
     struct ax_ref_plan *p;
     const struct ax_st_checkpoint *ck; /* NULL: shape-only */
@@ -469,4 +483,63 @@ void ax_ref_plan_free(struct ax_ref_plan *p)
     ax_mem_free(p->layer_out);
     ax_arena_free(&p->arena);
     memset(p, 0, sizeof *p);
+}
+
+/* ---- kernels ----------------------------------------------------------------------- */
+
+/* What a kernel is specialized to: phases with equal keys share one. */
+static void kernel_key(const struct ax_ref_plan *p, const struct ref_phase *ph, char *key,
+                       size_t size)
+{
+    const struct ax_ir_node *n = &p->g->nodes[ph->node];
+    uint32_t out = n->op == AX_IR_LM_HEAD ? n->vocab : n->out;
+    switch (ph->kind) {
+    case REF_PHASE_ENCODE:
+        snprintf(key, size, "encode in=%u", n->in);
+        return;
+    case REF_PHASE_LINEAR:
+    case REF_PHASE_SPIKE_LINEAR:
+        /* the weights' (or codes') element type: argument 1 or 0 */
+        snprintf(key, size, "%s in=%u out=%u args=%u elem=%u", ax_ref_phase_str(ph->kind), n->in,
+                 out, ph->n_args,
+                 p->bufs[p->args[ph->arg0 + (ph->kind == REF_PHASE_LINEAR ? 1 : 0)]].elem);
+        return;
+    default:
+        /* every attribute a kernel of the other kinds can read */
+        snprintf(key, size,
+                 "%s items=%u args=%u dim=%u group=%u eps=%a heads=%u kv_heads=%u "
+                 "head_dim=%u theta=%a window=%u kv=%u spike=%u feature=%u normalizer=%a",
+                 ax_ref_phase_str(ph->kind), ph->n_items, ph->n_args, n->dim, n->group, n->eps,
+                 n->heads, n->kv_heads, n->head_dim, n->theta, n->window, n->kv, n->spike,
+                 n->feature, n->normalizer);
+        return;
+    }
+}
+
+ax_status ax_ref_plan_kernels(const struct ax_ref_plan *p, uint32_t *kernel_of, uint32_t *n_kernels)
+{
+    *n_kernels = 0;
+    char(*keys)[256] = ax_mem_alloc((size_t)(p->n_phases ? p->n_phases : 1) * sizeof *keys);
+    if (!keys)
+        return AX_ERR_NOMEM;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < p->n_phases; i++) {
+        char key[256];
+        kernel_key(p, &p->phases[i], key, sizeof key);
+        uint32_t k = 0;
+        while (k < n && strcmp(keys[k], key) != 0)
+            k++;
+        if (k == n)
+            memcpy(keys[n++], key, sizeof key);
+        kernel_of[i] = k;
+    }
+    ax_mem_free(keys);
+    *n_kernels = n;
+    return AX_OK;
+}
+
+void ax_ref_kernel_name(const struct ax_ref_plan *p, const uint32_t *kernel_of, uint32_t phase,
+                        char *out, size_t size)
+{
+    snprintf(out, size, "k%u_%s", kernel_of[phase], ax_ref_phase_str(p->phases[phase].kind));
 }

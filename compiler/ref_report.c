@@ -105,6 +105,9 @@ ax_status ax_ref_report_json(const ax_ref_session_t *s, const struct ax_ref_run 
     json_object_set_new(r, "tokens_per_second",
                         json_real(run->seconds > 0 ? (double)run->n_tokens / run->seconds : 0.0));
     json_object_set_new(r, "compile_seconds", json_real(ax_ref_session_compile_seconds(s)));
+    json_object_set_new(r, "device", json_string(ax_ref_device_str(ax_ref_session_device(s))));
+    const char *note = ax_ref_session_device_note(s);
+    json_object_set_new(r, "device_note", note[0] ? json_string(note) : json_null());
     json_object_set_new(r, "codes_outside_int8",
                         json_integer((json_int_t)ax_ref_session_codes_outside_int8(s)));
     int rc = json_dumpf(r, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17));

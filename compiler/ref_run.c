@@ -1,7 +1,11 @@
 /* Reference sessions: buffers, weights, the compiled step, the state
- * between tokens, the accumulator bound and the sparsity statistics. */
+ * between tokens, the accumulator bound and the sparsity statistics. The
+ * step runs on the host (the JIT) or on a GPU (gpu_run.c); either way the
+ * host buffers hold what the statistics, the bound and the probes read. */
 #define _POSIX_C_SOURCE 200809L
 #include "ref_internal.h"
+
+#include "gpu_internal.h"
 
 #include "ax_mem.h"
 #include "ax_model.h"
@@ -25,6 +29,13 @@ struct ax_ref_session {
     void **argv; /* the step's argument table: tab[plan.args[i]] */
     struct ax_ref_jit *jit;
     ax_ref_step_fn step;
+    enum ax_ref_device device; /* CPU or GPU: where the step runs */
+    struct ax_gpu_run *gpu;    /* the GPU's buffers and kernels (GPU only) */
+    char device_note[512];     /* the GPU's description, or why auto took the CPU */
+    uint32_t *readback;        /* GPU: buffers copied back after every step */
+    uint32_t n_readback;
+    uint32_t *probe_bufs; /* GPU: the buffers behind the probes */
+    uint32_t n_probe_bufs;
     uint64_t pos;
     uint32_t *max_code; /* per node: largest |weight code| of an int8 node */
     uint64_t n_outside;
@@ -32,7 +43,7 @@ struct ax_ref_session {
     struct ax_ref_probe *probes;
     uint32_t n_probes;
     double compile_seconds;
-    int is_broken;         /* a step failed: reset before the next */
+    int is_broken;         /* a step (1) or a GPU reset (2) failed: reset before the next */
     struct ax_arena arena; /* probe names */
 };
 
@@ -56,6 +67,25 @@ int ax_ref_precision_parse(const char *s, enum ax_ref_precision *out)
     for (int i = 0; i < AX_REF_PRECISION_COUNT; i++) {
         if (strcmp(s, precision_names[i]) == 0) {
             *out = (enum ax_ref_precision)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static const char *const device_names[] = {"cpu", "gpu", "auto"};
+_Static_assert(sizeof device_names / sizeof device_names[0] == AX_REF_DEVICE_COUNT, "device names");
+
+const char *ax_ref_device_str(enum ax_ref_device d)
+{
+    return (unsigned)d < AX_REF_DEVICE_COUNT ? device_names[d] : "?";
+}
+
+int ax_ref_device_parse(const char *s, enum ax_ref_device *out)
+{
+    for (int i = 0; i < AX_REF_DEVICE_COUNT; i++) {
+        if (strcmp(s, device_names[i]) == 0) {
+            *out = (enum ax_ref_device)i;
             return 0;
         }
     }
@@ -224,10 +254,104 @@ static ax_status init_probes(ax_ref_session_t *s)
     return st;
 }
 
+/* ---- the GPU ----------------------------------------------------------------------------- */
+
+/* Appends buffer b to list[0..*n) unless it is there or REF_NONE. */
+static void add_unique(uint32_t *list, uint32_t *n, uint32_t b)
+{
+    if (b == REF_NONE)
+        return;
+    for (uint32_t i = 0; i < *n; i++) {
+        if (list[i] == b)
+            return;
+    }
+    list[(*n)++] = b;
+}
+
+/* The buffers copied back after each GPU step (the logits, every spiking
+ * site's counts and thresholds) and the ones behind the other probes. */
+static ax_status init_readback(ax_ref_session_t *s)
+{
+    const struct ax_ref_plan *p = &s->plan;
+    uint32_t cap = 4 * p->n_sites + p->n_layers + 1;
+    s->readback = ax_mem_alloc((size_t)cap * sizeof *s->readback);
+    s->probe_bufs = ax_mem_alloc((size_t)cap * sizeof *s->probe_bufs);
+    if (!s->readback || !s->probe_bufs)
+        return AX_ERR_NOMEM;
+    add_unique(s->readback, &s->n_readback, p->nodes[p->logits_node].out);
+    for (uint32_t i = 0; i < p->n_sites; i++) {
+        const struct ref_node *rn = &p->nodes[p->sites[i].node];
+        add_unique(s->readback, &s->n_readback, rn->counts);
+        add_unique(s->readback, &s->n_readback, rn->vth);
+        add_unique(s->probe_bufs, &s->n_probe_bufs, p->nodes[p->sites[i].input_node].out);
+        add_unique(s->probe_bufs, &s->n_probe_bufs, rn->out);
+    }
+    for (uint32_t l = 0; l < p->n_layers; l++) {
+        if (p->layer_out[l] != REF_NONE)
+            add_unique(s->probe_bufs, &s->n_probe_bufs, p->nodes[p->layer_out[l]].out);
+    }
+    return AX_OK;
+}
+
+/* Opens the GPU side of a session asked for `device` (GPU or AUTO). Under
+ * AUTO a GPU that cannot be used leaves the session on the CPU with the
+ * reason in device_note; under GPU the reason is an error in `diags`. */
+static ax_status open_gpu(ax_ref_session_t *s, enum ax_ref_device device,
+                          struct ax_diag_list *diags)
+{
+    struct ax_diag_list gd;
+    ax_diag_list_init(&gd);
+    ax_status st = ax_gpu_run_open(&s->plan, s->tab, &s->gpu, &gd);
+    if (st == AX_OK) {
+        s->device = AX_REF_DEVICE_GPU;
+        s->compile_seconds = ax_gpu_run_compile_seconds(s->gpu);
+        ax_gpu_run_describe(s->gpu, s->device_note, sizeof s->device_note);
+        st = init_readback(s);
+    } else if (device == AX_REF_DEVICE_AUTO && st != AX_ERR_NOMEM) {
+        snprintf(s->device_note, sizeof s->device_note, "auto: no usable GPU: %s",
+                 gd.n_items ? gd.items[0].message : ax_status_str(st));
+        st = AX_OK;
+    } else {
+        for (uint32_t i = 0; i < gd.n_items; i++)
+            ax_diag_add(diags, gd.items[i].severity, gd.items[i].file, gd.items[i].line,
+                        gd.items[i].col, "%s", gd.items[i].message);
+    }
+    ax_diag_list_free(&gd);
+    return st;
+}
+
+ax_status ax_ref_session_sync_probes(ax_ref_session_t *s, struct ax_diag_list *diags)
+{
+    for (uint32_t i = 0; s->gpu && i < s->n_probe_bufs; i++) {
+        ax_status st =
+            ax_gpu_run_download(s->gpu, s->probe_bufs[i], s->tab[s->probe_bufs[i]], diags);
+        if (st != AX_OK)
+            return st;
+    }
+    return AX_OK;
+}
+
+enum ax_ref_device ax_ref_session_device(const ax_ref_session_t *s)
+{
+    return s->device;
+}
+
+const char *ax_ref_session_device_note(const ax_ref_session_t *s)
+{
+    return s->device_note;
+}
+
 /* ---- sessions -------------------------------------------------------------------------- */
 
 ax_status ax_ref_session_open(const struct ax_model *m, const struct ax_ref_options *o,
                               ax_ref_session_t **out, struct ax_diag_list *diags)
+{
+    return ax_ref_session_open_on(m, o, AX_REF_DEVICE_CPU, out, diags);
+}
+
+ax_status ax_ref_session_open_on(const struct ax_model *m, const struct ax_ref_options *o,
+                                 enum ax_ref_device device, ax_ref_session_t **out,
+                                 struct ax_diag_list *diags)
 {
     *out = NULL;
     char msg[160];
@@ -266,7 +390,10 @@ ax_status ax_ref_session_open(const struct ax_model *m, const struct ax_ref_opti
         st = init_stats(s);
     if (st == AX_OK)
         st = init_probes(s);
-    if (st == AX_OK) {
+    s->device = AX_REF_DEVICE_CPU;
+    if (st == AX_OK && device != AX_REF_DEVICE_CPU)
+        st = open_gpu(s, device, diags);
+    if (st == AX_OK && s->device == AX_REF_DEVICE_CPU) {
         double t0 = now_seconds();
         st = ax_ref_jit_compile(&s->plan, &s->jit, &s->step, diags);
         s->compile_seconds = now_seconds() - t0;
@@ -284,6 +411,9 @@ void ax_ref_session_close(ax_ref_session_t *s)
     if (!s)
         return;
     ax_ref_jit_free(s->jit);
+    ax_gpu_run_close(s->gpu);
+    ax_mem_free(s->readback);
+    ax_mem_free(s->probe_bufs);
     free_stats(s);
     if (s->raw) {
         for (uint32_t i = 0; i < s->plan.n_bufs; i++)
@@ -326,7 +456,9 @@ static ax_status check_bound(ax_ref_session_t *s, const struct ref_site *site,
 ax_status ax_ref_session_step(ax_ref_session_t *s, int32_t token, struct ax_diag_list *diags)
 {
     if (s->is_broken) {
-        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0, "a step failed; reset the session first");
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    s->is_broken == 2 ? "the GPU's state could not be reset; reset the session"
+                                      : "a step failed; reset the session first");
         return AX_ERR_INVALID;
     }
     if (token < 0 || (uint32_t)token >= s->plan.vocab) {
@@ -334,8 +466,18 @@ ax_status ax_ref_session_step(ax_ref_session_t *s, int32_t token, struct ax_diag
                     token, s->plan.vocab);
         return AX_ERR_INVALID;
     }
-    s->step(s->argv, token, (int64_t)s->pos);
     const struct ax_ref_plan *p = &s->plan;
+    if (s->gpu) {
+        ax_status st = ax_gpu_run_step(s->gpu, token, (int64_t)s->pos, diags);
+        for (uint32_t i = 0; i < s->n_readback && st == AX_OK; i++)
+            st = ax_gpu_run_download(s->gpu, s->readback[i], s->tab[s->readback[i]], diags);
+        if (st != AX_OK) {
+            s->is_broken = 1;
+            return st;
+        }
+    } else {
+        s->step(s->argv, token, (int64_t)s->pos);
+    }
     for (uint32_t i = 0; i < p->n_sites; i++) {
         const struct ref_site *site = &p->sites[i];
         if (!site_counted(p, i))
@@ -356,6 +498,17 @@ void ax_ref_session_reset(ax_ref_session_t *s)
     zero_state(s);
     s->pos = 0;
     s->is_broken = 0;
+    if (s->gpu) {
+        /* the device's state from the host's zeros */
+        struct ax_diag_list diags;
+        ax_diag_list_init(&diags);
+        for (uint32_t i = 0; i < s->plan.n_bufs && !s->is_broken; i++) {
+            if (s->plan.bufs[i].kind == REF_BUF_STATE &&
+                ax_gpu_run_upload(s->gpu, i, s->tab[i], &diags) != AX_OK)
+                s->is_broken = 2;
+        }
+        ax_diag_list_free(&diags);
+    }
     for (uint32_t i = 0; i < s->plan.n_sites; i++) {
         if (!site_counted(&s->plan, i))
             continue;
@@ -438,4 +591,14 @@ uint32_t ax_ref_session_n_probes(const ax_ref_session_t *s)
 void ax_ref_session_probe(const ax_ref_session_t *s, uint32_t i, struct ax_ref_probe *out)
 {
     *out = s->probes[i];
+}
+
+const struct ax_ref_plan *ax_ref_session_plan(const ax_ref_session_t *s)
+{
+    return &s->plan;
+}
+
+void *const *ax_ref_session_buffers(const ax_ref_session_t *s)
+{
+    return s->tab;
 }

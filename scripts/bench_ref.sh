@@ -38,7 +38,7 @@ if [ ! -x "$axon" ] || ! "$axon" --help 2>&1 | grep -q "^ *ref "; then
     exit 0
 fi
 t0=$(now)
-"$axon" ref "$model" --prompt-file "$prompt" --precision "$precision" --json >"$out"
+"$axon" ref "$model" --prompt-file "$prompt" --precision "$precision" --device cpu --json >"$out"
 t1=$(now)
 a_loop=$(awk -v r="$(field tokens_per_second)" 'BEGIN { printf "%.9f", 1 / r }')
 a_all=$(awk -v a="$t0" -v b="$t1" -v n="$tokens" 'BEGIN { printf "%.9f", (b - a) / n }')

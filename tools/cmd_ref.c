@@ -1,11 +1,13 @@
 /* axon ref MODEL: run the dense reference token by token (docs/reference.md)
- * and print next-token predictions, bits per byte, the sparsity statistics
- * and the speed; optionally dump every probe for the PyTorch oracle. */
+ * on the CPU or an NVIDIA GPU and print next-token predictions, bits per
+ * byte, the sparsity statistics and the speed; optionally dump every probe
+ * for the PyTorch oracle, or write a GPU bundle for the standalone runner. */
 #define _POSIX_C_SOURCE 200809L
 #include "axon_cmd.h"
 
 #include "ax_diag.h"
 #include "ax_fs.h"
+#include "ax_gpu.h"
 #include "ax_mem.h"
 #include "ax_model.h"
 #include "ax_ref.h"
@@ -88,9 +90,11 @@ static void usage(FILE *out)
             "                [--precision fp32|w8spike] [--device cpu|gpu|auto]\n"
             "                [--spike released|paper|none] [--encoding bitwise|ternary|binary]\n"
             "                [--k K] [--steps T] [--seed S] [--json] [--dump DIR]\n"
+            "                [--export-gpu DIR]\n"
             "\n"
             "Runs the dense reference (docs/reference.md): the model's token step is\n"
-            "generated through LLVM, compiled for this machine and run token by token.\n"
+            "generated through LLVM, compiled for this machine (or as PTX for an NVIDIA\n"
+            "GPU) and run token by token.\n"
             "Prints the top-1 next-token prediction per position, bits per byte over the\n"
             "prompt (byte tokenizer), the spike sparsity (w8spike) and tokens per second.\n"
             "\n"
@@ -100,7 +104,8 @@ static void usage(FILE *out)
             "  --tokens N           N token ids drawn uniformly from the vocabulary (seeded)\n"
             "  --seed S             the seed of --tokens (default 1)\n"
             "  --precision P        fp32 (the float model) or w8spike (default)\n"
-            "  --device D           cpu (default for auto); gpu is not available yet\n"
+            "  --device D           cpu, gpu (an NVIDIA GPU through the CUDA driver) or auto\n"
+            "                       (default: the GPU when one can run the model, else cpu)\n"
             "  --spike MODE         which projections spike: released (default), paper, none\n"
             "  --encoding E         spike encoding for event counts: bitwise (default),\n"
             "                       ternary, binary\n"
@@ -109,6 +114,9 @@ static void usage(FILE *out)
             "  --json               print one JSON object instead of text\n"
             "  --dump DIR           write every projection's inputs, counts, thresholds and\n"
             "                       outputs, every layer's output and the logits to DIR\n"
+            "  --export-gpu DIR     run on the CPU and write a GPU bundle to DIR: the plan,\n"
+            "                       PTX, weights, tokens and the CPU's results, for\n"
+            "                       axon-gpu-runner on a machine with an NVIDIA GPU\n"
             "  -h, --help\n");
 }
 
@@ -203,7 +211,10 @@ static void print_text(const struct ax_model *m, const ax_ref_session_t *s,
         printf(" (spike %s, encoding %s, k %g, steps %s)", ax_spike_mode_str(o->spike.mode),
                ax_spike_encoding_str(o->spike.encoding), o->spike.k,
                o->spike.steps ? "fixed" : "adaptive");
-    printf("\ntokens     %llu\n", (unsigned long long)run->n_tokens);
+    const char *note = ax_ref_session_device_note(s);
+    printf("\ndevice     %s%s%s%s\n", ax_ref_device_str(ax_ref_session_device(s)),
+           note[0] ? " (" : "", note, note[0] ? ")" : "");
+    printf("tokens     %llu\n", (unsigned long long)run->n_tokens);
     print_predictions(m, run);
     if (run->n_predicted) {
         double bits = run->bits_sum / (double)run->n_predicted;
@@ -232,6 +243,7 @@ static void print_text(const struct ax_model *m, const ax_ref_session_t *s,
 int ax_cmd_ref(int argc, char **argv)
 {
     const char *dir = NULL, *prompt = NULL, *prompt_file = NULL, *dump = NULL, *device = "auto";
+    const char *export_gpu = NULL;
     uint32_t n_random = 0, seed = 1;
     int is_json = 0;
     struct ax_ref_options o;
@@ -257,6 +269,8 @@ int ax_cmd_ref(int argc, char **argv)
             dump = argv[++i];
         } else if (strcmp(a, "--device") == 0 && has_value) {
             device = argv[++i];
+        } else if (strcmp(a, "--export-gpu") == 0 && has_value) {
+            export_gpu = argv[++i];
         } else if (strcmp(a, "--tokens") == 0 && has_value) {
             if (parse_u32(argv[++i], 1, 100000000u, &n_random) != 0) {
                 fprintf(stderr, "axon ref: --tokens %s: expected a whole number from 1\n", argv[i]);
@@ -286,19 +300,32 @@ int ax_cmd_ref(int argc, char **argv)
     }
     if (ax_cmd_ref_check(&o, "axon ref") != 0)
         return 2;
-    if (strcmp(device, "gpu") == 0) {
-        fprintf(stderr, "axon ref: --device gpu: no GPU runtime is available in this build "
-                        "(axon compile --emit ptx generates the kernels; running them is not "
-                        "implemented yet)\n");
-        return 1;
-    }
-    if (strcmp(device, "cpu") != 0 && strcmp(device, "auto") != 0) {
+    enum ax_ref_device dev;
+    if (ax_ref_device_parse(device, &dev) != 0) {
         fprintf(stderr, "axon ref: --device %s: expected cpu, gpu or auto\n", device);
         return 2;
     }
+    if (export_gpu && dev == AX_REF_DEVICE_GPU) {
+        fprintf(stderr, "axon ref: --export-gpu records the CPU's results: use --device cpu "
+                        "(or auto)\n");
+        return 2;
+    }
+    if (export_gpu)
+        dev = AX_REF_DEVICE_CPU;
 
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
+    if (dev == AX_REF_DEVICE_GPU) {
+        /* before the model loads: no driver or no device is said at once, in one line */
+        char desc[320];
+        ax_status pst = ax_gpu_probe(desc, sizeof desc, &diags);
+        if (pst != AX_OK) {
+            fprintf(stderr, "axon ref: --device gpu: %s; use --device cpu\n",
+                    diags.n_items ? diags.items[0].message : ax_status_str(pst));
+            ax_diag_list_free(&diags);
+            return 1;
+        }
+    }
     struct ax_model *m = NULL;
     ax_status st = ax_model_open(dir, &m, &diags);
     ax_diag_print(&diags, stderr);
@@ -316,10 +343,13 @@ int ax_cmd_ref(int argc, char **argv)
     ax_diag_list_init(&diags);
     ax_ref_session_t *s = NULL;
     struct ax_ref_dump *d = NULL;
+    struct ax_gpu_bundle *bundle = NULL;
     uint32_t *top1 = ax_mem_calloc(n_tokens, sizeof *top1);
-    st = top1 ? ax_ref_session_open(m, &o, &s, &diags) : AX_ERR_NOMEM;
+    st = top1 ? ax_ref_session_open_on(m, &o, dev, &s, &diags) : AX_ERR_NOMEM;
     if (st == AX_OK && dump)
         st = ax_ref_dump_new(s, &d);
+    if (st == AX_OK && export_gpu)
+        st = ax_gpu_bundle_new(s, &bundle, &diags);
     struct ax_ref_run run = {0};
     run.model = dir;
     run.tokens = tokens;
@@ -342,7 +372,11 @@ int ax_cmd_ref(int argc, char **argv)
         }
         run.n_tokens = i + 1;
         if (d)
+            st = ax_ref_session_sync_probes(s, &diags);
+        if (d && st == AX_OK)
             st = ax_ref_dump_add(d, s, tokens[i]);
+        if (bundle && st == AX_OK)
+            st = ax_gpu_bundle_add(bundle, s, tokens[i]);
         if (now_seconds() - last >= 1.0) { /* a progress line for long runs */
             last = now_seconds();
             fprintf(stderr, "axon ref: %zu/%zu tokens, %.1f tokens/s%s", i + 1, n_tokens,
@@ -353,6 +387,8 @@ int ax_cmd_ref(int argc, char **argv)
         fprintf(stderr, "\n");
     if (st == AX_OK && d)
         st = ax_ref_dump_write(d, s, dump, dir, &diags);
+    if (st == AX_OK && bundle)
+        st = ax_gpu_bundle_write(bundle, s, export_gpu, dir, &diags);
     ax_diag_print(&diags, stderr);
     ax_diag_list_free(&diags);
     if (st == AX_OK) {
@@ -364,6 +400,7 @@ int ax_cmd_ref(int argc, char **argv)
         fprintf(stderr, "axon ref: %s: %s\n", dir, ax_status_str(st));
     }
     ax_ref_dump_free(d);
+    ax_gpu_bundle_free(bundle);
     ax_ref_session_close(s);
     ax_mem_free(top1);
     ax_mem_free(tokens);

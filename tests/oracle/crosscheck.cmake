@@ -4,7 +4,7 @@
 # The oracle also compares the sparsity statistics of `axon ref --json` with
 # its own. Fails when either command fails; prints the oracle's summary.
 file(REMOVE_RECURSE ${DUMP})
-execute_process(COMMAND ${AXON} ref ${MODEL} --prompt-file ${PROMPT} --precision ${PRECISION}
+execute_process(COMMAND ${AXON} ref ${MODEL} --prompt-file ${PROMPT} --precision ${PRECISION} --device cpu
                         --dump ${DUMP} --json
                 RESULT_VARIABLE rc OUTPUT_FILE ${DUMP}.json ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)

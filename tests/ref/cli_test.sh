@@ -103,10 +103,15 @@ PY
 check "ref --dump writes the documented manifest and files" $?
 
 # ---- errors ----------------------------------------------------------------------------------
+# (gpu_test.sh checks the GPU runtime in detail, with and without a driver)
 "$axon" ref "$model" --prompt x --device gpu >"$out/o" 2>"$out/e"
 rc=$?
-[ $rc -eq 1 ] && grep -q "no GPU runtime" "$out/e" && [ ! -s "$out/o" ]
-check "ref --device gpu fails clearly" $?
+[ $rc -eq 0 ] || { [ $rc -eq 1 ] && [ ! -s "$out/o" ] &&
+    grep -q "^axon ref: --device gpu: .*; use --device cpu$" "$out/e"; }
+check "ref --device gpu runs on a GPU or fails clearly" $?
+"$axon" ref "$model" --prompt x --device tpu >/dev/null 2>"$out/e"
+[ $? -eq 2 ] && grep -q "expected cpu, gpu or auto" "$out/e"
+check "ref --device tpu is a usage error" $?
 "$axon" ref "$model" --prompt x --k 0 >/dev/null 2>"$out/e"
 [ $? -eq 2 ] && grep -q "outside" "$out/e"
 check "ref --k 0 is a usage error" $?
