@@ -15,6 +15,7 @@ ax_status eng_net_init(struct eng_net *n, const ax_arch_t *arch, uint32_t n_chip
     const struct ax_chip_desc *chip = &ax_arch_desc(arch)->chip;
     memset(n, 0, sizeof *n);
     n->arch = arch;
+    n->sys = ax_arch_desc(arch);
     n->cores_per_tile = chip->cores_per_tile;
     n->cores_per_chip = ax_arch_cores_per_chip(arch);
     n->mesh_w = chip->mesh_width;
@@ -69,7 +70,7 @@ uint32_t eng_hops(const struct eng_net *n, uint32_t a, uint32_t b)
 void eng_next_hop(const struct eng_net *n, const struct eng_msg *m, uint32_t x, uint32_t y,
                   uint32_t bx, uint32_t by, struct eng_hop *h)
 {
-    const struct ax_system_desc *sys = ax_arch_desc(n->arch);
+    const struct ax_system_desc *sys = n->sys;
     enum ax_dir d = x < bx   ? AX_DIR_EAST
                     : x > bx ? AX_DIR_WEST
                     : y < by ? AX_DIR_SOUTH
@@ -114,7 +115,7 @@ double eng_local_pass(const struct eng_net *n, const struct eng_msg *m, double t
 {
     double packets = m->packets;
     c->local += packets;
-    return t + packets * ax_arch_desc(n->arch)->chip.router.local.latency_s;
+    return t + packets * n->sys->chip.router.local.latency_s;
 }
 
 /* Routes one message leaving at `t`, hop by hop; returns when its last
@@ -214,9 +215,8 @@ ax_status eng_round_init(struct eng_round *r, uint32_t n_cores)
     return AX_OK;
 }
 
-void eng_round_clear(struct eng_round *r, uint32_t n_cores)
+void eng_round_clear(struct eng_round *r)
 {
-    (void)n_cores;
     for (uint32_t i = 0; i < r->n_local; i++) {
         uint32_t c = r->local_cores[i];
         memset(&r->local[c], 0, sizeof r->local[c]);
@@ -241,6 +241,7 @@ void eng_round_free(struct eng_round *r)
     ax_mem_free(r->has_local);
     ax_mem_free(r->local_cores);
     ax_mem_free(r->msgs);
+    ax_mem_free(r->scratch);
     memset(r, 0, sizeof *r);
 }
 
@@ -468,15 +469,19 @@ ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_ro
         return AX_OK;
 
     /* 2. departures through each source's axon_out, in send order */
-    struct eng_arrival *arr = ax_mem_alloc(r->n_msgs * sizeof *arr);
-    struct dst_arrival *grouped = ax_mem_alloc(r->n_msgs * sizeof *grouped);
-    struct dst_run *runs = ax_mem_alloc(r->n_msgs * sizeof *runs);
-    if (!arr || !grouped || !runs) {
-        ax_mem_free(arr);
-        ax_mem_free(grouped);
-        ax_mem_free(runs);
-        return AX_ERR_NOMEM;
+    size_t need = r->n_msgs * (sizeof(struct dst_arrival) + sizeof(struct dst_run) +
+                               sizeof(struct eng_arrival));
+    if (need > r->scratch_bytes) { /* grows with the largest round, then stays */
+        void *p = ax_mem_realloc(r->scratch, need);
+        if (!p)
+            return AX_ERR_NOMEM;
+        r->scratch = p;
+        r->scratch_bytes = need;
     }
+    /* three arrays whose elements all have 8-byte alignment */
+    struct dst_arrival *grouped = r->scratch;
+    struct dst_run *runs = (struct dst_run *)(grouped + r->n_msgs);
+    struct eng_arrival *arr = (struct eng_arrival *)(runs + r->n_msgs);
     for (uint64_t i = 0; i < r->n_msgs; i++) {
         const struct eng_msg *m = &r->msgs[i];
         size_t row = (size_t)m->src * ENG_SERVER_COUNT;
@@ -509,8 +514,5 @@ ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_ro
         runs[n_runs - 1].e = i + 1;
     }
     serve_runs(st, net, r, arr, runs, n_runs);
-    ax_mem_free(arr);
-    ax_mem_free(grouped);
-    ax_mem_free(runs);
     return AX_OK;
 }

@@ -49,6 +49,7 @@ struct eng_msg {
 /* The network's geometry and costs, and the per-link state of a run. */
 struct eng_net {
     const ax_arch_t *arch;
+    const struct ax_system_desc *sys; /* ax_arch_desc(arch), looked up once: hops read it */
     uint32_t cores_per_chip, cores_per_tile, mesh_w, mesh_h, grid_w, grid_h;
     uint32_t gw, gh;           /* global mesh in routers */
     double *link_free;         /* per link: when it is next free (approx) */
@@ -68,6 +69,8 @@ struct eng_round {
     uint32_t n_local;
     struct eng_msg *msgs;      /* in send order, grouped by nothing in particular */
     uint64_t n_msgs, cap_msgs;
+    void *scratch;             /* eng_round_run's working arrays, kept between rounds */
+    size_t scratch_bytes;
 };
 
 struct eng_counts {            /* network counts of a step, for the ledger */
@@ -126,7 +129,7 @@ double eng_step_end(const struct eng_state *st);
 
 /* Rounds: cleared between uses, messages appended. */
 ax_status eng_round_init(struct eng_round *r, uint32_t n_cores);
-void eng_round_clear(struct eng_round *r, uint32_t n_cores);
+void eng_round_clear(struct eng_round *r);
 void eng_round_free(struct eng_round *r);
 ax_status eng_round_send(struct eng_round *r, const struct eng_msg *m);
 /* The local job of `core` in round `r` (zero until work is added). */

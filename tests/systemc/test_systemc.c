@@ -140,7 +140,7 @@ static void random_steps(int is_analytic)
         eng_step_begin(&sc.st, &sc.net);
         uint32_t rounds = 1 + rnd(3);
         for (uint32_t k = 0; k < rounds; k++) {
-            eng_round_clear(&r, n_cores);
+            eng_round_clear(&r);
             random_round(&r, active, 48, k == 0);
             CHECK(eng_round_run(&nat.st, &nat.net, &r, &ca) == AX_OK);
             CHECK(eng_systemc_round_run(&sc.st, &sc.net, &r, &cb) == AX_OK);
