@@ -188,7 +188,7 @@ static void step_begin(struct sim *s)
 {
     memset(s->step_cnt, 0, sizeof s->step_cnt);
     eng_step_begin(&s->st, &s->net);
-    eng_round_clear(&s->round, s->n_cores);
+    eng_round_clear(&s->round);
 }
 
 /* Runs the round built so far and clears it for the next. */
@@ -203,7 +203,7 @@ static ax_status round_end(struct sim *s)
     s->step_cnt[AX_LEDGER_HOP_LOCAL] += c.local;
     s->step_cnt[AX_LEDGER_CHIP_LINK] += c.chip_bytes;
     s->step_packets += c.packets;
-    eng_round_clear(&s->round, s->n_cores);
+    eng_round_clear(&s->round);
     return st;
 }
 
@@ -307,12 +307,19 @@ static ax_status site_counts(struct sim *s, uint32_t si)
     return AX_OK;
 }
 
+/* |s|: counts arrive saturated (the encoder saturates them in functional
+ * mode, site_counts in counting mode). */
+static uint32_t magnitude(int32_t v)
+{
+    return (uint32_t)(v < 0 ? -(int64_t)v : v);
+}
+
 static void site_record(struct sim *s, struct site *t)
 {
     if (!t->is_query)
         ax_spike_stats_add(&t->stats, s->spike, t->counts);
     for (uint32_t c = 0; c < t->n_in; c++) {
-        uint32_t mag = (uint32_t)(t->counts[c] < 0 ? -(int64_t)t->counts[c] : t->counts[c]);
+        uint32_t mag = magnitude(t->counts[c]);
         t->mag_hist[mag < AX_SYNTH_MAX_MAG ? mag : AX_SYNTH_MAX_MAG]++;
     }
 }
@@ -325,12 +332,6 @@ static int spikes_in_step(enum ax_spike_encoding enc, uint32_t mag, uint32_t t, 
     return mag >= t;
 }
 
-static uint32_t clamp_mag(const struct ax_spike_options *o, int32_t v)
-{
-    uint64_t mag = (uint64_t)(v < 0 ? -(int64_t)v : v);
-    int64_t bound = ax_spike_count_bound(o);
-    return (uint32_t)(o->steps && mag > (uint64_t)bound ? (uint64_t)bound : mag);
-}
 
 static ax_status spiking_projection(struct sim *s, uint32_t id, const struct ax_map_object *o,
                                     struct site *t)
@@ -339,7 +340,7 @@ static ax_status spiking_projection(struct sim *s, uint32_t id, const struct ax_
     uint32_t src = s->node_core[s->g->nodes[id].inputs[0]], max_mag = 0;
     double spikes_total = 0;
     for (uint32_t c = 0; c < t->n_in; c++) {
-        uint32_t mag = clamp_mag(s->spike, t->counts[c]);
+        uint32_t mag = magnitude(t->counts[c]);
         if (mag > max_mag)
             max_mag = mag;
         spikes_total += ax_spike_events(s->spike->encoding, mag);
@@ -360,7 +361,7 @@ static ax_status spiking_projection(struct sim *s, uint32_t id, const struct ax_
         }
         double fired = 0;
         for (uint32_t c = 0; c < t->n_in && st == AX_OK && T; c++) {
-            uint32_t mag = clamp_mag(s->spike, t->counts[c]);
+            uint32_t mag = magnitude(t->counts[c]);
             if (!mag || !spikes_in_step(s->spike->encoding, mag, step, T))
                 continue;
             fired++;
@@ -494,11 +495,6 @@ static void dense_work(struct sim *s, const struct ax_ir_node *n, uint32_t core,
         charge(s, j, core, AX_LEDGER_SRAM_READ, sram_accesses(s, n->kv_heads * keys * (2 * hd + 8)));
         break;
     }
-    case AX_IR_MOE_ROUTER:
-        charge(s, j, core, AX_LEDGER_DENSE_MAX, n->experts);
-        charge(s, j, core, AX_LEDGER_DENSE_EXP, n->experts);
-        charge(s, j, core, AX_LEDGER_DENSE_ADD, n->experts);
-        break;
     default:
         break;
     }
@@ -565,7 +561,7 @@ static ax_status other_node(struct sim *s, uint32_t id)
             return st;
         query_spikes = 0;
         for (uint32_t c = 0; c < t->n_in; c++)
-            query_spikes += ax_spike_events(s->spike->encoding, clamp_mag(s->spike, t->counts[c]));
+            query_spikes += ax_spike_events(s->spike->encoding, magnitude(t->counts[c]));
         site_record(s, t);
         struct eng_job *enc = local(s, from);
         charge(s, enc, from, AX_LEDGER_ACCESS_NEURON, t->n_in);
@@ -623,7 +619,7 @@ static ax_status run_node(struct sim *s, uint32_t id)
     const struct ax_map_object *o = &s->map->objects[oi];
     if (n->op == AX_IR_EMBEDDING)
         return embedding(s, id, o);
-    if (n->op == AX_IR_META_PREFIX || n->op == AX_IR_MOE_EXPERTS) {
+    if (n->op == AX_IR_META_PREFIX || n->op == AX_IR_MOE_ROUTER || n->op == AX_IR_MOE_EXPERTS) {
         ax_diag_add(s->diags, AX_DIAG_ERROR, NULL, 0, 0,
                     "node %u (%s): the simulator does not run the 76B's meta tokens and experts yet",
                     id, ax_ir_op_str(n->op));
@@ -639,8 +635,6 @@ static ax_status run_node(struct sim *s, uint32_t id)
         st = dense_projection(s, id, o);
     }
     s->node_core[id] = o->home;
-    if (st == AX_OK && n->op == AX_IR_MOE_ROUTER)
-        st = other_node(s, id);
     return st;
 }
 
