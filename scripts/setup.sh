@@ -11,11 +11,12 @@ set -eu
 # and checks the checkpoint converters in the tests; OpenBLAS, because
 # Debian's torch otherwise runs on the reference BLAS, about 30 times slower.
 # fortunes: the training corpus of the small model.
+# python3-yaml: a test reads chip files by key name, independently of the loader.
 # chromium: the tests render the HTML report headless and check its charts.
 # python3-brian: the benchmark runs the same spiking layer in Brian2.
 # libsystemc-dev: the second simulation engine (SystemC/TLM-2.0).
 PACKAGES="build-essential cmake pkg-config libyaml-dev libjansson-dev llvm-19-dev
-python3 python3-numpy python3-torch libopenblas0-openmp fortunes chromium python3-brian
+python3 python3-numpy python3-yaml python3-torch libopenblas0-openmp fortunes chromium python3-brian
 libsystemc-dev"
 
 missing=""
