@@ -4,7 +4,7 @@
  * mapping -> simulation. An arch is a read-only value: the simulator, the
  * mapper and the reports read its description through ax_arch_desc() and
  * never change it. Two input formats are read: axon's own (docs/chip-format.md)
- * and SANA-FE's architecture format (HARDWARE.md §1).
+ * and SANA-FE's architecture format (docs/sources.md: sanafe).
  *
  * The model: a system of chips (a fixed count, a maximum, or open for the
  * compiler to choose) joined by inter-chip links; a chip is a 2D mesh of
@@ -79,7 +79,7 @@ struct ax_sram_desc {
 
 struct ax_dram_desc {
     uint8_t is_present;
-    double capacity_bytes;
+    double capacity_bytes;  /* shown by inspect; not enforced by the mapper */
     double bandwidth_bps;   /* bytes per second */
     double energy_per_byte_j;
     double latency_s;
@@ -90,7 +90,8 @@ struct ax_router_desc {
     struct ax_cost hop[AX_DIR_COUNT]; /* per hop leaving a router in that direction */
     struct ax_cost local;             /* a spike between cores of one tile */
     double link_width_bits;
-    uint32_t buffer_packets;          /* SANA-FE's link_buffer_size */
+    uint32_t buffer_packets;          /* SANA-FE's link_buffer_size (default 16);
+                                         not modelled: link queues are unbounded */
     struct ax_provenance prov;
 };
 
@@ -104,7 +105,7 @@ struct ax_sync_desc {
     double latency_s;                     /* AX_SYNC_FIXED */
     struct ax_sync_table_entry *table;    /* AX_SYNC_TABLE, ascending n_tiles */
     uint32_t n_table;
-    double energy_j;                      /* per barrier, whole chip */
+    double energy_j;                      /* per chip taking part, per barrier */
     struct ax_provenance prov;
 };
 
@@ -117,7 +118,8 @@ struct ax_link_desc {                     /* inter-chip link */
 
 struct ax_core_desc {
     uint32_t max_neurons;
-    uint32_t neuron_state_bytes;          /* SRAM a neuron's state needs */
+    uint32_t neuron_state_bytes;          /* SRAM a neuron's state needs; only the
+                                             loader's capacity check reads it */
     struct ax_sram_desc sram;
     double static_power_w;                /* per core */
     struct ax_unit_desc unit[AX_UNIT_COUNT];

@@ -78,8 +78,14 @@ const char *ax_ledger_item_meaning(enum ax_ledger_item i);
  * number comes from (its `source:` and `estimate:`). */
 double ax_ledger_unit_cost(const ax_arch_t *arch, enum ax_ledger_item i);
 const struct ax_provenance *ax_ledger_item_source(const ax_arch_t *arch, enum ax_ledger_item i);
+/* The share of `lg->total_j` whose unit cost comes from a chip section that
+ * `arch` marks `estimate: true` (ax_ledger_item_source): the sum of those
+ * lines' energy_j over total_j, in [0, 1]. 0 when total_j is not positive
+ * (nothing was charged, so nothing rests on an estimate). The one place this
+ * share is computed; the simulator stores it in ax_sim_result. */
+double ax_ledger_estimated_fraction(const struct ax_ledger *lg, const ax_arch_t *arch);
 
-/* The published idealized arithmetic (SPIKINGBRAIN.md §3.2). */
+/* The published idealized arithmetic (docs/sources.md: spikingbrain-report §5.5). */
 #define AX_IDEAL_INT8_ADD_J 0.03e-12
 #define AX_IDEAL_FP16_MAC_J 1.5e-12
 #define AX_IDEAL_INT8_MAC_J 0.23e-12
@@ -173,7 +179,7 @@ struct ax_sim_validation {
 struct ax_sim_synthetic {
     int is_synthetic;
     double target_hist_t3[4], target_spikes_per_element, target_zero_fraction;
-    const char *source; /* "SPIKINGBRAIN.md §3.1" style citation */
+    const char *source; /* "SpikingBrain report §5.5, Fig. 9 ..." style citation */
 };
 
 struct ax_sim_result {
@@ -205,6 +211,7 @@ struct ax_sim_result {
     /* energy */
     struct ax_ledger ledger;
     double per_token_j;
+    double estimated_fraction; /* ax_ledger_estimated_fraction of the ledger on the chip run */
     double ideal_spiking_j, ideal_fp16_mac_j, ideal_int8_mac_j;
 
     struct ax_sim_validation validation;

@@ -150,7 +150,10 @@ static void load_router(struct chip_reader *r, struct ax_yaml_node *tile, struct
     rd_qty(r, m, "router", "energy_local", AX_QTY_ENERGY, RD_REQUIRED, 0.0, 0, &rt->local.energy_j);
     rd_qty(r, m, "router", "latency_local", AX_QTY_TIME, RD_REQUIRED, 0.0, 0, &rt->local.latency_s);
     rd_qty(r, m, "router", "link_width", AX_QTY_BITS, RD_REQUIRED, 0.0, 1, &rt->link_width_bits);
-    rd_u32(r, m, "router", "buffer", RD_REQUIRED, 1, 1u << 20, &rt->buffer_packets);
+    /* Accepted and stored for SANA-FE users, but not modelled: the engine's
+     * link queues are unbounded (docs/chip-format.md). */
+    rt->buffer_packets = 16;
+    rd_u32(r, m, "router", "buffer", RD_OPTIONAL, 1, 1u << 20, &rt->buffer_packets);
     rd_provenance(r, m, "router", &rt->prov);
     static const char *const rest[] = {"energy_local", "latency_local", "link_width", "buffer",
                                        "source", "estimate"};

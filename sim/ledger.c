@@ -87,6 +87,18 @@ const struct ax_provenance *ax_ledger_item_source(const ax_arch_t *arch, enum ax
     }
 }
 
+double ax_ledger_estimated_fraction(const struct ax_ledger *lg, const ax_arch_t *arch)
+{
+    if (!(lg->total_j > 0))
+        return 0;
+    double estimated = 0;
+    for (int i = 0; i < AX_LEDGER_COUNT; i++)
+        if (ax_ledger_item_source(arch, (enum ax_ledger_item)i)->is_estimate)
+            estimated += lg->line[i].energy_j;
+    double f = estimated / lg->total_j;
+    return f < 0 ? 0 : f > 1 ? 1 : f; /* rounding of the sums may step just past 1 */
+}
+
 /* ---- options ------------------------------------------------------------------ */
 
 static const char *const mode_names[AX_SIM_MODE_COUNT] = {"functional", "counting"};

@@ -277,6 +277,7 @@ static json_t *json_energy(struct jb *b, const struct ax_sim_result *r, const ax
     json_t *o = json_object();
     put(b, o, "total_j", jnum(L->total_j));
     put(b, o, "per_token_j", jnum(r->per_token_j));
+    put(b, o, "estimated_fraction", jnum(r->estimated_fraction));
 
     json_t *breakdown = json_object();
     for (int c = 0; c < AX_ENERGY_CAT_COUNT; c++)
@@ -777,8 +778,10 @@ static void print_energy(const struct ax_sim_result *r, FILE *out)
     rpad(out, L->total_j > 0 ? "100.0 %" : "-", 9);
     rpad(out, ax_report_si(r->per_token_j, "J", b2, sizeof b2), 14);
     fputc('\n', out);
+    fprintf(out, "  %.1f %% of the total rests on costs the chip file marks as estimates "
+            "(docs/calibration.md)\n", 100.0 * r->estimated_fraction);
 
-    const char *const labels[3] = {"spiking: spikes x 0.03 pJ INT8 add",
+    const char *const labels[3] = {"spiking: synaptic ops x 0.03 pJ INT8 add",
                                    "FP16 MAC: dense MACs x 1.5 pJ",
                                    "INT8 MAC: dense MACs x 0.23 pJ"};
     const double ideal[3] = {r->ideal_spiking_j, r->ideal_fp16_mac_j, r->ideal_int8_mac_j};

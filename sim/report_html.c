@@ -764,9 +764,12 @@ static void section_energy(struct ax_text_buf *b, const struct ax_sim_result *r,
         esc(b, ax_report_si(r->tokens ? v / r->tokens : NAN, "J", v2, sizeof v2));
         ax_text_printf(b, "</td></tr>\n");
     }
-    ax_text_printf(b, "</table>\n<table>\n<tr><th>idealized (SpikingBrain report §5.5, 45 nm), "
+    ax_text_printf(b, "</table>\n<p class=\"estimated\">%.1f %% of the total rests on costs "
+               "the chip file marks as estimates (<code>estimate: true</code>; "
+               "docs/calibration.md).</p>\n", 100.0 * r->estimated_fraction);
+    ax_text_printf(b, "<table>\n<tr><th>idealized (SpikingBrain report §5.5, 45 nm), "
                "spiking projections only</th><th>energy</th><th>per token</th></tr>\n");
-    const char *const labels[3] = {"spiking: spikes × 0.03 pJ (INT8 add)",
+    const char *const labels[3] = {"spiking: synaptic ops × 0.03 pJ (INT8 add)",
                                    "FP16 MAC: dense MACs × 1.5 pJ",
                                    "INT8 MAC: dense MACs × 0.23 pJ"};
     const double ideal[3] = {r->ideal_spiking_j, r->ideal_fp16_mac_j, r->ideal_int8_mac_j};

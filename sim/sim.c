@@ -885,6 +885,7 @@ static void finish_ledger(struct sim *s)
     for (int c = 0; c < AX_ENERGY_CAT_COUNT; c++)
         lg->total_j += lg->cat_j[c];
     r->per_token_j = r->tokens ? lg->total_j / r->tokens : 0;
+    r->estimated_fraction = ax_ledger_estimated_fraction(lg, s->arch);
     r->seconds_per_token = r->tokens ? r->seconds / r->tokens : 0;
 }
 

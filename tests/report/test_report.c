@@ -134,7 +134,7 @@ static int fixture_init(struct fixture *f)
     r->synthetic.target_hist_t3[3] = 0.0185;
     r->synthetic.target_spikes_per_element = 1.13;
     r->synthetic.target_zero_fraction = 0.184;
-    r->synthetic.source = "SPIKINGBRAIN.md §3.1";
+    r->synthetic.source = "SpikingBrain report §5.5, Fig. 9";
 
     /* Layers: made-up but self-consistent counts. */
     double sops = 0, macs = 0, spikes = 0;
@@ -191,6 +191,7 @@ static int fixture_init(struct fixture *f)
     for (int c = 0; c < AX_ENERGY_CAT_COUNT; c++)
         r->ledger.total_j += r->ledger.cat_j[c];
     r->per_token_j = r->ledger.total_j / N_TOKENS;
+    r->estimated_fraction = ax_ledger_estimated_fraction(&r->ledger, f->arch);
     r->ideal_spiking_j = spikes * AX_IDEAL_INT8_ADD_J;
     r->ideal_fp16_mac_j = macs * AX_IDEAL_FP16_MAC_J;
     r->ideal_int8_mac_j = macs * AX_IDEAL_INT8_MAC_J;
@@ -479,6 +480,20 @@ static void test_json_keys(void)
     }
     CHECK(n_items == AX_LEDGER_COUNT);
     CHECK(has_source && has_estimate);
+    /* estimated_fraction is the share of the items marked estimate. */
+    double est_sum = 0;
+    for (int c = 0; c < AX_ENERGY_CAT_COUNT; c++) {
+        json_t *items = json_object_get(json_object_get(ledger, cats[c]), "items");
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            json_t *it = json_array_get(items, i);
+            if (json_is_true(json_object_get(it, "estimate")))
+                est_sum += json_real_value(json_object_get(it, "energy_j"));
+        }
+    }
+    json_t *ef = at(o, "energy.estimated_fraction");
+    CHECK(json_is_real(ef));
+    CHECK(json_real_value(ef) > 0 && json_real_value(ef) < 1);
+    CHECK_NEAR(json_real_value(ef), est_sum / total);
     CHECK(is_num(at(o, "energy.idealized.spiking_j")));
     CHECK(is_num(at(o, "energy.idealized.fp16_mac_j")));
     CHECK(is_num(at(o, "energy.idealized.int8_mac_j")));
@@ -769,6 +784,11 @@ static void test_summary(void)
         CHECK(strstr(text, "tokens/s") != NULL);
         CHECK(strstr(text, "FP16 MAC") && strstr(text, "INT8 MAC"));
         CHECK(strstr(text, "pJ") || strstr(text, "nJ") || strstr(text, "µJ"));
+        char want[96];
+        snprintf(want, sizeof want, "  %.1f %% of the total rests on costs the chip file marks",
+                 100.0 * f.r.estimated_fraction);
+        CHECK(strstr(text, want) != NULL);
+        CHECK(strstr(text, "synaptic ops x 0.03 pJ") != NULL);
         if (getenv("AX_TEST_VERBOSE"))
             fputs(text, stdout);
     }
@@ -781,6 +801,73 @@ static void test_summary(void)
     CHECK(text && strstr(text, "bit exact: yes") && !strstr(text, "synthetic"));
     CHECK(text && !strstr(text, "published"));
     free(text);
+    fixture_free(&f);
+}
+
+/* A ledger with three lines charged at the fixture chip's costs: 10
+ * synaptic ops at 23.6 pJ (synapse: estimate: true), 100 SRAM reads at
+ * 10 pJ (no estimate), 1e-8 chip-seconds of static power at 100 mW + 8 cores
+ * x 1 mW = 108 mW (an estimate only where the chip marks it so). */
+static void three_line_ledger(struct ax_ledger *lg, const ax_arch_t *arch)
+{
+    memset(lg, 0, sizeof *lg);
+    lg->line[AX_LEDGER_PROCESS_SPIKE].count = 10;
+    lg->line[AX_LEDGER_SRAM_READ].count = 100;
+    lg->line[AX_LEDGER_STATIC_CHIP].count = 1e-8;
+    for (int i = 0; i < AX_LEDGER_COUNT; i++) {
+        struct ax_ledger_line *ln = &lg->line[i];
+        ln->unit_j = ax_ledger_unit_cost(arch, (enum ax_ledger_item)i);
+        ln->energy_j = ln->count * ln->unit_j;
+        lg->cat_j[ax_ledger_item_cat((enum ax_ledger_item)i)] += ln->energy_j;
+        lg->total_j += ln->energy_j;
+    }
+}
+
+/* energy.estimated_fraction against hand-computed shares: 236 pJ of
+ * estimated synaptic ops, 1000 pJ of SRAM and 1080 pJ of static power make
+ * 2316 pJ; the share is 236 / 2316, or (236 + 1080) / 2316 once the static
+ * power is marked an estimate too, and 0 for an empty ledger. */
+static void test_estimated_fraction(void)
+{
+    struct fixture f;
+    if (fixture_init(&f) != 0) {
+        CHECK(!"chip description loads");
+        return;
+    }
+    struct ax_ledger lg;
+    three_line_ledger(&lg, f.arch);
+    CHECK_NEAR(lg.total_j, 2316e-12);
+    CHECK_NEAR(ax_ledger_estimated_fraction(&lg, f.arch), 236.0 / 2316.0);
+
+    /* The same chip with its static power marked `estimate: true`. */
+    static const char from[] = "  static_power: {chip: 100 mW, core: 1 mW}\n";
+    static const char to[] = "  static_power: {chip: 100 mW, core: 1 mW, estimate: true}\n";
+    char text[sizeof chip_yaml + sizeof to];
+    const char *at_from = strstr(chip_yaml, from);
+    CHECK(at_from != NULL);
+    if (at_from) {
+        size_t head = (size_t)(at_from - chip_yaml);
+        snprintf(text, sizeof text, "%.*s%s%s", (int)head, chip_yaml, to,
+                 at_from + sizeof from - 1);
+        struct ax_diag_list d;
+        ax_diag_list_init(&d);
+        ax_arch_t *arch = NULL;
+        CHECK(ax_arch_load_text("static-estimate.yaml", text, strlen(text), &arch, &d) == AX_OK);
+        ax_diag_list_free(&d);
+        if (arch) {
+            CHECK(ax_ledger_item_source(arch, AX_LEDGER_STATIC_CHIP)->is_estimate);
+            three_line_ledger(&lg, arch);
+            CHECK_NEAR(ax_ledger_estimated_fraction(&lg, arch), 1316.0 / 2316.0);
+            /* Everything charged at estimated costs: the share is 1. */
+            lg.total_j -= lg.line[AX_LEDGER_SRAM_READ].energy_j;
+            lg.line[AX_LEDGER_SRAM_READ].energy_j = 0;
+            CHECK_NEAR(ax_ledger_estimated_fraction(&lg, arch), 1.0);
+            ax_arch_free(arch);
+        }
+    }
+
+    memset(&lg, 0, sizeof lg);
+    CHECK(ax_ledger_estimated_fraction(&lg, f.arch) == 0.0);
     fixture_free(&f);
 }
 
@@ -838,6 +925,10 @@ static void test_html(void)
         CHECK(strstr(html, "router &lt;test&gt; &amp; source") != NULL);
         CHECK(strstr(html, "synthetic") != NULL);
         CHECK(strstr(html, "Not validated (counting mode)") != NULL);
+        char want[64];
+        snprintf(want, sizeof want, "%.1f %% of the total rests on costs",
+                 100.0 * f.r.estimated_fraction);
+        CHECK(strstr(html, want) != NULL);
     }
     ax_mem_free(html);
 
@@ -1015,6 +1106,7 @@ int main(int argc, char **argv)
         T(test_write_json),
         T(test_csv),
         T(test_summary),
+        T(test_estimated_fraction),
         T(test_html),
         T(test_html_large),
         T(test_alloc_failures),
