@@ -1,6 +1,8 @@
 /* Hand-computed systems: drives each case of tests/golden/systems/ through
- * the simulator and compares its cycles, seconds, every ledger count and the
- * total energy with the figures worked out by hand in the case's expect.txt.
+ * the simulator, on the native engine and (where the build has it) the
+ * SystemC engine, and compares its cycles, seconds, every ledger count and
+ * the total energy with the figures worked out by hand in the case's
+ * expect.txt.
  *
  * A case is data, not code, so that a later simulator (programs written by
  * hand, an executor) re-drives the same files and must get the same numbers:
@@ -280,6 +282,43 @@ static int close_to(double got, double want)
     return fabs(got - want) <= 1e-9 * fmax(fabs(got), fabs(want));
 }
 
+/* Compares one run's figures with the expectation; prints what differs. */
+static int matches(const char *dir, const char *engine, const struct ax_sim_result *r,
+                   const struct golden_expect *e)
+{
+    int ok = 1;
+    if (r->cycles != e->cycles) {
+        fprintf(stderr, "%s (%s): cycles %llu, expected %llu\n", dir, engine,
+                (unsigned long long)r->cycles, (unsigned long long)e->cycles);
+        ok = 0;
+    }
+    if (!close_to(r->seconds, e->seconds)) {
+        fprintf(stderr, "%s (%s): seconds %.17g, expected %.17g\n", dir, engine, r->seconds, e->seconds);
+        ok = 0;
+    }
+    for (int i = 0; i < AX_LEDGER_COUNT; i++) {
+        double got = r->ledger.line[i].count, want = e->has_count[i] ? e->count[i] : 0;
+        /* static chip-seconds follow from the seconds checked above */
+        if (i == AX_LEDGER_STATIC_CHIP && !e->has_count[i])
+            want = r->chips_used * e->seconds;
+        if (!close_to(got, want)) {
+            fprintf(stderr, "%s (%s): count %s %.17g, expected %.17g\n", dir, engine,
+                    ax_ledger_item_name((enum ax_ledger_item)i), got, want);
+            ok = 0;
+        }
+    }
+    if (!close_to(r->ledger.total_j, e->energy_j)) {
+        fprintf(stderr, "%s (%s): energy_j %.17g, expected %.17g\n", dir, engine, r->ledger.total_j,
+                e->energy_j);
+        ok = 0;
+    }
+    printf("%s %s (%s engine): %llu cycles, %.6g J\n", ok ? "ok" : "FAILED", dir, engine,
+           (unsigned long long)r->cycles, r->ledger.total_j);
+    return ok;
+}
+
+/* Runs a case on the native engine, and on the SystemC engine where this
+ * build has it (one SystemC run per process: each case is its own test). */
 static void run_case(const char *dir)
 {
     struct golden_case c;
@@ -300,48 +339,22 @@ static void run_case(const char *dir)
              ax_ir_parse(&g, c.graph, ir, strlen(ir), &diags) == AX_OK &&
              ax_ir_verify(&g, c.graph, &diags) == AX_OK && build_map(&c, &g, arch, &map) == 0;
     CHECK(ok);
-    if (ok) {
+    int n_engines = ax_sim_has_systemc() ? 2 : 1;
+    for (int k = 0; ok && k < n_engines; k++) {
         struct ax_spike_options spike;
         ax_spike_options_default(&spike);
         struct ax_sim_options o;
         ax_sim_options_default(&o);
         o.mode = AX_SIM_COUNTING;
         o.timing = c.timing;
+        o.engine = k == 0 ? AX_SIM_ENGINE_NATIVE : AX_SIM_ENGINE_SYSTEMC;
         o.seed = 1;
         o.profile = c.activity;
         struct ax_sim_result r;
         ax_status st = ax_sim_run(&g, &map, arch, NULL, &spike, NULL, c.tokens, &o, &r, &diags);
         CHECK(st == AX_OK);
         if (st == AX_OK) {
-            int case_ok = 1;
-            if (r.cycles != e.cycles) {
-                fprintf(stderr, "%s: cycles %llu, expected %llu\n", dir, (unsigned long long)r.cycles,
-                        (unsigned long long)e.cycles);
-                case_ok = 0;
-            }
-            if (!close_to(r.seconds, e.seconds)) {
-                fprintf(stderr, "%s: seconds %.17g, expected %.17g\n", dir, r.seconds, e.seconds);
-                case_ok = 0;
-            }
-            for (int i = 0; i < AX_LEDGER_COUNT; i++) {
-                double got = r.ledger.line[i].count, want = e.has_count[i] ? e.count[i] : 0;
-                /* static chip-seconds follow from the seconds checked above */
-                if (i == AX_LEDGER_STATIC_CHIP && !e.has_count[i])
-                    want = r.chips_used * e.seconds;
-                if (!close_to(got, want)) {
-                    fprintf(stderr, "%s: count %s %.17g, expected %.17g\n", dir,
-                            ax_ledger_item_name((enum ax_ledger_item)i), got, want);
-                    case_ok = 0;
-                }
-            }
-            if (!close_to(r.ledger.total_j, e.energy_j)) {
-                fprintf(stderr, "%s: energy_j %.17g, expected %.17g\n", dir, r.ledger.total_j,
-                        e.energy_j);
-                case_ok = 0;
-            }
-            CHECK(case_ok);
-            printf("%s %s: %llu cycles, %.6g J\n", case_ok ? "ok" : "FAILED", dir,
-                   (unsigned long long)r.cycles, r.ledger.total_j);
+            CHECK(matches(dir, ax_sim_engine_str(o.engine), &r, &e));
             ax_sim_result_free(&r);
         }
     }
