@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs what is missing, builds twice (warnings as errors; then address and
-# undefined-behaviour sanitizers) and runs every test on both builds. Exits
-# non-zero on any failure.
+# undefined-behaviour sanitizers) and runs every test on both builds; with
+# AX_MUTANTS=1, then checks that the tests kill every mutant of
+# tests/mutants.txt (scripts/mutants.sh, about 15 minutes). Exits non-zero on
+# any failure.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -19,6 +21,10 @@ echo "== tests"
 echo "== tests under sanitizers"
 (cd build-san && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --output-on-failure -j "$(nproc)") || status=1
+if [ "${AX_MUTANTS:-0}" = 1 ]; then
+    echo "== mutants (tests/mutants.txt: each must make a test fail)"
+    ./scripts/mutants.sh || status=1
+fi
 if [ $status -ne 0 ]; then
     echo "test.sh: FAILED"
 else
