@@ -6,7 +6,7 @@
  * weights (ax_safetensors.h). A directory with only config.json is a valid
  * shape-only model: everything here works without weights (counting mode).
  *
- * Two model types are read (SPIKINGBRAIN.md §1):
+ * Two model types are read (docs/sources.md: spikingbrain-code, hymeta-code):
  *   gla_swa  SpikingBrain-7B: layers alternate gated linear attention (GLA)
  *            and sliding-window softmax attention (SWA); every layer has a
  *            dense SwiGLU MLP.
@@ -52,7 +52,7 @@ enum ax_model_ffn {
     AX_MODEL_FFN_COUNT
 };
 
-/* How the weights are stored (SPIKINGBRAIN.md §5). */
+/* How the weights are stored (docs/sources.md: spikingbrain-code). */
 enum ax_model_variant {
     AX_MODEL_VARIANT_BF16,     /* 7B base/chat: low-rank gk_proj.0 / gk_proj.1 */
     AX_MODEL_VARIANT_W8ASPIKE, /* 7B W8ASpike: merged gk_proj, per-group weight scales */

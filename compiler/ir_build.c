@@ -1,5 +1,5 @@
 /* Builds the graph IR of one token step from a model's config and the
- * layout of its checkpoint (SPIKINGBRAIN.md §1.2, §1.3, §5). */
+ * layout of its checkpoint (docs/sources.md: spikingbrain-code, hymeta-code). */
 #include "ax_ir.h"
 
 #include "ax_model.h"
@@ -184,7 +184,7 @@ static uint32_t linear_attention_76b(struct builder *b, uint32_t x, const char *
     struct ax_ir_node *n = node(b, id);
     set_heads(b, n);
     SET(n, feature, AX_IR_ATTR_FEATURE, AX_IR_FEATURE_RELU);
-    /* Layer 0 has no lower bound (the HF code; SPIKINGBRAIN.md §1.3). */
+    /* Layer 0 has no lower bound (the HF code; docs/sources.md: hymeta-code). */
     int is_bounded = c->has_lower_bounds && b->layer != 0;
     SET(n, gate, AX_IR_ATTR_GATE, is_bounded ? AX_IR_GATE_LOWER_BOUND : AX_IR_GATE_KEY_TIED);
     if (is_bounded)

@@ -1,7 +1,8 @@
 /* config.json of SpikingBrain models: read, check, derive the layer plan.
  *
- * Fields and defaults follow SPIKINGBRAIN.md §1.1 (gla_swa, the 7B's
- * GLAswaConfig) and §1.3 (hybrid, HymetaConfig); docs/models.md lists them.
+ * Fields and defaults follow the released config classes (docs/sources.md:
+ * spikingbrain-code for gla_swa, the 7B's GLAswaConfig; hymeta-code for
+ * hybrid, HymetaConfig); docs/models.md lists them.
  * Unknown fields are ignored, as Hugging Face does. Problems accumulate and
  * are reported at the line and column of the offending key. */
 #include "ax_model.h"
@@ -284,7 +285,7 @@ static void read_hybrid(struct reader *r, struct ax_model_config *cfg, uint8_t *
                cfg->n_experts);
     if (!cfg->n_layers || !mask)
         return;
-    /* HymetaConfig's defaults (SPIKINGBRAIN.md §1.3). */
+    /* HymetaConfig's defaults (docs/sources.md: hymeta-code). */
     static const uint32_t full_def[] = {3, 11, 19, 27};
     static const uint32_t dense_def[] = {0, 1, 2, 4, 6, 8, 10};
     uint8_t *dense = mask + cfg->n_layers;

@@ -1,8 +1,8 @@
 /* The tensors a SpikingBrain checkpoint holds, the counts derived from them,
  * MACs per token, and checkpoint validation against a config.
  *
- * Tensor names and shapes follow SPIKINGBRAIN.md §5.1 (7B bf16 and W8ASpike)
- * and §5.2 (76B HyMeta). Parameter counts are sums over this one list, so
+ * Tensor names and shapes follow the released checkpoints (docs/sources.md:
+ * spikingbrain-code for the 7B bf16 and W8ASpike, hymeta-code for the 76B). Parameter counts are sums over this one list, so
  * the counts and the checkpoint check cannot disagree. */
 #include "ax_model.h"
 

@@ -79,7 +79,8 @@ struct ax_map {
 };
 
 /* The defaults: 1.13 spikes per element (SpikingBrain-7B's published
- * average, SPIKINGBRAIN.md §3.1), seed 1, moves scaled to the system. */
+ * average, docs/sources.md: spikingbrain-report §5.5), seed 1, moves scaled
+ * to the system. */
 void ax_map_default_options(struct ax_map_options *o);
 
 /* Partitions and places the graph `g` (verified) on `arch`. Fails with a

@@ -7,7 +7,7 @@ all-to-all by Synapses with int8-like weights (integers in [-127, 127]) to 4096 
 accumulators (`v += w` on each presynaptic spike). Each token is a window of T = 3 time steps.
 In it, each input fires 0 to 3 spikes at distinct steps: a fraction --zero-fraction of the
 inputs is silent for the token, and the rest fire so that the mean is --spikes-per-value spikes
-per input per token (SPIKINGBRAIN.md §3.1: 1.13 and 18.4%). One synaptic event is one spike
+per input per token (docs/sources.md: spikingbrain-report §5.5: 1.13 and 18.4%). One synaptic event is one spike
 delivered to one of its 4096 targets.
 
 Timing: the wall time of the one `run()` call that covers the N tokens. Building the network

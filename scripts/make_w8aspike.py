@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Convert a BF16 (or F32) SpikingBrain-7B-architecture checkpoint directory into the W8ASpike
-layout (SPIKINGBRAIN.md sections 2.2 and 5.1).
+layout (docs/sources.md: spikingbrain-code, W8ASpike/quant_linear.py and the
+checkpoint's tensor names).
 
     make_w8aspike.py SRC_DIR OUT_DIR [--shards 3] [--group-size 128] [--no-quant] [--check]
 

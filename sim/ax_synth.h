@@ -84,8 +84,8 @@ void ax_synth_counts(const struct ax_synth_pmf *p, uint64_t seed, uint32_t site,
 /* The statistics the default is fitted to or reported against, each one
  * linear in the pmf (or, for the last three, a function of it).
  * Columns: X(ENUM, "name", target, sigma, tolerance, is_claimed, "meaning")
- *   target      the published figure (SPIKINGBRAIN.md §3.1: SpikingBrain-7B
- *               W8ASpike, k = 3, bidirectional bitwise coding)
+ *   target      the published figure (docs/sources.md: spikingbrain-report §5.5:
+ *               SpikingBrain-7B W8ASpike, k = 3, bidirectional bitwise coding)
  *   sigma       the fit's weight is 1 / sigma^2; 0: not in the objective
  *   tolerance   for claimed statistics, |achieved - target| <= tolerance
  *   is_claimed  1 when the default claims to meet the target

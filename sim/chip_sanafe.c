@@ -1,4 +1,4 @@
-/* SANA-FE's architecture format (HARDWARE.md §1): `architecture:` with
+/* SANA-FE's architecture format (docs/sources.md: sanafe): `architecture:` with
  * `attributes`, a list of `tile:` groups, each with a list of `core:` groups,
  * each with lists of the five pipeline units; names may carry the range
  * syntax `name[0..N]` to replicate a group.

@@ -787,10 +787,10 @@ static void print_energy(const struct ax_sim_result *r, FILE *out)
     const double ideal[3] = {r->ideal_spiking_j, r->ideal_fp16_mac_j, r->ideal_int8_mac_j};
     fprintf(out,
             "\nenergy, idealized (SpikingBrain report §5.5, 45 nm), spiking projections only\n");
-    fprintf(out, "  %-36s%12s%14s\n", "", "energy", "per token");
+    fprintf(out, "  %-42s%12s%14s\n", "", "energy", "per token");
     for (int i = 0; i < 3; i++) {
         double v = ideal[i];
-        fprintf(out, "  %-36s", labels[i]);
+        fprintf(out, "  %-42s", labels[i]);
         rpad(out, ax_report_si(v, "J", b1, sizeof b1), 12);
         rpad(out, ax_report_si(per_token(r, v), "J", b2, sizeof b2), 14);
         fputc('\n', out);

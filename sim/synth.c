@@ -230,7 +230,8 @@ void ax_synth_pmf_stats(const struct ax_synth_pmf *p, double out[AX_SYNTH_STAT_C
 
 /* ---- the fit ----------------------------------------------------------------------------- */
 
-/* The prior's reference shape: SPIKINGBRAIN.md §2.1's encoder applied to
+/* The prior's reference shape: the report's encoder (docs/sources.md:
+ * spikingbrain-report §2.1.3; docs/semantics.md) applied to
  * Student-t activations with 3 degrees of freedom: s = round(k |x| / mean|x|)
  * at k = 3, truncated at AX_SYNTH_MAX_MAG and renormalized. With u =
  * 2 (m + 1/2) / (3 pi), P(|s| <= m) = (2 / pi) (u / (1 + u^2) + atan u).

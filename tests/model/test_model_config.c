@@ -1,6 +1,7 @@
 /* Unit tests of config.json parsing, the layer plan, the expected tensor
  * lists, parameter counts and MACs per token. The exact counts were
- * computed independently from the shapes of SPIKINGBRAIN.md §1 and §5. */
+ * computed independently from the shapes of the released configuration and
+ * tensor names (docs/sources.md: spikingbrain-code, hymeta-code). */
 #include "model_test_util.h"
 
 #include "ax_model.h"
@@ -245,7 +246,7 @@ static void test_7b_tensors_and_counts(void)
             layer0_bytes += 4 * numel(&l.items[i]);
         }
     }
-    CHECK(n_layer0 == 23);               /* SPIKINGBRAIN.md §5.1 */
+    CHECK(n_layer0 == 23);               /* docs/sources.md: spikingbrain-code */
     CHECK(layer0_bytes == 946913792ull); /* FP32, as measured on the real checkpoint */
     t = ax_model_tensors_find(&l, "model.layers.0.attn.gk_proj.weight");
     CHECK(t && t->shape[0] == 512 && t->shape[1] == 3584);

@@ -20,7 +20,7 @@ checks = [
     (ck["shards"] == 3, "three shards"),
     (ck["dtype"] == "F32", "all tensors F32"),
     (ck["unexpected_tensors"] == 0, "no unexpected tensors"),
-    # 23 tensors per GLA layer (SPIKINGBRAIN.md §5.1) and 19 per SWA layer at
+    # 23 tensors per GLA layer (docs/sources.md: spikingbrain-code) and 19 per SWA layer at
     # 4 layers, plus embeddings, final norm and lm_head.
     (ck["tensors"] == 2 * 23 + 2 * 19 + 3, "tensor count"),
     (o["quantizer_scales"] > 0, "quantizer scales counted apart from parameters"),
