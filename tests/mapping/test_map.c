@@ -132,7 +132,7 @@ static void test_7b_on_loihi2(void)
     if (map(&f, &m, AX_OK)) {
         check_invariants(&m, f.arch);
         /* int8 weights of 7.6 B parameters in 128 x 192 KiB per chip: about
-         * 300 chips (issue 5 and SPIKINGBRAIN.md); the open system grows to fit. */
+         * 300 chips (issue 5 and docs/sources.md: spikingbrain-code); the open system grows to fit. */
         CHECK(m.n_chips >= 280 && m.n_chips <= 360);
         CHECK(m.n_chips == (m.n_cores_used + m.cores_per_chip - 1) / m.cores_per_chip);
         CHECK(m.traffic_hop_bytes < m.traffic_hop_bytes_naive);
