@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Reference PyTorch implementation of the SpikingBrain-7B architecture, at any size.
 
-The graph follows SPIKINGBRAIN.md section 1.2 (hf_7B_model/modeling_gla_swa.py):
+The graph follows the released model code, hf_7B_model/modeling_gla_swa.py of the SpikingBrain
+repository, and docs/sources.md (SpikingBrain report §2.2, Fig. 3: GLA and SWA layers 1:1):
 
     h = model.embeddings[ids]
     for each HybridBlock i:
@@ -28,7 +29,8 @@ SWA layer:
     this is the report's formula and the window_attention_sdpa.py mask; flash-attn's
     window_size=(w, 0) would see w + 1 keys). o_proj without bias.
 
-Spiking (section 2.2, released W8ASpike code), option spike='released':
+Spiking (docs/sources.md: SpikingBrain report §2.1.3 and §3.3; the released W8ASpike code,
+quant_linear.py, is what is followed here), option spike='released':
     vth = clamp(mean(|x|, last dim) / k, 1e-5, 1e4);  s = round(x / vth) (half to even);
     x' = s * vth, with a straight-through estimator for gradients.
     Applied to the inputs of q/k/v/o/gk (gk_proj.0 or merged gk_proj) and gate/up projections.
@@ -36,7 +38,8 @@ Spiking (section 2.2, released W8ASpike code), option spike='released':
     spike='none' disables it.  Optional swa_w8a=True adds the W8ASpike SWA extras (query spiked
     per token per head after RoPE; K and V symmetric int8 per token per head); it is off by default.
 
-Tensor names produced by state_dict() are exactly the 7B checkpoint names (section 5.1).
+Tensor names produced by state_dict() are exactly the 7B checkpoint names (those of the released
+SpikingBrain-7B safetensors, docs/sources.md).
 A W8ASpike checkpoint (merged gk_proj.weight/bias, FP32, *.weight_quantizer.scales, sharded)
 loads too: the scales are ignored because the stored weights are already fake-quantized.
 
