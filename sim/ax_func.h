@@ -63,6 +63,14 @@ void ax_func_synacc(const int16_t *codes, uint32_t rows, const struct ax_syn_eve
  * scales [rows][cols/128]. */
 void ax_func_quantize(const float *w, uint32_t rows, uint32_t cols, int16_t *codes, float *scales);
 
+/* The spike encoder of a spiking linear layer (docs/semantics.md, "The
+ * spiking linear layer"), as every spiking projection of a run uses it:
+ * returns the threshold V_th = clamp(mean_i |x_i| / k, 1e-5, 1e4) of
+ * x[0..n) (n > 0) and writes the counts s[i] = round(x[i] / V_th), rounded
+ * half to even as torch.round does, saturated at the bound a fixed step
+ * count allows (o->steps; ax_spike_count_bound). */
+float ax_func_encode(const struct ax_spike_options *o, const float *x, uint32_t n, int32_t *s);
+
 /* ---- sessions ---------------------------------------------------------------- */
 
 typedef struct ax_func ax_func_t;

@@ -795,8 +795,9 @@ static void kv_int8(const float *x, uint32_t d, int8_t *code, float *scale)
 
 /* ---- spikes (docs/semantics.md, "The spiking linear layer") ---------------------------------- */
 
-/* The threshold of x[0..n) and its counts s, saturated at the options' bound. */
-static float encode(const struct ax_spike_options *o, const float *x, uint32_t n, int32_t *s)
+/* The threshold of x[0..n) and its counts s, saturated at the options'
+ * bound (ax_func.h). */
+float ax_func_encode(const struct ax_spike_options *o, const float *x, uint32_t n, int32_t *s)
 {
     double a = -0.0;
     for (uint32_t i = 0; i < n; i++)
@@ -892,7 +893,7 @@ static ax_status linear_spiking(struct ax_func *f, uint32_t id, const float *x,
     struct fn_node *fn = &f->nodes[id];
     struct fn_site *s = &f->sites[fn->site];
     uint32_t in = n->in, out = n->out, ng = s->n_groups;
-    float V = encode(&f->spike, x, in, s->counts);
+    float V = ax_func_encode(&f->spike, x, in, s->counts);
     s->vth[0] = V;
     uint64_t max_s = 0;
     for (uint32_t i = 0; i < in; i++)
@@ -965,7 +966,7 @@ static void swa(struct ax_func *f, uint32_t id, const float *q, const float *k, 
     for (uint32_t h = 0; h < n->heads; h++) {
         uint32_t hk = h / group;
         if (site) {
-            float V = encode(&f->spike, q + h * d, d, site->counts + h * d);
+            float V = ax_func_encode(&f->spike, q + h * d, d, site->counts + h * d);
             site->vth[h] = V;
             for (uint32_t i = 0; i < d; i++)
                 qd[i] = (double)site->counts[h * d + i] * (double)V;

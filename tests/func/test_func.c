@@ -1,8 +1,9 @@
 /* The simulator's functional value path (sim/ax_func.h).
  *
  * `test_func` (func.unit): the synaptic kernel against a naive loop, the
- * same values from one block per matrix, the chip's mapping and a finer
- * one, errors, and allocation failures while opening.
+ * encoder's rounding of half-way counts (half to even), the same values
+ * from one block per matrix, the chip's mapping and a finer one, errors,
+ * and allocation failures while opening.
  * `test_func --ref` (func.ref): the trained small model on a real mapping
  * (loihi2-like) against the LLVM reference over held-out text: every count,
  * threshold and accumulator bit for bit, the logits within 1e-5. Without
@@ -188,6 +189,37 @@ static void test_synacc(void)
     free(codes);
     free(ev);
     free(acc);
+}
+
+/* ---- the encoder ----------------------------------------------------------------------------- */
+
+/* Counts exactly half-way between two integers round to the even one, as
+ * torch.round in the released code (docs/semantics.md): inputs chosen so
+ * that V_th is exact and x / V_th lands on k + 0.5. Rounding half away
+ * from zero, or truncating, gives other counts. */
+static void test_encoder_rounding(void)
+{
+    struct ax_spike_options o;
+    ax_spike_options_default(&o);
+    /* sum |x| = 24 over 8 inputs, k = 3: V_th = 24 / 8 / 3 = 1 */
+    static const float x1[8] = {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 7.75f, 7.25f};
+    static const int32_t even1[8] = {0, 2, 2, 0, -2, -2, 8, 7};
+    int32_t s[8];
+    CHECK(ax_func_encode(&o, x1, 8, s) == 1.0f);
+    CHECK(memcmp(s, even1, sizeof s) == 0);
+    for (int i = 0; i < 8; i++)
+        if (s[i] != even1[i])
+            fprintf(stderr, "  x = %g: count %d, want %d\n", (double)x1[i], s[i], even1[i]);
+    /* sum |x| = 16 over 4 inputs, k = 2: V_th = 2, x / V_th = 0.5, 1.5, 2.5, -3.5 */
+    static const float x2[4] = {1.0f, 3.0f, 5.0f, -7.0f};
+    static const int32_t even2[4] = {0, 2, 2, -4}, saturated2[4] = {0, 2, 2, -3};
+    o.k = 2.0;
+    CHECK(ax_func_encode(&o, x2, 4, s) == 2.0f);
+    CHECK(memcmp(s, even2, sizeof even2) == 0);
+    /* a fixed T of 2 bitwise steps saturates at 3 after rounding */
+    o.steps = 2;
+    CHECK(ax_func_encode(&o, x2, 4, s) == 2.0f);
+    CHECK(memcmp(s, saturated2, sizeof saturated2) == 0);
 }
 
 /* ---- blocks ---------------------------------------------------------------------------------- */
@@ -568,7 +600,8 @@ int main(int argc, char **argv)
         static const struct ax_test_case cases[] = {T(test_against_reference)};
         rc = ax_test_run(cases, 1);
     } else {
-        static const struct ax_test_case cases[] = {T(test_synacc), T(test_blocks), T(test_errors),
+        static const struct ax_test_case cases[] = {T(test_synacc), T(test_encoder_rounding),
+                                                    T(test_blocks), T(test_errors),
                                                     T(test_alloc_failures)};
         rc = ax_test_run(cases, sizeof cases / sizeof cases[0]);
     }

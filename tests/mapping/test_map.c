@@ -123,6 +123,66 @@ static void test_tiny_on_loihi2(void)
     teardown(&f);
 }
 
+/* Every block's bytes from its shape, worked out here rather than by the
+ * function the mapper uses (docs/mapping.md, "Partitioning"): a weight block
+ * of R rows by C columns holds R·C int8 codes (rounded up to whole 4-byte
+ * words), a float32 scale per row and 128-input group and an int32
+ * accumulator per row; a GLA state block holds head_dim² float32 per head; a
+ * K/V block int8 K and V (2·head_dim bytes) and two float32 scales per key
+ * and kv head. The small model (config.json: hidden 256, 4 heads, 2 kv
+ * heads, window 64; GLA layers 0 and 2, SWA layers 1 and 3) gives
+ * head_dim 64, a 64·64·4 = 16,384-byte state per head, 4 heads a GLA layer,
+ * and 2·64 = 128 keys of 2·64 + 8 = 136 bytes an SWA layer. */
+static void test_block_bytes(void)
+{
+    struct fixture f;
+    if (!setup(&f, SRC "/models/nets/spikingbrain-tiny", SRC "/models/chips/loihi2-like.yaml", NULL))
+        return;
+    struct ax_map m;
+    if (map(&f, &m, AX_OK)) {
+        int weights_ok = 1, gla_ok = 1, swa_ok = 1;
+        uint64_t gla_bytes = 0, swa_bytes = 0;
+        uint32_t n_weight_blocks = 0, n_gla = 0, n_swa = 0;
+        for (uint32_t i = 0; i < m.n_blocks; i++) {
+            const struct ax_map_block *b = &m.blocks[i];
+            const struct ax_map_object *o = &m.objects[b->object];
+            const struct ax_ir_node *n = &f.g.nodes[o->node];
+            uint64_t r = b->rows, c = b->cols, want;
+            if (o->kind == AX_MAP_WEIGHTS) {
+                uint64_t codes = (r * c + 3) / 4 * 4, groups = (c + 127) / 128;
+                want = codes + r * groups * 4 + r * 4;
+                n_weight_blocks++;
+                weights_ok &= b->bytes == want;
+            } else if (n->op == AX_IR_GLA) {
+                want = r * n->head_dim * n->head_dim * 4;
+                gla_ok &= b->bytes == want && o->rows == n->heads;
+                gla_bytes += b->bytes;
+                n_gla++;
+            } else {
+                CHECK(n->op == AX_IR_SWA);
+                uint64_t keys = n->window ? n->window : 4096;
+                want = (r * (2 * n->head_dim + 8) + 3) / 4 * 4;
+                swa_ok &= b->bytes == want && o->rows == n->kv_heads * keys;
+                swa_bytes += b->bytes;
+                n_swa++;
+            }
+            if (b->bytes != want)
+                fprintf(stderr, "  block %u of %s: %llu bytes, want %llu\n", i, o->name,
+                        (unsigned long long)b->bytes, (unsigned long long)want);
+        }
+        CHECK(n_weight_blocks > 0 && n_gla > 0 && n_swa > 0);
+        CHECK(weights_ok);
+        CHECK(gla_ok);
+        CHECK(swa_ok);
+        /* the same from config.json alone: 2 GLA layers x 4 heads x 16,384
+         * bytes; 2 SWA layers x 128 keys x 136 bytes */
+        CHECK(gla_bytes == 2 * 4 * 16384);
+        CHECK(swa_bytes == 2 * 128 * 136);
+        ax_map_free(&m);
+    }
+    teardown(&f);
+}
+
 static void test_7b_on_loihi2(void)
 {
     struct fixture f;
@@ -313,5 +373,6 @@ static void test_emit_tiny(void)
     teardown(&f);
 }
 
-AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_emit_tiny), T(test_7b_on_loihi2), T(test_small_system_streams_from_dram),
-             T(test_too_small_without_dram), T(test_core_too_small_for_a_group))
+AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_block_bytes), T(test_emit_tiny), T(test_7b_on_loihi2),
+             T(test_small_system_streams_from_dram), T(test_too_small_without_dram),
+             T(test_core_too_small_for_a_group))
