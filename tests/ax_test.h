@@ -1,6 +1,10 @@
 /* A minimal test harness: CHECK records a failure with its position and goes
  * on; AX_TEST_MAIN runs the listed tests and ends with the line
- * "N passed, N failed" that CI reads. */
+ * "N passed, N failed" that CI reads (", N skipped" added when a case was).
+ * A case that cannot run in this build (an optional dependency or file is
+ * missing) calls ax_test_skip() and returns: the other cases still run, and
+ * the program then exits AX_TEST_SKIP_CODE, which CTest shows as skipped
+ * (SKIP_RETURN_CODE 77 on the test), unless a case failed. */
 #ifndef AX_TEST_H
 #define AX_TEST_H
 
@@ -11,6 +15,11 @@
 
 static int ax_test_failures;
 static int ax_test_checks;
+static int ax_test_skips; /* cases skipped, by ax_test_skip or by a main that leaves them out */
+
+/* The exit code of a test program in which a case was skipped: CTest's
+ * SKIP_RETURN_CODE, the automake convention. */
+#define AX_TEST_SKIP_CODE 77
 
 #define CHECK(cond)                                                                   \
     do {                                                                              \
@@ -66,22 +75,35 @@ struct ax_test_case {
     void (*fn)(void);
 };
 
+/* Marks the running case (or, from main, one left out) as skipped and says
+ * why; a case returns right after. Call it at most once per case. */
+static inline void ax_test_skip(const char *name, const char *why)
+{
+    ax_test_skips++;
+    printf("skip    %s: %s\n", name, why);
+}
+
+/* Runs the cases; returns 1 when one failed, else AX_TEST_SKIP_CODE when one
+ * was skipped (here or before, through ax_test_skip), else 0. */
 static inline int ax_test_run(const struct ax_test_case *cases, size_t n)
 {
     int passed = 0, failed = 0;
     for (size_t i = 0; i < n; i++) {
-        int before = ax_test_failures;
+        int before = ax_test_failures, skips_before = ax_test_skips;
         cases[i].fn();
-        if (ax_test_failures == before) {
-            passed++;
-            printf("ok      %s\n", cases[i].name);
-        } else {
+        if (ax_test_failures != before) {
             failed++;
             printf("FAILED  %s\n", cases[i].name);
+        } else if (ax_test_skips == skips_before) {
+            passed++;
+            printf("ok      %s\n", cases[i].name);
         }
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    if (ax_test_skips)
+        printf("%d passed, %d failed, %d skipped\n", passed, failed, ax_test_skips);
+    else
+        printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : ax_test_skips ? AX_TEST_SKIP_CODE : 0;
 }
 
 #define AX_TEST_MAIN(...)                                                             \

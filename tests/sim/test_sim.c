@@ -234,7 +234,7 @@ static void test_monotone(void)
 static void test_functional(void)
 {
     if (!ax_ref_has_llvm()) {
-        printf("functional: skipped, this build has no LLVM reference\n");
+        ax_test_skip("test_functional", "this build has no LLVM reference to validate against");
         return;
     }
     struct fixture f;
