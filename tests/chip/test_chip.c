@@ -427,6 +427,44 @@ static void test_unknown_keys_warn(void)
     ax_mem_free(base);
 }
 
+/* `router.buffer` is optional and not modelled (docs/chip-format.md): without
+ * it the file loads with no problem and the default of 16 packets; a value
+ * given is stored as written. */
+static void test_buffer_optional(void)
+{
+    size_t len;
+    char *base = slurp(SRC "/tests/chip/data/base.yaml", &len);
+    if (!base)
+        return;
+    static const char line[] = "      buffer: 16\n";
+    char *at = strstr(base, line);
+    CHECK(at != NULL);
+    if (!at) {
+        ax_mem_free(base);
+        return;
+    }
+    for (int with = 0; with < 2; with++) {
+        char *text = malloc(len + 32);
+        if (!text)
+            break;
+        size_t head = (size_t)(at - base);
+        memcpy(text, base, head);
+        strcpy(text + head, with ? "      buffer: 4\n" : "");
+        strcat(text, at + sizeof line - 1);
+        struct ax_diag_list diags;
+        ax_diag_list_init(&diags);
+        ax_arch_t *arch = NULL;
+        CHECK(ax_arch_load_text("buffer.yaml", text, strlen(text), &arch, &diags) == AX_OK);
+        CHECK(diags.n_errors == 0 && diags.n_warnings == 0);
+        if (arch)
+            CHECK(ax_arch_desc(arch)->chip.router.buffer_packets == (with ? 4u : 16u));
+        ax_arch_free(arch);
+        ax_diag_list_free(&diags);
+        free(text);
+    }
+    ax_mem_free(base);
+}
+
 static void test_missing_and_huge_files(void)
 {
     struct ax_diag_list diags;
@@ -530,5 +568,5 @@ static void test_random_damage(void)
 AX_TEST_MAIN(T(test_preset_loihi1_fit), T(test_random_damage), T(test_preset_loihi1_davies), T(test_preset_loihi2_like),
              T(test_preset_truenorth), T(test_preset_generic_45nm), T(test_sanafe_matches_native),
              T(test_derived_figures), T(test_mutation_corpus), T(test_file_corpus),
-             T(test_unknown_keys_warn), T(test_missing_and_huge_files),
+             T(test_unknown_keys_warn), T(test_buffer_optional), T(test_missing_and_huge_files),
              T(test_allocation_failures))
