@@ -2,7 +2,7 @@
 # Installs what is missing, builds twice (warnings as errors; then address and
 # undefined-behaviour sanitizers) and runs every test on both builds; with
 # AX_MUTANTS=1, then checks that the tests kill every mutant of
-# tests/mutants.txt (scripts/mutants.sh, about 15 minutes). Exits non-zero on
+# tests/mutants.txt (scripts/mutants.sh, a few minutes). Exits non-zero on
 # any failure.
 set -eu
 cd "$(dirname "$0")/.."
