@@ -4,10 +4,12 @@
  * encoder's rounding of half-way counts (half to even), the same values
  * from one block per matrix, the chip's mapping and a finer one, errors,
  * and allocation failures while opening.
- * `test_func --ref` (func.ref): the trained small model on a real mapping
- * (loihi2-like) against the LLVM reference over held-out text: every count,
- * threshold and accumulator bit for bit, the logits within 1e-5. Without
- * LLVM it says so and exits 77 (skipped). */
+ * `test_func --ref` (func.ref): a model built so that inputs fall half-way
+ * between counts, through the reference and the functional path (both round
+ * half to even); the trained small model on a real mapping (loihi2-like)
+ * against the LLVM reference over held-out text: every count, threshold and
+ * accumulator bit for bit, the logits within 1e-5. Without LLVM it says so
+ * and exits 77 (skipped). */
 #define _POSIX_C_SOURCE 200809L
 #include "../model/model_test_util.h"
 
@@ -567,6 +569,181 @@ static void run_against_reference(const struct ax_ref_options *o, const struct a
     ax_ir_free(&g);
 }
 
+/* A model built so that the first spiking projection's inputs fall exactly
+ * half-way between two counts, run through the reference and the functional
+ * path: both must round them to even. Hidden 128, one GLA layer, norm eps
+ * 1e-30 (1 + eps == 1 in double, so RMSNorm of a row with mean square 1 and
+ * norm weights 1 leaves it exact), and token 1's embedding row: 48 channels
+ * of +-1.5 and 80 of +-0.5 (mean square (48 x 2.25 + 80 x 0.25) / 128 = 1,
+ * mean |x| = (72 + 40) / 128 = 0.875). With k = 0.875, V_th = 1 and the
+ * counts are 0 for +-0.5 and +-2 for +-1.5; rounding half away from zero
+ * would give +-1 and +-2. Every other weight is small and plays no part. */
+static const char half_way_config[] = "{\n"
+                                      "  \"model_type\": \"gla_swa\",\n"
+                                      "  \"hidden_size\": 128,\n"
+                                      "  \"num_hidden_layers\": 1,\n"
+                                      "  \"num_attention_heads\": 2,\n"
+                                      "  \"num_key_value_heads\": 1,\n"
+                                      "  \"intermediate_size\": 128,\n"
+                                      "  \"vocab_size\": 256,\n"
+                                      "  \"max_position_embeddings\": 64,\n"
+                                      "  \"rope_theta\": 10000.0,\n"
+                                      "  \"sliding_window\": 8,\n"
+                                      "  \"attn_layers\": [],\n"
+                                      "  \"norm_eps\": 1e-30,\n"
+                                      "  \"tie_word_embeddings\": false,\n"
+                                      "  \"gate_low_rank_dim\": 16,\n"
+                                      "  \"gate_logit_normalizer\": 16,\n"
+                                      "  \"tokenizer\": \"bytes\"\n"
+                                      "}\n";
+
+static float half_way_input(uint32_t i)
+{
+    float mag = i % 8 < 3 ? 1.5f : 0.5f; /* 3 of every 8 channels: 48 of 128 */
+    return i % 2 ? -mag : mag;
+}
+
+/* Writes the model into `dir` (BF16: every value below is exact in 8 bits
+ * of mantissa). */
+static int write_half_way_model(const char *dir)
+{
+    write_text(dir, "config.json", half_way_config);
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    struct ax_model_config cfg;
+    struct ax_model_tensor_list list;
+    if (ax_model_config_parse("config.json", half_way_config, strlen(half_way_config), &cfg,
+                              &diags) != AX_OK) {
+        dump_diags(&diags);
+        ax_diag_list_free(&diags);
+        return 0;
+    }
+    if (ax_model_expected_tensors(&cfg, AX_MODEL_VARIANT_BF16, &list, &diags) != AX_OK) {
+        dump_diags(&diags);
+        ax_model_config_free(&cfg);
+        ax_diag_list_free(&diags);
+        return 0;
+    }
+    struct st_entry *e = calloc(list.n_items, sizeof *e);
+    uint64_t total = 0;
+    for (uint32_t t = 0; t < list.n_items; t++) {
+        e[t].name = list.items[t].name;
+        e[t].dtype = "BF16";
+        e[t].n_dims = list.items[t].n_dims;
+        for (uint32_t d = 0; d < e[t].n_dims; d++)
+            e[t].shape[d] = list.items[t].shape[d];
+        total += st_entry_bytes(&e[t]);
+    }
+    uint64_t data_size;
+    char *h = st_header(e, list.n_items, &data_size);
+    size_t hlen = strlen(h), padded = (hlen + 7) / 8 * 8;
+    unsigned char *buf = calloc(1, 8 + padded + data_size), *p = buf + 8 + padded;
+    for (int i = 0; i < 8; i++)
+        buf[i] = (unsigned char)((uint64_t)padded >> (8 * i));
+    memcpy(buf + 8, h, hlen);
+    memset(buf + 8 + hlen, ' ', padded - hlen);
+    uint64_t rng = 12345;
+    for (uint32_t t = 0; t < list.n_items; t++) {
+        const char *name = list.items[t].name;
+        size_t len = strlen(name);
+        int is_norm = len >= 11 && strcmp(name + len - 11, "norm.weight") == 0;
+        int is_embed = strstr(name, "embed") != NULL;
+        uint64_t n = st_entry_bytes(&e[t]) / 2, cols = e[t].n_dims >= 2 ? e[t].shape[1] : 1;
+        for (uint64_t i = 0; i < n; i++) {
+            float v;
+            if (is_norm)
+                v = 1.0f;
+            else if (is_embed && i / cols == 1)
+                v = half_way_input((uint32_t)(i % cols));
+            else /* k / 256 for k in [-8, 8]: small, exact in BF16 */
+                v = (float)((int)(rng_next(&rng) % 17) - 8) / 256.0f;
+            uint32_t u;
+            memcpy(&u, &v, 4);
+            p[0] = (unsigned char)(u >> 16);
+            p[1] = (unsigned char)(u >> 24);
+            p += 2;
+        }
+    }
+    char path[1024];
+    join(path, sizeof path, dir, "model.safetensors");
+    write_bytes(path, buf, 8 + padded + data_size);
+    free(buf);
+    free(h);
+    free(e);
+    ax_model_tensors_free(&list);
+    ax_model_config_free(&cfg);
+    ax_diag_list_free(&diags);
+    return total == data_size;
+}
+
+static void test_half_way_counts(void)
+{
+    char *dir = scratch_dir("half_way");
+    CHECK(write_half_way_model(dir));
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    struct ax_model *m = NULL;
+    struct ax_ir_graph g;
+    memset(&g, 0, sizeof g);
+    ax_ref_session_t *ref = NULL;
+    ax_func_t *f = NULL;
+    struct ax_ref_options o;
+    ax_ref_options_default(&o);
+    o.spike.k = 0.875;
+    ax_status st = ax_model_open(dir, &m, &diags);
+    if (st == AX_OK)
+        st = ax_ir_build(&g, m, &diags);
+    if (st == AX_OK)
+        st = ax_ref_apply_precision(&g, &o, dir, &diags);
+    if (st == AX_OK)
+        st = ax_ref_session_open(m, &o, &ref, &diags);
+    if (st == AX_OK)
+        st = ax_func_open(m, &g, NULL, &o.spike, &f, &diags);
+    if (st == AX_OK)
+        st = ax_ref_session_step(ref, 1, &diags);
+    if (st == AX_OK)
+        st = ax_func_step(f, 1, &diags);
+    if (st != AX_OK)
+        dump_diags(&diags);
+    ax_diag_list_free(&diags);
+    CHECK(st == AX_OK);
+    int32_t want[128];
+    for (uint32_t i = 0; i < 128; i++) {
+        float x = half_way_input(i);
+        want[i] = x == 1.5f ? 2 : x == -1.5f ? -2 : 0;
+    }
+    const char *q = "model.layers.0.attn.q_proj";
+    int found_ref = 0, found_func = 0;
+    for (uint32_t i = 0; st == AX_OK && i < ax_ref_session_n_sites(ref); i++) {
+        struct ax_ref_site rs;
+        ax_ref_session_site(ref, i, &rs);
+        if (strcmp(rs.name, q) != 0)
+            continue;
+        found_ref = 1;
+        CHECK(rs.counts && rs.vth && rs.n_in == 128 && rs.vth[0] == 1.0f);
+        CHECK(rs.counts && memcmp(rs.counts, want, sizeof want) == 0);
+        for (uint32_t c = 0; rs.counts && c < 8; c++)
+            if (rs.counts[c] != want[c])
+                fprintf(stderr, "  reference: x = %g gives %d, want %d\n",
+                        (double)rs.input[c], rs.counts[c], want[c]);
+    }
+    for (uint32_t i = 0; st == AX_OK && i < ax_func_n_sites(f); i++) {
+        struct ax_func_site fs;
+        ax_func_site(f, i, &fs);
+        if (strcmp(fs.name, q) != 0)
+            continue;
+        found_func = 1;
+        CHECK(fs.n_in == 128 && fs.vth && fs.vth[0] == 1.0f);
+        CHECK(fs.counts && memcmp(fs.counts, want, sizeof want) == 0);
+    }
+    CHECK(found_ref && found_func);
+    ax_func_close(f);
+    ax_ref_session_close(ref);
+    ax_ir_free(&g);
+    ax_model_close(m);
+    remove_dir(dir);
+}
+
 static void test_against_reference(void)
 {
     if (!setup())
@@ -597,8 +774,9 @@ int main(int argc, char **argv)
                    "reference to compare with\n");
             return 77;
         }
-        static const struct ax_test_case cases[] = {T(test_against_reference)};
-        rc = ax_test_run(cases, 1);
+        static const struct ax_test_case cases[] = {T(test_half_way_counts),
+                                                    T(test_against_reference)};
+        rc = ax_test_run(cases, sizeof cases / sizeof cases[0]);
     } else {
         static const struct ax_test_case cases[] = {T(test_synacc), T(test_encoder_rounding),
                                                     T(test_blocks), T(test_errors),
