@@ -16,7 +16,7 @@
  *
  * case.txt, one directive per line ('#' starts a comment):
  *
- *   chip PATH                  relative to the case's folder
+ *   chip PATH                  relative to the case's folder (as every PATH)
  *   graph PATH                 axon-ir text
  *   activity PATH              axon-profile/1: each site's |s| histogram
  *   chips N                    chips the workload occupies
@@ -81,7 +81,7 @@ static int fail_at(const char *file, unsigned line, const char *what)
     return -1;
 }
 
-/* Reads `path` (relative paths in it resolved against `dir`) into lines. */
+/* Reads all of `path` (NUL-terminated; NULL after printing why). */
 static char *read_text(const char *path)
 {
     struct ax_diag_list diags;
@@ -96,9 +96,13 @@ static char *read_text(const char *path)
     return text;
 }
 
+/* `rel` against the folder `dir`, unless it is absolute. */
 static void join(char *out, size_t size, const char *dir, const char *rel)
 {
-    snprintf(out, size, "%s/%s", dir, rel);
+    if (rel[0] == '/')
+        snprintf(out, size, "%s", rel);
+    else
+        snprintf(out, size, "%s/%s", dir, rel);
 }
 
 /* The next line of `*p`, with its comment cut and surrounding space trimmed;
@@ -214,13 +218,15 @@ static int parse_expect(const char *dir, struct golden_expect *e)
                 e->has_count[i] = 1;
                 e->count[i] = v;
             }
-        } else if (sscanf(line, "%31s %lf", word, &v) == 2 && !strcmp(word, "cycles")) {
+        } else if (sscanf(line, "%31s %lf", word, &v) != 2) {
+            rc = fail_at(path, line_no, "expected: cycles N, seconds S, energy_j E or count ITEM N");
+        } else if (!strcmp(word, "cycles")) {
             e->has_cycles = 1;
             e->cycles = (uint64_t)v;
-        } else if (sscanf(line, "%31s %lf", word, &v) == 2 && !strcmp(word, "seconds")) {
+        } else if (!strcmp(word, "seconds")) {
             e->has_seconds = 1;
             e->seconds = v;
-        } else if (sscanf(line, "%31s %lf", word, &v) == 2 && !strcmp(word, "energy_j")) {
+        } else if (!strcmp(word, "energy_j")) {
             e->has_energy = 1;
             e->energy_j = v;
         } else {
