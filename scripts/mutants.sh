@@ -1,5 +1,5 @@
 #!/bin/sh
-# Mutation testing (issue 11): does the test suite notice when a figure in
+# Mutation testing: does the test suite notice when a figure in
 # the code is wrong? Each mutant in the list (tests/mutants.txt) is one deliberate error
 # (a cost charged twice, a field shifted, a rounding rule changed). This
 # script copies the tree to a temporary directory (the checkout is never
