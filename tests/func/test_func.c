@@ -636,12 +636,8 @@ static int write_half_way_model(const char *dir)
     }
     uint64_t data_size;
     char *h = st_header(e, list.n_items, &data_size);
-    size_t hlen = strlen(h), padded = (hlen + 7) / 8 * 8;
-    unsigned char *buf = calloc(1, 8 + padded + data_size), *p = buf + 8 + padded;
-    for (int i = 0; i < 8; i++)
-        buf[i] = (unsigned char)((uint64_t)padded >> (8 * i));
-    memcpy(buf + 8, h, hlen);
-    memset(buf + 8 + hlen, ' ', padded - hlen);
+    size_t file_bytes;
+    unsigned char *p, *buf = st_file_alloc(h, data_size, &file_bytes, &p);
     uint64_t rng = 12345;
     for (uint32_t t = 0; t < list.n_items; t++) {
         const char *name = list.items[t].name;
@@ -666,7 +662,7 @@ static int write_half_way_model(const char *dir)
     }
     char path[1024];
     join(path, sizeof path, dir, "model.safetensors");
-    write_bytes(path, buf, 8 + padded + data_size);
+    write_bytes(path, buf, file_bytes);
     free(buf);
     free(h);
     free(e);

@@ -129,11 +129,18 @@ static char *next_line(char **p)
     return line;
 }
 
+/* The case's file `name`: its path into `path`, its text (NULL after
+ * printing why). */
+static char *read_case_file(const char *dir, const char *name, char *path, size_t size)
+{
+    join(path, size, dir, name);
+    return read_text(path);
+}
+
 static int parse_case(const char *dir, struct golden_case *c)
 {
     char path[512];
-    join(path, sizeof path, dir, "case.txt");
-    char *text = read_text(path);
+    char *text = read_case_file(dir, "case.txt", path, sizeof path);
     if (!text)
         return -1;
     memset(c, 0, sizeof *c);
@@ -194,8 +201,7 @@ static int ledger_item(const char *name)
 static int parse_expect(const char *dir, struct golden_expect *e)
 {
     char path[512];
-    join(path, sizeof path, dir, "expect.txt");
-    char *text = read_text(path);
+    char *text = read_case_file(dir, "expect.txt", path, sizeof path);
     if (!text)
         return -1;
     memset(e, 0, sizeof *e);

@@ -146,21 +146,33 @@ static inline char *st_header(const struct st_entry *t, size_t n, uint64_t *data
     return b.s;
 }
 
-/* Writes a safetensors file: the 8-byte length, `header` padded with spaces
- * to a multiple of 8, then `data_size` bytes of a repeating pattern. */
-static inline void st_write_raw(const char *path, const char *header, uint64_t data_size)
+/* A safetensors file in memory: the 8-byte length, `header` padded with
+ * spaces to a multiple of 8, then `data_size` zero bytes starting at *data
+ * for the caller to fill. Returns the buffer (free it); *total is its length. */
+static inline unsigned char *st_file_alloc(const char *header, uint64_t data_size, size_t *total,
+                                           unsigned char **data)
 {
     size_t hlen = strlen(header), padded = (hlen + 7) / 8 * 8;
-    size_t total = 8 + padded + (size_t)data_size;
-    unsigned char *buf = malloc(total ? total : 1);
+    *total = 8 + padded + (size_t)data_size;
+    unsigned char *buf = calloc(1, *total ? *total : 1);
     if (!buf)
         abort();
     for (int i = 0; i < 8; i++)
         buf[i] = (unsigned char)((uint64_t)padded >> (8 * i));
     memcpy(buf + 8, header, hlen);
     memset(buf + 8 + hlen, ' ', padded - hlen);
+    *data = buf + 8 + padded;
+    return buf;
+}
+
+/* Writes a safetensors file: `header` as st_file_alloc lays it out, then
+ * `data_size` bytes of a repeating pattern. */
+static inline void st_write_raw(const char *path, const char *header, uint64_t data_size)
+{
+    size_t total;
+    unsigned char *data, *buf = st_file_alloc(header, data_size, &total, &data);
     for (size_t i = 0; i < data_size; i++)
-        buf[8 + padded + i] = (unsigned char)(i * 7);
+        data[i] = (unsigned char)(i * 7);
     write_bytes(path, buf, total);
     free(buf);
 }

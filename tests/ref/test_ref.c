@@ -155,13 +155,8 @@ static void write_model(const char *dir, enum ax_model_variant variant, uint64_t
     }
     uint64_t data_size;
     char *h = st_header(e, list.n_items, &data_size);
-    size_t hlen = strlen(h), padded = (hlen + 7) / 8 * 8;
-    unsigned char *buf = calloc(1, 8 + padded + data_size);
-    for (int i = 0; i < 8; i++)
-        buf[i] = (unsigned char)((uint64_t)padded >> (8 * i));
-    memcpy(buf + 8, h, hlen);
-    memset(buf + 8 + hlen, ' ', padded - hlen);
-    unsigned char *p = buf + 8 + padded;
+    size_t total;
+    unsigned char *p, *buf = st_file_alloc(h, data_size, &total, &p);
     for (uint32_t t = 0; t < list.n_items; t++) {
         uint64_t n = st_entry_bytes(&e[t]) / (is_w8 ? 4 : 2);
         for (uint64_t i = 0; i < n; i++) {
@@ -179,7 +174,7 @@ static void write_model(const char *dir, enum ax_model_variant variant, uint64_t
     }
     char path[1024];
     join(path, sizeof path, dir, "model.safetensors");
-    write_bytes(path, buf, 8 + padded + data_size);
+    write_bytes(path, buf, total);
     free(buf);
     free(h);
     free(vals);
