@@ -26,6 +26,10 @@
  *     setlen 256
  *     synacc 3, 0x100
  *     encode 0x40, 0x80, 0xc0 .flags 1
+ *
+ * In a program's text (ax_prog.h), address operands may also be written as
+ * buffer names; the program parser resolves them and hands this parser
+ * numbers.
  */
 #ifndef AX_ISA_H
 #define AX_ISA_H
@@ -34,7 +38,7 @@
 #include <stdint.h>
 
 enum ax_isa_op {
-#define X(op, mnem, fmt, operands, meaning) AX_ISA_##op,
+#define X(op, mnem, fmt, operands, kinds, meaning) AX_ISA_##op,
 #include "ax_isa.def"
 #undef X
     AX_ISA_OP_COUNT
@@ -42,9 +46,11 @@ enum ax_isa_op {
 
 enum ax_isa_format { AX_ISA_FMT_N, AX_ISA_FMT_I, AX_ISA_FMT_A, AX_ISA_FMT_B, AX_ISA_FMT_COUNT };
 
-/* `encode` flags: bits 1..0 the encoding, bits 5..2 a fixed step count T
- * (0: adaptive T). */
+/* `encode` flags: bits 1..0 the encoding (as enum ax_spike_encoding), bits
+ * 7..2 a fixed step count T (0: adaptive T). */
 enum ax_isa_encoding { AX_ISA_ENC_BITWISE, AX_ISA_ENC_TERNARY, AX_ISA_ENC_BINARY, AX_ISA_ENC_COUNT };
+#define AX_ISA_ENC_FLAGS(encoding, steps) ((uint8_t)((encoding) | (steps) << 2))
+#define AX_ISA_ENC_MAX_STEPS 63u
 
 struct ax_isa_instr {
     enum ax_isa_op op;
@@ -75,7 +81,15 @@ int ax_isa_parse(const char *line, struct ax_isa_instr *out, char *err, size_t e
 const char *ax_isa_mnemonic(enum ax_isa_op op);
 enum ax_isa_format ax_isa_op_format(enum ax_isa_op op);
 const char *ax_isa_operands(enum ax_isa_op op); /* "block,acc" */
+/* One letter per operand, what it must be (the legend is in ax_isa.def),
+ * then '=' when the op may work in place: "WRR=". */
+const char *ax_isa_kinds(enum ax_isa_op op);
 const char *ax_isa_meaning(enum ax_isa_op op);
+/* 1 when kind letter `k` names an SRAM address (R W M q s S x c g t), which
+ * the assembler lets a program write as a buffer name; 0 otherwise. */
+int ax_isa_kind_is_address(char k);
+/* The number of operands of `op` (0 to 3, from its format). */
+int ax_isa_n_operands(enum ax_isa_op op);
 const char *ax_isa_format_str(enum ax_isa_format fmt); /* "N", "I", "A", "B" */
 
 #endif

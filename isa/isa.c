@@ -10,9 +10,9 @@
 static const struct {
     const char *mnemonic;
     enum ax_isa_format format;
-    const char *operands, *meaning;
+    const char *operands, *kinds, *meaning;
 } op_table[] = {
-#define X(op, mnem, fmt, operands, meaning) {mnem, AX_ISA_FMT_##fmt, operands, meaning},
+#define X(op, mnem, fmt, operands, kinds, meaning) {mnem, AX_ISA_FMT_##fmt, operands, kinds, meaning},
 #include "ax_isa.def"
 #undef X
 };
@@ -25,6 +25,7 @@ _Static_assert(sizeof format_names / sizeof format_names[0] == AX_ISA_FMT_COUNT,
 const char *ax_isa_mnemonic(enum ax_isa_op op) { return op_table[op].mnemonic; }
 enum ax_isa_format ax_isa_op_format(enum ax_isa_op op) { return op_table[op].format; }
 const char *ax_isa_operands(enum ax_isa_op op) { return op_table[op].operands; }
+const char *ax_isa_kinds(enum ax_isa_op op) { return op_table[op].kinds; }
 const char *ax_isa_meaning(enum ax_isa_op op) { return op_table[op].meaning; }
 const char *ax_isa_format_str(enum ax_isa_format fmt) { return format_names[fmt]; }
 
@@ -34,6 +35,10 @@ static int n_operands(enum ax_isa_format fmt)
     static const int n[] = {0, 1, 2, 3};
     return n[fmt];
 }
+
+int ax_isa_n_operands(enum ax_isa_op op) { return n_operands(op_table[op].format); }
+
+int ax_isa_kind_is_address(char k) { return k != '\0' && strchr("RWMqsSxcgt", k) != NULL; }
 
 int ax_isa_encode(const struct ax_isa_instr *in, uint64_t *word)
 {

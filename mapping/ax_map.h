@@ -1,6 +1,7 @@
 /* Mapping: partitions a model's weight matrices and state into core-sized
- * blocks, places them on the cores of one or more chips, and estimates the
- * spike and partial-sum traffic a token causes.
+ * blocks, decides where every graph node's value lives, places all of them
+ * on the cores of one or more chips, and estimates the spike and
+ * partial-sum traffic a token causes.
  *
  * Place in the pipeline: graph IR -> mapping (this module) -> code emission
  * (ax_map_emit) -> program (.axb) -> simulator.
@@ -9,8 +10,20 @@
  * float32 scale per row and group of 128 inputs, and each row needs one int32
  * accumulator (a neuron) on its core. Blocks are aligned to the groups: a
  * block takes whole groups of 128 columns (the last group of a matrix may be
- * shorter), so each core scales its own partial sums. State (the GLA state,
- * the sliding-window K/V cache) is split by heads or window positions.
+ * shorter), so each core scales its own partial sums. A block of a dense
+ * (non-spiking) matrix also keeps an inbox of `cols` words for its input.
+ * State (the GLA state, the sliding-window K/V cache) is split by heads or
+ * window positions; a state block also keeps the inboxes of the operands it
+ * receives and its share of the output.
+ *
+ * Values: every node whose value lives on chip gets one VALUE object, right
+ * after the node's own objects, so it lands next to them on the Hilbert
+ * order. It holds the value vector and what the node and its consumers
+ * need on that core (ax_map_value_needs). Its core is where the node's
+ * dense work runs and where its partial sums go; `node_value` records it
+ * once, so nothing downstream derives it again. A value larger than a core
+ * is split into row shards (its blocks), aligned to the node's weight
+ * blocks so each block's partial sums go to one shard.
  *
  * Placement (docs/mapping.md): blocks are packed first-fit into cores taken
  * along a Hilbert curve over each chip's mesh, so that a matrix's blocks sit
@@ -26,6 +39,7 @@
 #include "ax_diag.h"
 #include "ax_ir.h"
 #include "ax_prog.h"
+#include "ax_spike.h"
 #include "ax_status.h"
 
 #include <stdint.h>
@@ -33,19 +47,41 @@
 
 enum ax_map_kind {
     AX_MAP_WEIGHTS, /* a weight matrix: int8 codes, group scales, accumulators */
-    AX_MAP_STATE,   /* recurrent state or K/V cache: bytes only */
+    AX_MAP_STATE,   /* recurrent state or K/V cache, with its operands' inboxes */
+    AX_MAP_VALUE,   /* a node's value vector and what its consumers need there */
     AX_MAP_KIND_COUNT
 };
 
-struct ax_map_object {          /* one matrix or state object of the graph */
+/* What a VALUE object holds besides the value (`rows` float32 words). The
+ * emitter lays a shard out in this order: value, inbox, counts, threshold,
+ * parameters, table, scalar, extra inbox, scratch (mapping/emit.c). When a
+ * value has both an inbox and counts, the counts buffer is the inbox too:
+ * the operand that arrives there is used up before the value is encoded.
+ * Only a value with no needs is split into shards. */
+struct ax_map_value_needs {
+    uint8_t n_inboxes;      /* operands that arrive from other cores, `rows` words each */
+    uint8_t has_counts;     /* a spiking consumer: int32 counts (`rows`) and a threshold word */
+    uint8_t has_param;      /* float32 parameters, one per row (norm weight or bias) */
+    uint8_t has_scalar;     /* one word for a reduction (the router's softmax) */
+    uint32_t table_words;   /* RoPE inverse frequencies (head_dim / 2) */
+    uint32_t extra_inbox_words; /* an operand of another length (the MoE router's weights) */
+    uint32_t scratch_words; /* MoE experts: the gate and up vectors of one expert */
+};
+
+struct ax_map_object {          /* one matrix, state or value object of the graph */
     enum ax_map_kind kind;
     uint32_t node;              /* the IR node it belongs to */
-    const char *name;           /* tensor name, or a description of the state */
-    uint32_t rows, cols;        /* weights: out x in; state: rows x row_bytes */
-    uint8_t is_spiking;         /* its input arrives as spike events */
-    uint32_t producer;          /* the object whose home core feeds it, or UINT32_MAX */
+    const char *name;           /* tensor name, or a description of the state or value */
+    uint32_t rows, cols;        /* weights: out x in; state: rows x row_bytes; value: rows x 1 */
+    uint8_t is_spiking;         /* weights: its input arrives as spike events */
+    uint32_t producer;          /* weights: the VALUE object of its input, or UINT32_MAX */
+    uint32_t dest;              /* weights: the VALUE object its partial sums go to, or UINT32_MAX */
     uint32_t first_block, n_blocks;
-    uint32_t home;              /* core of its first block: receives partial sums */
+    uint32_t home;              /* value, state: core of its first block; weights: core of
+                                 * the value shard its first block's partial sums go to */
+    struct ax_map_value_needs needs; /* value only */
+    uint32_t state_row_words;   /* state: inbox and output words per row (GLA: q and out of a head) */
+    uint32_t state_fixed_words; /* state: inbox and output words per block */
 };
 
 struct ax_map_block {
@@ -65,6 +101,11 @@ struct ax_map_options {
 struct ax_map {
     struct ax_map_object *objects;
     uint32_t n_objects;
+    /* Per graph node: the VALUE object that holds its value, or UINT32_MAX
+     * (the input token, or a graph built without values). The output and a
+     * 76B meta prefix share their operand's value. */
+    uint32_t *node_value;
+    uint32_t n_nodes;
     struct ax_map_block *blocks;
     uint32_t n_blocks;
     uint32_t n_chips;           /* chips the system gets */
@@ -92,13 +133,36 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
                        struct ax_diag_list *diags);
 void ax_map_free(struct ax_map *m);
 
-/* Emits the program of the mapped graph `g` (after the precision pass):
- * per-core code for every block and op, the weight blocks as references to
- * the checkpoint tensors, the routes, an instruction-to-node map, and
- * metadata (model, chip, chips used, traffic placed and naive). Fails when
- * the cores' SRAM exceeds what the instruction format addresses. */
+/* The SRAM bytes a block of `rows` x `cols` of object `o` takes: weights
+ * (ax_prog_weight_bytes, plus a `cols`-word inbox for a dense matrix),
+ * state (rows x row_bytes in whole words, plus its inboxes and output), or a
+ * value shard of `rows` rows with its needs. The emitter lays every block's
+ * buffers out within these bytes. */
+uint64_t ax_map_block_bytes(const struct ax_map_object *o, uint32_t rows, uint32_t cols);
+
+/* The core of the VALUE object `value`'s shard that holds row `row`
+ * (UINT32_MAX when there is none). */
+uint32_t ax_map_value_core(const struct ax_map *m, uint32_t value, uint32_t row);
+
+/* The name of a node's spike site, as counting profiles and the program's
+ * node table give it: the node's weight tensor without ".weight", or
+ * model.layers.N.attn.swa_query for a spiking SWA query; "" for a node that
+ * is not a site. Writes at most `size` bytes (NUL-terminated). */
+void ax_map_site_name(const struct ax_ir_graph *g, uint32_t node, char *buf, size_t size);
+
+/* Emits the program of the mapped graph `g` (after the precision pass),
+ * with the spiking options `spike` (encoding, fixed T, k): per-core buffers,
+ * code for every block and op, the weight blocks as references to the
+ * checkpoint tensors, state records, routes, barriers, constants, a node
+ * table, an instruction-to-node map, and metadata (model, chip, chips used,
+ * traffic placed and naive). The program passes ax_prog_validate. Fails
+ * with a diagnostic when the cores' SRAM exceeds what the instruction
+ * format addresses, or when the graph needs what the emitter does not
+ * express (a sharded value that a dense op reads whole). `prog` is
+ * initialized here; the caller frees it. */
 ax_status ax_map_emit(const struct ax_map *m, const struct ax_ir_graph *g, const ax_arch_t *arch,
-                      const char *model_name, struct ax_prog *prog, struct ax_diag_list *diags);
+                      const struct ax_spike_options *spike, const char *model_name,
+                      struct ax_prog *prog, struct ax_diag_list *diags);
 
 /* Writes the mapping's figures: chips and cores used, SRAM per used core
  * (min, mean, max), bytes streamed from DRAM, blocks, and the estimated

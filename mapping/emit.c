@@ -1,443 +1,1458 @@
-/* Code emission: a placed graph becomes a program (.axb).
+/* Code emission: a placed graph becomes a program (.axb version 2).
  *
- * Requires: a graph after the precision pass and its mapping (ax_map_build).
- * Guarantees: a program that ax_prog_validate accepts, with one weight
- * record per weight block (a reference to the checkpoint tensor and the row
- * and column range), routes for every message the program sends, and an
- * instruction-to-node map.
+ * Requires: a verified graph after the precision pass (out_dim set), its
+ * mapping (ax_map_build: every block on a core, node_value set), and the
+ * spiking options the precision pass used.
+ * Guarantees: a program that ax_prog_validate accepts:
+ *   - per core, buffers that never overlap and lie inside its SRAM, each
+ *     block's within the bytes the mapping gave it (ax_map_block_bytes);
+ *   - one quantized weight record per weight block (a reference to the
+ *     checkpoint tensor and its row and column range), a float record with a
+ *     PARAM buffer per norm weight and bias, a state record per state block;
+ *   - routes per source and destination set (spikes: per column group;
+ *     values: with the address on each destination), each distinct route
+ *     once; a barrier per spike delivery, joining the emitting core and the
+ *     receivers; constants (k, each eps, the RoPE inverse frequencies);
+ *   - a node table naming every node, an opmap covering every instruction.
+ * Invalidates nothing; the map is read only.
  *
- * What each core runs per token (docs/mapping.md, "Code"):
- *   - the home core of a matrix's producer turns the producer's output into
- *     the matrix's input: for a spiking matrix `thresh`, `encode` and `emit`
- *     along a route to every core holding a block of the matrix; otherwise
- *     `psumsend` of the values along that route;
- *   - each weight block: `acczero`, then `synacc` (spiking: one synaptic
- *     operation per event and row) or `vdot` (dense), `scale` into float
- *     partial sums, and `psumsend` to the matrix's home core unless it is the
- *     home core itself;
- *   - the home core: `psumrecv` of the other blocks' partial sums;
- *   - every other op runs as dense vector work on the home core of the
- *     object that feeds it (the GLA and K/V state ops on the state's core);
- *   - every core that has code ends with `barrier 0` and `halt`.
- * Addresses are word addresses inside each core's own blocks: the codes,
- * then the scales, then the accumulators, which also hold the vectors the
- * dense work reads and writes. */
+ * What each core runs per token (docs/mapping.md, "Code"), node by node in
+ * graph order, each core's code being its share of one global sequence (so
+ * no core waits on a message or barrier that a later step would provide):
+ *   - embedding: each block core `lookup`s its block along a route to the
+ *     embedding's value core at the block's column offset, which receives
+ *     one message per column range;
+ *   - a spiking projection: the input's value core `thresh`es and `encode`s
+ *     it once per value (q, k, v and gk share it; gate and up too) and
+ *     `emit`s each column group to the cores holding its blocks; a barrier
+ *     joins it and the receivers; each block `acczero`, `synacc`, `scale`s
+ *     and sends its partial sums to the value shard holding its rows
+ *     (`psumsend`, or `vadd` when the shard is on its own core); the shard
+ *     `psumrecv`s them;
+ *   - a dense projection: the input's value core sends each column range to
+ *     the inboxes of the blocks that need it; each block `vdot`s and sends
+ *     its partial sums as above;
+ *   - norms, RoPE, SwiGLU, adds: on the node's value core, after the
+ *     operands that live elsewhere arrive (operand 0 into the value itself,
+ *     operand 1 into an inbox);
+ *   - GLA and SWA: on the state cores, which receive q, k, v (and g) into
+ *     inboxes, update their state, and send their output to the value core;
+ *   - every core with code ends with `halt`. */
 #include "ax_map.h"
 
 #include "ax_isa.h"
 #include "ax_mem.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NONE UINT32_MAX
+#define GROUP AX_PROG_GROUP
 
-/* One core's code while it is being written. */
+/* Word addresses of the buffers the emitter gives one map block. */
+struct layout {
+    uint32_t record;              /* weights: its weight record */
+    uint32_t w, acc, inbox;       /* weights: codes and scales (or staging), accumulators, input */
+    uint32_t value, in1, counts, vth, param, table, scalar, extra, scratch; /* value shard */
+    uint32_t state, q, k, v, g, out; /* state block */
+};
+
 struct core_code {
     uint64_t *words;
     uint32_t n, cap;
+    uint32_t len;                 /* the vector length the code has set so far */
+    uint32_t next;                /* the next free word of SRAM */
+    uint32_t limit;               /* where the staging area starts (sram_words if none) */
+    uint32_t last_opmap;          /* its last opmap entry, or NONE */
+    uint32_t staging, staging_acc, staging_in; /* the staging area's buffers, or NONE */
+};
+
+/* A receive a projection's blocks owe a value shard: `count` messages of
+ * `len` words into (core, addr). */
+struct pending {
+    uint32_t core, addr, len, count;
 };
 
 struct emitter {
     const struct ax_map *m;
     const struct ax_ir_graph *g;
+    const struct ax_spike_options *spike;
     struct ax_prog *prog;
-    struct core_code *cores;   /* by global core index */
-    uint32_t n_cores;
-    uint32_t *block_base;      /* word address of each block on its core */
-    uint32_t *weight_id;       /* the program's weight record of each weight block */
-    uint32_t *obj_vector;      /* word address of each object's output vector (home core) */
-    uint32_t *node_object;     /* the object that holds a node's value, or NONE */
-    uint32_t *core_stamp;      /* per core: 1 + the last object whose input route lists it */
-    uint32_t sram_words;
+    struct ax_diag_list *diags;
+    uint32_t n_cores, sram_words;
+    struct core_code *cores;
+    struct layout *lay;           /* per map block */
+    uint8_t *is_encoded;          /* per map object: a value encoded this token */
+    const char **tensor;          /* per map object: its name in the program's arena */
+    uint32_t node;                /* the node being emitted (opmap) */
+    uint32_t k_const;             /* consts index of k */
+    uint32_t *eps_const;          /* per node: consts index of a norm's eps */
+    uint32_t *table_const;        /* per node: consts index of a RoPE table */
+
+    struct ax_prog_buffer *bufs;
+    uint32_t n_bufs, cap_bufs;
+    struct ax_prog_weight *weights;
+    uint32_t n_weights, cap_weights;
+    struct ax_prog_state *states;
+    uint32_t n_states, cap_states;
+    float *consts;
+    uint32_t n_consts, cap_consts;
     struct ax_prog_opmap *opmap;
     uint32_t n_opmap, cap_opmap;
+    /* routes: records, their destinations in one pool, a hash set over both */
     struct ax_prog_route *routes;
     uint32_t n_routes, cap_routes;
+    struct ax_prog_dest *dests;
+    uint32_t n_dests, cap_dests;
+    uint32_t *route_first;        /* per route: its first destination in `dests` */
+    uint32_t cap_route_first;
+    uint32_t *hash;               /* route id + 1, or 0 */
+    uint32_t cap_hash;
+    /* barriers: records and their cores in one pool */
+    struct ax_prog_barrier *barriers;
+    uint32_t n_barriers, cap_barriers;
+    uint32_t *bar_cores;
+    uint32_t n_bar_cores, cap_bar_cores;
+    uint32_t *bar_first;
+    uint32_t cap_bar_first;
+    /* scratch lists */
+    struct pending *pend;
+    uint32_t n_pend, cap_pend;
+    struct ax_prog_dest *tmp;
+    uint32_t n_tmp, cap_tmp;
+    uint8_t *core_mark;           /* per core: scratch flag */
     int is_oom;
+    ax_status err;                /* first error other than out of memory */
 };
 
-static void emit(struct emitter *e, uint32_t core, enum ax_isa_op op, uint8_t flags, uint64_t a,
-                 uint64_t b, uint64_t c)
+/* ---- growing arrays ---------------------------------------------------------- */
+
+/* Makes room for one more element in *arr (n used of *cap, `size` bytes
+ * each); returns 0, or -1 (and marks the emitter out of memory). */
+static int grow(struct emitter *e, void **arr, uint32_t n, uint32_t *cap, size_t size)
 {
-    struct core_code *k = &e->cores[core];
-    if (k->n == k->cap) {
-        uint32_t cap = k->cap ? 2 * k->cap : 16;
-        uint64_t *w = ax_mem_realloc(k->words, cap * sizeof *w);
-        if (!w) {
-            e->is_oom = 1;
-            return;
-        }
-        k->words = w;
-        k->cap = cap;
+    if (n < *cap)
+        return 0;
+    uint32_t c = *cap ? 2 * *cap : 64;
+    void *p = ax_mem_realloc(*arr, (size_t)c * size);
+    if (!p) {
+        e->is_oom = 1;
+        return -1;
     }
-    struct ax_isa_instr in = {op, flags, a, b, c};
-    int rc = ax_isa_encode(&in, &k->words[k->n]);
-    AX_ASSERT(rc == 0); /* operands fit by construction: sram_words is checked up front */
-    k->n++;
+    *arr = p;
+    *cap = c;
+    return 0;
+}
+#define GROW(e, arr, n, cap) grow((e), (void **)&(arr), (n), &(cap), sizeof *(arr))
+
+static void fail(struct emitter *e, ax_status st)
+{
+    if (e->err == AX_OK)
+        e->err = st;
 }
 
-/* Records that instructions [first, end) of `core` implement `node`. */
-static void map_op(struct emitter *e, uint32_t core, uint32_t first, uint32_t node)
+static int ok(const struct emitter *e)
 {
-    uint32_t end = e->cores[core].n;
-    if (end == first)
-        return;
-    if (e->n_opmap == e->cap_opmap) {
-        uint32_t cap = e->cap_opmap ? 2 * e->cap_opmap : 256;
-        struct ax_prog_opmap *o = ax_mem_realloc(e->opmap, cap * sizeof *o);
-        if (!o) {
-            e->is_oom = 1;
-            return;
-        }
-        e->opmap = o;
-        e->cap_opmap = cap;
-    }
-    e->opmap[e->n_opmap++] = (struct ax_prog_opmap){core, first, end - first, node};
+    return !e->is_oom && e->err == AX_OK;
 }
 
-/* A new route from `src` to `n_dst` cores; returns its id. */
-static uint32_t add_route(struct emitter *e, uint32_t src, const uint32_t *dst, uint32_t n_dst)
+/* ---- buffers ------------------------------------------------------------------- */
+
+/* A buffer of `words` words on `core`, from its next free word, named
+ * "<prefix><index>" (index NONE: "<prefix>"); returns its address. */
+static uint32_t buffer_at(struct emitter *e, uint32_t core, uint32_t addr, uint32_t words,
+                          enum ax_prog_buffer_kind kind, uint32_t ref, const char *prefix, uint32_t index)
 {
-    if (e->n_routes == e->cap_routes) {
-        uint32_t cap = e->cap_routes ? 2 * e->cap_routes : 256;
-        struct ax_prog_route *r = ax_mem_realloc(e->routes, cap * sizeof *r);
-        if (!r) {
-            e->is_oom = 1;
-            return 0;
-        }
-        e->routes = r;
-        e->cap_routes = cap;
-    }
-    uint32_t *copy = ax_arena_alloc(&e->prog->arena, (n_dst ? n_dst : 1) * sizeof *copy);
+    if (!ok(e) || GROW(e, e->bufs, e->n_bufs, e->cap_bufs) != 0)
+        return 0;
+    char name[96];
+    if (index == NONE)
+        snprintf(name, sizeof name, "%s", prefix);
+    else
+        snprintf(name, sizeof name, "%s%u", prefix, index);
+    const char *copy = ax_arena_strdup(&e->prog->arena, name);
     if (!copy) {
         e->is_oom = 1;
         return 0;
     }
-    memcpy(copy, dst, n_dst * sizeof *copy);
-    e->routes[e->n_routes] = (struct ax_prog_route){src, n_dst, copy};
+    e->bufs[e->n_bufs++] = (struct ax_prog_buffer){core, addr, words ? words : 1, kind,
+                                                  e->node, ref, copy};
+    return addr;
+}
+
+static uint32_t buffer(struct emitter *e, uint32_t core, uint32_t words, enum ax_prog_buffer_kind kind,
+                       uint32_t ref, const char *prefix, uint32_t index)
+{
+    struct core_code *k = &e->cores[core];
+    words = words ? words : 1;
+    if ((uint64_t)k->next + words > k->limit) {
+        if (ok(e))
+            ax_diag_add(e->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                        "internal: core %u: buffer %s of %u words at word %u passes the %u words "
+                        "its SRAM leaves (the mapping sized it too small)", core, prefix, words,
+                        k->next, k->limit);
+        fail(e, AX_ERR_INTERNAL);
+        return 0;
+    }
+    uint32_t addr = k->next;
+    k->next += words;
+    return buffer_at(e, core, addr, words, kind, ref, prefix, index);
+}
+
+/* "n<node>.<what>" */
+static const char *bname(char *buf, size_t size, uint32_t node, const char *what)
+{
+    snprintf(buf, size, "n%u.%s", node, what);
+    return buf;
+}
+
+/* Object `oi`'s tensor name in the program's arena, copied once (oi NONE:
+ * copied every time). */
+static const char *tensor_name(struct emitter *e, uint32_t oi, const char *name)
+{
+    if (oi != NONE && e->tensor[oi])
+        return e->tensor[oi];
+    const char *copy = ax_arena_strdup(&e->prog->arena, name);
+    if (!copy)
+        e->is_oom = 1;
+    if (oi != NONE)
+        e->tensor[oi] = copy;
+    return copy;
+}
+
+static uint32_t add_weight(struct emitter *e, struct ax_prog_weight w)
+{
+    if (GROW(e, e->weights, e->n_weights, e->cap_weights) != 0)
+        return 0;
+    e->weights[e->n_weights] = w;
+    return e->n_weights++;
+}
+
+static uint32_t add_const(struct emitter *e, float v)
+{
+    if (GROW(e, e->consts, e->n_consts, e->cap_consts) != 0)
+        return 0;
+    e->consts[e->n_consts] = v;
+    return e->n_consts++;
+}
+
+/* ---- code -------------------------------------------------------------------------- */
+
+static void op(struct emitter *e, uint32_t core, enum ax_isa_op opc, uint8_t flags, uint64_t a,
+               uint64_t b, uint64_t c)
+{
+    struct core_code *k = &e->cores[core];
+    if (!ok(e) || GROW(e, k->words, k->n, k->cap) != 0)
+        return;
+    struct ax_isa_instr in = {opc, flags, a, b, c};
+    int rc = ax_isa_encode(&in, &k->words[k->n]);
+    AX_ASSERT(rc == 0); /* operands fit by construction: sram_words is checked up front */
+    /* the opmap: extend this core's last entry when it is this node's */
+    struct ax_prog_opmap *last = k->last_opmap != NONE ? &e->opmap[k->last_opmap] : NULL;
+    if (last && last->node == e->node && last->first + last->count == k->n) {
+        last->count++;
+    } else if (GROW(e, e->opmap, e->n_opmap, e->cap_opmap) == 0) {
+        e->opmap[e->n_opmap] = (struct ax_prog_opmap){core, k->n, 1, e->node};
+        k->last_opmap = e->n_opmap++;
+    }
+    k->n++;
+}
+
+static void setlen(struct emitter *e, uint32_t core, uint32_t n)
+{
+    if (e->cores[core].len != n) {
+        op(e, core, AX_ISA_SETLEN, 0, n, 0, 0);
+        e->cores[core].len = n;
+    }
+}
+
+/* `count` messages of `len` words into `dst` on `core`, zeroed first unless
+ * it already holds what they add to. */
+static void receive(struct emitter *e, uint32_t core, uint32_t dst, uint32_t len, uint32_t count,
+                    int zero)
+{
+    setlen(e, core, len);
+    if (zero)
+        op(e, core, AX_ISA_ACCZERO, 0, dst, 0, 0);
+    op(e, core, AX_ISA_PSUMRECV, 0, dst, count, 0);
+}
+
+/* ---- routes and barriers ---------------------------------------------------------- */
+
+static int dest_cmp(const void *a, const void *b)
+{
+    const struct ax_prog_dest *x = a, *y = b;
+    return x->core < y->core ? -1 : x->core > y->core;
+}
+
+static uint32_t route_hash(uint32_t src, uint32_t kind, const struct ax_prog_dest *d, uint32_t n)
+{
+    uint32_t h = 2166136261u;
+    uint32_t head[3] = {src, kind, n};
+    for (int i = 0; i < 3; i++)
+        h = (h ^ head[i]) * 16777619u;
+    for (uint32_t i = 0; i < n; i++)
+        h = ((h ^ d[i].core) * 16777619u ^ d[i].addr) * 16777619u;
+    return h;
+}
+
+static int route_equal(const struct emitter *e, uint32_t r, uint32_t src, uint32_t kind,
+                       const struct ax_prog_dest *d, uint32_t n)
+{
+    const struct ax_prog_route *x = &e->routes[r];
+    if (x->src != src || x->kind != kind || x->n_dst != n)
+        return 0;
+    const struct ax_prog_dest *y = &e->dests[e->route_first[r]];
+    for (uint32_t i = 0; i < n; i++)
+        if (y[i].core != d[i].core || y[i].addr != d[i].addr)
+            return 0;
+    return 1;
+}
+
+static int rehash(struct emitter *e)
+{
+    uint32_t cap = e->cap_hash ? 2 * e->cap_hash : 1024;
+    uint32_t *h = ax_mem_calloc(cap, sizeof *h);
+    if (!h) {
+        e->is_oom = 1;
+        return -1;
+    }
+    for (uint32_t r = 0; r < e->n_routes; r++) {
+        const struct ax_prog_route *x = &e->routes[r];
+        uint32_t i = route_hash(x->src, x->kind, &e->dests[e->route_first[r]], x->n_dst) & (cap - 1);
+        while (h[i])
+            i = (i + 1) & (cap - 1);
+        h[i] = r + 1;
+    }
+    ax_mem_free(e->hash);
+    e->hash = h;
+    e->cap_hash = cap;
+    return 0;
+}
+
+/* The route from `src` to the `n` destinations `d` (sorted here by core;
+ * each core once), made once: an identical one is shared. */
+static uint32_t route(struct emitter *e, uint32_t src, enum ax_prog_route_kind kind,
+                      struct ax_prog_dest *d, uint32_t n)
+{
+    if (!ok(e))
+        return 0;
+    qsort(d, n, sizeof *d, dest_cmp);
+    if ((e->n_routes + 1) * 2 > e->cap_hash && rehash(e) != 0)
+        return 0;
+    uint32_t i = route_hash(src, kind, d, n) & (e->cap_hash - 1);
+    for (; e->hash[i]; i = (i + 1) & (e->cap_hash - 1))
+        if (route_equal(e, e->hash[i] - 1, src, kind, d, n))
+            return e->hash[i] - 1;
+    if (GROW(e, e->routes, e->n_routes, e->cap_routes) != 0 ||
+        GROW(e, e->route_first, e->n_routes, e->cap_route_first) != 0)
+        return 0;
+    for (uint32_t k = 0; k < n; k++) {
+        if (GROW(e, e->dests, e->n_dests, e->cap_dests) != 0)
+            return 0;
+        e->dests[e->n_dests++] = d[k];
+    }
+    e->route_first[e->n_routes] = e->n_dests - n;
+    e->routes[e->n_routes] = (struct ax_prog_route){src, kind, n, NULL};
+    e->hash[i] = e->n_routes + 1;
     return e->n_routes++;
 }
 
-/* Word address of a block's accumulators (after its codes and scales). */
-static uint32_t acc_addr(const struct emitter *e, uint32_t bi)
+static uint32_t value_route(struct emitter *e, uint32_t src, uint32_t core, uint32_t addr)
 {
-    const struct ax_map_block *b = &e->m->blocks[bi];
-    uint64_t codes = ((uint64_t)b->rows * b->cols + 3) / 4;
-    uint64_t scales = (uint64_t)b->rows * ((b->cols + 127) / 128);
-    return (uint32_t)(e->block_base[bi] + codes + scales);
+    struct ax_prog_dest d = {core, addr};
+    return route(e, src, AX_PROG_ROUTE_VALUES, &d, 1);
 }
 
-static uint32_t scales_addr(const struct emitter *e, uint32_t bi)
+static int u32_cmp(const void *a, const void *b)
 {
-    const struct ax_map_block *b = &e->m->blocks[bi];
-    return (uint32_t)(e->block_base[bi] + ((uint64_t)b->rows * b->cols + 3) / 4);
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
 }
 
-/* The matrix code of one weight object: input distribution on the producer's
- * home core, the blocks' synaptic or dense work, the partial-sum reduction. */
-static void emit_weights(struct emitter *e, uint32_t oi, uint32_t *dst_scratch)
+/* Adds `core` to the barrier being formed (each core once). */
+static void barrier_join(struct emitter *e, uint32_t core)
 {
-    const struct ax_map *m = e->m;
-    const struct ax_map_object *o = &m->objects[oi];
-    uint32_t home = o->home;
-    if (o->producer != NONE) {
-        /* every core holding a block receives the input */
-        uint32_t n_dst = 0;
-        for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks; bi++) {
-            uint32_t core = m->blocks[bi].core;
-            if (e->core_stamp[core] != oi + 1) { /* each core once */
-                e->core_stamp[core] = oi + 1;
-                dst_scratch[n_dst++] = core;
-            }
-        }
-        uint32_t src = m->objects[o->producer].home;
-        uint32_t route = add_route(e, src, dst_scratch, n_dst);
-        uint32_t x = e->obj_vector[o->producer], first = e->cores[src].n;
-        emit(e, src, AX_ISA_SETLEN, 0, o->cols, 0, 0);
-        if (o->is_spiking) {
-            emit(e, src, AX_ISA_THRESH, 0, x, x, 0);
-            emit(e, src, AX_ISA_ENCODE, AX_ISA_ENC_BITWISE, x, x, x);
-            emit(e, src, AX_ISA_EMIT, 0, x, route, 0);
-        } else {
-            emit(e, src, AX_ISA_PSUMSEND, 0, x, route, 0);
-        }
-        map_op(e, src, first, o->node);
-    }
-    uint32_t n_remote = 0;
-    for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks; bi++) {
-        const struct ax_map_block *b = &m->blocks[bi];
-        uint32_t core = b->core, acc = acc_addr(e, bi), first = e->cores[core].n;
-        emit(e, core, AX_ISA_SETLEN, 0, b->rows, 0, 0);
-        if (b->is_dram)
-            emit(e, core, AX_ISA_DMA, 0, e->block_base[bi], e->weight_id[bi], 0);
-        emit(e, core, AX_ISA_ACCZERO, 0, acc, 0, 0);
-        if (o->is_spiking)
-            emit(e, core, AX_ISA_SYNACC, 0, e->weight_id[bi], acc, 0);
-        else
-            emit(e, core, AX_ISA_VDOT, 0, acc, e->block_base[bi], acc);
-        emit(e, core, AX_ISA_SCALE, 0, acc, scales_addr(e, bi), acc);
-        if (core != home) {
-            uint32_t route = add_route(e, core, &home, 1);
-            emit(e, core, AX_ISA_PSUMSEND, 0, acc, route, 0);
-            n_remote++;
-        }
-        map_op(e, core, first, o->node);
-    }
-    if (n_remote) {
-        uint32_t first = e->cores[home].n;
-        emit(e, home, AX_ISA_PSUMRECV, 0, e->obj_vector[oi], n_remote, 0);
-        map_op(e, home, first, o->node);
-    }
+    if (e->core_mark[core] || GROW(e, e->bar_cores, e->n_bar_cores, e->cap_bar_cores) != 0)
+        return;
+    e->core_mark[core] = 1;
+    e->bar_cores[e->n_bar_cores++] = core;
 }
 
-/* The state object of a GLA or SWA node: it sits right after the node's
- * projections. */
-static uint32_t state_object(const struct ax_map *m, uint32_t id)
+/* Closes the barrier of the cores joined since the last one; every one of
+ * them reaches it now, in ascending order. */
+static void barrier_close(struct emitter *e)
 {
-    for (uint32_t i = 0; i < m->n_objects; i++)
-        if (m->objects[i].node == id && m->objects[i].kind == AX_MAP_STATE)
-            return i;
+    uint32_t first = e->n_barriers ? e->bar_first[e->n_barriers - 1] + e->barriers[e->n_barriers - 1].n_cores : 0;
+    uint32_t *cores = e->bar_cores + first, n = e->n_bar_cores - first;
+    for (uint32_t i = 0; i < n; i++)
+        e->core_mark[cores[i]] = 0;
+    if (!ok(e) || GROW(e, e->barriers, e->n_barriers, e->cap_barriers) != 0 ||
+        GROW(e, e->bar_first, e->n_barriers, e->cap_bar_first) != 0)
+        return;
+    qsort(cores, n, sizeof *cores, u32_cmp);
+    uint32_t id = e->n_barriers++;
+    e->bar_first[id] = first;
+    e->barriers[id] = (struct ax_prog_barrier){n, NULL};
+    for (uint32_t i = 0; i < n; i++)
+        op(e, cores[i], AX_ISA_BARRIER, 0, id, 0, 0);
+}
+
+/* ---- where values are --------------------------------------------------------------- */
+
+/* Where a projection's partial sums go: rows of VALUE object `value` (the
+ * shard holding them), or one of its scratch vectors (`scratch` 1 or 2:
+ * the MoE expert's gate or up vector). */
+struct target {
+    uint32_t value;
+    int scratch;
+};
+
+/* The map block of value `value` holding row `row`, or NONE. */
+static uint32_t shard_of(const struct emitter *e, uint32_t value, uint32_t row)
+{
+    const struct ax_map_object *o = &e->m->objects[value];
+    for (uint32_t b = o->first_block; b < o->first_block + o->n_blocks; b++)
+        if (row >= e->m->blocks[b].row0 && row < e->m->blocks[b].row0 + e->m->blocks[b].rows)
+            return b;
+    return o->n_blocks == 1 ? o->first_block : NONE;
+}
+
+/* The (core, address) of row `row` of a target. */
+static struct ax_prog_dest target_at(const struct emitter *e, struct target t, uint32_t row)
+{
+    uint32_t b = shard_of(e, t.value, t.scratch ? 0 : row);
+    if (b == NONE)
+        return (struct ax_prog_dest){NONE, NONE};
+    const struct ax_map_block *blk = &e->m->blocks[b];
+    const struct layout *l = &e->lay[b];
+    if (t.scratch) {
+        uint32_t inter = e->g->nodes[e->m->objects[t.value].node].inter;
+        return (struct ax_prog_dest){blk->core, l->scratch + (t.scratch == 2 ? inter : 0) + row};
+    }
+    return (struct ax_prog_dest){blk->core, l->value + (row - blk->row0)};
+}
+
+/* The one shard of node `id`'s value, or NONE with a diagnostic when it has
+ * none or is split across cores (something here reads it whole). */
+static uint32_t whole_value(struct emitter *e, uint32_t id, uint32_t reader)
+{
+    uint32_t v = id < e->m->n_nodes ? e->m->node_value[id] : NONE;
+    if (v != NONE && e->m->objects[v].n_blocks == 1)
+        return e->m->objects[v].first_block;
+    if (ok(e))
+        ax_diag_add(e->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "%%%u = %s reads %%%u whole, whose value is %s; the program cannot express "
+                    "that yet", reader, ax_ir_op_str(e->g->nodes[reader].op), id,
+                    v == NONE ? "not on chip" : "split across cores");
+    fail(e, AX_ERR_UNSUPPORTED);
     return NONE;
 }
 
-/* Moves the operands of node `id` that live on other cores to `core`, into
- * the word address `dst`: `psumsend` on the core holding each, `psumrecv`
- * on `core`. */
-static void emit_operands(struct emitter *e, uint32_t id, uint32_t core, uint32_t dst)
+/* Zeroes every shard of a value (what its partial sums add into). */
+static void zero_value(struct emitter *e, uint32_t value)
 {
-    const struct ax_ir_node *n = &e->g->nodes[id];
-    for (uint32_t i = 0; i < n->n_inputs; i++) {
-        uint32_t oi = e->node_object[n->inputs[i]];
-        if (oi == NONE || e->m->objects[oi].home == core)
-            continue;
-        uint32_t from = e->m->objects[oi].home, route = add_route(e, from, &core, 1);
-        uint32_t first = e->cores[from].n;
-        emit(e, from, AX_ISA_SETLEN, 0, e->g->nodes[n->inputs[i]].out_dim, 0, 0);
-        emit(e, from, AX_ISA_PSUMSEND, 0, e->obj_vector[oi], route, 0);
-        map_op(e, from, first, id);
-        first = e->cores[core].n;
-        emit(e, core, AX_ISA_PSUMRECV, 0, dst, 1, 0);
-        map_op(e, core, first, id);
+    const struct ax_map_object *o = &e->m->objects[value];
+    for (uint32_t b = o->first_block; b < o->first_block + o->n_blocks; b++) {
+        setlen(e, e->m->blocks[b].core, e->m->blocks[b].rows);
+        op(e, e->m->blocks[b].core, AX_ISA_ACCZERO, 0, e->lay[b].value, 0, 0);
     }
 }
 
-/* Dense work of one op that holds no weights, on the home core of the object
- * that feeds it (GLA and SWA on their state's core), after its operands are
- * moved there. */
+/* ---- layout ---------------------------------------------------------------------------- */
+
+static uint32_t max_u32(uint32_t a, uint32_t b)
+{
+    return a > b ? a : b;
+}
+
+/* The staging area of every core that streams blocks from DRAM, at the top
+ * of its SRAM: a STAGING buffer for the largest block's codes and scales,
+ * then its accumulators and (dense) inbox, reused by each block in turn. */
+static void layout_staging(struct emitter *e)
+{
+    const struct ax_map *m = e->m;
+    uint32_t *need = ax_mem_calloc((size_t)e->n_cores * 3 + 1, sizeof *need);
+    if (!need) {
+        e->is_oom = 1;
+        return;
+    }
+    for (uint32_t bi = 0; bi < m->n_blocks; bi++) {
+        const struct ax_map_block *b = &m->blocks[bi];
+        if (!b->is_dram)
+            continue;
+        const struct ax_map_object *o = &m->objects[b->object];
+        uint32_t *n = &need[(size_t)b->core * 3];
+        n[0] = max_u32(n[0], (uint32_t)ax_prog_weight_words(b->rows, b->cols));
+        n[1] = max_u32(n[1], b->rows);
+        if (!o->is_spiking && o->producer != NONE)
+            n[2] = max_u32(n[2], b->cols);
+    }
+    e->node = NONE;
+    for (uint32_t c = 0; c < e->n_cores && ok(e); c++) {
+        uint32_t *n = &need[(size_t)c * 3];
+        if (!n[0])
+            continue;
+        uint64_t words = (uint64_t)n[0] + n[1] + n[2];
+        if (words > e->sram_words) {
+            ax_diag_add(e->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                        "core %u streams blocks from DRAM that need %llu words of staging; its "
+                        "SRAM has %u", c, (unsigned long long)words, e->sram_words);
+            fail(e, AX_ERR_INVALID);
+            break;
+        }
+        uint32_t base = e->sram_words - (uint32_t)words;
+        struct core_code *k = &e->cores[c];
+        k->limit = base;
+        k->staging = buffer_at(e, c, base, n[0], AX_PROG_BUF_STAGING, NONE, "staging", NONE);
+        k->staging_acc = buffer_at(e, c, base + n[0], n[1], AX_PROG_BUF_ACC, NONE, "staging.acc", NONE);
+        if (n[2])
+            k->staging_in = buffer_at(e, c, base + n[0] + n[1], n[2], AX_PROG_BUF_INBOX, NONE,
+                                      "staging.in", NONE);
+    }
+    ax_mem_free(need);
+}
+
+/* A weight block's buffers: its record, codes and scales, accumulators, and
+ * a dense block's inbox (in the staging area when it streams from DRAM). */
+static void layout_weights(struct emitter *e, uint32_t bi, uint32_t k)
+{
+    const struct ax_map_block *b = &e->m->blocks[bi];
+    const struct ax_map_object *o = &e->m->objects[b->object];
+    struct layout *l = &e->lay[bi];
+    int has_inbox = !o->is_spiking && o->producer != NONE;
+    l->record = add_weight(e, (struct ax_prog_weight){b->core, tensor_name(e, b->object, o->name),
+                                                      b->row0, b->rows, b->col0, b->cols, b->is_dram, 0});
+    char nb[32];
+    if (b->is_dram) {
+        const struct core_code *cc = &e->cores[b->core];
+        l->w = cc->staging;
+        l->acc = cc->staging_acc;
+        l->inbox = has_inbox ? cc->staging_in : NONE;
+        return;
+    }
+    l->w = buffer(e, b->core, (uint32_t)ax_prog_weight_words(b->rows, b->cols), AX_PROG_BUF_WEIGHTS,
+                  l->record, bname(nb, sizeof nb, o->node, "w"), k);
+    l->acc = buffer(e, b->core, b->rows, AX_PROG_BUF_ACC, NONE, bname(nb, sizeof nb, o->node, "acc"), k);
+    l->inbox = has_inbox ? buffer(e, b->core, b->cols, AX_PROG_BUF_INBOX, NONE,
+                                  bname(nb, sizeof nb, o->node, "in"), k)
+                         : NONE;
+}
+
+/* A float record of `tensor` columns [col0, col0 + cols) (one row) on
+ * `core`, and its PARAM buffer. */
+static uint32_t param(struct emitter *e, uint32_t core, const char *tensor, uint32_t col0,
+                      uint32_t cols, const char *name, uint32_t index)
+{
+    uint32_t rec = add_weight(e, (struct ax_prog_weight){core, tensor_name(e, NONE, tensor), 0, 1,
+                                                         col0, cols, 0, 1});
+    return buffer(e, core, cols, AX_PROG_BUF_PARAM, rec, name, index);
+}
+
+/* A value shard's buffers, in the order ax_map_value_needs lists. */
+static void layout_value(struct emitter *e, uint32_t bi)
+{
+    const struct ax_map_block *b = &e->m->blocks[bi];
+    const struct ax_map_object *o = &e->m->objects[b->object];
+    const struct ax_ir_node *n = &e->g->nodes[o->node];
+    const struct ax_map_value_needs *nd = &o->needs;
+    struct layout *l = &e->lay[bi];
+    uint32_t c = b->core, rows = b->rows, id = o->node;
+    uint32_t shard = o->n_blocks > 1 ? bi - o->first_block : NONE;
+    char nb[32];
+    l->value = buffer(e, c, rows, AX_PROG_BUF_VALUE, NONE, bname(nb, sizeof nb, id, "value"), shard);
+    if (nd->has_counts) { /* also the inbox: its operand is used before the value is encoded */
+        l->counts = buffer(e, c, rows, AX_PROG_BUF_COUNTS, NONE, bname(nb, sizeof nb, id, "counts"), shard);
+        l->vth = buffer(e, c, 1, AX_PROG_BUF_SCALAR, NONE, bname(nb, sizeof nb, id, "vth"), shard);
+        l->in1 = nd->n_inboxes ? l->counts : NONE;
+    } else {
+        l->in1 = nd->n_inboxes ? buffer(e, c, rows, AX_PROG_BUF_INBOX, NONE,
+                                        bname(nb, sizeof nb, id, "in"), shard)
+                               : NONE;
+    }
+    if (nd->has_param) {
+        const char *tensor = n->op == AX_IR_RMSNORM ? n->weight : n->bias;
+        l->param = param(e, c, tensor, b->row0, rows, bname(nb, sizeof nb, id, "param"), shard);
+    }
+    if (nd->table_words)
+        l->table = buffer(e, c, nd->table_words, AX_PROG_BUF_CONST, e->table_const[id],
+                          bname(nb, sizeof nb, id, "table"), shard);
+    if (nd->has_scalar)
+        l->scalar = buffer(e, c, 1, AX_PROG_BUF_SCALAR, NONE, bname(nb, sizeof nb, id, "sum"), shard);
+    if (nd->extra_inbox_words)
+        l->extra = buffer(e, c, nd->extra_inbox_words, AX_PROG_BUF_INBOX, NONE,
+                          bname(nb, sizeof nb, id, "in2"), shard);
+    if (nd->scratch_words)
+        l->scratch = buffer(e, c, nd->scratch_words, AX_PROG_BUF_SCRATCH, NONE,
+                            bname(nb, sizeof nb, id, "hidden"), shard);
+}
+
+/* A state block's buffers: its state (and record), the inboxes of its
+ * operands and its share of the output. GLA (heads h of head_dim d): q and
+ * out h·d, k, v (and g) max(kv_heads, h)·d. SWA (keys): q and out of every
+ * head, this token's k and v. */
+static void layout_state(struct emitter *e, uint32_t bi, uint32_t k)
+{
+    const struct ax_map_block *b = &e->m->blocks[bi];
+    const struct ax_map_object *o = &e->m->objects[b->object];
+    const struct ax_ir_node *n = &e->g->nodes[o->node];
+    struct layout *l = &e->lay[bi];
+    uint32_t c = b->core, d = n->head_dim, id = o->node;
+    uint32_t words = (uint32_t)(((uint64_t)b->rows * o->cols + 3) / 4);
+    char nb[32];
+    if (!ok(e) || GROW(e, e->states, e->n_states, e->cap_states) != 0)
+        return;
+    uint32_t rec = e->n_states++;
+    uint32_t buf = e->n_bufs;
+    l->state = buffer(e, c, words, AX_PROG_BUF_STATE, rec, bname(nb, sizeof nb, id, "state"), k);
+    e->states[rec] = (struct ax_prog_state){c, id, n->op == AX_IR_GLA ? AX_PROG_STATE_GLA : AX_PROG_STATE_KV,
+                                            b->row0, b->rows, o->cols, buf};
+    uint32_t q_words = n->op == AX_IR_GLA ? b->rows * d : n->heads * d;
+    uint32_t kv_words = n->op == AX_IR_GLA ? max_u32(n->kv_heads, b->rows) * d : n->kv_heads * d;
+    l->q = buffer(e, c, q_words, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "q"), k);
+    l->out = buffer(e, c, q_words, AX_PROG_BUF_SCRATCH, NONE, bname(nb, sizeof nb, id, "out"), k);
+    l->k = buffer(e, c, kv_words, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "k"), k);
+    l->v = buffer(e, c, kv_words, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "v"), k);
+    l->g = n->op == AX_IR_GLA && n->n_inputs > 3
+               ? buffer(e, c, kv_words, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "g"), k)
+               : NONE;
+}
+
+/* Constants: k first (`thresh` names it by index), every norm's eps, then
+ * the RoPE tables (one per head_dim and theta), each value once. */
+static void layout_consts(struct emitter *e)
+{
+    e->k_const = add_const(e, (float)e->spike->k);
+    for (uint32_t id = 0; id < e->g->n_nodes; id++) {
+        const struct ax_ir_node *n = &e->g->nodes[id];
+        e->eps_const[id] = e->table_const[id] = NONE;
+        if (n->op != AX_IR_RMSNORM)
+            continue;
+        float eps = (float)n->eps;
+        for (uint32_t i = 0; i < e->n_consts && e->eps_const[id] == NONE; i++)
+            if (e->consts[i] == eps && i != e->k_const)
+                e->eps_const[id] = i;
+        if (e->eps_const[id] == NONE)
+            e->eps_const[id] = add_const(e, eps);
+    }
+    if (e->n_consts > 256) { /* flags hold the index */
+        ax_diag_add(e->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "the graph has %u distinct norm epsilons; instruction flags name at most 255",
+                    e->n_consts - 1);
+        fail(e, AX_ERR_UNSUPPORTED);
+        return;
+    }
+    for (uint32_t id = 0; id < e->g->n_nodes && ok(e); id++) {
+        const struct ax_ir_node *n = &e->g->nodes[id];
+        if (n->op != AX_IR_ROPE)
+            continue;
+        for (uint32_t j = 0; j < id && e->table_const[id] == NONE; j++) {
+            const struct ax_ir_node *p = &e->g->nodes[j];
+            if (p->op == AX_IR_ROPE && p->head_dim == n->head_dim && p->theta == n->theta)
+                e->table_const[id] = e->table_const[j];
+        }
+        if (e->table_const[id] != NONE)
+            continue;
+        e->table_const[id] = e->n_consts;
+        for (uint32_t i = 0; i < n->head_dim / 2; i++)
+            add_const(e, (float)pow(n->theta, -2.0 * i / n->head_dim));
+    }
+}
+
+/* Every block's buffers, in block order (so a core's buffers follow the
+ * order the mapping packed its blocks in), after the staging areas. */
+static void layout(struct emitter *e)
+{
+    const struct ax_map *m = e->m;
+    layout_consts(e);
+    layout_staging(e);
+    uint32_t node_first = 0; /* the first weight block of the current node */
+    for (uint32_t bi = 0; bi < m->n_blocks && ok(e); bi++) {
+        const struct ax_map_block *b = &m->blocks[bi];
+        const struct ax_map_object *o = &m->objects[b->object];
+        e->node = o->node;
+        if (bi == 0 || m->objects[m->blocks[bi - 1].object].node != o->node)
+            node_first = bi;
+        if (o->kind == AX_MAP_WEIGHTS)
+            layout_weights(e, bi, bi - node_first);
+        else if (o->kind == AX_MAP_STATE)
+            layout_state(e, bi, bi - o->first_block);
+        else
+            layout_value(e, bi);
+    }
+}
+
+/* ---- projections ---------------------------------------------------------------------- */
+
+/* Records that one more message of `len` words goes to (core, addr). */
+static void owe(struct emitter *e, uint32_t core, uint32_t addr, uint32_t len)
+{
+    for (uint32_t i = 0; i < e->n_pend; i++)
+        if (e->pend[i].core == core && e->pend[i].addr == addr) {
+            e->pend[i].count++;
+            return;
+        }
+    if (GROW(e, e->pend, e->n_pend, e->cap_pend) == 0)
+        e->pend[e->n_pend++] = (struct pending){core, addr, len, 1};
+}
+
+/* The receives owed, in the order they were first owed (zeroed already). */
+static void pay(struct emitter *e)
+{
+    for (uint32_t i = 0; i < e->n_pend; i++)
+        receive(e, e->pend[i].core, e->pend[i].addr, e->pend[i].len, e->pend[i].count, 0);
+    e->n_pend = 0;
+}
+
+/* A block's partial sums (`acc`, its rows; len set) to its target: added
+ * locally when the target is on its core, else sent and owed. */
+static void deliver(struct emitter *e, uint32_t core, uint32_t acc, uint32_t row0, uint32_t rows,
+                    struct target t)
+{
+    struct ax_prog_dest d = target_at(e, t, row0);
+    if (d.core == NONE) {
+        fail(e, AX_ERR_INTERNAL);
+        return;
+    }
+    if (d.core == core) {
+        op(e, core, AX_ISA_VADD, 0, d.addr, d.addr, acc);
+        return;
+    }
+    op(e, core, AX_ISA_PSUMSEND, 0, acc, value_route(e, core, d.core, d.addr), 0);
+    owe(e, d.core, d.addr, rows);
+}
+
+/* Where a projection reads its input: vector `addr` on `core`, the shard
+ * `shard` (a map block of a VALUE object) whose counts a spiking projection
+ * encodes into, or NONE for a scratch vector. */
+struct source {
+    uint32_t core, addr, shard;
+};
+
+/* thresh and encode of a value, once per token however many projections
+ * read it. */
+static void encode_once(struct emitter *e, struct source x, uint32_t len)
+{
+    uint32_t obj = e->m->blocks[x.shard].object;
+    if (e->is_encoded[obj])
+        return;
+    e->is_encoded[obj] = 1;
+    const struct layout *l = &e->lay[x.shard];
+    uint8_t flags = AX_ISA_ENC_FLAGS(e->spike->encoding, e->spike->steps);
+    setlen(e, x.core, len);
+    op(e, x.core, AX_ISA_THRESH, (uint8_t)e->k_const, x.addr, l->vth, 0);
+    op(e, x.core, AX_ISA_ENCODE, flags, x.addr, l->vth, l->counts);
+}
+
+/* The spike fan-out of a projection: per column group, an `emit` of its
+ * counts to the cores holding blocks of that group (runs of groups with the
+ * same cores in one `emit`); then the barrier of the sender and them. */
+static void spike_fanout(struct emitter *e, uint32_t oi, struct source x)
+{
+    const struct ax_map *m = e->m;
+    const struct ax_map_object *o = &m->objects[oi];
+    uint32_t counts = e->lay[x.shard].counts, n_groups = (o->cols + GROUP - 1) / GROUP;
+    uint32_t run_route = NONE, run_first = 0;
+    for (uint32_t g = 0; g <= n_groups && ok(e); g++) {
+        uint32_t r = NONE;
+        if (g < n_groups) {
+            e->n_tmp = 0;
+            for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks; bi++) {
+                const struct ax_map_block *b = &m->blocks[bi];
+                if (g * GROUP < b->col0 || g * GROUP >= b->col0 + b->cols || e->core_mark[b->core])
+                    continue;
+                e->core_mark[b->core] = 1;
+                if (GROW(e, e->tmp, e->n_tmp, e->cap_tmp) == 0)
+                    e->tmp[e->n_tmp++] = (struct ax_prog_dest){b->core, NONE};
+            }
+            for (uint32_t i = 0; i < e->n_tmp; i++)
+                e->core_mark[e->tmp[i].core] = 0;
+            r = route(e, x.core, AX_PROG_ROUTE_SPIKES, e->tmp, e->n_tmp);
+        }
+        if (g > 0 && (g == n_groups || r != run_route)) {
+            uint32_t end = g * GROUP < o->cols ? g * GROUP : o->cols;
+            setlen(e, x.core, end - run_first * GROUP);
+            op(e, x.core, AX_ISA_EMIT, 0, counts + run_first * GROUP, run_route, 0);
+        }
+        if (g == 0 || r != run_route) {
+            run_route = r;
+            run_first = g;
+        }
+    }
+    barrier_join(e, x.core);
+    for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks; bi++)
+        barrier_join(e, m->blocks[bi].core);
+    barrier_close(e);
+}
+
+/* The dense fan-out: per column range, the input's columns to the inbox of
+ * the first block of that range on each other core. Sets each block's input
+ * address in *in (indexed from the object's first block). */
+static void dense_fanout(struct emitter *e, uint32_t oi, struct source x, uint32_t *in)
+{
+    const struct ax_map *m = e->m;
+    const struct ax_map_object *o = &m->objects[oi];
+    for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks; bi++)
+        in[bi - o->first_block] = NONE;
+    for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks && ok(e); bi++) {
+        const struct ax_map_block *b = &m->blocks[bi];
+        if (in[bi - o->first_block] != NONE)
+            continue; /* its column range is done */
+        e->n_tmp = 0;
+        for (uint32_t bj = bi; bj < o->first_block + o->n_blocks; bj++) {
+            const struct ax_map_block *c = &m->blocks[bj];
+            if (c->col0 != b->col0)
+                continue;
+            uint32_t *at = &in[bj - o->first_block];
+            if (c->core == x.core) { /* reads the value where it is */
+                *at = x.addr + c->col0;
+                continue;
+            }
+            for (uint32_t k = 0; k < e->n_tmp && *at == NONE; k++)
+                if (e->tmp[k].core == c->core)
+                    *at = e->tmp[k].addr;
+            if (*at == NONE && GROW(e, e->tmp, e->n_tmp, e->cap_tmp) == 0) {
+                *at = e->lay[bj].inbox;
+                e->tmp[e->n_tmp++] = (struct ax_prog_dest){c->core, *at};
+            }
+        }
+        if (e->n_tmp) {
+            uint32_t r = route(e, x.core, AX_PROG_ROUTE_VALUES, e->tmp, e->n_tmp);
+            setlen(e, x.core, b->cols);
+            op(e, x.core, AX_ISA_PSUMSEND, 0, x.addr + b->col0, r, 0);
+            for (uint32_t k = 0; k < e->n_tmp; k++) /* before the blocks' vdot */
+                receive(e, e->tmp[k].core, e->tmp[k].addr, b->cols, 1, 1);
+        }
+    }
+}
+
+/* One weight object as a projection of `x` into target `t` (zeroed by the
+ * caller): the fan-out, each block's work, the receives. */
+static void projection(struct emitter *e, uint32_t oi, struct source x, struct target t)
+{
+    const struct ax_map *m = e->m;
+    const struct ax_map_object *o = &m->objects[oi];
+    uint32_t *in = NULL;
+    if (o->is_spiking) {
+        if (x.shard == NONE || !e->m->objects[e->m->blocks[x.shard].object].needs.has_counts) {
+            fail(e, AX_ERR_INTERNAL);
+            return;
+        }
+        encode_once(e, x, o->cols);
+        spike_fanout(e, oi, x);
+    } else {
+        in = ax_mem_alloc((size_t)o->n_blocks * sizeof *in);
+        if (!in) {
+            e->is_oom = 1;
+            return;
+        }
+        dense_fanout(e, oi, x, in);
+    }
+    for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks && ok(e); bi++) {
+        const struct ax_map_block *b = &m->blocks[bi];
+        const struct layout *l = &e->lay[bi];
+        uint32_t c = b->core;
+        if (b->is_dram)
+            op(e, c, AX_ISA_DMA, 0, l->w, l->record, 0);
+        setlen(e, c, b->rows);
+        if (o->is_spiking) {
+            op(e, c, AX_ISA_ACCZERO, 0, l->acc, 0, 0);
+            op(e, c, AX_ISA_SYNACC, 0, l->record, l->acc, 0);
+            op(e, c, AX_ISA_SCALE, 0, l->acc, l->w + ((uint64_t)b->rows * b->cols + 3) / 4, l->acc);
+        } else {
+            op(e, c, AX_ISA_VDOT, 0, l->acc, l->w, in[bi - o->first_block]);
+        }
+        deliver(e, c, l->acc, b->row0, b->rows, t);
+    }
+    ax_mem_free(in);
+    pay(e);
+}
+
+/* The source of node `id`'s value read whole by `reader`. */
+static struct source value_source(struct emitter *e, uint32_t id, uint32_t reader)
+{
+    uint32_t b = whole_value(e, id, reader);
+    if (b == NONE)
+        return (struct source){0, 0, NONE};
+    return (struct source){e->m->blocks[b].core, e->lay[b].value, b};
+}
+
+/* ---- nodes ------------------------------------------------------------------------------ */
+
+/* The node's value as a target, zeroed: its partial sums add into it. */
+static struct target own_value(struct emitter *e, uint32_t id)
+{
+    struct target t = {e->m->node_value[id], 0};
+    zero_value(e, t.value);
+    return t;
+}
+
+/* The weight objects of node `id`: [*first, *end). */
+static void node_weights(const struct emitter *e, uint32_t id, uint32_t *first, uint32_t *end)
+{
+    const struct ax_map *m = e->m;
+    uint32_t v = m->node_value[id];
+    *first = *end = 0;
+    if (v == NONE || m->objects[v].node != id)
+        return;
+    uint32_t i = v;
+    while (i > 0 && m->objects[i - 1].node == id && m->objects[i - 1].kind == AX_MAP_WEIGHTS)
+        i--;
+    *first = i;
+    *end = v;
+}
+
+/* The embedding: each block core looks its block up towards the value
+ * core at the block's column offset; one message arrives per column range. */
+static void emit_embedding(struct emitter *e, uint32_t id)
+{
+    uint32_t first, end;
+    node_weights(e, id, &first, &end);
+    struct target t = own_value(e, id);
+    for (uint32_t oi = first; oi < end; oi++) {
+        const struct ax_map_object *o = &e->m->objects[oi];
+        for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks && ok(e); bi++) {
+            const struct ax_map_block *b = &e->m->blocks[bi];
+            struct ax_prog_dest d = target_at(e, t, b->col0);
+            if (b->is_dram)
+                op(e, b->core, AX_ISA_DMA, 0, e->lay[bi].w, e->lay[bi].record, 0);
+            op(e, b->core, AX_ISA_LOOKUP, 0, e->lay[bi].record, value_route(e, b->core, d.core, d.addr), 0);
+            int seen = 0;
+            for (uint32_t i = 0; i < e->n_pend; i++)
+                seen |= e->pend[i].core == d.core && e->pend[i].addr == d.addr;
+            if (!seen)
+                owe(e, d.core, d.addr, b->cols);
+        }
+    }
+    pay(e);
+}
+
+/* A linear layer, the LM head or the router: the projection of its input,
+ * then the bias (linear) or the router's softmax. */
+static void emit_linear(struct emitter *e, uint32_t id)
+{
+    const struct ax_ir_node *n = &e->g->nodes[id];
+    uint32_t first, end;
+    node_weights(e, id, &first, &end);
+    if (first == end)
+        return;
+    struct source x = value_source(e, n->inputs[0], id);
+    if (!ok(e))
+        return;
+    struct target t = own_value(e, id);
+    projection(e, first, x, t);
+    const struct ax_map_object *v = &e->m->objects[t.value];
+    for (uint32_t b = v->first_block; b < v->first_block + v->n_blocks && ok(e); b++) {
+        uint32_t c = e->m->blocks[b].core;
+        const struct layout *l = &e->lay[b];
+        setlen(e, c, e->m->blocks[b].rows);
+        if (v->needs.has_param)
+            op(e, c, AX_ISA_VADD, 0, l->value, l->value, l->param);
+        if (n->op == AX_IR_MOE_ROUTER) {
+            op(e, c, AX_ISA_VMAX, 0, l->scalar, l->value, 0);
+            op(e, c, AX_ISA_VEXP, 0, l->value, l->value, 0);
+            op(e, c, AX_ISA_VSUM, 0, l->scalar, l->value, 0);
+        }
+    }
+}
+
+/* Operand `i` of node `id` on core `core`: where it is when it lives there,
+ * else received into `dst` (sent by the core it lives on). */
+static uint32_t fetch(struct emitter *e, uint32_t id, uint32_t i, uint32_t core, uint32_t dst)
+{
+    uint32_t src = e->g->nodes[id].inputs[i];
+    struct source x = value_source(e, src, id);
+    if (!ok(e))
+        return 0;
+    if (x.core == core)
+        return x.addr;
+    uint32_t len = e->g->nodes[src].out_dim;
+    setlen(e, x.core, len);
+    op(e, x.core, AX_ISA_PSUMSEND, 0, x.addr, value_route(e, x.core, core, dst), 0);
+    receive(e, core, dst, len, 1, 1);
+    return dst;
+}
+
+/* RMSNorm, RoPE, SwiGLU, add and merge on the node's value core. */
 static void emit_dense(struct emitter *e, uint32_t id)
 {
     const struct ax_ir_node *n = &e->g->nodes[id];
-    uint32_t src = n->n_inputs ? e->node_object[n->inputs[0]] : NONE;
-    if (src == NONE)
+    uint32_t vb = whole_value(e, id, id);
+    if (vb == NONE)
         return;
-    const struct ax_map *m = e->m;
-    uint32_t core = m->objects[src].home, x = e->obj_vector[src];
-    if (n->op == AX_IR_GLA || n->op == AX_IR_SWA) {
-        uint32_t state = state_object(m, id);
-        if (state == NONE)
-            return;
-        emit_operands(e, id, m->objects[state].home, e->block_base[m->objects[state].first_block]);
-    } else {
-        emit_operands(e, id, core, x);
-    }
-    uint32_t first = e->cores[core].n;
-    uint32_t y = n->n_inputs > 1 && e->node_object[n->inputs[1]] != NONE
-                     ? e->obj_vector[e->node_object[n->inputs[1]]] : x;
+    uint32_t c = e->m->blocks[vb].core;
+    const struct layout *l = &e->lay[vb];
+    uint32_t a = fetch(e, id, 0, c, l->value);
+    uint32_t b = n->n_inputs > 1 ? fetch(e, id, 1, c, l->in1) : 0;
+    if (!ok(e))
+        return;
     switch (n->op) {
-    case AX_IR_RMSNORM:
-        emit(e, core, AX_ISA_SETLEN, 0, n->group, 0, 0);
-        emit(e, core, AX_ISA_VSUMSQ, 0, x, x, 0);
-        emit(e, core, AX_ISA_VRSQRT, 0, x, x, 0);
-        emit(e, core, AX_ISA_VMUL, 0, x, x, x);
+    case AX_IR_RMSNORM: {
+        uint32_t group = n->group ? n->group : n->out_dim;
+        setlen(e, c, group);
+        for (uint32_t k = 0; k + group <= n->out_dim; k += group)
+            op(e, c, AX_ISA_RMSNORM, (uint8_t)e->eps_const[id], l->value + k, a + k, l->param + k);
         break;
+    }
     case AX_IR_ROPE:
-        emit(e, core, AX_ISA_SETLEN, 0, n->heads * n->head_dim, 0, 0);
-        emit(e, core, AX_ISA_VMUL, 0, x, x, x);
-        emit(e, core, AX_ISA_VMAC, 0, x, x, x);
+        setlen(e, c, n->out_dim);
+        op(e, c, AX_ISA_ROPE, 0, l->value, a, l->table);
         break;
     case AX_IR_SWIGLU:
-        emit(e, core, AX_ISA_SETLEN, 0, n->dim, 0, 0);
-        emit(e, core, AX_ISA_VSILU, 0, x, x, 0);
-        emit(e, core, AX_ISA_VMUL, 0, x, x, y);
+        setlen(e, c, n->out_dim);
+        op(e, c, AX_ISA_VSILU, 0, l->value, a, 0);
+        op(e, c, AX_ISA_VMUL, 0, l->value, l->value, b);
         break;
     case AX_IR_ADD:
     case AX_IR_MERGE:
-        emit(e, core, AX_ISA_SETLEN, 0, n->dim, 0, 0);
-        emit(e, core, AX_ISA_VADD, 0, x, x, y);
-        break;
-    case AX_IR_GLA:
-    case AX_IR_SWA: {
-        uint32_t state = state_object(m, id);
-        uint32_t sc = m->objects[state].home, s = e->block_base[m->objects[state].first_block];
-        uint32_t k = e->node_object[n->inputs[1]], v = e->node_object[n->inputs[2]];
-        uint32_t ka = k != NONE ? e->obj_vector[k] : x, va = v != NONE ? e->obj_vector[v] : x;
-        first = e->cores[sc].n;
-        emit(e, sc, AX_ISA_SETLEN, 0, n->heads * n->head_dim, 0, 0);
-        if (n->op == AX_IR_GLA) {
-            uint32_t g = n->n_inputs > 3 ? e->node_object[n->inputs[3]] : NONE;
-            emit(e, sc, AX_ISA_GLADECAY, 0, s, g != NONE ? e->obj_vector[g] : ka, 0);
-            emit(e, sc, AX_ISA_GLAUPD, 0, s, ka, va);
-            emit(e, sc, AX_ISA_GLAREAD, 0, s, x, s);
-        } else {
-            emit(e, sc, AX_ISA_KVPUSH, 0, s, ka, va);
-            emit(e, sc, AX_ISA_KVATTN, 0, s, x, s);
-        }
-        core = sc;
-        break;
-    }
-    case AX_IR_MOE_ROUTER:
-        emit(e, core, AX_ISA_SETLEN, 0, n->experts, 0, 0);
-        emit(e, core, AX_ISA_VMAX, 0, x, x, 0);
-        emit(e, core, AX_ISA_VEXP, 0, x, x, 0);
-        emit(e, core, AX_ISA_VSUM, 0, x, x, 0);
+        setlen(e, c, n->out_dim);
+        op(e, c, AX_ISA_VADD, 0, l->value, a, b);
         break;
     default:
         break;
     }
-    map_op(e, core, first, id);
 }
 
-ax_status ax_map_emit(const struct ax_map *m, const struct ax_ir_graph *g, const ax_arch_t *arch,
-                      const char *model_name, struct ax_prog *prog, struct ax_diag_list *diags)
+/* The inbox of a state block for attention operand `i` (q, k, v, g). */
+static uint32_t *state_inbox(struct layout *l, uint32_t i)
 {
-    const struct ax_system_desc *sys = ax_arch_desc(arch);
-    uint64_t words = (uint64_t)(sys->chip.core.sram.capacity_bytes / 4);
-    if (words > AX_ISA_MAX_B16 + 1) {
-        ax_diag_add(diags, AX_DIAG_ERROR, sys->path, 0, 0,
-                    "cores of %.0f bytes of SRAM: the instruction format addresses at most "
-                    "256 KiB (65536 words) per core", sys->chip.core.sram.capacity_bytes);
-        return AX_ERR_UNSUPPORTED;
+    switch (i) {
+    case 0:  return &l->q;
+    case 1:  return &l->k;
+    case 2:  return &l->v;
+    default: return &l->g;
     }
-    uint32_t n_cores = m->n_chips * m->cores_per_chip;
-    ax_prog_init(prog, n_cores, (uint32_t)words);
-    struct emitter e = {m, g, prog, NULL, n_cores, NULL, NULL, NULL, NULL, NULL, (uint32_t)words,
-                        NULL, 0, 0, NULL, 0, 0, 0};
-    e.cores = ax_mem_calloc(n_cores, sizeof *e.cores);
-    e.block_base = ax_mem_calloc(m->n_blocks + 1, sizeof *e.block_base);
-    e.weight_id = ax_mem_calloc(m->n_blocks + 1, sizeof *e.weight_id);
-    e.obj_vector = ax_mem_calloc(m->n_objects + 1, sizeof *e.obj_vector);
-    e.node_object = ax_mem_calloc(g->n_nodes + 1, sizeof *e.node_object);
-    e.core_stamp = ax_mem_calloc(n_cores, sizeof *e.core_stamp);
-    uint32_t *fill = ax_mem_calloc(n_cores, sizeof *fill), *scratch = ax_mem_calloc(n_cores, sizeof *scratch);
-    ax_status st = AX_ERR_NOMEM;
-    if (!e.cores || !e.block_base || !e.weight_id || !e.obj_vector || !e.node_object || !e.core_stamp || !fill || !scratch)
-        goto done;
+}
 
-    /* Addresses: blocks one after the other on their cores; an object's
-     * output vector is its home block's accumulators. A block streamed from
-     * DRAM is staged into the buffer the mapping reserves at the top of its
-     * core's SRAM. */
-    uint32_t staging = (uint32_t)(words - m->staging_bytes / 4);
-    for (uint32_t bi = 0; bi < m->n_blocks; bi++) {
+/* Sends operand `i` of attention node `id` to every state block of `so`:
+ * the whole vector (`slice` 0) or each block's heads (`slice` 1), into its
+ * inbox; a state block on the operand's own core copies it (whole) or reads
+ * it in place (slice: the block's q then names the operand's value). */
+static void to_state(struct emitter *e, uint32_t id, uint32_t i, uint32_t so, int slice)
+{
+    const struct ax_map *m = e->m;
+    const struct ax_map_object *s = &m->objects[so];
+    uint32_t src = e->g->nodes[id].inputs[i], d = e->g->nodes[id].head_dim;
+    struct source x = value_source(e, src, id);
+    if (!ok(e))
+        return;
+    uint32_t len = e->g->nodes[src].out_dim;
+    e->n_tmp = 0;
+    for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
         const struct ax_map_block *b = &m->blocks[bi];
-        e.block_base[bi] = b->is_dram ? staging : fill[b->core];
-        if (!b->is_dram)
-            fill[b->core] += (uint32_t)(b->bytes / 4); /* blocks are whole words */
-    }
-    /* Weight records: the weight blocks in order (state is memory, not a
-     * checkpoint tensor, and has none). */
-    uint32_t n_weight_blocks = 0;
-    for (uint32_t bi = 0; bi < m->n_blocks; bi++)
-        if (m->objects[m->blocks[bi].object].kind == AX_MAP_WEIGHTS)
-            e.weight_id[bi] = n_weight_blocks++;
-    for (uint32_t oi = 0; oi < m->n_objects; oi++)
-        e.obj_vector[oi] = m->objects[oi].n_blocks ? acc_addr(&e, m->objects[oi].first_block) : 0;
-    /* The object holding each node's value: its own last weight object, or
-     * its first operand's (objects are in node order). */
-    for (uint32_t id = 0; id < g->n_nodes; id++)
-        e.node_object[id] = NONE;
-    for (uint32_t oi = 0; oi < m->n_objects; oi++)
-        if (m->objects[oi].kind == AX_MAP_WEIGHTS)
-            e.node_object[m->objects[oi].node] = oi;
-    for (uint32_t id = 0; id < g->n_nodes; id++)
-        if (e.node_object[id] == NONE && g->nodes[id].n_inputs)
-            e.node_object[id] = e.node_object[g->nodes[id].inputs[0]];
-
-    /* Code, node by node in graph order. */
-    uint32_t next_object = 0;
-    for (uint32_t id = 0; id < g->n_nodes && !e.is_oom; id++) {
-        int has_weights = 0;
-        while (next_object < m->n_objects && m->objects[next_object].node == id) {
-            if (m->objects[next_object].kind == AX_MAP_WEIGHTS) {
-                emit_weights(&e, next_object, scratch);
-                has_weights = 1;
+        uint32_t *inbox = state_inbox(&e->lay[bi], i);
+        if (slice) {
+            if (b->core == x.core) {
+                *inbox = x.addr + b->row0 * d; /* read in place */
+                continue;
             }
-            next_object++;
+            setlen(e, x.core, b->rows * d);
+            op(e, x.core, AX_ISA_PSUMSEND, 0, x.addr + b->row0 * d, value_route(e, x.core, b->core, *inbox), 0);
+            receive(e, b->core, *inbox, b->rows * d, 1, 1);
+        } else if (b->core == x.core) {
+            setlen(e, b->core, len);
+            op(e, b->core, AX_ISA_VCOPY, 0, *inbox, x.addr, 0);
+        } else if (e->core_mark[b->core]) { /* a second block on a core: a route of its own */
+            setlen(e, x.core, len);
+            op(e, x.core, AX_ISA_PSUMSEND, 0, x.addr, value_route(e, x.core, b->core, *inbox), 0);
+            receive(e, b->core, *inbox, len, 1, 1);
+        } else if (GROW(e, e->tmp, e->n_tmp, e->cap_tmp) == 0) {
+            e->core_mark[b->core] = 1;
+            e->tmp[e->n_tmp++] = (struct ax_prog_dest){b->core, *inbox};
         }
-        if (!has_weights || g->nodes[id].op == AX_IR_MOE_ROUTER)
-            emit_dense(&e, id);
     }
-    for (uint32_t c = 0; c < n_cores && !e.is_oom; c++) {
-        if (e.cores[c].n) {
-            emit(&e, c, AX_ISA_BARRIER, 0, 0, 0, 0);
-            emit(&e, c, AX_ISA_HALT, 0, 0, 0, 0);
-        }
+    for (uint32_t k = 0; k < e->n_tmp; k++)
+        e->core_mark[e->tmp[k].core] = 0;
+    if (e->n_tmp) {
+        setlen(e, x.core, len);
+        op(e, x.core, AX_ISA_PSUMSEND, 0, x.addr, route(e, x.core, AX_PROG_ROUTE_VALUES, e->tmp, e->n_tmp), 0);
+        for (uint32_t k = 0; k < e->n_tmp; k++)
+            receive(e, e->tmp[k].core, e->tmp[k].addr, len, 1, 1);
     }
-    if (e.is_oom)
-        goto done;
+}
 
-    /* The program's tables. */
-    struct ax_arena *a = &prog->arena;
-    prog->weights = ax_arena_calloc(a, n_weight_blocks + 1, sizeof *prog->weights);
-    uint32_t n_code = 0;
-    for (uint32_t c = 0; c < n_cores; c++)
-        n_code += e.cores[c].n > 0;
-    prog->code = ax_arena_calloc(a, n_code + 1, sizeof *prog->code);
-    prog->routes = ax_arena_calloc(a, e.n_routes + 1, sizeof *prog->routes);
-    prog->opmap = ax_arena_calloc(a, e.n_opmap + 1, sizeof *prog->opmap);
-    prog->meta = ax_arena_calloc(a, 8, sizeof *prog->meta);
-    if (!prog->weights || !prog->code || !prog->routes || !prog->opmap || !prog->meta)
-        goto done;
-    for (uint32_t bi = 0; bi < m->n_blocks; bi++) {
+/* GLA and SWA on their state cores: operands in, the state op on each
+ * core's share, its output to the value core. */
+static void emit_attention(struct emitter *e, uint32_t id)
+{
+    const struct ax_ir_node *n = &e->g->nodes[id];
+    const struct ax_map *m = e->m;
+    uint32_t v = m->node_value[id], so = v != NONE && v > 0 ? v - 1 : NONE;
+    if (so == NONE || m->objects[so].kind != AX_MAP_STATE || m->objects[so].node != id) {
+        fail(e, AX_ERR_INTERNAL);
+        return;
+    }
+    if (whole_value(e, id, id) == NONE)
+        return;
+    struct target t = own_value(e, id);
+    int is_gla = n->op == AX_IR_GLA;
+    for (uint32_t i = 0; i < (is_gla ? n->n_inputs : 3); i++)
+        to_state(e, id, i, so, is_gla && i == 0);
+    const struct ax_map_object *s = &m->objects[so];
+    uint32_t d = n->head_dim;
+    for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
         const struct ax_map_block *b = &m->blocks[bi];
-        const struct ax_map_object *o = &m->objects[b->object];
-        if (o->kind != AX_MAP_WEIGHTS)
-            continue;
-        prog->weights[prog->n_weights++] = (struct ax_prog_weight){
-            b->core, o->name, b->row0, b->rows, b->col0, b->cols, b->is_dram};
+        const struct layout *l = &e->lay[bi];
+        uint32_t c = b->core, len = is_gla ? b->rows * d : n->heads * d;
+        if (is_gla) {
+            setlen(e, c, len);
+            op(e, c, AX_ISA_GLADECAY, 0, l->state, l->g != NONE ? l->g : l->k, 0);
+            op(e, c, AX_ISA_GLAUPD, 0, l->state, l->k, l->v);
+            op(e, c, AX_ISA_GLAREAD, 0, l->out, l->q, l->state);
+        } else {
+            setlen(e, c, n->kv_heads * d);
+            op(e, c, AX_ISA_KVPUSH, 0, l->state, l->k, l->v);
+            setlen(e, c, len);
+            op(e, c, AX_ISA_KVATTN, 0, l->out, l->q, l->state);
+        }
+        deliver(e, c, l->out, is_gla ? b->row0 * d : 0, len, t);
     }
-    for (uint32_t c = 0; c < n_cores; c++) {
-        if (!e.cores[c].n)
+    pay(e);
+}
+
+/* The routed experts: per expert, gate and up into the value core's
+ * hidden vectors, SiLU(gate) x up there, down into the value. The router's
+ * weights arrive into an inbox; every expert runs (the top-k selection is
+ * not expressed yet). */
+static void emit_experts(struct emitter *e, uint32_t id)
+{
+    const struct ax_ir_node *n = &e->g->nodes[id];
+    uint32_t first, end;
+    node_weights(e, id, &first, &end);
+    uint32_t vb = whole_value(e, id, id);
+    struct source x = value_source(e, n->inputs[0], id);
+    if (!ok(e) || vb == NONE)
+        return;
+    uint32_t c = e->m->blocks[vb].core;
+    const struct layout *l = &e->lay[vb];
+    if (n->n_inputs > 1)
+        fetch(e, id, 1, c, l->extra);
+    struct target t = own_value(e, id);
+    for (uint32_t oi = first; oi + 2 < end && ok(e); oi += 3) {
+        struct target gate = {t.value, 1}, up = {t.value, 2};
+        setlen(e, c, n->inter);
+        op(e, c, AX_ISA_ACCZERO, 0, l->scratch, 0, 0);
+        op(e, c, AX_ISA_ACCZERO, 0, l->scratch + n->inter, 0, 0);
+        projection(e, oi, x, gate);
+        projection(e, oi + 1, x, up);
+        setlen(e, c, n->inter);
+        op(e, c, AX_ISA_VSILU, 0, l->scratch, l->scratch, 0);
+        op(e, c, AX_ISA_VMUL, 0, l->scratch, l->scratch, l->scratch + n->inter);
+        projection(e, oi + 2, (struct source){c, l->scratch, NONE}, t);
+    }
+}
+
+/* The 76B's meta-token table has no work per token; its blocks streamed
+ * from DRAM are fetched once, so that every DRAM record has its `dma`. */
+static void emit_table(struct emitter *e, uint32_t id)
+{
+    for (uint32_t oi = 0; oi < e->m->n_objects; oi++) {
+        const struct ax_map_object *o = &e->m->objects[oi];
+        if (o->node != id || o->kind != AX_MAP_WEIGHTS)
             continue;
-        uint64_t *w = ax_arena_alloc(a, e.cores[c].n * sizeof *w);
+        for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks; bi++)
+            if (e->m->blocks[bi].is_dram)
+                op(e, e->m->blocks[bi].core, AX_ISA_DMA, 0, e->lay[bi].w, e->lay[bi].record, 0);
+    }
+}
+
+static void emit_node(struct emitter *e, uint32_t id)
+{
+    e->node = id;
+    switch (e->g->nodes[id].op) {
+    case AX_IR_META_PREFIX:
+        emit_table(e, id);
+        break;
+    case AX_IR_EMBEDDING:
+        emit_embedding(e, id);
+        break;
+    case AX_IR_LINEAR:
+    case AX_IR_LM_HEAD:
+    case AX_IR_MOE_ROUTER:
+        emit_linear(e, id);
+        break;
+    case AX_IR_MOE_EXPERTS:
+        emit_experts(e, id);
+        break;
+    case AX_IR_GLA:
+    case AX_IR_SWA:
+        emit_attention(e, id);
+        break;
+    case AX_IR_RMSNORM:
+    case AX_IR_ROPE:
+    case AX_IR_SWIGLU:
+    case AX_IR_ADD:
+    case AX_IR_MERGE:
+        emit_dense(e, id);
+        break;
+    default: /* input, output: no work of their own */
+        break;
+    }
+}
+
+/* ---- the program's tables ---------------------------------------------------------- */
+
+static int buffer_cmp(const void *a, const void *b)
+{
+    const struct ax_prog_buffer *x = *(const struct ax_prog_buffer *const *)a;
+    const struct ax_prog_buffer *y = *(const struct ax_prog_buffer *const *)b;
+    if (x->core != y->core)
+        return x->core < y->core ? -1 : 1;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* The node table: every node with its name (its weight tensor without
+ * ".weight", else "model[.layers.N].<op>", numbered from the second of a
+ * kind in a layer), op, layer and spike site. */
+static ax_status node_table(struct emitter *e)
+{
+    const struct ax_ir_graph *g = e->g;
+    struct ax_arena *a = &e->prog->arena;
+    struct ax_prog *p = e->prog;
+    p->nodes = ax_arena_calloc(a, g->n_nodes + 1, sizeof *p->nodes);
+    uint32_t *seen = ax_mem_calloc((size_t)AX_IR_OP_COUNT * 2 + 1, sizeof *seen);
+    if (!p->nodes || !seen) {
+        ax_mem_free(seen);
+        return AX_ERR_NOMEM;
+    }
+    int32_t layer_of_seen = -2;
+    for (uint32_t id = 0; id < g->n_nodes; id++) {
+        const struct ax_ir_node *n = &g->nodes[id];
+        int has_layer = (n->attrs_set >> AX_IR_ATTR_LAYER) & 1u;
+        int32_t layer = has_layer ? (int32_t)n->layer : -1;
+        if (layer != layer_of_seen) {
+            memset(seen, 0, (size_t)AX_IR_OP_COUNT * sizeof *seen);
+            layer_of_seen = layer;
+        }
+        char name[300], site[300];
+        if (n->weight) {
+            size_t len = strlen(n->weight), sl = strlen(".weight");
+            if (len >= sl && strcmp(n->weight + len - sl, ".weight") == 0)
+                len -= sl;
+            snprintf(name, sizeof name, "%.*s", (int)len, n->weight);
+        } else {
+            uint32_t k = seen[n->op]++;
+            char prefix[40] = "model";
+            if (has_layer)
+                snprintf(prefix, sizeof prefix, "model.layers.%u", n->layer);
+            if (k)
+                snprintf(name, sizeof name, "%s.%s.%u", prefix, ax_ir_op_str(n->op), k);
+            else
+                snprintf(name, sizeof name, "%s.%s", prefix, ax_ir_op_str(n->op));
+        }
+        ax_map_site_name(g, id, site, sizeof site);
+        p->nodes[id] = (struct ax_prog_node){id, ax_arena_strdup(a, name), ax_ir_op_str(n->op), layer,
+                                             ax_arena_strdup(a, site)};
+        if (!p->nodes[id].name || !p->nodes[id].site) {
+            ax_mem_free(seen);
+            return AX_ERR_NOMEM;
+        }
+    }
+    p->n_nodes = g->n_nodes;
+    ax_mem_free(seen);
+    return AX_OK;
+}
+
+/* memcpy that takes an empty source (NULL when nothing was collected). */
+static void copy(void *dst, const void *src, size_t bytes)
+{
+    if (bytes)
+        memcpy(dst, src, bytes);
+}
+
+/* Copies everything collected into the program (its arena owns it). */
+static ax_status finish(struct emitter *e, const char *model_name, const char *chip_name)
+{
+    const struct ax_map *m = e->m;
+    struct ax_prog *p = e->prog;
+    struct ax_arena *a = &p->arena;
+    /* buffers ascending by (core, addr); state records follow their buffer */
+    const struct ax_prog_buffer **order = ax_mem_calloc(e->n_bufs + 1, sizeof *order);
+    uint32_t *new_id = ax_mem_calloc(e->n_bufs + 1, sizeof *new_id);
+    p->buffers = ax_arena_calloc(a, e->n_bufs + 1, sizeof *p->buffers);
+    if (!order || !new_id || !p->buffers) {
+        ax_mem_free(order);
+        ax_mem_free(new_id);
+        return AX_ERR_NOMEM;
+    }
+    for (uint32_t i = 0; i < e->n_bufs; i++)
+        order[i] = &e->bufs[i];
+    qsort(order, e->n_bufs, sizeof *order, buffer_cmp);
+    for (uint32_t i = 0; i < e->n_bufs; i++) {
+        p->buffers[i] = *order[i];
+        new_id[order[i] - e->bufs] = i;
+    }
+    p->n_buffers = e->n_bufs;
+    ax_mem_free(order);
+    for (uint32_t i = 0; i < e->n_states; i++)
+        e->states[i].buffer = new_id[e->states[i].buffer];
+    ax_mem_free(new_id);
+
+    p->weights = ax_arena_calloc(a, e->n_weights + 1, sizeof *p->weights);
+    p->states = ax_arena_calloc(a, e->n_states + 1, sizeof *p->states);
+    p->consts = ax_arena_calloc(a, e->n_consts + 1, sizeof *p->consts);
+    p->routes = ax_arena_calloc(a, e->n_routes + 1, sizeof *p->routes);
+    struct ax_prog_dest *dests = ax_arena_calloc(a, e->n_dests + 1, sizeof *dests);
+    p->barriers = ax_arena_calloc(a, e->n_barriers + 1, sizeof *p->barriers);
+    uint32_t *bar_cores = ax_arena_calloc(a, e->n_bar_cores + 1, sizeof *bar_cores);
+    p->opmap = ax_arena_calloc(a, e->n_opmap + 1, sizeof *p->opmap);
+    uint32_t n_code = 0;
+    for (uint32_t c = 0; c < e->n_cores; c++)
+        n_code += e->cores[c].n > 0;
+    p->code = ax_arena_calloc(a, n_code + 1, sizeof *p->code);
+    if (!p->weights || !p->states || !p->consts || !p->routes || !dests || !p->barriers ||
+        !bar_cores || !p->opmap || !p->code)
+        return AX_ERR_NOMEM;
+    copy(p->weights, e->weights, e->n_weights * sizeof *p->weights);
+    p->n_weights = e->n_weights;
+    copy(p->states, e->states, e->n_states * sizeof *p->states);
+    p->n_states = e->n_states;
+    copy(p->consts, e->consts, e->n_consts * sizeof *p->consts);
+    p->n_consts = e->n_consts;
+    copy(dests, e->dests, e->n_dests * sizeof *dests);
+    for (uint32_t r = 0; r < e->n_routes; r++) {
+        p->routes[r] = e->routes[r];
+        p->routes[r].dst = dests + e->route_first[r];
+    }
+    p->n_routes = e->n_routes;
+    copy(bar_cores, e->bar_cores, e->n_bar_cores * sizeof *bar_cores);
+    for (uint32_t b = 0; b < e->n_barriers; b++) {
+        p->barriers[b] = e->barriers[b];
+        p->barriers[b].cores = bar_cores + e->bar_first[b];
+    }
+    p->n_barriers = e->n_barriers;
+    copy(p->opmap, e->opmap, e->n_opmap * sizeof *p->opmap);
+    p->n_opmap = e->n_opmap;
+    for (uint32_t c = 0; c < e->n_cores; c++) {
+        if (!e->cores[c].n)
+            continue;
+        uint64_t *w = ax_arena_alloc(a, e->cores[c].n * sizeof *w);
         if (!w)
-            goto done;
-        memcpy(w, e.cores[c].words, e.cores[c].n * sizeof *w);
-        prog->code[prog->n_code++] = (struct ax_prog_code){c, e.cores[c].n, w};
+            return AX_ERR_NOMEM;
+        copy(w, e->cores[c].words, e->cores[c].n * sizeof *w);
+        p->code[p->n_code++] = (struct ax_prog_code){c, e->cores[c].n, w};
     }
-    memcpy(prog->routes, e.routes, e.n_routes * sizeof *e.routes);
-    prog->n_routes = e.n_routes;
-    memcpy(prog->opmap, e.opmap, e.n_opmap * sizeof *e.opmap);
-    prog->n_opmap = e.n_opmap;
-    char buf[6][48];
+    ax_status st = node_table(e);
+    if (st != AX_OK)
+        return st;
+    char buf[4][48];
     snprintf(buf[0], sizeof buf[0], "%u", m->n_chips);
     snprintf(buf[1], sizeof buf[1], "%.17g", m->traffic_hop_bytes);
     snprintf(buf[2], sizeof buf[2], "%.17g", m->traffic_hop_bytes_naive);
     snprintf(buf[3], sizeof buf[3], "%u", m->cores_per_chip);
     const char *keys[] = {"model", "chip", "chips_used", "cores_per_chip", "traffic_hop_bytes",
                           "traffic_hop_bytes_naive"};
-    const char *values[] = {model_name, sys->name ? sys->name : "", buf[0], buf[3], buf[1], buf[2]};
-    for (int i = 0; i < 6; i++) {
-        prog->meta[i].key = keys[i];
-        prog->meta[i].value = ax_arena_strdup(a, values[i]);
-        if (!prog->meta[i].value)
-            goto done;
+    const char *values[] = {model_name, chip_name, buf[0], buf[3], buf[1], buf[2]};
+    for (int i = 0; i < 6 && st == AX_OK; i++)
+        st = ax_prog_set_meta(p, keys[i], values[i]);
+    return st;
+}
+
+static void emitter_free(struct emitter *e)
+{
+    for (uint32_t c = 0; e->cores && c < e->n_cores; c++)
+        ax_mem_free(e->cores[c].words);
+    ax_mem_free(e->cores);
+    ax_mem_free(e->lay);
+    ax_mem_free(e->is_encoded);
+    ax_mem_free(e->tensor);
+    ax_mem_free(e->eps_const);
+    ax_mem_free(e->table_const);
+    ax_mem_free(e->bufs);
+    ax_mem_free(e->weights);
+    ax_mem_free(e->states);
+    ax_mem_free(e->consts);
+    ax_mem_free(e->opmap);
+    ax_mem_free(e->routes);
+    ax_mem_free(e->dests);
+    ax_mem_free(e->route_first);
+    ax_mem_free(e->hash);
+    ax_mem_free(e->barriers);
+    ax_mem_free(e->bar_cores);
+    ax_mem_free(e->bar_first);
+    ax_mem_free(e->pend);
+    ax_mem_free(e->tmp);
+    ax_mem_free(e->core_mark);
+}
+
+/* Refuses options and chips the program cannot express. */
+static ax_status check_target(const struct ax_system_desc *sys, const struct ax_spike_options *spike,
+                              struct ax_diag_list *diags)
+{
+    if (sys->chip.core.sram.capacity_bytes / 4 > AX_ISA_MAX_B16 + 1) {
+        ax_diag_add(diags, AX_DIAG_ERROR, sys->path, 0, 0,
+                    "cores of %.0f bytes of SRAM: the instruction format addresses at most "
+                    "256 KiB (65536 words) per core", sys->chip.core.sram.capacity_bytes);
+        return AX_ERR_UNSUPPORTED;
     }
-    prog->n_meta = 6;
-    st = ax_prog_validate(prog, "emitted program", diags);
+    if (spike->steps > AX_ISA_ENC_MAX_STEPS || (unsigned)spike->encoding >= AX_ISA_ENC_COUNT) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "--steps %u: the encode instruction holds a fixed T of at most %u "
+                    "(0: adaptive)", spike->steps, AX_ISA_ENC_MAX_STEPS);
+        return AX_ERR_UNSUPPORTED;
+    }
+    return AX_OK;
+}
+
+ax_status ax_map_emit(const struct ax_map *m, const struct ax_ir_graph *g, const ax_arch_t *arch,
+                      const struct ax_spike_options *spike, const char *model_name,
+                      struct ax_prog *prog, struct ax_diag_list *diags)
+{
+    const struct ax_system_desc *sys = ax_arch_desc(arch);
+    uint32_t n_cores = m->n_chips * m->cores_per_chip;
+    uint32_t words = (uint32_t)(sys->chip.core.sram.capacity_bytes / 4);
+    ax_prog_init(prog, n_cores, words);
+    ax_status st = check_target(sys, spike, diags);
+    if (st != AX_OK)
+        return st;
+    prog->cores_per_chip = m->cores_per_chip;
+    prog->dram_bytes_per_chip = sys->chip.dram.is_present ? (uint64_t)sys->chip.dram.capacity_bytes : 0;
+    struct emitter e;
+    memset(&e, 0, sizeof e);
+    e.m = m;
+    e.g = g;
+    e.spike = spike;
+    e.prog = prog;
+    e.diags = diags;
+    e.n_cores = n_cores;
+    e.sram_words = words;
+    e.cores = ax_mem_calloc(n_cores + 1, sizeof *e.cores);
+    e.lay = ax_mem_calloc(m->n_blocks + 1, sizeof *e.lay);
+    e.is_encoded = ax_mem_calloc(m->n_objects + 1, 1);
+    e.tensor = ax_mem_calloc(m->n_objects + 1, sizeof *e.tensor);
+    e.eps_const = ax_mem_calloc(g->n_nodes + 1, sizeof *e.eps_const);
+    e.table_const = ax_mem_calloc(g->n_nodes + 1, sizeof *e.table_const);
+    e.core_mark = ax_mem_calloc(n_cores + 1, 1);
+    st = AX_ERR_NOMEM;
+    if (!e.cores || !e.lay || !e.is_encoded || !e.tensor || !e.eps_const || !e.table_const || !e.core_mark)
+        goto done;
+    if (!m->node_value || m->n_nodes != g->n_nodes) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "internal: the mapping records no value locations for this graph");
+        st = AX_ERR_INTERNAL;
+        goto done;
+    }
+    for (uint32_t c = 0; c < n_cores; c++)
+        e.cores[c] = (struct core_code){NULL, 0, 0, 0, 0, words, NONE, NONE, NONE, NONE};
+    layout(&e);
+    for (uint32_t id = 0; id < g->n_nodes && ok(&e); id++)
+        emit_node(&e, id);
+    for (uint32_t c = 0; c < n_cores && ok(&e); c++) {
+        if (!e.cores[c].n)
+            continue;
+        e.node = e.opmap[e.cores[c].last_opmap].node; /* halt ends the core's last node */
+        op(&e, c, AX_ISA_HALT, 0, 0, 0, 0);
+    }
+    if (e.is_oom)
+        goto done;
+    st = e.err;
+    if (st == AX_OK)
+        st = finish(&e, model_name, sys->name ? sys->name : "");
+    if (st == AX_OK)
+        st = ax_prog_validate(prog, "emitted program", diags);
 done:
-    for (uint32_t c = 0; e.cores && c < n_cores; c++)
-        ax_mem_free(e.cores[c].words);
-    ax_mem_free(e.cores);
-    ax_mem_free(e.block_base);
-    ax_mem_free(e.weight_id);
-    ax_mem_free(e.obj_vector);
-    ax_mem_free(e.node_object);
-    ax_mem_free(e.core_stamp);
-    ax_mem_free(e.opmap);
-    ax_mem_free(e.routes);
-    ax_mem_free(fill);
-    ax_mem_free(scratch);
+    emitter_free(&e);
     if (st == AX_ERR_NOMEM)
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0, "out of memory while emitting the program");
     return st;

@@ -20,6 +20,7 @@ void ax_map_free(struct ax_map *m)
 {
     ax_mem_free(m->objects);
     ax_mem_free(m->blocks);
+    ax_mem_free(m->node_value);
     ax_arena_free(&m->arena);
     memset(m, 0, sizeof *m);
 }
@@ -31,10 +32,67 @@ struct builder {
     const struct ax_ir_graph *g;
     struct ax_diag_list *diags;
     uint32_t cap_objects, cap_blocks;
-    uint32_t *node_object;     /* first object of each node, or NONE */
-    uint32_t *node_source;     /* the object feeding each node's value, or NONE */
+    struct ax_map_value_needs *needs; /* per node: what its value object must hold */
     int is_oom;
 };
+
+/* Whether node `id` has no value of its own: the input token, and nodes
+ * that pass their operand's value on (the output, the 76B meta prefix,
+ * whose table is read before the first token). */
+static int is_alias(const struct ax_ir_node *n)
+{
+    return n->op == AX_IR_OUTPUT || n->op == AX_IR_META_PREFIX;
+}
+
+/* The node whose value object holds node `id`'s value: `id` itself, or the
+ * operand an alias passes on. */
+static uint32_t value_node(const struct ax_ir_graph *g, uint32_t id)
+{
+    while (is_alias(&g->nodes[id]) && g->nodes[id].n_inputs)
+        id = g->nodes[id].inputs[0];
+    return id;
+}
+
+/* What each node's value object holds, from the node's own op (operands
+ * that arrive from other cores, norm weights, biases, tables) and from its
+ * consumers (spike counts for a spiking projection reading it). */
+static void collect_needs(const struct ax_ir_graph *g, struct ax_map_value_needs *needs)
+{
+    memset(needs, 0, g->n_nodes * sizeof *needs);
+    for (uint32_t id = 0; id < g->n_nodes; id++) {
+        const struct ax_ir_node *n = &g->nodes[id];
+        struct ax_map_value_needs *own = &needs[id];
+        switch (n->op) {
+        case AX_IR_ADD:
+        case AX_IR_MERGE:
+        case AX_IR_SWIGLU: /* operand 0 arrives into the value, operand 1 into an inbox */
+            own->n_inboxes = 1;
+            break;
+        case AX_IR_RMSNORM:
+            own->has_param = 1;
+            break;
+        case AX_IR_LINEAR:
+            own->has_param = n->bias != NULL;
+            break;
+        case AX_IR_ROPE:
+            own->table_words = n->head_dim / 2;
+            break;
+        case AX_IR_MOE_ROUTER:
+            own->has_scalar = 1;
+            break;
+        case AX_IR_MOE_EXPERTS:
+            own->extra_inbox_words = n->experts;
+            own->scratch_words = 2 * n->inter;
+            break;
+        default:
+            break;
+        }
+        int spiking_reader = n->spike == AX_IR_SPIKE_SPIKE &&
+                             (n->op == AX_IR_LINEAR || n->op == AX_IR_MOE_EXPERTS);
+        if (spiking_reader && n->n_inputs)
+            needs[value_node(g, n->inputs[0])].has_counts = 1;
+    }
+}
 
 static uint32_t add_object(struct builder *b, enum ax_map_kind kind, uint32_t node, const char *name,
                            uint32_t rows, uint32_t cols, int is_spiking, uint32_t producer)
@@ -55,19 +113,20 @@ static uint32_t add_object(struct builder *b, enum ax_map_kind kind, uint32_t no
         b->is_oom = 1;
         return NONE;
     }
-    m->objects[m->n_objects] = (struct ax_map_object){kind, node, copy, rows, cols,
-                                                      (uint8_t)is_spiking, producer, 0, 0, NONE};
-    if (b->node_object[node] == NONE)
-        b->node_object[node] = m->n_objects;
+    m->objects[m->n_objects] = (struct ax_map_object){
+        .kind = kind, .node = node, .name = copy, .rows = rows, .cols = cols,
+        .is_spiking = (uint8_t)is_spiking, .producer = producer, .dest = NONE, .home = NONE};
     return m->n_objects++;
 }
 
-/* The objects a node holds: weight matrices, or state. */
+/* The objects a node holds: weight matrices or state, then its value. */
 static void collect_node(struct builder *b, uint32_t id)
 {
     const struct ax_ir_node *n = &b->g->nodes[id];
-    uint32_t src = n->n_inputs ? b->node_source[n->inputs[0]] : NONE;
+    struct ax_map *m = b->m;
+    uint32_t src = n->n_inputs ? m->node_value[n->inputs[0]] : NONE;
     int spikes = n->spike == AX_IR_SPIKE_SPIKE;
+    uint32_t first = m->n_objects;
     char name[256];
     switch (n->op) {
     case AX_IR_EMBEDDING:
@@ -85,38 +144,89 @@ static void collect_node(struct builder *b, uint32_t id)
         add_object(b, AX_MAP_WEIGHTS, id, n->weight, n->experts, n->in, 0, src);
         break;
     case AX_IR_MOE_EXPERTS:
+        /* gate and up read the node's input (spiking as the node says); down
+         * reads the expert's hidden vector on the value core, dense as in the
+         * dense MLP; its producer is set once the value object exists */
         for (uint32_t e = 0; e < n->experts; e++) {
             static const char *const parts[] = {"gate_proj", "up_proj", "down_proj"};
             for (int p = 0; p < 3; p++) {
                 snprintf(name, sizeof name, "%s.%u.%s.weight", n->weight, e, parts[p]);
                 int is_down = p == 2;
                 add_object(b, AX_MAP_WEIGHTS, id, name, is_down ? n->dim : n->inter,
-                           is_down ? n->inter : n->dim, spikes, src);
+                           is_down ? n->inter : n->dim, is_down ? 0 : spikes, is_down ? NONE : src);
             }
         }
         break;
-    case AX_IR_GLA: /* the recurrent state: heads x (head_dim x head_dim) float32 */
+    case AX_IR_GLA: { /* the recurrent state: heads x (head_dim x head_dim) float32 */
         snprintf(name, sizeof name, "gla state of node %u", id);
-        add_object(b, AX_MAP_STATE, id, name, n->heads, n->head_dim * n->head_dim * 4, 0, NONE);
+        uint32_t o = add_object(b, AX_MAP_STATE, id, name, n->heads, n->head_dim * n->head_dim * 4, 0, NONE);
+        if (o != NONE) { /* q and out per head; k, v and g of at least kv_heads */
+            m->objects[o].state_row_words = 5 * n->head_dim;
+            m->objects[o].state_fixed_words = 3 * n->kv_heads * n->head_dim;
+        }
         break;
+    }
     case AX_IR_SWA: { /* the K/V window: int8 K and V plus two float32 scales per key */
         uint32_t keys = n->window ? n->window : 4096; /* full attention: a 4096-token context */
         snprintf(name, sizeof name, "kv cache of node %u", id);
-        add_object(b, AX_MAP_STATE, id, name, n->kv_heads * keys, 2 * n->head_dim + 8, 0, NONE);
+        uint32_t o = add_object(b, AX_MAP_STATE, id, name, n->kv_heads * keys, 2 * n->head_dim + 8, 0, NONE);
+        if (o != NONE) /* q and out of every head, this token's k and v */
+            m->objects[o].state_fixed_words = 2 * (n->heads + n->kv_heads) * n->head_dim;
         break;
     }
     default:
         break;
     }
-    /* The value of this node is fed by its own last weight object, else by
-     * whatever fed its first operand. */
-    uint32_t own = b->node_object[id];
-    b->node_source[id] = own != NONE && b->m->objects[b->m->n_objects - 1].kind == AX_MAP_WEIGHTS
-                             ? b->m->n_objects - 1
-                             : src;
+    if (n->op == AX_IR_INPUT || is_alias(n)) {
+        m->node_value[id] = n->n_inputs ? m->node_value[n->inputs[0]] : NONE;
+        return;
+    }
+    snprintf(name, sizeof name, "value of node %u", id);
+    uint32_t v = add_object(b, AX_MAP_VALUE, id, name, n->out_dim, 1, 0, NONE);
+    if (v == NONE)
+        return;
+    m->objects[v].needs = b->needs[id];
+    m->node_value[id] = v;
+    for (uint32_t i = first; i < v; i++) {
+        struct ax_map_object *o = &m->objects[i];
+        if (o->kind != AX_MAP_WEIGHTS || n->op == AX_IR_META_PREFIX)
+            continue;
+        o->dest = v;
+        if (n->op == AX_IR_MOE_EXPERTS && (i - first) % 3 == 2)
+            o->producer = v; /* down_proj reads the hidden vector on the value core */
+    }
 }
 
 /* ---- partitioning ----------------------------------------------------------- */
+
+/* Words a value shard of `rows` rows takes (ax_map_value_needs). */
+static uint64_t value_words(const struct ax_map_value_needs *nd, uint64_t rows)
+{
+    /* the counts double as the inbox: the operand is used before the value is encoded */
+    uint32_t per_row = 1u + (nd->n_inboxes > nd->has_counts ? nd->n_inboxes : nd->has_counts) + nd->has_param;
+    return rows * per_row + nd->has_counts +
+           nd->table_words + nd->has_scalar + nd->extra_inbox_words + nd->scratch_words;
+}
+
+static int has_needs(const struct ax_map_value_needs *nd)
+{
+    return value_words(nd, 1) != 1;
+}
+
+uint64_t ax_map_block_bytes(const struct ax_map_object *o, uint32_t rows, uint32_t cols)
+{
+    switch (o->kind) {
+    case AX_MAP_WEIGHTS:
+        return ax_prog_weight_bytes(rows, cols) + (o->is_spiking || o->producer == NONE ? 0 : 4ull * cols);
+    case AX_MAP_STATE:
+        return ((uint64_t)rows * o->cols + 3) / 4 * 4 +
+               4ull * ((uint64_t)rows * o->state_row_words + o->state_fixed_words);
+    case AX_MAP_VALUE:
+        return 4 * value_words(&o->needs, rows);
+    default:
+        return 0;
+    }
+}
 
 static int add_block(struct builder *b, struct ax_map_block blk)
 {
@@ -133,51 +243,106 @@ static int add_block(struct builder *b, struct ax_map_block blk)
     return 0;
 }
 
+/* Rows and columns of a weight object's blocks in `cap` bytes. */
+static ax_status weight_shape(struct builder *b, const struct ax_map_object *o, double cap,
+                              uint32_t max_neurons, uint32_t *block_rows, uint32_t *block_cols)
+{
+    uint64_t rows = o->rows < max_neurons ? o->rows : max_neurons;
+    uint64_t groups = (o->cols + 127) / 128;
+    int has_inbox = ax_map_block_bytes(o, 1, 128) > ax_prog_weight_bytes(1, 128);
+    double inbox = has_inbox ? 512.0 : 0.0; /* a dense block's inbox: 4 bytes a column */
+    /* groups a block of `rows` rows can hold: (cap - 4 rows) / (132 rows + inbox) */
+    double fit = (cap - 4.0 * rows) / (132.0 * rows + inbox);
+    if (fit < 1.0) {
+        rows = (uint64_t)floor((cap - inbox) / 136.0); /* one group, fewer rows */
+        fit = 1.0;
+    }
+    if (cap - inbox < 136.0 || rows == 0) {
+        ax_diag_add(b->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "%%%u = %s (%s): one row of one 128-input group needs %.0f bytes of SRAM; "
+                    "a core offers %.0f", o->node, ax_ir_op_str(b->g->nodes[o->node].op), o->name,
+                    136.0 + inbox, cap);
+        return AX_ERR_INVALID;
+    }
+    uint64_t g = (uint64_t)fit < groups ? (uint64_t)fit : groups;
+    *block_rows = (uint32_t)rows;
+    *block_cols = (uint32_t)(g * 128 < o->cols ? g * 128 : o->cols);
+    return AX_OK;
+}
+
+/* Rows of a state object's blocks (whole rows, all columns) in `cap` bytes. */
+static ax_status state_shape(struct builder *b, const struct ax_map_object *o, double cap,
+                             uint32_t *block_rows)
+{
+    double row = (double)((o->cols + 3u) / 4u * 4u) + 4.0 * o->state_row_words;
+    double rows = floor((cap - 4.0 * o->state_fixed_words) / row);
+    if (rows < 1.0) {
+        if ((double)o->cols > cap)
+            ax_diag_add(b->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                        "%%%u = %s: its %s needs %u bytes per head or key in one core; a core "
+                        "offers %.0f bytes of SRAM", o->node, ax_ir_op_str(b->g->nodes[o->node].op),
+                        o->name, o->cols, cap);
+        else
+            ax_diag_add(b->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                        "%%%u = %s: its %s needs %.0f bytes per head or key and %u bytes for its "
+                        "operands in one core; a core offers %.0f bytes of SRAM", o->node,
+                        ax_ir_op_str(b->g->nodes[o->node].op), o->name, row,
+                        4 * o->state_fixed_words, cap);
+        return AX_ERR_INVALID;
+    }
+    *block_rows = rows < o->rows ? (uint32_t)rows : o->rows;
+    return AX_OK;
+}
+
+/* Rows of a value object's shards: the whole value when it fits a core;
+ * otherwise whole multiples of the node's weight blocks' rows, so that each
+ * weight block's partial sums go to one shard. A value with needs (inboxes,
+ * counts, ...) is not split. */
+static ax_status value_shape(struct builder *b, uint32_t oi, double cap, uint32_t *block_rows)
+{
+    const struct ax_map_object *o = &b->m->objects[oi];
+    if ((double)ax_map_block_bytes(o, o->rows, 1) <= cap) {
+        *block_rows = o->rows ? o->rows : 1;
+        return AX_OK;
+    }
+    uint32_t align = 1;
+    for (uint32_t i = oi; i-- > 0 && b->m->objects[i].node == o->node;)
+        if (b->m->objects[i].kind == AX_MAP_WEIGHTS && b->m->objects[i].dest == oi)
+            align = b->m->blocks[b->m->objects[i].first_block].rows;
+    uint64_t rows = (uint64_t)floor(cap / 4.0) / align * align;
+    if (has_needs(&o->needs) || rows == 0) {
+        ax_diag_add(b->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "%%%u = %s: its value (%u words) with what its consumers need on its core "
+                    "takes %llu bytes; a core offers %.0f bytes of SRAM, and only a value that "
+                    "nothing on chip reads whole can be split across cores", o->node,
+                    ax_ir_op_str(b->g->nodes[o->node].op), o->rows,
+                    (unsigned long long)ax_map_block_bytes(o, o->rows, 1), cap);
+        return AX_ERR_INVALID;
+    }
+    *block_rows = (uint32_t)rows;
+    return AX_OK;
+}
+
 static ax_status partition(struct builder *b, uint32_t oi, double cap, uint32_t max_neurons)
 {
     struct ax_map_object *o = &b->m->objects[oi];
-    const struct ax_ir_node *n = &b->g->nodes[o->node];
-    uint32_t block_rows, block_cols;
-    if (o->kind == AX_MAP_WEIGHTS) {
-        uint64_t rows = o->rows < max_neurons ? o->rows : max_neurons;
-        uint64_t groups = (o->cols + 127) / 128;
-        /* groups a block of `rows` rows can hold: (cap - 4 rows) / (132 rows) */
-        double fit = (cap - 4.0 * rows) / (132.0 * rows);
-        if (fit < 1.0) {
-            rows = (uint64_t)floor(cap / 136.0); /* one group, fewer rows */
-            fit = 1.0;
-        }
-        if (rows == 0) {
-            ax_diag_add(b->diags, AX_DIAG_ERROR, NULL, 0, 0,
-                        "%%%u = %s (%s): one row of one 128-input group needs 136 bytes of SRAM; "
-                        "a core offers %.0f", o->node, ax_ir_op_str(n->op), o->name, cap);
-            return AX_ERR_INVALID;
-        }
-        uint64_t g = (uint64_t)fit < groups ? (uint64_t)fit : groups;
-        block_rows = (uint32_t)rows;
-        block_cols = (uint32_t)(g * 128 < o->cols ? g * 128 : o->cols);
-    } else {
-        uint64_t rows = (uint64_t)floor(cap / (double)((o->cols + 3u) / 4u * 4u));
-        if (rows == 0) {
-            ax_diag_add(b->diags, AX_DIAG_ERROR, NULL, 0, 0,
-                        "%%%u = %s: its %s needs %u bytes per head or key in one core; a core "
-                        "offers %.0f bytes of SRAM", o->node, ax_ir_op_str(n->op), o->name,
-                        o->cols, cap);
-            return AX_ERR_INVALID;
-        }
-        block_rows = (uint32_t)(rows < o->rows ? rows : o->rows);
-        block_cols = o->cols;
-    }
+    uint32_t block_rows = 1, block_cols = o->cols;
+    ax_status st = o->kind == AX_MAP_WEIGHTS ? weight_shape(b, o, cap, max_neurons, &block_rows, &block_cols)
+                   : o->kind == AX_MAP_STATE ? state_shape(b, o, cap, &block_rows)
+                                             : value_shape(b, oi, cap, &block_rows);
+    if (st != AX_OK)
+        return st;
+    o = &b->m->objects[oi];
     o->first_block = b->m->n_blocks;
-    for (uint32_t r0 = 0; r0 < o->rows; r0 += block_rows) {
-        uint32_t r = o->rows - r0 < block_rows ? o->rows - r0 : block_rows;
+    uint32_t rows_total = o->rows ? o->rows : 1;
+    for (uint32_t r0 = 0; r0 < rows_total; r0 += block_rows) {
+        uint32_t r = rows_total - r0 < block_rows ? rows_total - r0 : block_rows;
         for (uint32_t c0 = 0; c0 < (o->kind == AX_MAP_WEIGHTS ? o->cols : 1); c0 += block_cols) {
             uint32_t c = o->kind == AX_MAP_WEIGHTS
                              ? (o->cols - c0 < block_cols ? o->cols - c0 : block_cols)
                              : o->cols;
-            uint64_t bytes = o->kind == AX_MAP_WEIGHTS ? ax_prog_weight_bytes(r, c) : ((uint64_t)r * c + 3) / 4 * 4;
-            struct ax_map_block blk = {oi, r0, r, o->kind == AX_MAP_WEIGHTS ? c0 : 0, c, bytes,
-                                       NONE, 0};
+            struct ax_map_block blk = {oi, r0, r, o->kind == AX_MAP_WEIGHTS ? c0 : 0, c,
+                                       ax_map_block_bytes(o, r, c), NONE, 0};
             if (add_block(b, blk) != 0)
                 return AX_ERR_NOMEM;
         }
@@ -216,21 +381,37 @@ struct placer {
     uint32_t max_neurons;
     uint32_t max_cores;     /* NONE: open */
     int has_dram;
+    double *used;           /* bytes per packed core (max_cores of them when bounded) */
+    int is_values_first;    /* pack values and state before the weights (DRAM streaming) */
 };
 
+static uint32_t packed_core(const struct placer *pl, uint32_t seq)
+{
+    return seq / pl->cores_per_chip * pl->cores_per_chip + pl->visit[seq % pl->cores_per_chip];
+}
+
 /* Packs the blocks into cores taken in the visiting order (next fit, so a
- * matrix's blocks stay together), chip after chip. Blocks beyond max_cores
- * stream from DRAM through the cores in use, in turn, when the chip has
- * DRAM. Returns the number of cores used, or NONE (with the first block that
- * did not fit in *failed) when the system is too small. */
+ * matrix's blocks stay together), chip after chip; when the system streams
+ * from DRAM, the values and state first, so that they stay resident. Weight
+ * blocks beyond
+ * max_cores stream from DRAM through the cores in use, in turn, when the
+ * chip has DRAM; value and state blocks beyond it stay resident in the
+ * first used core (from the last one that took one) with room. Returns the
+ * number of cores used, or NONE (with the first block that did not fit in
+ * *failed) when the system is too small. */
 static uint32_t pack(struct ax_map *m, const struct placer *pl, uint32_t *failed)
 {
-    uint32_t seq = 0, n_used = 0, n_streamed = 0;
+    uint32_t seq = 0, n_used = 0, n_streamed = 0, cursor = 0;
     double bytes = 0.0;
     uint64_t neurons = 0;
-    for (uint32_t i = 0; i < m->n_blocks; i++) {
+    /* values first: one pass over the values and state, one over the weights */
+    for (uint32_t k = 0; k < (pl->is_values_first ? 2 * m->n_blocks : m->n_blocks); k++) {
+        uint32_t i = k % m->n_blocks;
         struct ax_map_block *blk = &m->blocks[i];
-        uint32_t rows = m->objects[blk->object].kind == AX_MAP_WEIGHTS ? blk->rows : 0;
+        enum ax_map_kind kind = m->objects[blk->object].kind;
+        if (pl->is_values_first && (kind == AX_MAP_WEIGHTS) != (k >= m->n_blocks))
+            continue;
+        uint32_t rows = kind == AX_MAP_WEIGHTS ? blk->rows : 0;
         if (n_used > 0 && (bytes + (double)blk->bytes > pl->cap || neurons + rows > pl->max_neurons)) {
             seq++;
             bytes = 0.0;
@@ -241,15 +422,33 @@ static uint32_t pack(struct ax_map *m, const struct placer *pl, uint32_t *failed
                 *failed = i;
                 return NONE;
             }
-            uint32_t s = n_streamed++ % n_used;
-            blk->core = s / pl->cores_per_chip * pl->cores_per_chip + pl->visit[s % pl->cores_per_chip];
-            blk->is_dram = 1;
+            if (kind == AX_MAP_WEIGHTS) {
+                blk->core = packed_core(pl, n_streamed++ % n_used);
+                blk->is_dram = 1;
+                continue;
+            }
+            uint32_t j = 0, s = 0;
+            for (; j < n_used; j++) {
+                s = (cursor + j) % n_used;
+                if (pl->used[s] + (double)blk->bytes <= pl->cap)
+                    break;
+            }
+            if (j == n_used) {
+                *failed = i;
+                return NONE;
+            }
+            blk->core = packed_core(pl, s);
+            blk->is_dram = 0;
+            pl->used[s] += (double)blk->bytes;
+            cursor = s;
             continue;
         }
-        blk->core = seq / pl->cores_per_chip * pl->cores_per_chip + pl->visit[seq % pl->cores_per_chip];
+        blk->core = packed_core(pl, seq);
         blk->is_dram = 0;
         bytes += (double)blk->bytes;
         neurons += rows;
+        if (pl->used)
+            pl->used[seq] = bytes;
         n_used = seq + 1;
     }
     return n_used;
@@ -272,9 +471,23 @@ static double hops(const struct placer *pl, uint32_t grid_w, uint32_t a, uint32_
     return (double)(llabs(ax - bx) + llabs(ay - by));
 }
 
+uint32_t ax_map_value_core(const struct ax_map *m, uint32_t value, uint32_t row)
+{
+    if (value >= m->n_objects || m->objects[value].n_blocks == 0)
+        return NONE;
+    const struct ax_map_object *o = &m->objects[value];
+    if (o->n_blocks == 1)
+        return m->blocks[o->first_block].core;
+    for (uint32_t b = o->first_block; b < o->first_block + o->n_blocks; b++)
+        if (row >= m->blocks[b].row0 && row < m->blocks[b].row0 + m->blocks[b].rows)
+            return m->blocks[b].core;
+    return NONE;
+}
+
 /* A block's share of the per-token traffic when it sits on `core`: its
- * input from the producer's home core (spike events of 4 bytes, or float32
- * values), and its partial sums (float32 per row) to its own home core. */
+ * input from the core of the value it reads (spike events of 4 bytes, or
+ * float32 values), and its partial sums (float32 per row) to the core of
+ * the value shard they go to. Lookup tables cost nothing here. */
 static double block_cost(const struct ax_map *m, const struct placer *pl, uint32_t grid_w,
                          const struct ax_map_block *blk, uint32_t core, double spe)
 {
@@ -283,16 +496,26 @@ static double block_cost(const struct ax_map *m, const struct placer *pl, uint32
         return 0.0;
     double in_bytes = (o->is_spiking ? spe : 1.0) * blk->cols * 4.0;
     double cost = in_bytes * hops(pl, grid_w, m->objects[o->producer].home, core);
-    if (core != o->home)
-        cost += blk->rows * 4.0 * hops(pl, grid_w, core, o->home);
+    uint32_t dst = o->dest == NONE ? NONE : ax_map_value_core(m, o->dest, blk->row0);
+    if (dst != NONE && core != dst)
+        cost += blk->rows * 4.0 * hops(pl, grid_w, core, dst);
     return cost;
 }
 
+/* Homes: a value's or state's first block; a matrix's value shard of its
+ * first rows (where its partial sums go), or its first block. */
 static void set_homes(struct ax_map *m)
 {
     for (uint32_t i = 0; i < m->n_objects; i++) {
         struct ax_map_object *o = &m->objects[i];
         o->home = o->n_blocks ? m->blocks[o->first_block].core : NONE;
+    }
+    for (uint32_t i = 0; i < m->n_objects; i++) {
+        struct ax_map_object *o = &m->objects[i];
+        if (o->kind != AX_MAP_WEIGHTS || o->dest == NONE || !o->n_blocks)
+            continue;
+        uint32_t core = ax_map_value_core(m, o->dest, m->blocks[o->first_block].row0);
+        o->home = core != NONE ? core : m->objects[o->dest].home;
     }
 }
 
@@ -313,50 +536,68 @@ static uint64_t next_random(uint64_t *s)
 }
 
 /* Simulated annealing over swaps of the contents of two used cores. Cores
- * that are some object's home stay put, so a swap changes only the terms of
- * the blocks on the two cores. Ends on the best placement seen. */
+ * that hold a value (which other blocks' costs depend on) or the first
+ * block of a state stay put, so a swap changes only the terms of the blocks
+ * on the two cores. Ends on the best placement seen. */
 static ax_status anneal(struct ax_map *m, const struct placer *pl, uint32_t grid_w,
                         const struct ax_map_options *opt, double *cost)
 {
-    /* Slots: the used cores, each with the run of blocks it holds (blocks
-     * are in packing order, so a core's blocks are contiguous; DRAM-streamed
-     * blocks never move). */
+    /* Slots: the used cores in order of their first block, each with the
+     * blocks it holds (members[run_start[s] .. run_end[s]), in block order);
+     * DRAM-streamed blocks never move. */
+    size_t n_cores = (size_t)m->n_chips * pl->cores_per_chip;
+    uint32_t *slot_of = ax_mem_alloc((n_cores + 1) * sizeof *slot_of);
+    uint32_t *members = ax_mem_alloc((m->n_blocks + 1) * sizeof *members);
     uint32_t n_slots = 0;
+    if (!slot_of || !members) {
+        ax_mem_free(slot_of);
+        ax_mem_free(members);
+        return AX_ERR_NOMEM;
+    }
+    for (size_t c = 0; c < n_cores; c++)
+        slot_of[c] = NONE;
     for (uint32_t i = 0; i < m->n_blocks; i++)
-        n_slots += !m->blocks[i].is_dram && (i == 0 || m->blocks[i].core != m->blocks[i - 1].core);
-    if (n_slots < 3)
-        return AX_OK;
-    uint32_t *slot_core = ax_mem_calloc(n_slots, sizeof *slot_core);
-    uint32_t *run_start = ax_mem_calloc(n_slots + 1, sizeof *run_start);
-    uint32_t *run_end = ax_mem_calloc(n_slots, sizeof *run_end);
-    uint32_t *held = ax_mem_calloc(n_slots, sizeof *held), *best = ax_mem_calloc(n_slots, sizeof *best);
-    uint8_t *is_home = ax_mem_calloc(n_slots, 1);
-    ax_status st = AX_ERR_NOMEM;
-    if (!slot_core || !run_start || !run_end || !held || !best || !is_home)
-        goto done;
-    uint32_t k = 0;
-    for (uint32_t i = 0; i < m->n_blocks; i++) {
-        if (m->blocks[i].is_dram)
-            continue;
-        if (k == 0 || m->blocks[i].core != slot_core[k - 1]) {
-            slot_core[k] = m->blocks[i].core;
-            run_start[k] = i;
-            held[k] = k;
-            k++;
-        }
-        run_end[k - 1] = i + 1;
-    }
-    for (uint32_t s = 0; s < n_slots; s++) {
-        for (uint32_t i = run_start[s]; i < run_end[s]; i++) {
-            const struct ax_map_object *o = &m->objects[m->blocks[i].object];
-            is_home[s] |= o->first_block == i;
-        }
-    }
-    memcpy(best, held, n_slots * sizeof *best);
-    double best_cost = *cost, spe = opt->spikes_per_element;
-    uint64_t rng = opt->seed ? opt->seed : 1;
+        if (!m->blocks[i].is_dram && slot_of[m->blocks[i].core] == NONE)
+            slot_of[m->blocks[i].core] = n_slots++;
     uint32_t moves = opt->anneal_moves ? opt->anneal_moves
                                        : (n_slots > 100000 ? 2000000 : 20 * n_slots);
+    uint32_t *slot_core = ax_mem_calloc(n_slots + 1, sizeof *slot_core);
+    uint32_t *run_start = ax_mem_calloc(n_slots + 1, sizeof *run_start);
+    uint32_t *run_end = ax_mem_calloc(n_slots + 1, sizeof *run_end);
+    /* the swaps accepted since the best placement seen, undone at the end
+     * (copying the placement at every new best costs O(slots) each) */
+    uint32_t *held = ax_mem_calloc(n_slots + 1, sizeof *held), *since = ax_mem_calloc(2 * (size_t)moves + 2, sizeof *since);
+    size_t n_since = 0;
+    uint8_t *is_home = ax_mem_calloc(n_slots + 1, 1), *pinned = ax_mem_calloc(n_cores + 1, 1);
+    ax_status st = AX_ERR_NOMEM;
+    if (!slot_core || !run_start || !run_end || !held || !since || !is_home || !pinned)
+        goto done;
+    st = AX_OK;
+    if (n_slots < 3)
+        goto done;
+    for (uint32_t i = 0; i < m->n_blocks; i++) {
+        const struct ax_map_block *blk = &m->blocks[i];
+        if (blk->is_dram)
+            continue;
+        uint32_t s = slot_of[blk->core];
+        slot_core[s] = blk->core;
+        run_end[s]++;
+        const struct ax_map_object *o = &m->objects[blk->object];
+        if (o->kind == AX_MAP_VALUE || (o->kind == AX_MAP_STATE && o->first_block == i))
+            pinned[blk->core] = 1;
+    }
+    for (uint32_t s = 0, at = 0; s < n_slots; s++) { /* counts to ranges */
+        run_start[s] = at;
+        at += run_end[s];
+        run_end[s] = run_start[s];
+        held[s] = s;
+        is_home[s] = pinned[slot_core[s]];
+    }
+    for (uint32_t i = 0; i < m->n_blocks; i++)
+        if (!m->blocks[i].is_dram)
+            members[run_end[slot_of[m->blocks[i].core]]++] = i;
+    double best_cost = *cost, spe = opt->spikes_per_element;
+    uint64_t rng = opt->seed ? opt->seed : 1;
     double t0 = *cost / (double)m->n_blocks * 0.1 + 1e-9;
     for (uint32_t move = 0; move < moves; move++) {
         uint32_t a = (uint32_t)(next_random(&rng) % n_slots);
@@ -367,34 +608,44 @@ static ax_status anneal(struct ax_map *m, const struct placer *pl, uint32_t grid
         uint32_t ga = held[a], gb = held[b];
         double delta = 0.0;
         for (uint32_t i = run_start[ga]; i < run_end[ga]; i++)
-            delta += block_cost(m, pl, grid_w, &m->blocks[i], slot_core[b], spe) -
-                     block_cost(m, pl, grid_w, &m->blocks[i], slot_core[a], spe);
+            delta += block_cost(m, pl, grid_w, &m->blocks[members[i]], slot_core[b], spe) -
+                     block_cost(m, pl, grid_w, &m->blocks[members[i]], slot_core[a], spe);
         for (uint32_t i = run_start[gb]; i < run_end[gb]; i++)
-            delta += block_cost(m, pl, grid_w, &m->blocks[i], slot_core[a], spe) -
-                     block_cost(m, pl, grid_w, &m->blocks[i], slot_core[b], spe);
+            delta += block_cost(m, pl, grid_w, &m->blocks[members[i]], slot_core[a], spe) -
+                     block_cost(m, pl, grid_w, &m->blocks[members[i]], slot_core[b], spe);
         double t = t0 * pow(1e-4, (double)move / moves);
         if (delta < 0.0 || u < exp(-delta / t)) {
             held[a] = gb;
             held[b] = ga;
             *cost += delta;
+            since[n_since++] = a;
+            since[n_since++] = b;
             if (*cost < best_cost) {
                 best_cost = *cost;
-                memcpy(best, held, n_slots * sizeof *best);
+                n_since = 0;
             }
         }
     }
+    while (n_since) { /* back to the best placement */
+        uint32_t b = since[--n_since], a = since[--n_since], t = held[a];
+        held[a] = held[b];
+        held[b] = t;
+    }
     for (uint32_t s = 0; s < n_slots; s++)
-        for (uint32_t i = run_start[best[s]]; i < run_end[best[s]]; i++)
-            m->blocks[i].core = slot_core[s];
+        for (uint32_t i = run_start[held[s]]; i < run_end[held[s]]; i++)
+            m->blocks[members[i]].core = slot_core[s];
     *cost = best_cost;
     st = AX_OK;
 done:
+    ax_mem_free(slot_of);
+    ax_mem_free(members);
     ax_mem_free(slot_core);
     ax_mem_free(run_start);
     ax_mem_free(run_end);
     ax_mem_free(held);
-    ax_mem_free(best);
+    ax_mem_free(since);
     ax_mem_free(is_home);
+    ax_mem_free(pinned);
     return st;
 }
 
@@ -423,96 +674,79 @@ static void visiting_order(const struct ax_chip_desc *chip, int is_hilbert, uint
             visit[(uint32_t)t * chip->cores_per_tile + c] = visit[t] * chip->cores_per_tile + c;
 }
 
-ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
-                       const struct ax_map_options *opt, struct ax_map *out,
-                       struct ax_diag_list *diags)
+/* Every node's objects and value object, in node order (collect_needs,
+ * collect_node). */
+static ax_status collect(struct builder *b)
 {
-    memset(out, 0, sizeof *out);
-    ax_arena_init(&out->arena, 0);
-    const struct ax_system_desc *sys = ax_arch_desc(arch);
-    const struct ax_chip_desc *chip = &sys->chip;
-    struct builder b = {out, g, diags, 0, 0, NULL, NULL, 0};
-    b.node_object = ax_mem_alloc((g->n_nodes + 1) * sizeof *b.node_object);
-    b.node_source = ax_mem_alloc((g->n_nodes + 1) * sizeof *b.node_source);
-    uint32_t cpc = ax_arch_cores_per_chip(arch);
-    struct placer pl = {chip, cpc, ax_mem_calloc(cpc, sizeof *pl.visit), chip->core.sram.capacity_bytes,
-                        chip->core.max_neurons, NONE, chip->dram.is_present};
-    ax_status st = AX_ERR_NOMEM;
-    if (!b.node_object || !b.node_source || !pl.visit)
-        goto fail;
-    if (pl.cap <= 0.0) {
-        ax_diag_add(diags, AX_DIAG_ERROR, sys->path, 0, 0, "the chip describes no SRAM capacity "
-                    "(SANA-FE's format has none); mapping needs an axon-format description");
-        st = AX_ERR_INVALID;
-        goto fail;
-    }
+    const struct ax_ir_graph *g = b->g;
+    collect_needs(g, b->needs);
     for (uint32_t i = 0; i < g->n_nodes; i++)
-        b.node_object[i] = b.node_source[i] = NONE;
-    for (uint32_t i = 0; i < g->n_nodes && !b.is_oom; i++)
-        collect_node(&b, i);
-    if (b.is_oom)
-        goto fail;
-    for (uint32_t i = 0; i < out->n_objects; i++)
-        if ((st = partition(&b, i, pl.cap, pl.max_neurons)) != AX_OK)
-            goto fail;
+        b->m->node_value[i] = NONE;
+    for (uint32_t i = 0; i < g->n_nodes && !b->is_oom; i++)
+        collect_node(b, i);
+    if (b->is_oom)
+        return AX_ERR_NOMEM;
+    return AX_OK;
+}
 
-    if (!sys->is_chips_open)
-        pl.max_cores = sys->n_chips * cpc;
-    else if (sys->max_chips)
-        pl.max_cores = sys->max_chips * cpc;
-    /* When the system is too small to hold everything and blocks must
-     * stream from DRAM, every core keeps half its SRAM as the staging buffer
-     * they stream into: the blocks are cut again to half a core. */
-    uint32_t failed = 0, n_used;
-    if (pl.max_cores != NONE && pl.has_dram) {
-        visiting_order(chip, 0, pl.visit);
-        int streams = 0;
-        if (pack(out, &pl, &failed) != NONE)
-            for (uint32_t i = 0; i < out->n_blocks && !streams; i++)
-                streams = out->blocks[i].is_dram;
-        if (streams) {
-            pl.cap = floor(pl.cap / 8.0) * 4.0; /* half, in whole words */
-            out->staging_bytes = (uint64_t)pl.cap;
-            out->n_blocks = 0;
-            for (uint32_t i = 0; i < out->n_objects; i++)
-                if ((st = partition(&b, i, pl.cap, pl.max_neurons)) != AX_OK)
-                    goto fail;
-        }
+static ax_status partition_all(struct builder *b, double cap, uint32_t max_neurons)
+{
+    b->m->n_blocks = 0;
+    for (uint32_t i = 0; i < b->m->n_objects; i++) {
+        ax_status st = partition(b, i, cap, max_neurons);
+        if (st != AX_OK)
+            return st;
     }
-    /* The naive placement first (row-major), then the placed one (Hilbert
-     * order and annealing); the packing is the same, only the cores differ. */
-    for (int pass = 0; pass < 2; pass++) {
-        visiting_order(chip, pass == 1, pl.visit);
-        n_used = pack(out, &pl, &failed);
-        if (n_used == NONE) {
-            const struct ax_map_object *o = &out->objects[out->blocks[failed].object];
-            ax_diag_add(diags, AX_DIAG_ERROR, sys->path, 0, 0,
-                        "%%%u = %s (%s) does not fit: the system offers %u cores of %.0f bytes of "
-                        "SRAM (%s chips) and the model needs more; the chip has no DRAM to stream "
-                        "the rest from", o->node, ax_ir_op_str(g->nodes[o->node].op), o->name,
-                        pl.max_cores, pl.cap, sys->is_chips_open ? "at most max_chips" : "fixed");
-            st = AX_ERR_INVALID;
-            goto fail;
-        }
-        out->n_chips = sys->is_chips_open ? (n_used + cpc - 1) / cpc : sys->n_chips;
-        out->chip_grid_w = (uint32_t)ceil(sqrt((double)out->n_chips));
-        set_homes(out);
-        double cost = total_cost(out, &pl, out->chip_grid_w, opt->spikes_per_element);
-        if (pass == 0) {
-            out->traffic_hop_bytes_naive = cost;
-        } else {
-            if ((st = anneal(out, &pl, out->chip_grid_w, opt, &cost)) != AX_OK)
-                goto fail;
-            out->traffic_hop_bytes = cost;
-        }
-    }
-    out->cores_per_chip = cpc;
-    out->n_cores_used = n_used;
+    return AX_OK;
+}
 
-    /* SRAM per used core and DRAM in total. */
-    uint64_t *per_core = ax_mem_calloc((size_t)out->n_chips * cpc, sizeof *per_core);
+/* Bytes of the staging area a core needs to stream any weight block in
+ * turn: the largest codes and scales, accumulators and (dense) inbox. */
+static uint64_t staging_need(const struct ax_map *m)
+{
+    uint64_t words = 0, rows = 0, cols = 0;
+    for (uint32_t i = 0; i < m->n_blocks; i++) {
+        const struct ax_map_block *blk = &m->blocks[i];
+        const struct ax_map_object *o = &m->objects[blk->object];
+        if (o->kind != AX_MAP_WEIGHTS)
+            continue;
+        uint64_t w = ax_prog_weight_words(blk->rows, blk->cols);
+        words = w > words ? w : words;
+        rows = blk->rows > rows ? blk->rows : rows;
+        if (ax_map_block_bytes(o, blk->rows, blk->cols) > ax_prog_weight_bytes(blk->rows, blk->cols))
+            cols = blk->cols > cols ? blk->cols : cols;
+    }
+    return 4 * (words + rows + cols);
+}
+
+/* Partitions every object for a system that streams from DRAM: blocks of
+ * at most *cap bytes, cut smaller until the staging area of `staging`
+ * bytes holds the largest block's codes and scales, accumulators and inbox
+ * together (each alone fits in *cap; the largest of each may come from
+ * different blocks). */
+static ax_status partition_streamed(struct builder *b, double *cap, uint64_t staging, uint32_t max_neurons)
+{
+    for (int round = 0; round < 16; round++) {
+        ax_status st = partition_all(b, *cap, max_neurons);
+        if (st != AX_OK)
+            return st;
+        uint64_t need = staging_need(b->m);
+        if (need <= staging)
+            return AX_OK;
+        *cap = floor((*cap - (double)(need - staging)) / 4.0) * 4.0;
+    }
+    ax_diag_add(b->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                "the blocks streamed from DRAM do not fit the staging area of %llu bytes a core",
+                (unsigned long long)staging);
+    return AX_ERR_INVALID;
+}
+
+/* SRAM per used core and DRAM in total. */
+static ax_status memory_figures(struct ax_map *out, uint32_t cpc)
+{
+    uint64_t *per_core = ax_mem_calloc((size_t)out->n_chips * cpc + 1, sizeof *per_core);
     if (!per_core)
-        goto fail;
+        return AX_ERR_NOMEM;
     for (uint32_t i = 0; i < out->n_blocks; i++) {
         const struct ax_map_block *blk = &out->blocks[i];
         if (blk->is_dram)
@@ -528,14 +762,123 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
         out->sram_max = per_core[c] > out->sram_max ? per_core[c] : out->sram_max;
     }
     ax_mem_free(per_core);
-    st = AX_OK;
+    return AX_OK;
+}
+
+ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
+                       const struct ax_map_options *opt, struct ax_map *out,
+                       struct ax_diag_list *diags)
+{
+    memset(out, 0, sizeof *out);
+    ax_arena_init(&out->arena, 0);
+    const struct ax_system_desc *sys = ax_arch_desc(arch);
+    const struct ax_chip_desc *chip = &sys->chip;
+    struct builder b = {out, g, diags, 0, 0, NULL, 0};
+    b.needs = ax_mem_calloc(g->n_nodes + 1, sizeof *b.needs);
+    out->node_value = ax_mem_calloc(g->n_nodes + 1, sizeof *out->node_value);
+    out->n_nodes = g->n_nodes;
+    uint32_t cpc = ax_arch_cores_per_chip(arch);
+    struct placer pl = {chip, cpc, ax_mem_calloc(cpc, sizeof *pl.visit), chip->core.sram.capacity_bytes,
+                        chip->core.max_neurons, NONE, chip->dram.is_present, NULL, 0};
+    ax_status st = AX_ERR_NOMEM;
+    if (!b.needs || !out->node_value || !pl.visit)
+        goto fail;
+    if (pl.cap <= 0.0) {
+        ax_diag_add(diags, AX_DIAG_ERROR, sys->path, 0, 0, "the chip describes no SRAM capacity "
+                    "(SANA-FE's format has none); mapping needs an axon-format description");
+        st = AX_ERR_INVALID;
+        goto fail;
+    }
+    if ((st = collect(&b)) != AX_OK ||
+        (st = partition_all(&b, pl.cap, pl.max_neurons)) != AX_OK)
+        goto fail;
+
+    if (!sys->is_chips_open)
+        pl.max_cores = sys->n_chips * cpc;
+    else if (sys->max_chips)
+        pl.max_cores = sys->max_chips * cpc;
+    if (pl.max_cores != NONE && !(pl.used = ax_mem_calloc(pl.max_cores + 1, sizeof *pl.used))) {
+        st = AX_ERR_NOMEM;
+        goto fail;
+    }
+    /* When the system is too small to hold everything and blocks must
+     * stream from DRAM, every core keeps half its SRAM as the staging buffer
+     * they stream into: the blocks are cut again to half a core. */
+    uint32_t failed = 0, n_used;
+    if (pl.max_cores != NONE && pl.has_dram) {
+        visiting_order(chip, 0, pl.visit);
+        int streams = pack(out, &pl, &failed) == NONE;
+        for (uint32_t i = 0; i < out->n_blocks && !streams; i++)
+            streams = out->blocks[i].is_dram;
+        if (streams) {
+            pl.is_values_first = 1;
+            pl.cap = floor(pl.cap / 8.0) * 4.0; /* half, in whole words */
+            out->staging_bytes = (uint64_t)pl.cap;
+            if ((st = partition_streamed(&b, &pl.cap, out->staging_bytes, pl.max_neurons)) != AX_OK)
+                goto fail;
+        }
+    }
+    /* The naive placement first (row-major), then the placed one (Hilbert
+     * order and annealing); the packing is the same, only the cores differ. */
+    for (int pass = 0; pass < 2; pass++) {
+        visiting_order(chip, pass == 1, pl.visit);
+        if (pl.used)
+            memset(pl.used, 0, pl.max_cores * sizeof *pl.used);
+        n_used = pack(out, &pl, &failed);
+        if (n_used == NONE) {
+            const struct ax_map_object *o = &out->objects[out->blocks[failed].object];
+            ax_diag_add(diags, AX_DIAG_ERROR, sys->path, 0, 0,
+                        "%%%u = %s (%s) does not fit: the system offers %u cores of %.0f bytes of "
+                        "SRAM (%s chips) and the model needs more; %s", o->node,
+                        ax_ir_op_str(g->nodes[o->node].op), o->name, pl.max_cores, pl.cap,
+                        sys->is_chips_open ? "at most max_chips" : "fixed",
+                        o->kind == AX_MAP_WEIGHTS ? "the chip has no DRAM to stream the rest from"
+                                                  : "values and state cannot stream from DRAM");
+            st = AX_ERR_INVALID;
+            goto fail;
+        }
+        out->n_chips = sys->is_chips_open ? (n_used + cpc - 1) / cpc : sys->n_chips;
+        out->chip_grid_w = (uint32_t)ceil(sqrt((double)out->n_chips));
+        set_homes(out);
+        double cost = total_cost(out, &pl, out->chip_grid_w, opt->spikes_per_element);
+        if (pass == 0) {
+            out->traffic_hop_bytes_naive = cost;
+        } else {
+            if ((st = anneal(out, &pl, out->chip_grid_w, opt, &cost)) != AX_OK)
+                goto fail;
+            set_homes(out);
+            out->traffic_hop_bytes = cost;
+        }
+    }
+    out->cores_per_chip = cpc;
+    out->n_cores_used = n_used;
+    st = memory_figures(out, cpc);
 fail:
-    ax_mem_free(b.node_object);
-    ax_mem_free(b.node_source);
+    ax_mem_free(b.needs);
     ax_mem_free(pl.visit);
+    ax_mem_free(pl.used);
     if (st == AX_ERR_NOMEM)
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0, "out of memory while mapping");
     if (st != AX_OK)
         ax_map_free(out);
     return st;
+}
+
+void ax_map_site_name(const struct ax_ir_graph *g, uint32_t node, char *buf, size_t size)
+{
+    const struct ax_ir_node *n = &g->nodes[node];
+    if (size)
+        buf[0] = 0;
+    if (n->spike != AX_IR_SPIKE_SPIKE)
+        return;
+    if (n->op == AX_IR_SWA) {
+        snprintf(buf, size, "model.layers.%u.attn.swa_query", n->layer);
+        return;
+    }
+    if (!n->weight)
+        return;
+    size_t len = strlen(n->weight), sl = strlen(".weight");
+    if (len >= sl && strcmp(n->weight + len - sl, ".weight") == 0)
+        len -= sl;
+    snprintf(buf, size, "%.*s", (int)len, n->weight);
 }

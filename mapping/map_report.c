@@ -37,7 +37,7 @@ ax_status ax_map_print_summary(const struct ax_map *m, const ax_arch_t *arch, FI
     fprintf(out, "chips       %u%s (%u cores each)\n", m->n_chips,
             sys->is_chips_open ? ", chosen for the model" : ", fixed by the system", m->cores_per_chip);
     fprintf(out, "cores       %u used of %u\n", m->n_cores_used, m->n_chips * m->cores_per_chip);
-    fprintf(out, "blocks      %u from %u matrices and state objects (%u streamed from DRAM)\n",
+    fprintf(out, "blocks      %u from %u matrix, state and value objects (%u streamed from DRAM)\n",
             m->n_blocks, m->n_objects, n_dram);
     fprintf(out, "SRAM/core   min %llu, mean %.0f, max %llu bytes (capacity %.0f)\n",
             (unsigned long long)(m->n_cores_used ? m->sram_min : 0), mean,

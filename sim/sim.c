@@ -260,8 +260,25 @@ static void fetch_dram_blocks(struct sim *s, const struct ax_map_object *o)
     }
 }
 
+/* The core of the value shard a block's partial sums go to (the mapping's
+ * VALUE object), or the object's home when the map records none. */
+static uint32_t sum_core(const struct sim *s, const struct ax_map_object *o, const struct ax_map_block *blk)
+{
+    uint32_t core = o->dest != NONE ? ax_map_value_core(s->map, o->dest, blk->row0) : NONE;
+    return core != NONE ? core : o->home;
+}
+
+/* The core holding node `id`'s value (the mapping's VALUE object), or NONE
+ * when the map records none. */
+static uint32_t value_core(const struct sim *s, uint32_t id)
+{
+    const struct ax_map *m = s->map;
+    uint32_t v = m->node_value && id < m->n_nodes ? m->node_value[id] : NONE;
+    return v != NONE ? m->objects[v].home : NONE;
+}
+
 /* The reduction: each block scales its accumulators and sends its partial
- * sums to the home core, which adds them. */
+ * sums to the core of the value shard holding its rows, which adds them. */
 static ax_status reduce(struct sim *s, const struct ax_map_object *o)
 {
     for (uint32_t b = o->first_block; b < o->first_block + o->n_blocks; b++) {
@@ -270,11 +287,12 @@ static ax_status reduce(struct sim *s, const struct ax_map_object *o)
         double groups = ceil(blk->cols / 128.0);
         charge(s, j, blk->core, AX_LEDGER_DENDRITE, (double)blk->rows * groups);
         charge(s, j, blk->core, AX_LEDGER_SRAM_READ, sram_accesses(s, blk->rows * groups * 4.0));
-        if (blk->core == o->home)
+        uint32_t home = sum_core(s, o, blk);
+        if (blk->core == home)
             continue;
         struct eng_job add = {{0}};
-        charge(s, &add, o->home, AX_LEDGER_DENSE_ADD, blk->rows);
-        ax_status st = send(s, blk->core, o->home, blk->rows * 4.0, 0, &add);
+        charge(s, &add, home, AX_LEDGER_DENSE_ADD, blk->rows);
+        ax_status st = send(s, blk->core, home, blk->rows * 4.0, 0, &add);
         if (st != AX_OK)
             return st;
     }
@@ -533,8 +551,11 @@ static ax_status state_work(struct sim *s, const struct ax_ir_node *n, const str
     return st;
 }
 
-/* A node without weights: operands moved to the core that runs it, then
- * its dense work. The SWA query, when spiked, travels as spikes. */
+/* A node without weights: operands moved to the core that runs it (its
+ * value's core, as the program runs it; without value objects in the map,
+ * its first operand's), then its dense work. GLA and SWA work on their state
+ * cores and send the result to the value core. The SWA query, when spiked,
+ * travels as spikes. */
 static ax_status other_node(struct sim *s, uint32_t id)
 {
     const struct ax_ir_node *n = &s->g->nodes[id];
@@ -542,7 +563,8 @@ static ax_status other_node(struct sim *s, uint32_t id)
         s->node_core[id] = n->n_inputs ? s->node_core[n->inputs[0]] : 0;
         return AX_OK;
     }
-    uint32_t core = s->node_core[n->inputs[0]];
+    uint32_t vcore = value_core(s, id);
+    uint32_t core = vcore != NONE ? vcore : s->node_core[n->inputs[0]];
     const struct ax_map_object *state = NULL;
     if (n->op == AX_IR_GLA || n->op == AX_IR_SWA) {
         state = state_of(s, id);
@@ -585,9 +607,11 @@ static ax_status other_node(struct sim *s, uint32_t id)
         st = state_work(s, n, state);
     else
         dense_work(s, n, core, 1.0, 1);
+    if (st == AX_OK && state && vcore != NONE && vcore != core) /* the output to the value core */
+        st = send(s, core, vcore, n->out_dim * 4.0, 0, NULL);
     if (st == AX_OK)
         st = round_end(s);
-    s->node_core[id] = core;
+    s->node_core[id] = vcore != NONE ? vcore : core;
     return st == AX_OK ? step_end(s, id, 0) : st;
 }
 
@@ -605,8 +629,13 @@ static ax_status embedding(struct sim *s, uint32_t id, const struct ax_map_objec
     struct eng_job *j = local(s, core);
     charge(s, j, core, AX_LEDGER_SRAM_READ, sram_accesses(s, n->dim));
     charge(s, j, core, AX_LEDGER_DENSE_MUL, n->dim); /* codes times scales */
-    ax_status st = round_end(s);
-    s->node_core[id] = core;
+    uint32_t vcore = value_core(s, id);
+    ax_status st = AX_OK;
+    if (vcore != NONE && vcore != core) /* the row to the embedding's value core */
+        st = send(s, core, vcore, n->dim * 4.0, 0, NULL);
+    if (st == AX_OK)
+        st = round_end(s);
+    s->node_core[id] = vcore != NONE ? vcore : core;
     return st == AX_OK ? step_end(s, id, 0) : st;
 }
 
@@ -786,17 +815,10 @@ static ax_status plan(struct sim *s)
     return st;
 }
 
+/* A site's name in profiles: the rule the program's node table uses. */
 static void site_name(const struct sim *s, const struct site *t, char *buf, size_t size)
 {
-    if (t->object == NONE) {
-        snprintf(buf, size, "model.layers.%u.attn.swa_query", s->g->nodes[t->node].layer);
-        return;
-    }
-    const char *name = s->map->objects[t->object].name;
-    size_t len = strlen(name), sl = strlen(".weight");
-    if (len >= sl && strcmp(name + len - sl, ".weight") == 0)
-        len -= sl;
-    snprintf(buf, size, "%.*s", (int)len, name);
+    ax_map_site_name(s->g, t->node, buf, size);
 }
 
 /* Counting mode: each site's distribution, from the profile or the default. */

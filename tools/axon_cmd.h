@@ -9,6 +9,7 @@
 #include "ax_map.h"
 #include "ax_model.h"
 #include "ax_prog.h"
+#include "ax_rebuild.h"
 
 struct ax_ref_options;
 
@@ -16,20 +17,6 @@ int ax_cmd_inspect(int argc, char **argv);
 int ax_cmd_compile(int argc, char **argv);
 int ax_cmd_map(int argc, char **argv);
 
-/* A model mapped onto a chip (cmd_map.c): what `map` reports and
- * `compile -o` emits. */
-struct ax_cmd_mapped {
-    ax_arch_t *arch;
-    struct ax_model *model;
-    struct ax_ir_graph graph;
-    struct ax_map map;
-};
-/* Loads the chip and the model, builds the graph, gives it `precision` and
- * maps it. On failure whatever was opened is left for ax_cmd_mapped_close. */
-ax_status ax_cmd_mapped_open(struct ax_cmd_mapped *mp, const char *dir, const char *chip,
-                             const struct ax_ref_options *precision,
-                             const struct ax_map_options *opt, struct ax_diag_list *diags);
-void ax_cmd_mapped_close(struct ax_cmd_mapped *mp);
 int ax_cmd_asm(int argc, char **argv);
 int ax_cmd_disasm(int argc, char **argv);
 int ax_cmd_ref(int argc, char **argv);
@@ -47,10 +34,6 @@ int ax_cmd_ref_check(const struct ax_ref_options *o, const char *cmd);
 int ax_cmd_load_tokens(const struct ax_model *m, const char *prompt, const char *file,
                        uint32_t n_random, uint32_t seed, int32_t **ids, size_t *n_ids);
 int ax_cmd_sim(int argc, char **argv);
-/* Records in a program the model directory, chip file and spiking options it
- * was compiled from (cmd_sim.c), so that `axon sim` can rebuild them. */
-ax_status ax_cmd_record_build(struct ax_prog *p, const char *dir, const char *chip,
-                              const struct ax_ref_options *o);
 int ax_cmd_run(int argc, char **argv);
 
 /* `axon inspect MODEL_DIR`: the model half of inspect (cmd_model.c). Prints

@@ -6,6 +6,7 @@
 #include "ax_fs.h"
 #include "ax_mem.h"
 #include "ax_prog.h"
+#include "ax_rebuild.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -28,9 +29,10 @@ int ax_cmd_asm(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             printf("usage: axon asm FILE.s -o OUT.axb\n\n"
-                   "Assembles a program's text form (docs/isa.md) into the .axb container.\n"
-                   "Disassembling the result with 'axon disasm' gives text that assembles to\n"
-                   "the same bytes.\n");
+                   "Assembles a program's text form (docs/program.md) into the .axb container,\n"
+                   "after the verifier accepts it and its header agrees with the chip\n"
+                   "description it embeds. Disassembling the result with 'axon disasm' gives\n"
+                   "text that assembles to the same bytes.\n");
             return 0;
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             out = argv[++i];
@@ -59,6 +61,8 @@ int ax_cmd_asm(int argc, char **argv)
         st = ax_prog_parse(&p, in, text, len, &diags);
         ax_mem_free(text);
     }
+    if (st == AX_OK)
+        st = ax_rebuild_check_chip(&p, in, &diags);
     if (st == AX_OK)
         st = ax_prog_save(&p, out, &diags);
     ax_prog_free(&p);

@@ -28,13 +28,16 @@ static void usage(FILE *out)
             "Reads a SpikingBrain model directory (config.json, and weights if present) and\n"
             "builds the graph IR of one token step. With --chip and -o it gives the graph\n"
             "its precision (w8spike by default), maps it onto the chip (docs/mapping.md) and\n"
-            "writes the program (docs/isa.md); weights are referenced by tensor name, not\n"
-            "copied. With --emit it prints on standard output:\n"
+            "writes the program (docs/program.md). The program embeds the chip\n"
+            "description, the model's config.json and tokenizer, and its checkpoint when\n"
+            "that keeps the program under 64 MiB (else weights are referenced by tensor\n"
+            "name, and `axon sim` needs --model DIR). With --emit it prints on standard\n"
+            "output:\n"
             "\n"
             "  --emit ir     the graph IR's text form (docs/ir.md) after the pass --after\n"
             "                names: build (the float graph; the default without --precision)\n"
             "                or precision (quant, spike and kv attributes set)\n"
-            "  --emit asm    with --chip: the program's text form (docs/isa.md), as\n"
+            "  --emit asm    with --chip: the program's text form (docs/program.md), as\n"
             "                `axon disasm` prints it\n"
             "  --emit llvm   the reference's LLVM IR module for this machine, before\n"
             "                optimization (docs/reference.md); no weights needed\n"
@@ -43,6 +46,9 @@ static void usage(FILE *out)
             "options:\n"
             "  --chip FILE     the chip description to compile for\n"
             "  -o FILE         the program to write (atomically)\n"
+            "  --embed-weights, --no-embed-weights\n"
+            "                  put the checkpoint into the program, or reference it by\n"
+            "                  tensor name (default: embed when under 64 MiB)\n"
             "  --after PASS    with --emit ir: stop after this pass (build, precision)\n"
             "  --precision P   fp32 or w8spike (the default for llvm and ptx)\n"
             "  --spike MODE    released (default), paper or none: which projections spike\n"
@@ -54,24 +60,23 @@ static void usage(FILE *out)
 
 /* Model -> graph -> precision -> mapping -> program file. */
 static int compile_program(const char *dir, const char *chip, const char *out,
-                           const struct ax_ref_options *o)
+                           const struct ax_ref_options *o, enum ax_embed_weights embed)
 /* `out` NULL: print the program's text form on standard output instead. */
 {
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
     struct ax_map_options mo;
     ax_map_default_options(&mo);
-    struct ax_cmd_mapped mp;
+    struct ax_mapped mp;
     struct ax_prog prog;
     ax_prog_init(&prog, 0, 0);
-    ax_status st = ax_cmd_mapped_open(&mp, dir, chip, o, &mo, &diags);
-    if (st == AX_OK) {
-        const char *name = strrchr(dir, '/');
-        st = ax_map_emit(&mp.map, &mp.graph, mp.arch, name && name[1] ? name + 1 : dir, &prog,
-                         &diags);
-    }
+    ax_status st = ax_mapped_open(&mp, dir, chip, o, &mo, &diags);
     if (st == AX_OK)
-        st = ax_cmd_record_build(&prog, dir, chip, o);
+        st = ax_map_emit(&mp.map, &mp.graph, mp.arch, &o->spike, mp.graph.name, &prog, &diags);
+    if (st == AX_OK)
+        st = ax_rebuild_record(&prog, dir, chip, o, embed, AX_VERSION, &diags);
+    if (st == AX_OK)
+        st = ax_rebuild_check_chip(&prog, "the emitted program", &diags);
     if (st == AX_OK)
         st = out ? ax_prog_save(&prog, out, &diags) : ax_prog_print(&prog, stdout);
     ax_diag_print(&diags, stderr);
@@ -79,7 +84,7 @@ static int compile_program(const char *dir, const char *chip, const char *out,
     if (st != AX_OK)
         fprintf(stderr, "axon compile: %s: %s\n", dir, ax_status_str(st));
     ax_prog_free(&prog);
-    ax_cmd_mapped_close(&mp);
+    ax_mapped_close(&mp);
     return st == AX_OK ? 0 : 1;
 }
 
@@ -89,6 +94,7 @@ int ax_cmd_compile(int argc, char **argv)
     struct ax_ref_options o;
     ax_ref_options_default(&o);
     int has_precision = 0;
+    enum ax_embed_weights embed = AX_EMBED_AUTO;
     for (int i = 1; i < argc; i++) {
         has_precision |= strcmp(argv[i], "--precision") == 0;
         int r = ax_cmd_ref_option(argc, argv, &i, &o, "axon compile");
@@ -107,6 +113,10 @@ int ax_cmd_compile(int argc, char **argv)
             chip = argv[++i];
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             out = argv[++i];
+        } else if (strcmp(argv[i], "--embed-weights") == 0) {
+            embed = AX_EMBED_ALWAYS;
+        } else if (strcmp(argv[i], "--no-embed-weights") == 0) {
+            embed = AX_EMBED_NEVER;
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "axon compile: unknown option '%s'\n", argv[i]);
             usage(stderr);
@@ -127,7 +137,7 @@ int ax_cmd_compile(int argc, char **argv)
         }
         if (ax_cmd_ref_check(&o, "axon compile") != 0)
             return 2;
-        return compile_program(dir, chip, out, &o);
+        return compile_program(dir, chip, out, &o, embed);
     }
     if (is_asm) {
         fprintf(stderr, "axon compile: --emit asm needs --chip CHIP.yaml (and no -o)\n");

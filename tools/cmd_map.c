@@ -33,30 +33,6 @@ static void usage(FILE *out)
             "  --seed N      seed of the placement's annealing (default 1)\n");
 }
 
-ax_status ax_cmd_mapped_open(struct ax_cmd_mapped *mp, const char *dir, const char *chip,
-                             const struct ax_ref_options *precision,
-                             const struct ax_map_options *opt, struct ax_diag_list *diags)
-{
-    memset(mp, 0, sizeof *mp);
-    ax_status st = ax_arch_load(chip, &mp->arch, diags);
-    if (st == AX_OK)
-        st = ax_model_open(dir, &mp->model, diags);
-    if (st == AX_OK)
-        st = ax_pipeline_run(&mp->graph, mp->model, precision, AX_PASS_COUNT - 1, diags);
-    if (st == AX_OK)
-        st = ax_map_build(&mp->graph, mp->arch, opt, &mp->map, diags);
-    return st;
-}
-
-void ax_cmd_mapped_close(struct ax_cmd_mapped *mp)
-{
-    ax_map_free(&mp->map);
-    ax_ir_free(&mp->graph);
-    ax_model_close(mp->model);
-    ax_arch_free(mp->arch);
-    memset(mp, 0, sizeof *mp);
-}
-
 int ax_cmd_map(int argc, char **argv)
 {
     const char *dir = NULL, *chip = NULL;
@@ -97,14 +73,14 @@ int ax_cmd_map(int argc, char **argv)
     ax_diag_list_init(&diags);
     struct ax_ref_options precision; /* w8spike, released: as compile */
     ax_ref_options_default(&precision);
-    struct ax_cmd_mapped mp;
-    ax_status st = ax_cmd_mapped_open(&mp, dir, chip, &precision, &opt, &diags);
+    struct ax_mapped mp;
+    ax_status st = ax_mapped_open(&mp, dir, chip, &precision, &opt, &diags);
     ax_diag_print(&diags, stderr);
     ax_diag_list_free(&diags);
     if (st == AX_OK)
         st = ax_map_print_summary(&mp.map, mp.arch, stdout, is_json);
     else
         fprintf(stderr, "axon map: %s\n", ax_status_str(st));
-    ax_cmd_mapped_close(&mp);
+    ax_mapped_close(&mp);
     return st == AX_OK ? 0 : 1;
 }

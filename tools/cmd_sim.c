@@ -1,7 +1,6 @@
 /* axon sim PROG.axb and axon run MODEL --chip CHIP: simulate a compiled
  * program (or compile and simulate in one) and report sparsity, latency and
  * energy (docs/simulator.md, docs/report.md). */
-#define _DEFAULT_SOURCE /* realpath */
 #include "axon_cmd.h"
 
 #include "ax_diag.h"
@@ -17,36 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* What a program records about how it was built, so `sim` can rebuild the
- * graph and the placement it was compiled from. */
-static const char *const build_keys[] = {"model_dir", "chip_path", "spike", "encoding", "k", "steps"};
-
-ax_status ax_cmd_record_build(struct ax_prog *p, const char *dir, const char *chip,
-                              const struct ax_ref_options *o)
-{
-    /* absolute paths, so the program can be simulated from anywhere */
-    char *dir_abs = realpath(dir, NULL), *chip_abs = realpath(chip, NULL);
-    if (dir_abs)
-        dir = dir_abs;
-    if (chip_abs)
-        chip = chip_abs;
-    char k[32], steps[16];
-    snprintf(k, sizeof k, "%.17g", o->spike.k);
-    snprintf(steps, sizeof steps, "%u", o->spike.steps);
-    const char *values[] = {dir, chip, ax_spike_mode_str(o->spike.mode),
-                            ax_spike_encoding_str(o->spike.encoding), k, steps};
-    ax_status st = AX_OK;
-    for (size_t i = 0; i < sizeof values / sizeof values[0] && st == AX_OK; i++)
-        st = ax_prog_set_meta(p, build_keys[i], values[i]);
-    free(dir_abs);
-    free(chip_abs);
-    return st;
-}
-
 /* The options of a run, as parsed. */
 struct run_args {
     const char *target;       /* PROG.axb or MODEL_DIR */
     const char *chip;
+    const char *model;        /* sim: --model DIR, the model a program references */
     const char *prompt, *prompt_file;
     uint32_t n_random;
     int has_mode;
@@ -67,8 +41,9 @@ static void usage(FILE *out, int is_run)
         fprintf(out, "usage: axon sim PROG.axb (--prompt TEXT | --prompt-file F | --tokens N)\n"
                      "                [options]\n"
                      "\n"
-                     "Simulates a program written by `axon compile -o`; the model and chip it\n"
-                     "was compiled from are read again from the paths the program records.\n");
+                     "Simulates a program written by `axon compile -o`. The program embeds its\n"
+                     "chip description and model (docs/program.md); the simulator rebuilds the\n"
+                     "graph and placement from them and checks they are the program's.\n");
     fprintf(out,
             "Reports sparsity, latency and energy, every joule traced to event counts and\n"
             "the chip's costs (docs/simulator.md, docs/report.md).\n"
@@ -96,6 +71,10 @@ static void usage(FILE *out, int is_run)
             "  --html R.html        a self-contained HTML report\n"
             "  --json               print the JSON report on stdout instead of the summary\n"
             "  --quiet              no summary, no progress bar\n");
+    if (!is_run)
+        fprintf(out,
+                "  --model DIR          the model, when the program references its weights\n"
+                "                       instead of embedding them (checked by content hash)\n");
     if (is_run)
         fprintf(out,
                 "  --chip CHIP.yaml     the chip description (required)\n"
@@ -155,6 +134,8 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
             return -1;
         } else if (is_run && strcmp(s, "--chip") == 0) {
             a->chip = argv[++i];
+        } else if (!is_run && strcmp(s, "--model") == 0) {
+            a->model = argv[++i];
         } else if (strcmp(s, "--prompt") == 0) {
             a->prompt = argv[++i];
         } else if (strcmp(s, "--prompt-file") == 0) {
@@ -243,50 +224,6 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
     return 0;
 }
 
-/* Reads back what ax_cmd_record_build wrote; -1 after printing why. */
-static int read_build(const struct ax_prog *p, const char *path, struct run_args *a)
-{
-    const char *v[sizeof build_keys / sizeof build_keys[0]];
-    for (size_t i = 0; i < sizeof build_keys / sizeof build_keys[0]; i++) {
-        v[i] = ax_prog_meta(p, build_keys[i]);
-        if (!v[i]) {
-            fprintf(stderr,
-                    "axon sim: %s: the program does not record its '%s'; compile it again with "
-                    "this version of axon (axon compile MODEL --chip CHIP -o %s)\n",
-                    path, build_keys[i], path);
-            return -1;
-        }
-    }
-    a->target = v[0];
-    a->chip = v[1];
-    char *end;
-    a->ref.spike.k = strtod(v[4], &end);
-    a->ref.spike.steps = (uint32_t)strtoul(v[5], NULL, 10);
-    if (ax_spike_mode_parse(v[2], &a->ref.spike.mode) != 0 ||
-        ax_spike_encoding_parse(v[3], &a->ref.spike.encoding) != 0 || *end) {
-        fprintf(stderr, "axon sim: %s: its spiking options are not readable; compile it again\n", path);
-        return -1;
-    }
-    return 0;
-}
-
-/* The placement the program records must be the one the model and chip
- * give now: block for block. */
-static int same_placement(const struct ax_prog *file, const struct ax_prog *now, const char *path)
-{
-    int same = file->n_weights == now->n_weights && file->n_cores == now->n_cores;
-    for (uint32_t i = 0; same && i < file->n_weights; i++) {
-        const struct ax_prog_weight *x = &file->weights[i], *y = &now->weights[i];
-        same = x->core == y->core && strcmp(x->tensor, y->tensor) == 0 && x->row0 == y->row0 &&
-               x->rows == y->rows && x->col0 == y->col0 && x->cols == y->cols && x->is_dram == y->is_dram;
-    }
-    if (!same)
-        fprintf(stderr,
-                "axon sim: %s: its weight placement differs from what its model and chip give now "
-                "(one of them changed since it was compiled); compile it again\n", path);
-    return same;
-}
-
 static int write_reports(const struct run_args *a, const struct ax_sim_result *r, const ax_arch_t *arch,
                          struct ax_diag_list *diags)
 {
@@ -321,10 +258,9 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
     ax_diag_list_init(&diags);
     struct ax_map_options mo;
     ax_map_default_options(&mo);
-    struct ax_cmd_mapped mp;
-    struct ax_prog file, now;
+    struct ax_mapped mp;
+    struct ax_prog file;
     ax_prog_init(&file, 0, 0);
-    ax_prog_init(&now, 0, 0);
     int32_t *tokens = NULL;
     size_t n_tokens = 0;
     struct ax_sim_result r;
@@ -334,16 +270,18 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
     ax_status st = AX_OK;
     if (prog_path) {
         st = ax_prog_load(&file, prog_path, &diags);
-        if (st != AX_OK || read_build(&file, prog_path, a) != 0)
-            goto done;
+        if (st == AX_OK)
+            st = ax_rebuild_open(&mp, &file, prog_path, a->model, NULL, &diags);
+    } else {
+        st = ax_mapped_open(&mp, a->target, a->chip, &a->ref, &mo, &diags);
     }
-    st = ax_cmd_mapped_open(&mp, a->target, a->chip, &a->ref, &mo, &diags);
     if (st != AX_OK)
         goto done;
-    if (prog_path) {
-        st = ax_map_emit(&mp.map, &mp.graph, mp.arch, mp.graph.name, &now, &diags);
-        if (st != AX_OK || !same_placement(&file, &now, prog_path))
-            goto done;
+    if (mp.ref.precision != AX_REF_PRECISION_W8SPIKE) {
+        fprintf(stderr, "%s: %s was compiled with --precision %s; the simulator runs the spiking "
+                "model: compile it with --precision w8spike\n", cmd, a->target,
+                ax_ref_precision_str(mp.ref.precision));
+        goto done;
     }
     if (!a->has_mode)
         a->sim.mode = mp.model->weights ? AX_SIM_FUNCTIONAL : AX_SIM_COUNTING;
@@ -362,7 +300,7 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
     } else {
         n_tokens = a->n_random;
     }
-    st = ax_sim_run(&mp.graph, &mp.map, mp.arch, mp.model, &a->ref.spike, tokens, (uint32_t)n_tokens,
+    st = ax_sim_run(&mp.graph, &mp.map, mp.arch, mp.model, &mp.ref.spike, tokens, (uint32_t)n_tokens,
                     &a->sim, &r, &diags);
     if (st != AX_OK)
         goto done;
@@ -379,8 +317,7 @@ done:
     ax_sim_result_free(&r);
     ax_mem_free(tokens);
     ax_prog_free(&file);
-    ax_prog_free(&now);
-    ax_cmd_mapped_close(&mp);
+    ax_mapped_close(&mp);
     return rc;
 }
 

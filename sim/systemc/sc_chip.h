@@ -32,9 +32,9 @@ struct ax_sc_token {
 };
 
 /* Opens `prog_path` (written by `axon compile -o`) on the chip described by
- * `chip_path`: reads the model directory and spiking options the program
- * records, builds and maps the graph again and checks that the placement is
- * the program's (a chip or model changed since compiling is refused).
+ * `chip_path`: rebuilds the graph and placement from the model and spiking
+ * options the program embeds (ax_rebuild.h) and checks that the placement
+ * is the program's (a chip of another geometry is refused).
  * Functional mode when the model has weights, counting mode otherwise. On
  * failure *out is NULL and `diags` says why. */
 ax_status ax_sc_chip_open(const char *chip_path, const char *prog_path, ax_sc_chip_t **out,

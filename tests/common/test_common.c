@@ -8,6 +8,7 @@
 #include "ax_log.h"
 #include "ax_mem.h"
 #include "ax_qty.h"
+#include "ax_sha256.h"
 #include "ax_status.h"
 #include "ax_text.h"
 
@@ -224,6 +225,27 @@ static void test_quoted_strings(void)
     free(printed);
 }
 
-AX_TEST_MAIN(T(test_status_strings), T(test_quoted_strings), T(test_arena), T(test_diag_format), T(test_mem_hook),
+/* The FIPS 180-4 examples, and a message fed in uneven pieces that cross
+ * the 64-byte blocks and the padding boundary. */
+static void test_sha256(void)
+{
+    char hex[65];
+    ax_sha256_hex("", 0, hex);
+    CHECK_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    ax_sha256_hex("abc", 3, hex);
+    CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    ax_sha256_hex(two, strlen(two), hex);
+    CHECK_STR(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    struct ax_sha256 s;
+    ax_sha256_init(&s);
+    for (size_t at = 0, step = 1; at < strlen(two); at += step, step = step % 7 + 1)
+        ax_sha256_update(&s, two + at, at + step <= strlen(two) ? step : strlen(two) - at);
+    char pieces[65];
+    ax_sha256_final_hex(&s, pieces);
+    CHECK_STR(pieces, hex);
+}
+
+AX_TEST_MAIN(T(test_status_strings), T(test_sha256), T(test_quoted_strings), T(test_arena), T(test_diag_format), T(test_mem_hook),
              T(test_qty_ok), T(test_qty_errors), T(test_qty_format), T(test_fs_atomic),
              T(test_log_levels))

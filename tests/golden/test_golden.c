@@ -280,9 +280,14 @@ static int build_map(const struct golden_case *c, const struct ax_ir_graph *g, c
             continue;
         uint32_t rows = n->op == AX_IR_EMBEDDING ? n->vocab : n->out;
         uint32_t cols = n->op == AX_IR_EMBEDDING ? n->dim : n->in;
+        /* no VALUE objects (node_value stays NULL): partial sums go to the
+         * first block's core, and the simulator runs each op without weights
+         * where its first operand lives, as the hand-computed figures assume */
         m->objects[m->n_objects++] = (struct ax_map_object){
-            AX_MAP_WEIGHTS, id, n->weight, rows, cols, (uint8_t)(n->spike == AX_IR_SPIKE_SPIKE),
-            UINT32_MAX, first, m->n_blocks - first, m->blocks[first].core};
+            .kind = AX_MAP_WEIGHTS, .node = id, .name = n->weight, .rows = rows, .cols = cols,
+            .is_spiking = (uint8_t)(n->spike == AX_IR_SPIKE_SPIKE), .producer = UINT32_MAX,
+            .dest = UINT32_MAX, .first_block = first, .n_blocks = m->n_blocks - first,
+            .home = m->blocks[first].core};
     }
     for (uint32_t k = 0; k < sizeof used; k++)
         m->n_cores_used += used[k];

@@ -19,7 +19,7 @@ head -c 100 "$dir/a.axb" >"$dir/cut.axb"
 "$axon" disasm "$dir/cut.axb" >"$dir/cut.out" 2>"$dir/cut.err"
 [ $? -eq 1 ] && [ ! -s "$dir/cut.out" ] && grep -q "cut.axb: error: truncated" "$dir/cut.err"
 check "a truncated program is refused and named" $?
-printf '.axb 1\n.cores 1\n.sram_words 8\n.code 0\n    frob 1\n' >"$dir/bad.s"
+printf '.axb 2\n.cores 1\n.sram_words 8\n.code 0\n    frob 1\n' >"$dir/bad.s"
 "$axon" asm "$dir/bad.s" -o "$dir/bad.axb" 2>"$dir/bad.err"
 [ $? -eq 1 ] && [ ! -e "$dir/bad.axb" ] && grep -q "bad.s:5:5: error: unknown instruction 'frob'" "$dir/bad.err"
 check "a bad source is refused with its position and writes nothing" $?

@@ -183,8 +183,31 @@ static void test_golden_words(void)
           AX_ISA_VADD == 12);
 }
 
+/* The kinds column: one letter of the legend per operand, then '=' only
+ * where a written operand may be one of the read ones. */
+static void test_kinds(void)
+{
+    for (int op = 0; op < AX_ISA_OP_COUNT; op++) {
+        const char *k = ax_isa_kinds((enum ax_isa_op)op);
+        size_t n = strlen(k);
+        int is_in_place = n > 0 && k[n - 1] == '=';
+        CHECK((int)(n - (size_t)is_in_place) == ax_isa_n_operands((enum ax_isa_op)op));
+        int n_written = 0, n_read = 0;
+        for (size_t i = 0; i + (size_t)is_in_place < n; i++) {
+            CHECK(strchr("nwriRWMqsSxcgt", k[i]) != NULL);
+            CHECK(ax_isa_kind_is_address(k[i]) == (strchr("nwri", k[i]) == NULL));
+            n_written += strchr("WMqS", k[i]) != NULL;
+            n_read += strchr("RMscgtx", k[i]) != NULL;
+        }
+        if (is_in_place)
+            CHECK(n_written >= 1 && n_read >= 1);
+    }
+    CHECK_STR(ax_isa_kinds(AX_ISA_SCALE), "RgW=");
+    CHECK(AX_ISA_LOOKUP == 31 && AX_ISA_RMSNORM == 32 && AX_ISA_ROPE == 33);
+}
+
 /* docs/isa.md has one table row per instruction, in table order, with the
- * same format and operands. */
+ * same format, operands and kinds. */
 static void test_doc_in_step(void)
 {
     struct ax_diag_list diags;
@@ -197,8 +220,8 @@ static void test_doc_in_step(void)
         return;
     int next = 0;
     for (char *line = strtok(doc, "\n"); line; line = strtok(NULL, "\n")) {
-        char mnem[32], fmt[4], operands[64];
-        if (sscanf(line, "| `%31[^`]` | %3s | %63[^|]|", mnem, fmt, operands) != 3)
+        char mnem[32], fmt[4], operands[64], kinds[32];
+        if (sscanf(line, "| `%31[^`]` | %3s | %63[^|]| %31[^|]|", mnem, fmt, operands, kinds) != 4)
             continue;
         CHECK(next < AX_ISA_OP_COUNT);
         if (next >= AX_ISA_OP_COUNT)
@@ -214,6 +237,14 @@ static void test_doc_in_step(void)
         squeezed[n] = '\0';
         CHECK_STR(strcmp(squeezed, "\xe2\x80\x93") == 0 ? "" : squeezed,
                   ax_isa_operands((enum ax_isa_op)next));
+        /* "`WRR=` " in the doc is "WRR=" in the table */
+        n = 0;
+        for (const char *p = kinds; *p && n + 1 < sizeof squeezed; p++)
+            if (*p != ' ' && *p != '`')
+                squeezed[n++] = *p;
+        squeezed[n] = '\0';
+        CHECK_STR(strcmp(squeezed, "\xe2\x80\x93") == 0 ? "" : squeezed,
+                  ax_isa_kinds((enum ax_isa_op)next));
         next++;
     }
     CHECK(next == AX_ISA_OP_COUNT);
@@ -222,4 +253,4 @@ static void test_doc_in_step(void)
 
 AX_TEST_MAIN(T(test_encode_decode_every_op), T(test_decode_rejects), T(test_canonical_encoding),
              T(test_text_round_trip), T(test_parse_errors), T(test_golden_words),
-             T(test_doc_in_step))
+             T(test_kinds), T(test_doc_in_step))

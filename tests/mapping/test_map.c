@@ -1,6 +1,8 @@
 /* Mapping: no block or core exceeds a capacity, blocks follow the 128-input
- * groups and cover every matrix exactly, the placement beats the naive one,
- * results repeat, and systems that are too small fail or stream from DRAM. */
+ * groups and cover every matrix exactly, every node's value has one
+ * location, the placement is no worse than the naive one, results repeat,
+ * systems that are too small fail or stream from DRAM, and the emitted
+ * program's buffers never overlap and stay inside each core's SRAM. */
 #include "ax_test.h"
 
 #include "ax_arch.h"
@@ -10,6 +12,7 @@
 #include "ax_map.h"
 #include "ax_mem.h"
 #include "ax_model.h"
+#include "ax_pipeline.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,8 +25,11 @@ struct fixture {
     struct ax_ir_graph g;
 };
 
-/* Loads a model and a chip (a file, or text when `chip_text` is given). */
-static int setup(struct fixture *f, const char *model, const char *chip_path, const char *chip_text)
+/* Loads a model and a chip (a file, or text when `chip_text` is given) and
+ * gives the graph the precision `axon compile` gives it: w8spike, with the
+ * spiking mode `mode`. */
+static int setup_mode(struct fixture *f, const char *model, const char *chip_path,
+                      const char *chip_text, enum ax_spike_mode mode)
 {
     memset(f, 0, sizeof *f);
     struct ax_diag_list d;
@@ -32,13 +38,22 @@ static int setup(struct fixture *f, const char *model, const char *chip_path, co
                              : ax_arch_load(chip_path, &f->arch, &d);
     if (st == AX_OK)
         st = ax_model_open(model, &f->model, &d);
+    struct ax_ref_options ro;
+    ax_ref_options_default(&ro);
+    ro.precision = AX_REF_PRECISION_W8SPIKE;
+    ro.spike.mode = mode;
     if (st == AX_OK)
-        st = ax_ir_build(&f->g, f->model, &d);
+        st = ax_pipeline_run(&f->g, f->model, &ro, AX_PASS_COUNT - 1, &d);
     if (st != AX_OK)
         ax_diag_print(&d, stderr);
     ax_diag_list_free(&d);
     CHECK(st == AX_OK);
     return st == AX_OK;
+}
+
+static int setup(struct fixture *f, const char *model, const char *chip_path, const char *chip_text)
+{
+    return setup_mode(f, model, chip_path, chip_text, AX_SPIKE_MODE_RELEASED);
 }
 
 static void teardown(struct fixture *f)
@@ -86,6 +101,159 @@ static void check_invariants(const struct ax_map *m, const ax_arch_t *arch)
     free(area);
 }
 
+/* Every node but the input has a value object; a node's own value object
+ * comes right after its other objects; each weight object's partial sums go
+ * to its node's value, whose core is the object's home. */
+static void check_values(const struct ax_map *m, const struct ax_ir_graph *g)
+{
+    int located = m->node_value != NULL && m->n_nodes == g->n_nodes, after = 1, dest = 1;
+    for (uint32_t id = 0; located && id < g->n_nodes; id++) {
+        uint32_t v = m->node_value[id];
+        if (g->nodes[id].op == AX_IR_INPUT) {
+            located &= v == UINT32_MAX;
+            continue;
+        }
+        located &= v < m->n_objects && m->objects[v].kind == AX_MAP_VALUE && m->objects[v].n_blocks >= 1;
+        if (!located || m->objects[v].node != id)
+            continue; /* the output and a meta prefix share their operand's value */
+        located &= m->objects[v].rows == g->nodes[id].out_dim;
+        after &= v + 1 == m->n_objects || m->objects[v + 1].node != id;
+    }
+    for (uint32_t i = 0; located && i < m->n_objects; i++) {
+        const struct ax_map_object *o = &m->objects[i];
+        if (o->kind != AX_MAP_WEIGHTS || g->nodes[o->node].op == AX_IR_META_PREFIX)
+            continue;
+        dest &= o->dest == m->node_value[o->node] &&
+                o->home == ax_map_value_core(m, o->dest, m->blocks[o->first_block].row0);
+    }
+    CHECK(located);
+    CHECK(after);
+    CHECK(dest);
+}
+
+/* The emitted program's memory: buffers ascending by (core, addr), inside
+ * SRAM, never overlapping on a core, and per core within what the mapping
+ * gave its blocks (plus the staging area); value routes land inside a
+ * buffer; weights buffers as large as their record's codes and scales. */
+static void check_program(const struct ax_prog *p, const struct ax_map *m)
+{
+    int sorted = 1, inside = 1, apart = 1, sized = 1, fits = 1, lands = 1;
+    uint64_t *used = calloc((size_t)p->n_cores + 1, sizeof *used);
+    uint64_t *given = calloc((size_t)p->n_cores + 1, sizeof *given);
+    for (uint32_t i = 0; i < m->n_blocks; i++)
+        if (!m->blocks[i].is_dram)
+            given[m->blocks[i].core] += m->blocks[i].bytes;
+    for (uint32_t i = 0; i < p->n_buffers; i++) {
+        const struct ax_prog_buffer *b = &p->buffers[i], *prev = i ? &p->buffers[i - 1] : NULL;
+        sorted &= !prev || prev->core < b->core || (prev->core == b->core && prev->addr < b->addr);
+        inside &= b->core < p->n_cores && (uint64_t)b->addr + b->words <= p->sram_words && b->words > 0;
+        apart &= !prev || prev->core != b->core || prev->addr + prev->words <= b->addr;
+        if (b->kind == AX_PROG_BUF_WEIGHTS) {
+            const struct ax_prog_weight *w = &p->weights[b->ref];
+            sized &= b->ref < p->n_weights && !w->is_float &&
+                     b->words == ax_prog_weight_words(w->rows, w->cols);
+        }
+        if (b->kind != AX_PROG_BUF_STAGING && b->core < p->n_cores && !(b->name && strncmp(b->name, "staging", 7) == 0))
+            used[b->core] += 4ull * b->words;
+    }
+    for (uint32_t c = 0; c < p->n_cores; c++)
+        fits &= used[c] <= given[c];
+    for (uint32_t r = 0; r < p->n_routes; r++) {
+        const struct ax_prog_route *rt = &p->routes[r];
+        for (uint32_t k = 0; rt->kind == AX_PROG_ROUTE_VALUES && k < rt->n_dst; k++)
+            lands &= ax_prog_buffer_at(p, rt->dst[k].core, rt->dst[k].addr) != NULL;
+    }
+    CHECK(sorted);
+    CHECK(inside);
+    CHECK(apart);
+    CHECK(sized);
+    CHECK(fits);
+    CHECK(lands);
+    free(used);
+    free(given);
+}
+
+struct mailbox {             /* messages waiting at (core, addr), in an open-addressed table */
+    uint64_t *key;           /* core << 32 | addr, + 1; 0: empty */
+    uint32_t *count;
+    size_t cap;
+};
+
+/* The count of messages waiting at (core, addr), made on first use. */
+static uint32_t *mailbox_at(struct mailbox *mb, uint32_t core, uint32_t addr)
+{
+    uint64_t key = ((uint64_t)core << 32 | addr) + 1;
+    size_t i = (size_t)(key * 0x9E3779B97F4A7C15ull >> 20) & (mb->cap - 1);
+    while (mb->key[i] && mb->key[i] != key)
+        i = (i + 1) & (mb->cap - 1);
+    mb->key[i] = key;
+    return &mb->count[i];
+}
+
+/* Runs the program's control flow: every core steps through its code;
+ * `psumrecv` waits for as many messages to its (core, address) as it
+ * counts (every `psumsend` and `lookup` delivers to each destination of its
+ * route at once), `barrier` for every core it lists. Returns 1 when every
+ * core reaches `halt`: no core waits on a send or barrier that never comes. */
+static int runs_to_halt(const struct ax_prog *p)
+{
+    struct mailbox mb = {NULL, NULL, 1};
+    uint64_t n_dst = 0;
+    for (uint32_t r = 0; r < p->n_routes; r++)
+        n_dst += p->routes[r].n_dst;
+    while (mb.cap < 2 * n_dst + 2)
+        mb.cap *= 2;
+    mb.key = calloc(mb.cap, sizeof *mb.key);
+    mb.count = calloc(mb.cap, sizeof *mb.count);
+    int has_avail = mb.key && mb.count;
+    uint32_t *pc = calloc(p->n_code + 1, sizeof *pc);
+    uint32_t *arrived = calloc(p->n_barriers + 1, sizeof *arrived);
+    uint8_t *at_barrier = calloc(p->n_code + 1, 1);
+    int progress = 1, halted = 0;
+    while (has_avail && pc && arrived && at_barrier && progress) {
+        progress = 0;
+        halted = 0;
+        for (uint32_t k = 0; k < p->n_code; k++) {
+            const struct ax_prog_code *c = &p->code[k];
+            while (pc[k] < c->n_instr) {
+                struct ax_isa_instr in;
+                if (ax_isa_decode(c->words[pc[k]], &in) != 0)
+                    return 0;
+                if (in.op == AX_ISA_HALT)
+                    break;
+                if (in.op == AX_ISA_PSUMRECV) {
+                    uint32_t *a = mailbox_at(&mb, c->core, (uint32_t)in.a);
+                    if (*a < in.b)
+                        break;
+                    *a -= (uint32_t)in.b;
+                } else if (in.op == AX_ISA_BARRIER) {
+                    if (!at_barrier[k]) {
+                        at_barrier[k] = 1;
+                        arrived[in.a]++;
+                    }
+                    if (arrived[in.a] < p->barriers[in.a].n_cores)
+                        break;
+                    at_barrier[k] = 0;
+                } else if (in.op == AX_ISA_PSUMSEND || in.op == AX_ISA_LOOKUP) {
+                    const struct ax_prog_route *r = &p->routes[in.b];
+                    for (uint32_t d = 0; d < r->n_dst; d++)
+                        (*mailbox_at(&mb, r->dst[d].core, r->dst[d].addr))++;
+                }
+                pc[k]++;
+                progress = 1;
+            }
+            halted += pc[k] < c->n_instr && (c->words[pc[k]] >> 56) == AX_ISA_HALT;
+        }
+    }
+    int ok = halted == (int)p->n_code;
+    free(mb.key);
+    free(mb.count);
+    free(pc);
+    free(arrived);
+    free(at_barrier);
+    return ok;
+}
+
 static int map(struct fixture *f, struct ax_map *m, ax_status want)
 {
     struct ax_map_options opt;
@@ -108,8 +276,11 @@ static void test_tiny_on_loihi2(void)
     struct ax_map a, b;
     if (map(&f, &a, AX_OK)) {
         check_invariants(&a, f.arch);
+        check_values(&a, &f.g);
         CHECK(a.n_chips == 1 && a.n_cores_used > 1 && a.dram_bytes == 0);
-        CHECK(a.traffic_hop_bytes < a.traffic_hop_bytes_naive);
+        /* values sit next to the blocks that feed them, so nearly all the
+         * traffic is between neighbours in either order */
+        CHECK(a.traffic_hop_bytes <= a.traffic_hop_bytes_naive);
         /* the same inputs give the same placement */
         if (map(&f, &b, AX_OK)) {
             int same = a.n_blocks == b.n_blocks && a.traffic_hop_bytes == b.traffic_hop_bytes;
@@ -127,12 +298,15 @@ static void test_tiny_on_loihi2(void)
  * function the mapper uses (docs/mapping.md, "Partitioning"): a weight block
  * of R rows by C columns holds R·C int8 codes (rounded up to whole 4-byte
  * words), a float32 scale per row and 128-input group and an int32
- * accumulator per row; a GLA state block holds head_dim² float32 per head; a
+ * accumulator per row, and a dense block a C-word inbox; a GLA state block
+ * holds head_dim² float32 per head, and inboxes for q and its output (one
+ * head_dim vector per head) and k, v and g (at least kv_heads of them); a
  * K/V block int8 K and V (2·head_dim bytes) and two float32 scales per key
- * and kv head. The small model (config.json: hidden 256, 4 heads, 2 kv
- * heads, window 64; GLA layers 0 and 2, SWA layers 1 and 3) gives
- * head_dim 64, a 64·64·4 = 16,384-byte state per head, 4 heads a GLA layer,
- * and 2·64 = 128 keys of 2·64 + 8 = 136 bytes an SWA layer. */
+ * and kv head, and q, out, k and v of the whole layer. The small model
+ * (config.json: hidden 256, 4 heads, 2 kv heads, window 64; GLA layers 0
+ * and 2, SWA layers 1 and 3) gives head_dim 64, a 64·64·4 = 16,384-byte
+ * state per head, 4 heads a GLA layer, and 2·64 = 128 keys of 2·64 + 8 =
+ * 136 bytes an SWA layer. */
 static void test_block_bytes(void)
 {
     struct fixture f;
@@ -148,22 +322,27 @@ static void test_block_bytes(void)
             const struct ax_map_object *o = &m.objects[b->object];
             const struct ax_ir_node *n = &f.g.nodes[o->node];
             uint64_t r = b->rows, c = b->cols, want;
+            uint64_t d = n->head_dim;
+            if (o->kind == AX_MAP_VALUE)
+                continue;
             if (o->kind == AX_MAP_WEIGHTS) {
                 uint64_t codes = (r * c + 3) / 4 * 4, groups = (c + 127) / 128;
-                want = codes + r * groups * 4 + r * 4;
+                int is_dense = !o->is_spiking && n->op != AX_IR_EMBEDDING;
+                want = codes + r * groups * 4 + r * 4 + (is_dense ? c * 4 : 0);
                 n_weight_blocks++;
                 weights_ok &= b->bytes == want;
             } else if (n->op == AX_IR_GLA) {
-                want = r * n->head_dim * n->head_dim * 4;
+                uint64_t state = r * d * d * 4;
+                want = state + 4 * (5 * r * d + 3 * n->kv_heads * d);
                 gla_ok &= b->bytes == want && o->rows == n->heads;
-                gla_bytes += b->bytes;
+                gla_bytes += state;
                 n_gla++;
             } else {
                 CHECK(n->op == AX_IR_SWA);
-                uint64_t keys = n->window ? n->window : 4096;
-                want = (r * (2 * n->head_dim + 8) + 3) / 4 * 4;
+                uint64_t keys = n->window ? n->window : 4096, state = (r * (2 * d + 8) + 3) / 4 * 4;
+                want = state + 4 * 2 * (n->heads + n->kv_heads) * d;
                 swa_ok &= b->bytes == want && o->rows == n->kv_heads * keys;
-                swa_bytes += b->bytes;
+                swa_bytes += state;
                 n_swa++;
             }
             if (b->bytes != want)
@@ -183,19 +362,37 @@ static void test_block_bytes(void)
     teardown(&f);
 }
 
-static void test_7b_on_loihi2(void)
+/* Maps and emits the 7B on loihi2-like with spiking mode `mode`. */
+static void check_7b_on_loihi2(enum ax_spike_mode mode)
 {
     struct fixture f;
-    if (!setup(&f, SRC "/models/nets/spikingbrain-7b", SRC "/models/chips/loihi2-like.yaml", NULL))
+    if (!setup_mode(&f, SRC "/models/nets/spikingbrain-7b", SRC "/models/chips/loihi2-like.yaml",
+                    NULL, mode))
         return;
     struct ax_map m;
     if (map(&f, &m, AX_OK)) {
         check_invariants(&m, f.arch);
+        check_values(&m, &f.g);
         /* int8 weights of 7.6 B parameters in 128 x 192 KiB per chip: about
-         * 300 chips (issue 5 and docs/sources.md: spikingbrain-code); the open system grows to fit. */
-        CHECK(m.n_chips >= 280 && m.n_chips <= 360);
+         * 300 chips (issue 5 and docs/sources.md: spikingbrain-code); the open system grows to fit.
+         * Values and inboxes may take at most 10% more than the 329 chips of
+         * weights and state alone. */
+        CHECK(m.n_chips >= 280 && m.n_chips <= 362);
         CHECK(m.n_chips == (m.n_cores_used + m.cores_per_chip - 1) / m.cores_per_chip);
         CHECK(m.traffic_hop_bytes < m.traffic_hop_bytes_naive);
+        struct ax_prog p;
+        struct ax_spike_options so;
+        ax_spike_options_default(&so);
+        so.mode = mode;
+        struct ax_diag_list d;
+        ax_diag_list_init(&d);
+        CHECK(ax_map_emit(&m, &f.g, f.arch, &so, "spikingbrain-7b", &p, &d) == AX_OK);
+        if (d.n_items)
+            ax_diag_print(&d, stderr);
+        check_program(&p, &m);
+        CHECK(runs_to_halt(&p));
+        ax_prog_free(&p);
+        ax_diag_list_free(&d);
         ax_map_free(&m);
     }
     teardown(&f);
@@ -241,6 +438,24 @@ static void test_small_system_streams_from_dram(void)
             for (uint32_t i = 0; i < m.n_blocks; i++)
                 fits &= !m.blocks[i].is_dram || m.blocks[i].bytes <= m.staging_bytes;
             CHECK(fits);
+            check_values(&m, &f.g);
+            /* the program streams the blocks through staging areas */
+            struct ax_prog p;
+            struct ax_spike_options so;
+            ax_spike_options_default(&so);
+            struct ax_diag_list d;
+            ax_diag_list_init(&d);
+            CHECK(ax_map_emit(&m, &f.g, f.arch, &so, "tiny", &p, &d) == AX_OK);
+            if (d.n_items)
+                ax_diag_print(&d, stderr);
+            check_program(&p, &m);
+            CHECK(runs_to_halt(&p));
+            uint32_t n_staging = 0;
+            for (uint32_t i = 0; i < p.n_buffers; i++)
+                n_staging += p.buffers[i].kind == AX_PROG_BUF_STAGING;
+            CHECK(n_staging > 0);
+            ax_prog_free(&p);
+            ax_diag_list_free(&d);
             ax_map_free(&m);
         }
         teardown(&f);
@@ -253,13 +468,16 @@ static void test_too_small_without_dram(void)
     char *chip = base_with("  dram: {capacity: 1 GiB, bandwidth: 10 GB/s, energy_per_byte: 100 pJ/B, "
                            "latency: 50 ns}\n", "");
     struct fixture f;
-    if (chip && setup(&f, SRC "/models/nets/spikingbrain-7b", NULL, chip)) {
+    /* the small model needs about 80 cores of 64 KiB; the system has 64 */
+    if (chip && setup(&f, SRC "/models/nets/spikingbrain-tiny", NULL, chip)) {
         struct ax_map m;
         struct ax_map_options opt;
         ax_map_default_options(&opt);
         struct ax_diag_list d;
         ax_diag_list_init(&d);
         CHECK(ax_map_build(&f.g, f.arch, &opt, &m, &d) == AX_ERR_INVALID);
+        if (d.n_items != 1)
+            ax_diag_print(&d, stderr);
         CHECK(d.n_items == 1 && strstr(d.items[0].message, "does not fit: the system offers 64 cores"));
         ax_diag_list_free(&d);
         teardown(&f);
@@ -336,6 +554,40 @@ static uint32_t check_operand_moves(const struct ax_prog *p, const struct ax_ir_
     return n_moves;
 }
 
+/* How many instructions of `op` the program holds. */
+static uint32_t count_op(const struct ax_prog *p, enum ax_isa_op op)
+{
+    uint32_t n = 0;
+    for (uint32_t c = 0; c < p->n_code; c++)
+        for (uint32_t i = 0; i < p->code[c].n_instr; i++) {
+            struct ax_isa_instr in;
+            n += ax_isa_decode(p->code[c].words[i], &in) == 0 && in.op == op;
+        }
+    return n;
+}
+
+/* The program's shape follows the mapping: one `encode` per value that a
+ * spiking projection reads (q, k, v and gk share one), one barrier per
+ * spiking projection, one `lookup` per embedding block, a state record per
+ * state block, and a `halt` ending every core with code. */
+static void check_shape(const struct ax_prog *p, const struct ax_map *m, const struct ax_ir_graph *g)
+{
+    uint32_t n_encoded = 0, n_spiking = 0, n_lookup = 0, n_state = 0;
+    for (uint32_t i = 0; i < m->n_objects; i++) {
+        const struct ax_map_object *o = &m->objects[i];
+        n_encoded += o->kind == AX_MAP_VALUE && o->needs.has_counts;
+        n_spiking += o->kind == AX_MAP_WEIGHTS && o->is_spiking;
+        n_lookup += o->kind == AX_MAP_WEIGHTS && g->nodes[o->node].op == AX_IR_EMBEDDING ? o->n_blocks : 0;
+        n_state += o->kind == AX_MAP_STATE ? o->n_blocks : 0;
+    }
+    CHECK(n_encoded > 0 && n_encoded < n_spiking);
+    CHECK(count_op(p, AX_ISA_ENCODE) == n_encoded && count_op(p, AX_ISA_THRESH) == n_encoded);
+    CHECK(p->n_barriers == n_spiking);
+    CHECK(count_op(p, AX_ISA_LOOKUP) == n_lookup);
+    CHECK(p->n_states == n_state);
+    CHECK(count_op(p, AX_ISA_HALT) == p->n_code);
+}
+
 /* The emitted program of the small model: valid, every weight block a
  * reference to a tensor of the checkpoint, operands moved to the core that
  * uses them, the text form round-trips. */
@@ -349,8 +601,14 @@ static void test_emit_tiny(void)
         struct ax_prog p;
         struct ax_diag_list d;
         ax_diag_list_init(&d);
-        CHECK(ax_map_emit(&m, &f.g, f.arch, "tiny", &p, &d) == AX_OK);
-        CHECK(p.n_code == m.n_cores_used); /* every used core runs code */
+        struct ax_spike_options so;
+        ax_spike_options_default(&so);
+        CHECK(ax_map_emit(&m, &f.g, f.arch, &so, "tiny", &p, &d) == AX_OK);
+        CHECK(p.n_code <= m.n_cores_used && p.n_code > m.n_cores_used / 2);
+        check_program(&p, &m);
+        check_shape(&p, &m, &f.g);
+        CHECK(runs_to_halt(&p));
+        CHECK(p.n_nodes == f.g.n_nodes && p.cores_per_chip == m.cores_per_chip);
         int named = 1;
         for (uint32_t i = 0; i < p.n_weights; i++)
             named &= ax_model_tensors_find(&f.model->expected, p.weights[i].tensor) != NULL;
@@ -364,6 +622,17 @@ static void test_emit_tiny(void)
         CHECK(back.n_weights == p.n_weights && back.n_code == p.n_code);
         if (d.n_items)
             ax_diag_print(&d, stderr);
+        /* and the check sees a wait that nothing feeds: one more message owed */
+        int changed = 0;
+        for (uint32_t c = 0; c < p.n_code && !changed; c++)
+            for (uint32_t i = 0; i < p.code[c].n_instr && !changed; i++) {
+                struct ax_isa_instr in;
+                if (ax_isa_decode(p.code[c].words[i], &in) == 0 && in.op == AX_ISA_PSUMRECV) {
+                    in.b++;
+                    changed = ax_isa_encode(&in, &p.code[c].words[i]) == 0;
+                }
+            }
+        CHECK(changed && !runs_to_halt(&p));
         ax_prog_free(&back);
         ax_mem_free(bytes);
         ax_prog_free(&p);
@@ -373,6 +642,18 @@ static void test_emit_tiny(void)
     teardown(&f);
 }
 
+static void test_7b_on_loihi2(void)
+{
+    check_7b_on_loihi2(AX_SPIKE_MODE_RELEASED);
+}
+
+/* down_proj spikes too: the SwiGLU value keeps counts as well as an inbox */
+static void test_7b_paper_on_loihi2(void)
+{
+    check_7b_on_loihi2(AX_SPIKE_MODE_PAPER);
+}
+
 AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_block_bytes), T(test_emit_tiny), T(test_7b_on_loihi2),
+             T(test_7b_paper_on_loihi2),
              T(test_small_system_streams_from_dram), T(test_too_small_without_dram),
              T(test_core_too_small_for_a_group))
