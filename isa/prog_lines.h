@@ -3,7 +3,8 @@
  * verifier's refusals of `axon asm` input name a line and column
  * (prog_text.c fills it while parsing, prog_verify.c reads it); and the
  * index of buffers by name that operand names resolve through and that
- * name uniqueness is checked on. */
+ * name uniqueness is checked on; and the run of the program's waits in
+ * their order (prog_waits.c). */
 #ifndef AX_PROG_LINES_H
 #define AX_PROG_LINES_H
 
@@ -49,5 +50,16 @@ int ax_prog_cmp_name_key(const void *a, const void *b);
 /* A fresh array of the program's n_buffers keys sorted by (core, name),
  * freed with ax_mem_free; NULL when memory runs out. */
 struct ax_prog_name_key *ax_prog_name_index(const struct ax_prog *p);
+
+/* A core that cannot reach its end: its code record and the instruction
+ * it waits at. */
+struct ax_prog_stuck {
+    uint32_t code, instr;
+};
+/* Runs the program's control flow (sends, receives, barriers) and returns
+ * how many cores never reach `halt` or the end of their code (0: the
+ * program runs to its end), the first `max` of them in `out`; -1 when
+ * memory runs out. Expects a program whose other checks passed. */
+int64_t ax_prog_stuck_cores(const struct ax_prog *p, struct ax_prog_stuck *out, uint32_t max);
 
 #endif

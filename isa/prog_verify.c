@@ -1271,6 +1271,37 @@ ax_status ax_prog_validate(const struct ax_prog *p, const char *file, struct ax_
     return ax_prog_validate_at(p, file, NULL, diags);
 }
 
+/* 12. The waits in their order: run as control flow, every core reaches
+ * its end (checked last, on a program that passed everything else). */
+static void check_runs_to_end(struct verifier *v)
+{
+    enum { MAX_NAMED = 4 };
+    if (v->n_errors)
+        return;
+    struct ax_prog_stuck stuck[MAX_NAMED];
+    int64_t n = ax_prog_stuck_cores(v->p, stuck, MAX_NAMED);
+    if (n < 0) {
+        v->is_oom = 1;
+        return;
+    }
+    for (int64_t i = 0; i < n && i < MAX_NAMED; i++) {
+        const struct ax_prog_code *c = &v->p->code[stuck[i].code];
+        struct ax_isa_instr in;
+        if (ax_isa_decode(c->words[stuck[i].instr], &in) != 0)
+            continue;
+        if (in.op == AX_ISA_PSUMRECV) {
+            const struct ax_prog_buffer *b = ax_prog_buffer_at(v->p, c->core, (uint32_t)in.a);
+            fail_at(v, c->core, stuck[i].instr, in.op, "waits forever for its messages to "
+                    "buffer '%s': in this order their senders are themselves waiting (%lld cores "
+                    "in all never reach their end)", b ? b->name : "?", (long long)n);
+        } else {
+            fail_at(v, c->core, stuck[i].instr, in.op, "waits forever at barrier %llu: a core it "
+                    "lists is itself waiting and never reaches it (%lld cores in all never reach "
+                    "their end)", (unsigned long long)in.a, (long long)n);
+        }
+    }
+}
+
 ax_status ax_prog_validate_at(const struct ax_prog *p, const char *file,
                               const struct ax_prog_lines *lines, struct ax_diag_list *diags)
 {
@@ -1298,6 +1329,7 @@ ax_status ax_prog_validate_at(const struct ax_prog *p, const char *file,
     check_receives(&v);
     check_spike_order(&v);
     check_tables(&v);
+    check_runs_to_end(&v);
     free_tables(&v);
     if (v.is_oom) {
         fail(&v, "out of memory while checking the program");

@@ -737,6 +737,12 @@ static const struct {
      SEND_BASE ".code 0\n    setlen 8\n    psumsend v, 0\n    halt\n"
                ".code 1\n    halt\n",
      "core 0, instruction 1 (psumsend): sends to core 1 word 0, where no psumrecv waits"},
+    {"a receive before the barrier its sender passes only after it",
+     SEND_BASE ".barrier cores=0,1\n"
+               ".code 0\n    setlen 8\n    barrier 0\n    psumsend v, 0\n    halt\n"
+               ".code 1\n    setlen 8\n    psumrecv in, 1\n    barrier 0\n    halt\n",
+     "core 1, instruction 1 (psumrecv): waits forever for its messages to buffer 'in': in this "
+     "order their senders are themselves waiting (2 cores in all never reach their end)"},
     {"send and receive",
      SEND_BASE ".code 0\n    setlen 8\n    psumsend v, 0\n    halt\n"
                ".code 1\n    setlen 8\n    psumrecv in, 1\n    halt\n",
