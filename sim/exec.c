@@ -1,0 +1,1548 @@
+/* The program executor (ax_exec.h): each instruction of isa/ax_isa.def with
+ * the semantics docs/isa.md states in its section "Semantics", run over the
+ * SRAM words of every core.
+ *
+ * SRAM is an array of 32-bit words per core, up to the end of its last
+ * buffer; float32 values are their bit patterns, counts and accumulators
+ * int32, int8 codes four a word with code k in byte k % 4 of word k / 4
+ * (the least significant byte first).
+ *
+ * Beside SRAM the executor keeps what the ISA gives no word for, and no more:
+ *   - per core, the encoding and V_th of each `encode` of this token (the
+ *     events carry them; `emit` reads them);
+ *   - per core, the spike events that arrived (pending) and those that the
+ *     last barrier made visible (current);
+ *   - per accumulator range that `synacc` filled, one int32 accumulator per
+ *     row and group of 128 columns, and the V_th of its events (a block
+ *     wider than one group needs one a group; `scale` reads them);
+ *   - per GLA state, the decay `gladecay` computed, applied with the next
+ *     update in one rounding; per K/V ring, its number of kv heads;
+ *   - per weight record, where its codes and scales lie now (its weights
+ *     buffer, or the staging buffer the last `dma` filled).
+ *
+ * Sums begin at -0.0, the sum of no terms, as in sim/func.c, so each value
+ * is exactly the left-to-right sum docs/semantics.md states. This file is
+ * compiled with -fno-builtin (sim/CMakeLists.txt) so that exp, sqrt, sin,
+ * cos and friends are glibc's, called as written. */
+#include "ax_exec.h"
+
+#include "ax_isa.h"
+#include "ax_mem.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define NONE UINT32_MAX
+#define GROUP AX_PROG_GROUP
+#define COUNT_GUARD (1 << 30) /* the largest |count| with an adaptive T (ax_spike.h) */
+
+/* ---- per-core bookkeeping ------------------------------------------------------------------ */
+
+/* The spikes of one nonzero count, as they travel: column (relative to the
+ * first word of the counts buffer), the count (its events sum to it), the
+ * encoder's V_th and encoding. */
+struct train {
+    uint32_t col;
+    int32_t s;
+    float vth;
+    uint8_t enc;
+};
+
+struct trains {
+    struct train *v;
+    uint64_t n, cap;
+};
+
+/* A value message waiting at (this core, addr). */
+struct message {
+    uint32_t src, addr, n;
+    float *data;
+};
+
+/* What one `encode` of this token wrote: words [addr, addr + n). */
+struct encoding {
+    uint32_t addr, n;
+    float vth;
+    uint8_t enc;
+};
+
+/* Accumulators `synacc` filled at words [addr, addr + rows): per row and
+ * group, from the events of weight record `record`. */
+struct acc_tag {
+    uint32_t addr, rows, groups, record;
+    int has_vth;
+    float vth;
+    int64_t *acc; /* [rows][groups] */
+};
+
+/* One core's run of its code. */
+struct core_run {
+    uint32_t core, pc;
+    uint64_t len;
+    uint8_t is_done, is_at_barrier, is_queued;
+    struct message *msgs;
+    uint32_t n_msgs, cap_msgs;
+    struct trains pending, current;
+    struct encoding *encs;
+    uint32_t n_encs, cap_encs;
+    struct acc_tag *tags;
+    uint32_t n_tags, cap_tags;
+};
+
+struct ax_exec {
+    const struct ax_prog *p;
+    const char *file;
+    uint32_t **sram;       /* per core, or NULL */
+    uint32_t *sram_words;  /* per core */
+    uint32_t **dram;       /* per weight record: the image `dma` copies (DRAM records) */
+    uint32_t *rec_core, *rec_addr; /* per weight record: where it lies now, or NONE */
+    uint32_t *staging_rec; /* per buffer: the record last copied into it, or NONE */
+    float **gla_decay;     /* per state record: the pending decay, or NULL */
+    uint32_t *kv_heads;    /* per state record: kv heads of the last kvpush, or 0 */
+    struct core_run *runs; /* per code record */
+    uint32_t *run_of_core; /* per core: its code record, or NONE */
+    uint32_t *arrived;     /* per barrier */
+    uint32_t *ready;
+    uint32_t n_ready;
+    uint32_t token;
+    uint64_t pos;
+    struct ax_exec_stats stats;
+    ax_status st;
+    struct ax_diag_list *diags;
+};
+
+/* ---- words --------------------------------------------------------------------------------- */
+
+static float ld(const uint32_t *w)
+{
+    float f;
+    memcpy(&f, w, sizeof f);
+    return f;
+}
+
+static void stf(uint32_t *w, float f)
+{
+    memcpy(w, &f, sizeof f);
+}
+
+static int32_t ldi(const uint32_t *w)
+{
+    int32_t i;
+    memcpy(&i, w, sizeof i);
+    return i;
+}
+
+static void sti(uint32_t *w, int32_t i)
+{
+    memcpy(w, &i, sizeof i);
+}
+
+/* Code k of the int8 codes that start at `w`. */
+static int32_t code_at(const uint32_t *w, uint64_t k)
+{
+    return (int32_t)(int8_t)(uint8_t)(w[k / 4] >> (8 * (k % 4)));
+}
+
+static void set_code(uint32_t *w, uint64_t k, int32_t c)
+{
+    uint32_t shift = (uint32_t)(8 * (k % 4));
+    w[k / 4] = (w[k / 4] & ~(0xffu << shift)) | ((uint32_t)(uint8_t)(int8_t)c << shift);
+}
+
+static uint32_t magnitude(int32_t s)
+{
+    return s < 0 ? 0u - (uint32_t)s : (uint32_t)s;
+}
+
+static uint32_t popcount(uint32_t v)
+{
+    uint32_t n = 0;
+    for (; v; v &= v - 1)
+        n++;
+    return n;
+}
+
+/* Spike events of a count of magnitude `mag`: one per set bit (bitwise) or
+ * `mag` (ternary, binary). */
+static uint64_t events_of(uint8_t enc, uint32_t mag)
+{
+    return enc == AX_ISA_ENC_BITWISE ? popcount(mag) : mag;
+}
+
+static float relu(float x)
+{
+    return x > 0.0f ? x : 0.0f;
+}
+
+/* ---- errors -------------------------------------------------------------------------------- */
+
+static void fail(struct ax_exec *ex, const struct core_run *r, ax_status st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+/* Records a run error at core r's current instruction. */
+static void fail(struct ax_exec *ex, const struct core_run *r, ax_status st, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const struct ax_prog_code *c = &ex->p->code[r - ex->runs];
+    struct ax_isa_instr in = {0};
+    const char *mnem = r->pc < c->n_instr && ax_isa_decode(c->words[r->pc], &in) == 0
+                           ? ax_isa_mnemonic(in.op)
+                           : "?";
+    ax_diag_add(ex->diags, AX_DIAG_ERROR, ex->file, 0, 0,
+                "core %u, instruction %u (%s), token %u at position %llu: %s", r->core, r->pc,
+                mnem, ex->token, (unsigned long long)ex->pos, msg);
+    if (ex->st == AX_OK)
+        ex->st = st;
+}
+
+/* `n` words of r's core from `addr`, or NULL after an error naming operand
+ * `what`. */
+static uint32_t *span(struct ax_exec *ex, const struct core_run *r, uint64_t addr, uint64_t n,
+                      const char *what)
+{
+    uint32_t words = ex->sram_words[r->core];
+    if (addr <= words && n <= words - addr && ex->sram[r->core])
+        return ex->sram[r->core] + addr;
+    fail(ex, r, AX_ERR_INVALID,
+         "operand '%s': words %llu..%llu are outside the core's SRAM that buffers lay out "
+         "(%u words)",
+         what, (unsigned long long)addr, (unsigned long long)(addr + n - 1), words);
+    return NULL;
+}
+
+/* A `len`-word vector operand; len must be at least 1. */
+static uint32_t *vec(struct ax_exec *ex, const struct core_run *r, uint64_t addr, const char *what)
+{
+    if (r->len == 0) {
+        fail(ex, r, AX_ERR_INVALID, "vector op before setlen");
+        return NULL;
+    }
+    return span(ex, r, addr, r->len, what);
+}
+
+/* The constant `flags` names, or NaN after an error. */
+static double constant(struct ax_exec *ex, const struct core_run *r, uint8_t flags,
+                       const char *what)
+{
+    if (flags < ex->p->n_consts)
+        return (double)ex->p->consts[flags];
+    fail(ex, r, AX_ERR_INVALID, "flags %u name %s as constant %u, but there are %u constants",
+         flags, what, flags, ex->p->n_consts);
+    return NAN;
+}
+
+/* ---- growing arrays ------------------------------------------------------------------------- */
+
+static int grow(void **v, uint64_t n, uint64_t *cap, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    uint64_t c = *cap ? *cap * 2 : 16;
+    void *nv = ax_mem_realloc(*v, (size_t)(c * size));
+    if (!nv)
+        return -1;
+    *v = nv;
+    *cap = c;
+    return 0;
+}
+
+static int grow32(void **v, uint32_t n, uint32_t *cap, size_t size)
+{
+    uint64_t c = *cap;
+    int rc = grow(v, n, &c, size);
+    *cap = (uint32_t)c;
+    return rc;
+}
+
+static void oom(struct ax_exec *ex, const struct core_run *r)
+{
+    fail(ex, r, AX_ERR_NOMEM, "out of memory");
+}
+
+/* ---- creating ------------------------------------------------------------------------------- */
+
+static void free_tags(struct core_run *r)
+{
+    for (uint32_t i = 0; i < r->n_tags; i++)
+        ax_mem_free(r->tags[i].acc);
+    r->n_tags = 0;
+}
+
+static void free_msgs(struct core_run *r)
+{
+    for (uint32_t i = 0; i < r->n_msgs; i++)
+        ax_mem_free(r->msgs[i].data);
+    r->n_msgs = 0;
+}
+
+void ax_exec_free(ax_exec_t *ex)
+{
+    if (!ex)
+        return;
+    const struct ax_prog *p = ex->p;
+    for (uint32_t c = 0; ex->sram && c < p->n_cores; c++)
+        ax_mem_free(ex->sram[c]);
+    for (uint32_t i = 0; ex->dram && i < p->n_weights; i++)
+        ax_mem_free(ex->dram[i]);
+    for (uint32_t i = 0; ex->gla_decay && i < p->n_states; i++)
+        ax_mem_free(ex->gla_decay[i]);
+    for (uint32_t k = 0; ex->runs && k < p->n_code; k++) {
+        struct core_run *r = &ex->runs[k];
+        free_msgs(r);
+        free_tags(r);
+        ax_mem_free(r->msgs);
+        ax_mem_free(r->tags);
+        ax_mem_free(r->encs);
+        ax_mem_free(r->pending.v);
+        ax_mem_free(r->current.v);
+    }
+    ax_mem_free(ex->sram);
+    ax_mem_free(ex->sram_words);
+    ax_mem_free(ex->dram);
+    ax_mem_free(ex->rec_core);
+    ax_mem_free(ex->rec_addr);
+    ax_mem_free(ex->staging_rec);
+    ax_mem_free(ex->gla_decay);
+    ax_mem_free(ex->kv_heads);
+    ax_mem_free(ex->runs);
+    ax_mem_free(ex->run_of_core);
+    ax_mem_free(ex->arrived);
+    ax_mem_free(ex->ready);
+    ax_mem_free(ex);
+}
+
+/* Fetches quantized record `id` and packs it as a weights buffer holds it
+ * (codes, then scales) into `w` (ax_prog_weight_words words, zeroed). */
+static ax_status pack_record(struct ax_exec *ex, const struct ax_exec_weights *src, uint32_t id,
+                             uint32_t *w, struct ax_diag_list *diags)
+{
+    const struct ax_prog_weight *rec = &ex->p->weights[id];
+    uint64_t n = (uint64_t)rec->rows * rec->cols;
+    uint64_t ng = (uint64_t)rec->rows * ((rec->cols + GROUP - 1) / GROUP);
+    int8_t *codes = ax_mem_calloc((size_t)n, 1);
+    float *scales = ax_mem_calloc((size_t)ng, sizeof *scales);
+    ax_status st = codes && scales ? AX_OK : AX_ERR_NOMEM;
+    if (st == AX_OK)
+        st = src->fetch(src->user, ex->p, id, codes, scales, NULL, diags);
+    if (st == AX_OK) {
+        for (uint64_t k = 0; k < n; k++)
+            set_code(w, k, codes[k]);
+        for (uint64_t k = 0; k < ng; k++)
+            stf(&w[(n + 3) / 4 + k], scales[k]);
+    }
+    ax_mem_free(codes);
+    ax_mem_free(scales);
+    return st;
+}
+
+/* Fills buffer `b`: weights, param and const buffers from the source and
+ * the constants; the rest stays zero. */
+static ax_status fill_buffer(struct ax_exec *ex, const struct ax_exec_weights *src, uint32_t b,
+                             struct ax_diag_list *diags)
+{
+    const struct ax_prog *p = ex->p;
+    const struct ax_prog_buffer *buf = &p->buffers[b];
+    uint32_t *w = ex->sram[buf->core] + buf->addr;
+    if (buf->kind == AX_PROG_BUF_CONST) {
+        for (uint32_t i = 0; i < buf->words && buf->ref + (uint64_t)i < p->n_consts; i++)
+            stf(&w[i], p->consts[buf->ref + i]);
+        return AX_OK;
+    }
+    if (buf->kind != AX_PROG_BUF_WEIGHTS && buf->kind != AX_PROG_BUF_PARAM)
+        return AX_OK;
+    const struct ax_prog_weight *rec = buf->ref < p->n_weights ? &p->weights[buf->ref] : NULL;
+    int is_param = buf->kind == AX_PROG_BUF_PARAM;
+    uint64_t need = !rec ? 0
+                    : is_param ? (uint64_t)rec->rows * rec->cols
+                               : ax_prog_weight_words(rec->rows, rec->cols);
+    if (!rec || !rec->is_float != !is_param || rec->is_dram || need > buf->words) {
+        ax_diag_add(diags, AX_DIAG_ERROR, ex->file, 0, 0,
+                    "buffer '%s' (core %u) does not hold weight record %u as the format says",
+                    buf->name, buf->core, buf->ref);
+        return AX_ERR_INVALID;
+    }
+    ex->rec_core[buf->ref] = buf->core;
+    ex->rec_addr[buf->ref] = buf->addr;
+    if (!is_param)
+        return pack_record(ex, src, buf->ref, w, diags);
+    float *values = ax_mem_calloc((size_t)need, sizeof *values);
+    if (!values)
+        return AX_ERR_NOMEM;
+    ax_status st = src->fetch(src->user, p, buf->ref, NULL, NULL, values, diags);
+    for (uint64_t i = 0; st == AX_OK && i < need; i++)
+        stf(&w[i], values[i]);
+    ax_mem_free(values);
+    return st;
+}
+
+ax_status ax_exec_create(const struct ax_prog *p, const char *file,
+                         const struct ax_exec_weights *src, ax_exec_t **out,
+                         struct ax_diag_list *diags)
+{
+    *out = NULL;
+    struct ax_exec *ex = ax_mem_calloc(1, sizeof *ex);
+    if (!ex)
+        return AX_ERR_NOMEM;
+    ex->p = p;
+    ex->file = file;
+    size_t nc = (size_t)p->n_cores + 1, nw = (size_t)p->n_weights + 1;
+    ex->sram = ax_mem_calloc(nc, sizeof *ex->sram);
+    ex->sram_words = ax_mem_calloc(nc, sizeof *ex->sram_words);
+    ex->run_of_core = ax_mem_alloc(nc * sizeof *ex->run_of_core);
+    ex->dram = ax_mem_calloc(nw, sizeof *ex->dram);
+    ex->rec_core = ax_mem_alloc(nw * sizeof *ex->rec_core);
+    ex->rec_addr = ax_mem_alloc(nw * sizeof *ex->rec_addr);
+    ex->staging_rec = ax_mem_alloc(((size_t)p->n_buffers + 1) * sizeof *ex->staging_rec);
+    ex->gla_decay = ax_mem_calloc((size_t)p->n_states + 1, sizeof *ex->gla_decay);
+    ex->kv_heads = ax_mem_calloc((size_t)p->n_states + 1, sizeof *ex->kv_heads);
+    ex->runs = ax_mem_calloc((size_t)p->n_code + 1, sizeof *ex->runs);
+    ex->arrived = ax_mem_calloc((size_t)p->n_barriers + 1, sizeof *ex->arrived);
+    ex->ready = ax_mem_calloc((size_t)p->n_code + 1, sizeof *ex->ready);
+    ax_status st = ex->sram && ex->sram_words && ex->run_of_core && ex->dram && ex->rec_core &&
+                           ex->rec_addr && ex->staging_rec && ex->gla_decay && ex->kv_heads &&
+                           ex->runs && ex->arrived && ex->ready
+                       ? AX_OK
+                       : AX_ERR_NOMEM;
+    for (size_t c = 0; st == AX_OK && c < nc; c++)
+        ex->run_of_core[c] = NONE;
+    for (size_t i = 0; st == AX_OK && i < nw; i++)
+        ex->rec_core[i] = ex->rec_addr[i] = NONE;
+    for (uint32_t b = 0; st == AX_OK && b <= p->n_buffers; b++)
+        ex->staging_rec[b] = NONE;
+    for (uint32_t k = 0; st == AX_OK && k < p->n_code; k++) {
+        ex->runs[k].core = p->code[k].core;
+        if (p->code[k].core < p->n_cores)
+            ex->run_of_core[p->code[k].core] = k;
+    }
+    /* each core's SRAM up to the end of its last buffer */
+    for (uint32_t b = 0; st == AX_OK && b < p->n_buffers; b++) {
+        const struct ax_prog_buffer *buf = &p->buffers[b];
+        uint64_t end = (uint64_t)buf->addr + buf->words;
+        if (buf->core >= p->n_cores || end > p->sram_words) {
+            ax_diag_add(diags, AX_DIAG_ERROR, file, 0, 0,
+                        "buffer '%s' lies outside the program's cores and SRAM", buf->name);
+            st = AX_ERR_INVALID;
+        } else if (end > ex->sram_words[buf->core]) {
+            ex->sram_words[buf->core] = (uint32_t)end;
+        }
+    }
+    for (uint32_t c = 0; st == AX_OK && c < p->n_cores; c++)
+        if (ex->sram_words[c] && !(ex->sram[c] = ax_mem_calloc(ex->sram_words[c], 4)))
+            st = AX_ERR_NOMEM;
+    for (uint32_t b = 0; st == AX_OK && b < p->n_buffers; b++)
+        st = fill_buffer(ex, src, b, diags);
+    for (uint32_t i = 0; st == AX_OK && i < p->n_weights; i++) {
+        const struct ax_prog_weight *rec = &p->weights[i];
+        if (!rec->is_dram)
+            continue;
+        if (rec->is_float) {
+            ax_diag_add(diags, AX_DIAG_ERROR, file, 0, 0,
+                        "weight record %u: a float record streamed from DRAM has no `dma` form", i);
+            st = AX_ERR_INVALID;
+            break;
+        }
+        ex->dram[i] = ax_mem_calloc((size_t)ax_prog_weight_words(rec->rows, rec->cols), 4);
+        st = ex->dram[i] ? pack_record(ex, src, i, ex->dram[i], diags) : AX_ERR_NOMEM;
+    }
+    if (st != AX_OK) {
+        if (st == AX_ERR_NOMEM)
+            ax_diag_add(diags, AX_DIAG_ERROR, file, 0, 0, "out of memory preparing to execute");
+        ax_exec_free(ex);
+        return st;
+    }
+    *out = ex;
+    return AX_OK;
+}
+
+/* ---- messages and events -------------------------------------------------------------------- */
+
+static void wake(struct ax_exec *ex, uint32_t k)
+{
+    if (k == NONE || ex->runs[k].is_queued || ex->runs[k].is_done)
+        return;
+    ex->runs[k].is_queued = 1;
+    ex->ready[ex->n_ready++] = k;
+}
+
+/* Sends `n` floats from `data` along values route `route` from r's core. */
+static void send_values(struct ax_exec *ex, struct core_run *r, uint64_t route, const float *data,
+                        uint32_t n)
+{
+    const struct ax_prog *p = ex->p;
+    if (route >= p->n_routes || p->routes[route].kind != AX_PROG_ROUTE_VALUES ||
+        p->routes[route].src != r->core) {
+        fail(ex, r, AX_ERR_INVALID, "route %llu is not a values route from this core",
+             (unsigned long long)route);
+        return;
+    }
+    const struct ax_prog_route *rt = &p->routes[route];
+    for (uint32_t d = 0; d < rt->n_dst; d++) {
+        uint32_t k = rt->dst[d].core < p->n_cores ? ex->run_of_core[rt->dst[d].core] : NONE;
+        if (k == NONE) {
+            fail(ex, r, AX_ERR_INVALID, "route %llu: destination core %u runs no code to receive",
+                 (unsigned long long)route, rt->dst[d].core);
+            return;
+        }
+        struct core_run *to = &ex->runs[k];
+        float *copy = ax_mem_alloc((size_t)(n ? n : 1) * sizeof *copy);
+        if (!copy || grow32((void **)&to->msgs, to->n_msgs, &to->cap_msgs, sizeof *to->msgs)) {
+            ax_mem_free(copy);
+            oom(ex, r);
+            return;
+        }
+        memcpy(copy, data, (size_t)n * sizeof *copy);
+        to->msgs[to->n_msgs++] = (struct message){r->core, rt->dst[d].addr, n, copy};
+        ex->stats.n_messages++;
+        wake(ex, k);
+    }
+}
+
+/* Barrier `id` is complete: every listed core's pending events become its
+ * current ones (when some arrived), and the cores go on. */
+static void complete_barrier(struct ax_exec *ex, uint64_t id)
+{
+    const struct ax_prog_barrier *b = &ex->p->barriers[id];
+    for (uint32_t i = 0; i < b->n_cores; i++) {
+        uint32_t k = b->cores[i] < ex->p->n_cores ? ex->run_of_core[b->cores[i]] : NONE;
+        if (k == NONE)
+            continue;
+        struct core_run *r = &ex->runs[k];
+        if (r->pending.n > 0) {
+            struct trains t = r->current;
+            r->current = r->pending;
+            r->pending = t;
+            r->pending.n = 0;
+        }
+        wake(ex, k);
+    }
+}
+
+/* ---- the spiking path ----------------------------------------------------------------------- */
+
+static void op_thresh(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t *x = vec(ex, r, in->a, "src"), *v = span(ex, r, in->b, 1, "vth");
+    double k = constant(ex, r, in->flags, "k");
+    if (!x || !v || ex->st != AX_OK)
+        return;
+    double a = -0.0;
+    for (uint64_t i = 0; i < r->len; i++)
+        a += fabs((double)ld(&x[i]));
+    float V = (float)((a / (double)r->len) / k);
+    if (V < 1e-5f)
+        V = 1e-5f;
+    if (V > 1e4f)
+        V = 1e4f;
+    stf(v, V);
+}
+
+static void op_encode(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t *x = vec(ex, r, in->a, "src"), *v = span(ex, r, in->b, 1, "vth");
+    uint32_t *cnt = vec(ex, r, in->c, "cnt");
+    uint8_t enc = in->flags & 3u, steps = in->flags >> 2;
+    if (!x || !v || !cnt)
+        return;
+    if (enc >= AX_ISA_ENC_COUNT) {
+        fail(ex, r, AX_ERR_INVALID, "flags 0x%02x: encoding 3 does not exist", in->flags);
+        return;
+    }
+    double bound = steps == 0                      ? COUNT_GUARD
+                   : enc != AX_ISA_ENC_BITWISE     ? (double)steps
+                   : steps >= 30                   ? COUNT_GUARD
+                                                   : (double)((1u << steps) - 1u);
+    double V = (double)ld(v);
+    for (uint64_t i = 0; i < r->len; i++) {
+        double s = nearbyint((double)ld(&x[i]) / V);
+        if (s != s)
+            s = 0.0; /* NaN input or threshold: no spikes */
+        s = s > bound ? bound : s < -bound ? -bound : s;
+        sti(&cnt[i], (int32_t)s);
+    }
+    if (grow32((void **)&r->encs, r->n_encs, &r->cap_encs, sizeof *r->encs)) {
+        oom(ex, r);
+        return;
+    }
+    r->encs[r->n_encs++] = (struct encoding){(uint32_t)in->c, (uint32_t)r->len, (float)V, enc};
+}
+
+/* The latest encode of this token that wrote word `addr`, or NULL. */
+static const struct encoding *encoding_of(const struct core_run *r, uint32_t addr)
+{
+    for (uint32_t i = r->n_encs; i-- > 0;)
+        if (addr >= r->encs[i].addr && addr - r->encs[i].addr < r->encs[i].n)
+            return &r->encs[i];
+    return NULL;
+}
+
+static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    const struct ax_prog *p = ex->p;
+    uint32_t *cnt = vec(ex, r, in->a, "cnt");
+    if (!cnt)
+        return;
+    if (in->b >= p->n_routes || p->routes[in->b].kind != AX_PROG_ROUTE_SPIKES ||
+        p->routes[in->b].src != r->core) {
+        fail(ex, r, AX_ERR_INVALID, "route %llu is not a spikes route from this core",
+             (unsigned long long)in->b);
+        return;
+    }
+    const struct ax_prog_route *rt = &p->routes[in->b];
+    const struct ax_prog_buffer *buf = ax_prog_buffer_at(p, r->core, (uint32_t)in->a);
+    uint32_t base = buf ? buf->addr : (uint32_t)in->a;
+    for (uint64_t i = 0; i < r->len && ex->st == AX_OK; i++) {
+        int32_t s = ldi(&cnt[i]);
+        if (s == 0)
+            continue;
+        uint32_t addr = (uint32_t)(in->a + i);
+        const struct encoding *e = encoding_of(r, addr);
+        if (!e) {
+            fail(ex, r, AX_ERR_INVALID,
+                 "counts at word %u were not written by an encode of this token: there is no "
+                 "encoding and V_th to send with their events",
+                 addr);
+            return;
+        }
+        struct train t = {addr - base, s, e->vth, e->enc};
+        for (uint32_t d = 0; d < rt->n_dst; d++) {
+            uint32_t k = rt->dst[d].core < p->n_cores ? ex->run_of_core[rt->dst[d].core] : NONE;
+            ex->stats.n_events += events_of(e->enc, magnitude(s));
+            if (k == NONE)
+                continue; /* a core without code has no synacc to take them */
+            struct trains *q = &ex->runs[k].pending;
+            if (grow((void **)&q->v, q->n, &q->cap, sizeof *q->v)) {
+                oom(ex, r);
+                return;
+            }
+            q->v[q->n++] = t;
+        }
+    }
+}
+
+/* Where weight record `id` lies on r's core: the first word of its codes, or
+ * NULL after an error. */
+static uint32_t *record_words(struct ax_exec *ex, const struct core_run *r, uint64_t id)
+{
+    const struct ax_prog *p = ex->p;
+    if (id >= p->n_weights || p->weights[id].is_float) {
+        fail(ex, r, AX_ERR_INVALID, "weight record %llu is not a quantized record",
+             (unsigned long long)id);
+        return NULL;
+    }
+    if (ex->rec_core[id] != r->core) {
+        fail(ex, r, AX_ERR_INVALID,
+             "weight record %llu is not in this core's SRAM%s", (unsigned long long)id,
+             p->weights[id].is_dram ? ": a DRAM record is read after a dma copies it" : "");
+        return NULL;
+    }
+    const struct ax_prog_weight *w = &p->weights[id];
+    return span(ex, r, ex->rec_addr[id], ax_prog_weight_words(w->rows, w->cols), "block");
+}
+
+static struct acc_tag *find_tag(struct core_run *r, uint64_t addr)
+{
+    for (uint32_t i = 0; i < r->n_tags; i++)
+        if (r->tags[i].addr == addr)
+            return &r->tags[i];
+    return NULL;
+}
+
+/* Forgets the accumulators synacc filled that overlap [addr, addr + n). */
+static void drop_tags(struct core_run *r, uint64_t addr, uint64_t n)
+{
+    for (uint32_t i = 0; i < r->n_tags;) {
+        struct acc_tag *t = &r->tags[i];
+        if (t->addr < addr + n && addr < (uint64_t)t->addr + t->rows) {
+            ax_mem_free(t->acc);
+            r->tags[i] = r->tags[--r->n_tags];
+        } else {
+            i++;
+        }
+    }
+}
+
+static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    const struct ax_prog *p = ex->p;
+    uint32_t *w = record_words(ex, r, in->a);
+    uint32_t *acc = vec(ex, r, in->b, "acc");
+    if (!w || !acc)
+        return;
+    const struct ax_prog_weight *rec = &p->weights[in->a];
+    uint32_t rows = rec->rows, cols = rec->cols, ng = (cols + GROUP - 1) / GROUP;
+    if (r->len != rows) {
+        fail(ex, r, AX_ERR_INVALID, "len %llu, but weight record %llu has %u rows",
+             (unsigned long long)r->len, (unsigned long long)in->a, rows);
+        return;
+    }
+    struct acc_tag *t = find_tag(r, in->b);
+    if (t && (t->record != in->a || t->rows != rows)) {
+        fail(ex, r, AX_ERR_INVALID,
+             "the accumulators at word %llu hold the sums of weight record %u; clear them "
+             "(acczero) before accumulating record %llu",
+             (unsigned long long)in->b, t->record, (unsigned long long)in->a);
+        return;
+    }
+    if (!t) {
+        for (uint32_t j = 0; j < rows; j++)
+            if (acc[j] != 0) {
+                fail(ex, r, AX_ERR_INVALID,
+                     "accumulator %u at word %llu is not zero: clear the accumulators (acczero) "
+                     "before the first synacc",
+                     j, (unsigned long long)in->b);
+                return;
+            }
+        if (grow32((void **)&r->tags, r->n_tags, &r->cap_tags, sizeof *r->tags)) {
+            oom(ex, r);
+            return;
+        }
+        t = &r->tags[r->n_tags];
+        *t = (struct acc_tag){(uint32_t)in->b, rows, ng, (uint32_t)in->a, 0, 0.0f, NULL};
+        t->acc = ax_mem_calloc((size_t)rows * ng, sizeof *t->acc);
+        if (!t->acc) {
+            oom(ex, r);
+            return;
+        }
+        r->n_tags++;
+    }
+    for (uint64_t e = 0; e < r->current.n; e++) {
+        const struct train *tr = &r->current.v[e];
+        if (tr->col < rec->col0 || tr->col - rec->col0 >= cols)
+            continue;
+        if (!t->has_vth) {
+            t->has_vth = 1;
+            t->vth = tr->vth;
+        } else if (memcmp(&t->vth, &tr->vth, sizeof t->vth) != 0) {
+            fail(ex, r, AX_ERR_INVALID,
+                 "events of two thresholds (V_th %.9g and %.9g) reach the same accumulators",
+                 (double)t->vth, (double)tr->vth);
+            return;
+        }
+        uint32_t c = tr->col - rec->col0, g = c / GROUP;
+        for (uint32_t j = 0; j < rows; j++)
+            t->acc[(size_t)j * ng + g] += (int64_t)tr->s * code_at(w, (uint64_t)j * cols + c);
+        ex->stats.n_synops += events_of(tr->enc, magnitude(tr->s)) * rows;
+    }
+    if (!t->has_vth && r->current.n > 0) { /* no event in its columns: the encoder's V_th still */
+        t->has_vth = 1;
+        t->vth = r->current.v[0].vth;
+    }
+    for (uint32_t j = 0; j < rows; j++) {
+        int64_t sum = 0;
+        for (uint32_t g = 0; g < ng; g++) {
+            int64_t a = t->acc[(size_t)j * ng + g];
+            if (a < INT32_MIN || a > INT32_MAX) {
+                fail(ex, r, AX_ERR_LIMIT,
+                     "accumulator of row %u, group %u is %lld, beyond int32: use a smaller k "
+                     "or a fixed step count",
+                     j, g, (long long)a);
+                return;
+            }
+            sum += a;
+        }
+        acc[j] = (uint32_t)(uint64_t)sum; /* the row's total, modulo 2^32 */
+    }
+}
+
+static void op_scale(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t *acc = vec(ex, r, in->a, "acc"), *dst = vec(ex, r, in->c, "dst");
+    if (!acc || !dst)
+        return;
+    struct acc_tag *t = find_tag(r, in->a);
+    if (!t || t->rows != r->len) {
+        fail(ex, r, AX_ERR_INVALID,
+             "no synacc of %llu rows filled the accumulators at word %llu since they were "
+             "cleared: scale takes V_th and the group sums from it",
+             (unsigned long long)r->len, (unsigned long long)in->a);
+        return;
+    }
+    uint32_t ng = t->groups;
+    uint32_t *sc = span(ex, r, in->b, (uint64_t)t->rows * ng, "scales");
+    if (!sc)
+        return;
+    for (uint32_t j = 0; j < t->rows; j++) {
+        int64_t sum = 0;
+        for (uint32_t g = 0; g < ng; g++)
+            sum += t->acc[(size_t)j * ng + g];
+        if (acc[j] != (uint32_t)(uint64_t)sum) {
+            fail(ex, r, AX_ERR_INVALID,
+                 "accumulator %u at word %llu changed after synacc filled it", j,
+                 (unsigned long long)in->a);
+            return;
+        }
+    }
+    /* y_j = f32(f64(V) * sum_g f64(scale[j,g]) * f64(acc_g[j])) */
+    double V = (double)t->vth;
+    for (uint32_t j = 0; j < t->rows; j++) {
+        double tot = -0.0;
+        for (uint32_t g = 0; g < ng; g++)
+            tot += (double)ld(&sc[(size_t)j * ng + g]) * (double)t->acc[(size_t)j * ng + g];
+        stf(&dst[j], (float)(V * tot));
+    }
+    if (in->c < (uint64_t)t->addr + t->rows && t->addr < in->c + r->len)
+        drop_tags(r, in->c, r->len); /* the accumulators are partial sums now */
+}
+
+/* ---- messages ------------------------------------------------------------------------------- */
+
+/* psumrecv: returns 1 when it may go on (done or failed), 0 to wait. */
+static int op_psumrecv(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t *dst = vec(ex, r, in->a, "dst");
+    if (!dst)
+        return 1;
+    uint64_t want = in->b, have = 0;
+    for (uint32_t i = 0; i < r->n_msgs && have < want; i++)
+        have += r->msgs[i].addr == in->a;
+    if (have < want)
+        return 0;
+    /* the first `want` messages to dst, in arrival order; added by sending core, ascending */
+    struct message *take = ax_mem_alloc((size_t)(want ? want : 1) * sizeof *take);
+    if (!take) {
+        oom(ex, r);
+        return 1;
+    }
+    uint32_t n_take = 0, kept = 0;
+    for (uint32_t i = 0; i < r->n_msgs; i++) {
+        if (r->msgs[i].addr == in->a && n_take < want)
+            take[n_take++] = r->msgs[i];
+        else
+            r->msgs[kept++] = r->msgs[i];
+    }
+    r->n_msgs = kept;
+    for (uint32_t i = 1; i < n_take; i++) /* insertion sort: stable */
+        for (uint32_t j = i; j > 0 && take[j - 1].src > take[j].src; j--) {
+            struct message m = take[j];
+            take[j] = take[j - 1];
+            take[j - 1] = m;
+        }
+    for (uint32_t i = 0; i < n_take; i++) {
+        if (take[i].n != r->len && ex->st == AX_OK)
+            fail(ex, r, AX_ERR_INVALID,
+                 "a message of %u words from core %u, but the receive adds len = %llu words",
+                 take[i].n, take[i].src, (unsigned long long)r->len);
+        for (uint64_t e = 0; e < r->len && ex->st == AX_OK; e++)
+            stf(&dst[e], ld(&dst[e]) + take[i].data[e]);
+        ax_mem_free(take[i].data);
+    }
+    ax_mem_free(take);
+    return 1;
+}
+
+static void op_psumsend(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t *src = vec(ex, r, in->a, "src");
+    if (!src)
+        return;
+    float *data = ax_mem_alloc((size_t)r->len * sizeof *data);
+    if (!data) {
+        oom(ex, r);
+        return;
+    }
+    for (uint64_t i = 0; i < r->len; i++)
+        data[i] = ld(&src[i]);
+    send_values(ex, r, in->b, data, (uint32_t)r->len);
+    ax_mem_free(data);
+}
+
+static void op_lookup(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t *w = record_words(ex, r, in->a);
+    if (!w)
+        return;
+    const struct ax_prog_weight *rec = &ex->p->weights[in->a];
+    if (ex->token < rec->row0 || ex->token - rec->row0 >= rec->rows)
+        return; /* another block holds the token's row */
+    uint32_t j = ex->token - rec->row0, ng = (rec->cols + GROUP - 1) / GROUP;
+    const uint32_t *sc = w + ((uint64_t)rec->rows * rec->cols + 3) / 4 + (uint64_t)j * ng;
+    float *row = ax_mem_alloc((size_t)rec->cols * sizeof *row);
+    if (!row) {
+        oom(ex, r);
+        return;
+    }
+    for (uint32_t c = 0; c < rec->cols; c++)
+        row[c] = (float)((double)code_at(w, (uint64_t)j * rec->cols + c) *
+                         (double)ld(&sc[c / GROUP]));
+    send_values(ex, r, in->b, row, rec->cols);
+    ax_mem_free(row);
+}
+
+static void op_dma(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    const struct ax_prog *p = ex->p;
+    if (in->b >= p->n_weights || !ex->dram[in->b]) {
+        fail(ex, r, AX_ERR_INVALID, "weight record %llu is not a quantized DRAM record",
+             (unsigned long long)in->b);
+        return;
+    }
+    const struct ax_prog_weight *rec = &p->weights[in->b];
+    uint64_t n = ax_prog_weight_words(rec->rows, rec->cols);
+    uint32_t *dst = span(ex, r, in->a, n, "dst");
+    if (!dst)
+        return;
+    memcpy(dst, ex->dram[in->b], (size_t)n * 4);
+    ex->rec_core[in->b] = r->core;
+    ex->rec_addr[in->b] = (uint32_t)in->a;
+    const struct ax_prog_buffer *buf = ax_prog_buffer_at(p, r->core, (uint32_t)in->a);
+    if (buf)
+        ex->staging_rec[buf - p->buffers] = (uint32_t)in->b;
+}
+
+/* ---- dense ops ------------------------------------------------------------------------------ */
+
+static void op_vdot(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    const struct ax_prog *p = ex->p;
+    const struct ax_prog_buffer *buf = ax_prog_buffer_at(p, r->core, (uint32_t)in->b);
+    uint32_t id = !buf                                ? NONE
+                  : buf->kind == AX_PROG_BUF_WEIGHTS ? buf->ref
+                  : buf->kind == AX_PROG_BUF_STAGING ? ex->staging_rec[buf - p->buffers]
+                                                      : NONE;
+    if (id == NONE || id >= p->n_weights || buf->addr != in->b) {
+        fail(ex, r, AX_ERR_INVALID,
+             "operand 'w' (word %llu) is not the first word of a weights buffer or of a "
+             "staging buffer a dma filled",
+             (unsigned long long)in->b);
+        return;
+    }
+    const struct ax_prog_weight *rec = &p->weights[id];
+    uint32_t rows = rec->rows, cols = rec->cols, ng = (cols + GROUP - 1) / GROUP;
+    uint32_t *w = span(ex, r, in->b, ax_prog_weight_words(rows, cols), "w");
+    uint32_t *x = span(ex, r, in->c, cols, "x"), *dst = vec(ex, r, in->a, "dst");
+    if (!w || !x || !dst)
+        return;
+    if (r->len != rows) {
+        fail(ex, r, AX_ERR_INVALID, "len %llu, but weight record %u has %u rows",
+             (unsigned long long)r->len, id, rows);
+        return;
+    }
+    const uint32_t *sc = w + ((uint64_t)rows * cols + 3) / 4;
+    /* W' = f32(code * scale); p_g = sum over the group of f64(W') f64(x), ascending;
+     * y = f32(p_0 + p_1 + ...) */
+    for (uint32_t j = 0; j < rows; j++) {
+        double tot = -0.0;
+        for (uint32_t g = 0; g < ng; g++) {
+            double s = (double)ld(&sc[(size_t)j * ng + g]), pg = -0.0;
+            for (uint32_t i = g * GROUP; i < cols && i < (g + 1) * GROUP; i++) {
+                float wq = (float)((double)code_at(w, (uint64_t)j * cols + i) * s);
+                pg += (double)wq * (double)ld(&x[i]);
+            }
+            tot += pg;
+        }
+        stf(&dst[j], (float)tot);
+    }
+}
+
+static void op_rmsnorm(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t *dst = vec(ex, r, in->a, "dst"), *x = vec(ex, r, in->b, "src");
+    uint32_t *w = vec(ex, r, in->c, "w");
+    double eps = constant(ex, r, in->flags, "eps");
+    if (!dst || !x || !w || ex->st != AX_OK)
+        return;
+    double ss = -0.0;
+    for (uint64_t i = 0; i < r->len; i++)
+        ss += (double)ld(&x[i]) * (double)ld(&x[i]);
+    double rr = 1.0 / sqrt(ss / (double)r->len + eps);
+    for (uint64_t i = 0; i < r->len; i++)
+        stf(&dst[i], (float)((double)ld(&x[i]) * rr) * ld(&w[i]));
+}
+
+static void op_rope(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    const struct ax_prog_buffer *tb = ax_prog_buffer_at(ex->p, r->core, (uint32_t)in->c);
+    uint32_t *dst = vec(ex, r, in->a, "dst"), *x = vec(ex, r, in->b, "src");
+    if (!dst || !x)
+        return;
+    if (!tb || tb->addr != in->c) {
+        fail(ex, r, AX_ERR_INVALID, "operand 'table' is not the first word of a buffer");
+        return;
+    }
+    uint32_t half = tb->words, d = 2 * half;
+    uint32_t *table = span(ex, r, in->c, half, "table");
+    if (!table)
+        return;
+    if (r->len % d != 0) {
+        fail(ex, r, AX_ERR_INVALID,
+             "len %llu is not a whole number of heads of %u (twice the table's %u words)",
+             (unsigned long long)r->len, d, half);
+        return;
+    }
+    for (uint32_t i = 0; i < half; i++) {
+        double a = (double)ex->pos * (double)ld(&table[i]);
+        double c = cos(a), s = sin(a);
+        for (uint64_t h = 0; h < r->len / d; h++) {
+            double x1 = ld(&x[h * d + i]), x2 = ld(&x[h * d + i + half]);
+            stf(&dst[h * d + i], (float)(x1 * c - x2 * s));
+            stf(&dst[h * d + i + half], (float)(x2 * c + x1 * s));
+        }
+    }
+}
+
+/* The element ops: dst[i] = f(a[i], b[i]). */
+static void op_elementwise(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t *dst = vec(ex, r, in->a, "dst"), *a = vec(ex, r, in->b, in->op == AX_ISA_VSILU ||
+                                                                             in->op == AX_ISA_VEXP ||
+                                                                             in->op == AX_ISA_VRSQRT ||
+                                                                             in->op == AX_ISA_VCOPY
+                                                                         ? "src"
+                                                                         : "a");
+    int has_b = ax_isa_n_operands(in->op) == 3;
+    uint32_t *b = has_b ? vec(ex, r, in->c, "b") : NULL;
+    if (!dst || !a || (has_b && !b))
+        return;
+    for (uint64_t i = 0; i < r->len; i++) {
+        float x = ld(&a[i]), y = has_b ? ld(&b[i]) : 0.0f, z;
+        switch (in->op) {
+        case AX_ISA_VADD:
+            z = x + y;
+            break;
+        case AX_ISA_VMUL:
+            z = x * y;
+            break;
+        case AX_ISA_VMAC: {
+            float m = x * y; /* rounded on its own: no fused multiply-add */
+            z = ld(&dst[i]) + m;
+            break;
+        }
+        case AX_ISA_VDIV:
+            z = x / y;
+            break;
+        case AX_ISA_VRSQRT:
+            z = (float)(1.0 / sqrt((double)x));
+            break;
+        case AX_ISA_VEXP:
+            z = (float)exp((double)x);
+            break;
+        case AX_ISA_VSILU:
+            z = (float)((double)x / (1.0 + exp(-(double)x)));
+            break;
+        default: /* AX_ISA_VCOPY: the bits, NaN payloads included */
+            dst[i] = a[i];
+            continue;
+        }
+        stf(&dst[i], z);
+    }
+}
+
+/* vsum, vsumsq, vmax: one word from a vector. */
+static void op_reduce(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t *dst = span(ex, r, in->a, 1, "dst"), *x = vec(ex, r, in->b, "src");
+    if (!dst || !x)
+        return;
+    if (in->op == AX_ISA_VMAX) {
+        float m = ld(&x[0]);
+        for (uint64_t i = 1; i < r->len; i++)
+            if (ld(&x[i]) > m)
+                m = ld(&x[i]);
+        stf(dst, m);
+        return;
+    }
+    double s = -0.0;
+    for (uint64_t i = 0; i < r->len; i++) {
+        double v = (double)ld(&x[i]);
+        s += in->op == AX_ISA_VSUMSQ ? v * v : v;
+    }
+    stf(dst, (float)s);
+}
+
+/* n values as int8 codes with scale f32(amax / 127), codes clamp(rne(x /
+ * scale), -128, 127) (0 when the scale is 0), written from byte `byte0` of
+ * the words at `codes` (docs/semantics.md, the K/V codes). */
+static float quantize(const uint32_t *x, uint64_t n, uint32_t *codes, uint64_t byte0)
+{
+    float amax = 0.0f;
+    for (uint64_t i = 0; i < n; i++)
+        if (fabsf(ld(&x[i])) > amax)
+            amax = fabsf(ld(&x[i]));
+    float scale = amax / 127.0f;
+    for (uint64_t i = 0; i < n; i++) {
+        double q = scale == 0.0f ? 0.0 : nearbyint((double)ld(&x[i]) / (double)scale);
+        q = q != q ? 0.0 : q > 127 ? 127 : q < -128 ? -128 : q;
+        set_code(codes, byte0 + i, (int32_t)q);
+    }
+    return scale;
+}
+
+/* vquant: the codes only (the last word's unused bytes 0); no operand
+ * names a word for the scale, so it is not kept. */
+static void op_vquant(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t *x = vec(ex, r, in->b, "src");
+    uint32_t *dst = r->len ? span(ex, r, in->a, (r->len + 3) / 4, "dst") : NULL;
+    if (!x || !dst)
+        return;
+    memset(dst + r->len / 4, 0, r->len % 4 ? 4 : 0);
+    (void)quantize(x, r->len, dst, 0);
+}
+
+/* ---- state ---------------------------------------------------------------------------------- */
+
+/* The state record whose buffer starts at `addr` on r's core, of `kind`, or
+ * NONE after an error. */
+static uint32_t state_at(struct ax_exec *ex, const struct core_run *r, uint64_t addr,
+                         enum ax_prog_state_kind kind)
+{
+    const struct ax_prog *p = ex->p;
+    const struct ax_prog_buffer *b = ax_prog_buffer_at(p, r->core, (uint32_t)addr);
+    if (!b || b->addr != addr || b->kind != AX_PROG_BUF_STATE || b->ref >= p->n_states ||
+        p->states[b->ref].kind != kind) {
+        fail(ex, r, AX_ERR_INVALID, "word %llu is not the first word of a %s state buffer",
+             (unsigned long long)addr, kind == AX_PROG_STATE_GLA ? "gla" : "kv");
+        return NONE;
+    }
+    return b->ref;
+}
+
+/* A GLA state's head dimension d (row_bytes = d * d * 4) and the state's
+ * words, checking len = heads * d; NULL after an error. */
+static uint32_t *gla_state(struct ax_exec *ex, const struct core_run *r, uint64_t addr,
+                           uint32_t *rec, uint32_t *d)
+{
+    uint32_t s = state_at(ex, r, addr, AX_PROG_STATE_GLA);
+    if (s == NONE)
+        return NULL;
+    const struct ax_prog_state *st = &ex->p->states[s];
+    uint32_t dd = 0;
+    while ((uint64_t)(dd + 1) * (dd + 1) * 4 <= st->row_bytes)
+        dd++;
+    if (dd == 0 || (uint64_t)dd * dd * 4 != st->row_bytes || r->len != (uint64_t)st->rows * dd) {
+        fail(ex, r, AX_ERR_INVALID,
+             "gla state %u: rows of %u bytes are not d x d float32, or len %llu is not its %u "
+             "heads x d",
+             s, st->row_bytes, (unsigned long long)r->len, st->rows);
+        return NULL;
+    }
+    *rec = s;
+    *d = dd;
+    return span(ex, r, addr, (uint64_t)st->rows * dd * dd, "state");
+}
+
+/* Applies a pending decay on its own: S = f32(f64(decay) * f64(S)). */
+static void apply_decay(struct ax_exec *ex, uint32_t rec, uint32_t *S, uint32_t heads, uint32_t d)
+{
+    float *decay = ex->gla_decay[rec];
+    if (!decay)
+        return;
+    for (uint64_t hc = 0; hc < (uint64_t)heads * d; hc++)
+        for (uint32_t e = 0; e < d; e++)
+            stf(&S[hc * d + e], (float)((double)decay[hc] * (double)ld(&S[hc * d + e])));
+    ax_mem_free(decay);
+    ex->gla_decay[rec] = NULL;
+}
+
+static void op_gladecay(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t rec, d;
+    uint32_t *S = gla_state(ex, r, in->a, &rec, &d), *g = vec(ex, r, in->b, "g");
+    double norm = constant(ex, r, in->flags, "the gate normalizer");
+    if (!S || !g || ex->st != AX_OK)
+        return;
+    apply_decay(ex, rec, S, ex->p->states[rec].rows, d);
+    float *decay = ax_mem_alloc((size_t)r->len * sizeof *decay);
+    if (!decay) {
+        oom(ex, r);
+        return;
+    }
+    for (uint64_t i = 0; i < r->len; i++) {
+        double z = (double)ld(&g[i]);
+        double ls = z >= 0 ? -log1p(exp(-z)) : z - log1p(exp(z));
+        decay[i] = (float)exp(ls / norm);
+    }
+    ex->gla_decay[rec] = decay;
+}
+
+static void op_glaupd(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t rec, d;
+    uint32_t *S = gla_state(ex, r, in->a, &rec, &d);
+    uint32_t *k = vec(ex, r, in->b, "k"), *v = vec(ex, r, in->c, "v");
+    if (!S || !k || !v)
+        return;
+    const float *decay = ex->gla_decay[rec];
+    uint32_t heads = ex->p->states[rec].rows;
+    /* S[c][e] = f32(f64(decay_c) f64(S[c][e]) + f64(relu(k_c)) f64(v_e)), per head */
+    for (uint32_t h = 0; h < heads; h++)
+        for (uint32_t c = 0; c < d; c++) {
+            uint64_t hc = (uint64_t)h * d + c;
+            double dc = decay ? (double)decay[hc] : 1.0, kc = (double)relu(ld(&k[hc]));
+            for (uint32_t e = 0; e < d; e++) {
+                uint32_t *s = &S[hc * d + e];
+                stf(s, (float)(dc * (double)ld(s) + kc * (double)ld(&v[(uint64_t)h * d + e])));
+            }
+        }
+    ax_mem_free(ex->gla_decay[rec]);
+    ex->gla_decay[rec] = NULL;
+}
+
+static void op_glaread(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t rec, d;
+    uint32_t *S = gla_state(ex, r, in->c, &rec, &d);
+    uint32_t *dst = vec(ex, r, in->a, "dst"), *q = vec(ex, r, in->b, "q");
+    if (!S || !dst || !q)
+        return;
+    uint32_t heads = ex->p->states[rec].rows;
+    apply_decay(ex, rec, S, heads, d);
+    /* o_e = f32((sum_c f64(relu(q_c)) f64(S[c][e])) * (1 / sqrt(d))), per head */
+    for (uint32_t h = 0; h < heads; h++)
+        for (uint32_t e = 0; e < d; e++) {
+            double acc = -0.0;
+            for (uint32_t c = 0; c < d; c++)
+                acc += (double)relu(ld(&q[(uint64_t)h * d + c])) *
+                       (double)ld(&S[((uint64_t)h * d + c) * d + e]);
+            stf(&dst[(uint64_t)h * d + e], (float)(acc * (1.0 / sqrt((double)d))));
+        }
+}
+
+/* A K/V ring: its head dimension d (row_bytes = 2d + 8: d int8 K codes, d
+ * int8 V codes, the K scale, the V scale) and its words; NULL after an
+ * error. */
+static uint32_t *kv_ring(struct ax_exec *ex, const struct core_run *r, uint64_t addr,
+                         uint32_t *rec, uint32_t *d)
+{
+    uint32_t s = state_at(ex, r, addr, AX_PROG_STATE_KV);
+    if (s == NONE)
+        return NULL;
+    const struct ax_prog_state *st = &ex->p->states[s];
+    if (st->row_bytes < 12 || st->row_bytes % 4 != 0) {
+        fail(ex, r, AX_ERR_INVALID,
+             "kv state %u: rows of %u bytes are not 2d + 8 (int8 K and V, two scales) with d "
+             "even",
+             s, st->row_bytes);
+        return NULL;
+    }
+    *rec = s;
+    *d = (st->row_bytes - 8) / 2;
+    return span(ex, r, addr, (uint64_t)st->rows * st->row_bytes / 4, "ring");
+}
+
+static void op_kvpush(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t rec, d;
+    uint32_t *ring = kv_ring(ex, r, in->a, &rec, &d);
+    uint32_t *k = vec(ex, r, in->b, "k"), *v = vec(ex, r, in->c, "v");
+    if (!ring || !k || !v)
+        return;
+    const struct ax_prog_state *st = &ex->p->states[rec];
+    uint64_t kvh = r->len / d;
+    if (r->len % d != 0 || st->rows % kvh != 0) {
+        fail(ex, r, AX_ERR_INVALID,
+             "len %llu is not a whole number of kv heads of %u that divides the ring's %u rows",
+             (unsigned long long)r->len, d, st->rows);
+        return;
+    }
+    ex->kv_heads[rec] = (uint32_t)kvh;
+    uint64_t window = st->rows / kvh, slot = ex->pos % window, rw = st->row_bytes / 4;
+    for (uint64_t h = 0; h < kvh; h++) {
+        uint32_t *row = ring + (slot * kvh + h) * rw;
+        float ks = quantize(k + h * d, d, row, 0);     /* K codes: bytes 0..d-1 */
+        float vs = quantize(v + h * d, d, row, d);     /* V codes: bytes d..2d-1 */
+        stf(&row[d / 2], ks);                          /* then the two scales */
+        stf(&row[d / 2 + 1], vs);
+    }
+}
+
+static void op_kvattn(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t rec, d;
+    uint32_t *ring = kv_ring(ex, r, in->c, &rec, &d);
+    uint32_t *dst = vec(ex, r, in->a, "dst"), *q = vec(ex, r, in->b, "q");
+    if (!ring || !dst || !q)
+        return;
+    const struct ax_prog_state *st = &ex->p->states[rec];
+    uint64_t kvh = ex->kv_heads[rec], heads = r->len / d;
+    if (kvh == 0 || r->len % d != 0 || heads % kvh != 0) {
+        fail(ex, r, AX_ERR_INVALID,
+             "len %llu is not a whole number of heads of %u over the ring's kv heads (a kvpush "
+             "sets them)",
+             (unsigned long long)r->len, d);
+        return;
+    }
+    uint64_t window = st->rows / kvh, rw = st->row_bytes / 4, p = ex->pos;
+    uint64_t j0 = p + 1 >= window ? p + 1 - window : 0, n = p - j0 + 1;
+    double *score = ax_mem_alloc((size_t)n * sizeof *score);
+    if (!score) {
+        oom(ex, r);
+        return;
+    }
+    for (uint64_t h = 0; h < heads; h++) {
+        uint64_t hk = h / (heads / kvh);
+        for (uint64_t j = j0; j <= p; j++) {
+            const uint32_t *row = ring + ((j % window) * kvh + hk) * rw;
+            double ks = (double)ld(&row[d / 2]), sum = -0.0;
+            for (uint32_t c = 0; c < d; c++)
+                sum += (double)ld(&q[h * d + c]) * ((double)code_at(row, c) * ks);
+            score[j - j0] = sum * (1.0 / sqrt((double)d));
+        }
+        double mx = score[0];
+        for (uint64_t j = 1; j < n; j++)
+            if (score[j] > mx)
+                mx = score[j];
+        double Z = -0.0;
+        for (uint64_t j = 0; j < n; j++) {
+            score[j] = exp(score[j] - mx);
+            Z += score[j];
+        }
+        for (uint32_t c = 0; c < d; c++) {
+            double acc = -0.0;
+            for (uint64_t j = j0; j <= p; j++) {
+                const uint32_t *row = ring + ((j % window) * kvh + hk) * rw;
+                acc += score[j - j0] * ((double)code_at(row, (uint64_t)d + c) *
+                                        (double)ld(&row[d / 2 + 1]));
+            }
+            stf(&dst[h * d + c], (float)(acc / Z));
+        }
+    }
+    ax_mem_free(score);
+}
+
+/* ---- running -------------------------------------------------------------------------------- */
+
+/* Runs code record k until it waits, ends or fails. */
+static void step(struct ax_exec *ex, uint32_t k)
+{
+    struct core_run *r = &ex->runs[k];
+    const struct ax_prog_code *c = &ex->p->code[k];
+    while (r->pc < c->n_instr && ex->st == AX_OK) {
+        struct ax_isa_instr in;
+        if (ax_isa_decode(c->words[r->pc], &in) != 0) {
+            fail(ex, r, AX_ERR_INVALID, "the word 0x%016llx does not decode",
+                 (unsigned long long)c->words[r->pc]);
+            return;
+        }
+        switch (in.op) {
+        case AX_ISA_NOP:
+            break;
+        case AX_ISA_HALT:
+            ex->stats.n_instr++;
+            r->is_done = 1;
+            return;
+        case AX_ISA_BARRIER: {
+            if (in.a >= ex->p->n_barriers) {
+                fail(ex, r, AX_ERR_INVALID, "barrier %llu does not exist",
+                     (unsigned long long)in.a);
+                return;
+            }
+            if (!r->is_at_barrier) {
+                r->is_at_barrier = 1;
+                if (++ex->arrived[in.a] == ex->p->barriers[in.a].n_cores)
+                    complete_barrier(ex, in.a);
+            }
+            if (ex->arrived[in.a] < ex->p->barriers[in.a].n_cores)
+                return;
+            r->is_at_barrier = 0;
+            break;
+        }
+        case AX_ISA_SETLEN:
+            r->len = in.a;
+            break;
+        case AX_ISA_SYNACC:
+            op_synacc(ex, r, &in);
+            break;
+        case AX_ISA_ACCZERO: {
+            uint32_t *w = vec(ex, r, in.a, "acc");
+            if (w)
+                memset(w, 0, (size_t)r->len * 4);
+            drop_tags(r, in.a, r->len);
+            break;
+        }
+        case AX_ISA_THRESH:
+            op_thresh(ex, r, &in);
+            break;
+        case AX_ISA_ENCODE:
+            op_encode(ex, r, &in);
+            break;
+        case AX_ISA_EMIT:
+            op_emit(ex, r, &in);
+            break;
+        case AX_ISA_SCALE:
+            op_scale(ex, r, &in);
+            break;
+        case AX_ISA_PSUMSEND:
+            op_psumsend(ex, r, &in);
+            break;
+        case AX_ISA_PSUMRECV:
+            if (!op_psumrecv(ex, r, &in))
+                return;
+            break;
+        case AX_ISA_VADD:
+        case AX_ISA_VMUL:
+        case AX_ISA_VMAC:
+        case AX_ISA_VRSQRT:
+        case AX_ISA_VEXP:
+        case AX_ISA_VSILU:
+        case AX_ISA_VDIV:
+        case AX_ISA_VCOPY:
+            op_elementwise(ex, r, &in);
+            break;
+        case AX_ISA_VSUM:
+        case AX_ISA_VSUMSQ:
+        case AX_ISA_VMAX:
+            op_reduce(ex, r, &in);
+            break;
+        case AX_ISA_VQUANT:
+            op_vquant(ex, r, &in);
+            break;
+        case AX_ISA_VDOT:
+            op_vdot(ex, r, &in);
+            break;
+        case AX_ISA_GLADECAY:
+            op_gladecay(ex, r, &in);
+            break;
+        case AX_ISA_GLAUPD:
+            op_glaupd(ex, r, &in);
+            break;
+        case AX_ISA_GLAREAD:
+            op_glaread(ex, r, &in);
+            break;
+        case AX_ISA_KVPUSH:
+            op_kvpush(ex, r, &in);
+            break;
+        case AX_ISA_KVATTN:
+            op_kvattn(ex, r, &in);
+            break;
+        case AX_ISA_DMA:
+            op_dma(ex, r, &in);
+            break;
+        case AX_ISA_LOOKUP:
+            op_lookup(ex, r, &in);
+            break;
+        case AX_ISA_RMSNORM:
+            op_rmsnorm(ex, r, &in);
+            break;
+        case AX_ISA_ROPE:
+            op_rope(ex, r, &in);
+            break;
+        case AX_ISA_OP_COUNT:
+            break;
+        }
+        if (ex->st != AX_OK)
+            return;
+        ex->stats.n_instr++;
+        r->pc++;
+    }
+    if (ex->st == AX_OK)
+        r->is_done = 1;
+}
+
+/* One diagnostic per core that cannot go on, naming what it waits for. */
+static void report_deadlock(struct ax_exec *ex)
+{
+    const struct ax_prog *p = ex->p;
+    for (uint32_t k = 0; k < p->n_code; k++) {
+        struct core_run *r = &ex->runs[k];
+        if (r->is_done)
+            continue;
+        struct ax_isa_instr in = {0};
+        ax_isa_decode(p->code[k].words[r->pc], &in);
+        char why[256];
+        if (in.op == AX_ISA_PSUMRECV) {
+            const struct ax_prog_buffer *b = ax_prog_buffer_at(p, r->core, (uint32_t)in.a);
+            uint32_t have = 0;
+            for (uint32_t i = 0; i < r->n_msgs; i++)
+                have += r->msgs[i].addr == in.a;
+            snprintf(why, sizeof why,
+                     "waits forever for %llu messages to buffer '%s' at word %llu (%u arrived)",
+                     (unsigned long long)in.b, b ? b->name : "?", (unsigned long long)in.a, have);
+        } else {
+            const struct ax_prog_barrier *b = &p->barriers[in.a];
+            char missing[160] = "";
+            size_t at = 0;
+            for (uint32_t i = 0; i < b->n_cores && at + 16 < sizeof missing; i++) {
+                uint32_t kk = ex->run_of_core[b->cores[i]];
+                if (kk == NONE || !ex->runs[kk].is_at_barrier)
+                    at += (size_t)snprintf(missing + at, sizeof missing - at, "%s%u",
+                                           at ? ", " : "", b->cores[i]);
+            }
+            snprintf(why, sizeof why, "waits forever at barrier %llu: core(s) %s never reach it",
+                     (unsigned long long)in.a, missing);
+        }
+        fail(ex, r, AX_ERR_INVALID, "%s", why);
+    }
+}
+
+ax_status ax_exec_run(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_diag_list *diags)
+{
+    const struct ax_prog *p = ex->p;
+    ex->token = token;
+    ex->pos = pos;
+    ex->st = AX_OK;
+    ex->diags = diags;
+    memset(&ex->stats, 0, sizeof ex->stats);
+    memset(ex->arrived, 0, ((size_t)p->n_barriers + 1) * sizeof *ex->arrived);
+    ex->n_ready = 0;
+    for (uint32_t k = 0; k < p->n_code; k++) {
+        struct core_run *r = &ex->runs[k];
+        r->pc = 0;
+        r->len = 0;
+        r->is_done = r->is_at_barrier = r->is_queued = 0;
+        r->n_encs = 0;
+        r->pending.n = r->current.n = 0;
+        free_msgs(r);
+        free_tags(r);
+    }
+    for (uint32_t k = p->n_code; k-- > 0;)
+        wake(ex, k);
+    while (ex->n_ready > 0 && ex->st == AX_OK) {
+        uint32_t k = ex->ready[--ex->n_ready];
+        ex->runs[k].is_queued = 0;
+        step(ex, k);
+    }
+    if (ex->st == AX_OK)
+        report_deadlock(ex);
+    ex->diags = NULL;
+    return ex->st;
+}
+
+/* ---- reading back --------------------------------------------------------------------------- */
+
+static const struct ax_prog_buffer *find_buffer(const struct ax_prog *p, uint32_t core,
+                                                const char *name)
+{
+    for (uint32_t b = 0; b < p->n_buffers; b++)
+        if (p->buffers[b].core == core && strcmp(p->buffers[b].name, name) == 0)
+            return &p->buffers[b];
+    return NULL;
+}
+
+const uint32_t *ax_exec_buffer(const ax_exec_t *ex, uint32_t core, const char *name,
+                               uint32_t *n_words)
+{
+    const struct ax_prog_buffer *b = find_buffer(ex->p, core, name);
+    if (!b || !ex->sram[core])
+        return NULL;
+    *n_words = b->words;
+    return ex->sram[core] + b->addr;
+}
+
+uint32_t *ax_exec_words(ax_exec_t *ex, uint32_t core, uint32_t addr, uint32_t n)
+{
+    if (core >= ex->p->n_cores || !ex->sram[core] || addr > ex->sram_words[core] ||
+        n > ex->sram_words[core] - addr)
+        return NULL;
+    return ex->sram[core] + addr;
+}
+
+float ax_exec_f32(const ax_exec_t *ex, uint32_t core, const char *name, uint32_t i)
+{
+    uint32_t n = 0;
+    const uint32_t *w = ax_exec_buffer(ex, core, name, &n);
+    return w && i < n ? ld(&w[i]) : NAN;
+}
+
+void ax_exec_stats(const ax_exec_t *ex, struct ax_exec_stats *out)
+{
+    *out = ex->stats;
+}

@@ -1,0 +1,169 @@
+/* The hand-written programs of tests/programs, executed: each is parsed
+ * (the verifier runs), given the tensors its comments assume (the codes and
+ * scales written below as formulas, from the comment "Inputs assumed"), run
+ * for token 0 at position 0, and its output buffer compared bit for bit with
+ * the values its comment works out by hand ("Values, by hand"). */
+#include "ax_test.h"
+
+#include "exec_weights.h"
+
+#include "ax_diag.h"
+#include "ax_fs.h"
+#include "ax_mem.h"
+#include "ax_prog.h"
+
+#define DIR AX_SOURCE_DIR "/tests/programs/"
+
+/* Parses tests/programs/NAME, creates an executor over `tensors` and runs
+ * token 0 at position 0; NULL (a failed check) when a step fails. */
+static ax_exec_t *run_program(const char *name, struct ax_prog *p, struct test_tensor *tensors)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s%s", DIR, name);
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    char *text = NULL;
+    size_t len = 0;
+    ax_prog_init(p, 0, 0);
+    ax_exec_t *ex = NULL;
+    struct ax_exec_weights src = {test_fetch, tensors};
+    int ok = ax_fs_read_file(path, 1 << 22, &text, &len, &diags) == AX_OK &&
+             ax_prog_parse(p, path, text, len, &diags) == AX_OK &&
+             ax_exec_create(p, path, &src, &ex, &diags) == AX_OK &&
+             ax_exec_run(ex, 0, 0, &diags) == AX_OK;
+    CHECK(ok);
+    if (!ok) {
+        ax_diag_print(&diags, stderr);
+        ax_exec_free(ex);
+        ex = NULL;
+    }
+    ax_mem_free(text);
+    ax_diag_list_free(&diags);
+    return ex;
+}
+
+/* emb.weight of spiking-projection.s and dram-stream.s: codes 0, 32, -64, 96
+ * for i mod 4 = 0..3, scale 2^-6, so x_i = 0, 0.5, -1, 1.5. */
+static int emb_code(uint32_t j, uint32_t i)
+{
+    (void)j;
+    static const int c[4] = {0, 32, -64, 96};
+    return c[i % 4];
+}
+static float scale_2m6(uint32_t j, uint32_t g)
+{
+    (void)j, (void)g;
+    return 0x1p-6f;
+}
+static float scale_2m7(uint32_t j, uint32_t g)
+{
+    (void)j, (void)g;
+    return 0x1p-7f;
+}
+
+/* spiking-projection.s: every code of row j of proj.weight is j - 31. */
+static int proj_code_spiking(uint32_t j, uint32_t i)
+{
+    (void)i;
+    return (int)j - 31;
+}
+
+static void test_spiking_projection(void)
+{
+    struct test_tensor t[] = {{"emb.weight", emb_code, scale_2m6, NULL},
+                              {"proj.weight", proj_code_spiking, scale_2m7, NULL},
+                              {NULL, NULL, NULL, NULL}};
+    struct ax_prog p;
+    ax_exec_t *ex = run_program("spiking-projection.s", &p, t);
+    if (ex) {
+        /* V_th = 0.25; counts 0, 2, -4, 6; y_j = (j - 31) / 4 exactly */
+        CHECK(ax_exec_f32(ex, 0, "vth", 0) == 0.25f);
+        uint32_t n = 0;
+        const uint32_t *cnt = ax_exec_buffer(ex, 0, "cnt", &n);
+        CHECK(cnt && n == 128);
+        static const int32_t want[4] = {0, 2, -4, 6};
+        for (uint32_t i = 0; cnt && i < 128; i++)
+            CHECK((int32_t)cnt[i] == want[i % 4]);
+        for (uint32_t j = 0; j < 64; j++)
+            CHECK(test_bits(ax_exec_f32(ex, 0, "y", j)) == test_bits(((float)j - 31.0f) / 4.0f));
+        CHECK(ax_exec_f32(ex, 0, "y", 0) == -7.75f && ax_exec_f32(ex, 0, "y", 63) == 8.0f);
+        /* 128 events to each of 2 cores; 2 x 128 x 32 synaptic operations;
+         * messages: the lookup and two partial sums */
+        struct ax_exec_stats s;
+        ax_exec_stats(ex, &s);
+        CHECK(s.n_events == 256);
+        CHECK(s.n_synops == 8192);
+        CHECK(s.n_messages == 3);
+        CHECK(s.n_instr == 29);
+    }
+    ax_exec_free(ex);
+    ax_prog_free(&p);
+}
+
+/* dram-stream.s: every code of row j of proj.weight is j + 1. */
+static int proj_code_dram(uint32_t j, uint32_t i)
+{
+    (void)i;
+    return (int)j + 1;
+}
+
+static void test_dram_stream(void)
+{
+    struct test_tensor t[] = {{"emb.weight", emb_code, scale_2m6, NULL},
+                              {"proj.weight", proj_code_dram, scale_2m7, NULL},
+                              {NULL, NULL, NULL, NULL}};
+    struct ax_prog p;
+    ax_exec_t *ex = run_program("dram-stream.s", &p, t);
+    if (ex) {
+        static const float y[4] = {0.25f, 0.5f, 0.75f, 1.0f};
+        for (uint32_t j = 0; j < 4; j++)
+            CHECK(test_bits(ax_exec_f32(ex, 1, "y", j)) == test_bits(y[j]));
+        struct ax_exec_stats s;
+        ax_exec_stats(ex, &s);
+        CHECK(s.n_instr == 9);
+        CHECK(s.n_messages == 1);
+    }
+    ax_exec_free(ex);
+    ax_prog_free(&p);
+}
+
+/* dense-chain.s: emb.weight codes +64 (even i), -64 (odd i), scale 2^-7;
+ * norm.weight 1.0 everywhere. */
+static int emb_code_alternating(uint32_t j, uint32_t i)
+{
+    (void)j;
+    return i % 2 ? -64 : 64;
+}
+static float ones(uint32_t j, uint32_t i)
+{
+    (void)j, (void)i;
+    return 1.0f;
+}
+
+static void test_dense_chain(void)
+{
+    struct test_tensor t[] = {{"emb.weight", emb_code_alternating, scale_2m7, NULL},
+                              {"norm.weight", NULL, NULL, ones},
+                              {NULL, NULL, NULL, NULL}};
+    struct ax_prog p;
+    ax_exec_t *ex = run_program("dense-chain.s", &p, t);
+    if (ex) {
+        for (uint32_t i = 0; i < 128; i++) {
+            /* h = +-0.999997973, out = 1.73105311 / -0.731057227 */
+            CHECK(test_bits(ax_exec_f32(ex, 1, "h", i)) == (i % 2 ? 0xbf7fffdeu : 0x3f7fffdeu));
+            CHECK(test_bits(ax_exec_f32(ex, 2, "g", i)) ==
+                  test_bits(i % 2 ? -0.268941283f : 0.73105669f));
+            CHECK(test_bits(ax_exec_f32(ex, 2, "m", i)) ==
+                  test_bits(i % 2 ? 0.268940747f : 0.7310552f));
+            CHECK(test_bits(ax_exec_f32(ex, 2, "out", i)) == (i % 2 ? 0xbf3b2691u : 0x3fdd9326u));
+        }
+        struct ax_exec_stats s;
+        ax_exec_stats(ex, &s);
+        CHECK(s.n_instr == 15);
+        CHECK(s.n_messages == 2);
+    }
+    ax_exec_free(ex);
+    ax_prog_free(&p);
+}
+
+AX_TEST_MAIN(T(test_spiking_projection), T(test_dram_stream), T(test_dense_chain))

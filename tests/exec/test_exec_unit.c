@@ -1,0 +1,498 @@
+/* The executor's instruction families on tiny programs written here, each
+ * value worked out by hand in the comment beside its check: threshold and
+ * round half to even, saturation under a fixed T, the events of a count
+ * (bitwise and ternary), a block of two groups, messages added by sending
+ * core, a lookup, dense ops in place, vdot, rmsnorm, rope, GLA, the K/V
+ * ring, and the errors (counts no encode wrote, a deadlock). */
+#include "ax_test.h"
+
+#include "exec_weights.h"
+
+#include "ax_diag.h"
+#include "ax_mem.h"
+
+#define HEAD ".axb 2\n.cores 4\n.sram_words 4096\n.cores_per_chip 0\n.dram_bytes_per_chip 0\n"
+
+/* A parsed program and its executor over `tensors` (NULL: none). */
+struct fixture {
+    struct ax_prog p;
+    ax_exec_t *ex;
+    struct ax_diag_list diags;
+};
+
+static int open_fixture(struct fixture *f, const char *text, struct test_tensor *tensors)
+{
+    ax_diag_list_init(&f->diags);
+    ax_prog_init(&f->p, 0, 0);
+    f->ex = NULL;
+    struct ax_exec_weights src = {test_fetch, tensors};
+    int ok = ax_prog_parse(&f->p, "unit.s", text, strlen(text), &f->diags) == AX_OK &&
+             ax_exec_create(&f->p, "unit.s", &src, &f->ex, &f->diags) == AX_OK;
+    CHECK(ok);
+    if (!ok)
+        ax_diag_print(&f->diags, stderr);
+    return ok;
+}
+
+static void close_fixture(struct fixture *f)
+{
+    ax_exec_free(f->ex);
+    ax_prog_free(&f->p);
+    ax_diag_list_free(&f->diags);
+}
+
+/* Writes floats into buffer `name` of `core`. */
+static void put(struct fixture *f, uint32_t core, const char *name, const float *v, uint32_t n)
+{
+    uint32_t words = 0;
+    const uint32_t *w = ax_exec_buffer(f->ex, core, name, &words);
+    CHECK(w && n <= words);
+    if (w && n <= words)
+        memcpy((uint32_t *)(uintptr_t)w, v, n * sizeof *v);
+}
+
+static int run(struct fixture *f, uint32_t token, uint64_t pos)
+{
+    ax_status st = ax_exec_run(f->ex, token, pos, &f->diags);
+    if (st != AX_OK)
+        ax_diag_print(&f->diags, stderr);
+    return st == AX_OK;
+}
+
+static int32_t count(struct fixture *f, uint32_t core, const char *name, uint32_t i)
+{
+    uint32_t n = 0;
+    const uint32_t *w = ax_exec_buffer(f->ex, core, name, &n);
+    return w && i < n ? (int32_t)w[i] : INT32_MIN;
+}
+
+/* ---- the soma: thresh and encode ------------------------------------------------------------ */
+
+static const char *const encode_text =
+    HEAD ".const 1.25\n"
+    ".buffer core=0 addr=0 words=4 kind=value name=x\n"
+    ".buffer core=0 addr=4 words=1 kind=scalar name=vth\n"
+    ".buffer core=0 addr=8 words=4 kind=counts name=c0\n"
+    ".buffer core=0 addr=12 words=4 kind=counts name=c1\n"
+    ".buffer core=0 addr=16 words=4 kind=counts name=c2\n"
+    ".code 0\n setlen 4\n thresh x, vth\n encode x, vth, c0\n"
+    " encode x, vth, c1 .flags 4\n encode x, vth, c2 .flags 5\n halt\n";
+
+static void test_thresh_encode(void)
+{
+    struct fixture f;
+    if (!open_fixture(&f, encode_text, NULL))
+        return;
+    /* sum |x| = 5, mean 1.25, k = 1.25: V_th = 1 exactly; counts rne(x):
+     * 0.5 -> 0, 1.5 -> 2, -2.5 -> -2, -0.5 -> 0 (half to even) */
+    float x[4] = {0.5f, 1.5f, -2.5f, -0.5f};
+    put(&f, 0, "x", x, 4);
+    if (run(&f, 0, 0)) {
+        CHECK(ax_exec_f32(f.ex, 0, "vth", 0) == 1.0f);
+        int32_t want[4] = {0, 2, -2, 0}, sat[4] = {0, 1, -1, 0};
+        for (uint32_t i = 0; i < 4; i++) {
+            CHECK(count(&f, 0, "c0", i) == want[i]);
+            CHECK(count(&f, 0, "c1", i) == sat[i]); /* bitwise, T = 1: |s| <= 1 */
+            CHECK(count(&f, 0, "c2", i) == sat[i]); /* ternary, T = 1: |s| <= 1 */
+        }
+    }
+    /* all zero: V_th clamps to 1e-5 and every count is 0 */
+    float z[4] = {0};
+    put(&f, 0, "x", z, 4);
+    if (run(&f, 0, 0)) {
+        CHECK(ax_exec_f32(f.ex, 0, "vth", 0) == 1e-5f);
+        CHECK(count(&f, 0, "c0", 1) == 0);
+    }
+    close_fixture(&f);
+}
+
+/* ---- events, synacc, scale -------------------------------------------------------------------- */
+
+/* w: 2 rows x 4 columns; row 0 codes 1, 2, 3, 4 scale 0.5; row 1 codes -1,
+ * 0, 1, 0 scale 0.25. */
+static int w_code(uint32_t j, uint32_t i)
+{
+    static const int c[2][4] = {{1, 2, 3, 4}, {-1, 0, 1, 0}};
+    return c[j][i];
+}
+static float w_scale(uint32_t j, uint32_t g)
+{
+    (void)g;
+    return j ? 0.25f : 0.5f;
+}
+
+static char *spiking_text(unsigned flags)
+{
+    static char text[2048], fl[16];
+    snprintf(fl, sizeof fl, flags ? " .flags %u" : "", flags);
+    snprintf(text, sizeof text,
+             HEAD ".const 2\n"
+             ".weights core=0 tensor=\"w\" rows=0+2 cols=0+4 sram\n"
+             ".buffer core=0 addr=0 words=4 kind=weights ref=0 name=w\n"
+             ".buffer core=0 addr=4 words=4 kind=value name=x\n"
+             ".buffer core=0 addr=8 words=1 kind=scalar name=vth\n"
+             ".buffer core=0 addr=12 words=4 kind=counts name=cnt\n"
+             ".buffer core=0 addr=16 words=2 kind=acc name=acc\n"
+             ".route src=0 dst=0 spikes\n.barrier cores=0\n"
+             ".code 0\n setlen 4\n thresh x, vth\n encode x, vth, cnt%s\n emit cnt, 0\n"
+             " barrier 0\n setlen 2\n acczero acc\n synacc 0, acc\n scale acc, w+2, acc\n halt\n",
+             fl);
+    return text;
+}
+
+static void test_events_synacc_scale(void)
+{
+    struct test_tensor t[] = {{"w", w_code, w_scale, NULL}, {NULL, NULL, NULL, NULL}};
+    /* x = 5, -3, 0, 0: sum |x| = 8, mean 2, k = 2: V_th = 1, counts 5, -3, 0, 0.
+     * acc_0 = 5 x 1 - 3 x 2 = -1, acc_1 = 5 x -1 = -5;
+     * y_0 = 1 x 0.5 x -1 = -0.5, y_1 = 1 x 0.25 x -5 = -1.25. */
+    static const struct {
+        unsigned flags;
+        uint64_t events;
+    } cases[] = {
+        {0, 4}, /* bitwise: 5 = 0b101 two events (+4, +1), 3 = 0b11 two (-2, -1) */
+        {1, 8}, /* ternary: 5 + 3 events of +-1 */
+        {2, 8}, /* binary: 5 on the positive train, 3 on the negative */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct fixture f;
+        if (!open_fixture(&f, spiking_text(cases[c].flags), t))
+            return;
+        float x[4] = {5.0f, -3.0f, 0.0f, 0.0f};
+        put(&f, 0, "x", x, 4);
+        if (run(&f, 0, 0)) {
+            CHECK(count(&f, 0, "cnt", 0) == 5 && count(&f, 0, "cnt", 1) == -3);
+            CHECK(ax_exec_f32(f.ex, 0, "acc", 0) == -0.5f);
+            CHECK(ax_exec_f32(f.ex, 0, "acc", 1) == -1.25f);
+            struct ax_exec_stats s;
+            ax_exec_stats(f.ex, &s);
+            CHECK(s.n_events == cases[c].events);
+            CHECK(s.n_synops == cases[c].events * 2);
+        }
+        close_fixture(&f);
+    }
+}
+
+/* A block of 256 columns (two groups) and one row: codes all 1, scale 1 for
+ * group 0 and 0.5 for group 1. */
+static int one(uint32_t j, uint32_t i)
+{
+    (void)j, (void)i;
+    return 1;
+}
+static float half_for_g1(uint32_t j, uint32_t g)
+{
+    (void)j;
+    return g ? 0.5f : 1.0f;
+}
+
+static void test_two_groups(void)
+{
+    struct test_tensor t[] = {{"w", one, half_for_g1, NULL}, {NULL, NULL, NULL, NULL}};
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".const 0.0078125\n"
+                      ".weights core=0 tensor=\"w\" rows=0+1 cols=0+256 sram\n"
+                      ".buffer core=0 addr=0 words=66 kind=weights ref=0 name=w\n"
+                      ".buffer core=0 addr=128 words=256 kind=value name=x\n"
+                      ".buffer core=0 addr=384 words=1 kind=scalar name=vth\n"
+                      ".buffer core=0 addr=512 words=256 kind=counts name=cnt\n"
+                      ".buffer core=0 addr=768 words=1 kind=acc name=acc\n"
+                      ".buffer core=0 addr=769 words=1 kind=scalar name=y\n"
+                      ".route src=0 dst=0 spikes\n.barrier cores=0\n"
+                      ".code 0\n setlen 256\n thresh x, vth\n encode x, vth, cnt\n"
+                      " setlen 128\n emit cnt, 0\n emit cnt+128, 0\n barrier 0\n"
+                      " setlen 1\n acczero acc\n synacc 0, acc\n scale acc, w+64, y\n halt\n",
+                      t))
+        return;
+    /* x_0 = x_128 = 2, the rest 0: mean 4 / 256, k = 2^-7: V_th = 2; counts
+     * 1 at columns 0 and 128. acc per group 1 and 1 (the word holds their
+     * total, 2); y = 2 x (1 x 1 + 0.5 x 1) = 3: one scale per group, where a
+     * single accumulator would give 4 or 2. */
+    float x[256] = {0};
+    x[0] = x[128] = 2.0f;
+    put(&f, 0, "x", x, 256);
+    if (run(&f, 0, 0)) {
+        CHECK(ax_exec_f32(f.ex, 0, "vth", 0) == 2.0f);
+        CHECK(count(&f, 0, "acc", 0) == 2);
+        CHECK(ax_exec_f32(f.ex, 0, "y", 0) == 3.0f);
+    }
+    close_fixture(&f);
+}
+
+/* ---- messages and lookup ---------------------------------------------------------------------- */
+
+static void test_receive_order(void)
+{
+    /* core 2 sends first (core 1 waits at a barrier until core 2 has sent),
+     * yet the receive adds by sending core: y = (1 + 2^-24) + -1 = 0 in
+     * float32 (1 + 2^-24 rounds to 1); in arrival order it would be
+     * (1 + -1) + 2^-24 = 2^-24. */
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".buffer core=0 addr=0 words=1 kind=value name=y\n"
+                      ".buffer core=1 addr=0 words=1 kind=value name=a\n"
+                      ".buffer core=2 addr=0 words=1 kind=value name=b\n"
+                      ".route src=1 dst=0@0 values\n.route src=2 dst=0@0 values\n"
+                      ".barrier cores=1,2\n"
+                      ".code 0\n setlen 1\n psumrecv y, 2\n halt\n"
+                      ".code 1\n setlen 1\n barrier 0\n psumsend a, 0\n halt\n"
+                      ".code 2\n setlen 1\n psumsend b, 1\n barrier 0\n halt\n",
+                      NULL))
+        return;
+    float y = 1.0f, a = 0x1p-24f, b = -1.0f;
+    put(&f, 0, "y", &y, 1);
+    put(&f, 1, "a", &a, 1);
+    put(&f, 2, "b", &b, 1);
+    if (run(&f, 0, 0))
+        CHECK(test_bits(ax_exec_f32(f.ex, 0, "y", 0)) == test_bits(0.0f));
+    close_fixture(&f);
+}
+
+/* emb: 2 rows x 4; row 1 codes 10, -20, 30, -40, scale 0.125. */
+static int emb_code(uint32_t j, uint32_t i)
+{
+    static const int c[4] = {10, -20, 30, -40};
+    return j ? c[i] : 0;
+}
+static float eighth(uint32_t j, uint32_t g)
+{
+    (void)j, (void)g;
+    return 0.125f;
+}
+
+static const char *const lookup_text =
+    HEAD ".weights core=1 tensor=\"emb\" rows=0+2 cols=0+4 sram\n"
+    ".buffer core=0 addr=0 words=4 kind=value name=x\n"
+    ".buffer core=1 addr=0 words=4 kind=weights ref=0 name=emb.w\n"
+    ".route src=1 dst=0@0 values\n"
+    ".code 0\n setlen 4\n acczero x\n psumrecv x, 1\n halt\n"
+    ".code 1\n lookup 0, 0\n halt\n";
+
+static void test_lookup_and_deadlock(void)
+{
+    struct test_tensor t[] = {{"emb", emb_code, eighth, NULL}, {NULL, NULL, NULL, NULL}};
+    struct fixture f;
+    if (!open_fixture(&f, lookup_text, t))
+        return;
+    /* token 1: codes x 0.125 = 1.25, -2.5, 3.75, -5 */
+    if (run(&f, 1, 0)) {
+        CHECK(ax_exec_f32(f.ex, 0, "x", 0) == 1.25f);
+        CHECK(ax_exec_f32(f.ex, 0, "x", 3) == -5.0f);
+    }
+    /* token 5 is in no block: nothing is sent and core 0 waits forever; the
+     * run ends with an error naming it, instead of hanging */
+    CHECK(ax_exec_run(f.ex, 5, 0, &f.diags) == AX_ERR_INVALID);
+    char line[600] = "";
+    for (uint32_t i = 0; i < f.diags.n_items; i++)
+        if (strstr(f.diags.items[i].message, "waits forever"))
+            ax_diag_format(&f.diags.items[i], line, sizeof line);
+    CHECK(strstr(line, "core 0, instruction 2 (psumrecv)") != NULL);
+    CHECK(strstr(line, "buffer 'x'") != NULL);
+    close_fixture(&f);
+}
+
+static void test_emit_needs_encode(void)
+{
+    struct test_tensor t[] = {{"w", w_code, w_scale, NULL}, {NULL, NULL, NULL, NULL}};
+    struct fixture f;
+    char *text = spiking_text(0);
+    /* the same program without its encode: the counts carry no V_th */
+    char *at = strstr(text, " encode x, vth, cnt\n");
+    memmove(at, at + strlen(" encode x, vth, cnt\n"),
+            strlen(at + strlen(" encode x, vth, cnt\n")) + 1);
+    if (!open_fixture(&f, text, t))
+        return;
+    uint32_t *cnt = ax_exec_words(f.ex, 0, 12, 4);
+    CHECK(cnt != NULL);
+    if (cnt)
+        cnt[0] = 3;
+    CHECK(ax_exec_run(f.ex, 0, 0, &f.diags) == AX_ERR_INVALID);
+    char line[600] = "";
+    if (f.diags.n_items)
+        ax_diag_format(&f.diags.items[0], line, sizeof line);
+    CHECK(strstr(line, "core 0, instruction 2 (emit)") && strstr(line, "not written by an encode"));
+    close_fixture(&f);
+}
+
+/* ---- dense ops -------------------------------------------------------------------------------- */
+
+static void test_dense_ops(void)
+{
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".buffer core=0 addr=0 words=4 kind=value name=a\n"
+                      ".buffer core=0 addr=4 words=4 kind=value name=b\n"
+                      ".buffer core=0 addr=8 words=4 kind=value name=c\n"
+                      ".buffer core=0 addr=12 words=4 kind=value name=d\n"
+                      ".buffer core=0 addr=16 words=4 kind=value name=e\n"
+                      ".buffer core=0 addr=20 words=1 kind=scalar name=sum\n"
+                      ".buffer core=0 addr=21 words=1 kind=scalar name=sumsq\n"
+                      ".buffer core=0 addr=22 words=1 kind=scalar name=max\n"
+                      ".buffer core=0 addr=24 words=4 kind=value name=big\n"
+                      ".code 0\n setlen 4\n vadd a, a, b\n vmul c, a, b\n vmac c, a, b\n"
+                      " vdiv d, c, b\n vcopy e, d\n vrsqrt b, b\n vsum sum, big\n"
+                      " vsumsq sumsq, a\n vmax max, a\n vexp e, e\n vsilu d, d\n halt\n",
+                      NULL))
+        return;
+    float a[4] = {1, 2, 3, 4}, b[4] = {4, 4, 0.25f, 1}, big[4] = {0x1p24f, 1, 1, -0x1p24f};
+    put(&f, 0, "a", a, 4);
+    put(&f, 0, "b", b, 4);
+    put(&f, 0, "big", big, 4);
+    for (int i = 0; i < 4; i++)
+        CHECK(ax_exec_words(f.ex, 0, 12 + (uint32_t)i, 1) != NULL);
+    uint32_t *d = ax_exec_words(f.ex, 0, 12, 4);
+    if (d)
+        memset(d, 0, 16);
+    if (run(&f, 0, 0)) {
+        /* a = a + b in place: 5, 6, 3.25, 5; c = a b = 20, 24, 0.8125, 5;
+         * vmac: c + a b = 40, 48, 1.625, 10; d = c / b = 10, 12, 6.5, 10;
+         * b = 1 / sqrt(b) = 0.5, 0.5, 2, 1 */
+        CHECK(ax_exec_f32(f.ex, 0, "a", 2) == 3.25f);
+        CHECK(ax_exec_f32(f.ex, 0, "c", 0) == 40.0f && ax_exec_f32(f.ex, 0, "c", 2) == 1.625f);
+        CHECK(ax_exec_f32(f.ex, 0, "b", 0) == 0.5f && ax_exec_f32(f.ex, 0, "b", 2) == 2.0f);
+        /* vsum in float64: 2^24 + 1 + 1 - 2^24 = 2 (float32 steps would give 0) */
+        CHECK(ax_exec_f32(f.ex, 0, "sum", 0) == 2.0f);
+        /* 25 + 36 + 10.5625 + 25 */
+        CHECK(ax_exec_f32(f.ex, 0, "sumsq", 0) == 96.5625f);
+        CHECK(ax_exec_f32(f.ex, 0, "max", 0) == 6.0f);
+        /* e = exp(d) from the copy, d = silu(d) in place */
+        CHECK(ax_exec_f32(f.ex, 0, "e", 3) == (float)exp(10.0));
+        CHECK(ax_exec_f32(f.ex, 0, "d", 2) == (float)(6.5 / (1.0 + exp(-6.5))));
+    }
+    close_fixture(&f);
+}
+
+/* vdot: 2 rows x 4; row 0 codes 1, 1, 1, 1 scale 0.5; row 1 codes 1, -1, 0,
+ * 2 scale 2. */
+static int vdot_code(uint32_t j, uint32_t i)
+{
+    static const int c[2][4] = {{1, 1, 1, 1}, {1, -1, 0, 2}};
+    return c[j][i];
+}
+static float vdot_scale(uint32_t j, uint32_t g)
+{
+    (void)g;
+    return j ? 2.0f : 0.5f;
+}
+static float norm_w(uint32_t j, uint32_t i)
+{
+    (void)j;
+    return (float)(i + 1);
+}
+
+static void test_vdot_rmsnorm_rope(void)
+{
+    struct test_tensor t[] = {{"w", vdot_code, vdot_scale, NULL},
+                              {"nw", NULL, NULL, norm_w},
+                              {NULL, NULL, NULL, NULL}};
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".const 0\n.const 0.5\n"
+                      ".weights core=0 tensor=\"w\" rows=0+2 cols=0+4 sram\n"
+                      ".weights core=0 tensor=\"nw\" rows=0+1 cols=0+4 sram float\n"
+                      ".buffer core=0 addr=0 words=4 kind=weights ref=0 name=w\n"
+                      ".buffer core=0 addr=4 words=4 kind=param ref=1 name=nw\n"
+                      ".buffer core=0 addr=8 words=4 kind=value name=x\n"
+                      ".buffer core=0 addr=12 words=2 kind=value name=y\n"
+                      ".buffer core=0 addr=16 words=4 kind=value name=n\n"
+                      ".buffer core=0 addr=20 words=1 kind=const ref=1 name=inv\n"
+                      ".buffer core=0 addr=24 words=2 kind=value name=r\n"
+                      ".code 0\n setlen 2\n vdot y, w, x\n setlen 4\n rmsnorm n, n, nw\n"
+                      " setlen 2\n rope r, r, inv\n halt\n",
+                      t))
+        return;
+    float x[4] = {1, 2, 3, 4}, n[4] = {2, 2, 2, 2}, r[2] = {1, 0};
+    put(&f, 0, "x", x, 4);
+    put(&f, 0, "n", n, 4);
+    put(&f, 0, "r", r, 2);
+    if (run(&f, 0, 2)) {
+        /* y_0 = 0.5 x 10 = 5; y_1 = 2 x (1 - 2 + 0 + 8) = 14 */
+        CHECK(ax_exec_f32(f.ex, 0, "y", 0) == 5.0f && ax_exec_f32(f.ex, 0, "y", 1) == 14.0f);
+        /* mean(x^2) = 4, eps 0: x / 2 = 1, times w = 1, 2, 3, 4, in place */
+        CHECK(ax_exec_f32(f.ex, 0, "n", 0) == 1.0f && ax_exec_f32(f.ex, 0, "n", 3) == 4.0f);
+        /* d = 2, position 2 x inverse frequency 0.5 = angle 1: (cos 1, sin 1) */
+        CHECK(ax_exec_f32(f.ex, 0, "r", 0) == (float)cos(1.0));
+        CHECK(ax_exec_f32(f.ex, 0, "r", 1) == (float)sin(1.0));
+    }
+    close_fixture(&f);
+}
+
+/* ---- state ------------------------------------------------------------------------------------ */
+
+static void test_gla(void)
+{
+    /* one head, d = 2 (row_bytes 16); normalizer const 1 = 1 */
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".const 3\n.const 1\n"
+                      ".buffer core=0 addr=0 words=4 kind=state ref=0 name=s\n"
+                      ".buffer core=0 addr=4 words=2 kind=value name=g\n"
+                      ".buffer core=0 addr=6 words=2 kind=value name=k\n"
+                      ".buffer core=0 addr=8 words=2 kind=value name=v\n"
+                      ".buffer core=0 addr=10 words=2 kind=value name=q\n"
+                      ".buffer core=0 addr=12 words=2 kind=value name=o\n"
+                      ".state core=0 node=0 kind=gla rows=0+1 row_bytes=16 buffer=0\n"
+                      ".code 0\n setlen 2\n gladecay s, g .flags 1\n glaupd s, k, v\n"
+                      " glaread o, q, s\n halt\n",
+                      NULL))
+        return;
+    /* g = 0: decay = exp(logsigmoid(0) / 1) = 0.5; k = 1, -1 (relu: 1, 0);
+     * v = 2, 4; q = 1, 1. Token 0: S = 0.5 x 0 + k v^T = [[2, 4], [0, 0]],
+     * o = (2, 4) / sqrt(2). Token 1: S = 0.5 S + k v^T = [[3, 6], [0, 0]]. */
+    float g[2] = {0, 0}, k[2] = {1, -1}, v[2] = {2, 4}, q[2] = {1, 1};
+    put(&f, 0, "g", g, 2);
+    put(&f, 0, "k", k, 2);
+    put(&f, 0, "v", v, 2);
+    put(&f, 0, "q", q, 2);
+    double rs = 1.0 / sqrt(2.0);
+    if (run(&f, 0, 0)) {
+        CHECK(ax_exec_f32(f.ex, 0, "s", 0) == 2.0f && ax_exec_f32(f.ex, 0, "s", 2) == 0.0f);
+        CHECK(ax_exec_f32(f.ex, 0, "o", 1) == (float)(4.0 * rs));
+    }
+    if (run(&f, 1, 1)) {
+        CHECK(ax_exec_f32(f.ex, 0, "s", 0) == 3.0f && ax_exec_f32(f.ex, 0, "s", 1) == 6.0f);
+        CHECK(ax_exec_f32(f.ex, 0, "o", 0) == (float)(3.0 * rs));
+    }
+    close_fixture(&f);
+}
+
+static void test_kv_ring(void)
+{
+    /* d = 4 (row_bytes 2 x 4 + 8 = 16), one kv head, window 2 */
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".buffer core=0 addr=0 words=8 kind=state ref=0 name=ring\n"
+                      ".buffer core=0 addr=8 words=4 kind=value name=k\n"
+                      ".buffer core=0 addr=12 words=4 kind=value name=v\n"
+                      ".buffer core=0 addr=16 words=4 kind=value name=q\n"
+                      ".buffer core=0 addr=20 words=4 kind=value name=o\n"
+                      ".state core=0 node=0 kind=kv rows=0+2 row_bytes=16 buffer=0\n"
+                      ".code 0\n setlen 4\n kvpush ring, k, v\n kvattn o, q, ring\n halt\n",
+                      NULL))
+        return;
+    /* q = 0: every score 0, the output the mean of the window's values.
+     * v = 1, 2, 3, 4: scale s = f32(4 / 127), codes 32 (31.75), 64 (63.5,
+     * half to even), 95, 127. */
+    float k[4] = {1, 0, 0, 0}, v[4] = {1, 2, 3, 4}, q[4] = {0};
+    put(&f, 0, "k", k, 4);
+    put(&f, 0, "v", v, 4);
+    put(&f, 0, "q", q, 4);
+    double s = (double)(4.0f / 127.0f);
+    if (run(&f, 0, 0)) {
+        CHECK(ax_exec_f32(f.ex, 0, "o", 0) == (float)(32.0 * s));
+        CHECK(ax_exec_f32(f.ex, 0, "o", 1) == (float)(64.0 * s));
+    }
+    run(&f, 1, 1);
+    /* position 2 evicts position 0: v = -4, 0, 0, 0 (code -127, same scale);
+     * o_0 = (32 s + -127 s) / 2 */
+    float v2[4] = {-4, 0, 0, 0};
+    put(&f, 0, "v", v2, 4);
+    if (run(&f, 2, 2))
+        CHECK(ax_exec_f32(f.ex, 0, "o", 0) == (float)((32.0 * s + -127.0 * s) / 2.0));
+    close_fixture(&f);
+}
+
+AX_TEST_MAIN(T(test_thresh_encode), T(test_events_synacc_scale), T(test_two_groups),
+             T(test_receive_order), T(test_lookup_and_deadlock), T(test_emit_needs_encode),
+             T(test_dense_ops), T(test_vdot_rmsnorm_rope), T(test_gla), T(test_kv_ring))
