@@ -87,7 +87,8 @@ struct emitter {
     const char **tensor;          /* per map object: its name in the program's arena */
     uint32_t node;                /* the node being emitted (opmap) */
     uint32_t k_const;             /* consts index of k */
-    uint32_t *eps_const;          /* per node: consts index of a norm's eps */
+    uint32_t *scalar_const;       /* per node: consts index of its scalar (a norm's eps, a
+                                   * GLA's gate normalizer) */
     uint32_t *table_const;        /* per node: consts index of a RoPE table */
 
     struct ax_prog_buffer *bufs;
@@ -619,26 +620,29 @@ static void layout_state(struct emitter *e, uint32_t bi, uint32_t k)
                : NONE;
 }
 
-/* Constants: k first (`thresh` names it by index), every norm's eps, then
- * the RoPE tables (one per head_dim and theta), each value once. */
+/* Constants: k first (`thresh` names it by index), every node's scalar
+ * (a norm's eps, a GLA's gate normalizer; `rmsnorm` and `gladecay` name it
+ * in their flags), then the RoPE tables (one per head_dim and theta), each
+ * value once. */
 static void layout_consts(struct emitter *e)
 {
     e->k_const = add_const(e, (float)e->spike->k);
     for (uint32_t id = 0; id < e->g->n_nodes; id++) {
         const struct ax_ir_node *n = &e->g->nodes[id];
-        e->eps_const[id] = e->table_const[id] = NONE;
-        if (n->op != AX_IR_RMSNORM)
+        e->scalar_const[id] = e->table_const[id] = NONE;
+        if (n->op != AX_IR_RMSNORM && n->op != AX_IR_GLA)
             continue;
-        float eps = (float)n->eps;
-        for (uint32_t i = 0; i < e->n_consts && e->eps_const[id] == NONE; i++)
-            if (e->consts[i] == eps && i != e->k_const)
-                e->eps_const[id] = i;
-        if (e->eps_const[id] == NONE)
-            e->eps_const[id] = add_const(e, eps);
+        float v = (float)(n->op == AX_IR_RMSNORM ? n->eps : n->normalizer);
+        for (uint32_t i = 0; i < e->n_consts && e->scalar_const[id] == NONE; i++)
+            if (e->consts[i] == v && i != e->k_const)
+                e->scalar_const[id] = i;
+        if (e->scalar_const[id] == NONE)
+            e->scalar_const[id] = add_const(e, v);
     }
     if (e->n_consts > 256) { /* flags hold the index */
         ax_diag_add(e->diags, AX_DIAG_ERROR, NULL, 0, 0,
-                    "the graph has %u distinct norm epsilons; instruction flags name at most 255",
+                    "the graph has %u distinct norm epsilons and gate normalizers; instruction "
+                    "flags name at most 255",
                     e->n_consts - 1);
         fail(e, AX_ERR_UNSUPPORTED);
         return;
@@ -992,7 +996,7 @@ static void emit_dense(struct emitter *e, uint32_t id)
         uint32_t group = n->group ? n->group : n->out_dim;
         setlen(e, c, group);
         for (uint32_t k = 0; k + group <= n->out_dim; k += group)
-            op(e, c, AX_ISA_RMSNORM, (uint8_t)e->eps_const[id], l->value + k, a + k, l->param + k);
+            op(e, c, AX_ISA_RMSNORM, (uint8_t)e->scalar_const[id], l->value + k, a + k, l->param + k);
         break;
     }
     case AX_IR_ROPE:
@@ -1097,7 +1101,8 @@ static void emit_attention(struct emitter *e, uint32_t id)
         uint32_t c = b->core, len = is_gla ? b->rows * d : n->heads * d;
         if (is_gla) {
             setlen(e, c, len);
-            op(e, c, AX_ISA_GLADECAY, 0, l->state, l->g != NONE ? l->g : l->k, 0);
+            op(e, c, AX_ISA_GLADECAY, (uint8_t)e->scalar_const[id], l->state,
+               l->g != NONE ? l->g : l->k, 0);
             op(e, c, AX_ISA_GLAUPD, 0, l->state, l->k, l->v);
             op(e, c, AX_ISA_GLAREAD, 0, l->out, l->q, l->state);
         } else {
@@ -1357,7 +1362,7 @@ static void emitter_free(struct emitter *e)
     ax_mem_free(e->lay);
     ax_mem_free(e->is_encoded);
     ax_mem_free(e->tensor);
-    ax_mem_free(e->eps_const);
+    ax_mem_free(e->scalar_const);
     ax_mem_free(e->table_const);
     ax_mem_free(e->bufs);
     ax_mem_free(e->weights);
@@ -1421,11 +1426,11 @@ ax_status ax_map_emit(const struct ax_map *m, const struct ax_ir_graph *g, const
     e.lay = ax_mem_calloc(m->n_blocks + 1, sizeof *e.lay);
     e.is_encoded = ax_mem_calloc(m->n_objects + 1, 1);
     e.tensor = ax_mem_calloc(m->n_objects + 1, sizeof *e.tensor);
-    e.eps_const = ax_mem_calloc(g->n_nodes + 1, sizeof *e.eps_const);
+    e.scalar_const = ax_mem_calloc(g->n_nodes + 1, sizeof *e.scalar_const);
     e.table_const = ax_mem_calloc(g->n_nodes + 1, sizeof *e.table_const);
     e.core_mark = ax_mem_calloc(n_cores + 1, 1);
     st = AX_ERR_NOMEM;
-    if (!e.cores || !e.lay || !e.is_encoded || !e.tensor || !e.eps_const || !e.table_const || !e.core_mark)
+    if (!e.cores || !e.lay || !e.is_encoded || !e.tensor || !e.scalar_const || !e.table_const || !e.core_mark)
         goto done;
     if (!m->node_value || m->n_nodes != g->n_nodes) {
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
