@@ -108,7 +108,13 @@ struct ax_sim_options {
     const char *profile;   /* counting: a sparsity profile written by a functional run, or NULL */
     const char *profile_out; /* write the run's sparsity profile here, or NULL */
     int progress;          /* draw a progress bar on stderr */
+    const char *trace;     /* write the events the run executed here (docs/trace.md), or NULL;
+                            * native engine only (AX_ERR_UNSUPPORTED with systemc) */
+    uint64_t trace_limit;  /* at most this many trace events (0: AX_SIM_TRACE_LIMIT) */
 };
+
+/* The default bound of a trace: about 150 MB of JSON. */
+#define AX_SIM_TRACE_LIMIT 1000000u
 
 void ax_sim_options_default(struct ax_sim_options *o);
 const char *ax_sim_mode_str(enum ax_sim_mode m);

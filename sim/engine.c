@@ -3,6 +3,7 @@
 #include "engine.h"
 
 #include "ax_mem.h"
+#include "trace.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -261,6 +262,12 @@ ax_status eng_round_send(struct eng_round *r, const struct eng_msg *m)
 
 double eng_run_job(double t, const struct eng_job *j, double *free, double *busy, double *dram)
 {
+    return eng_run_job_at(t, j, free, busy, dram, NULL);
+}
+
+double eng_run_job_at(double t, const struct eng_job *j, double *free, double *busy, double *dram,
+                      double *at)
+{
     static const enum eng_server order[] = {ENG_DRAM, ENG_AXON_IN, ENG_SYNAPSE, ENG_DENDRITE,
                                             ENG_SOMA, ENG_DENSE, ENG_AXON_OUT};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
@@ -272,6 +279,8 @@ double eng_run_job(double t, const struct eng_job *j, double *free, double *busy
                 start = free[ENG_SRAM];
             free[ENG_SYNAPSE] = start + need;
             free[ENG_SRAM] = start + j->s[ENG_SRAM];
+            if (at)
+                at[ENG_SYNAPSE] = at[ENG_SRAM] = start;
             busy[ENG_SYNAPSE] += need;
             busy[ENG_SRAM] += j->s[ENG_SRAM];
             t = start + (need > j->s[ENG_SRAM] ? need : j->s[ENG_SRAM]);
@@ -283,6 +292,8 @@ double eng_run_job(double t, const struct eng_job *j, double *free, double *busy
         double start = t > *f ? t : *f;
         *f = start + need;
         busy[s] += need;
+        if (at)
+            at[s] = start;
         t = start + need;
     }
     return t;
@@ -313,12 +324,26 @@ int eng_arrival_cmp(const void *a, const void *b)
     return x->msg < y->msg ? -1 : x->msg > y->msg;
 }
 
+void eng_arrival_job(const ax_arch_t *arch, const struct eng_msg *m, struct eng_job *out)
+{
+    *out = m->work;
+    out->s[ENG_AXON_IN] += eng_message_service(arch, AX_EVENT_AXON_IN_MESSAGE_IN, m->packets);
+}
+
+/* eng_serve_arrival, writing when the job entered each server to `at`
+ * (NULL: not traced). */
+static double serve_arrival_at(const ax_arch_t *arch, const struct eng_msg *m, double t,
+                               double ready, double *free, double *busy, double *at)
+{
+    struct eng_job w;
+    eng_arrival_job(arch, m, &w);
+    return eng_run_job_at(t > ready ? t : ready, &w, free, busy, NULL, at);
+}
+
 double eng_serve_arrival(const ax_arch_t *arch, const struct eng_msg *m, double t, double ready,
                          double *free, double *busy)
 {
-    struct eng_job w = m->work;
-    w.s[ENG_AXON_IN] += eng_message_service(arch, AX_EVENT_AXON_IN_MESSAGE_IN, m->packets);
-    return eng_run_job(t > ready ? t : ready, &w, free, busy, NULL);
+    return serve_arrival_at(arch, m, t, ready, free, busy, NULL);
 }
 
 /* The closed form: the bottleneck server's total work after the first
@@ -364,6 +389,7 @@ struct arrivals_job {
     const struct eng_arrival *by_dst;
     const struct dst_run *runs;
     uint64_t run_begin, run_end;
+    struct ax_trace_round *tw; /* NULL unless traced: each arrival's slot is its own */
 };
 
 static void *serve_arrivals(void *p)
@@ -377,13 +403,16 @@ static void *serve_arrivals(void *p)
         double *free = &st->server_free[(size_t)c * ENG_SERVER_COUNT];
         double *busy = &st->busy[(size_t)c * ENG_SERVER_COUNT];
         double done = st->ready[c];
+        if (job->tw)
+            job->tw->ready0[k] = done;
         if (st->is_analytic) {
             done = eng_serve_analytic(arch, job->r->msgs, job->by_dst + run->b, run->e - run->b, done,
                                       busy);
         } else {
             for (uint64_t i = run->b; i < run->e; i++) {
-                double end = eng_serve_arrival(arch, &job->r->msgs[job->by_dst[i].msg],
-                                               job->by_dst[i].t, st->ready[c], free, busy);
+                double end = serve_arrival_at(arch, &job->r->msgs[job->by_dst[i].msg],
+                                              job->by_dst[i].t, st->ready[c], free, busy,
+                                              job->tw ? &job->tw->at[i * ENG_SERVER_COUNT] : NULL);
                 if (end > done)
                     done = end;
             }
@@ -416,7 +445,8 @@ static int u32_cmp(const void *x, const void *y)
 /* Serves the grouped arrivals on up to st->threads threads, each taking
  * whole runs and about the same number of messages. */
 static void serve_runs(struct eng_state *st, const struct eng_net *net, const struct eng_round *r,
-                       const struct eng_arrival *by_dst, const struct dst_run *runs, uint64_t n_runs)
+                       const struct eng_arrival *by_dst, const struct dst_run *runs,
+                       uint64_t n_runs, struct ax_trace_round *tw)
 {
     enum { MAX_THREADS = 64, MIN_MSGS_PER_THREAD = 16384 };
     /* threads pay off only on rounds with many arrivals; the result does not
@@ -438,7 +468,7 @@ static void serve_runs(struct eng_state *st, const struct eng_net *net, const st
             run++;
         if (run == begin && run < n_runs)
             run++; /* every thread takes at least one run */
-        jobs[t] = (struct arrivals_job){st, net, r, by_dst, runs, begin, run};
+        jobs[t] = (struct arrivals_job){st, net, r, by_dst, runs, begin, run, tw};
         if (t > 0)
             is_started[t] = pthread_create(&tid[t], NULL, serve_arrivals, &jobs[t]) == 0;
     }
@@ -451,10 +481,62 @@ static void serve_runs(struct eng_state *st, const struct eng_net *net, const st
     }
 }
 
+/* Records a round's messages and arrivals into the trace, once the round is
+ * timed: sends in send order, then each destination's arrivals in the order
+ * it served them (approx: one job each; analytic: one job standing for all
+ * of them, whose units the closed form keeps busy for their total work from
+ * the first arrival). */
+static void trace_messages(const struct eng_state *st, const struct eng_net *net,
+                           const struct eng_round *r, const struct eng_arrival *by_dst,
+                           const struct dst_run *runs, uint64_t n_runs, struct ax_trace_round *tw)
+{
+    const ax_arch_t *arch = net->arch;
+    for (uint64_t i = 0; i < r->n_msgs; i++) {
+        const struct eng_msg *m = &r->msgs[i];
+        double need = eng_message_service(arch, AX_EVENT_AXON_OUT_MESSAGE_OUT, m->packets);
+        ax_trace_send(st->trace, m, i, tw->depart[i] - need, tw->depart[i], tw->arrive[i],
+                      eng_hops(net, m->src, m->dst));
+    }
+    for (uint64_t k = 0; k < n_runs; k++) {
+        const struct dst_run *run = &runs[k];
+        if (st->is_analytic) {
+            struct eng_job total = {{0}}, w;
+            for (uint64_t i = run->b; i < run->e; i++) {
+                eng_arrival_job(arch, &r->msgs[by_dst[i].msg], &w);
+                for (int s = 0; s < ENG_SERVER_COUNT; s++)
+                    total.s[s] += w.s[s];
+            }
+            double start = by_dst[run->b].t > tw->ready0[k] ? by_dst[run->b].t : tw->ready0[k];
+            double at[ENG_SERVER_COUNT];
+            for (int s = 0; s < ENG_SERVER_COUNT; s++)
+                at[s] = start;
+            uint64_t n = run->e - run->b;
+            ax_trace_job(st->trace, run->core, "recv", &total, at, r->msgs[by_dst[run->b].msg].src,
+                         by_dst[run->b].msg, n);
+            for (uint64_t i = run->b; i < run->e; i++)
+                ax_trace_flow_end(st->trace, run->core, by_dst[i].msg,
+                                  start + total.s[ENG_AXON_IN] / 2);
+            continue;
+        }
+        for (uint64_t i = run->b; i < run->e; i++) {
+            const struct eng_msg *m = &r->msgs[by_dst[i].msg];
+            struct eng_job w;
+            eng_arrival_job(arch, m, &w);
+            const double *at = &tw->at[i * ENG_SERVER_COUNT];
+            ax_trace_job(st->trace, run->core, "recv", &w, at, m->src, by_dst[i].msg, 1);
+            ax_trace_flow_end(st->trace, run->core, by_dst[i].msg,
+                              at[ENG_AXON_IN] + w.s[ENG_AXON_IN] / 2);
+        }
+    }
+}
+
 ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_round *r,
                         struct eng_counts *c)
 {
     const ax_arch_t *arch = net->arch;
+    struct ax_trace_round *tw = NULL;
+    if (st->trace && !(tw = ax_trace_round_begin(st->trace, r->n_msgs)))
+        return AX_ERR_NOMEM;
     /* 1. local jobs, in core order (the chips' DRAM channels are shared) */
     qsort(r->local_cores, r->n_local, sizeof *r->local_cores, u32_cmp);
     for (uint32_t i = 0; i < r->n_local; i++) {
@@ -462,8 +544,11 @@ ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_ro
         eng_touch(st, k);
         double *free = &st->server_free[(size_t)k * ENG_SERVER_COUNT];
         double *busy = &st->busy[(size_t)k * ENG_SERVER_COUNT];
-        st->ready[k] = eng_run_job(st->ready[k], &r->local[k], free, busy,
-                                   &st->dram_free[k / net->cores_per_chip]);
+        double at[ENG_SERVER_COUNT];
+        st->ready[k] = eng_run_job_at(st->ready[k], &r->local[k], free, busy,
+                                      &st->dram_free[k / net->cores_per_chip], tw ? at : NULL);
+        if (tw)
+            ax_trace_job(st->trace, k, "local", &r->local[k], at, 0, 0, 0);
     }
     if (!r->n_msgs)
         return AX_OK;
@@ -488,6 +573,8 @@ ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_ro
         eng_touch(st, m->src);
         arr[i] = (struct eng_arrival){
             eng_depart(arch, m, st->ready[m->src], &st->server_free[row], &st->busy[row]), i};
+        if (tw)
+            tw->depart[i] = arr[i].t;
     }
     for (uint64_t i = 0; i < r->n_msgs; i++) { /* a source is busy until its last departure */
         uint32_t s = r->msgs[i].src;
@@ -499,6 +586,8 @@ ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_ro
     qsort(arr, r->n_msgs, sizeof *arr, eng_arrival_cmp);
     for (uint64_t i = 0; i < r->n_msgs; i++) {
         arr[i].t = route(net, &r->msgs[arr[i].msg], arr[i].t, st->is_analytic, c);
+        if (tw)
+            tw->arrive[arr[i].msg] = arr[i].t;
         grouped[i] = (struct dst_arrival){r->msgs[arr[i].msg].dst, arr[i]};
     }
 
@@ -513,6 +602,8 @@ ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_ro
         }
         runs[n_runs - 1].e = i + 1;
     }
-    serve_runs(st, net, r, arr, runs, n_runs);
+    serve_runs(st, net, r, arr, runs, n_runs, tw);
+    if (tw)
+        trace_messages(st, net, r, arr, runs, n_runs, tw);
     return AX_OK;
 }

@@ -23,6 +23,8 @@
 
 #include <stdint.h>
 
+struct ax_trace; /* trace.h: the events of a run, for --trace */
+
 enum eng_server {
     ENG_AXON_IN,
     ENG_SYNAPSE,
@@ -89,6 +91,7 @@ struct eng_state {
     uint32_t n_touched;
     uint32_t threads;
     int is_analytic;
+    struct ax_trace *trace;    /* NULL unless the run is traced (trace.h) */
 };
 
 /* Marks core `c` as changed in this step, so that the step's end finds it
@@ -187,6 +190,11 @@ double eng_depart(const ax_arch_t *arch, const struct eng_msg *m, double ready, 
  * eng_state (ENG_SERVER_COUNT each); `dram` the chip's DRAM channel, or NULL
  * for the core's own DRAM slot. */
 double eng_run_job(double t, const struct eng_job *j, double *free, double *busy, double *dram);
+/* The same, also writing when the job entered each server it uses to
+ * at[server] (entries of unused servers are left as they were; SRAM's is
+ * the synapse's), or nothing when `at` is NULL. */
+double eng_run_job_at(double t, const struct eng_job *j, double *free, double *busy, double *dram,
+                      double *at);
 
 /* An arrival: when message `msg` of the round reaches its destination. */
 struct eng_arrival {
@@ -201,6 +209,9 @@ int eng_arrival_cmp(const void *a, const void *b);
  * axon_in, through the core's pipeline. Returns when it is done. */
 double eng_serve_arrival(const ax_arch_t *arch, const struct eng_msg *m, double t, double ready,
                          double *free, double *busy);
+/* The job an arrival runs: the message's work with its message_in service
+ * added on axon_in. */
+void eng_arrival_job(const ax_arch_t *arch, const struct eng_msg *m, struct eng_job *out);
 
 /* Serves a core's arrivals in closed form (analytic): `arr` holds its `n`
  * arrivals, sorted by eng_arrival_cmp, indexing `msgs`. Returns when the

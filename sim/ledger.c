@@ -112,6 +112,7 @@ void ax_sim_options_default(struct ax_sim_options *o)
     o->timing = AX_SIM_TIMING_APPROX;
     o->threads = 1;
     o->seed = 1;
+    o->trace_limit = AX_SIM_TRACE_LIMIT;
 }
 
 const char *ax_sim_mode_str(enum ax_sim_mode m) { return m < AX_SIM_MODE_COUNT ? mode_names[m] : "?"; }

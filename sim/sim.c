@@ -28,6 +28,7 @@
 #include "ax_ref.h"
 #include "ax_synth.h"
 #include "engine.h"
+#include "trace.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -90,6 +91,7 @@ struct sim {
     uint32_t progress_drawn;
     ax_func_t *func;
     ax_ref_session_t *ref;
+    struct ax_trace *trace;  /* NULL unless o->trace names a file */
 };
 
 /* ---- charging work ---------------------------------------------------------------- */
@@ -184,8 +186,11 @@ static ax_status send(struct sim *s, uint32_t src, uint32_t dst, double bytes, d
 
 /* ---- steps -------------------------------------------------------------------------- */
 
-static void step_begin(struct sim *s)
+/* A step of `node` (spike_step: its 1-based virtual spike step, or 0). */
+static void step_begin(struct sim *s, uint32_t node, uint32_t spike_step)
 {
+    if (s->trace) /* the step starts where the steps before it ended */
+        ax_trace_step_begin(s->trace, s->r->seconds, s->token_index, node, spike_step);
     memset(s->step_cnt, 0, sizeof s->step_cnt);
     eng_step_begin(&s->st, &s->net);
     eng_round_clear(&s->round);
@@ -212,7 +217,10 @@ static ax_status step_end(struct sim *s, uint32_t node, uint32_t spike_step)
     struct ax_sim_result *r = s->r;
     double seconds = eng_step_end(&s->st);
     uint32_t tiles = r->chips_used * ax_arch_tiles_per_chip(s->arch);
-    seconds += ax_arch_sync_latency(s->arch, tiles);
+    double sync = ax_arch_sync_latency(s->arch, tiles);
+    if (s->trace)
+        ax_trace_step_end(s->trace, seconds, sync);
+    seconds += sync;
     s->step_cnt[AX_LEDGER_BARRIER] += r->chips_used;
     uint64_t cycles = r->clock_hz > 0 ? (uint64_t)ceil(seconds * r->clock_hz - 1e-6) : 0;
     double energy = 0;
@@ -370,7 +378,7 @@ static ax_status spiking_projection(struct sim *s, uint32_t id, const struct ax_
     uint32_t T = ax_spike_steps(s->spike, max_mag);
     ax_status st = AX_OK;
     for (uint32_t step = 1; step <= (T ? T : 1) && st == AX_OK; step++) {
-        step_begin(s);
+        step_begin(s, id, step);
         struct eng_job *enc = local(s, src);
         if (step == 1) {
             charge(s, enc, src, AX_LEDGER_ACCESS_NEURON, t->n_in);
@@ -406,7 +414,7 @@ static ax_status spiking_projection(struct sim *s, uint32_t id, const struct ax_
     }
     if (st != AX_OK)
         return st;
-    step_begin(s);
+    step_begin(s, id, 0);
     st = reduce(s, o);
     if (st == AX_OK)
         st = round_end(s);
@@ -418,7 +426,7 @@ static ax_status spiking_projection(struct sim *s, uint32_t id, const struct ax_
 static ax_status dense_projection(struct sim *s, uint32_t id, const struct ax_map_object *o)
 {
     uint32_t src = s->node_core[s->g->nodes[id].inputs[0]];
-    step_begin(s);
+    step_begin(s, id, 0);
     fetch_dram_blocks(s, o);
     ax_status st = AX_OK;
     for (uint32_t b = o->first_block; b < o->first_block + o->n_blocks && st == AX_OK; b++) {
@@ -571,7 +579,7 @@ static ax_status other_node(struct sim *s, uint32_t id)
         if (state)
             core = state->home;
     }
-    step_begin(s);
+    step_begin(s, id, 0);
     ax_status st = AX_OK;
     double query_spikes = -1; /* the SWA query's spikes, when it is spiked */
     uint32_t si = s->node_site[id];
@@ -625,7 +633,7 @@ static ax_status embedding(struct sim *s, uint32_t id, const struct ax_map_objec
         if (row >= blk->row0 && row < blk->row0 + blk->rows)
             core = blk->core;
     }
-    step_begin(s);
+    step_begin(s, id, 0);
     struct eng_job *j = local(s, core);
     charge(s, j, core, AX_LEDGER_SRAM_READ, sram_accesses(s, n->dim));
     charge(s, j, core, AX_LEDGER_DENSE_MUL, n->dim); /* codes times scales */
@@ -1066,6 +1074,7 @@ static void sim_free(struct sim *s)
     ax_mem_free(s->node_site);
     ax_mem_free(s->object_of);
     ax_mem_free(s->core_cnt);
+    ax_trace_close(s->trace);
     eng_round_free(&s->round);
     eng_state_free(&s->st);
     eng_net_free(&s->net);
@@ -1119,6 +1128,19 @@ ax_status ax_sim_run(const struct ax_ir_graph *g, const struct ax_map *map, cons
                             o->timing == AX_SIM_TIMING_ANALYTIC);
     if (st == AX_OK)
         st = eng_round_init(&s.round, s.n_cores);
+    if (st == AX_OK && o->trace) {
+        if (o->engine == AX_SIM_ENGINE_SYSTEMC) {
+            /* the SystemC engine times rounds with the shared pieces but in
+             * its own processes, which do not record (docs/trace.md) */
+            ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                        "--trace records the native engine's events; use --engine native");
+            st = AX_ERR_UNSUPPORTED;
+        } else {
+            st = ax_trace_open(&s.trace, g, map->n_chips, map->cores_per_chip,
+                               o->trace_limit ? o->trace_limit : AX_SIM_TRACE_LIMIT);
+            s.st.trace = s.trace;
+        }
+    }
     if (st == AX_OK) {
         s.core_cnt = ax_mem_calloc((size_t)s.n_cores * AX_LEDGER_COUNT, sizeof *s.core_cnt);
         st = s.core_cnt ? AX_OK : AX_ERR_NOMEM;
@@ -1154,6 +1176,8 @@ ax_status ax_sim_run(const struct ax_ir_graph *g, const struct ax_map *map, cons
         st = finish_cores(&s);
     if (st == AX_OK && o->profile_out)
         st = write_profile(&s);
+    if (st == AX_OK && s.trace)
+        st = ax_trace_write(s.trace, r->seconds, o->trace, diags);
     sim_free(&s);
     if (st != AX_OK)
         ax_sim_result_free(r);

@@ -10,10 +10,12 @@
 #include "ax_report.h"
 #include "ax_sim.h"
 
+#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The options of a run, as parsed. */
@@ -69,6 +71,11 @@ static void usage(FILE *out, int is_run)
             "  --report R.json      the JSON report (schema axon-report/1)\n"
             "  --csv DIR            CSV per layer, per core, per link and per step\n"
             "  --html R.html        a self-contained HTML report\n"
+            "  --trace F            write the events the run executed (per core and unit,\n"
+            "                       per message, per step) as Chrome trace-event JSON, for\n"
+            "                       ui.perfetto.dev or chrome://tracing (docs/trace.md)\n"
+            "  --trace-limit N      at most N trace events (default 1000000); the rest are\n"
+            "                       counted and the file says how many were dropped\n"
             "  --json               print the JSON report on stdout instead of the summary\n"
             "  --quiet              no summary, no progress bar\n");
     if (!is_run)
@@ -195,6 +202,14 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
             a->csv = argv[++i];
         } else if (strcmp(s, "--html") == 0) {
             a->html = argv[++i];
+        } else if (strcmp(s, "--trace") == 0) {
+            a->sim.trace = argv[++i];
+        } else if (strcmp(s, "--trace-limit") == 0) {
+            if (parse_u64(argv[++i], 1, UINT64_MAX >> 1, &a->sim.trace_limit) != 0) {
+                fprintf(stderr, "%s: --trace-limit %s: expected a whole number of at least 1\n",
+                        cmd, argv[i]);
+                return -1;
+            }
         } else if (s[0] == '-') {
             fprintf(stderr, "%s: unknown option '%s'\n", cmd, s);
             return -1;
@@ -220,7 +235,65 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
     }
     if (is_run && ax_cmd_ref_check(&a->ref, cmd) != 0)
         return -1;
+    if (a->sim.trace && a->sim.engine == AX_SIM_ENGINE_SYSTEMC) {
+        fprintf(stderr, "%s: --trace records the native engine's events; the SystemC engine does "
+                        "not record them (use --engine native)\n", cmd);
+        return -1;
+    }
     a->sim.progress = !a->is_quiet && isatty(2);
+    return 0;
+}
+
+/* 1 if `a` and `b` name the same existing file (device and inode). */
+static int is_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* Refuses a trace path that is something other than a regular file (a
+ * directory, a device) or names one of the run's inputs: the program or
+ * model (`target`, a file or a directory whose files are checked), the
+ * model directory of `sim --model`, the chip, the prompt file or the
+ * profile. Returns -1 with a message, else 0. */
+static int check_trace_path(const struct run_args *a, const char *cmd)
+{
+    const char *path = a->sim.trace;
+    if (!path)
+        return 0;
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) { /* a rename would replace a device */
+        fprintf(stderr, "%s: --trace %s is not a regular file; give a file path\n", cmd, path);
+        return -1;
+    }
+    const char *files[] = {a->target, a->chip, a->prompt_file, a->sim.profile};
+    const char *dirs[] = {a->target, a->model};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        if (is_same_file(path, files[i])) {
+            fprintf(stderr, "%s: --trace %s is an input of this run (%s); give another file\n",
+                    cmd, path, files[i]);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        DIR *d = dirs[i] ? opendir(dirs[i]) : NULL;
+        if (!d)
+            continue;
+        struct dirent *e;
+        int is_input = 0;
+        char file[4096];
+        while (!is_input && (e = readdir(d)) != NULL) {
+            snprintf(file, sizeof file, "%s/%s", dirs[i], e->d_name);
+            is_input = e->d_name[0] != '.' && is_same_file(path, file);
+        }
+        closedir(d);
+        if (is_input) {
+            fprintf(stderr, "%s: --trace %s is an input of this run (%s); give another file\n",
+                    cmd, path, file);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -268,6 +341,8 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
     memset(&mp, 0, sizeof mp);
     int rc = 1;
     ax_status st = AX_OK;
+    if (check_trace_path(a, cmd) != 0)
+        goto done;
     if (prog_path) {
         st = ax_prog_load(&file, prog_path, &diags);
         if (st == AX_OK)

@@ -33,7 +33,9 @@
  * int8 codes in whole words, a float32 scale per row and group of 128 inputs,
  * an int32 accumulator per row).
  *
- * usage: test_golden CASE_DIR...   exit 0 when every case matches. */
+ * usage: test_golden [--trace FILE] CASE_DIR...   exit 0 when every case
+ * matches; --trace writes the native engine's trace of the (last) case to
+ * FILE, for tests/trace to check against the hand-computed times. */
 #include "ax_test.h"
 
 #include "ax_arch.h"
@@ -336,7 +338,7 @@ static int matches(const char *dir, const char *engine, const struct ax_sim_resu
 
 /* Runs a case on the native engine, and on the SystemC engine where this
  * build has it (one SystemC run per process: each case is its own test). */
-static void run_case(const char *dir)
+static void run_case(const char *dir, const char *trace)
 {
     struct golden_case c;
     struct golden_expect e;
@@ -367,6 +369,8 @@ static void run_case(const char *dir)
         o.engine = k == 0 ? AX_SIM_ENGINE_NATIVE : AX_SIM_ENGINE_SYSTEMC;
         o.seed = 1;
         o.profile = c.activity;
+        if (o.engine == AX_SIM_ENGINE_NATIVE)
+            o.trace = trace;
         struct ax_sim_result r;
         ax_status st = ax_sim_run(&g, &map, arch, NULL, &spike, NULL, c.tokens, &o, &r, &diags);
         CHECK(st == AX_OK);
@@ -387,12 +391,18 @@ static void run_case(const char *dir)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: test_golden CASE_DIR...\n");
+    int first = 1;
+    const char *trace = NULL;
+    if (argc > 2 && !strcmp(argv[1], "--trace")) {
+        trace = argv[2];
+        first = 3;
+    }
+    if (argc <= first) {
+        fprintf(stderr, "usage: test_golden [--trace FILE] CASE_DIR...\n");
         return 2;
     }
-    for (int i = 1; i < argc; i++)
-        run_case(argv[i]);
+    for (int i = first; i < argc; i++)
+        run_case(argv[i], trace);
     printf("%d passed, %d failed\n", ax_test_checks - ax_test_failures, ax_test_failures);
     return ax_test_failures ? 1 : 0;
 }

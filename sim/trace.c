@@ -1,0 +1,370 @@
+/* Traces in Chrome's trace-event JSON (trace.h, docs/trace.md): the text is
+ * built in memory as the engine records, then written atomically. */
+#include "trace.h"
+
+#include "ax_fs.h"
+#include "ax_ir.h"
+#include "ax_mem.h"
+#include "ax_text.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Tracks per core: one per engine server, so a core's pipelined jobs never
+ * overlap on one track (Chrome and Perfetto need a track's slices nested). */
+enum { TRACKS_PER_CORE = 8 };
+_Static_assert((int)ENG_SERVER_COUNT <= (int)TRACKS_PER_CORE, "a core's tracks hold its servers");
+
+static const char *const server_name[ENG_SERVER_COUNT] = {"axon_in", "synapse", "sram", "dendrite",
+                                                          "soma",    "dense",   "dram", "axon_out"};
+
+struct ax_trace {
+    struct ax_text_buf buf;
+    uint64_t limit, n_events, n_dropped;
+    uint32_t n_chips, cores_per_chip;
+    uint8_t *is_track_named; /* [core * TRACKS_PER_CORE + server] */
+    uint8_t *is_chip_named;  /* [chip], and [n_chips] for the steps process */
+    uint8_t is_steps_named;
+    char **node_name; /* JSON-escaped, per graph node */
+    uint32_t n_nodes;
+    /* the step being recorded */
+    double t0;
+    uint32_t token, node, spike_step, round;
+    char name[400]; /* the step's event name, escaped */
+    /* the round being recorded */
+    struct ax_trace_round rw;
+    uint64_t cap_msgs, n_msgs_seen;
+};
+
+/* ---- names --------------------------------------------------------------------- */
+
+/* `s` JSON-escaped into `out` (at most size - 1 bytes, NUL-terminated). */
+static void escape(const char *s, char *out, size_t size)
+{
+    size_t n = 0;
+    for (; *s && n + 7 < size; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            out[n++] = '\\';
+            out[n++] = (char)c;
+        } else if (c < 0x20) {
+            n += (size_t)snprintf(out + n, size - n, "\\u%04x", c);
+        } else {
+            out[n++] = (char)c;
+        }
+    }
+    out[n] = 0;
+}
+
+/* The names the program's node table gives (mapping/emit.c): a node with
+ * weights is its tensor without ".weight"; any other is
+ * model[.layers.N].OP[.K], K counting earlier nodes of that op in the same
+ * layer. Kept in step with emit.c so a user finds the same names. */
+static ax_status name_nodes(struct ax_trace *t, const struct ax_ir_graph *g)
+{
+    uint32_t seen[AX_IR_OP_COUNT];
+    int32_t layer_of_seen = -2;
+    t->n_nodes = g->n_nodes;
+    t->node_name = ax_mem_calloc(g->n_nodes ? g->n_nodes : 1, sizeof *t->node_name);
+    if (!t->node_name)
+        return AX_ERR_NOMEM;
+    for (uint32_t id = 0; id < g->n_nodes; id++) {
+        const struct ax_ir_node *n = &g->nodes[id];
+        int has_layer = (n->attrs_set >> AX_IR_ATTR_LAYER) & 1u;
+        int32_t layer = has_layer ? (int32_t)n->layer : -1;
+        if (layer != layer_of_seen) {
+            memset(seen, 0, sizeof seen);
+            layer_of_seen = layer;
+        }
+        char name[300], esc[320];
+        if (n->weight) {
+            size_t len = strlen(n->weight), sl = strlen(".weight");
+            if (len >= sl && strcmp(n->weight + len - sl, ".weight") == 0)
+                len -= sl;
+            snprintf(name, sizeof name, "%.*s", (int)len, n->weight);
+        } else {
+            uint32_t k = seen[n->op]++;
+            char prefix[40] = "model";
+            if (has_layer)
+                snprintf(prefix, sizeof prefix, "model.layers.%u", n->layer);
+            if (k)
+                snprintf(name, sizeof name, "%s.%s.%u", prefix, ax_ir_op_str(n->op), k);
+            else
+                snprintf(name, sizeof name, "%s.%s", prefix, ax_ir_op_str(n->op));
+        }
+        escape(name, esc, sizeof esc);
+        size_t len = strlen(esc) + 1;
+        t->node_name[id] = ax_mem_alloc(len);
+        if (!t->node_name[id])
+            return AX_ERR_NOMEM;
+        memcpy(t->node_name[id], esc, len);
+    }
+    return AX_OK;
+}
+
+/* ---- events -------------------------------------------------------------------- */
+
+/* Room for one more event: 1 and the separator written, or 0 (counted as
+ * dropped) once the limit is reached. */
+static int event(struct ax_trace *t)
+{
+    if (t->n_events >= t->limit) {
+        t->n_dropped++;
+        return 0;
+    }
+    ax_text_printf(&t->buf, t->n_events ? ",\n" : "\n");
+    t->n_events++;
+    return 1;
+}
+
+/* Microseconds of the run from seconds of the current step. */
+static double us(const struct ax_trace *t, double step_s)
+{
+    return (t->t0 + step_s) * 1e6;
+}
+
+static void name_process(struct ax_trace *t, uint32_t pid, const char *fmt, uint32_t n)
+{
+    if (t->is_chip_named[pid])
+        return;
+    t->is_chip_named[pid] = 1;
+    char name[64];
+    snprintf(name, sizeof name, fmt, n);
+    if (event(t))
+        ax_text_printf(
+            &t->buf,
+            "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%u,\"args\":{\"name\":\"%s\"}}", pid,
+            name);
+    if (event(t))
+        ax_text_printf(&t->buf,
+                       "{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":%u,"
+                       "\"args\":{\"sort_index\":%u}}",
+                       pid, pid);
+}
+
+/* The track of `core`'s `server`: named the first time it is used. Returns
+ * its tid (its process is the core's chip). */
+static uint32_t track(struct ax_trace *t, uint32_t core, int server)
+{
+    uint32_t tid = core * TRACKS_PER_CORE + (uint32_t)server;
+    if (t->is_track_named[tid])
+        return tid;
+    t->is_track_named[tid] = 1;
+    uint32_t chip = core / t->cores_per_chip;
+    name_process(t, chip, "chip %u", chip);
+    if (event(t))
+        ax_text_printf(&t->buf,
+                       "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
+                       "\"args\":{\"name\":\"core %u %s\"}}",
+                       chip, tid, core, server_name[server]);
+    if (event(t))
+        ax_text_printf(&t->buf,
+                       "{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
+                       "\"args\":{\"sort_index\":%u}}",
+                       chip, tid, tid);
+    return tid;
+}
+
+/* The start of a complete event of the current step on (pid, tid), up to
+ * and including the args' first members; the caller closes it. */
+static void slice_open(struct ax_trace *t, const char *cat, uint32_t pid, uint32_t tid, double ts,
+                       double dur)
+{
+    ax_text_printf(&t->buf,
+                   "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":%u,\"tid\":%u,"
+                   "\"ts\":%.6f,\"dur\":%.6f,\"args\":{\"token\":%u,\"node\":%u,\"step\":%u,"
+                   "\"round\":%u",
+                   t->name, cat, pid, tid, ts, dur, t->token, t->node, t->spike_step, t->round);
+}
+
+/* ---- the API ------------------------------------------------------------------- */
+
+ax_status ax_trace_open(struct ax_trace **out, const struct ax_ir_graph *g, uint32_t n_chips,
+                        uint32_t cores_per_chip, uint64_t limit)
+{
+    *out = NULL;
+    struct ax_trace *t = ax_mem_calloc(1, sizeof *t);
+    if (!t)
+        return AX_ERR_NOMEM;
+    t->limit = limit ? limit : 1;
+    t->n_chips = n_chips;
+    t->cores_per_chip = cores_per_chip ? cores_per_chip : 1;
+    size_t n_cores = (size_t)n_chips * t->cores_per_chip;
+    t->is_track_named = ax_mem_calloc(n_cores * TRACKS_PER_CORE + 1, 1);
+    t->is_chip_named = ax_mem_calloc((size_t)n_chips + 1, 1);
+    ax_status st = t->is_track_named && t->is_chip_named ? name_nodes(t, g) : AX_ERR_NOMEM;
+    if (st != AX_OK) {
+        ax_trace_close(t);
+        return st;
+    }
+    ax_text_printf(&t->buf, "{\"traceEvents\":[");
+    *out = t;
+    return AX_OK;
+}
+
+void ax_trace_close(struct ax_trace *t)
+{
+    if (!t)
+        return;
+    for (uint32_t i = 0; t->node_name && i < t->n_nodes; i++)
+        ax_mem_free(t->node_name[i]);
+    ax_mem_free(t->node_name);
+    ax_mem_free(t->is_track_named);
+    ax_mem_free(t->is_chip_named);
+    ax_mem_free(t->rw.depart);
+    ax_mem_free(t->rw.arrive);
+    ax_mem_free(t->rw.at);
+    ax_mem_free(t->rw.ready0);
+    ax_mem_free(t->buf.p);
+    ax_mem_free(t);
+}
+
+void ax_trace_step_begin(struct ax_trace *t, double t0, uint32_t token, uint32_t node,
+                         uint32_t spike_step)
+{
+    t->t0 = t0;
+    t->token = token;
+    t->node = node;
+    t->spike_step = spike_step;
+    t->round = 0;
+    const char *n = node < t->n_nodes ? t->node_name[node] : "?";
+    if (spike_step)
+        snprintf(t->name, sizeof t->name, "%s spike %u", n, spike_step);
+    else
+        snprintf(t->name, sizeof t->name, "%s", n);
+}
+
+void ax_trace_step_end(struct ax_trace *t, double end, double sync)
+{
+    uint32_t pid = t->n_chips; /* the steps process, after the chips */
+    name_process(t, pid, "steps", 0);
+    if (!t->is_steps_named) {
+        t->is_steps_named = 1;
+        if (event(t))
+            ax_text_printf(&t->buf,
+                           "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":0,"
+                           "\"args\":{\"name\":\"steps and barriers\"}}",
+                           pid);
+    }
+    if (event(t)) {
+        slice_open(t, "step", pid, 0, us(t, 0), (end + sync) * 1e6);
+        ax_text_printf(&t->buf, ",\"seconds\":%.17g}}", end + sync);
+    }
+    if (event(t)) {
+        ax_text_printf(&t->buf,
+                       "{\"name\":\"barrier\",\"cat\":\"barrier\",\"ph\":\"X\",\"pid\":%u,"
+                       "\"tid\":0,\"ts\":%.6f,\"dur\":%.6f,\"args\":{\"token\":%u,\"node\":%u,"
+                       "\"step\":%u}}",
+                       pid, us(t, end), sync * 1e6, t->token, t->node, t->spike_step);
+    }
+}
+
+struct ax_trace_round *ax_trace_round_begin(struct ax_trace *t, uint64_t n_msgs)
+{
+    t->round++;
+    t->rw.msg_base = t->n_msgs_seen;
+    t->n_msgs_seen += n_msgs;
+    if (n_msgs > t->cap_msgs) {
+        uint64_t cap = n_msgs > 2 * t->cap_msgs ? n_msgs : 2 * t->cap_msgs;
+        double *d = ax_mem_realloc(t->rw.depart, cap * sizeof *d);
+        if (d)
+            t->rw.depart = d;
+        double *a = ax_mem_realloc(t->rw.arrive, cap * sizeof *a);
+        if (a)
+            t->rw.arrive = a;
+        double *at = ax_mem_realloc(t->rw.at, cap * ENG_SERVER_COUNT * sizeof *at);
+        if (at)
+            t->rw.at = at;
+        double *r = ax_mem_realloc(t->rw.ready0, cap * sizeof *r);
+        if (r)
+            t->rw.ready0 = r;
+        if (!d || !a || !at || !r)
+            return NULL;
+        t->cap_msgs = cap;
+    }
+    return &t->rw;
+}
+
+void ax_trace_job(struct ax_trace *t, uint32_t core, const char *kind, const struct eng_job *j,
+                  const double *at, uint32_t from, uint64_t msg, uint64_t n_arrivals)
+{
+    uint32_t chip = core / t->cores_per_chip;
+    for (int s = 0; s < ENG_SERVER_COUNT; s++) {
+        if (j->s[s] <= 0)
+            continue;
+        uint32_t tid = track(t, core, s);
+        if (!event(t))
+            continue;
+        slice_open(t, kind, chip, tid, us(t, at[s]), j->s[s] * 1e6);
+        if (n_arrivals > 1)
+            ax_text_printf(&t->buf, ",\"arrivals\":%llu,\"first_msg\":%llu}}",
+                           (unsigned long long)n_arrivals,
+                           (unsigned long long)(t->rw.msg_base + msg));
+        else if (n_arrivals == 1)
+            ax_text_printf(&t->buf, ",\"from\":%u,\"msg\":%llu}}", from,
+                           (unsigned long long)(t->rw.msg_base + msg));
+        else
+            ax_text_printf(&t->buf, "}}");
+    }
+}
+
+void ax_trace_send(struct ax_trace *t, const struct eng_msg *m, uint64_t msg, double start,
+                   double depart, double arrive, uint32_t hops)
+{
+    uint32_t chip = m->src / t->cores_per_chip;
+    uint32_t tid = track(t, m->src, ENG_AXON_OUT);
+    unsigned long long id = (unsigned long long)(t->rw.msg_base + msg);
+    if (event(t)) {
+        slice_open(t, "send", chip, tid, us(t, start), (depart - start) * 1e6);
+        ax_text_printf(&t->buf,
+                       ",\"to\":%u,\"bytes\":%u,\"packets\":%u,\"hops\":%u,\"depart_us\":%.6f,"
+                       "\"arrive_us\":%.6f,\"msg\":%llu}}",
+                       m->dst, m->bytes, m->packets, hops, us(t, depart), us(t, arrive), id);
+    }
+    /* the arrow starts inside the send's slice (its middle), where both
+     * viewers bind it to that slice */
+    if (event(t))
+        ax_text_printf(&t->buf,
+                       "{\"name\":\"msg\",\"cat\":\"msg\",\"ph\":\"s\",\"id\":%llu,\"pid\":%u,"
+                       "\"tid\":%u,\"ts\":%.6f}",
+                       id, chip, tid, us(t, (start + depart) / 2));
+}
+
+void ax_trace_flow_end(struct ax_trace *t, uint32_t core, uint64_t msg, double ts)
+{
+    uint32_t tid = track(t, core, ENG_AXON_IN);
+    if (event(t))
+        ax_text_printf(&t->buf,
+                       "{\"name\":\"msg\",\"cat\":\"msg\",\"ph\":\"f\",\"bp\":\"e\",\"id\":%llu,"
+                       "\"pid\":%u,\"tid\":%u,\"ts\":%.6f}",
+                       (unsigned long long)(t->rw.msg_base + msg), core / t->cores_per_chip, tid,
+                       us(t, ts));
+}
+
+ax_status ax_trace_write(struct ax_trace *t, double seconds, const char *path,
+                         struct ax_diag_list *diags)
+{
+    if (t->n_dropped) {
+        /* the notice is past the limit by design: the file holds `limit`
+         * events and then this one */
+        ax_text_printf(
+            &t->buf,
+            ",\n{\"name\":\"trace limit reached: %llu events dropped\",\"cat\":\"trace\","
+            "\"ph\":\"i\",\"s\":\"g\",\"pid\":0,\"tid\":0,\"ts\":%.6f,"
+            "\"args\":{\"limit\":%llu,\"dropped\":%llu}}",
+            (unsigned long long)t->n_dropped, seconds * 1e6, (unsigned long long)t->limit,
+            (unsigned long long)t->n_dropped);
+        ax_diag_add(diags, AX_DIAG_WARNING, path, 0, 0,
+                    "the trace holds its limit of %llu events; %llu more were not recorded "
+                    "(raise --trace-limit)",
+                    (unsigned long long)t->limit, (unsigned long long)t->n_dropped);
+    }
+    ax_text_printf(&t->buf,
+                   "\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{\"schema\":\"axon-trace/1\","
+                   "\"events\":%llu,\"dropped\":%llu,\"limit\":%llu,\"seconds\":%.17g}}\n",
+                   (unsigned long long)t->n_events, (unsigned long long)t->n_dropped,
+                   (unsigned long long)t->limit, seconds);
+    if (t->buf.is_oom)
+        return AX_ERR_NOMEM;
+    return ax_fs_write_atomic(path, t->buf.p, t->buf.len, diags);
+}
