@@ -117,6 +117,12 @@ ax_status ax_ir_parse(struct ax_ir_graph *g, const char *file, const char *text,
 
 /* Names for the text form and messages. */
 const char *ax_ir_op_str(enum ax_ir_op op);
+/* Names every node as reports, traces and a program's node table show it:
+ * a node with weights is its tensor without ".weight"; any other is
+ * model[.layers.N].OP[.K], K counting the earlier nodes of that op in the
+ * same layer. Fills names[0 .. n_nodes) with strings in `arena`;
+ * AX_ERR_NOMEM when the arena runs out. */
+ax_status ax_ir_node_names(const struct ax_ir_graph *g, struct ax_arena *arena, const char **names);
 const char *ax_ir_op_meaning(enum ax_ir_op op);
 const char *ax_ir_attr_str(enum ax_ir_attr attr);
 /* The attribute bits `op` takes (besides the optional `layer`). */

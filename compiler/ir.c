@@ -58,6 +58,41 @@ const char *ax_ir_attr_str(enum ax_ir_attr attr) { return ir_attrs[attr].key; }
 uint32_t ax_ir_op_attrs(enum ax_ir_op op) { return op_table[op].attrs; }
 uint32_t ir_op_n_inputs(enum ax_ir_op op) { return op_table[op].n_inputs; }
 
+ax_status ax_ir_node_names(const struct ax_ir_graph *g, struct ax_arena *arena, const char **names)
+{
+    uint32_t seen[AX_IR_OP_COUNT];
+    int32_t layer_of_seen = -2;
+    for (uint32_t id = 0; id < g->n_nodes; id++) {
+        const struct ax_ir_node *n = &g->nodes[id];
+        int has_layer = (n->attrs_set >> AX_IR_ATTR_LAYER) & 1u;
+        int32_t layer = has_layer ? (int32_t)n->layer : -1;
+        if (layer != layer_of_seen) {
+            memset(seen, 0, sizeof seen);
+            layer_of_seen = layer;
+        }
+        char name[320];
+        if (n->weight) {
+            size_t len = strlen(n->weight), sl = strlen(".weight");
+            if (len >= sl && strcmp(n->weight + len - sl, ".weight") == 0)
+                len -= sl;
+            snprintf(name, sizeof name, "%.*s", (int)len, n->weight);
+        } else {
+            uint32_t k = seen[n->op]++;
+            char prefix[40] = "model";
+            if (has_layer)
+                snprintf(prefix, sizeof prefix, "model.layers.%u", n->layer);
+            if (k)
+                snprintf(name, sizeof name, "%s.%s.%u", prefix, ax_ir_op_str(n->op), k);
+            else
+                snprintf(name, sizeof name, "%s.%s", prefix, ax_ir_op_str(n->op));
+        }
+        names[id] = ax_arena_strdup(arena, name);
+        if (!names[id])
+            return AX_ERR_NOMEM;
+    }
+    return AX_OK;
+}
+
 void ax_ir_init(struct ax_ir_graph *g, const char *name)
 {
     memset(g, 0, sizeof *g);

@@ -1207,55 +1207,29 @@ static int buffer_cmp(const void *a, const void *b)
     return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* The node table: every node with its name (its weight tensor without
- * ".weight", else "model[.layers.N].<op>", numbered from the second of a
- * kind in a layer), op, layer and spike site. */
+/* The node table: every node with its name (ax_ir_node_names), op, layer
+ * and spike site. */
 static ax_status node_table(struct emitter *e)
 {
     const struct ax_ir_graph *g = e->g;
     struct ax_arena *a = &e->prog->arena;
     struct ax_prog *p = e->prog;
     p->nodes = ax_arena_calloc(a, g->n_nodes + 1, sizeof *p->nodes);
-    uint32_t *seen = ax_mem_calloc((size_t)AX_IR_OP_COUNT * 2 + 1, sizeof *seen);
-    if (!p->nodes || !seen) {
-        ax_mem_free(seen);
+    const char **names = ax_arena_calloc(a, g->n_nodes + 1, sizeof *names);
+    if (!p->nodes || !names || ax_ir_node_names(g, a, names) != AX_OK)
         return AX_ERR_NOMEM;
-    }
-    int32_t layer_of_seen = -2;
     for (uint32_t id = 0; id < g->n_nodes; id++) {
         const struct ax_ir_node *n = &g->nodes[id];
         int has_layer = (n->attrs_set >> AX_IR_ATTR_LAYER) & 1u;
-        int32_t layer = has_layer ? (int32_t)n->layer : -1;
-        if (layer != layer_of_seen) {
-            memset(seen, 0, (size_t)AX_IR_OP_COUNT * sizeof *seen);
-            layer_of_seen = layer;
-        }
-        char name[300], site[300];
-        if (n->weight) {
-            size_t len = strlen(n->weight), sl = strlen(".weight");
-            if (len >= sl && strcmp(n->weight + len - sl, ".weight") == 0)
-                len -= sl;
-            snprintf(name, sizeof name, "%.*s", (int)len, n->weight);
-        } else {
-            uint32_t k = seen[n->op]++;
-            char prefix[40] = "model";
-            if (has_layer)
-                snprintf(prefix, sizeof prefix, "model.layers.%u", n->layer);
-            if (k)
-                snprintf(name, sizeof name, "%s.%s.%u", prefix, ax_ir_op_str(n->op), k);
-            else
-                snprintf(name, sizeof name, "%s.%s", prefix, ax_ir_op_str(n->op));
-        }
+        char site[300];
         ax_map_site_name(g, id, site, sizeof site);
-        p->nodes[id] = (struct ax_prog_node){id, ax_arena_strdup(a, name), ax_ir_op_str(n->op), layer,
+        p->nodes[id] = (struct ax_prog_node){id, names[id], ax_ir_op_str(n->op),
+                                             has_layer ? (int32_t)n->layer : -1,
                                              ax_arena_strdup(a, site)};
-        if (!p->nodes[id].name || !p->nodes[id].site) {
-            ax_mem_free(seen);
+        if (!p->nodes[id].site)
             return AX_ERR_NOMEM;
-        }
     }
     p->n_nodes = g->n_nodes;
-    ax_mem_free(seen);
     return AX_OK;
 }
 

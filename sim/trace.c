@@ -56,50 +56,28 @@ static void escape(const char *s, char *out, size_t size)
     out[n] = 0;
 }
 
-/* The names the program's node table gives (mapping/emit.c): a node with
- * weights is its tensor without ".weight"; any other is
- * model[.layers.N].OP[.K], K counting earlier nodes of that op in the same
- * layer. Kept in step with emit.c so a user finds the same names. */
+/* Every node's name (ax_ir_node_names, as the program's node table has
+ * them), JSON-escaped. */
 static ax_status name_nodes(struct ax_trace *t, const struct ax_ir_graph *g)
 {
-    uint32_t seen[AX_IR_OP_COUNT];
-    int32_t layer_of_seen = -2;
+    struct ax_arena arena;
+    ax_arena_init(&arena, 0);
+    const char **names = ax_arena_calloc(&arena, g->n_nodes + 1, sizeof *names);
     t->n_nodes = g->n_nodes;
     t->node_name = ax_mem_calloc(g->n_nodes ? g->n_nodes : 1, sizeof *t->node_name);
-    if (!t->node_name)
-        return AX_ERR_NOMEM;
-    for (uint32_t id = 0; id < g->n_nodes; id++) {
-        const struct ax_ir_node *n = &g->nodes[id];
-        int has_layer = (n->attrs_set >> AX_IR_ATTR_LAYER) & 1u;
-        int32_t layer = has_layer ? (int32_t)n->layer : -1;
-        if (layer != layer_of_seen) {
-            memset(seen, 0, sizeof seen);
-            layer_of_seen = layer;
-        }
-        char name[300], esc[320];
-        if (n->weight) {
-            size_t len = strlen(n->weight), sl = strlen(".weight");
-            if (len >= sl && strcmp(n->weight + len - sl, ".weight") == 0)
-                len -= sl;
-            snprintf(name, sizeof name, "%.*s", (int)len, n->weight);
-        } else {
-            uint32_t k = seen[n->op]++;
-            char prefix[40] = "model";
-            if (has_layer)
-                snprintf(prefix, sizeof prefix, "model.layers.%u", n->layer);
-            if (k)
-                snprintf(name, sizeof name, "%s.%s.%u", prefix, ax_ir_op_str(n->op), k);
-            else
-                snprintf(name, sizeof name, "%s.%s", prefix, ax_ir_op_str(n->op));
-        }
-        escape(name, esc, sizeof esc);
+    ax_status st = names && t->node_name ? ax_ir_node_names(g, &arena, names) : AX_ERR_NOMEM;
+    for (uint32_t id = 0; st == AX_OK && id < g->n_nodes; id++) {
+        char esc[700];
+        escape(names[id], esc, sizeof esc);
         size_t len = strlen(esc) + 1;
         t->node_name[id] = ax_mem_alloc(len);
         if (!t->node_name[id])
-            return AX_ERR_NOMEM;
-        memcpy(t->node_name[id], esc, len);
+            st = AX_ERR_NOMEM;
+        else
+            memcpy(t->node_name[id], esc, len);
     }
-    return AX_OK;
+    ax_arena_free(&arena);
+    return st;
 }
 
 /* ---- events -------------------------------------------------------------------- */
