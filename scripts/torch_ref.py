@@ -604,10 +604,11 @@ class Oracle:
         z = e.sum(-1, keepdim=True)
         o = f32c(torch.matmul(e, V) / z).reshape(B, H * d)
         if rec is not None and "query" in self.sites:
-            # the query site as `axon ref --dump` writes it (docs/reference.md, compiler/ax_ref.h
-            # struct ax_ref_site): input = the query after RoPE (counts and thresholds per head
-            # when it spikes), output = the attention output before o_proj. The query attention
-            # used (f32(s V) when it spikes) is kept apart, to name a dump that wrote it instead.
+            # the query site as `axon ref --dump` writes it (docs/reference.md,
+            # compiler/ref/ax_ref.h struct ax_ref_site): input = the query after RoPE (counts and
+            # thresholds per head when it spikes), output = the attention output before o_proj.
+            # The query attention used (f32(s V) when it spikes) is kept apart, to name a dump
+            # that wrote it instead.
             self._record(rec, qname, q.reshape(B, H * d), eq, o)
             rec.setdefault(qname + ".query", []).append(f32c(q64).reshape(B, H * d))
         return self._proj(L["o"], o, [None], rec)
@@ -892,7 +893,7 @@ def check_dump(dump_dir, model_override=None, verbose=True, ref_json=None, expec
             continue
         if is_query:
             # One reading: the query site's output is the attention output before o_proj, as
-            # `axon ref --dump` writes it (docs/reference.md; compiler/ax_ref.h, struct
+            # `axon ref --dump` writes it (docs/reference.md; compiler/ref/ax_ref.h, struct
             # ax_ref_site), compared with run (a) like the block outputs. A dump that wrote the
             # query attention uses (f32(s V)) there instead is refused, and named as such.
             att_key, q_key = canon(nm) + ".output", canon(nm) + ".query"

@@ -11,7 +11,7 @@
  *     ./axon-gpu-runner DIR
  * It shares no code with the axon libraries, on purpose: it must build
  * where they cannot. So it carries its own small table of driver entry
- * points (the library's is compiler/gpu_driver.c) and its own reader of the
+ * points (the library's is compiler/ref/gpu_driver.c) and its own reader of the
  * bundle, which `--print` writes back in the form it read, so a test can
  * hold the two sides of the format to each other.
  *

@@ -16,7 +16,7 @@ usage: check_docs.py SOURCE_ROOT
    form, a word counts as an id when it holds a digit or a hyphen
    (`davies2018`, `spikingbrain-report`) or is the whole item (`sanafe)`);
    prose after the colon ("docs/sources.md: the report's ...") is not checked.
-4. No file under README.md, docs/, models/, common/, compiler/, isa/,
+4. No file under README.md, docs/, models/, common/, arch/, compiler/, isa/,
    mapping/, sim/, tools/, scripts/, tests/ or bench/ names the project's
    private research notes (the names are built below so that this file does
    not contain them). The files are those git tracks or would track (ignored
@@ -39,7 +39,7 @@ LINK = re.compile(r"sources\.md#(" + ID + r")")
 COMMENT_CITE = re.compile(r"docs/sources\.md:\s*([^)\n]*)")
 # `source:` as a key (not `sources:`), its value quoted or plain.
 SOURCE_KEY = re.compile(r"(?<![A-Za-z_])source:\s*(\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^,}#\n]+)")
-CHECKED = ["README.md", "docs", "models", "common", "compiler", "isa", "mapping", "sim",
+CHECKED = ["README.md", "docs", "models", "common", "arch", "compiler", "isa", "mapping", "sim",
            "tools", "scripts", "tests", "bench"]
 # The private notes' names, assembled so that this file never contains them.
 FORBIDDEN = ["SPIKING" + "BRAIN" + ".md", "HARD" + "WARE" + ".md", "shared" + "/"]

@@ -1,6 +1,6 @@
 /* A fake CUDA driver for the tests, built as libcuda.so.1 in a test folder
  * and found first through LD_LIBRARY_PATH. It exports the entry points the
- * GPU runtime (compiler/gpu_driver.c) and the standalone runner
+ * GPU runtime (compiler/ref/gpu_driver.c) and the standalone runner
  * (tools/gpu_runner.c) look up, and checks the host side of both without a
  * GPU: nothing is executed, but every call is recorded.
  *
