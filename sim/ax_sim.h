@@ -135,7 +135,7 @@ struct ax_sim_layer {
     struct ax_spike_summary sparsity; /* over its spiking projections' inputs */
     double sops;                      /* synaptic ops: spikes x fan-out, all tokens */
     double dense_macs;                /* MACs of the same projections run dense */
-    double spikes_out;                /* spikes sent */
+    double spikes_out;                /* spikes its encoders generated, once per value */
     double packets;                   /* NoC packets its phases sent */
     uint64_t cycles;                  /* its phases' time, all tokens */
     double seconds;

@@ -5,7 +5,9 @@
  * The work of one token, node by node (docs/simulator.md):
  *   - a spiking projection: one step per virtual spike step. The encoder
  *     core (where the projection's input lives) reads and updates one neuron
- *     per input value in the first step and emits each spike of the step;
+ *     per input value in the first step and emits each spike of the step,
+ *     once per value and token however many projections read it (the first
+ *     in graph order charges it, as the program encodes once);
  *     every spike becomes one packet to each core holding a block of the
  *     spiking column, which adds the column's weights into its accumulators
  *     (one synaptic op per row) reading them from SRAM. Then a reduction
@@ -42,10 +44,20 @@ struct group_dst {
     uint32_t core, rows;
 };
 
-/* A projection's input spikes: the groups' destinations and statistics. */
+/* A projection's input spikes: the groups' destinations and statistics.
+ * Sites that read the same value (q, k, v and gk read one norm's output;
+ * gate and up another) share one encoding per token, as the program's
+ * `thresh`/`encode` runs once per value (mapping/emit.c, encode_once): the
+ * first of them in graph order, their lead, holds the counts' distribution
+ * and is drawn in counting mode; the others copy its counts, and only the
+ * first to run in a token charges the encoder's soma work. */
 struct site {
     uint32_t object;         /* its weight object; NONE for an SWA query */
     uint32_t node;
+    uint32_t src;            /* the graph node whose value it encodes */
+    uint32_t lead;           /* the site of the first node in graph order reading `src` */
+    uint32_t drawn_at;       /* lead, counting mode: token_index + 1 of its counts' draw */
+    uint32_t encoded_at;     /* lead: token_index + 1 of the token whose encoder is charged */
     uint32_t n_in, n_out;
     uint32_t *grp_first;     /* n_groups + 1 offsets into dst */
     struct group_dst *dst;
@@ -307,7 +319,11 @@ static ax_status reduce(struct sim *s, const struct ax_map_object *o)
     return AX_OK;
 }
 
-/* Counts of this token for a site: computed (functional) or drawn (counting). */
+/* Counts of this token for a site: computed (functional) or drawn (counting).
+ * In counting mode one draw per token serves every site of a value: the
+ * lead's, keyed by the lead's site index and drawn from the lead's
+ * distribution; the other sites copy it, as they see the same counts in
+ * functional mode. */
 static ax_status site_counts(struct sim *s, uint32_t si)
 {
     struct site *t = &s->sites[si];
@@ -324,13 +340,33 @@ static ax_status site_counts(struct sim *s, uint32_t si)
                     "internal: the functional model has no spike counts for node %u", t->node);
         return AX_ERR_INTERNAL;
     }
-    ax_synth_counts(&t->pmf, s->o->seed, si, s->position, t->n_in, t->counts);
-    if (s->spike->steps) { /* a fixed T saturates the counts, as the encoder does */
-        int32_t bound = (int32_t)ax_spike_count_bound(s->spike);
-        for (uint32_t c = 0; c < t->n_in; c++)
-            t->counts[c] = t->counts[c] > bound ? bound : t->counts[c] < -bound ? -bound : t->counts[c];
+    struct site *L = &s->sites[t->lead];
+    if (L->drawn_at != s->token_index + 1) {
+        ax_synth_counts(&L->pmf, s->o->seed, t->lead, s->position, L->n_in, L->counts);
+        if (s->spike->steps) { /* a fixed T saturates the counts, as the encoder does */
+            int32_t bound = (int32_t)ax_spike_count_bound(s->spike);
+            for (uint32_t c = 0; c < L->n_in; c++)
+                L->counts[c] = L->counts[c] > bound ? bound : L->counts[c] < -bound ? -bound : L->counts[c];
+        }
+        L->drawn_at = s->token_index + 1;
     }
+    if (L != t)
+        memcpy(t->counts, L->counts, t->n_in * sizeof *t->counts);
     return AX_OK;
+}
+
+/* 1 when site `t` is the first of its value's sites to run in this token,
+ * and so the one whose encoder reads and updates a neuron per input value
+ * and generates the spikes (`spike_out`); marks the value as encoded. The
+ * other sites of the value send the same spikes again (their own packets,
+ * one per spike and destination core) but charge no soma work. */
+static int encodes_now(struct sim *s, const struct site *t)
+{
+    struct site *L = &s->sites[t->lead];
+    if (L->encoded_at == s->token_index + 1)
+        return 0;
+    L->encoded_at = s->token_index + 1;
+    return 1;
 }
 
 /* |s|: counts arrive saturated (the encoder saturates them in functional
@@ -372,17 +408,21 @@ static ax_status spiking_projection(struct sim *s, uint32_t id, const struct ax_
         spikes_total += ax_spike_events(s->spike->encoding, mag);
     }
     site_record(s, t);
+    int is_encoder = encodes_now(s, t);
     l->sops += spikes_total * t->n_out;
     l->dense_macs += (double)t->n_in * t->n_out;
-    l->spikes_out += spikes_total;
+    if (is_encoder)
+        l->spikes_out += spikes_total;
     uint32_t T = ax_spike_steps(s->spike, max_mag);
     ax_status st = AX_OK;
     for (uint32_t step = 1; step <= (T ? T : 1) && st == AX_OK; step++) {
         step_begin(s, id, step);
         struct eng_job *enc = local(s, src);
         if (step == 1) {
-            charge(s, enc, src, AX_LEDGER_ACCESS_NEURON, t->n_in);
-            charge(s, enc, src, AX_LEDGER_UPDATE_NEURON, t->n_in);
+            if (is_encoder) {
+                charge(s, enc, src, AX_LEDGER_ACCESS_NEURON, t->n_in);
+                charge(s, enc, src, AX_LEDGER_UPDATE_NEURON, t->n_in);
+            }
             fetch_dram_blocks(s, o);
         }
         double fired = 0;
@@ -406,7 +446,8 @@ static ax_status spiking_projection(struct sim *s, uint32_t id, const struct ax_
                 }
             }
         }
-        charge(s, local(s, src), src, AX_LEDGER_SPIKE_OUT, fired);
+        if (is_encoder)
+            charge(s, local(s, src), src, AX_LEDGER_SPIKE_OUT, fired);
         if (st == AX_OK)
             st = round_end(s);
         if (st == AX_OK)
@@ -593,11 +634,13 @@ static ax_status other_node(struct sim *s, uint32_t id)
         for (uint32_t c = 0; c < t->n_in; c++)
             query_spikes += ax_spike_events(s->spike->encoding, magnitude(t->counts[c]));
         site_record(s, t);
-        struct eng_job *enc = local(s, from);
-        charge(s, enc, from, AX_LEDGER_ACCESS_NEURON, t->n_in);
-        charge(s, enc, from, AX_LEDGER_UPDATE_NEURON, t->n_in);
-        charge(s, enc, from, AX_LEDGER_SPIKE_OUT, query_spikes);
-        s->r->layers[s->node_layer[id]].spikes_out += query_spikes;
+        if (encodes_now(s, t)) {
+            struct eng_job *enc = local(s, from);
+            charge(s, enc, from, AX_LEDGER_ACCESS_NEURON, t->n_in);
+            charge(s, enc, from, AX_LEDGER_UPDATE_NEURON, t->n_in);
+            charge(s, enc, from, AX_LEDGER_SPIKE_OUT, query_spikes);
+            s->r->layers[s->node_layer[id]].spikes_out += query_spikes;
+        }
     }
     for (uint32_t i = 0; i < n->n_inputs && st == AX_OK; i++) {
         uint32_t from = s->node_core[n->inputs[i]];
@@ -820,6 +863,22 @@ static ax_status plan(struct sim *s)
         st = site_alloc(t);
         s->node_site[id] = s->n_sites++;
     }
+    for (uint32_t i = 0; i < s->n_sites; i++) {
+        struct site *t = &s->sites[i];
+        const struct ax_ir_node *n = &g->nodes[t->node];
+        t->src = n->n_inputs ? n->inputs[0] : NONE;
+    }
+    /* Each site's lead: the site of the first node in graph order that
+     * encodes the same value (itself when none comes before). */
+    for (uint32_t i = 0; i < s->n_sites; i++) {
+        struct site *t = &s->sites[i];
+        t->lead = i;
+        for (uint32_t j = 0; j < s->n_sites && t->src != NONE; j++) {
+            const struct site *u = &s->sites[j];
+            if (u->src == t->src && u->n_in == t->n_in && u->node < s->sites[t->lead].node)
+                t->lead = j;
+        }
+    }
     return st;
 }
 
@@ -849,13 +908,38 @@ static ax_status plan_counting(struct sim *s)
             return st;
         has_profile = 1;
     }
+    /* Sites of one value share the lead's draw, so only a lead's
+     * distribution is used: the profile's histogram of the first of the
+     * value's sites in graph order that the profile has (the lead's own
+     * when it has it; a profile written by a functional run holds the same
+     * histogram for all of them), else the default. */
+    uint8_t *is_matched = ax_mem_calloc(s->n_sites + 1, 1);
+    if (!is_matched) {
+        if (has_profile)
+            ax_synth_profile_free(&prof);
+        return AX_ERR_NOMEM;
+    }
     for (uint32_t i = 0; i < s->n_sites; i++) {
         struct site *t = &s->sites[i];
         char site_name_buf[256];
         site_name(s, t, site_name_buf, sizeof site_name_buf);
-        if (!has_profile || ax_synth_profile_pmf(&prof, site_name_buf, &t->pmf) != 0)
+        is_matched[i] = has_profile && ax_synth_profile_pmf(&prof, site_name_buf, &t->pmf) == 0;
+        if (!is_matched[i])
             t->pmf = def;
     }
+    for (uint32_t i = 0; i < s->n_sites; i++) {
+        if (s->sites[i].lead != i || is_matched[i])
+            continue;
+        uint32_t first = NONE; /* node of the first matched site of this value */
+        for (uint32_t j = 0; j < s->n_sites; j++) {
+            const struct site *u = &s->sites[j];
+            if (u->lead == i && is_matched[j] && (first == NONE || u->node < first)) {
+                first = u->node;
+                s->sites[i].pmf = u->pmf;
+            }
+        }
+    }
+    ax_mem_free(is_matched);
     if (has_profile)
         ax_synth_profile_free(&prof);
     return AX_OK;

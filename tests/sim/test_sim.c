@@ -1,7 +1,8 @@
 /* The simulator on the trained small model: the ledger adds up and follows
  * its counts, zero work costs zero, threads do not change a figure, the two
  * timing models stay within their documented bound, counting mode draws what
- * its fit promises, functional mode is bit-exact against the reference, and
+ * its fit promises and shares one draw and one encoding among the
+ * projections of a value, functional mode is bit-exact against the reference, and
  * more traffic costs more. */
 #include "ax_test.h"
 
@@ -15,6 +16,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define SRC AX_SOURCE_DIR
 #define TINY SRC "/models/nets/spikingbrain-tiny"
@@ -209,6 +211,134 @@ static void test_counting(void)
     teardown(&f);
 }
 
+/* The encoded values of one token: the sum of the lengths of the distinct
+ * values the spiking projections and spiked SWA queries read, as the
+ * program encodes each of them once (mapping/emit.c, encode_once). */
+static double encoded_per_token(const struct fixture *f)
+{
+    uint8_t *seen = calloc(f->g.n_nodes + 1, 1);
+    double n = 0;
+    for (uint32_t i = 0; i < f->map.n_objects; i++) {
+        const struct ax_map_object *o = &f->map.objects[i];
+        uint32_t src = f->g.nodes[o->node].inputs[0];
+        if (o->kind != AX_MAP_WEIGHTS || !o->is_spiking || seen[src])
+            continue;
+        seen[src] = 1;
+        n += o->cols;
+    }
+    for (uint32_t id = 0; id < f->g.n_nodes; id++) {
+        const struct ax_ir_node *nd = &f->g.nodes[id];
+        if (nd->op != AX_IR_SWA || nd->spike != AX_IR_SPIKE_SPIKE || seen[nd->inputs[0]])
+            continue;
+        seen[nd->inputs[0]] = 1;
+        n += (double)nd->heads * nd->head_dim;
+    }
+    free(seen);
+    return n;
+}
+
+/* Counting mode, as functional mode, gives the projections that read one
+ * value (q, k, v and gk; gate and up) the same counts, drawn once per token,
+ * and charges the encoder once per value: for each of three tokens, their
+ * sites' histograms in a profile of that token alone are identical, the
+ * soma reads and updates one neuron per distinct encoded value element, and
+ * its spikes are those of the distinct values; with a profile, a group
+ * draws from the first of its sites that the profile has. */
+static void test_shared_encoding(void)
+{
+    struct fixture f;
+    if (!setup(&f, TINY, CHIP))
+        return;
+    double per_token = encoded_per_token(&f);
+    CHECK(per_token > 0);
+    for (uint32_t pos = 0; pos < 3; pos++) {
+        struct ax_sim_options o;
+        counting_options(&o);
+        o.context = pos;
+        o.profile_out = "shared-encoding.json";
+        struct ax_sim_result r;
+        CHECK(run(&f, &o, NULL, 1, &r) == AX_OK);
+        CHECK(r.ledger.line[AX_LEDGER_ACCESS_NEURON].count == per_token);
+        CHECK(r.ledger.line[AX_LEDGER_UPDATE_NEURON].count == per_token);
+        struct ax_synth_profile prof;
+        struct ax_diag_list d;
+        ax_diag_list_init(&d);
+        CHECK(ax_synth_profile_load(o.profile_out, &prof, &d) == AX_OK);
+        ax_diag_list_free(&d);
+        /* site names by node, to find each site's input in the graph */
+        uint32_t *src = calloc(prof.n_sites + 1, sizeof *src);
+        for (uint32_t i = 0; i < prof.n_sites; i++) {
+            src[i] = UINT32_MAX;
+            for (uint32_t id = 0; id < f.g.n_nodes && src[i] == UINT32_MAX; id++) {
+                char name[256];
+                ax_map_site_name(&f.g, id, name, sizeof name);
+                if (strcmp(name, prof.sites[i].name) == 0)
+                    src[i] = f.g.nodes[id].inputs[0];
+            }
+            CHECK(src[i] != UINT32_MAX);
+        }
+        double spikes = 0;
+        uint32_t max_group = 0;
+        for (uint32_t i = 0; i < prof.n_sites; i++) {
+            uint32_t group = 0, first = i;
+            for (uint32_t j = 0; j < prof.n_sites; j++) {
+                if (src[j] != src[i])
+                    continue;
+                group++;
+                first = j < first ? j : first;
+                CHECK(memcmp(prof.sites[j].histogram, prof.sites[i].histogram,
+                             sizeof prof.sites[i].histogram) == 0);
+            }
+            max_group = group > max_group ? group : max_group;
+            if (first == i) /* drawn counts stay within the last bucket */
+                for (uint32_t m = 0; m <= AX_SYNTH_MAX_MAG; m++)
+                    spikes += (double)prof.sites[i].histogram[m] * ax_spike_events(f.spike.encoding, m);
+        }
+        CHECK(max_group == 4); /* q, k, v, gk of a GLA layer */
+        CHECK(r.ledger.line[AX_LEDGER_SPIKE_OUT].count == spikes);
+        free(src);
+        ax_synth_profile_free(&prof);
+        ax_sim_result_free(&r);
+    }
+
+    /* A profile without the lead's site: the group draws from the first of
+     * its sites in graph order that the profile has. Layer 0's k_proj
+     * alone, every count 5 (a one-layer profile: every layer's k_proj
+     * matches it): q, k, v and gk of every layer see only 5. */
+    uint64_t fives[AX_SYNTH_MAX_MAG + 1] = {0};
+    fives[5] = 1000;
+    const char *name = "model.layers.0.attn.k_proj";
+    const uint64_t *hists[] = {fives};
+    struct ax_diag_list d;
+    ax_diag_list_init(&d);
+    CHECK(ax_synth_profile_write("k-only.json", "test", &name, hists, 1, &d) == AX_OK);
+    struct ax_sim_options o;
+    counting_options(&o);
+    o.profile = "k-only.json";
+    o.profile_out = "k-only-out.json";
+    struct ax_sim_result r;
+    CHECK(run(&f, &o, NULL, 2, &r) == AX_OK);
+    struct ax_synth_profile prof;
+    CHECK(ax_synth_profile_load(o.profile_out, &prof, &d) == AX_OK);
+    uint32_t n_fives = 0;
+    for (uint32_t i = 0; i < prof.n_sites; i++) {
+        const struct ax_synth_profile_site *ps = &prof.sites[i];
+        int is_group = strstr(ps->name, ".attn.") && !strstr(ps->name, "o_proj") &&
+                       !strstr(ps->name, "swa_query");
+        if (is_group) {
+            CHECK(ps->values > 0 && ps->histogram[5] == ps->values);
+            n_fives++;
+        } else {
+            CHECK(ps->histogram[5] < ps->values); /* the default elsewhere */
+        }
+    }
+    CHECK(n_fives == 14); /* q, k, v of 4 layers, gk of the 2 GLA layers */
+    ax_diag_list_free(&d);
+    ax_synth_profile_free(&prof);
+    ax_sim_result_free(&r);
+    teardown(&f);
+}
+
 /* More spikes cost more: the same run with a fixed T = 1 (counts saturate
  * at 1) sends fewer packets and uses less synaptic energy than adaptive T. */
 static void test_monotone(void)
@@ -258,6 +388,8 @@ static void test_functional(void)
     printf("functional: %u tokens, %llu values checked, max rel err %.3g\n", n,
            (unsigned long long)r.validation.n_values_checked, r.validation.max_rel_err);
     check_ledger(&r, f.arch);
+    /* the encoder runs once per value, however many projections read it */
+    CHECK(r.ledger.line[AX_LEDGER_ACCESS_NEURON].count == n * encoded_per_token(&f));
     CHECK(r.sparsity.spikes_per_element > 0.5 && r.sparsity.spikes_per_element < 3);
     o.threads = 2;
     CHECK(run(&f, &o, tokens, n, &r2) == AX_OK);
@@ -287,4 +419,4 @@ static void test_errors(void)
     teardown(&f);
 }
 
-AX_TEST_MAIN(T(test_counting), T(test_monotone), T(test_functional), T(test_errors))
+AX_TEST_MAIN(T(test_counting), T(test_shared_encoding), T(test_monotone), T(test_functional), T(test_errors))
