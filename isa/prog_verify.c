@@ -841,7 +841,8 @@ static void check_flags(struct verifier *v, struct core_scan *cs, uint8_t flags)
     if (cs->op == AX_ISA_ENCODE && (flags & 3) == 3)
         fail_at(v, cs->core, cs->at, cs->op, "flags 0x%02x: encoding 3 does not exist (bits 1..0: "
                 "0 bitwise, 1 ternary, 2 binary)", flags);
-    if ((cs->op == AX_ISA_THRESH || cs->op == AX_ISA_RMSNORM || cs->op == AX_ISA_GLADECAY) &&
+    if ((cs->op == AX_ISA_THRESH || cs->op == AX_ISA_RMSNORM || cs->op == AX_ISA_GLADECAY ||
+         (cs->op == AX_ISA_ROPE && flags != 0)) &&
         flags >= p->n_consts)
         fail_at(v, cs->core, cs->at, cs->op, "flags %u name constant %u, but the consts table has "
                 "%u", flags, flags, p->n_consts);

@@ -977,8 +977,16 @@ static void op_rope(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
              (unsigned long long)r->len, d, half);
         return;
     }
+    /* flags 0: the table's float32 inverse frequencies; flags n > 0: theta
+     * is constant n and the inverse frequencies are formed in f64 as
+     * docs/semantics.md forms them (the table then gives d only) */
+    double theta = in->flags ? constant(ex, r, in->flags, "theta") : 0.0;
+    if (ex->st != AX_OK)
+        return;
     for (uint32_t i = 0; i < half; i++) {
-        double a = (double)ex->pos * (double)ld(&table[i]);
+        double inv = in->flags ? pow(theta, (double)(-2 * (int64_t)i) / (double)d)
+                               : (double)ld(&table[i]);
+        double a = (double)ex->pos * inv;
         double c = cos(a), s = sin(a);
         for (uint64_t h = 0; h < r->len / d; h++) {
             double x1 = ld(&x[h * d + i]), x2 = ld(&x[h * d + i + half]);
@@ -1272,18 +1280,37 @@ static void op_kvattn(struct ax_exec *ex, struct core_run *r, const struct ax_is
     }
     uint64_t window = st->rows / kvh, rw = st->row_bytes / 4, p = ex->pos;
     uint64_t j0 = p + 1 >= window ? p + 1 - window : 0, n = p - j0 + 1;
+    int is_spiked = (in->flags & AX_ISA_KVATTN_SPIKED) != 0;
     double *score = ax_mem_alloc((size_t)n * sizeof *score);
-    if (!score) {
+    double *qd = ax_mem_alloc((size_t)d * sizeof *qd);
+    if (!score || !qd) {
+        ax_mem_free(score);
+        ax_mem_free(qd);
         oom(ex, r);
         return;
     }
     for (uint64_t h = 0; h < heads; h++) {
         uint64_t hk = h / (heads / kvh);
+        /* the query: float32 values, or counts s with the threshold V their
+         * encode remembered, as s x V in f64 */
+        for (uint32_t c = 0; c < d; c++) {
+            const struct encoding *en =
+                is_spiked ? encoding_of(r, (uint32_t)(in->b + h * d + c)) : NULL;
+            if (is_spiked && !en) {
+                fail(ex, r, AX_ERR_INVALID, "a spiked query's counts at word %llu were not "
+                     "written by an encode of this token",
+                     (unsigned long long)(in->b + h * d + c));
+                ax_mem_free(score);
+                ax_mem_free(qd);
+                return;
+            }
+            qd[c] = is_spiked ? (double)ldi(&q[h * d + c]) * (double)en->vth : (double)ld(&q[h * d + c]);
+        }
         for (uint64_t j = j0; j <= p; j++) {
             const uint32_t *row = ring + ((j % window) * kvh + hk) * rw;
             double ks = (double)ld(&row[d / 2]), sum = -0.0;
             for (uint32_t c = 0; c < d; c++)
-                sum += (double)ld(&q[h * d + c]) * ((double)code_at(row, c) * ks);
+                sum += qd[c] * ((double)code_at(row, c) * ks);
             score[j - j0] = sum * (1.0 / sqrt((double)d));
         }
         double mx = score[0];
@@ -1306,6 +1333,7 @@ static void op_kvattn(struct ax_exec *ex, struct core_run *r, const struct ax_is
         }
     }
     ax_mem_free(score);
+    ax_mem_free(qd);
 }
 
 /* ---- running -------------------------------------------------------------------------------- */
