@@ -57,6 +57,10 @@ enum ax_isa_encoding { AX_ISA_ENC_BITWISE, AX_ISA_ENC_TERNARY, AX_ISA_ENC_BINARY
  * SWA query); clear, float32 values. */
 #define AX_ISA_KVATTN_SPIKED 1u
 
+/* `vmul` flags: bit 0 set, dst = SiLU(a) x b in float64, rounded once (the
+ * SwiGLU of the model); clear, the float32 product. */
+#define AX_ISA_VMUL_SILU 1u
+
 struct ax_isa_instr {
     enum ax_isa_op op;
     uint8_t flags;

@@ -1016,8 +1016,8 @@ static void emit_dense(struct emitter *e, uint32_t id)
         break;
     case AX_IR_SWIGLU:
         setlen(e, c, n->out_dim);
-        op(e, c, AX_ISA_VSILU, 0, l->value, a, 0);
-        op(e, c, AX_ISA_VMUL, 0, l->value, l->value, b);
+        /* SiLU(gate) x up rounded once, as the model forms it */
+        op(e, c, AX_ISA_VMUL, AX_ISA_VMUL_SILU, l->value, a, b);
         break;
     case AX_IR_ADD:
     case AX_IR_MERGE:

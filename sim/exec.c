@@ -1023,7 +1023,10 @@ static void op_elementwise(struct ax_exec *ex, struct core_run *r, const struct 
             z = x + y;
             break;
         case AX_ISA_VMUL:
-            z = x * y;
+            /* flags bit 0: SiLU(a) x b in f64, rounded once (SwiGLU) */
+            z = in->flags & AX_ISA_VMUL_SILU
+                    ? (float)((double)x / (1.0 + exp(-(double)x)) * (double)y)
+                    : x * y;
             break;
         case AX_ISA_VMAC: {
             float m = x * y; /* rounded on its own: no fused multiply-add */

@@ -426,7 +426,8 @@ static float float_w(uint32_t j, uint32_t i)
 }
 
 /* vdot over a weights buffer of float32 values (what the model does not
- * quantize) and rope with theta from the consts (flags), in f64. */
+ * quantize), rope with theta from the consts (flags), in f64, and vmul's
+ * fused SwiGLU. */
 static void test_float_vdot_rope_theta(void)
 {
     struct test_tensor t[] = {{"w", NULL, NULL, float_w}, {NULL, NULL, NULL, NULL}};
@@ -439,8 +440,9 @@ static void test_float_vdot_rope_theta(void)
                       ".buffer core=0 addr=12 words=2 kind=value name=y\n"
                       ".buffer core=0 addr=16 words=2 kind=const ref=1 name=tab\n"
                       ".buffer core=0 addr=20 words=4 kind=value name=r\n"
+                      ".buffer core=0 addr=24 words=4 kind=value name=s\n"
                       ".code 0\n setlen 2\n vdot y, w, x\n setlen 4\n rope r, r, tab .flags 1\n"
-                      " halt\n",
+                      " vmul s, x, x .flags 1\n halt\n",
                       t))
         return;
     float x[4] = {1, 2, 3, 4}, r[4] = {1, 1, 0, 0};
@@ -455,6 +457,10 @@ static void test_float_vdot_rope_theta(void)
         double a = 3.0 * pow(10000.0, -2.0 / 4.0);
         CHECK(ax_exec_f32(f.ex, 0, "r", 1) == (float)cos(a));
         CHECK(ax_exec_f32(f.ex, 0, "r", 3) == (float)sin(a));
+        /* SwiGLU: SiLU(x) x x in f64, rounded once */
+        for (uint32_t i = 0; i < 4; i++)
+            CHECK(ax_exec_f32(f.ex, 0, "s", i) ==
+                  (float)((double)x[i] / (1.0 + exp(-(double)x[i])) * (double)x[i]));
     }
     close_fixture(&f);
 }
