@@ -52,6 +52,15 @@ enum ax_isa_encoding { AX_ISA_ENC_BITWISE, AX_ISA_ENC_TERNARY, AX_ISA_ENC_BINARY
 #define AX_ISA_ENC_FLAGS(encoding, steps) ((uint8_t)((encoding) | (steps) << 2))
 #define AX_ISA_ENC_MAX_STEPS 63u
 
+/* `kvattn` flags: bit 0 set, the query is spike counts that an `encode` of
+ * this token wrote on this core, taken as s x V_th in float64 (a spiked
+ * SWA query); clear, float32 values. */
+#define AX_ISA_KVATTN_SPIKED 1u
+
+/* `vmul` flags: bit 0 set, dst = SiLU(a) x b in float64, rounded once (the
+ * SwiGLU of the model); clear, the float32 product. */
+#define AX_ISA_VMUL_SILU 1u
+
 struct ax_isa_instr {
     enum ax_isa_op op;
     uint8_t flags;

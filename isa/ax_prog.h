@@ -192,6 +192,14 @@ uint64_t ax_prog_weight_words(uint64_t rows, uint64_t cols);
 /* The SRAM (or DRAM) bytes of a weight block as the mapping sizes it:
  * ax_prog_weight_words * 4 plus an int32 accumulator per row. */
 uint64_t ax_prog_weight_bytes(uint64_t rows, uint64_t cols);
+/* The words record `w` takes in the WEIGHTS (or staging) buffer that holds
+ * it: ax_prog_weight_words for a quantized record; rows x cols float32
+ * values, row after row, for a float record (weights the model does not
+ * quantize: the embedding, lm_head, linears of quant none). */
+uint64_t ax_prog_record_words(const struct ax_prog_weight *w);
+/* Its bytes as the mapping sizes them: ax_prog_record_words * 4 plus an
+ * int32 accumulator per row. */
+uint64_t ax_prog_record_bytes(const struct ax_prog_weight *w);
 
 /* The buffer of `core` that holds word `addr`, or NULL (binary search; the
  * buffers ascend by (core, addr) in a valid program). */

@@ -77,6 +77,16 @@ uint64_t ax_prog_weight_bytes(uint64_t rows, uint64_t cols)
     return ax_prog_weight_words(rows, cols) * 4 + rows * 4;
 }
 
+uint64_t ax_prog_record_words(const struct ax_prog_weight *w)
+{
+    return w->is_float ? (uint64_t)w->rows * w->cols : ax_prog_weight_words(w->rows, w->cols);
+}
+
+uint64_t ax_prog_record_bytes(const struct ax_prog_weight *w)
+{
+    return ax_prog_record_words(w) * 4 + (uint64_t)w->rows * 4;
+}
+
 static const char *const buffer_kind_names[] = {
 #define X(kind, name, meaning) name,
     AX_PROG_BUFFER_KINDS(X)

@@ -270,7 +270,7 @@ static void check_dram(struct verifier *v)
                  w->tensor, w->core);
         unlocate(v);
         cb[n++] = (struct chip_bytes){w->core / p->cores_per_chip, i,
-                                      ax_prog_weight_bytes(w->rows, w->cols)};
+                                      ax_prog_record_bytes(w)};
     }
     qsort(cb, n, sizeof *cb, cmp_chip_bytes);
     for (uint32_t i = 0; i < n && p->dram_bytes_per_chip;) {
@@ -298,15 +298,16 @@ static void check_buffer_ref(struct verifier *v, uint32_t i)
     const struct ax_prog_weight *w = b->ref < p->n_weights ? &p->weights[b->ref] : NULL;
     switch (b->kind) {
     case AX_PROG_BUF_WEIGHTS:
-        if (!w || w->core != b->core || w->is_dram || w->is_float) {
-            fail(v, "buffer '%s' (core %u): kind weights needs ref = a quantized SRAM weight "
-                 "record on core %u; ref %u is not one", b->name, b->core, b->core, b->ref);
+        if (!w || w->core != b->core || w->is_dram) {
+            fail(v, "buffer '%s' (core %u): kind weights needs ref = an SRAM weight record on "
+                 "core %u; ref %u is not one", b->name, b->core, b->core, b->ref);
             return;
         }
-        if (b->words != ax_prog_weight_words(w->rows, w->cols))
+        if (b->words != ax_prog_record_words(w))
             fail(v, "buffer '%s' (core %u): holds weight record %u (%u x %u) in %llu words "
-                 "(codes and scales), not %u", b->name, b->core, b->ref, w->rows, w->cols,
-                 (unsigned long long)ax_prog_weight_words(w->rows, w->cols), b->words);
+                 "(%s), not %u", b->name, b->core, b->ref, w->rows, w->cols,
+                 (unsigned long long)ax_prog_record_words(w),
+                 w->is_float ? "float32 values" : "codes and scales", b->words);
         v->n_buffers_of[b->ref]++;
         return;
     case AX_PROG_BUF_PARAM:
@@ -773,14 +774,14 @@ static void check_record(struct verifier *v, struct core_scan *cs, const struct 
         const struct ax_prog_buffer *dst = ops[0].buf;
         if (!dst)
             return;
-        uint64_t need = ax_prog_weight_words(w->rows, w->cols);
+        uint64_t need = ax_prog_record_words(w);
         if (dst->words < need)
             fail_at(v, cs->core, cs->at, cs->op, "buffer '%s' (%u words) is too small for weight "
                     "record %llu (%u x %u: %llu words)", dst->name, dst->words,
                     (unsigned long long)rec, w->rows, w->cols, (unsigned long long)need);
         uint32_t pair[2] = {(uint32_t)(dst - p->buffers), (uint32_t)rec};
         vec_push(v, &cs->staged, pair, sizeof pair);
-    } else if (w->is_float) {
+    } else if (w->is_float && cs->op != AX_ISA_LOOKUP) { /* synacc: codes only */
         fail_at(v, cs->core, cs->at, cs->op, "weight record %llu ('%s') holds float values; %s "
                 "needs a quantized record", (unsigned long long)rec, w->tensor,
                 ax_isa_mnemonic(cs->op));
@@ -841,7 +842,8 @@ static void check_flags(struct verifier *v, struct core_scan *cs, uint8_t flags)
     if (cs->op == AX_ISA_ENCODE && (flags & 3) == 3)
         fail_at(v, cs->core, cs->at, cs->op, "flags 0x%02x: encoding 3 does not exist (bits 1..0: "
                 "0 bitwise, 1 ternary, 2 binary)", flags);
-    if ((cs->op == AX_ISA_THRESH || cs->op == AX_ISA_RMSNORM || cs->op == AX_ISA_GLADECAY) &&
+    if ((cs->op == AX_ISA_THRESH || cs->op == AX_ISA_RMSNORM || cs->op == AX_ISA_GLADECAY ||
+         (cs->op == AX_ISA_ROPE && flags != 0)) &&
         flags >= p->n_consts)
         fail_at(v, cs->core, cs->at, cs->op, "flags %u name constant %u, but the consts table has "
                 "%u", flags, flags, p->n_consts);

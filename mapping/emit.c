@@ -621,18 +621,28 @@ static void layout_state(struct emitter *e, uint32_t bi, uint32_t k)
 }
 
 /* Constants: k first (`thresh` names it by index), every node's scalar
- * (a norm's eps, a GLA's gate normalizer; `rmsnorm` and `gladecay` name it
- * in their flags), then the RoPE tables (one per head_dim and theta), each
- * value once. */
+ * (a norm's eps, a GLA's gate normalizer, a RoPE's theta; `rmsnorm`,
+ * `gladecay` and `rope` name it in their flags: never 0, so that `rope`
+ * forms its inverse frequencies from theta in f64), then the RoPE tables
+ * (one per head_dim and theta, which give `rope` its d), each value once. */
 static void layout_consts(struct emitter *e)
 {
     e->k_const = add_const(e, (float)e->spike->k);
     for (uint32_t id = 0; id < e->g->n_nodes; id++) {
         const struct ax_ir_node *n = &e->g->nodes[id];
         e->scalar_const[id] = e->table_const[id] = NONE;
-        if (n->op != AX_IR_RMSNORM && n->op != AX_IR_GLA)
+        if (n->op != AX_IR_RMSNORM && n->op != AX_IR_GLA && n->op != AX_IR_ROPE)
             continue;
-        float v = (float)(n->op == AX_IR_RMSNORM ? n->eps : n->normalizer);
+        float v = (float)(n->op == AX_IR_RMSNORM ? n->eps
+                          : n->op == AX_IR_GLA   ? n->normalizer
+                                                 : n->theta);
+        if (n->op == AX_IR_ROPE && (double)v != n->theta) {
+            ax_diag_add(e->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                        "%%%u = rope: theta %.17g is not a float32 constant; `rope` takes it "
+                        "from the consts table", id, n->theta);
+            fail(e, AX_ERR_UNSUPPORTED);
+            return;
+        }
         for (uint32_t i = 0; i < e->n_consts && e->scalar_const[id] == NONE; i++)
             if (e->consts[i] == v && i != e->k_const)
                 e->scalar_const[id] = i;
@@ -641,7 +651,8 @@ static void layout_consts(struct emitter *e)
     }
     if (e->n_consts > 256) { /* flags hold the index */
         ax_diag_add(e->diags, AX_DIAG_ERROR, NULL, 0, 0,
-                    "the graph has %u distinct norm epsilons and gate normalizers; instruction "
+                    "the graph has %u distinct norm epsilons, gate normalizers and RoPE thetas; "
+                    "instruction "
                     "flags name at most 255",
                     e->n_consts - 1);
         fail(e, AX_ERR_UNSUPPORTED);
@@ -1001,12 +1012,12 @@ static void emit_dense(struct emitter *e, uint32_t id)
     }
     case AX_IR_ROPE:
         setlen(e, c, n->out_dim);
-        op(e, c, AX_ISA_ROPE, 0, l->value, a, l->table);
+        op(e, c, AX_ISA_ROPE, (uint8_t)e->scalar_const[id], l->value, a, l->table);
         break;
     case AX_IR_SWIGLU:
         setlen(e, c, n->out_dim);
-        op(e, c, AX_ISA_VSILU, 0, l->value, a, 0);
-        op(e, c, AX_ISA_VMUL, 0, l->value, l->value, b);
+        /* SiLU(gate) x up rounded once, as the model forms it */
+        op(e, c, AX_ISA_VMUL, AX_ISA_VMUL_SILU, l->value, a, b);
         break;
     case AX_IR_ADD:
     case AX_IR_MERGE:
@@ -1030,9 +1041,12 @@ static uint32_t *state_inbox(struct layout *l, uint32_t i)
 }
 
 /* Sends operand `i` of attention node `id` to every state block of `so`:
- * the whole vector (`slice` 0) or each block's heads (`slice` 1), into its
- * inbox; a state block on the operand's own core copies it (whole) or reads
- * it in place (slice: the block's q then names the operand's value). */
+ * the whole vector (`slice` 0), each block's heads (`slice` 1), or, for
+ * `slice` = a group of g > 1 query heads per kv head, one d-vector per head
+ * of the block, that of its kv head (the sender repeats kv heads, as
+ * docs/isa.md's GLA ops take them), into its inbox; a state block on the
+ * operand's own core copies it (whole, repeated) or reads it in place
+ * (slice 1: the block's q then names the operand's value). */
 static void to_state(struct emitter *e, uint32_t id, uint32_t i, uint32_t so, int slice)
 {
     const struct ax_map *m = e->m;
@@ -1046,7 +1060,19 @@ static void to_state(struct emitter *e, uint32_t id, uint32_t i, uint32_t so, in
     for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
         const struct ax_map_block *b = &m->blocks[bi];
         uint32_t *inbox = state_inbox(&e->lay[bi], i);
-        if (slice) {
+        if (slice > 1) {
+            /* one d-vector per head of the block: kv head (row0 + h) / group */
+            for (uint32_t h = 0; h < b->rows && ok(e); h++) {
+                uint32_t from = x.addr + (b->row0 + h) / slice * d, to = *inbox + h * d;
+                setlen(e, x.core, d);
+                if (b->core == x.core) {
+                    op(e, b->core, AX_ISA_VCOPY, 0, to, from, 0);
+                    continue;
+                }
+                op(e, x.core, AX_ISA_PSUMSEND, 0, from, value_route(e, x.core, b->core, to), 0);
+                receive(e, b->core, to, d, 1, 1);
+            }
+        } else if (slice) {
             if (b->core == x.core) {
                 *inbox = x.addr + b->row0 * d; /* read in place */
                 continue;
@@ -1091,8 +1117,9 @@ static void emit_attention(struct emitter *e, uint32_t id)
         return;
     struct target t = own_value(e, id);
     int is_gla = n->op == AX_IR_GLA;
+    uint32_t group = n->kv_heads ? n->heads / n->kv_heads : 1;
     for (uint32_t i = 0; i < (is_gla ? n->n_inputs : 3); i++)
-        to_state(e, id, i, so, is_gla && i == 0);
+        to_state(e, id, i, so, !is_gla ? 0 : i == 0 || group <= 1 ? 1 : (int)group);
     const struct ax_map_object *s = &m->objects[so];
     uint32_t d = n->head_dim;
     for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
@@ -1105,13 +1132,30 @@ static void emit_attention(struct emitter *e, uint32_t id)
                l->g != NONE ? l->g : l->k, 0);
             op(e, c, AX_ISA_GLAUPD, 0, l->state, l->k, l->v);
             op(e, c, AX_ISA_GLAREAD, 0, l->out, l->q, l->state);
+        } else if (n->spike == AX_IR_SPIKE_SPIKE) {
+            /* the query spikes per head (the released code's SWA query):
+             * each head's threshold and counts, then attention over
+             * s x V_th. The buffers are reused, within the block's bytes:
+             * the k inbox (free after kvpush) holds the threshold, `out`
+             * the counts, the q inbox the output. */
+            setlen(e, c, n->kv_heads * d);
+            op(e, c, AX_ISA_KVPUSH, 0, l->state, l->k, l->v);
+            setlen(e, c, d);
+            for (uint32_t h = 0; h < n->heads; h++) {
+                op(e, c, AX_ISA_THRESH, (uint8_t)e->k_const, l->q + h * d, l->k, 0);
+                op(e, c, AX_ISA_ENCODE, AX_ISA_ENC_FLAGS(e->spike->encoding, e->spike->steps),
+                   l->q + h * d, l->k, l->out + h * d);
+            }
+            setlen(e, c, len);
+            op(e, c, AX_ISA_KVATTN, AX_ISA_KVATTN_SPIKED, l->q, l->out, l->state);
         } else {
             setlen(e, c, n->kv_heads * d);
             op(e, c, AX_ISA_KVPUSH, 0, l->state, l->k, l->v);
             setlen(e, c, len);
             op(e, c, AX_ISA_KVATTN, 0, l->out, l->q, l->state);
         }
-        deliver(e, c, l->out, is_gla ? b->row0 * d : 0, len, t);
+        uint32_t result = !is_gla && n->spike == AX_IR_SPIKE_SPIKE ? l->q : l->out;
+        deliver(e, c, result, is_gla ? b->row0 * d : 0, len, t);
     }
     pay(e);
 }

@@ -319,13 +319,24 @@ void ax_exec_free(ax_exec_t *ex)
     ax_mem_free(ex);
 }
 
-/* Fetches quantized record `id` and packs it as a weights buffer holds it
- * (codes, then scales) into `w` (ax_prog_weight_words words, zeroed). */
+/* Fetches record `id` and packs it as a weights buffer holds it into `w`
+ * (ax_prog_record_words words, zeroed): codes, then scales; or a float
+ * record's values. */
 static ax_status pack_record(struct ax_exec *ex, const struct ax_exec_weights *src, uint32_t id,
                              uint32_t *w, struct ax_diag_list *diags)
 {
     const struct ax_prog_weight *rec = &ex->p->weights[id];
     uint64_t n = (uint64_t)rec->rows * rec->cols;
+    if (rec->is_float) {
+        float *values = ax_mem_calloc((size_t)n + 1, sizeof *values);
+        if (!values)
+            return AX_ERR_NOMEM;
+        ax_status st = src->fetch(src->user, ex->p, id, NULL, NULL, values, diags);
+        for (uint64_t k = 0; st == AX_OK && k < n; k++)
+            stf(&w[k], values[k]);
+        ax_mem_free(values);
+        return st;
+    }
     uint64_t ng = (uint64_t)rec->rows * ((rec->cols + GROUP - 1) / GROUP);
     int8_t *codes = ax_mem_calloc((size_t)n, 1);
     float *scales = ax_mem_calloc((size_t)ng, sizeof *scales);
@@ -360,10 +371,9 @@ static ax_status fill_buffer(struct ax_exec *ex, const struct ax_exec_weights *s
         return AX_OK;
     const struct ax_prog_weight *rec = buf->ref < p->n_weights ? &p->weights[buf->ref] : NULL;
     int is_param = buf->kind == AX_PROG_BUF_PARAM;
-    uint64_t need = !rec ? 0
-                    : is_param ? (uint64_t)rec->rows * rec->cols
-                               : ax_prog_weight_words(rec->rows, rec->cols);
-    if (!rec || !rec->is_float != !is_param || rec->is_dram || need > buf->words) {
+    uint64_t need = rec ? ax_prog_record_words(rec) : 0;
+    /* a param buffer holds a float record; a weights buffer either kind */
+    if (!rec || (is_param && !rec->is_float) || rec->is_dram || need > buf->words) {
         ax_diag_add(diags, AX_DIAG_ERROR, ex->file, 0, 0,
                     "buffer '%s' (core %u) does not hold weight record %u as the format says",
                     buf->name, buf->core, buf->ref);
@@ -443,13 +453,7 @@ ax_status ax_exec_create(const struct ax_prog *p, const char *file,
         const struct ax_prog_weight *rec = &p->weights[i];
         if (!rec->is_dram)
             continue;
-        if (rec->is_float) {
-            ax_diag_add(diags, AX_DIAG_ERROR, file, 0, 0,
-                        "weight record %u: a float record streamed from DRAM has no `dma` form", i);
-            st = AX_ERR_INVALID;
-            break;
-        }
-        ex->dram[i] = ax_mem_calloc((size_t)ax_prog_weight_words(rec->rows, rec->cols), 4);
+        ex->dram[i] = ax_mem_calloc((size_t)ax_prog_record_words(rec) + 1, 4);
         st = ex->dram[i] ? pack_record(ex, src, i, ex->dram[i], diags) : AX_ERR_NOMEM;
     }
     if (st != AX_OK) {
@@ -629,10 +633,11 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
 
 /* Where weight record `id` lies on r's core: the first word of its codes, or
  * NULL after an error. */
-static uint32_t *record_words(struct ax_exec *ex, const struct core_run *r, uint64_t id)
+static uint32_t *record_words(struct ax_exec *ex, const struct core_run *r, uint64_t id,
+                              int is_float_ok)
 {
     const struct ax_prog *p = ex->p;
-    if (id >= p->n_weights || p->weights[id].is_float) {
+    if (id >= p->n_weights || (p->weights[id].is_float && !is_float_ok)) {
         fail(ex, r, AX_ERR_INVALID, "weight record %llu is not a quantized record",
              (unsigned long long)id);
         return NULL;
@@ -644,7 +649,7 @@ static uint32_t *record_words(struct ax_exec *ex, const struct core_run *r, uint
         return NULL;
     }
     const struct ax_prog_weight *w = &p->weights[id];
-    return span(ex, r, ex->rec_addr[id], ax_prog_weight_words(w->rows, w->cols), "block");
+    return span(ex, r, ex->rec_addr[id], ax_prog_record_words(w), "block");
 }
 
 static struct acc_tag *find_tag(struct core_run *r, uint64_t addr)
@@ -672,7 +677,7 @@ static void drop_tags(struct core_run *r, uint64_t addr, uint64_t n)
 static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
     const struct ax_prog *p = ex->p;
-    uint32_t *w = record_words(ex, r, in->a);
+    uint32_t *w = record_words(ex, r, in->a, 0);
     uint32_t *acc = vec(ex, r, in->b, "acc");
     if (!w || !acc)
         return;
@@ -856,7 +861,7 @@ static void op_psumsend(struct ax_exec *ex, struct core_run *r, const struct ax_
 
 static void op_lookup(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
-    uint32_t *w = record_words(ex, r, in->a);
+    uint32_t *w = record_words(ex, r, in->a, 1);
     if (!w)
         return;
     const struct ax_prog_weight *rec = &ex->p->weights[in->a];
@@ -870,8 +875,9 @@ static void op_lookup(struct ax_exec *ex, struct core_run *r, const struct ax_is
         return;
     }
     for (uint32_t c = 0; c < rec->cols; c++)
-        row[c] = (float)((double)code_at(w, (uint64_t)j * rec->cols + c) *
-                         (double)ld(&sc[c / GROUP]));
+        row[c] = rec->is_float ? ld(&w[(uint64_t)j * rec->cols + c])
+                               : (float)((double)code_at(w, (uint64_t)j * rec->cols + c) *
+                                         (double)ld(&sc[c / GROUP]));
     send_values(ex, r, in->b, row, rec->cols);
     ax_mem_free(row);
 }
@@ -880,12 +886,12 @@ static void op_dma(struct ax_exec *ex, struct core_run *r, const struct ax_isa_i
 {
     const struct ax_prog *p = ex->p;
     if (in->b >= p->n_weights || !ex->dram[in->b]) {
-        fail(ex, r, AX_ERR_INVALID, "weight record %llu is not a quantized DRAM record",
+        fail(ex, r, AX_ERR_INVALID, "weight record %llu is not a DRAM record",
              (unsigned long long)in->b);
         return;
     }
     const struct ax_prog_weight *rec = &p->weights[in->b];
-    uint64_t n = ax_prog_weight_words(rec->rows, rec->cols);
+    uint64_t n = ax_prog_record_words(rec);
     uint32_t *dst = span(ex, r, in->a, n, "dst");
     if (!dst)
         return;
@@ -916,7 +922,7 @@ static void op_vdot(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
     }
     const struct ax_prog_weight *rec = &p->weights[id];
     uint32_t rows = rec->rows, cols = rec->cols, ng = (cols + GROUP - 1) / GROUP;
-    uint32_t *w = span(ex, r, in->b, ax_prog_weight_words(rows, cols), "w");
+    uint32_t *w = span(ex, r, in->b, ax_prog_record_words(rec), "w");
     uint32_t *x = span(ex, r, in->c, cols, "x"), *dst = vec(ex, r, in->a, "dst");
     if (!w || !x || !dst)
         return;
@@ -931,9 +937,10 @@ static void op_vdot(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
     for (uint32_t j = 0; j < rows; j++) {
         double tot = -0.0;
         for (uint32_t g = 0; g < ng; g++) {
-            double s = (double)ld(&sc[(size_t)j * ng + g]), pg = -0.0;
+            double s = rec->is_float ? 0.0 : (double)ld(&sc[(size_t)j * ng + g]), pg = -0.0;
             for (uint32_t i = g * GROUP; i < cols && i < (g + 1) * GROUP; i++) {
-                float wq = (float)((double)code_at(w, (uint64_t)j * cols + i) * s);
+                float wq = rec->is_float ? ld(&w[(uint64_t)j * cols + i])
+                                         : (float)((double)code_at(w, (uint64_t)j * cols + i) * s);
                 pg += (double)wq * (double)ld(&x[i]);
             }
             tot += pg;
@@ -977,8 +984,16 @@ static void op_rope(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
              (unsigned long long)r->len, d, half);
         return;
     }
+    /* flags 0: the table's float32 inverse frequencies; flags n > 0: theta
+     * is constant n and the inverse frequencies are formed in f64 as
+     * docs/semantics.md forms them (the table then gives d only) */
+    double theta = in->flags ? constant(ex, r, in->flags, "theta") : 0.0;
+    if (ex->st != AX_OK)
+        return;
     for (uint32_t i = 0; i < half; i++) {
-        double a = (double)ex->pos * (double)ld(&table[i]);
+        double inv = in->flags ? pow(theta, (double)(-2 * (int64_t)i) / (double)d)
+                               : (double)ld(&table[i]);
+        double a = (double)ex->pos * inv;
         double c = cos(a), s = sin(a);
         for (uint64_t h = 0; h < r->len / d; h++) {
             double x1 = ld(&x[h * d + i]), x2 = ld(&x[h * d + i + half]);
@@ -1008,7 +1023,10 @@ static void op_elementwise(struct ax_exec *ex, struct core_run *r, const struct 
             z = x + y;
             break;
         case AX_ISA_VMUL:
-            z = x * y;
+            /* flags bit 0: SiLU(a) x b in f64, rounded once (SwiGLU) */
+            z = in->flags & AX_ISA_VMUL_SILU
+                    ? (float)((double)x / (1.0 + exp(-(double)x)) * (double)y)
+                    : x * y;
             break;
         case AX_ISA_VMAC: {
             float m = x * y; /* rounded on its own: no fused multiply-add */
@@ -1272,18 +1290,37 @@ static void op_kvattn(struct ax_exec *ex, struct core_run *r, const struct ax_is
     }
     uint64_t window = st->rows / kvh, rw = st->row_bytes / 4, p = ex->pos;
     uint64_t j0 = p + 1 >= window ? p + 1 - window : 0, n = p - j0 + 1;
+    int is_spiked = (in->flags & AX_ISA_KVATTN_SPIKED) != 0;
     double *score = ax_mem_alloc((size_t)n * sizeof *score);
-    if (!score) {
+    double *qd = ax_mem_alloc((size_t)d * sizeof *qd);
+    if (!score || !qd) {
+        ax_mem_free(score);
+        ax_mem_free(qd);
         oom(ex, r);
         return;
     }
     for (uint64_t h = 0; h < heads; h++) {
         uint64_t hk = h / (heads / kvh);
+        /* the query: float32 values, or counts s with the threshold V their
+         * encode remembered, as s x V in f64 */
+        for (uint32_t c = 0; c < d; c++) {
+            const struct encoding *en =
+                is_spiked ? encoding_of(r, (uint32_t)(in->b + h * d + c)) : NULL;
+            if (is_spiked && !en) {
+                fail(ex, r, AX_ERR_INVALID, "a spiked query's counts at word %llu were not "
+                     "written by an encode of this token",
+                     (unsigned long long)(in->b + h * d + c));
+                ax_mem_free(score);
+                ax_mem_free(qd);
+                return;
+            }
+            qd[c] = is_spiked ? (double)ldi(&q[h * d + c]) * (double)en->vth : (double)ld(&q[h * d + c]);
+        }
         for (uint64_t j = j0; j <= p; j++) {
             const uint32_t *row = ring + ((j % window) * kvh + hk) * rw;
             double ks = (double)ld(&row[d / 2]), sum = -0.0;
             for (uint32_t c = 0; c < d; c++)
-                sum += (double)ld(&q[h * d + c]) * ((double)code_at(row, c) * ks);
+                sum += qd[c] * ((double)code_at(row, c) * ks);
             score[j - j0] = sum * (1.0 / sqrt((double)d));
         }
         double mx = score[0];
@@ -1306,6 +1343,7 @@ static void op_kvattn(struct ax_exec *ex, struct core_run *r, const struct ax_is
         }
     }
     ax_mem_free(score);
+    ax_mem_free(qd);
 }
 
 /* ---- running -------------------------------------------------------------------------------- */

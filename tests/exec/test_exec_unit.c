@@ -418,6 +418,53 @@ static void test_vdot_rmsnorm_rope(void)
     close_fixture(&f);
 }
 
+/* A float record: row 0 = 0.1, 0.2, 0.3, 0.4; row 1 = 1, -1, 0, 2. */
+static float float_w(uint32_t j, uint32_t i)
+{
+    static const float v[2][4] = {{0.1f, 0.2f, 0.3f, 0.4f}, {1, -1, 0, 2}};
+    return v[j][i];
+}
+
+/* vdot over a weights buffer of float32 values (what the model does not
+ * quantize), rope with theta from the consts (flags), in f64, and vmul's
+ * fused SwiGLU. */
+static void test_float_vdot_rope_theta(void)
+{
+    struct test_tensor t[] = {{"w", NULL, NULL, float_w}, {NULL, NULL, NULL, NULL}};
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".const 3\n.const 10000\n.const 0.5\n"
+                      ".weights core=0 tensor=\"w\" rows=0+2 cols=0+4 sram float\n"
+                      ".buffer core=0 addr=0 words=8 kind=weights ref=0 name=w\n"
+                      ".buffer core=0 addr=8 words=4 kind=value name=x\n"
+                      ".buffer core=0 addr=12 words=2 kind=value name=y\n"
+                      ".buffer core=0 addr=16 words=2 kind=const ref=1 name=tab\n"
+                      ".buffer core=0 addr=20 words=4 kind=value name=r\n"
+                      ".buffer core=0 addr=24 words=4 kind=value name=s\n"
+                      ".code 0\n setlen 2\n vdot y, w, x\n setlen 4\n rope r, r, tab .flags 1\n"
+                      " vmul s, x, x .flags 1\n halt\n",
+                      t))
+        return;
+    float x[4] = {1, 2, 3, 4}, r[4] = {1, 1, 0, 0};
+    put(&f, 0, "x", x, 4);
+    put(&f, 0, "r", r, 4);
+    if (run(&f, 0, 3)) {
+        double y0 = (double)0.1f + (double)0.2f * 2 + (double)0.3f * 3 + (double)0.4f * 4;
+        CHECK(ax_exec_f32(f.ex, 0, "y", 0) == (float)y0 && ax_exec_f32(f.ex, 0, "y", 1) == 7.0f);
+        /* d = 4: inverse frequencies 1 and 10000^-0.5 = 0.01 in f64, position 3 */
+        CHECK(ax_exec_f32(f.ex, 0, "r", 0) == (float)cos(3.0));
+        CHECK(ax_exec_f32(f.ex, 0, "r", 2) == (float)sin(3.0));
+        double a = 3.0 * pow(10000.0, -2.0 / 4.0);
+        CHECK(ax_exec_f32(f.ex, 0, "r", 1) == (float)cos(a));
+        CHECK(ax_exec_f32(f.ex, 0, "r", 3) == (float)sin(a));
+        /* SwiGLU: SiLU(x) x x in f64, rounded once */
+        for (uint32_t i = 0; i < 4; i++)
+            CHECK(ax_exec_f32(f.ex, 0, "s", i) ==
+                  (float)((double)x[i] / (1.0 + exp(-(double)x[i])) * (double)x[i]));
+    }
+    close_fixture(&f);
+}
+
 /* ---- state ------------------------------------------------------------------------------------ */
 
 static void test_gla(void)
@@ -495,4 +542,4 @@ static void test_kv_ring(void)
 
 AX_TEST_MAIN(T(test_thresh_encode), T(test_events_synacc_scale), T(test_two_groups),
              T(test_receive_order), T(test_lookup_and_deadlock), T(test_emit_needs_encode),
-             T(test_dense_ops), T(test_vdot_rmsnorm_rope), T(test_gla), T(test_kv_ring))
+             T(test_dense_ops), T(test_vdot_rmsnorm_rope), T(test_float_vdot_rope_theta), T(test_gla), T(test_kv_ring))

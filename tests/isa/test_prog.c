@@ -507,7 +507,11 @@ static const struct {
     {"weights buffer naming a record of another core",
      HEAD ".weights core=1 tensor=\"w\" rows=0+4 cols=0+8 sram\n"
           ".buffer core=0 addr=0 words=12 kind=weights ref=0 name=w\n",
-     "kind weights needs ref = a quantized SRAM weight record on core 0; ref 0 is not one"},
+     "kind weights needs ref = an SRAM weight record on core 0; ref 0 is not one"},
+    {"weights buffer of a float record of the wrong size",
+     HEAD ".weights core=0 tensor=\"w\" rows=0+4 cols=0+8 sram float\n"
+          ".buffer core=0 addr=0 words=12 kind=weights ref=0 name=w\n",
+     "buffer 'w' (core 0): holds weight record 0 (4 x 8) in 32 words (float32 values), not 12"},
     {"param buffer of the wrong size",
      HEAD ".weights core=0 tensor=\"n\" rows=0+1 cols=0+8 sram float\n"
           ".buffer core=0 addr=0 words=4 kind=param ref=0 name=n\n",
@@ -667,13 +671,20 @@ static const struct {
           ".code 0\n    lookup 0, 0\n    halt\n"
           ".code 1\n    setlen 8\n    psumrecv h, 1\n    halt\n",
      NULL},
-    {"lookup of a float record",
+    {"embedding lookup of float values",
      HEAD ".weights core=0 tensor=\"emb\" rows=0+16 cols=0+8 sram float\n"
-          ".buffer core=0 addr=0 words=128 kind=param ref=0 name=emb\n"
+          ".buffer core=0 addr=0 words=128 kind=weights ref=0 name=emb\n"
           ".buffer core=1 addr=0 words=8 kind=value name=h\n"
           ".route src=0 dst=1@0 values\n"
-          ".code 0\n    lookup 0, 0\n    halt\n",
-     "core 0, instruction 0 (lookup): weight record 0 ('emb') holds float values; lookup needs a "
+          ".code 0\n    lookup 0, 0\n    halt\n"
+          ".code 1\n    setlen 8\n    psumrecv h, 1\n    halt\n",
+     NULL},
+    {"synacc of a float record",
+     HEAD ".weights core=1 tensor=\"w\" rows=0+4 cols=0+8 sram float\n"
+          ".buffer core=1 addr=0 words=32 kind=weights ref=0 name=w\n"
+          ".buffer core=1 addr=32 words=4 kind=acc name=acc\n"
+          ".code 1\n    setlen 4\n    synacc 0, acc\n    halt\n",
+     "core 1, instruction 1 (synacc): weight record 0 ('w') holds float values; synacc needs a "
      "quantized record"},
     {"lookup larger than the receiving buffer",
      HEAD ".weights core=0 tensor=\"emb\" rows=0+16 cols=0+8 sram\n"

@@ -497,20 +497,25 @@ static uint32_t count_op(const struct ax_prog *p, enum ax_isa_op op)
 }
 
 /* The program's shape follows the mapping: one `encode` per value that a
- * spiking projection reads (q, k, v and gk share one), one barrier per
- * spiking projection, one `lookup` per embedding block, a state record per
- * state block, and a `halt` ending every core with code. */
+ * spiking projection reads (q, k, v and gk share one) and one per head of
+ * each state block of a spiking SWA (its query spikes per head), one
+ * barrier per spiking projection, one `lookup` per embedding block, a state
+ * record per state block, and a `halt` ending every core with code. */
 static void check_shape(const struct ax_prog *p, const struct ax_map *m, const struct ax_ir_graph *g)
 {
-    uint32_t n_encoded = 0, n_spiking = 0, n_lookup = 0, n_state = 0;
+    uint32_t n_encoded = 0, n_values = 0, n_spiking = 0, n_lookup = 0, n_state = 0;
     for (uint32_t i = 0; i < m->n_objects; i++) {
         const struct ax_map_object *o = &m->objects[i];
-        n_encoded += o->kind == AX_MAP_VALUE && o->needs.has_counts;
+        const struct ax_ir_node *n = &g->nodes[o->node];
+        n_values += o->kind == AX_MAP_VALUE && o->needs.has_counts;
         n_spiking += o->kind == AX_MAP_WEIGHTS && o->is_spiking;
-        n_lookup += o->kind == AX_MAP_WEIGHTS && g->nodes[o->node].op == AX_IR_EMBEDDING ? o->n_blocks : 0;
+        n_lookup += o->kind == AX_MAP_WEIGHTS && n->op == AX_IR_EMBEDDING ? o->n_blocks : 0;
         n_state += o->kind == AX_MAP_STATE ? o->n_blocks : 0;
+        if (o->kind == AX_MAP_STATE && n->op == AX_IR_SWA && n->spike == AX_IR_SPIKE_SPIKE)
+            n_encoded += o->n_blocks * n->heads;
     }
-    CHECK(n_encoded > 0 && n_encoded < n_spiking);
+    n_encoded += n_values;
+    CHECK(n_values > 0 && n_values < n_spiking);
     CHECK(count_op(p, AX_ISA_ENCODE) == n_encoded && count_op(p, AX_ISA_THRESH) == n_encoded);
     CHECK(p->n_barriers == n_spiking);
     CHECK(count_op(p, AX_ISA_LOOKUP) == n_lookup);

@@ -1,0 +1,59 @@
+/* Checking what a compiled program computes: a weight source that serves a
+ * program's records from the model's checkpoint exactly as the reference
+ * reads them, and a run of the program through the executor (ax_exec.h)
+ * token by token that reads the logits back.
+ *
+ * Place in the pipeline: model (ax_model.h, with weights) + the program the
+ * compiler emitted for it (ax_prog.h) -> this module -> logits per token, to
+ * compare with the w8spike reference (ax_ref.h) and the functional mode.
+ *
+ * Quantized records get the reference's codes and group scales
+ * (compiler/ref: ax_ref_quantize, or ax_ref_codes_from_scales where the
+ * checkpoint stores `<name>.weight_quantizer.scales`); float records get the
+ * tensor's values converted as the reference converts them
+ * (ax_ref_tensor_to_f32). */
+#ifndef AX_CHECK_H
+#define AX_CHECK_H
+
+#include "ax_diag.h"
+#include "ax_exec.h"
+#include "ax_prog.h"
+#include "ax_status.h"
+
+#include <stdint.h>
+
+struct ax_model;
+
+/* A weight source over model `m`'s checkpoint (opaque; `m` must outlive
+ * it). It keeps the last tensor it quantized, since a projection's blocks
+ * are records of one tensor that follow each other. */
+typedef struct ax_check_weights ax_check_weights_t;
+
+/* Opens a source over `m` (AX_ERR_INVALID with a diagnostic for a
+ * shape-only model, AX_ERR_NOMEM) and fills `out` to hand to ax_exec_create. */
+ax_status ax_check_weights_open(const struct ax_model *m, ax_check_weights_t **w,
+                                struct ax_exec_weights *out, struct ax_diag_list *diags);
+void ax_check_weights_close(ax_check_weights_t *w);
+
+/* The value graph node `node` left in `ex`'s last run: its value buffers,
+ * shards in order (`n<id>.value`, or `n<id>.value<k>` for shard k), as
+ * float32. Returns the number of words written to `out` (0 when the
+ * program holds no value for the node or it passes `cap`). */
+uint32_t ax_check_value(const ax_exec_t *ex, const struct ax_prog *p, uint32_t node, float *out,
+                        uint32_t cap);
+
+/* The logits: ax_check_value of the node the program's node table names
+ * with op "lm_head" (0 when there is none). */
+uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *logits,
+                         uint32_t cap);
+
+/* Runs `p` (validated, compiled for `m`) through the executor on tokens
+ * [0, n) at positions 0 .. n-1 and writes the logits of each token to
+ * logits[t * vocab ..]; `vocab` is the lm_head's out_dim (the program must
+ * give that many). Fails with the executor's or the weight source's status
+ * and its diagnostics, or AX_ERR_INVALID when the program's logits are not
+ * `vocab` words. */
+ax_status ax_check_run(const struct ax_prog *p, const struct ax_model *m, const int32_t *tokens,
+                       uint32_t n, uint32_t vocab, float *logits, struct ax_diag_list *diags);
+
+#endif

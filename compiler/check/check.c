@@ -1,0 +1,286 @@
+/* The program's weights from the checkpoint, and a program run through the
+ * executor (ax_check.h). */
+#include "ax_check.h"
+
+#include "ax_mem.h"
+#include "ax_model.h"
+#include "ax_ref.h"
+#include "ax_safetensors.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ax_check_weights {
+    const struct ax_model *m;
+    /* the last quantized tensor: codes [rows][cols], scales [rows][cols / 128] */
+    char *name;
+    uint32_t rows, cols;
+    int16_t *codes;
+    float *scales;
+};
+
+static void forget(struct ax_check_weights *w)
+{
+    ax_mem_free(w->name);
+    ax_mem_free(w->codes);
+    ax_mem_free(w->scales);
+    w->name = NULL;
+    w->codes = NULL;
+    w->scales = NULL;
+}
+
+void ax_check_weights_close(ax_check_weights_t *w)
+{
+    if (!w)
+        return;
+    forget(w);
+    ax_mem_free(w);
+}
+
+/* Tensor `name` as rows x cols (a 1-D tensor is one row) converted to f32. */
+static ax_status load(const struct ax_model *m, const char *name, uint32_t *rows, uint32_t *cols,
+                      float **out, struct ax_diag_list *diags)
+{
+    *out = NULL;
+    const struct ax_st_tensor *t = ax_st_find(m->weights, name);
+    if (!t || t->n_dims < 1 || t->n_dims > 2) {
+        ax_diag_add(diags, AX_DIAG_ERROR, m->dir, 0, 0,
+                    t ? "tensor '%s' is neither a vector nor a matrix" : "tensor '%s' is missing",
+                    name);
+        return AX_ERR_INVALID;
+    }
+    uint64_t r = t->n_dims == 2 ? t->shape[0] : 1, c = t->shape[t->n_dims - 1];
+    if (r > UINT32_MAX || c > UINT32_MAX) {
+        ax_diag_add(diags, AX_DIAG_ERROR, m->dir, 0, 0, "tensor '%s' is too large", name);
+        return AX_ERR_LIMIT;
+    }
+    float *x = ax_mem_alloc((size_t)(r * c > 0 ? r * c : 1) * sizeof *x);
+    if (!x)
+        return AX_ERR_NOMEM;
+    ax_status st = ax_ref_tensor_to_f32(t, x, r * c);
+    if (st != AX_OK) {
+        ax_diag_add(diags, AX_DIAG_ERROR, m->dir, 0, 0, "tensor '%s': dtype %s cannot be read as float",
+                    name, ax_st_dtype_str(t->dtype));
+        ax_mem_free(x);
+        return st;
+    }
+    *rows = (uint32_t)r;
+    *cols = (uint32_t)c;
+    *out = x;
+    return AX_OK;
+}
+
+/* Makes `name` the quantized tensor held: the checkpoint's stored scales
+ * when it has them (a W8ASpike checkpoint), else the reference's
+ * quantization of the float weights, as compiler/ref/ref_weights.c does. */
+static ax_status quantized(struct ax_check_weights *w, const char *name, struct ax_diag_list *diags)
+{
+    if (w->name && strcmp(w->name, name) == 0)
+        return AX_OK;
+    forget(w);
+    uint32_t rows, cols;
+    float *x = NULL, *stored = NULL;
+    ax_status st = load(w->m, name, &rows, &cols, &x, diags);
+    if (st != AX_OK)
+        return st;
+    /* a last group that is not whole is quantized as if padded with zeros
+     * (they change no group's largest magnitude): the reference quantizes
+     * whole groups only */
+    uint32_t ng = (cols + AX_PROG_GROUP - 1) / AX_PROG_GROUP, padded = ng * AX_PROG_GROUP;
+    if (padded != cols) {
+        float *xp = ax_mem_calloc((size_t)rows * padded + 1, sizeof *xp);
+        if (!xp) {
+            ax_mem_free(x);
+            return AX_ERR_NOMEM;
+        }
+        for (uint32_t j = 0; j < rows; j++)
+            memcpy(xp + (size_t)j * padded, x + (size_t)j * cols, (size_t)cols * sizeof *xp);
+        ax_mem_free(x);
+        x = xp;
+        cols = padded;
+    }
+    size_t len = strlen(name);
+    char *scale_name = ax_mem_alloc(len + 32);
+    w->name = ax_mem_alloc(len + 1);
+    w->codes = ax_mem_alloc((size_t)rows * cols * sizeof *w->codes + 1);
+    w->scales = ax_mem_alloc((size_t)rows * ng * sizeof *w->scales + 1);
+    if (!scale_name || !w->name || !w->codes || !w->scales) {
+        ax_mem_free(scale_name);
+        ax_mem_free(x);
+        forget(w);
+        return AX_ERR_NOMEM;
+    }
+    memcpy(w->name, name, len + 1);
+    size_t stem = len > 7 && strcmp(name + len - 7, ".weight") == 0 ? len - 7 : len;
+    snprintf(scale_name, len + 32, "%.*s.weight_quantizer.scales", (int)stem, name);
+    if (ax_st_find(w->m->weights, scale_name)) {
+        uint32_t sr, sc;
+        st = load(w->m, scale_name, &sr, &sc, &stored, diags);
+        if (st == AX_OK && (uint64_t)sr * sc != (uint64_t)rows * ng) {
+            ax_diag_add(diags, AX_DIAG_ERROR, w->m->dir, 0, 0, "tensor '%s' has %llu scales; "
+                        "'%s' needs %llu", scale_name, (unsigned long long)sr * sc, name,
+                        (unsigned long long)rows * ng);
+            st = AX_ERR_INVALID;
+        }
+        uint64_t n_outside = 0;
+        if (st == AX_OK)
+            st = ax_ref_codes_from_scales(x, stored, rows, cols, w->codes, &n_outside);
+        if (st == AX_OK && n_outside) {
+            ax_diag_add(diags, AX_DIAG_ERROR, w->m->dir, 0, 0,
+                        "tensor '%s': %llu codes recovered from its scales lie outside int8",
+                        name, (unsigned long long)n_outside);
+            st = AX_ERR_LIMIT;
+        }
+        if (st == AX_OK)
+            memcpy(w->scales, stored, (size_t)rows * ng * sizeof *w->scales);
+    } else {
+        ax_ref_quantize(x, rows, cols, w->codes, w->scales);
+    }
+    ax_mem_free(stored);
+    ax_mem_free(scale_name);
+    ax_mem_free(x);
+    w->rows = rows;
+    w->cols = cols;
+    if (st != AX_OK)
+        forget(w);
+    return st;
+}
+
+static ax_status fetch(void *user, const struct ax_prog *p, uint32_t id, int8_t *codes,
+                       float *scales, float *values, struct ax_diag_list *diags)
+{
+    struct ax_check_weights *w = user;
+    const struct ax_prog_weight *r = &p->weights[id];
+    if (values) {
+        uint32_t rows, cols;
+        float *x = NULL;
+        ax_status st = load(w->m, r->tensor, &rows, &cols, &x, diags);
+        if (st == AX_OK && rows == 1 && r->rows == 1 && cols > 0) {
+            /* a vector repeats over the columns asked for, as the reference
+             * repeats a g_norm weight of one group over the heads */
+            for (uint32_t i = 0; i < r->cols; i++)
+                values[i] = x[(r->col0 + (uint64_t)i) % cols];
+            ax_mem_free(x);
+            return AX_OK;
+        }
+        if (st == AX_OK && ((uint64_t)r->row0 + r->rows > rows || (uint64_t)r->col0 + r->cols > cols)) {
+            ax_diag_add(diags, AX_DIAG_ERROR, w->m->dir, 0, 0,
+                        "weight record %u: rows %u+%u, columns %u+%u lie outside tensor '%s' "
+                        "(%u x %u)", id, r->row0, r->rows, r->col0, r->cols, r->tensor, rows, cols);
+            st = AX_ERR_INVALID;
+        }
+        for (uint32_t j = 0; st == AX_OK && j < r->rows; j++)
+            memcpy(values + (size_t)j * r->cols, x + (size_t)(r->row0 + j) * cols + r->col0,
+                   (size_t)r->cols * sizeof *values);
+        ax_mem_free(x);
+        return st;
+    }
+    ax_status st = quantized(w, r->tensor, diags);
+    if (st != AX_OK)
+        return st;
+    if ((uint64_t)r->row0 + r->rows > w->rows || (uint64_t)r->col0 + r->cols > w->cols ||
+        r->col0 % AX_PROG_GROUP != 0) {
+        ax_diag_add(diags, AX_DIAG_ERROR, w->m->dir, 0, 0,
+                    "weight record %u: rows %u+%u, columns %u+%u do not lie inside tensor '%s' "
+                    "(%u x %u) on group boundaries", id, r->row0, r->rows, r->col0, r->cols,
+                    r->tensor, w->rows, w->cols);
+        return AX_ERR_INVALID;
+    }
+    uint32_t ng = w->cols / AX_PROG_GROUP, rng = (r->cols + AX_PROG_GROUP - 1) / AX_PROG_GROUP;
+    for (uint32_t j = 0; j < r->rows; j++) {
+        const int16_t *q = w->codes + (size_t)(r->row0 + j) * w->cols + r->col0;
+        for (uint32_t i = 0; i < r->cols; i++) {
+            if (q[i] < -128 || q[i] > 127) {
+                ax_diag_add(diags, AX_DIAG_ERROR, w->m->dir, 0, 0,
+                            "tensor '%s': code %d at (%u, %u) is outside int8", r->tensor, q[i],
+                            r->row0 + j, r->col0 + i);
+                return AX_ERR_LIMIT;
+            }
+            codes[(size_t)j * r->cols + i] = (int8_t)q[i];
+        }
+        memcpy(scales + (size_t)j * rng,
+               w->scales + (size_t)(r->row0 + j) * ng + r->col0 / AX_PROG_GROUP,
+               (size_t)rng * sizeof *scales);
+    }
+    return AX_OK;
+}
+
+ax_status ax_check_weights_open(const struct ax_model *m, ax_check_weights_t **w,
+                                struct ax_exec_weights *out, struct ax_diag_list *diags)
+{
+    *w = NULL;
+    if (!m->weights) {
+        ax_diag_add(diags, AX_DIAG_ERROR, m->dir, 0, 0, "the model has no weights (shape only)");
+        return AX_ERR_INVALID;
+    }
+    struct ax_check_weights *cw = ax_mem_alloc(sizeof *cw);
+    if (!cw)
+        return AX_ERR_NOMEM;
+    memset(cw, 0, sizeof *cw);
+    cw->m = m;
+    *w = cw;
+    *out = (struct ax_exec_weights){fetch, cw};
+    return AX_OK;
+}
+
+uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *logits, uint32_t cap)
+{
+    for (uint32_t i = 0; i < p->n_nodes; i++)
+        if (strcmp(p->nodes[i].op, "lm_head") == 0)
+            return ax_check_value(ex, p, p->nodes[i].node, logits, cap);
+    return 0;
+}
+
+uint32_t ax_check_value(const ax_exec_t *ex, const struct ax_prog *p, uint32_t node, float *logits,
+                        uint32_t cap)
+{
+    char stem[32];
+    int n_stem = snprintf(stem, sizeof stem, "n%u.value", node);
+    /* shard k is buffer "n<id>.value<k>"; a single shard is "n<id>.value" */
+    uint32_t n = 0;
+    for (uint32_t k = 0;; k++) {
+        const struct ax_prog_buffer *found = NULL;
+        for (uint32_t b = 0; b < p->n_buffers && !found; b++) {
+            const struct ax_prog_buffer *pb = &p->buffers[b];
+            if (pb->kind != AX_PROG_BUF_VALUE || pb->node != node ||
+                strncmp(pb->name, stem, (size_t)n_stem) != 0)
+                continue;
+            const char *suffix = pb->name + n_stem;
+            if (*suffix == '\0' ? k == 0 : strtoul(suffix, NULL, 10) == k)
+                found = pb;
+        }
+        if (!found)
+            return k == 0 ? 0 : n;
+        uint32_t n_words;
+        const uint32_t *w = ax_exec_buffer(ex, found->core, found->name, &n_words);
+        if (!w || n + n_words > cap)
+            return 0;
+        memcpy(logits + n, w, (size_t)n_words * sizeof *logits);
+        n += n_words;
+        if (found->name[n_stem] == '\0')
+            return n;
+    }
+}
+
+ax_status ax_check_run(const struct ax_prog *p, const struct ax_model *m, const int32_t *tokens,
+                       uint32_t n, uint32_t vocab, float *logits, struct ax_diag_list *diags)
+{
+    struct ax_exec_weights src;
+    ax_check_weights_t *w = NULL;
+    ax_exec_t *ex = NULL;
+    ax_status st = ax_check_weights_open(m, &w, &src, diags);
+    if (st == AX_OK)
+        st = ax_exec_create(p, m->dir, &src, &ex, diags);
+    ax_check_weights_close(w); /* the executor holds every record now */
+    for (uint32_t t = 0; st == AX_OK && t < n; t++) {
+        st = ax_exec_run(ex, (uint32_t)tokens[t], t, diags);
+        if (st == AX_OK && ax_check_logits(ex, p, logits + (size_t)t * vocab, vocab) != vocab) {
+            ax_diag_add(diags, AX_DIAG_ERROR, m->dir, 0, 0,
+                        "the program's lm_head value is not %u words (or it has none)", vocab);
+            st = AX_ERR_INVALID;
+        }
+    }
+    ax_exec_free(ex);
+    return st;
+}
