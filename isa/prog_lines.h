@@ -40,6 +40,9 @@ struct ax_prog_lines {
 ax_status ax_prog_validate_at(const struct ax_prog *p, const char *file,
                               const struct ax_prog_lines *lines, struct ax_diag_list *diags);
 
+/* The code record of `core` (records ascend by core), or NULL. */
+const struct ax_prog_code *ax_prog_code_of(const struct ax_prog *p, uint32_t core);
+
 /* Buffers by (core, name). */
 struct ax_prog_name_key {
     uint32_t core;

@@ -91,13 +91,12 @@ static void locate(struct verifier *v, enum ax_prog_table table, uint32_t i)
 
 static void unlocate(struct verifier *v) { v->at = (struct ax_prog_pos){0, 0}; }
 
-static const struct ax_prog_code *code_of(const struct ax_prog *p, uint32_t core);
 
 /* The position of instruction `at` of `core`'s code, or none. */
 static struct ax_prog_pos instr_pos(const struct verifier *v, uint32_t core, uint32_t at)
 {
     struct ax_prog_pos none = {0, 0};
-    const struct ax_prog_code *k = code_of(v->p, core);
+    const struct ax_prog_code *k = ax_prog_code_of(v->p, core);
     if (!v->lines || !v->instr_first || !k || at >= k->n_instr)
         return none;
     uint64_t flat = v->instr_first[k - v->p->code] + at;
@@ -168,7 +167,7 @@ static int is_valid_name(const char *s)
     return 1;
 }
 
-static const struct ax_prog_code *code_of(const struct ax_prog *p, uint32_t core)
+const struct ax_prog_code *ax_prog_code_of(const struct ax_prog *p, uint32_t core)
 {
     uint32_t lo = 0, hi = p->n_code;
     while (lo < hi) {
@@ -1199,7 +1198,7 @@ static void check_tables(struct verifier *v)
     const struct ax_prog *p = v->p;
     for (uint32_t i = 0; i < p->n_opmap; i++) {
         const struct ax_prog_opmap *m = &p->opmap[i];
-        const struct ax_prog_code *k = code_of(p, m->core);
+        const struct ax_prog_code *k = ax_prog_code_of(p, m->core);
         locate(v, AX_PROG_TABLE_OPMAP, i);
         if (!k || (uint64_t)m->first + m->count > k->n_instr)
             fail(v, "opmap entry %u: instructions %u..%llu of core %u do not exist (it has %u)",

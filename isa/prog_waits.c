@@ -58,15 +58,8 @@ static uint32_t find_slot(const struct run *r, uint32_t core, uint32_t addr)
 
 static uint32_t code_index(const struct ax_prog *p, uint32_t core)
 {
-    uint32_t lo = 0, hi = p->n_code;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (p->code[mid].core < core)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < p->n_code && p->code[lo].core == core ? lo : NONE;
+    const struct ax_prog_code *c = ax_prog_code_of(p, core);
+    return c ? (uint32_t)(c - p->code) : NONE;
 }
 
 static void wake(struct run *r, uint32_t k)
