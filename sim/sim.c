@@ -1220,8 +1220,15 @@ ax_status ax_sim_run(const struct ax_ir_graph *g, const struct ax_map *map, cons
                         "--trace records the native engine's events; use --engine native");
             st = AX_ERR_UNSUPPORTED;
         } else {
-            st = ax_trace_open(&s.trace, g, map->n_chips, map->cores_per_chip,
-                               o->trace_limit ? o->trace_limit : AX_SIM_TRACE_LIMIT);
+            struct ax_arena names;
+            ax_arena_init(&names, 0);
+            const char **node_names = ax_arena_calloc(&names, g->n_nodes + 1, sizeof *node_names);
+            st = node_names ? ax_ir_node_names(g, &names, node_names) : AX_ERR_NOMEM;
+            if (st == AX_OK)
+                st = ax_trace_open(&s.trace, node_names, g->n_nodes, map->n_chips,
+                                   map->cores_per_chip,
+                                   o->trace_limit ? o->trace_limit : AX_SIM_TRACE_LIMIT);
+            ax_arena_free(&names);
             s.st.trace = s.trace;
         }
     }

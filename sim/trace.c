@@ -3,7 +3,6 @@
 #include "trace.h"
 
 #include "ax_fs.h"
-#include "ax_ir.h"
 #include "ax_mem.h"
 #include "ax_text.h"
 
@@ -56,28 +55,23 @@ static void escape(const char *s, char *out, size_t size)
     out[n] = 0;
 }
 
-/* Every node's name (ax_ir_node_names, as the program's node table has
- * them), JSON-escaped. */
-static ax_status name_nodes(struct ax_trace *t, const struct ax_ir_graph *g)
+/* The nodes' names, JSON-escaped. */
+static ax_status name_nodes(struct ax_trace *t, const char *const *names, uint32_t n)
 {
-    struct ax_arena arena;
-    ax_arena_init(&arena, 0);
-    const char **names = ax_arena_calloc(&arena, g->n_nodes + 1, sizeof *names);
-    t->n_nodes = g->n_nodes;
-    t->node_name = ax_mem_calloc(g->n_nodes ? g->n_nodes : 1, sizeof *t->node_name);
-    ax_status st = names && t->node_name ? ax_ir_node_names(g, &arena, names) : AX_ERR_NOMEM;
-    for (uint32_t id = 0; st == AX_OK && id < g->n_nodes; id++) {
+    t->n_nodes = n;
+    t->node_name = ax_mem_calloc(n ? n : 1, sizeof *t->node_name);
+    if (!t->node_name)
+        return AX_ERR_NOMEM;
+    for (uint32_t id = 0; id < n; id++) {
         char esc[700];
         escape(names[id], esc, sizeof esc);
         size_t len = strlen(esc) + 1;
         t->node_name[id] = ax_mem_alloc(len);
         if (!t->node_name[id])
-            st = AX_ERR_NOMEM;
-        else
-            memcpy(t->node_name[id], esc, len);
+            return AX_ERR_NOMEM;
+        memcpy(t->node_name[id], esc, len);
     }
-    ax_arena_free(&arena);
-    return st;
+    return AX_OK;
 }
 
 /* ---- events -------------------------------------------------------------------- */
@@ -157,8 +151,8 @@ static void slice_open(struct ax_trace *t, const char *cat, uint32_t pid, uint32
 
 /* ---- the API ------------------------------------------------------------------- */
 
-ax_status ax_trace_open(struct ax_trace **out, const struct ax_ir_graph *g, uint32_t n_chips,
-                        uint32_t cores_per_chip, uint64_t limit)
+ax_status ax_trace_open(struct ax_trace **out, const char *const *node_names, uint32_t n_nodes,
+                        uint32_t n_chips, uint32_t cores_per_chip, uint64_t limit)
 {
     *out = NULL;
     struct ax_trace *t = ax_mem_calloc(1, sizeof *t);
@@ -170,7 +164,8 @@ ax_status ax_trace_open(struct ax_trace **out, const struct ax_ir_graph *g, uint
     size_t n_cores = (size_t)n_chips * t->cores_per_chip;
     t->is_track_named = ax_mem_calloc(n_cores * TRACKS_PER_CORE + 1, 1);
     t->is_chip_named = ax_mem_calloc((size_t)n_chips + 1, 1);
-    ax_status st = t->is_track_named && t->is_chip_named ? name_nodes(t, g) : AX_ERR_NOMEM;
+    ax_status st = t->is_track_named && t->is_chip_named ? name_nodes(t, node_names, n_nodes)
+                                                           : AX_ERR_NOMEM;
     if (st != AX_OK) {
         ax_trace_close(t);
         return st;

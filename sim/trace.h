@@ -37,8 +37,6 @@
 
 #include <stdint.h>
 
-struct ax_ir_graph;
-
 /* Per round, the times the engine records for the trace while it times the
  * round: indexed by message (send order) or by arrival (eng_round_run's
  * grouped order). Owned by the trace, valid until the next round. */
@@ -50,11 +48,12 @@ struct ax_trace_round {
     uint64_t msg_base; /* the run-wide number of the round's first message */
 };
 
-/* Opens an empty trace of a run of graph `g` on `n_chips` chips of
- * `cores_per_chip` cores, holding at most `limit` events (>= 1). On success
- * *out is owned by the caller (ax_trace_close). AX_ERR_NOMEM. */
-ax_status ax_trace_open(struct ax_trace **out, const struct ax_ir_graph *g, uint32_t n_chips,
-                        uint32_t cores_per_chip, uint64_t limit);
+/* Opens an empty trace of a run whose nodes are called node_names[0 ..
+ * n_nodes) (as a program's node table names them; copied), on `n_chips`
+ * chips of `cores_per_chip` cores, holding at most `limit` events (>= 1).
+ * On success *out is owned by the caller (ax_trace_close). AX_ERR_NOMEM. */
+ax_status ax_trace_open(struct ax_trace **out, const char *const *node_names, uint32_t n_nodes,
+                        uint32_t n_chips, uint32_t cores_per_chip, uint64_t limit);
 void ax_trace_close(struct ax_trace *t);
 
 /* A step of `node` begins at `t0` seconds into the run (spike_step: 1-based

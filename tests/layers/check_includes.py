@@ -66,9 +66,6 @@ KNOWN_DEBT = {
     "sim/func.c": {"ax_ir.h", "ax_map.h", "ax_model.h", "ax_safetensors.h"},
     "sim/sim.c": {"ax_map.h", "ax_model.h", "ax_ref.h"},
     "sim/systemc/sc_chip.c": {"ax_rebuild.h", "ax_tokenizer.h"},
-    # node names from the graph; with the executor they come from the
-    # program's node table
-    "sim/trace.c": {"ax_ir.h"},
 }
 
 SOURCE = re.compile(r"\.(c|h|def|cpp|hpp)$")
