@@ -22,6 +22,7 @@
 #define AX_EXEC_H
 
 #include "ax_diag.h"
+#include "ax_isa.h"
 #include "ax_prog.h"
 #include "ax_status.h"
 
@@ -44,6 +45,15 @@ struct ax_exec_weights {
     void *user;
 };
 
+/* Counting mode's source of spike counts: `counts` fills out[0 .. n-1]
+ * with the counts an `encode` of graph node `node` (the node of the counts
+ * buffer it writes, from the program's buffer table) produces for the token
+ * at position `pos`. */
+struct ax_exec_activity {
+    void (*counts)(void *user, uint32_t node, uint64_t pos, uint32_t n, int32_t *out);
+    void *user;
+};
+
 /* Prepares to execute `p`, which must have passed ax_prog_validate (every
  * parse and decode runs it) and must outlive the executor. Each core's SRAM
  * is allocated up to the end of its last buffer and filled: weights buffers
@@ -58,6 +68,16 @@ ax_status ax_exec_create(const struct ax_prog *p, const char *file,
                          struct ax_diag_list *diags);
 void ax_exec_free(ax_exec_t *ex);
 
+/* Prepares to run `p` in counting mode: no SRAM is allocated and no value
+ * is computed; `encode` takes its counts from `act`, and everything that
+ * depends on counts (the events `emit` sends, the events `synacc` uses) and
+ * on the program's structure (messages, barriers, which core holds the
+ * token's row, the keys of a K/V ring) is exactly as in a run with values.
+ * `act` must outlive the executor. Reading buffers back gives NULL. */
+ax_status ax_exec_create_counting(const struct ax_prog *p, const char *file,
+                                  const struct ax_exec_activity *act, ax_exec_t **out,
+                                  struct ax_diag_list *diags);
+
 /* Runs one token: token id `token` (what `lookup` selects) at position
  * `pos` (what `rope` rotates by and `kvpush`/`kvattn` place and window by).
  * Every core with code runs from its first instruction to `halt`; SRAM,
@@ -68,6 +88,54 @@ void ax_exec_free(ax_exec_t *ex);
  * AX_ERR_LIMIT (an accumulator beyond int32) or AX_ERR_NOMEM. After a
  * failure, SRAM holds what the instructions run so far wrote. */
 ax_status ax_exec_run(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_diag_list *diags);
+
+/* ---- one instruction at a time ----------------------------------------------
+ * A timed run (sim/) decides which core goes next, by its clock, and asks
+ * the executor to run that core's next instruction; the executor runs it
+ * (with values, or counting) and says what it did, so that the timed run
+ * charges each instruction's units of work from the instruction, the
+ * program's tables and these facts, and nothing else. */
+
+enum ax_exec_state {
+    AX_EXEC_RAN,    /* the instruction ran; the core's pc moved on */
+    AX_EXEC_WAITS,  /* a psumrecv lacks messages or a barrier lacks cores: try again later */
+    AX_EXEC_HALTED, /* the core has run `halt` (or has no more instructions) */
+};
+
+/* A message an instruction sent: its number among this token's messages
+ * (in order of sending), its destination core and its length in words. */
+struct ax_exec_msg {
+    uint64_t id;
+    uint32_t dst, words;
+};
+
+struct ax_exec_did {
+    enum ax_exec_state state;
+    struct ax_isa_instr in; /* the instruction (RAN or WAITS) */
+    uint32_t pc;            /* its index in the core's code */
+    uint64_t len;           /* the vector length it ran with */
+    uint64_t events;        /* emit: events sent to each destination;
+                             * synacc: events in its block's columns */
+    uint32_t groups;        /* scale: groups of 128 columns of the accumulators' block */
+    uint32_t head_dim;      /* gla* and kv*: the state's head dimension */
+    uint32_t kv_heads;      /* kvpush, kvattn: the ring's kv heads */
+    uint64_t keys;          /* kvattn: keys attended per head */
+    uint8_t is_hit;         /* lookup: this core held the token's row and sent it */
+    uint8_t is_barrier_done; /* barrier: this core was the last to arrive */
+    const struct ax_exec_msg *sent; /* psumsend, lookup: valid until the next call */
+    uint32_t n_sent;
+    const uint64_t *taken;  /* psumrecv: the ids of the messages it added */
+    uint32_t n_taken;
+};
+
+/* Starts a token, as ax_exec_run does, without running anything. */
+ax_status ax_exec_begin(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_diag_list *diags);
+/* Runs the next instruction of code record `k` (p->code[k]) if it can, and
+ * says what happened in *did. Fails as ax_exec_run does. */
+ax_status ax_exec_next(ax_exec_t *ex, uint32_t k, struct ax_exec_did *did);
+/* Ends the token: AX_OK when every core has halted, else AX_ERR_INVALID
+ * with a diagnostic per waiting core (what it waits for). */
+ax_status ax_exec_end(ax_exec_t *ex);
 
 /* The words of buffer `name` on `core` (*n_words of them), or NULL when the
  * core has no such buffer. The pointer stays valid until ax_exec_free;

@@ -58,7 +58,8 @@ struct trains {
 /* A value message waiting at (this core, addr). */
 struct message {
     uint32_t src, addr, n;
-    float *data;
+    uint64_t id;  /* its number among this token's messages, in order of sending */
+    float *data;  /* NULL in counting mode */
 };
 
 /* What one `encode` of this token wrote: words [addr, addr + n). */
@@ -66,6 +67,7 @@ struct encoding {
     uint32_t addr, n;
     float vth;
     uint8_t enc;
+    int32_t *counts; /* counting mode: the drawn counts (there is no SRAM); else NULL */
 };
 
 /* Accumulators `synacc` filled at words [addr, addr + rows): per row and
@@ -111,6 +113,14 @@ struct ax_exec {
     struct ax_exec_stats stats;
     ax_status st;
     struct ax_diag_list *diags;
+    /* counting mode: no SRAM and no values; encode takes its counts here */
+    const struct ax_exec_activity *activity;
+    uint64_t n_msg_ids;      /* messages numbered so far in this token */
+    struct ax_exec_did *did; /* what the instruction being run did, when stepping */
+    struct ax_exec_msg *sent;
+    uint32_t n_sent, cap_sent;
+    uint64_t *taken;
+    uint32_t n_taken, cap_taken;
 };
 
 /* ---- words --------------------------------------------------------------------------------- */
@@ -276,6 +286,8 @@ static void free_tags(struct core_run *r)
     r->n_tags = 0;
 }
 
+static void free_encs(struct core_run *r);
+
 static void free_msgs(struct core_run *r)
 {
     for (uint32_t i = 0; i < r->n_msgs; i++)
@@ -298,6 +310,7 @@ void ax_exec_free(ax_exec_t *ex)
         struct core_run *r = &ex->runs[k];
         free_msgs(r);
         free_tags(r);
+        free_encs(r);
         ax_mem_free(r->msgs);
         ax_mem_free(r->tags);
         ax_mem_free(r->encs);
@@ -316,6 +329,8 @@ void ax_exec_free(ax_exec_t *ex)
     ax_mem_free(ex->run_of_core);
     ax_mem_free(ex->arrived);
     ax_mem_free(ex->ready);
+    ax_mem_free(ex->sent);
+    ax_mem_free(ex->taken);
     ax_mem_free(ex);
 }
 
@@ -393,9 +408,10 @@ static ax_status fill_buffer(struct ax_exec *ex, const struct ax_exec_weights *s
     return st;
 }
 
-ax_status ax_exec_create(const struct ax_prog *p, const char *file,
-                         const struct ax_exec_weights *src, ax_exec_t **out,
-                         struct ax_diag_list *diags)
+/* Both modes: the executor's tables; with `src`, SRAM laid out and filled. */
+static ax_status create(const struct ax_prog *p, const char *file,
+                        const struct ax_exec_weights *src, const struct ax_exec_activity *act,
+                        ax_exec_t **out, struct ax_diag_list *diags)
 {
     *out = NULL;
     struct ax_exec *ex = ax_mem_calloc(1, sizeof *ex);
@@ -403,6 +419,7 @@ ax_status ax_exec_create(const struct ax_prog *p, const char *file,
         return AX_ERR_NOMEM;
     ex->p = p;
     ex->file = file;
+    ex->activity = act;
     size_t nc = (size_t)p->n_cores + 1, nw = (size_t)p->n_weights + 1;
     ex->sram = ax_mem_calloc(nc, sizeof *ex->sram);
     ex->sram_words = ax_mem_calloc(nc, sizeof *ex->sram_words);
@@ -432,8 +449,8 @@ ax_status ax_exec_create(const struct ax_prog *p, const char *file,
         if (p->code[k].core < p->n_cores)
             ex->run_of_core[p->code[k].core] = k;
     }
-    /* each core's SRAM up to the end of its last buffer */
-    for (uint32_t b = 0; st == AX_OK && b < p->n_buffers; b++) {
+    /* each core's SRAM up to the end of its last buffer (not in counting mode) */
+    for (uint32_t b = 0; st == AX_OK && src && b < p->n_buffers; b++) {
         const struct ax_prog_buffer *buf = &p->buffers[b];
         uint64_t end = (uint64_t)buf->addr + buf->words;
         if (buf->core >= p->n_cores || end > p->sram_words) {
@@ -447,9 +464,9 @@ ax_status ax_exec_create(const struct ax_prog *p, const char *file,
     for (uint32_t c = 0; st == AX_OK && c < p->n_cores; c++)
         if (ex->sram_words[c] && !(ex->sram[c] = ax_mem_calloc(ex->sram_words[c], 4)))
             st = AX_ERR_NOMEM;
-    for (uint32_t b = 0; st == AX_OK && b < p->n_buffers; b++)
+    for (uint32_t b = 0; st == AX_OK && src && b < p->n_buffers; b++)
         st = fill_buffer(ex, src, b, diags);
-    for (uint32_t i = 0; st == AX_OK && i < p->n_weights; i++) {
+    for (uint32_t i = 0; st == AX_OK && src && i < p->n_weights; i++) {
         const struct ax_prog_weight *rec = &p->weights[i];
         if (!rec->is_dram)
             continue;
@@ -466,6 +483,20 @@ ax_status ax_exec_create(const struct ax_prog *p, const char *file,
     return AX_OK;
 }
 
+ax_status ax_exec_create(const struct ax_prog *p, const char *file,
+                         const struct ax_exec_weights *src, ax_exec_t **out,
+                         struct ax_diag_list *diags)
+{
+    return create(p, file, src, NULL, out, diags);
+}
+
+ax_status ax_exec_create_counting(const struct ax_prog *p, const char *file,
+                                  const struct ax_exec_activity *act, ax_exec_t **out,
+                                  struct ax_diag_list *diags)
+{
+    return create(p, file, NULL, act, out, diags);
+}
+
 /* ---- messages and events -------------------------------------------------------------------- */
 
 static void wake(struct ax_exec *ex, uint32_t k)
@@ -476,7 +507,8 @@ static void wake(struct ax_exec *ex, uint32_t k)
     ex->ready[ex->n_ready++] = k;
 }
 
-/* Sends `n` floats from `data` along values route `route` from r's core. */
+/* Sends `n` floats from `data` (NULL in counting mode: no values) along
+ * values route `route` from r's core. */
 static void send_values(struct ax_exec *ex, struct core_run *r, uint64_t route, const float *data,
                         uint32_t n)
 {
@@ -496,14 +528,20 @@ static void send_values(struct ax_exec *ex, struct core_run *r, uint64_t route, 
             return;
         }
         struct core_run *to = &ex->runs[k];
-        float *copy = ax_mem_alloc((size_t)(n ? n : 1) * sizeof *copy);
-        if (!copy || grow32((void **)&to->msgs, to->n_msgs, &to->cap_msgs, sizeof *to->msgs)) {
+        float *copy = data ? ax_mem_alloc((size_t)(n ? n : 1) * sizeof *copy) : NULL;
+        if ((data && !copy) ||
+            grow32((void **)&to->msgs, to->n_msgs, &to->cap_msgs, sizeof *to->msgs) ||
+            (ex->did && grow32((void **)&ex->sent, ex->n_sent, &ex->cap_sent, sizeof *ex->sent))) {
             ax_mem_free(copy);
             oom(ex, r);
             return;
         }
-        memcpy(copy, data, (size_t)n * sizeof *copy);
-        to->msgs[to->n_msgs++] = (struct message){r->core, rt->dst[d].addr, n, copy};
+        if (data)
+            memcpy(copy, data, (size_t)n * sizeof *copy);
+        uint64_t id = ex->n_msg_ids++;
+        to->msgs[to->n_msgs++] = (struct message){r->core, rt->dst[d].addr, n, id, copy};
+        if (ex->did)
+            ex->sent[ex->n_sent++] = (struct ax_exec_msg){id, rt->dst[d].core, n};
         ex->stats.n_messages++;
         wake(ex, k);
     }
@@ -575,7 +613,36 @@ static void op_encode(struct ax_exec *ex, struct core_run *r, const struct ax_is
         oom(ex, r);
         return;
     }
-    r->encs[r->n_encs++] = (struct encoding){(uint32_t)in->c, (uint32_t)r->len, (float)V, enc};
+    r->encs[r->n_encs++] = (struct encoding){(uint32_t)in->c, (uint32_t)r->len, (float)V, enc, NULL};
+}
+
+/* encode in counting mode: the counts come from the activity source, keyed
+ * by the node of the counts buffer, and are kept with the encoding (there
+ * is no SRAM); V_th is 1, which only the values would read. */
+static void op_encode_counting(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    const struct ax_prog_buffer *b = ax_prog_buffer_at(ex->p, r->core, (uint32_t)in->c);
+    uint8_t enc = in->flags & 3u;
+    if (r->len == 0 || !b || in->c + r->len > (uint64_t)b->addr + b->words) {
+        fail(ex, r, AX_ERR_INVALID, "operand 'cnt': words %llu..%llu are not inside one buffer",
+             (unsigned long long)in->c, (unsigned long long)(in->c + r->len - 1));
+        return;
+    }
+    int32_t *counts = ax_mem_alloc((size_t)r->len * sizeof *counts);
+    if (!counts || grow32((void **)&r->encs, r->n_encs, &r->cap_encs, sizeof *r->encs)) {
+        ax_mem_free(counts);
+        oom(ex, r);
+        return;
+    }
+    ex->activity->counts(ex->activity->user, b->node, ex->pos, (uint32_t)r->len, counts);
+    r->encs[r->n_encs++] = (struct encoding){(uint32_t)in->c, (uint32_t)r->len, 1.0f, enc, counts};
+}
+
+static void free_encs(struct core_run *r)
+{
+    for (uint32_t i = 0; i < r->n_encs; i++)
+        ax_mem_free(r->encs[i].counts);
+    r->n_encs = 0;
 }
 
 /* The latest encode of this token that wrote word `addr`, or NULL. */
@@ -590,8 +657,8 @@ static const struct encoding *encoding_of(const struct core_run *r, uint32_t add
 static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
     const struct ax_prog *p = ex->p;
-    uint32_t *cnt = vec(ex, r, in->a, "cnt");
-    if (!cnt)
+    uint32_t *cnt = ex->activity ? NULL : vec(ex, r, in->a, "cnt");
+    if (!cnt && !ex->activity)
         return;
     if (in->b >= p->n_routes || p->routes[in->b].kind != AX_PROG_ROUTE_SPIKES ||
         p->routes[in->b].src != r->core) {
@@ -602,12 +669,15 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
     const struct ax_prog_route *rt = &p->routes[in->b];
     const struct ax_prog_buffer *buf = ax_prog_buffer_at(p, r->core, (uint32_t)in->a);
     uint32_t base = buf ? buf->addr : (uint32_t)in->a;
+    uint64_t events = 0;
     for (uint64_t i = 0; i < r->len && ex->st == AX_OK; i++) {
-        int32_t s = ldi(&cnt[i]);
+        uint32_t addr = (uint32_t)(in->a + i);
+        const struct encoding *e = cnt ? NULL : encoding_of(r, addr);
+        int32_t s = cnt ? ldi(&cnt[i]) : e ? e->counts[addr - e->addr] : 0;
         if (s == 0)
             continue;
-        uint32_t addr = (uint32_t)(in->a + i);
-        const struct encoding *e = encoding_of(r, addr);
+        if (cnt)
+            e = encoding_of(r, addr);
         if (!e) {
             fail(ex, r, AX_ERR_INVALID,
                  "counts at word %u were not written by an encode of this token: there is no "
@@ -616,6 +686,7 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
             return;
         }
         struct train t = {addr - base, s, e->vth, e->enc};
+        events += events_of(e->enc, magnitude(s));
         for (uint32_t d = 0; d < rt->n_dst; d++) {
             uint32_t k = rt->dst[d].core < p->n_cores ? ex->run_of_core[rt->dst[d].core] : NONE;
             ex->stats.n_events += events_of(e->enc, magnitude(s));
@@ -629,6 +700,8 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
             q->v[q->n++] = t;
         }
     }
+    if (ex->did)
+        ex->did->events = events;
 }
 
 /* Where weight record `id` lies on r's core: the first word of its codes, or
@@ -672,6 +745,32 @@ static void drop_tags(struct core_run *r, uint64_t addr, uint64_t n)
             i++;
         }
     }
+}
+
+/* The events of r's current trains in the columns of weight record `rec`. */
+static uint64_t events_in_columns(const struct core_run *r, const struct ax_prog_weight *rec)
+{
+    uint64_t n = 0;
+    for (uint64_t e = 0; e < r->current.n; e++) {
+        const struct train *tr = &r->current.v[e];
+        if (tr->col >= rec->col0 && tr->col - rec->col0 < rec->cols)
+            n += events_of(tr->enc, magnitude(tr->s));
+    }
+    return n;
+}
+
+/* synacc in counting mode: the events it would use, and no accumulators. */
+static void op_synacc_counting(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    if (in->a >= ex->p->n_weights || ex->p->weights[in->a].is_float) {
+        fail(ex, r, AX_ERR_INVALID, "weight record %llu is not a quantized record",
+             (unsigned long long)in->a);
+        return;
+    }
+    uint64_t events = events_in_columns(r, &ex->p->weights[in->a]);
+    ex->stats.n_synops += events * ex->p->weights[in->a].rows;
+    if (ex->did)
+        ex->did->events = events;
 }
 
 static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
@@ -736,6 +835,8 @@ static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_is
             t->acc[(size_t)j * ng + g] += (int64_t)tr->s * code_at(w, (uint64_t)j * cols + c);
         ex->stats.n_synops += events_of(tr->enc, magnitude(tr->s)) * rows;
     }
+    if (ex->did)
+        ex->did->events = events_in_columns(r, rec);
     if (!t->has_vth && r->current.n > 0) { /* no event in its columns: the encoder's V_th still */
         t->has_vth = 1;
         t->vth = r->current.v[0].vth;
@@ -771,6 +872,8 @@ static void op_scale(struct ax_exec *ex, struct core_run *r, const struct ax_isa
         return;
     }
     uint32_t ng = t->groups;
+    if (ex->did)
+        ex->did->groups = ng;
     uint32_t *sc = span(ex, r, in->b, (uint64_t)t->rows * ng, "scales");
     if (!sc)
         return;
@@ -802,8 +905,8 @@ static void op_scale(struct ax_exec *ex, struct core_run *r, const struct ax_isa
 /* psumrecv: returns 1 when it may go on (done or failed), 0 to wait. */
 static int op_psumrecv(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
-    uint32_t *dst = vec(ex, r, in->a, "dst");
-    if (!dst)
+    uint32_t *dst = ex->activity ? NULL : vec(ex, r, in->a, "dst");
+    if (!dst && !ex->activity)
         return 1;
     uint64_t want = in->b, have = 0;
     for (uint32_t i = 0; i < r->n_msgs && have < want; i++)
@@ -812,7 +915,9 @@ static int op_psumrecv(struct ax_exec *ex, struct core_run *r, const struct ax_i
         return 0;
     /* the first `want` messages to dst, in arrival order; added by sending core, ascending */
     struct message *take = ax_mem_alloc((size_t)(want ? want : 1) * sizeof *take);
-    if (!take) {
+    if (!take || (ex->did && grow32((void **)&ex->taken, (uint32_t)want, &ex->cap_taken,
+                                    sizeof *ex->taken))) {
+        ax_mem_free(take);
         oom(ex, r);
         return 1;
     }
@@ -835,9 +940,11 @@ static int op_psumrecv(struct ax_exec *ex, struct core_run *r, const struct ax_i
             fail(ex, r, AX_ERR_INVALID,
                  "a message of %u words from core %u, but the receive adds len = %llu words",
                  take[i].n, take[i].src, (unsigned long long)r->len);
-        for (uint64_t e = 0; e < r->len && ex->st == AX_OK; e++)
+        for (uint64_t e = 0; dst && e < r->len && ex->st == AX_OK; e++)
             stf(&dst[e], ld(&dst[e]) + take[i].data[e]);
         ax_mem_free(take[i].data);
+        if (ex->did)
+            ex->taken[ex->n_taken++] = take[i].id;
     }
     ax_mem_free(take);
     return 1;
@@ -845,6 +952,10 @@ static int op_psumrecv(struct ax_exec *ex, struct core_run *r, const struct ax_i
 
 static void op_psumsend(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
+    if (ex->activity) {
+        send_values(ex, r, in->b, NULL, (uint32_t)r->len);
+        return;
+    }
     uint32_t *src = vec(ex, r, in->a, "src");
     if (!src)
         return;
@@ -861,12 +972,22 @@ static void op_psumsend(struct ax_exec *ex, struct core_run *r, const struct ax_
 
 static void op_lookup(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
-    uint32_t *w = record_words(ex, r, in->a, 1);
-    if (!w)
+    uint32_t *w = ex->activity ? NULL : record_words(ex, r, in->a, 1);
+    if (!w && !ex->activity)
         return;
+    if (in->a >= ex->p->n_weights) {
+        fail(ex, r, AX_ERR_INVALID, "weight record %llu does not exist", (unsigned long long)in->a);
+        return;
+    }
     const struct ax_prog_weight *rec = &ex->p->weights[in->a];
     if (ex->token < rec->row0 || ex->token - rec->row0 >= rec->rows)
         return; /* another block holds the token's row */
+    if (ex->did)
+        ex->did->is_hit = 1;
+    if (!w) {
+        send_values(ex, r, in->b, NULL, rec->cols);
+        return;
+    }
     uint32_t j = ex->token - rec->row0, ng = (rec->cols + GROUP - 1) / GROUP;
     const uint32_t *sc = w + ((uint64_t)rec->rows * rec->cols + 3) / 4 + (uint64_t)j * ng;
     float *row = ax_mem_alloc((size_t)rec->cols * sizeof *row);
@@ -1123,14 +1244,14 @@ static uint32_t state_at(struct ax_exec *ex, const struct core_run *r, uint64_t 
     return b->ref;
 }
 
-/* A GLA state's head dimension d (row_bytes = d * d * 4) and the state's
- * words, checking len = heads * d; NULL after an error. */
-static uint32_t *gla_state(struct ax_exec *ex, const struct core_run *r, uint64_t addr,
-                           uint32_t *rec, uint32_t *d)
+/* A GLA state's record and head dimension d (row_bytes = d * d * 4),
+ * checking len = heads * d: 0, or -1 after an error. */
+static int gla_shape(struct ax_exec *ex, const struct core_run *r, uint64_t addr, uint32_t *rec,
+                     uint32_t *d)
 {
     uint32_t s = state_at(ex, r, addr, AX_PROG_STATE_GLA);
     if (s == NONE)
-        return NULL;
+        return -1;
     const struct ax_prog_state *st = &ex->p->states[s];
     uint32_t dd = 0;
     while ((uint64_t)(dd + 1) * (dd + 1) * 4 <= st->row_bytes)
@@ -1140,11 +1261,22 @@ static uint32_t *gla_state(struct ax_exec *ex, const struct core_run *r, uint64_
              "gla state %u: rows of %u bytes are not d x d float32, or len %llu is not its %u "
              "heads x d",
              s, st->row_bytes, (unsigned long long)r->len, st->rows);
-        return NULL;
+        return -1;
     }
     *rec = s;
     *d = dd;
-    return span(ex, r, addr, (uint64_t)st->rows * dd * dd, "state");
+    if (ex->did)
+        ex->did->head_dim = dd;
+    return 0;
+}
+
+/* The words of a GLA state (gla_shape), or NULL after an error. */
+static uint32_t *gla_state(struct ax_exec *ex, const struct core_run *r, uint64_t addr,
+                           uint32_t *rec, uint32_t *d)
+{
+    if (gla_shape(ex, r, addr, rec, d) != 0)
+        return NULL;
+    return span(ex, r, addr, (uint64_t)ex->p->states[*rec].rows * *d * *d, "state");
 }
 
 /* Applies a pending decay on its own: S = f32(f64(decay) * f64(S)). */
@@ -1224,26 +1356,82 @@ static void op_glaread(struct ax_exec *ex, struct core_run *r, const struct ax_i
         }
 }
 
-/* A K/V ring: its head dimension d (row_bytes = 2d + 8: d int8 K codes, d
- * int8 V codes, the K scale, the V scale) and its words; NULL after an
+/* A K/V ring's record and head dimension d (row_bytes = 2d + 8: d int8 K
+ * codes, d int8 V codes, the K scale, the V scale): 0, or -1 after an
  * error. */
-static uint32_t *kv_ring(struct ax_exec *ex, const struct core_run *r, uint64_t addr,
-                         uint32_t *rec, uint32_t *d)
+static int kv_shape(struct ax_exec *ex, const struct core_run *r, uint64_t addr, uint32_t *rec,
+                    uint32_t *d)
 {
     uint32_t s = state_at(ex, r, addr, AX_PROG_STATE_KV);
     if (s == NONE)
-        return NULL;
+        return -1;
     const struct ax_prog_state *st = &ex->p->states[s];
     if (st->row_bytes < 12 || st->row_bytes % 4 != 0) {
         fail(ex, r, AX_ERR_INVALID,
              "kv state %u: rows of %u bytes are not 2d + 8 (int8 K and V, two scales) with d "
              "even",
              s, st->row_bytes);
-        return NULL;
+        return -1;
     }
     *rec = s;
     *d = (st->row_bytes - 8) / 2;
+    if (ex->did)
+        ex->did->head_dim = *d;
+    return 0;
+}
+
+/* The words of a K/V ring (kv_shape), or NULL after an error. */
+static uint32_t *kv_ring(struct ax_exec *ex, const struct core_run *r, uint64_t addr,
+                         uint32_t *rec, uint32_t *d)
+{
+    if (kv_shape(ex, r, addr, rec, d) != 0)
+        return NULL;
+    const struct ax_prog_state *st = &ex->p->states[*rec];
     return span(ex, r, addr, (uint64_t)st->rows * st->row_bytes / 4, "ring");
+}
+
+/* kvpush's kv heads: len / d, which must divide the ring's rows; 0 after an
+ * error. */
+static uint64_t push_heads(struct ax_exec *ex, const struct core_run *r, uint32_t rec, uint32_t d)
+{
+    const struct ax_prog_state *st = &ex->p->states[rec];
+    uint64_t kvh = r->len / d;
+    if (r->len == 0 || r->len % d != 0 || st->rows % kvh != 0) {
+        fail(ex, r, AX_ERR_INVALID,
+             "len %llu is not a whole number of kv heads of %u that divides the ring's %u rows",
+             (unsigned long long)r->len, d, st->rows);
+        return 0;
+    }
+    ex->kv_heads[rec] = (uint32_t)kvh;
+    if (ex->did)
+        ex->did->kv_heads = (uint32_t)kvh;
+    return kvh;
+}
+
+/* kvattn's shape: heads over the ring's kv heads; the window's first
+ * position j0 and its n keys at this token's position. 0, or -1 after an
+ * error. */
+static int attn_shape(struct ax_exec *ex, const struct core_run *r, uint32_t rec, uint32_t d,
+                      uint64_t *heads, uint64_t *j0, uint64_t *n)
+{
+    const struct ax_prog_state *st = &ex->p->states[rec];
+    uint64_t kvh = ex->kv_heads[rec];
+    *heads = r->len / d;
+    if (kvh == 0 || r->len % d != 0 || *heads % kvh != 0) {
+        fail(ex, r, AX_ERR_INVALID,
+             "len %llu is not a whole number of heads of %u over the ring's kv heads (a kvpush "
+             "sets them)",
+             (unsigned long long)r->len, d);
+        return -1;
+    }
+    uint64_t window = st->rows / kvh, p = ex->pos;
+    *j0 = p + 1 >= window ? p + 1 - window : 0;
+    *n = p - *j0 + 1;
+    if (ex->did) {
+        ex->did->kv_heads = (uint32_t)kvh;
+        ex->did->keys = *n;
+    }
+    return 0;
 }
 
 static void op_kvpush(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
@@ -1254,14 +1442,9 @@ static void op_kvpush(struct ax_exec *ex, struct core_run *r, const struct ax_is
     if (!ring || !k || !v)
         return;
     const struct ax_prog_state *st = &ex->p->states[rec];
-    uint64_t kvh = r->len / d;
-    if (r->len % d != 0 || st->rows % kvh != 0) {
-        fail(ex, r, AX_ERR_INVALID,
-             "len %llu is not a whole number of kv heads of %u that divides the ring's %u rows",
-             (unsigned long long)r->len, d, st->rows);
+    uint64_t kvh = push_heads(ex, r, rec, d);
+    if (!kvh)
         return;
-    }
-    ex->kv_heads[rec] = (uint32_t)kvh;
     uint64_t window = st->rows / kvh, slot = ex->pos % window, rw = st->row_bytes / 4;
     for (uint64_t h = 0; h < kvh; h++) {
         uint32_t *row = ring + (slot * kvh + h) * rw;
@@ -1280,16 +1463,10 @@ static void op_kvattn(struct ax_exec *ex, struct core_run *r, const struct ax_is
     if (!ring || !dst || !q)
         return;
     const struct ax_prog_state *st = &ex->p->states[rec];
-    uint64_t kvh = ex->kv_heads[rec], heads = r->len / d;
-    if (kvh == 0 || r->len % d != 0 || heads % kvh != 0) {
-        fail(ex, r, AX_ERR_INVALID,
-             "len %llu is not a whole number of heads of %u over the ring's kv heads (a kvpush "
-             "sets them)",
-             (unsigned long long)r->len, d);
+    uint64_t heads, j0, n;
+    if (attn_shape(ex, r, rec, d, &heads, &j0, &n) != 0)
         return;
-    }
-    uint64_t window = st->rows / kvh, rw = st->row_bytes / 4, p = ex->pos;
-    uint64_t j0 = p + 1 >= window ? p + 1 - window : 0, n = p - j0 + 1;
+    uint64_t kvh = ex->kv_heads[rec], window = st->rows / kvh, rw = st->row_bytes / 4, p = ex->pos;
     int is_spiked = (in->flags & AX_ISA_KVATTN_SPIKED) != 0;
     double *score = ax_mem_alloc((size_t)n * sizeof *score);
     double *qd = ax_mem_alloc((size_t)d * sizeof *qd);
@@ -1348,44 +1525,138 @@ static void op_kvattn(struct ax_exec *ex, struct core_run *r, const struct ax_is
 
 /* ---- running -------------------------------------------------------------------------------- */
 
-/* Runs code record k until it waits, ends or fails. */
-static void step(struct ax_exec *ex, uint32_t k)
+/* scale in counting mode: the groups of the block whose scales it reads
+ * (a weights buffer's record, or the record a dma last staged). */
+static void op_scale_counting(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    const struct ax_prog *p = ex->p;
+    const struct ax_prog_buffer *b = ax_prog_buffer_at(p, r->core, (uint32_t)in->b);
+    uint32_t rec = !b                                 ? NONE
+                   : b->kind == AX_PROG_BUF_WEIGHTS   ? b->ref
+                   : b->kind == AX_PROG_BUF_STAGING   ? ex->staging_rec[b - p->buffers]
+                                                      : NONE;
+    if (rec >= p->n_weights) {
+        fail(ex, r, AX_ERR_INVALID, "operand 'scales': word %llu holds no weight block's scales",
+             (unsigned long long)in->b);
+        return;
+    }
+    if (ex->did)
+        ex->did->groups = (p->weights[rec].cols + GROUP - 1) / GROUP;
+}
+
+/* dma in counting mode: where the record lies now, and nothing copied. */
+static void op_dma_counting(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    const struct ax_prog *p = ex->p;
+    if (in->b >= p->n_weights || !p->weights[in->b].is_dram) {
+        fail(ex, r, AX_ERR_INVALID, "weight record %llu is not a DRAM record",
+             (unsigned long long)in->b);
+        return;
+    }
+    const struct ax_prog_buffer *buf = ax_prog_buffer_at(p, r->core, (uint32_t)in->a);
+    if (buf)
+        ex->staging_rec[buf - p->buffers] = (uint32_t)in->b;
+}
+
+/* The instructions that counting mode runs: those whose effect is not a
+ * value (events, messages, barriers, and the shapes a timed run charges
+ * by). Returns 0 when `in` is none of them (it does nothing there). */
+static int run_counting(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t rec, d;
+    uint64_t heads, j0, n;
+    switch (in->op) {
+    case AX_ISA_ENCODE:
+        op_encode_counting(ex, r, in);
+        return 1;
+    case AX_ISA_SYNACC:
+        op_synacc_counting(ex, r, in);
+        return 1;
+    case AX_ISA_SCALE:
+        op_scale_counting(ex, r, in);
+        return 1;
+    case AX_ISA_DMA:
+        op_dma_counting(ex, r, in);
+        return 1;
+    case AX_ISA_GLADECAY:
+    case AX_ISA_GLAUPD:
+        gla_shape(ex, r, in->a, &rec, &d);
+        return 1;
+    case AX_ISA_GLAREAD:
+        gla_shape(ex, r, in->c, &rec, &d);
+        return 1;
+    case AX_ISA_KVPUSH:
+        if (kv_shape(ex, r, in->a, &rec, &d) == 0)
+            push_heads(ex, r, rec, d);
+        return 1;
+    case AX_ISA_KVATTN:
+        if (kv_shape(ex, r, in->c, &rec, &d) == 0)
+            attn_shape(ex, r, rec, d, &heads, &j0, &n);
+        return 1;
+    case AX_ISA_EMIT:
+    case AX_ISA_PSUMSEND:
+    case AX_ISA_LOOKUP:
+        return 0; /* the shared code handles counting mode */
+    default:
+        return 1; /* a value op: nothing to do without values */
+    }
+}
+
+/* Runs the next instruction of code record k. */
+static enum ax_exec_state run_one(struct ax_exec *ex, uint32_t k)
 {
     struct core_run *r = &ex->runs[k];
     const struct ax_prog_code *c = &ex->p->code[k];
-    while (r->pc < c->n_instr && ex->st == AX_OK) {
-        struct ax_isa_instr in;
-        if (ax_isa_decode(c->words[r->pc], &in) != 0) {
-            fail(ex, r, AX_ERR_INVALID, "the word 0x%016llx does not decode",
-                 (unsigned long long)c->words[r->pc]);
-            return;
+    if (r->is_done || r->pc >= c->n_instr) {
+        r->is_done = 1;
+        return AX_EXEC_HALTED;
+    }
+    struct ax_isa_instr in;
+    if (ax_isa_decode(c->words[r->pc], &in) != 0) {
+        fail(ex, r, AX_ERR_INVALID, "the word 0x%016llx does not decode",
+             (unsigned long long)c->words[r->pc]);
+        return AX_EXEC_WAITS;
+    }
+    if (ex->did) {
+        ex->did->in = in;
+        ex->did->pc = r->pc;
+        ex->did->len = r->len;
+    }
+    switch (in.op) {
+    case AX_ISA_HALT:
+        ex->stats.n_instr++;
+        r->is_done = 1;
+        return AX_EXEC_HALTED;
+    case AX_ISA_BARRIER:
+        if (in.a >= ex->p->n_barriers) {
+            fail(ex, r, AX_ERR_INVALID, "barrier %llu does not exist", (unsigned long long)in.a);
+            return AX_EXEC_WAITS;
         }
+        if (!r->is_at_barrier) {
+            r->is_at_barrier = 1;
+            if (++ex->arrived[in.a] == ex->p->barriers[in.a].n_cores) {
+                complete_barrier(ex, in.a);
+                if (ex->did)
+                    ex->did->is_barrier_done = 1;
+            }
+        }
+        if (ex->arrived[in.a] < ex->p->barriers[in.a].n_cores)
+            return AX_EXEC_WAITS;
+        r->is_at_barrier = 0;
+        break;
+    case AX_ISA_SETLEN:
+        r->len = in.a;
+        if (ex->did)
+            ex->did->len = r->len;
+        break;
+    case AX_ISA_PSUMRECV:
+        if (!op_psumrecv(ex, r, &in))
+            return AX_EXEC_WAITS;
+        break;
+    default:
+        if (ex->activity && run_counting(ex, r, &in))
+            break;
         switch (in.op) {
-        case AX_ISA_NOP:
-            break;
-        case AX_ISA_HALT:
-            ex->stats.n_instr++;
-            r->is_done = 1;
-            return;
-        case AX_ISA_BARRIER: {
-            if (in.a >= ex->p->n_barriers) {
-                fail(ex, r, AX_ERR_INVALID, "barrier %llu does not exist",
-                     (unsigned long long)in.a);
-                return;
-            }
-            if (!r->is_at_barrier) {
-                r->is_at_barrier = 1;
-                if (++ex->arrived[in.a] == ex->p->barriers[in.a].n_cores)
-                    complete_barrier(ex, in.a);
-            }
-            if (ex->arrived[in.a] < ex->p->barriers[in.a].n_cores)
-                return;
-            r->is_at_barrier = 0;
-            break;
-        }
-        case AX_ISA_SETLEN:
-            r->len = in.a;
-            break;
         case AX_ISA_SYNACC:
             op_synacc(ex, r, &in);
             break;
@@ -1410,10 +1681,6 @@ static void step(struct ax_exec *ex, uint32_t k)
             break;
         case AX_ISA_PSUMSEND:
             op_psumsend(ex, r, &in);
-            break;
-        case AX_ISA_PSUMRECV:
-            if (!op_psumrecv(ex, r, &in))
-                return;
             break;
         case AX_ISA_VADD:
         case AX_ISA_VMUL:
@@ -1463,16 +1730,22 @@ static void step(struct ax_exec *ex, uint32_t k)
         case AX_ISA_ROPE:
             op_rope(ex, r, &in);
             break;
-        case AX_ISA_OP_COUNT:
+        default: /* nop, and the cases above */
             break;
         }
-        if (ex->st != AX_OK)
-            return;
-        ex->stats.n_instr++;
-        r->pc++;
     }
-    if (ex->st == AX_OK)
-        r->is_done = 1;
+    if (ex->st != AX_OK)
+        return AX_EXEC_WAITS;
+    ex->stats.n_instr++;
+    r->pc++;
+    return AX_EXEC_RAN;
+}
+
+/* Runs code record k until it waits, ends or fails. */
+static void step(struct ax_exec *ex, uint32_t k)
+{
+    while (ex->st == AX_OK && run_one(ex, k) == AX_EXEC_RAN)
+        ;
 }
 
 /* One diagnostic per core that cannot go on, naming what it waits for. */
@@ -1511,13 +1784,14 @@ static void report_deadlock(struct ax_exec *ex)
     }
 }
 
-ax_status ax_exec_run(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_diag_list *diags)
+ax_status ax_exec_begin(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_diag_list *diags)
 {
     const struct ax_prog *p = ex->p;
     ex->token = token;
     ex->pos = pos;
     ex->st = AX_OK;
     ex->diags = diags;
+    ex->n_msg_ids = 0;
     memset(&ex->stats, 0, sizeof ex->stats);
     memset(ex->arrived, 0, ((size_t)p->n_barriers + 1) * sizeof *ex->arrived);
     ex->n_ready = 0;
@@ -1526,11 +1800,44 @@ ax_status ax_exec_run(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_dia
         r->pc = 0;
         r->len = 0;
         r->is_done = r->is_at_barrier = r->is_queued = 0;
-        r->n_encs = 0;
+        free_encs(r);
         r->pending.n = r->current.n = 0;
         free_msgs(r);
         free_tags(r);
     }
+    return AX_OK;
+}
+
+ax_status ax_exec_next(ax_exec_t *ex, uint32_t k, struct ax_exec_did *did)
+{
+    memset(did, 0, sizeof *did);
+    if (k >= ex->p->n_code) {
+        did->state = AX_EXEC_HALTED;
+        return AX_OK;
+    }
+    ex->did = did;
+    ex->n_sent = ex->n_taken = 0;
+    did->state = run_one(ex, k);
+    did->sent = ex->sent;
+    did->n_sent = ex->n_sent;
+    did->taken = ex->taken;
+    did->n_taken = ex->n_taken;
+    ex->did = NULL;
+    return ex->st;
+}
+
+ax_status ax_exec_end(ax_exec_t *ex)
+{
+    if (ex->st == AX_OK)
+        report_deadlock(ex);
+    ex->diags = NULL;
+    return ex->st;
+}
+
+ax_status ax_exec_run(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_diag_list *diags)
+{
+    const struct ax_prog *p = ex->p;
+    ax_exec_begin(ex, token, pos, diags);
     for (uint32_t k = p->n_code; k-- > 0;)
         wake(ex, k);
     while (ex->n_ready > 0 && ex->st == AX_OK) {
@@ -1538,10 +1845,7 @@ ax_status ax_exec_run(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_dia
         ex->runs[k].is_queued = 0;
         step(ex, k);
     }
-    if (ex->st == AX_OK)
-        report_deadlock(ex);
-    ex->diags = NULL;
-    return ex->st;
+    return ax_exec_end(ex);
 }
 
 /* ---- reading back --------------------------------------------------------------------------- */
