@@ -46,11 +46,12 @@ struct ax_exec_weights {
 };
 
 /* Counting mode's source of spike counts: `counts` fills out[0 .. n-1]
- * with the counts an `encode` of graph node `node` (the node of the counts
- * buffer it writes, from the program's buffer table) produces for the token
- * at position `pos`. */
+ * with the counts an `encode` writes to words [offset, offset + n) of
+ * counts buffer `buffer` (an index of p->buffers) for the token at position
+ * `pos`. The executor then saturates them as the encode's flags say. */
 struct ax_exec_activity {
-    void (*counts)(void *user, uint32_t node, uint64_t pos, uint32_t n, int32_t *out);
+    void (*counts)(void *user, uint32_t buffer, uint32_t offset, uint64_t pos, uint32_t n,
+                   int32_t *out);
     void *user;
 };
 
@@ -120,6 +121,7 @@ struct ax_exec_did {
     uint32_t head_dim;      /* gla* and kv*: the state's head dimension */
     uint32_t kv_heads;      /* kvpush, kvattn: the ring's kv heads */
     uint64_t keys;          /* kvattn: keys attended per head */
+    const int32_t *counts;  /* encode: the len counts it wrote */
     uint8_t is_hit;         /* lookup: this core held the token's row and sent it */
     uint8_t is_barrier_done; /* barrier: this core was the last to arrive */
     const struct ax_exec_msg *sent; /* psumsend, lookup: valid until the next call */

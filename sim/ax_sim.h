@@ -78,6 +78,10 @@ const char *ax_ledger_item_meaning(enum ax_ledger_item i);
  * number comes from (its `source:` and `estimate:`). */
 double ax_ledger_unit_cost(const ax_arch_t *arch, enum ax_ledger_item i);
 const struct ax_provenance *ax_ledger_item_source(const ax_arch_t *arch, enum ax_ledger_item i);
+/* Seconds one unit of item `i` occupies the core unit that serves it on
+ * `arch` (its event latency over the unit's lanes; an SRAM access; a DRAM
+ * byte at the bandwidth); 0 for the items the network times. */
+double ax_ledger_service_s(const ax_arch_t *arch, enum ax_ledger_item i);
 /* The share of `lg->total_j` whose unit cost comes from a chip section that
  * `arch` marks `estimate: true` (ax_ledger_item_source): the sum of those
  * lines' energy_j over total_j, in [0, 1]. 0 when total_j is not positive

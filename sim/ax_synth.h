@@ -78,6 +78,10 @@ ax_status ax_synth_pmf_from_hist(struct ax_synth_pmf *out,
  * allocation, no failure. */
 void ax_synth_counts(const struct ax_synth_pmf *p, uint64_t seed, uint32_t site, uint64_t token,
                      uint32_t n, int32_t *counts);
+/* The same for channels first .. first + n - 1 (a shard of a site's
+ * channels): counts[i] is channel first + i's count. */
+void ax_synth_counts_at(const struct ax_synth_pmf *p, uint64_t seed, uint32_t site,
+                        uint64_t token, uint32_t first, uint32_t n, int32_t *counts);
 
 /* ---- the default: a fit to the published figures ------------------------------ */
 

@@ -586,21 +586,29 @@ static void op_thresh(struct ax_exec *ex, struct core_run *r, const struct ax_is
     stf(v, V);
 }
 
+/* The largest |count| an encode with these flags writes: T events (ternary,
+ * binary) or 2^T - 1 (bitwise) for a fixed T, else the guard. */
+static uint32_t count_bound(uint8_t flags)
+{
+    uint8_t enc = flags & 3u, steps = flags >> 2;
+    return steps == 0                    ? COUNT_GUARD
+           : enc != AX_ISA_ENC_BITWISE   ? steps
+           : steps >= 30                 ? COUNT_GUARD
+                                         : (1u << steps) - 1u;
+}
+
 static void op_encode(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
     uint32_t *x = vec(ex, r, in->a, "src"), *v = span(ex, r, in->b, 1, "vth");
     uint32_t *cnt = vec(ex, r, in->c, "cnt");
-    uint8_t enc = in->flags & 3u, steps = in->flags >> 2;
+    uint8_t enc = in->flags & 3u;
     if (!x || !v || !cnt)
         return;
     if (enc >= AX_ISA_ENC_COUNT) {
         fail(ex, r, AX_ERR_INVALID, "flags 0x%02x: encoding 3 does not exist", in->flags);
         return;
     }
-    double bound = steps == 0                      ? COUNT_GUARD
-                   : enc != AX_ISA_ENC_BITWISE     ? (double)steps
-                   : steps >= 30                   ? COUNT_GUARD
-                                                   : (double)((1u << steps) - 1u);
+    double bound = count_bound(in->flags);
     double V = (double)ld(v);
     for (uint64_t i = 0; i < r->len; i++) {
         double s = nearbyint((double)ld(&x[i]) / V);
@@ -609,6 +617,8 @@ static void op_encode(struct ax_exec *ex, struct core_run *r, const struct ax_is
         s = s > bound ? bound : s < -bound ? -bound : s;
         sti(&cnt[i], (int32_t)s);
     }
+    if (ex->did)
+        ex->did->counts = (const int32_t *)cnt;
     if (grow32((void **)&r->encs, r->n_encs, &r->cap_encs, sizeof *r->encs)) {
         oom(ex, r);
         return;
@@ -634,8 +644,14 @@ static void op_encode_counting(struct ax_exec *ex, struct core_run *r, const str
         oom(ex, r);
         return;
     }
-    ex->activity->counts(ex->activity->user, b->node, ex->pos, (uint32_t)r->len, counts);
+    ex->activity->counts(ex->activity->user, (uint32_t)(b - ex->p->buffers),
+                         (uint32_t)(in->c - b->addr), ex->pos, (uint32_t)r->len, counts);
+    int32_t bound = (int32_t)count_bound(in->flags);
+    for (uint64_t i = 0; i < r->len; i++)
+        counts[i] = counts[i] > bound ? bound : counts[i] < -bound ? -bound : counts[i];
     r->encs[r->n_encs++] = (struct encoding){(uint32_t)in->c, (uint32_t)r->len, 1.0f, enc, counts};
+    if (ex->did)
+        ex->did->counts = counts;
 }
 
 static void free_encs(struct core_run *r)

@@ -66,6 +66,34 @@ double ax_ledger_unit_cost(const ax_arch_t *arch, enum ax_ledger_item i)
     }
 }
 
+double ax_ledger_service_s(const ax_arch_t *arch, enum ax_ledger_item i)
+{
+    const struct ax_system_desc *sys = ax_arch_desc(arch);
+    const struct ax_core_desc *core = &sys->chip.core;
+    static const struct { enum ax_ledger_item item; enum ax_event ev; } events[] = {
+        {AX_LEDGER_PROCESS_SPIKE, AX_EVENT_SYNAPSE_PROCESS_SPIKE},
+        {AX_LEDGER_DENDRITE, AX_EVENT_DENDRITE_UPDATE},
+        {AX_LEDGER_ACCESS_NEURON, AX_EVENT_SOMA_ACCESS_NEURON},
+        {AX_LEDGER_UPDATE_NEURON, AX_EVENT_SOMA_UPDATE_NEURON},
+        {AX_LEDGER_SPIKE_OUT, AX_EVENT_SOMA_SPIKE_OUT},
+    };
+    for (size_t k = 0; k < sizeof events / sizeof events[0]; k++) {
+        if (events[k].item != i)
+            continue;
+        uint32_t lanes = core->unit[ax_event_unit(events[k].ev)].lanes;
+        return core->event[events[k].ev].latency_s / (lanes ? lanes : 1);
+    }
+    if (i >= AX_LEDGER_DENSE_ADD && i < AX_LEDGER_DENSE_ADD + AX_DENSE_COUNT)
+        return core->dense_op[i - AX_LEDGER_DENSE_ADD].latency_s / (core->dense.lanes ? core->dense.lanes : 1);
+    if (i == AX_LEDGER_SRAM_READ || i == AX_LEDGER_SRAM_WRITE)
+        return core->sram.latency_s;
+    if (i == AX_LEDGER_DRAM_BYTE)
+        return sys->chip.dram.is_present && sys->chip.dram.bandwidth_bps > 0
+                   ? 1.0 / sys->chip.dram.bandwidth_bps
+                   : 0;
+    return 0; /* the network's items: timed by the routes, not by a unit */
+}
+
 const struct ax_provenance *ax_ledger_item_source(const ax_arch_t *arch, enum ax_ledger_item i)
 {
     const struct ax_system_desc *s = ax_arch_desc(arch);

@@ -123,30 +123,12 @@ static enum eng_server item_server(enum ax_ledger_item i)
 
 static void costs_init(struct sim *s)
 {
-    const struct ax_system_desc *sys = ax_arch_desc(s->arch);
-    const struct ax_core_desc *core = &sys->chip.core;
+    const struct ax_core_desc *core = &ax_arch_desc(s->arch)->chip.core;
     s->sram_bits = core->sram.width_bits > 0 ? core->sram.width_bits : 32;
     for (int i = 0; i < AX_LEDGER_COUNT; i++) {
         s->unit_j[i] = ax_ledger_unit_cost(s->arch, (enum ax_ledger_item)i);
-        s->item_s[i] = 0;
+        s->item_s[i] = ax_ledger_service_s(s->arch, (enum ax_ledger_item)i);
     }
-    static const struct { enum ax_ledger_item item; enum ax_event ev; } events[] = {
-        {AX_LEDGER_PROCESS_SPIKE, AX_EVENT_SYNAPSE_PROCESS_SPIKE},
-        {AX_LEDGER_DENDRITE, AX_EVENT_DENDRITE_UPDATE},
-        {AX_LEDGER_ACCESS_NEURON, AX_EVENT_SOMA_ACCESS_NEURON},
-        {AX_LEDGER_UPDATE_NEURON, AX_EVENT_SOMA_UPDATE_NEURON},
-        {AX_LEDGER_SPIKE_OUT, AX_EVENT_SOMA_SPIKE_OUT},
-    };
-    for (size_t k = 0; k < sizeof events / sizeof events[0]; k++) {
-        uint32_t lanes = core->unit[ax_event_unit(events[k].ev)].lanes;
-        s->item_s[events[k].item] = core->event[events[k].ev].latency_s / (lanes ? lanes : 1);
-    }
-    uint32_t dense_lanes = core->dense.lanes ? core->dense.lanes : 1;
-    for (int op = 0; op < AX_DENSE_COUNT; op++)
-        s->item_s[AX_LEDGER_DENSE_ADD + op] = core->dense_op[op].latency_s / dense_lanes;
-    s->item_s[AX_LEDGER_SRAM_READ] = s->item_s[AX_LEDGER_SRAM_WRITE] = core->sram.latency_s;
-    s->item_s[AX_LEDGER_DRAM_BYTE] =
-        sys->chip.dram.is_present && sys->chip.dram.bandwidth_bps > 0 ? 1.0 / sys->chip.dram.bandwidth_bps : 0;
 }
 
 /* Charges `count` units of `item` to `core` and adds their service time to

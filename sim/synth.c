@@ -68,20 +68,27 @@ static inline uint64_t silence_hash(uint64_t skey, uint32_t channel)
 void ax_synth_counts(const struct ax_synth_pmf *p, uint64_t seed, uint32_t site, uint64_t token,
                      uint32_t n, int32_t *counts)
 {
+    ax_synth_counts_at(p, seed, site, token, 0, n, counts);
+}
+
+void ax_synth_counts_at(const struct ax_synth_pmf *p, uint64_t seed, uint32_t site,
+                        uint64_t token, uint32_t first, uint32_t n, int32_t *counts)
+{
     uint64_t skey = site_key(seed, site);
     uint64_t key = token_key(skey, token);
     /* One 64-bit draw per count: bits 58..63 pick the alias bucket, bits
      * 0..31 decide between the bucket and its alias, bit 32 is the sign. */
-    for (uint32_t c = 0; c < n; c++) {
-        uint64_t u = mix64(key + ((uint64_t)c + 1) * GOLDEN);
-        uint32_t i = (uint32_t)(u >> (64 - AX_SYNTH_MAG_BITS));
-        int32_t mag = (uint32_t)u < p->alias_threshold[i] ? (int32_t)i : p->alias_index[i];
-        counts[c] = (u >> 32) & 1u ? -mag : mag;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t c = (uint64_t)first + i;
+        uint64_t u = mix64(key + (c + 1) * GOLDEN);
+        uint32_t b = (uint32_t)(u >> (64 - AX_SYNTH_MAG_BITS));
+        int32_t mag = (uint32_t)u < p->alias_threshold[b] ? (int32_t)b : p->alias_index[b];
+        counts[i] = (u >> 32) & 1u ? -mag : mag;
     }
     if (p->silent_threshold) {
-        for (uint32_t c = 0; c < n; c++) {
-            if (silence_hash(skey, c) < p->silent_threshold)
-                counts[c] = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            if (silence_hash(skey, first + i) < p->silent_threshold)
+                counts[i] = 0;
         }
     }
 }
