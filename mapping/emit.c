@@ -1359,15 +1359,16 @@ static ax_status finish(struct emitter *e, const char *model_name, const char *c
     ax_status st = node_table(e);
     if (st != AX_OK)
         return st;
-    char buf[4][48];
+    char buf[5][48];
     snprintf(buf[0], sizeof buf[0], "%u", m->n_chips);
     snprintf(buf[1], sizeof buf[1], "%.17g", m->traffic_hop_bytes);
     snprintf(buf[2], sizeof buf[2], "%.17g", m->traffic_hop_bytes_naive);
     snprintf(buf[3], sizeof buf[3], "%u", m->cores_per_chip);
-    const char *keys[] = {"model", "chip", "chips_used", "cores_per_chip", "traffic_hop_bytes",
-                          "traffic_hop_bytes_naive"};
-    const char *values[] = {model_name, chip_name, buf[0], buf[3], buf[1], buf[2]};
-    for (int i = 0; i < 6 && st == AX_OK; i++)
+    snprintf(buf[4], sizeof buf[4], "%u", m->chip_grid_w ? m->chip_grid_w : 1);
+    const char *keys[] = {"model", "chip", "chips_used", "cores_per_chip", "chip_grid_w",
+                          "traffic_hop_bytes", "traffic_hop_bytes_naive"};
+    const char *values[] = {model_name, chip_name, buf[0], buf[3], buf[4], buf[1], buf[2]};
+    for (int i = 0; i < 7 && st == AX_OK; i++)
         st = ax_prog_set_meta(p, keys[i], values[i]);
     return st;
 }

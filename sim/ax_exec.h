@@ -117,7 +117,10 @@ struct ax_exec_did {
     uint64_t len;           /* the vector length it ran with */
     uint64_t events;        /* emit: events sent to each destination;
                              * synacc: events in its block's columns */
+    uint64_t generated;     /* emit: of those, events of counts no emit of this token sent
+                             * before (the soma generates a spike once) */
     uint32_t groups;        /* scale: groups of 128 columns of the accumulators' block */
+    uint32_t record;        /* vdot: the weight record of its block (staged or not) */
     uint32_t head_dim;      /* gla* and kv*: the state's head dimension */
     uint32_t kv_heads;      /* kvpush, kvattn: the ring's kv heads */
     uint64_t keys;          /* kvattn: keys attended per head */

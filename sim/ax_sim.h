@@ -249,4 +249,33 @@ ax_status ax_sim_run(const struct ax_ir_graph *g, const struct ax_map *map, cons
                      const int32_t *tokens, uint32_t n_tokens, const struct ax_sim_options *o,
                      struct ax_sim_result *out, struct ax_diag_list *diags);
 
+/* ---- running a program ------------------------------------------------------- */
+
+struct ax_prog;
+struct ax_exec;
+struct ax_exec_weights;
+
+/* Called after each token of a program's run with the executor, whose
+ * buffers hold what the token computed (functional mode), so that a driver
+ * can read values back and check them (compiler/check). A status other
+ * than AX_OK ends the run with it. */
+struct ax_sim_observer {
+    ax_status (*token)(void *user, const struct ax_exec *ex, uint32_t index, int32_t token);
+    void *user;
+};
+
+/* Runs program `p` (verified) on `arch` (the program's chip, or one of the
+ * same geometry) for `n_tokens` tokens, timing every instruction
+ * (sim/timed.c). Functional mode computes values from `weights` and
+ * `tokens`; counting mode (weights NULL) draws each counts buffer's counts
+ * from the options' seed and profile (`tokens` may be NULL: token 0).
+ * `obs` may be NULL. Fills *out, which the caller frees with
+ * ax_sim_result_free; a program whose waits cannot be met ends with
+ * AX_ERR_INVALID and a diagnostic per waiting core. */
+ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
+                         const struct ax_exec_weights *weights, const int32_t *tokens,
+                         uint32_t n_tokens, const struct ax_sim_options *o,
+                         const struct ax_sim_observer *obs, struct ax_sim_result *out,
+                         struct ax_diag_list *diags);
+
 #endif

@@ -119,10 +119,21 @@ double eng_local_pass(const struct eng_net *n, const struct eng_msg *m, double t
     return t + packets * n->sys->chip.router.local.latency_s;
 }
 
-/* Routes one message leaving at `t`, hop by hop; returns when its last
- * packet arrives. Contention only in the approx model. */
-static double route(struct eng_net *n, const struct eng_msg *m, double t, int is_analytic,
-                    struct eng_counts *c)
+enum eng_server eng_server_of(enum ax_ledger_item i)
+{
+    switch (ax_ledger_item_cat(i)) {
+    case AX_ENERGY_SYNAPSE:  return ENG_SYNAPSE;
+    case AX_ENERGY_DENDRITE: return ENG_DENDRITE;
+    case AX_ENERGY_SOMA:     return ENG_SOMA;
+    case AX_ENERGY_DENSE:    return ENG_DENSE;
+    case AX_ENERGY_SRAM:     return ENG_SRAM;
+    case AX_ENERGY_DRAM:     return ENG_DRAM;
+    default:                 return ENG_SERVER_COUNT; /* timed by the network */
+    }
+}
+
+double eng_route(struct eng_net *n, const struct eng_msg *m, double t, int is_analytic,
+                 struct eng_counts *c)
 {
     uint32_t x, y, bx, by;
     eng_coords(n, m->src, &x, &y);
@@ -585,7 +596,7 @@ ax_status eng_round_run(struct eng_state *st, struct eng_net *net, struct eng_ro
     /* 3. the network: messages in order of departure (ties: send order) */
     qsort(arr, r->n_msgs, sizeof *arr, eng_arrival_cmp);
     for (uint64_t i = 0; i < r->n_msgs; i++) {
-        arr[i].t = route(net, &r->msgs[arr[i].msg], arr[i].t, st->is_analytic, c);
+        arr[i].t = eng_route(net, &r->msgs[arr[i].msg], arr[i].t, st->is_analytic, c);
         if (tw)
             tw->arrive[arr[i].msg] = arr[i].t;
         grouped[i] = (struct dst_arrival){r->msgs[arr[i].msg].dst, arr[i]};

@@ -138,6 +138,15 @@ ax_status eng_round_send(struct eng_round *r, const struct eng_msg *m);
 /* The local job of `core` in round `r` (zero until work is added). */
 struct eng_job *eng_round_local(struct eng_round *r, uint32_t core);
 
+/* Routes message `m` leaving at `t`, hop by hop (contention only when not
+ * `is_analytic`), counting into *c; returns when its last packet arrives. */
+double eng_route(struct eng_net *n, const struct eng_msg *m, double t, int is_analytic,
+                 struct eng_counts *c);
+
+/* The unit that serves ledger item `i`, or ENG_SERVER_COUNT when the
+ * network times it. */
+enum eng_server eng_server_of(enum ax_ledger_item i);
+
 /* Router hops between two cores (0 within a tile), as the XY route goes. */
 uint32_t eng_hops(const struct eng_net *n, uint32_t a, uint32_t b);
 

@@ -68,6 +68,7 @@ struct encoding {
     float vth;
     uint8_t enc;
     int32_t *counts; /* counting mode: the drawn counts (there is no SRAM); else NULL */
+    uint8_t *is_sent; /* per word: an emit has sent its spikes (generated them) already */
 };
 
 /* Accumulators `synacc` filled at words [addr, addr + rows): per row and
@@ -623,7 +624,7 @@ static void op_encode(struct ax_exec *ex, struct core_run *r, const struct ax_is
         oom(ex, r);
         return;
     }
-    r->encs[r->n_encs++] = (struct encoding){(uint32_t)in->c, (uint32_t)r->len, (float)V, enc, NULL};
+    r->encs[r->n_encs++] = (struct encoding){(uint32_t)in->c, (uint32_t)r->len, (float)V, enc, NULL, NULL};
 }
 
 /* encode in counting mode: the counts come from the activity source, keyed
@@ -649,20 +650,22 @@ static void op_encode_counting(struct ax_exec *ex, struct core_run *r, const str
     int32_t bound = (int32_t)count_bound(in->flags);
     for (uint64_t i = 0; i < r->len; i++)
         counts[i] = counts[i] > bound ? bound : counts[i] < -bound ? -bound : counts[i];
-    r->encs[r->n_encs++] = (struct encoding){(uint32_t)in->c, (uint32_t)r->len, 1.0f, enc, counts};
+    r->encs[r->n_encs++] = (struct encoding){(uint32_t)in->c, (uint32_t)r->len, 1.0f, enc, counts, NULL};
     if (ex->did)
         ex->did->counts = counts;
 }
 
 static void free_encs(struct core_run *r)
 {
-    for (uint32_t i = 0; i < r->n_encs; i++)
+    for (uint32_t i = 0; i < r->n_encs; i++) {
         ax_mem_free(r->encs[i].counts);
+        ax_mem_free(r->encs[i].is_sent);
+    }
     r->n_encs = 0;
 }
 
 /* The latest encode of this token that wrote word `addr`, or NULL. */
-static const struct encoding *encoding_of(const struct core_run *r, uint32_t addr)
+static struct encoding *encoding_of(const struct core_run *r, uint32_t addr)
 {
     for (uint32_t i = r->n_encs; i-- > 0;)
         if (addr >= r->encs[i].addr && addr - r->encs[i].addr < r->encs[i].n)
@@ -685,10 +688,10 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
     const struct ax_prog_route *rt = &p->routes[in->b];
     const struct ax_prog_buffer *buf = ax_prog_buffer_at(p, r->core, (uint32_t)in->a);
     uint32_t base = buf ? buf->addr : (uint32_t)in->a;
-    uint64_t events = 0;
+    uint64_t events = 0, generated = 0;
     for (uint64_t i = 0; i < r->len && ex->st == AX_OK; i++) {
         uint32_t addr = (uint32_t)(in->a + i);
-        const struct encoding *e = cnt ? NULL : encoding_of(r, addr);
+        struct encoding *e = cnt ? NULL : encoding_of(r, addr);
         int32_t s = cnt ? ldi(&cnt[i]) : e ? e->counts[addr - e->addr] : 0;
         if (s == 0)
             continue;
@@ -703,6 +706,14 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
         }
         struct train t = {addr - base, s, e->vth, e->enc};
         events += events_of(e->enc, magnitude(s));
+        if (!e->is_sent && !(e->is_sent = ax_mem_calloc(e->n, 1))) {
+            oom(ex, r);
+            return;
+        }
+        if (!e->is_sent[addr - e->addr]) { /* the soma generates a spike once per token */
+            e->is_sent[addr - e->addr] = 1;
+            generated += events_of(e->enc, magnitude(s));
+        }
         for (uint32_t d = 0; d < rt->n_dst; d++) {
             uint32_t k = rt->dst[d].core < p->n_cores ? ex->run_of_core[rt->dst[d].core] : NONE;
             ex->stats.n_events += events_of(e->enc, magnitude(s));
@@ -716,8 +727,10 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
             q->v[q->n++] = t;
         }
     }
-    if (ex->did)
+    if (ex->did) {
         ex->did->events = events;
+        ex->did->generated = generated;
+    }
 }
 
 /* Where weight record `id` lies on r's core: the first word of its codes, or
@@ -1042,21 +1055,41 @@ static void op_dma(struct ax_exec *ex, struct core_run *r, const struct ax_isa_i
 
 /* ---- dense ops ------------------------------------------------------------------------------ */
 
-static void op_vdot(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+/* The weight record whose block lies at word `addr` of r's core: a weights
+ * buffer's, or the one a dma last copied into a staging buffer; NONE when
+ * `addr` does not start one. */
+static uint32_t block_at(const struct ax_exec *ex, const struct core_run *r, uint64_t addr,
+                         int is_start)
 {
     const struct ax_prog *p = ex->p;
-    const struct ax_prog_buffer *buf = ax_prog_buffer_at(p, r->core, (uint32_t)in->b);
+    const struct ax_prog_buffer *buf = ax_prog_buffer_at(p, r->core, (uint32_t)addr);
     uint32_t id = !buf                                ? NONE
                   : buf->kind == AX_PROG_BUF_WEIGHTS ? buf->ref
                   : buf->kind == AX_PROG_BUF_STAGING ? ex->staging_rec[buf - p->buffers]
                                                       : NONE;
-    if (id == NONE || id >= p->n_weights || buf->addr != in->b) {
+    return id < p->n_weights && (!is_start || buf->addr == addr) ? id : NONE;
+}
+
+/* vdot's block, reported to a timed run; NONE after an error. */
+static uint32_t vdot_block(struct ax_exec *ex, const struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t id = block_at(ex, r, in->b, 1);
+    if (id == NONE)
         fail(ex, r, AX_ERR_INVALID,
              "operand 'w' (word %llu) is not the first word of a weights buffer or of a "
              "staging buffer a dma filled",
              (unsigned long long)in->b);
+    else if (ex->did)
+        ex->did->record = id;
+    return id;
+}
+
+static void op_vdot(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    const struct ax_prog *p = ex->p;
+    uint32_t id = vdot_block(ex, r, in);
+    if (id == NONE)
         return;
-    }
     const struct ax_prog_weight *rec = &p->weights[id];
     uint32_t rows = rec->rows, cols = rec->cols, ng = (cols + GROUP - 1) / GROUP;
     uint32_t *w = span(ex, r, in->b, ax_prog_record_words(rec), "w");
@@ -1546,12 +1579,8 @@ static void op_kvattn(struct ax_exec *ex, struct core_run *r, const struct ax_is
 static void op_scale_counting(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
     const struct ax_prog *p = ex->p;
-    const struct ax_prog_buffer *b = ax_prog_buffer_at(p, r->core, (uint32_t)in->b);
-    uint32_t rec = !b                                 ? NONE
-                   : b->kind == AX_PROG_BUF_WEIGHTS   ? b->ref
-                   : b->kind == AX_PROG_BUF_STAGING   ? ex->staging_rec[b - p->buffers]
-                                                      : NONE;
-    if (rec >= p->n_weights) {
+    uint32_t rec = block_at(ex, r, in->b, 0);
+    if (rec == NONE) {
         fail(ex, r, AX_ERR_INVALID, "operand 'scales': word %llu holds no weight block's scales",
              (unsigned long long)in->b);
         return;
@@ -1593,6 +1622,9 @@ static int run_counting(struct ax_exec *ex, struct core_run *r, const struct ax_
         return 1;
     case AX_ISA_DMA:
         op_dma_counting(ex, r, in);
+        return 1;
+    case AX_ISA_VDOT:
+        vdot_block(ex, r, in);
         return 1;
     case AX_ISA_GLADECAY:
     case AX_ISA_GLAUPD:

@@ -30,6 +30,7 @@
 #include "ax_ref.h"
 #include "ax_synth.h"
 #include "engine.h"
+#include "result.h"
 #include "trace.h"
 
 #include <math.h>
@@ -108,19 +109,6 @@ struct sim {
 
 /* ---- charging work ---------------------------------------------------------------- */
 
-static enum eng_server item_server(enum ax_ledger_item i)
-{
-    switch (ax_ledger_item_cat(i)) {
-    case AX_ENERGY_SYNAPSE:  return ENG_SYNAPSE;
-    case AX_ENERGY_DENDRITE: return ENG_DENDRITE;
-    case AX_ENERGY_SOMA:     return ENG_SOMA;
-    case AX_ENERGY_DENSE:    return ENG_DENSE;
-    case AX_ENERGY_SRAM:     return ENG_SRAM;
-    case AX_ENERGY_DRAM:     return ENG_DRAM;
-    default:                 return ENG_SERVER_COUNT; /* timed by the network */
-    }
-}
-
 static void costs_init(struct sim *s)
 {
     const struct ax_core_desc *core = &ax_arch_desc(s->arch)->chip.core;
@@ -139,7 +127,7 @@ static void charge(struct sim *s, struct eng_job *j, uint32_t core, enum ax_ledg
         return;
     s->core_cnt[(size_t)core * AX_LEDGER_COUNT + item] += count;
     s->step_cnt[item] += count;
-    enum eng_server sv = item_server(item);
+    enum eng_server sv = eng_server_of(item);
     if (j && sv != ENG_SERVER_COUNT)
         j->s[sv] += count * s->item_s[item];
 }
@@ -949,65 +937,16 @@ static ax_status finish_sparsity(struct sim *s)
             ax_spike_stats_summary_total(tmp, k, &r->layers[l].sparsity);
     }
     ax_mem_free(tmp); /* the stats' arrays stay with the sites */
-    double nz = 1.0 - r->sparsity.zero_fraction;
-    r->spikes_per_nonzero = nz > 0 ? r->sparsity.spikes_per_element / nz : 0;
-    double sops = 0, macs = 0;
-    for (uint32_t l = 0; l < r->n_layers; l++) {
-        sops += r->layers[l].sops;
-        macs += r->layers[l].dense_macs;
-    }
-    double tokens = r->tokens ? r->tokens : 1;
-    r->sop_per_token = sops / tokens;
-    r->dense_mac_per_token = macs / tokens;
-    r->ideal_spiking_j = sops * AX_IDEAL_INT8_ADD_J;
-    r->ideal_fp16_mac_j = macs * AX_IDEAL_FP16_MAC_J;
-    r->ideal_int8_mac_j = macs * AX_IDEAL_INT8_MAC_J;
+    sim_finish_ideal(r);
     return AX_OK;
-}
-
-static void finish_ledger(struct sim *s)
-{
-    struct ax_sim_result *r = s->r;
-    s->run_cnt[AX_LEDGER_STATIC_CHIP] = r->chips_used * r->seconds;
-    struct ax_ledger *lg = &r->ledger;
-    memset(lg, 0, sizeof *lg);
-    for (int i = 0; i < AX_LEDGER_COUNT; i++) {
-        struct ax_ledger_line *ln = &lg->line[i];
-        ln->count = s->run_cnt[i];
-        ln->unit_j = s->unit_j[i];
-        ln->energy_j = ln->count * ln->unit_j;
-        lg->cat_j[ax_ledger_item_cat((enum ax_ledger_item)i)] += ln->energy_j;
-    }
-    for (int c = 0; c < AX_ENERGY_CAT_COUNT; c++)
-        lg->total_j += lg->cat_j[c];
-    r->per_token_j = r->tokens ? lg->total_j / r->tokens : 0;
-    r->estimated_fraction = ax_ledger_estimated_fraction(lg, s->arch);
-    r->seconds_per_token = r->tokens ? r->seconds / r->tokens : 0;
 }
 
 static ax_status finish_cores(struct sim *s)
 {
     struct ax_sim_result *r = s->r;
-    r->n_cores = s->n_cores;
-    r->cores = ax_mem_calloc(s->n_cores ? s->n_cores : 1, sizeof *r->cores);
-    r->n_links = s->net.n_links;
-    r->links = ax_mem_calloc(r->n_links ? r->n_links : 1, sizeof *r->links);
-    if (!r->cores || !r->links)
-        return AX_ERR_NOMEM;
-    static const enum eng_server unit_server[AX_UNIT_COUNT + 1] = {
-        ENG_AXON_IN, ENG_SYNAPSE, ENG_DENDRITE, ENG_SOMA, ENG_AXON_OUT, ENG_DENSE};
-    for (uint32_t c = 0; c < s->n_cores; c++) {
-        struct ax_sim_core *k = &r->cores[c];
-        const double *cnt = &s->core_cnt[(size_t)c * AX_LEDGER_COUNT];
-        k->core = c;
-        for (int u = 0; u <= AX_UNIT_COUNT; u++)
-            k->busy_s[u] = s->st.busy[(size_t)c * ENG_SERVER_COUNT + unit_server[u]];
-        for (int i = 0; i < AX_LEDGER_COUNT; i++)
-            k->energy_j += cnt[i] * s->unit_j[i];
-        k->synaptic_ops = cnt[AX_LEDGER_PROCESS_SPIKE];
-        k->packets_in = cnt[AX_LEDGER_MESSAGE_IN];
-        k->packets_out = cnt[AX_LEDGER_MESSAGE_OUT];
-    }
+    ax_status st = sim_finish_tables(r, s->arch, s->n_cores, s->core_cnt, s->st.busy, &s->net);
+    if (st != AX_OK)
+        return st;
     for (uint32_t b = 0; b < s->map->n_blocks; b++) {
         const struct ax_map_block *blk = &s->map->blocks[b];
         if (!blk->is_dram && blk->core < s->n_cores)
@@ -1015,15 +954,6 @@ static ax_status finish_cores(struct sim *s)
     }
     for (uint32_t c = 0; c < s->n_cores; c++)
         r->cores[c].is_used = r->cores[c].sram_bytes > 0 || r->cores[c].energy_j > 0;
-    const struct eng_net *net = &s->net;
-    for (uint32_t gy = 0; gy < net->gh; gy++)
-        for (uint32_t gx = 0; gx < net->gw; gx++)
-            for (int d = 0; d < AX_DIR_COUNT; d++) {
-                uint32_t li = (gy * net->gw + gx) * AX_DIR_COUNT + (uint32_t)d;
-                uint32_t chip = gy / net->mesh_h * net->grid_w + gx / net->mesh_w;
-                r->links[li] = (struct ax_sim_link){chip, gx % net->mesh_w, gy % net->mesh_h,
-                                                    (enum ax_dir)d, net->link_packets[li], net->link_busy[li]};
-            }
     return AX_OK;
 }
 
@@ -1242,7 +1172,7 @@ ax_status ax_sim_run(const struct ax_ir_graph *g, const struct ax_map *map, cons
     }
     if (st == AX_OK) {
         r->validation.is_bit_exact = r->validation.is_done && r->validation.n_mismatches == 0;
-        finish_ledger(&s);
+        sim_finish_ledger(r, arch, s.run_cnt);
         st = finish_sparsity(&s);
     }
     if (st == AX_OK)

@@ -2,7 +2,10 @@
  * (the verifier runs), given the tensors its comments assume (the codes and
  * scales written below as formulas, from the comment "Inputs assumed"), run
  * for token 0 at position 0, and its output buffer compared bit for bit with
- * the values its comment works out by hand ("Values, by hand"). */
+ * the values its comment works out by hand ("Values, by hand"). Then the
+ * timed run of the same program (ax_sim_program) on the chip it embeds must
+ * give the cycles and every nonzero ledger count its comment works out
+ * ("Counts", "Cycles"); a count the list leaves out must be zero. */
 #include "ax_test.h"
 
 #include "exec_weights.h"
@@ -11,6 +14,7 @@
 #include "ax_fs.h"
 #include "ax_mem.h"
 #include "ax_prog.h"
+#include "ax_sim.h"
 
 #define DIR AX_SOURCE_DIR "/tests/programs/"
 
@@ -40,6 +44,66 @@ static ax_exec_t *run_program(const char *name, struct ax_prog *p, struct test_t
     ax_mem_free(text);
     ax_diag_list_free(&diags);
     return ex;
+}
+
+/* One ledger count a comment states. */
+struct want_count {
+    const char *item; /* ax_ledger_item_name */
+    double count;
+};
+
+/* Runs tests/programs/NAME timed on CHIP (a file of tests/golden/chips) and
+ * checks its cycles and ledger counts; `want` ends with a NULL item. */
+static void check_timed(const char *name, const char *chip, struct test_tensor *tensors,
+                        uint64_t cycles, const struct want_count *want)
+{
+    char path[512], chip_path[512];
+    snprintf(path, sizeof path, "%s%s", DIR, name);
+    snprintf(chip_path, sizeof chip_path, "%s../golden/chips/%s", DIR, chip);
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    char *text = NULL;
+    size_t len = 0;
+    struct ax_prog p;
+    ax_prog_init(&p, 0, 0);
+    ax_arch_t *arch = NULL;
+    struct ax_sim_options o;
+    ax_sim_options_default(&o);
+    struct ax_sim_result r;
+    memset(&r, 0, sizeof r);
+    struct ax_exec_weights src = {test_fetch, tensors};
+    int32_t token = 0;
+    int ok = ax_fs_read_file(path, 1 << 22, &text, &len, &diags) == AX_OK &&
+             ax_prog_parse(&p, path, text, len, &diags) == AX_OK &&
+             ax_arch_load(chip_path, &arch, &diags) == AX_OK &&
+             ax_sim_program(&p, arch, &src, &token, 1, &o, NULL, &r, &diags) == AX_OK;
+    CHECK(ok);
+    if (!ok)
+        ax_diag_print(&diags, stderr);
+    if (ok) {
+        CHECK(r.cycles == cycles);
+        if (r.cycles != cycles)
+            fprintf(stderr, "  %s: cycles %llu, the comment says %llu\n", name,
+                    (unsigned long long)r.cycles, (unsigned long long)cycles);
+        for (int i = 0; i < AX_LEDGER_COUNT; i++) {
+            if (i == AX_LEDGER_STATIC_CHIP)
+                continue;
+            double expect = 0;
+            for (const struct want_count *w = want; w->item; w++)
+                if (strcmp(w->item, ax_ledger_item_name((enum ax_ledger_item)i)) == 0)
+                    expect = w->count;
+            double got = r.ledger.line[i].count;
+            CHECK(got == expect);
+            if (got != expect)
+                fprintf(stderr, "  %s: %s %.17g, the comment says %.17g\n", name,
+                        ax_ledger_item_name((enum ax_ledger_item)i), got, expect);
+        }
+    }
+    ax_sim_result_free(&r);
+    ax_arch_free(arch);
+    ax_mem_free(text);
+    ax_prog_free(&p);
+    ax_diag_list_free(&diags);
 }
 
 /* emb.weight of spiking-projection.s and dram-stream.s: codes 0, 32, -64, 96
@@ -98,6 +162,12 @@ static void test_spiking_projection(void)
     }
     ax_exec_free(ex);
     ax_prog_free(&p);
+    static const struct want_count counts[] = {
+        {"message_out", 448}, {"message_in", 448}, {"hop_west", 480}, {"hop_east", 384},
+        {"mul", 128}, {"access_neuron", 128}, {"update_neuron", 128}, {"spike_out", 128},
+        {"process_spike", 8192}, {"update", 64}, {"add", 192}, {"read", 2144},
+        {"barrier", 1}, {NULL, 0}};
+    check_timed("spiking-projection.s", "one-chip.yaml", t, 22519, counts);
 }
 
 /* dram-stream.s: every code of row j of proj.weight is j + 1. */
@@ -125,6 +195,11 @@ static void test_dram_stream(void)
     }
     ax_exec_free(ex);
     ax_prog_free(&p);
+    static const struct want_count counts[] = {
+        {"message_out", 128}, {"message_in", 128}, {"hop_east", 128}, {"stream", 528},
+        {"write", 132}, {"read", 292}, {"mul", 128}, {"add", 128}, {"mac", 512},
+        {"update", 4}, {NULL, 0}};
+    check_timed("dram-stream.s", "dram.yaml", t, 13488, counts);
 }
 
 /* dense-chain.s: emb.weight codes +64 (even i), -64 (odd i), scale 2^-7;
@@ -164,6 +239,10 @@ static void test_dense_chain(void)
     }
     ax_exec_free(ex);
     ax_prog_free(&p);
+    static const struct want_count counts[] = {
+        {"message_out", 256}, {"message_in", 256}, {"hop_east", 256}, {"mul", 512},
+        {"mac", 128}, {"rsqrt", 1}, {"silu", 128}, {"add", 384}, {"read", 32}, {NULL, 0}};
+    check_timed("dense-chain.s", "one-chip.yaml", t, 22964, counts);
 }
 
 AX_TEST_MAIN(T(test_spiking_projection), T(test_dram_stream), T(test_dense_chain))

@@ -1,0 +1,962 @@
+/* The timed run of a program (ax_sim.h, ax_sim_program): every core runs
+ * its code in order, one instruction after another, on the executor
+ * (ax_exec.h), which computes the values (functional mode) or what the
+ * counts lead to (counting mode). This file decides when each instruction
+ * runs and what it costs: its units of work come from its words, the
+ * program's tables (records, states, routes, barriers) and the few facts the
+ * executor reports (events, keys, which core held the token's row), and
+ * each unit is a ledger count priced by the chip description.
+ *
+ * When things happen (docs/simulator.md, "Time"; the programs of
+ * tests/programs work it out by hand):
+ *   - an instruction is a job through the core's pipeline (engine.h),
+ *     entering when the instruction before it has left;
+ *   - `psumsend` and `lookup` send a message through axon_out; the core goes
+ *     on when it has left. The network routes it (XY; link contention under
+ *     the approx model) and the destination serves it on axon_in as it
+ *     arrives; `psumrecv` starts once its messages have been served;
+ *   - `emit` sends each event of the counts as one packet per destination
+ *     core, one after another through axon_out; a spike the soma generates
+ *     for the first time in this token (`spike_out`) is generated first, so
+ *     the soma and axon_out work as a pipeline. Arrivals are served on
+ *     axon_in; `synacc` after the next barrier does the synaptic work;
+ *   - `barrier` completes when every participant has reached it and every
+ *     spike event sent to a participant has been served, plus the chip's
+ *     sync latency for the tiles of the chips the participants lie on; the
+ *     ledger counts one barrier per such chip.
+ * Cores go in the order of their clocks (ties: the lower code record
+ * first), so the links see messages in the order they leave.
+ *
+ * Determinism: one thread decides the order; every figure is a sum of
+ * counts multiplied by costs at the end. */
+#include "ax_sim.h"
+
+#include "ax_exec.h"
+#include "ax_isa.h"
+#include "ax_mem.h"
+#include "ax_prog.h"
+#include "ax_synth.h"
+#include "engine.h"
+#include "result.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE UINT32_MAX
+
+/* A core waiting to issue its next instruction at time t. */
+struct ready {
+    double t;
+    uint32_t k; /* code record */
+};
+
+/* A counts buffer: the values one encode writes, the unit of the sparsity
+ * statistics and of counting mode's draws. */
+struct site {
+    uint32_t buffer, node, layer;
+    uint32_t first;      /* its first channel among the node's counts buffers */
+    char name[160];      /* the node's name, "#k" added for shard k */
+    struct ax_spike_stats stats;
+    int has_stats;
+    uint64_t hist[AX_SYNTH_MAX_MAG + 1];
+    struct ax_synth_pmf pmf;
+};
+
+/* Per node-table entry and token: the span of its instructions. */
+struct node_span {
+    double t0, t1, packets, energy_j;
+};
+
+struct timed {
+    const struct ax_prog *p;
+    const ax_arch_t *arch;
+    const struct ax_sim_options *o;
+    struct ax_sim_result *r;
+    struct ax_diag_list *diags;
+    ax_exec_t *ex;
+    struct ax_spike_options spike;
+
+    uint32_t n_cores, n_chips;
+    struct eng_net net;
+    double *free, *busy;   /* [core][ENG_SERVER_COUNT] */
+    double *dram_free;     /* per chip */
+    double *core_cnt;      /* [core][AX_LEDGER_COUNT] */
+    double run_cnt[AX_LEDGER_COUNT], unit_j[AX_LEDGER_COUNT], item_s[AX_LEDGER_COUNT];
+    double sram_bits;
+
+    double *clock;         /* per code record: when it may issue its next instruction */
+    uint8_t *is_parked;    /* per code record: waits for a message or a barrier */
+    struct ready *heap;
+    uint32_t n_heap;
+    double *events_in;     /* per core: when the last spike event sent to it was served */
+    double *bar_at;        /* per barrier: the latest arrival */
+    double *msg_done;      /* per message of this token: when served at its destination */
+    uint64_t cap_msgs;
+
+    uint32_t **node_at;    /* per code record and instruction: node-table entry, or NONE */
+    uint32_t *layer_of;    /* per node-table entry: result.layers row */
+    struct node_span *span;
+    struct site *sites;
+    uint32_t n_sites;
+    uint32_t *site_of;     /* per buffer: its site, or NONE */
+    uint32_t *run_of_core; /* per core: its code record, or NONE */
+    uint32_t cur;          /* node-table entry of the instruction being charged, or NONE */
+    double horizon;        /* the latest time anything ends, this token */
+    uint32_t cap_steps;
+};
+
+/* ---- the ready queue: a binary heap on (t, k) --------------------------------------- */
+
+static int before(const struct ready *a, const struct ready *b)
+{
+    return a->t < b->t || (a->t == b->t && a->k < b->k);
+}
+
+static void push(struct timed *s, uint32_t k)
+{
+    uint32_t i = s->n_heap++;
+    s->heap[i] = (struct ready){s->clock[k], k};
+    while (i > 0 && before(&s->heap[i], &s->heap[(i - 1) / 2])) {
+        struct ready t = s->heap[i];
+        s->heap[i] = s->heap[(i - 1) / 2];
+        s->heap[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+}
+
+static struct ready pop(struct timed *s)
+{
+    struct ready top = s->heap[0];
+    s->heap[0] = s->heap[--s->n_heap];
+    for (uint32_t i = 0;;) {
+        uint32_t l = 2 * i + 1, m = i;
+        if (l < s->n_heap && before(&s->heap[l], &s->heap[m]))
+            m = l;
+        if (l + 1 < s->n_heap && before(&s->heap[l + 1], &s->heap[m]))
+            m = l + 1;
+        if (m == i)
+            break;
+        struct ready t = s->heap[i];
+        s->heap[i] = s->heap[m];
+        s->heap[m] = t;
+        i = m;
+    }
+    return top;
+}
+
+/* ---- charging ------------------------------------------------------------------------- */
+
+static double *core_free(struct timed *s, uint32_t core)
+{
+    return &s->free[(size_t)core * ENG_SERVER_COUNT];
+}
+
+static double *core_busy(struct timed *s, uint32_t core)
+{
+    return &s->busy[(size_t)core * ENG_SERVER_COUNT];
+}
+
+/* Charges `count` units of `item` to `core` (NONE: to no core) and to the
+ * node being run, and adds their service time to job `j` (may be NULL). */
+static void charge(struct timed *s, struct eng_job *j, uint32_t core, enum ax_ledger_item item,
+                   double count)
+{
+    if (count <= 0)
+        return;
+    if (core != NONE)
+        s->core_cnt[(size_t)core * AX_LEDGER_COUNT + item] += count;
+    s->run_cnt[item] += count;
+    if (s->cur != NONE)
+        s->span[s->cur].energy_j += count * s->unit_j[item];
+    enum eng_server sv = eng_server_of(item);
+    if (j && sv != ENG_SERVER_COUNT)
+        j->s[sv] += count * s->item_s[item];
+}
+
+static double accesses(const struct timed *s, double bytes)
+{
+    return ceil(bytes * 8.0 / s->sram_bits);
+}
+
+/* Runs job `j` on `core` from time t; returns when it leaves. */
+static double run_job(struct timed *s, uint32_t core, double t, const struct eng_job *j)
+{
+    uint32_t chip = core / s->net.cores_per_chip;
+    return eng_run_job(t, j, core_free(s, core), core_busy(s, core), &s->dram_free[chip]);
+}
+
+/* Sends a message of `words` float32 words (or one spike event when
+ * `is_event`) from `src` to `dst`, ready to leave at `ready`. Returns when
+ * it has left; *served is when the destination has served it on axon_in. */
+static double send(struct timed *s, uint32_t src, uint32_t dst, uint32_t words, int is_event,
+                   double ready, double *served)
+{
+    if (src == dst) { /* the core's own: no packet */
+        *served = ready;
+        return ready;
+    }
+    double bytes = is_event ? s->net.packet_bytes : words * 4.0;
+    double packets = is_event ? 1 : ceil(bytes / s->net.packet_bytes);
+    if (packets < 1)
+        packets = 1;
+    charge(s, NULL, src, AX_LEDGER_MESSAGE_OUT, packets);
+    charge(s, NULL, dst, AX_LEDGER_MESSAGE_IN, packets);
+    struct eng_msg m = {src, dst, (uint32_t)packets, (uint32_t)bytes, {{0}}};
+    double left = eng_depart(s->arch, &m, ready, core_free(s, src), core_busy(s, src));
+    struct eng_counts c = {{0}, 0, 0, 0};
+    double arrive = eng_route(&s->net, &m, left, s->o->timing == AX_SIM_TIMING_ANALYTIC, &c);
+    for (int d = 0; d < AX_DIR_COUNT; d++)
+        charge(s, NULL, NONE, (enum ax_ledger_item)(AX_LEDGER_HOP_NORTH + d), c.hops[d]);
+    charge(s, NULL, NONE, AX_LEDGER_HOP_LOCAL, c.local);
+    charge(s, NULL, NONE, AX_LEDGER_CHIP_LINK, c.chip_bytes);
+    if (s->cur != NONE)
+        s->span[s->cur].packets += packets;
+    double *f = core_free(s, dst);
+    double need = eng_message_service(s->arch, AX_EVENT_AXON_IN_MESSAGE_IN, packets);
+    double start = arrive > f[ENG_AXON_IN] ? arrive : f[ENG_AXON_IN];
+    f[ENG_AXON_IN] = start + need;
+    core_busy(s, dst)[ENG_AXON_IN] += need;
+    *served = start + need;
+    if (*served > s->horizon)
+        s->horizon = *served;
+    return left;
+}
+
+static ax_status note_message(struct timed *s, uint64_t id, double served)
+{
+    if (id >= s->cap_msgs) {
+        uint64_t cap = s->cap_msgs ? s->cap_msgs * 2 : 1024;
+        while (cap <= id)
+            cap *= 2;
+        double *m = ax_mem_realloc(s->msg_done, (size_t)cap * sizeof *m);
+        if (!m)
+            return AX_ERR_NOMEM;
+        s->msg_done = m;
+        s->cap_msgs = cap;
+    }
+    s->msg_done[id] = served;
+    return AX_OK;
+}
+
+/* ---- one instruction's work ---------------------------------------------------------- */
+
+/* The weight record `id` (NULL when out of range: the executor has failed). */
+static const struct ax_prog_weight *record(const struct timed *s, uint64_t id)
+{
+    return id < s->p->n_weights ? &s->p->weights[id] : NULL;
+}
+
+static double record_bytes(const struct ax_prog_weight *w)
+{
+    return (double)ax_prog_record_words(w) * 4.0;
+}
+
+/* The units of work of an instruction that runs on its core's units alone
+ * (no message, no wait), as a job. */
+static void local_work(struct timed *s, uint32_t core, const struct ax_exec_did *d, struct eng_job *j)
+{
+    const struct ax_isa_instr *in = &d->in;
+    double len = (double)d->len, hd = d->head_dim;
+    const struct ax_prog_weight *w;
+    switch (in->op) {
+    case AX_ISA_THRESH:
+        charge(s, j, core, AX_LEDGER_ACCESS_NEURON, len);
+        break;
+    case AX_ISA_ENCODE:
+        charge(s, j, core, AX_LEDGER_UPDATE_NEURON, len);
+        break;
+    case AX_ISA_SYNACC:
+        if ((w = record(s, in->a)) != NULL) {
+            charge(s, j, core, AX_LEDGER_PROCESS_SPIKE, (double)d->events * w->rows);
+            charge(s, j, core, AX_LEDGER_SRAM_READ, (double)d->events * accesses(s, w->rows));
+        }
+        break;
+    case AX_ISA_SCALE:
+        charge(s, j, core, AX_LEDGER_SRAM_READ, accesses(s, len * d->groups * 4.0));
+        charge(s, j, core, AX_LEDGER_DENDRITE, len * d->groups);
+        break;
+    case AX_ISA_VADD:
+        charge(s, j, core, AX_LEDGER_DENSE_ADD, len);
+        break;
+    case AX_ISA_VMUL:
+        if (in->flags & AX_ISA_VMUL_SILU)
+            charge(s, j, core, AX_LEDGER_DENSE_SILU, len);
+        charge(s, j, core, AX_LEDGER_DENSE_MUL, len);
+        break;
+    case AX_ISA_VMAC:
+    case AX_ISA_VSUMSQ:
+        charge(s, j, core, AX_LEDGER_DENSE_MAC, len);
+        break;
+    case AX_ISA_VSUM:
+        charge(s, j, core, AX_LEDGER_DENSE_ADD, len);
+        break;
+    case AX_ISA_VRSQRT:
+        charge(s, j, core, AX_LEDGER_DENSE_RSQRT, len);
+        break;
+    case AX_ISA_VEXP:
+        charge(s, j, core, AX_LEDGER_DENSE_EXP, len);
+        break;
+    case AX_ISA_VSILU:
+        charge(s, j, core, AX_LEDGER_DENSE_SILU, len);
+        break;
+    case AX_ISA_VMAX:
+        charge(s, j, core, AX_LEDGER_DENSE_MAX, len);
+        break;
+    case AX_ISA_VDIV:
+        charge(s, j, core, AX_LEDGER_DENSE_DIV, len);
+        break;
+    case AX_ISA_VQUANT:
+        charge(s, j, core, AX_LEDGER_DENSE_QUANT, len);
+        break;
+    case AX_ISA_VCOPY:
+        charge(s, j, core, AX_LEDGER_SRAM_READ, accesses(s, len * 4.0));
+        charge(s, j, core, AX_LEDGER_SRAM_WRITE, accesses(s, len * 4.0));
+        break;
+    case AX_ISA_VDOT:
+        if ((w = record(s, d->record)) != NULL) {
+            double cols = w->cols, groups = w->is_float ? 0 : ceil(w->cols / 128.0);
+            double code_bytes = w->is_float ? 4.0 * len * cols : len * cols;
+            charge(s, j, core, AX_LEDGER_SRAM_READ,
+                   accesses(s, code_bytes + len * groups * 4.0 + cols * 4.0));
+            charge(s, j, core, AX_LEDGER_DENSE_MAC, len * cols);
+            charge(s, j, core, AX_LEDGER_DENDRITE, len * groups);
+        }
+        break;
+    case AX_ISA_DMA:
+        if ((w = record(s, in->b)) != NULL) {
+            charge(s, j, core, AX_LEDGER_DRAM_BYTE, record_bytes(w));
+            charge(s, j, core, AX_LEDGER_SRAM_WRITE, accesses(s, record_bytes(w)));
+            j->s[ENG_DRAM] += ax_arch_desc(s->arch)->chip.dram.latency_s;
+        }
+        break;
+    case AX_ISA_RMSNORM:
+        charge(s, j, core, AX_LEDGER_DENSE_MAC, len);
+        charge(s, j, core, AX_LEDGER_DENSE_MUL, 2 * len);
+        charge(s, j, core, AX_LEDGER_DENSE_RSQRT, 1);
+        break;
+    case AX_ISA_ROPE:
+        charge(s, j, core, AX_LEDGER_DENSE_MUL, len);
+        charge(s, j, core, AX_LEDGER_DENSE_MAC, len);
+        break;
+    case AX_ISA_GLADECAY: /* the decay from the gate, S = diag(decay) S */
+        charge(s, j, core, AX_LEDGER_DENSE_EXP, len);
+        charge(s, j, core, AX_LEDGER_DENSE_MUL, len * hd);
+        charge(s, j, core, AX_LEDGER_SRAM_READ, accesses(s, len * hd * 4.0));
+        charge(s, j, core, AX_LEDGER_SRAM_WRITE, accesses(s, len * hd * 4.0));
+        break;
+    case AX_ISA_GLAUPD:
+    case AX_ISA_GLAREAD:
+        charge(s, j, core, AX_LEDGER_DENSE_MAC, len * hd);
+        break;
+    case AX_ISA_KVPUSH: /* K and V to int8, into the ring */
+        charge(s, j, core, AX_LEDGER_DENSE_QUANT, 2 * len);
+        charge(s, j, core, AX_LEDGER_SRAM_WRITE, accesses(s, 2 * len + 8.0 * d->kv_heads));
+        break;
+    case AX_ISA_KVATTN: {
+        double heads = hd > 0 ? len / hd : 0, keys = (double)d->keys;
+        charge(s, j, core, AX_LEDGER_DENSE_MAC, 2 * heads * keys * hd); /* q.k and p.v */
+        charge(s, j, core, AX_LEDGER_DENSE_MAX, heads * keys);
+        charge(s, j, core, AX_LEDGER_DENSE_EXP, heads * keys);
+        charge(s, j, core, AX_LEDGER_DENSE_ADD, heads * keys);
+        charge(s, j, core, AX_LEDGER_DENSE_DIV, len);
+        charge(s, j, core, AX_LEDGER_SRAM_READ, accesses(s, d->kv_heads * keys * (2 * hd + 8)));
+        break;
+    }
+    default: /* nop, setlen, acczero, halt: no unit's work */
+        break;
+    }
+}
+
+/* ---- sites: the counts buffers ------------------------------------------------------- */
+
+static void site_record(struct timed *s, const struct ax_exec_did *d, uint32_t core)
+{
+    const struct ax_prog_buffer *b = ax_prog_buffer_at(s->p, core, (uint32_t)d->in.c);
+    uint32_t si = b ? s->site_of[b - s->p->buffers] : NONE;
+    if (si == NONE || !d->counts)
+        return;
+    struct site *t = &s->sites[si];
+    if (!t->has_stats) {
+        if (ax_spike_stats_init(&t->stats, (uint32_t)d->len) != AX_OK)
+            return;
+        t->has_stats = 1;
+    }
+    if (t->stats.n_channels == d->len)
+        ax_spike_stats_add(&t->stats, &s->spike, d->counts);
+    for (uint64_t c = 0; c < d->len; c++) {
+        int64_t v = d->counts[c];
+        uint64_t mag = (uint64_t)(v < 0 ? -v : v);
+        t->hist[mag < AX_SYNTH_MAX_MAG ? mag : AX_SYNTH_MAX_MAG]++;
+    }
+}
+
+/* Counting mode's draw for counts buffer `buffer`: its site's distribution,
+ * keyed by the node, over the site's channels. */
+static void draw_counts(void *user, uint32_t buffer, uint32_t offset, uint64_t pos, uint32_t n,
+                        int32_t *out)
+{
+    struct timed *s = user;
+    uint32_t si = buffer < s->p->n_buffers ? s->site_of[buffer] : NONE;
+    if (si == NONE) {
+        memset(out, 0, (size_t)n * sizeof *out);
+        return;
+    }
+    const struct site *t = &s->sites[si];
+    ax_synth_counts_at(&t->pmf, s->o->seed, t->node, pos, t->first + offset, n, out);
+}
+
+/* ---- one instruction ------------------------------------------------------------------ */
+
+/* Completes barrier `id` at the latest of its cores' arrivals and the
+ * spike events sent to them, plus the sync latency; parked cores go on. */
+static void complete_barrier(struct timed *s, uint32_t id)
+{
+    const struct ax_prog_barrier *b = &s->p->barriers[id];
+    double t = s->bar_at[id];
+    uint32_t chips = 0, last_chip = NONE;
+    for (uint32_t i = 0; i < b->n_cores; i++) {
+        uint32_t c = b->cores[i];
+        if (c < s->n_cores && s->events_in[c] > t)
+            t = s->events_in[c];
+        uint32_t chip = c / s->net.cores_per_chip;
+        if (chip != last_chip) { /* cores ascend, so chips do */
+            chips++;
+            last_chip = chip;
+        }
+    }
+    t += ax_arch_sync_latency(s->arch, chips * ax_arch_tiles_per_chip(s->arch));
+    charge(s, NULL, NONE, AX_LEDGER_BARRIER, chips);
+    s->bar_at[id] = t;
+    if (t > s->horizon)
+        s->horizon = t;
+    for (uint32_t i = 0; i < b->n_cores; i++) {
+        uint32_t k = b->cores[i] < s->n_cores ? s->run_of_core[b->cores[i]] : NONE;
+        if (k == NONE)
+            continue;
+        s->clock[k] = t;
+        if (s->is_parked[k]) {
+            s->is_parked[k] = 0;
+            push(s, k);
+        }
+    }
+}
+
+/* Wakes the parked cores a message was sent to, to try their psumrecv. */
+static void wake_receivers(struct timed *s, const struct ax_exec_did *d)
+{
+    for (uint32_t i = 0; i < d->n_sent; i++) {
+        uint32_t k = d->sent[i].dst < s->n_cores ? s->run_of_core[d->sent[i].dst] : NONE;
+        if (k != NONE && s->is_parked[k]) {
+            s->is_parked[k] = 0;
+            push(s, k);
+        }
+    }
+}
+
+/* Times the instruction record k just ran (or waits at) and charges it. */
+static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_did *d)
+{
+    uint32_t core = s->p->code[k].core;
+    double t = s->clock[k], done = t;
+    s->cur = s->node_at[k] ? s->node_at[k][d->pc] : NONE;
+    struct eng_job j = {{0}};
+    ax_status st = AX_OK;
+    switch (d->in.op) {
+    case AX_ISA_BARRIER:
+        if (d->state == AX_EXEC_WAITS || d->is_barrier_done) {
+            uint64_t id = d->in.a;
+            if (s->bar_at[id] < t)
+                s->bar_at[id] = t;
+            if (d->is_barrier_done)
+                complete_barrier(s, (uint32_t)id);
+            else
+                s->is_parked[k] = 1;
+        }
+        return AX_OK; /* the barrier set the clock */
+    case AX_ISA_PSUMRECV:
+        if (d->state == AX_EXEC_WAITS) {
+            s->is_parked[k] = 1;
+            return AX_OK;
+        }
+        for (uint32_t i = 0; i < d->n_taken; i++)
+            if (d->taken[i] < s->cap_msgs && s->msg_done[d->taken[i]] > t)
+                t = s->msg_done[d->taken[i]];
+        charge(s, &j, core, AX_LEDGER_DENSE_ADD, (double)d->len * d->n_taken);
+        done = run_job(s, core, t, &j);
+        break;
+    case AX_ISA_LOOKUP:
+    case AX_ISA_PSUMSEND: {
+        const struct ax_prog_weight *w = record(s, d->in.a);
+        if (d->in.op == AX_ISA_LOOKUP && d->is_hit && w) { /* read the row, dequantize it */
+            charge(s, &j, core, AX_LEDGER_SRAM_READ, accesses(s, w->cols * (w->is_float ? 4.0 : 1.0)));
+            if (!w->is_float)
+                charge(s, &j, core, AX_LEDGER_DENSE_MUL, w->cols);
+            t = run_job(s, core, t, &j);
+        }
+        done = t;
+        for (uint32_t i = 0; i < d->n_sent && st == AX_OK; i++) {
+            double served, left = send(s, core, d->sent[i].dst, d->sent[i].words, 0, t, &served);
+            if (left > done)
+                done = left;
+            st = note_message(s, d->sent[i].id, served);
+        }
+        wake_receivers(s, d);
+        break;
+    }
+    case AX_ISA_EMIT: {
+        const struct ax_prog_route *rt = &s->p->routes[d->in.b];
+        struct eng_job gen = {{0}};
+        charge(s, NULL, core, AX_LEDGER_SPIKE_OUT, (double)d->generated);
+        gen.s[ENG_SOMA] = s->item_s[AX_LEDGER_SPIKE_OUT];
+        for (uint64_t e = 0; e < d->events; e++) {
+            double ready = e < d->generated ? run_job(s, core, t, &gen) : t;
+            for (uint32_t i = 0; i < rt->n_dst; i++) {
+                uint32_t dst = rt->dst[i].core;
+                double served, left = send(s, core, dst, 1, 1, ready, &served);
+                if (left > done)
+                    done = left;
+                if (dst < s->n_cores && served > s->events_in[dst])
+                    s->events_in[dst] = served;
+            }
+        }
+        break;
+    }
+    case AX_ISA_ENCODE:
+        site_record(s, d, core);
+        local_work(s, core, d, &j);
+        done = run_job(s, core, t, &j);
+        break;
+    default:
+        local_work(s, core, d, &j);
+        done = run_job(s, core, t, &j);
+        break;
+    }
+    s->clock[k] = done;
+    if (done > s->horizon)
+        s->horizon = done;
+    if (s->cur != NONE) {
+        struct node_span *sp = &s->span[s->cur];
+        struct ax_sim_layer *l = &s->r->layers[s->layer_of[s->cur]];
+        sp->t0 = t < sp->t0 ? t : sp->t0;
+        sp->t1 = done > sp->t1 ? done : sp->t1;
+        const struct ax_prog_weight *w = record(s, d->in.a);
+        if (d->in.op == AX_ISA_SYNACC && w) {
+            l->sops += (double)d->events * w->rows;
+            l->dense_macs += (double)w->rows * w->cols;
+        } else if (d->in.op == AX_ISA_EMIT) {
+            l->spikes_out += (double)d->generated;
+        }
+    }
+    return st;
+}
+
+/* ---- planning ------------------------------------------------------------------------- */
+
+/* The node-table entry of graph node `node`, or NONE. */
+static uint32_t entry_of(const struct ax_prog *p, uint32_t node)
+{
+    uint32_t lo = 0, hi = p->n_nodes;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p->nodes[mid].node < node)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->n_nodes && p->nodes[lo].node == node ? lo : NONE;
+}
+
+/* Layer rows "embedding", "layer.0", ..., "head", and each node's row. */
+static ax_status plan_layers(struct timed *s)
+{
+    const struct ax_prog *p = s->p;
+    int32_t top = -1;
+    for (uint32_t i = 0; i < p->n_nodes; i++)
+        if (p->nodes[i].layer > top)
+            top = p->nodes[i].layer;
+    struct ax_sim_result *r = s->r;
+    r->n_layers = (uint32_t)(top + 1) + 2;
+    r->layers = ax_mem_calloc(r->n_layers, sizeof *r->layers);
+    s->layer_of = ax_mem_calloc((size_t)p->n_nodes + 1, sizeof *s->layer_of);
+    s->span = ax_mem_calloc((size_t)p->n_nodes + 1, sizeof *s->span);
+    if (!r->layers || !s->layer_of || !s->span)
+        return AX_ERR_NOMEM;
+    snprintf(r->layers[0].name, sizeof r->layers[0].name, "embedding");
+    for (int32_t l = 0; l <= top; l++)
+        snprintf(r->layers[l + 1].name, sizeof r->layers[l + 1].name, "layer.%d", l);
+    snprintf(r->layers[r->n_layers - 1].name, sizeof r->layers[0].name, "head");
+    int seen_layer = 0;
+    for (uint32_t i = 0; i < p->n_nodes; i++) {
+        const struct ax_prog_node *n = &p->nodes[i];
+        seen_layer |= n->layer >= 0;
+        s->layer_of[i] = n->layer >= 0 ? (uint32_t)n->layer + 1 : seen_layer ? r->n_layers - 1 : 0;
+        if (n->site && n->site[0])
+            r->layers[s->layer_of[i]].n_sites++;
+    }
+    return AX_OK;
+}
+
+/* Which node-table entry each instruction implements (the opmap). */
+static ax_status plan_nodes(struct timed *s)
+{
+    const struct ax_prog *p = s->p;
+    s->node_at = ax_mem_calloc((size_t)p->n_code + 1, sizeof *s->node_at);
+    if (!s->node_at)
+        return AX_ERR_NOMEM;
+    for (uint32_t i = 0; i < p->n_opmap; i++) {
+        const struct ax_prog_opmap *m = &p->opmap[i];
+        uint32_t k = m->core < s->n_cores ? s->run_of_core[m->core] : NONE;
+        if (k == NONE || (uint64_t)m->first + m->count > p->code[k].n_instr)
+            continue;
+        if (!s->node_at[k]) {
+            s->node_at[k] = ax_mem_alloc(((size_t)p->code[k].n_instr + 1) * sizeof **s->node_at);
+            if (!s->node_at[k])
+                return AX_ERR_NOMEM;
+            for (uint32_t pc = 0; pc < p->code[k].n_instr; pc++)
+                s->node_at[k][pc] = NONE;
+        }
+        uint32_t e = entry_of(p, m->node);
+        for (uint32_t pc = m->first; pc < m->first + m->count; pc++)
+            s->node_at[k][pc] = e;
+    }
+    return AX_OK;
+}
+
+/* A site per counts buffer; counting mode gives each its distribution. A
+ * node's counts buffers (its shards) number its channels one after
+ * another, in the order of the buffer table. */
+static ax_status plan_sites(struct timed *s, const struct ax_synth_profile *prof,
+                            const struct ax_synth_pmf *def)
+{
+    const struct ax_prog *p = s->p;
+    uint32_t top = 0;
+    for (uint32_t b = 0; b < p->n_buffers; b++)
+        if (p->buffers[b].kind == AX_PROG_BUF_COUNTS && p->buffers[b].node != NONE &&
+            p->buffers[b].node + 1 > top)
+            top = p->buffers[b].node + 1;
+    s->site_of = ax_mem_alloc(((size_t)p->n_buffers + 1) * sizeof *s->site_of);
+    s->sites = ax_mem_calloc((size_t)p->n_buffers + 1, sizeof *s->sites);
+    uint32_t *shards = ax_mem_calloc((size_t)top + 1, sizeof *shards);
+    uint32_t *seen = ax_mem_calloc((size_t)top + 1, sizeof *seen);
+    uint32_t *words = ax_mem_calloc((size_t)top + 1, sizeof *words);
+    ax_status st = s->site_of && s->sites && shards && seen && words ? AX_OK : AX_ERR_NOMEM;
+    for (uint32_t b = 0; st == AX_OK && b < p->n_buffers; b++)
+        if (p->buffers[b].kind == AX_PROG_BUF_COUNTS && p->buffers[b].node < top)
+            shards[p->buffers[b].node]++;
+    for (uint32_t b = 0; st == AX_OK && b < p->n_buffers; b++) {
+        const struct ax_prog_buffer *buf = &p->buffers[b];
+        s->site_of[b] = NONE;
+        if (buf->kind != AX_PROG_BUF_COUNTS || buf->node >= top)
+            continue;
+        struct site *t = &s->sites[s->n_sites];
+        uint32_t e = entry_of(p, buf->node);
+        t->buffer = b;
+        t->node = buf->node;
+        t->layer = e != NONE ? s->layer_of[e] : 0;
+        t->first = words[buf->node];
+        words[buf->node] += buf->words;
+        if (e != NONE)
+            snprintf(t->name, sizeof t->name, "%s", p->nodes[e].name);
+        else
+            snprintf(t->name, sizeof t->name, "n%u", buf->node);
+        if (shards[buf->node] > 1) {
+            size_t at = strlen(t->name);
+            snprintf(t->name + at, sizeof t->name - at, "#%u", seen[buf->node]);
+        }
+        seen[buf->node]++;
+        if (!prof || ax_synth_profile_pmf(prof, t->name, &t->pmf) != 0)
+            t->pmf = *def;
+        s->site_of[b] = s->n_sites++;
+    }
+    ax_mem_free(shards);
+    ax_mem_free(seen);
+    ax_mem_free(words);
+    return st;
+}
+
+/* ---- running ---------------------------------------------------------------------------- */
+
+static ax_status add_step(struct timed *s, uint32_t token, uint32_t e)
+{
+    struct ax_sim_result *r = s->r;
+    const struct node_span *sp = &s->span[e];
+    if (r->n_steps == s->cap_steps) {
+        uint32_t cap = s->cap_steps ? 2 * s->cap_steps : 1024;
+        struct ax_sim_step *n = ax_mem_realloc(r->steps, cap * sizeof *n);
+        if (!n)
+            return AX_ERR_NOMEM;
+        r->steps = n;
+        s->cap_steps = cap;
+    }
+    double seconds = sp->t1 - sp->t0;
+    uint64_t cycles = r->clock_hz > 0 ? (uint64_t)ceil(seconds * r->clock_hz - 1e-6) : 0;
+    r->steps[r->n_steps++] = (struct ax_sim_step){token, s->p->nodes[e].node, s->layer_of[e], 0,
+                                                  cycles, seconds, sp->packets, sp->energy_j};
+    struct ax_sim_layer *l = &r->layers[s->layer_of[e]];
+    l->cycles += cycles;
+    l->seconds += seconds;
+    l->energy_j += sp->energy_j;
+    l->packets += sp->packets;
+    return AX_OK;
+}
+
+/* One token: every core from its first instruction to halt, in the order
+ * of their clocks, from the time the last token ended. */
+static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint64_t pos)
+{
+    const struct ax_prog *p = s->p;
+    double t0 = s->r->seconds;
+    ax_status st = ax_exec_begin(s->ex, (uint32_t)token, pos, s->diags);
+    s->horizon = t0;
+    for (uint32_t b = 0; b < p->n_barriers; b++)
+        s->bar_at[b] = t0;
+    for (uint32_t c = 0; c < s->n_cores; c++)
+        s->events_in[c] = t0;
+    for (uint32_t e = 0; e < p->n_nodes; e++)
+        s->span[e] = (struct node_span){INFINITY, -INFINITY, 0, 0};
+    s->n_heap = 0;
+    for (uint32_t k = 0; k < p->n_code; k++) {
+        s->clock[k] = t0;
+        s->is_parked[k] = 0;
+        push(s, k);
+    }
+    while (st == AX_OK && s->n_heap > 0) {
+        uint32_t k = pop(s).k;
+        struct ax_exec_did d;
+        st = ax_exec_next(s->ex, k, &d);
+        if (st != AX_OK || d.state == AX_EXEC_HALTED)
+            continue;
+        st = timed_instr(s, k, &d);
+        if (!s->is_parked[k])
+            push(s, k);
+    }
+    ax_status end = ax_exec_end(s->ex);
+    if (st == AX_OK)
+        st = end;
+    s->r->seconds = s->horizon;
+    for (uint32_t e = 0; e < p->n_nodes && st == AX_OK; e++)
+        if (s->span[e].t1 >= s->span[e].t0)
+            st = add_step(s, index, e);
+    return st;
+}
+
+/* The spiking options the program was compiled with (its meta), for the
+ * statistics. */
+static void spike_options(const struct ax_prog *p, struct ax_spike_options *o)
+{
+    ax_spike_options_default(o);
+    const char *v;
+    if ((v = ax_prog_meta(p, "spike")) != NULL)
+        ax_spike_mode_parse(v, &o->mode);
+    if ((v = ax_prog_meta(p, "encoding")) != NULL)
+        ax_spike_encoding_parse(v, &o->encoding);
+    if ((v = ax_prog_meta(p, "k")) != NULL)
+        o->k = strtod(v, NULL);
+    if ((v = ax_prog_meta(p, "steps")) != NULL)
+        o->steps = (uint32_t)strtoul(v, NULL, 10);
+}
+
+static ax_status timed_open(struct timed *s, const struct ax_exec_weights *weights)
+{
+    const struct ax_prog *p = s->p;
+    struct ax_sim_result *r = s->r;
+    const char *grid = ax_prog_meta(p, "chip_grid_w");
+    r->chip_grid_w = grid ? (uint32_t)strtoul(grid, NULL, 10) : 0;
+    if (!r->chip_grid_w)
+        r->chip_grid_w = (uint32_t)ceil(sqrt((double)s->n_chips));
+    ax_status st = eng_net_init(&s->net, s->arch, s->n_chips, r->chip_grid_w);
+    size_t nc = (size_t)s->n_cores + 1, nk = (size_t)p->n_code + 1;
+    s->free = ax_mem_calloc(nc * ENG_SERVER_COUNT, sizeof *s->free);
+    s->busy = ax_mem_calloc(nc * ENG_SERVER_COUNT, sizeof *s->busy);
+    s->dram_free = ax_mem_calloc((size_t)s->n_chips + 1, sizeof *s->dram_free);
+    s->core_cnt = ax_mem_calloc(nc * AX_LEDGER_COUNT, sizeof *s->core_cnt);
+    s->clock = ax_mem_calloc(nk, sizeof *s->clock);
+    s->is_parked = ax_mem_calloc(nk, 1);
+    s->heap = ax_mem_calloc(nk, sizeof *s->heap);
+    s->events_in = ax_mem_calloc(nc, sizeof *s->events_in);
+    s->bar_at = ax_mem_calloc((size_t)p->n_barriers + 1, sizeof *s->bar_at);
+    s->run_of_core = ax_mem_alloc(nc * sizeof *s->run_of_core);
+    if (st == AX_OK && !(s->free && s->busy && s->dram_free && s->core_cnt && s->clock &&
+                         s->is_parked && s->heap && s->events_in && s->bar_at && s->run_of_core))
+        st = AX_ERR_NOMEM;
+    if (st != AX_OK)
+        return st;
+    for (uint32_t c = 0; c < s->n_cores; c++)
+        s->run_of_core[c] = NONE;
+    for (uint32_t k = 0; k < p->n_code; k++)
+        if (p->code[k].core < s->n_cores)
+            s->run_of_core[p->code[k].core] = k;
+    const struct ax_core_desc *core = &ax_arch_desc(s->arch)->chip.core;
+    s->sram_bits = core->sram.width_bits > 0 ? core->sram.width_bits : 32;
+    for (int i = 0; i < AX_LEDGER_COUNT; i++) {
+        s->unit_j[i] = ax_ledger_unit_cost(s->arch, (enum ax_ledger_item)i);
+        s->item_s[i] = ax_ledger_service_s(s->arch, (enum ax_ledger_item)i);
+    }
+    st = plan_layers(s);
+    if (st == AX_OK)
+        st = plan_nodes(s);
+    struct ax_synth_fit fit;
+    struct ax_synth_pmf def;
+    ax_synth_fit_default(&def, &fit);
+    struct ax_synth_profile prof;
+    int has_profile = 0;
+    if (st == AX_OK && !weights && s->o->profile) {
+        st = ax_synth_profile_load(s->o->profile, &prof, s->diags);
+        has_profile = st == AX_OK;
+    }
+    if (st == AX_OK)
+        st = plan_sites(s, has_profile ? &prof : NULL, &def);
+    if (has_profile)
+        ax_synth_profile_free(&prof);
+    if (st == AX_OK && !weights) {
+        struct ax_sim_synthetic *syn = &r->synthetic;
+        syn->is_synthetic = 1;
+        memcpy(syn->target_hist_t3, fit.target_hist_t3, sizeof syn->target_hist_t3);
+        syn->target_spikes_per_element = fit.target_spikes_per_element;
+        syn->target_zero_fraction = fit.target_zero_fraction;
+        syn->source = "SpikingBrain report §5.5, Fig. 9 (SpikingBrain-7B, k = 3)";
+    }
+    return st;
+}
+
+static ax_status finish(struct timed *s)
+{
+    struct ax_sim_result *r = s->r;
+    sim_finish_ledger(r, s->arch, s->run_cnt);
+    struct ax_spike_stats *tmp = ax_mem_calloc((size_t)s->n_sites + 1, sizeof *tmp);
+    if (!tmp)
+        return AX_ERR_NOMEM;
+    for (uint32_t l = 0; l <= r->n_layers; l++) { /* each layer, then (l = n_layers) all */
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < s->n_sites; i++)
+            if (s->sites[i].has_stats && (l == r->n_layers || s->sites[i].layer == l))
+                tmp[n++] = s->sites[i].stats;
+        if (n)
+            ax_spike_stats_summary_total(tmp, n, l == r->n_layers ? &r->sparsity
+                                                                  : &r->layers[l].sparsity);
+    }
+    ax_mem_free(tmp);
+    sim_finish_ideal(r);
+    ax_status st = sim_finish_tables(r, s->arch, s->n_cores, s->core_cnt, s->busy, &s->net);
+    for (uint32_t b = 0; st == AX_OK && b < s->p->n_buffers; b++) {
+        const struct ax_prog_buffer *buf = &s->p->buffers[b];
+        if (buf->core < s->n_cores)
+            r->cores[buf->core].sram_bytes += buf->words * 4.0;
+    }
+    for (uint32_t c = 0; st == AX_OK && c < s->n_cores; c++)
+        r->cores[c].is_used = r->cores[c].sram_bytes > 0 || r->cores[c].energy_j > 0;
+    return st;
+}
+
+static ax_status write_profile(struct timed *s)
+{
+    const char **names = ax_mem_calloc((size_t)s->n_sites + 1, sizeof *names);
+    const uint64_t **hists = ax_mem_calloc((size_t)s->n_sites + 1, sizeof *hists);
+    ax_status st = names && hists ? AX_OK : AX_ERR_NOMEM;
+    for (uint32_t i = 0; st == AX_OK && i < s->n_sites; i++) {
+        names[i] = s->sites[i].name;
+        hists[i] = s->sites[i].hist;
+    }
+    if (st == AX_OK)
+        st = ax_synth_profile_write(s->o->profile_out, s->r->model_name, names, hists, s->n_sites,
+                                    s->diags);
+    ax_mem_free(names);
+    ax_mem_free(hists);
+    return st;
+}
+
+static void timed_free(struct timed *s)
+{
+    for (uint32_t k = 0; s->node_at && k < s->p->n_code; k++)
+        ax_mem_free(s->node_at[k]);
+    for (uint32_t i = 0; i < s->n_sites; i++)
+        if (s->sites[i].has_stats)
+            ax_spike_stats_free(&s->sites[i].stats);
+    ax_mem_free(s->node_at);
+    ax_mem_free(s->sites);
+    ax_mem_free(s->site_of);
+    ax_mem_free(s->layer_of);
+    ax_mem_free(s->span);
+    ax_mem_free(s->free);
+    ax_mem_free(s->busy);
+    ax_mem_free(s->dram_free);
+    ax_mem_free(s->core_cnt);
+    ax_mem_free(s->clock);
+    ax_mem_free(s->is_parked);
+    ax_mem_free(s->heap);
+    ax_mem_free(s->events_in);
+    ax_mem_free(s->bar_at);
+    ax_mem_free(s->msg_done);
+    ax_mem_free(s->run_of_core);
+    ax_exec_free(s->ex);
+    eng_net_free(&s->net);
+}
+
+ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
+                         const struct ax_exec_weights *weights, const int32_t *tokens,
+                         uint32_t n_tokens, const struct ax_sim_options *o,
+                         const struct ax_sim_observer *obs, struct ax_sim_result *out,
+                         struct ax_diag_list *diags)
+{
+    const struct ax_system_desc *sys = ax_arch_desc(arch);
+    struct ax_sim_result *r = out;
+    memset(r, 0, sizeof *r);
+    struct timed s;
+    memset(&s, 0, sizeof s);
+    s.p = p;
+    s.arch = arch;
+    s.o = o;
+    s.r = r;
+    s.diags = diags;
+    s.cur = NONE;
+    s.n_cores = p->n_cores;
+    uint32_t per_chip = ax_arch_cores_per_chip(arch);
+    s.n_chips = per_chip ? (p->n_cores + per_chip - 1) / per_chip : 1;
+    spike_options(p, &s.spike);
+    r->model_name = ax_prog_meta(p, "model") ? ax_prog_meta(p, "model") : "program";
+    r->chip_name = sys->name;
+    r->chips_used = s.n_chips;
+    r->cores_used = p->n_code;
+    r->cores_per_chip = per_chip;
+    r->mesh_w = sys->chip.mesh_width;
+    r->mesh_h = sys->chip.mesh_height;
+    r->cores_per_tile = sys->chip.cores_per_tile;
+    r->clock_hz = sys->chip.clock_hz;
+    r->mode = weights ? AX_SIM_FUNCTIONAL : AX_SIM_COUNTING;
+    r->timing = o->timing;
+    r->engine = ax_sim_engine_str(AX_SIM_ENGINE_NATIVE);
+    r->tokens = n_tokens;
+    r->context = o->context;
+    r->seed = o->seed;
+    r->threads = 1;
+    r->spike = s.spike;
+    ax_status st = AX_OK;
+    if (o->engine != AX_SIM_ENGINE_NATIVE || o->trace) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "a program's timed run has the native engine only, without --trace, so far");
+        st = AX_ERR_UNSUPPORTED;
+    }
+    if (st == AX_OK)
+        st = timed_open(&s, weights);
+    struct ax_exec_activity act = {draw_counts, &s};
+    if (st == AX_OK)
+        st = weights ? ax_exec_create(p, r->model_name, weights, &s.ex, diags)
+                     : ax_exec_create_counting(p, r->model_name, &act, &s.ex, diags);
+    for (uint32_t t = 0; t < n_tokens && st == AX_OK; t++) {
+        int32_t token = tokens ? tokens[t] : 0;
+        st = run_token(&s, t, token, o->context + t);
+        if (st == AX_OK && obs && obs->token)
+            st = obs->token(obs->user, s.ex, t, token);
+    }
+    if (st == AX_OK) {
+        r->cycles = r->clock_hz > 0 ? (uint64_t)ceil(r->seconds * r->clock_hz - 1e-6) : 0;
+        st = finish(&s);
+    }
+    if (st == AX_OK && o->profile_out)
+        st = write_profile(&s);
+    timed_free(&s);
+    if (st != AX_OK)
+        ax_sim_result_free(r);
+    return st;
+}
