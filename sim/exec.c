@@ -252,11 +252,14 @@ static double constant(struct ax_exec *ex, const struct core_run *r, uint8_t fla
 
 /* ---- growing arrays ------------------------------------------------------------------------- */
 
+/* Makes room for element n (index n < *cap afterwards). */
 static int grow(void **v, uint64_t n, uint64_t *cap, size_t size)
 {
     if (n < *cap)
         return 0;
     uint64_t c = *cap ? *cap * 2 : 16;
+    while (c <= n)
+        c *= 2;
     void *nv = ax_mem_realloc(*v, (size_t)(c * size));
     if (!nv)
         return -1;

@@ -3,7 +3,9 @@
  * energy (docs/simulator.md, docs/report.md). */
 #include "axon_cmd.h"
 
+#include "ax_check.h"
 #include "ax_diag.h"
+#include "ax_exec.h"
 #include "ax_mem.h"
 #include "ax_prog.h"
 #include "ax_ref.h"
@@ -12,6 +14,7 @@
 
 #include <dirent.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +33,7 @@ struct run_args {
     struct ax_ref_options ref; /* precision and spiking options */
     const char *report, *csv, *html;
     int is_json, is_quiet;
+    int is_program_work;       /* --work program: the timed run of the program's instructions */
 };
 
 static void usage(FILE *out, int is_run)
@@ -76,6 +80,10 @@ static void usage(FILE *out, int is_run)
             "                       ui.perfetto.dev or chrome://tracing (docs/trace.md)\n"
             "  --trace-limit N      at most N trace events (default 1000000); the rest are\n"
             "                       counted and the file says how many were dropped\n"
+            "  --work W             where the simulator takes its work from: graph (default:\n"
+            "                       the graph and placement the program was compiled from)\n"
+            "                       or program (the program's instructions, timed one by\n"
+            "                       one on its cores; native engine, docs/simulator.md)\n"
             "  --json               print the JSON report on stdout instead of the summary\n"
             "  --quiet              no summary, no progress bar\n");
     if (!is_run)
@@ -192,6 +200,13 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
                 fprintf(stderr, "%s: --seed %s: expected a whole number\n", cmd, argv[i]);
                 return -1;
             }
+        } else if (strcmp(s, "--work") == 0) {
+            const char *w = argv[++i];
+            if (strcmp(w, "graph") != 0 && strcmp(w, "program") != 0) {
+                fprintf(stderr, "%s: --work %s: expected graph or program\n", cmd, w);
+                return -1;
+            }
+            a->is_program_work = strcmp(w, "program") == 0;
         } else if (strcmp(s, "--profile") == 0) {
             a->sim.profile = argv[++i];
         } else if (strcmp(s, "--write-profile") == 0) {
@@ -323,6 +338,101 @@ static int write_reports(const struct run_args *a, const struct ax_sim_result *r
     return 0;
 }
 
+/* Functional mode's check of a program's timed run: after each token, the
+ * logits the program computed beside the w8spike reference's. */
+struct logit_check {
+    const struct ax_prog *p;
+    ax_ref_session_t *ref;
+    float *logits;
+    uint32_t vocab;
+    struct ax_sim_validation v;
+};
+
+static ax_status check_token(void *user, const struct ax_exec *ex, uint32_t index, int32_t token)
+{
+    struct logit_check *c = user;
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    ax_status st = ax_ref_session_step(c->ref, token, &diags);
+    ax_diag_print(&diags, stderr);
+    ax_diag_list_free(&diags);
+    if (st != AX_OK)
+        return st;
+    const float *want = ax_ref_session_logits(c->ref);
+    uint32_t n = ax_check_logits(ex, c->p, c->logits, c->vocab);
+    double diff = 0, norm = 0;
+    uint64_t bad = 0;
+    for (uint32_t i = 0; i < c->vocab; i++) {
+        float got = i < n ? c->logits[i] : NAN;
+        diff += ((double)got - want[i]) * ((double)got - want[i]);
+        norm += (double)want[i] * want[i];
+        bad += memcmp(&got, &want[i], sizeof got) != 0;
+    }
+    double rel = norm > 0 ? sqrt(diff / norm) : sqrt(diff);
+    if (rel > c->v.max_rel_err || rel != rel)
+        c->v.max_rel_err = rel;
+    if (bad && !c->v.n_mismatches)
+        snprintf(c->v.first_mismatch, sizeof c->v.first_mismatch,
+                 "token %u: %llu of %u logits differ from the reference's", index,
+                 (unsigned long long)bad, c->vocab);
+    c->v.n_values_checked += c->vocab;
+    c->v.n_mismatches += bad;
+    return AX_OK;
+}
+
+/* --work program: the timed run of the program (the one `sim` loaded, or
+ * the one the mapping emits for `run`); functional mode on the model's
+ * checkpoint, its logits checked against the reference. */
+static ax_status simulate_program(struct run_args *a, struct ax_mapped *mp,
+                                  const struct ax_prog *loaded, const int32_t *tokens,
+                                  uint32_t n_tokens, struct ax_sim_result *r,
+                                  struct ax_diag_list *diags)
+{
+    struct ax_prog emitted;
+    ax_prog_init(&emitted, 0, 0);
+    const struct ax_prog *p = loaded;
+    ax_status st = AX_OK;
+    if (!p) {
+        st = ax_map_emit(&mp->map, &mp->graph, mp->arch, &mp->ref.spike, mp->graph.name,
+                         &emitted, diags);
+        p = &emitted;
+    }
+    int is_functional = a->sim.mode == AX_SIM_FUNCTIONAL;
+    ax_check_weights_t *cw = NULL;
+    struct ax_exec_weights src;
+    struct logit_check chk;
+    memset(&chk, 0, sizeof chk);
+    chk.p = p;
+    chk.v.reference = "w8spike";
+    struct ax_sim_observer obs = {check_token, &chk};
+    if (st == AX_OK && is_functional)
+        st = ax_check_weights_open(mp->model, &cw, &src, diags);
+    if (st == AX_OK && is_functional && ax_ref_has_llvm()) {
+        struct ax_ref_options ro = mp->ref;
+        ro.precision = AX_REF_PRECISION_W8SPIKE;
+        st = ax_ref_session_open(mp->model, &ro, &chk.ref, diags);
+        chk.vocab = chk.ref ? ax_ref_session_vocab(chk.ref) : 0;
+        chk.logits = ax_mem_calloc((size_t)chk.vocab + 1, sizeof *chk.logits);
+        if (st == AX_OK && !chk.logits)
+            st = AX_ERR_NOMEM;
+        chk.v.is_done = st == AX_OK;
+    }
+    if (st == AX_OK)
+        st = ax_sim_program(p, mp->arch, is_functional ? &src : NULL, tokens, n_tokens, &a->sim,
+                            chk.ref ? &obs : NULL, r, diags);
+    if (st == AX_OK && is_functional) {
+        r->validation = chk.v;
+        r->validation.is_bit_exact = chk.v.is_done && chk.v.n_mismatches == 0;
+        r->params = (double)mp->model->counts.n_params;
+    }
+    if (chk.ref)
+        ax_ref_session_close(chk.ref);
+    ax_mem_free(chk.logits);
+    ax_check_weights_close(cw);
+    ax_prog_free(&emitted);
+    return st;
+}
+
 /* Loads, maps, simulates and reports. `prog_path` is the program of `sim`
  * (NULL for `run`). */
 static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
@@ -375,8 +485,12 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
     } else {
         n_tokens = a->n_random;
     }
-    st = ax_sim_run(&mp.graph, &mp.map, mp.arch, mp.model, &mp.ref.spike, tokens, (uint32_t)n_tokens,
-                    &a->sim, &r, &diags);
+    if (a->is_program_work)
+        st = simulate_program(a, &mp, prog_path ? &file : NULL, tokens, (uint32_t)n_tokens, &r,
+                              &diags);
+    else
+        st = ax_sim_run(&mp.graph, &mp.map, mp.arch, mp.model, &mp.ref.spike, tokens,
+                        (uint32_t)n_tokens, &a->sim, &r, &diags);
     if (st != AX_OK)
         goto done;
     ax_diag_print(&diags, stderr);
