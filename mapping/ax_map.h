@@ -74,6 +74,9 @@ struct ax_map_object {          /* one matrix, state or value object of the grap
     const char *name;           /* tensor name, or a description of the state or value */
     uint32_t rows, cols;        /* weights: out x in; state: rows x row_bytes; value: rows x 1 */
     uint8_t is_spiking;         /* weights: its input arrives as spike events */
+    uint8_t is_float;           /* weights: float32 values, as the model keeps them unquantized
+                                 * (quant none: the embedding, lm_head, dense linears of
+                                 * w8spike), not int8 codes and group scales */
     uint32_t producer;          /* weights: the VALUE object of its input, or UINT32_MAX */
     uint32_t dest;              /* weights: the VALUE object its partial sums go to, or UINT32_MAX */
     uint32_t first_block, n_blocks;
@@ -92,10 +95,22 @@ struct ax_map_block {
     uint8_t is_dram;            /* streamed from off-chip DRAM */
 };
 
+/* How the matrices the model keeps in float32 (quant none: the embedding,
+ * lm_head, gk_proj.1, down_proj under --spike released) are stored. */
+enum ax_map_float_weights {
+    AX_MAP_FLOAT_KEEP, /* float32 values: the program computes exactly what the reference does */
+    AX_MAP_FLOAT_INT8, /* int8 codes and group scales like the quantized matrices: 4x less
+                        * memory, values no longer the reference's */
+    AX_MAP_FLOAT_COUNT
+};
+const char *ax_map_float_weights_str(enum ax_map_float_weights f);   /* "keep", "int8" */
+int ax_map_float_weights_parse(const char *s, enum ax_map_float_weights *out); /* 0 or -1 */
+
 struct ax_map_options {
     double spikes_per_element;  /* events per input value, for traffic estimates */
     uint64_t seed;              /* simulated annealing */
     uint32_t anneal_moves;      /* 0: a default scaled to the number of cores */
+    enum ax_map_float_weights float_weights;
 };
 
 struct ax_map {
@@ -133,8 +148,15 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
                        struct ax_diag_list *diags);
 void ax_map_free(struct ax_map *m);
 
+/* The words of a block's weight record (ax_prog_record_words): int8 codes
+ * and group scales, or float32 values for an `is_float` object. */
+uint64_t ax_map_record_words(const struct ax_map_object *o, uint32_t rows, uint32_t cols);
+/* 1 when a weight object's blocks receive their input as float32 values
+ * (a dense matrix reading a value): they need an inbox of `cols` words. */
+int ax_map_has_inbox(const struct ax_map_object *o);
+
 /* The SRAM bytes a block of `rows` x `cols` of object `o` takes: weights
- * (ax_prog_weight_bytes, plus a `cols`-word inbox for a dense matrix),
+ * (its record, an int32 accumulator a row, and an inbox when it has one),
  * state (rows x row_bytes in whole words, plus its inboxes and output), or a
  * value shard of `rows` rows with its needs. The emitter lays every block's
  * buffers out within these bytes. */

@@ -57,12 +57,14 @@ ax_status ax_mapped_open(struct ax_mapped *mp, const char *model_dir, const char
 void ax_mapped_close(struct ax_mapped *mp);
 
 /* Embeds into `p` the chip file, the model's files (the checkpoint as
- * `embed` says) and the provenance above. `version` is axon's. Fails with a
+ * `embed` says) and the provenance above, with the spiking options `ref`
+ * and the mapping option `mo` chose. `version` is axon's. Fails with a
  * diagnostic naming the file that cannot be read, or with AX_ERR_LIMIT when
  * AX_EMBED_ALWAYS would make the program larger than the format holds. */
 ax_status ax_rebuild_record(struct ax_prog *p, const char *model_dir, const char *chip_path,
-                            const struct ax_ref_options *ref, enum ax_embed_weights embed,
-                            const char *version, struct ax_diag_list *diags);
+                            const struct ax_ref_options *ref, const struct ax_map_options *mo,
+                            enum ax_embed_weights embed, const char *version,
+                            struct ax_diag_list *diags);
 
 /* Rebuilds the model and placement of program `p` (read from `path`, which
  * names it in messages): its embedded files are written to a private

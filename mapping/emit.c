@@ -485,9 +485,9 @@ static void layout_staging(struct emitter *e)
             continue;
         const struct ax_map_object *o = &m->objects[b->object];
         uint32_t *n = &need[(size_t)b->core * 3];
-        n[0] = max_u32(n[0], (uint32_t)ax_prog_weight_words(b->rows, b->cols));
+        n[0] = max_u32(n[0], (uint32_t)ax_map_record_words(o, b->rows, b->cols));
         n[1] = max_u32(n[1], b->rows);
-        if (!o->is_spiking && o->producer != NONE)
+        if (ax_map_has_inbox(o))
             n[2] = max_u32(n[2], b->cols);
     }
     e->node = NONE;
@@ -522,9 +522,10 @@ static void layout_weights(struct emitter *e, uint32_t bi, uint32_t k)
     const struct ax_map_block *b = &e->m->blocks[bi];
     const struct ax_map_object *o = &e->m->objects[b->object];
     struct layout *l = &e->lay[bi];
-    int has_inbox = !o->is_spiking && o->producer != NONE;
+    int has_inbox = ax_map_has_inbox(o);
     l->record = add_weight(e, (struct ax_prog_weight){b->core, tensor_name(e, b->object, o->name),
-                                                      b->row0, b->rows, b->col0, b->cols, b->is_dram, 0});
+                                                      b->row0, b->rows, b->col0, b->cols, b->is_dram,
+                                                      o->is_float});
     char nb[32];
     if (b->is_dram) {
         const struct core_code *cc = &e->cores[b->core];
@@ -533,7 +534,7 @@ static void layout_weights(struct emitter *e, uint32_t bi, uint32_t k)
         l->inbox = has_inbox ? cc->staging_in : NONE;
         return;
     }
-    l->w = buffer(e, b->core, (uint32_t)ax_prog_weight_words(b->rows, b->cols), AX_PROG_BUF_WEIGHTS,
+    l->w = buffer(e, b->core, (uint32_t)ax_map_record_words(o, b->rows, b->cols), AX_PROG_BUF_WEIGHTS,
                   l->record, bname(nb, sizeof nb, o->node, "w"), k);
     l->acc = buffer(e, b->core, b->rows, AX_PROG_BUF_ACC, NONE, bname(nb, sizeof nb, o->node, "acc"), k);
     l->inbox = has_inbox ? buffer(e, b->core, b->cols, AX_PROG_BUF_INBOX, NONE,

@@ -14,6 +14,24 @@ void ax_map_default_options(struct ax_map_options *o)
     o->spikes_per_element = 1.13;
     o->seed = 1;
     o->anneal_moves = 0;
+    o->float_weights = AX_MAP_FLOAT_KEEP;
+}
+
+static const char *const float_weights_names[] = {"keep", "int8"};
+
+const char *ax_map_float_weights_str(enum ax_map_float_weights f)
+{
+    return f < AX_MAP_FLOAT_COUNT ? float_weights_names[f] : "?";
+}
+
+int ax_map_float_weights_parse(const char *s, enum ax_map_float_weights *out)
+{
+    for (int i = 0; i < AX_MAP_FLOAT_COUNT; i++)
+        if (strcmp(s, float_weights_names[i]) == 0) {
+            *out = (enum ax_map_float_weights)i;
+            return 0;
+        }
+    return -1;
 }
 
 void ax_map_free(struct ax_map *m)
@@ -34,6 +52,7 @@ struct builder {
     uint32_t cap_objects, cap_blocks;
     struct ax_map_value_needs *needs; /* per node: what its value object must hold */
     int is_oom;
+    int is_int8_only;                 /* ax_map_options.float_weights == AX_MAP_FLOAT_INT8 */
 };
 
 /* Whether node `id` has no value of its own: the input token, and nodes
@@ -128,6 +147,8 @@ static void collect_node(struct builder *b, uint32_t id)
     int spikes = n->spike == AX_IR_SPIKE_SPIKE;
     uint32_t first = m->n_objects;
     char name[256];
+    /* the model keeps these float32, and so does the program unless told otherwise */
+    int is_float = n->quant == AX_IR_QUANT_NONE && !b->is_int8_only;
     switch (n->op) {
     case AX_IR_EMBEDDING:
     case AX_IR_META_PREFIX: /* lookup tables: memory, no input traffic */
@@ -189,6 +210,8 @@ static void collect_node(struct builder *b, uint32_t id)
     m->node_value[id] = v;
     for (uint32_t i = first; i < v; i++) {
         struct ax_map_object *o = &m->objects[i];
+        if (o->kind == AX_MAP_WEIGHTS)
+            o->is_float = (uint8_t)is_float;
         if (o->kind != AX_MAP_WEIGHTS || n->op == AX_IR_META_PREFIX)
             continue;
         o->dest = v;
@@ -213,11 +236,23 @@ static int has_needs(const struct ax_map_value_needs *nd)
     return value_words(nd, 1) != 1;
 }
 
+uint64_t ax_map_record_words(const struct ax_map_object *o, uint32_t rows, uint32_t cols)
+{
+    struct ax_prog_weight w = {0, NULL, 0, rows, 0, cols, 0, o->is_float};
+    return ax_prog_record_words(&w);
+}
+
+int ax_map_has_inbox(const struct ax_map_object *o)
+{
+    return o->kind == AX_MAP_WEIGHTS && !o->is_spiking && o->producer != NONE;
+}
+
 uint64_t ax_map_block_bytes(const struct ax_map_object *o, uint32_t rows, uint32_t cols)
 {
     switch (o->kind) {
     case AX_MAP_WEIGHTS:
-        return ax_prog_weight_bytes(rows, cols) + (o->is_spiking || o->producer == NONE ? 0 : 4ull * cols);
+        return 4 * (ax_map_record_words(o, rows, cols) + rows) +
+               (ax_map_has_inbox(o) ? 4ull * cols : 0);
     case AX_MAP_STATE:
         return ((uint64_t)rows * o->cols + 3) / 4 * 4 +
                4ull * ((uint64_t)rows * o->state_row_words + o->state_fixed_words);
@@ -243,25 +278,36 @@ static int add_block(struct builder *b, struct ax_map_block blk)
     return 0;
 }
 
-/* Rows and columns of a weight object's blocks in `cap` bytes. */
+/* Rows and columns of a weight object's blocks in `cap` bytes. Unless the
+ * program need not compute the reference's values (--float-weights int8),
+ * whole rows when one row of all its columns fits a core: each output is
+ * then summed over all its groups on one core, in the order the semantics
+ * fix (docs/semantics.md), with no float32 partial sums to add across
+ * cores. Otherwise as many groups as fit, which packs SRAM tighter. */
 static ax_status weight_shape(struct builder *b, const struct ax_map_object *o, double cap,
                               uint32_t max_neurons, uint32_t *block_rows, uint32_t *block_cols)
 {
     uint64_t rows = o->rows < max_neurons ? o->rows : max_neurons;
     uint64_t groups = (o->cols + 127) / 128;
-    int has_inbox = ax_map_block_bytes(o, 1, 128) > ax_prog_weight_bytes(1, 128);
-    double inbox = has_inbox ? 512.0 : 0.0; /* a dense block's inbox: 4 bytes a column */
-    /* groups a block of `rows` rows can hold: (cap - 4 rows) / (132 rows + inbox) */
-    double fit = (cap - 4.0 * rows) / (132.0 * rows + inbox);
+    double inbox = ax_map_has_inbox(o) ? 512.0 : 0.0; /* a dense block's inbox: 4 bytes a column */
+    double group = o->is_float ? 512.0 : 132.0;       /* a row's group: values, or codes and a scale */
+    double whole = floor((cap - inbox * groups) / (group * groups + 4.0));
+    if (!b->is_int8_only && whole >= 1.0) {
+        *block_rows = (uint32_t)(whole < (double)rows ? whole : (double)rows);
+        *block_cols = o->cols;
+        return AX_OK;
+    }
+    /* groups a block of `rows` rows can hold: (cap - 4 rows) / (group rows + inbox) */
+    double fit = (cap - 4.0 * rows) / (group * rows + inbox);
     if (fit < 1.0) {
-        rows = (uint64_t)floor((cap - inbox) / 136.0); /* one group, fewer rows */
+        rows = (uint64_t)floor((cap - inbox) / (group + 4.0)); /* one group, fewer rows */
         fit = 1.0;
     }
-    if (cap - inbox < 136.0 || rows == 0) {
+    if (cap - inbox < group + 4.0 || rows == 0) {
         ax_diag_add(b->diags, AX_DIAG_ERROR, NULL, 0, 0,
                     "%%%u = %s (%s): one row of one 128-input group needs %.0f bytes of SRAM; "
                     "a core offers %.0f", o->node, ax_ir_op_str(b->g->nodes[o->node].op), o->name,
-                    136.0 + inbox, cap);
+                    group + 4.0 + inbox, cap);
         return AX_ERR_INVALID;
     }
     uint64_t g = (uint64_t)fit < groups ? (uint64_t)fit : groups;
@@ -710,10 +756,10 @@ static uint64_t staging_need(const struct ax_map *m)
         const struct ax_map_object *o = &m->objects[blk->object];
         if (o->kind != AX_MAP_WEIGHTS)
             continue;
-        uint64_t w = ax_prog_weight_words(blk->rows, blk->cols);
+        uint64_t w = ax_map_record_words(o, blk->rows, blk->cols);
         words = w > words ? w : words;
         rows = blk->rows > rows ? blk->rows : rows;
-        if (ax_map_block_bytes(o, blk->rows, blk->cols) > ax_prog_weight_bytes(blk->rows, blk->cols))
+        if (ax_map_has_inbox(o))
             cols = blk->cols > cols ? blk->cols : cols;
     }
     return 4 * (words + rows + cols);
@@ -773,7 +819,7 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
     ax_arena_init(&out->arena, 0);
     const struct ax_system_desc *sys = ax_arch_desc(arch);
     const struct ax_chip_desc *chip = &sys->chip;
-    struct builder b = {out, g, diags, 0, 0, NULL, 0};
+    struct builder b = {out, g, diags, 0, 0, NULL, 0, opt->float_weights == AX_MAP_FLOAT_INT8};
     b.needs = ax_mem_calloc(g->n_nodes + 1, sizeof *b.needs);
     out->node_value = ax_mem_calloc(g->n_nodes + 1, sizeof *out->node_value);
     out->n_nodes = g->n_nodes;

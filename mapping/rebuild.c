@@ -216,8 +216,9 @@ static ax_status record_weights(struct ax_prog *p, const char *dir, enum ax_embe
 }
 
 ax_status ax_rebuild_record(struct ax_prog *p, const char *model_dir, const char *chip_path,
-                            const struct ax_ref_options *ref, enum ax_embed_weights embed,
-                            const char *version, struct ax_diag_list *diags)
+                            const struct ax_ref_options *ref, const struct ax_map_options *mo,
+                            enum ax_embed_weights embed, const char *version,
+                            struct ax_diag_list *diags)
 {
     char *chip;
     size_t chip_len;
@@ -239,10 +240,12 @@ ax_status ax_rebuild_record(struct ax_prog *p, const char *model_dir, const char
     snprintf(k, sizeof k, "%.17g", ref->spike.k);
     snprintf(steps, sizeof steps, "%u", ref->spike.steps);
     const char *const keys[] = {"model_sha256", "chip_sha256", "axon_version", "precision",
-                                "spike",        "encoding",    "k",            "steps"};
+                                "spike",        "encoding",    "k",            "steps",
+                                "float_weights"};
     const char *values[] = {config_hex, chip_hex, version, ax_ref_precision_str(ref->precision),
                             ax_spike_mode_str(ref->spike.mode),
-                            ax_spike_encoding_str(ref->spike.encoding), k, steps};
+                            ax_spike_encoding_str(ref->spike.encoding), k, steps,
+                            ax_map_float_weights_str(mo->float_weights)};
     for (size_t i = 0; st == AX_OK && i < sizeof keys / sizeof keys[0]; i++)
         st = ax_prog_set_meta(p, keys[i], values[i]);
     return st;
@@ -250,13 +253,14 @@ ax_status ax_rebuild_record(struct ax_prog *p, const char *model_dir, const char
 
 /* ---- rebuilding ---------------------------------------------------------------- */
 
-/* The spiking options a program records; AX_ERR_INVALID with a diagnostic
- * when they are missing or unreadable. */
+/* The spiking and mapping options a program records; AX_ERR_INVALID with a
+ * diagnostic when they are missing or unreadable. */
 static ax_status read_options(const struct ax_prog *p, const char *path,
-                              struct ax_ref_options *ref, struct ax_diag_list *diags)
+                              struct ax_ref_options *ref, struct ax_map_options *mo,
+                              struct ax_diag_list *diags)
 {
     static const char *const keys[] = {"spike", "encoding", "k", "steps", "model", "weights",
-                                       "precision"};
+                                       "precision", "float_weights"};
     const char *v[sizeof keys / sizeof keys[0]];
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         v[i] = ax_prog_meta(p, keys[i]);
@@ -268,12 +272,14 @@ static ax_status read_options(const struct ax_prog *p, const char *path,
         }
     }
     ax_ref_options_default(ref);
+    ax_map_default_options(mo);
     char *end_k, *end_steps;
     ref->spike.k = strtod(v[2], &end_k);
     ref->spike.steps = (uint32_t)strtoul(v[3], &end_steps, 10);
     if (ax_spike_mode_parse(v[0], &ref->spike.mode) != 0 ||
         ax_spike_encoding_parse(v[1], &ref->spike.encoding) != 0 ||
-        ax_ref_precision_parse(v[6], &ref->precision) != 0 || *end_k || *end_steps) {
+        ax_ref_precision_parse(v[6], &ref->precision) != 0 ||
+        ax_map_float_weights_parse(v[7], &mo->float_weights) != 0 || *end_k || *end_steps) {
         ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
                     "its spiking options are not readable; compile it again");
         return AX_ERR_INVALID;
@@ -397,7 +403,8 @@ ax_status ax_rebuild_open(struct ax_mapped *mp, const struct ax_prog *p, const c
 {
     memset(mp, 0, sizeof *mp);
     struct ax_ref_options ref;
-    ax_status st = read_options(p, path, &ref, diags);
+    struct ax_map_options mo;
+    ax_status st = read_options(p, path, &ref, &mo, diags);
     if (st != AX_OK)
         return st;
     const char *model = ax_prog_meta(p, "model");
@@ -425,8 +432,6 @@ ax_status ax_rebuild_open(struct ax_mapped *mp, const struct ax_prog *p, const c
         st = extract(p, "model/", dir, diags);
     char *tmp = mp->tmp_dir;
     mp->tmp_dir = NULL; /* ax_mapped_open starts afresh */
-    struct ax_map_options mo;
-    ax_map_default_options(&mo);
     if (st == AX_OK)
         st = ax_mapped_open(mp, model_dir ? model_dir : dir, chip_path ? chip_path : chip, &ref,
                             &mo, diags);

@@ -28,6 +28,16 @@ int ax_cmd_ref(int argc, char **argv);
 int ax_cmd_ref_option(int argc, char **argv, int *i, struct ax_ref_options *o, const char *cmd);
 /* Checks the ranges of the options read; -1 after printing why. */
 int ax_cmd_ref_check(const struct ax_ref_options *o, const char *cmd);
+
+/* The mapping option `map`, `compile` and `run` share (cmd_map.c):
+ * --float-weights keep|int8. Returns as ax_cmd_ref_option does. */
+int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, const char *cmd);
+#define AX_CMD_FLOAT_WEIGHTS_HELP                                                                  \
+    "  --float-weights W    keep (default): the matrices the model keeps in float32\n"            \
+    "                       (embedding, lm_head, gk_proj.1, released down_proj) stay\n"            \
+    "                       float32, so the program computes exactly the reference;\n"            \
+    "                       int8: stored as int8 codes and group scales, 4x less memory\n"       \
+    "                       (docs/mapping.md)\n"
 /* The token ids of a run (cmd_ref.c): exactly one of the prompt text, the
  * prompt file or n_random ids drawn from the vocabulary with `seed`.
  * Returns 0, or -1 after printing why. *ids is freed with ax_mem_free. */

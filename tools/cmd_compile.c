@@ -55,26 +55,26 @@ static void usage(FILE *out)
             "  --encoding E    bitwise (default), ternary or binary\n"
             "  --k K           threshold V_th = mean|x| / K (default 3)\n"
             "  --steps T       a fixed number of steps (counts saturate); default adaptive\n"
+            AX_CMD_FLOAT_WEIGHTS_HELP
             "  -h, --help\n");
 }
 
 /* Model -> graph -> precision -> mapping -> program file. */
 static int compile_program(const char *dir, const char *chip, const char *out,
-                           const struct ax_ref_options *o, enum ax_embed_weights embed)
+                           const struct ax_ref_options *o, const struct ax_map_options *mo,
+                           enum ax_embed_weights embed)
 /* `out` NULL: print the program's text form on standard output instead. */
 {
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
-    struct ax_map_options mo;
-    ax_map_default_options(&mo);
     struct ax_mapped mp;
     struct ax_prog prog;
     ax_prog_init(&prog, 0, 0);
-    ax_status st = ax_mapped_open(&mp, dir, chip, o, &mo, &diags);
+    ax_status st = ax_mapped_open(&mp, dir, chip, o, mo, &diags);
     if (st == AX_OK)
         st = ax_map_emit(&mp.map, &mp.graph, mp.arch, &o->spike, mp.graph.name, &prog, &diags);
     if (st == AX_OK)
-        st = ax_rebuild_record(&prog, dir, chip, o, embed, AX_VERSION, &diags);
+        st = ax_rebuild_record(&prog, dir, chip, o, mo, embed, AX_VERSION, &diags);
     if (st == AX_OK)
         st = ax_rebuild_check_chip(&prog, "the emitted program", &diags);
     if (st == AX_OK)
@@ -95,9 +95,13 @@ int ax_cmd_compile(int argc, char **argv)
     ax_ref_options_default(&o);
     int has_precision = 0;
     enum ax_embed_weights embed = AX_EMBED_AUTO;
+    struct ax_map_options mo;
+    ax_map_default_options(&mo);
     for (int i = 1; i < argc; i++) {
         has_precision |= strcmp(argv[i], "--precision") == 0;
         int r = ax_cmd_ref_option(argc, argv, &i, &o, "axon compile");
+        if (r == 0)
+            r = ax_cmd_map_option(argc, argv, &i, &mo, "axon compile");
         if (r < 0)
             return 2;
         if (r > 0)
@@ -137,7 +141,7 @@ int ax_cmd_compile(int argc, char **argv)
         }
         if (ax_cmd_ref_check(&o, "axon compile") != 0)
             return 2;
-        return compile_program(dir, chip, out, &o, embed);
+        return compile_program(dir, chip, out, &o, &mo, embed);
     }
     if (is_asm) {
         fprintf(stderr, "axon compile: --emit asm needs --chip CHIP.yaml (and no -o)\n");

@@ -18,10 +18,12 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: axon map MODEL_DIR --chip CHIP.yaml [--json] [--seed N]\n"
+            "                [--float-weights keep|int8]\n"
             "\n"
             "Gives the model the w8spike precision (released spiking), then partitions\n"
-            "every weight matrix (int8 codes, float32 scales per group of 128\n"
-            "inputs, int32 accumulators) and the attention state into blocks that fit a\n"
+            "every weight matrix (int8 codes and float32 scales per group of 128 inputs,\n"
+            "or float32 values where the model keeps them; int32 accumulators) and the\n"
+            "attention state into blocks that fit a\n"
             "core's SRAM and neuron limits, places them on as many chips as the model needs\n"
             "(or the system allows, streaming the rest from DRAM), and prints cores and\n"
             "chips used, SRAM per core, DRAM bytes, and the estimated traffic per token in\n"
@@ -30,7 +32,21 @@ static void usage(FILE *out)
             "options:\n"
             "  --chip FILE   the chip description (required)\n"
             "  --json        print one JSON object\n"
-            "  --seed N      seed of the placement's annealing (default 1)\n");
+            "  --seed N      seed of the placement's annealing (default 1)\n"
+            AX_CMD_FLOAT_WEIGHTS_HELP);
+}
+
+int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, const char *cmd)
+{
+    if (strcmp(argv[*i], "--float-weights") != 0)
+        return 0;
+    if (*i + 1 >= argc || ax_map_float_weights_parse(argv[*i + 1], &o->float_weights) != 0) {
+        fprintf(stderr, "%s: --float-weights %s: expected keep or int8\n", cmd,
+                *i + 1 < argc ? argv[*i + 1] : "(missing)");
+        return -1;
+    }
+    (*i)++;
+    return 1;
 }
 
 int ax_cmd_map(int argc, char **argv)
@@ -40,6 +56,11 @@ int ax_cmd_map(int argc, char **argv)
     struct ax_map_options opt;
     ax_map_default_options(&opt);
     for (int i = 1; i < argc; i++) {
+        int r = ax_cmd_map_option(argc, argv, &i, &opt, "axon map");
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             return 0;

@@ -31,6 +31,7 @@ struct run_args {
     int has_mode;
     struct ax_sim_options sim;
     struct ax_ref_options ref; /* precision and spiking options */
+    struct ax_map_options map; /* run: --float-weights */
     const char *report, *csv, *html;
     int is_json, is_quiet;
     int is_program_work;       /* --work program: the timed run of the program's instructions */
@@ -96,7 +97,8 @@ static void usage(FILE *out, int is_run)
                 "  --spike MODE         released (default), paper or none\n"
                 "  --encoding E         bitwise (default), ternary or binary\n"
                 "  --k K                threshold V_th = mean|x| / K (default 3)\n"
-                "  --steps T            a fixed number of spike steps; default adaptive\n");
+                "  --steps T            a fixed number of spike steps; default adaptive\n"
+                AX_CMD_FLOAT_WEIGHTS_HELP);
     fprintf(out,
             "  -h, --help\n"
             "\n"
@@ -125,6 +127,7 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
     memset(a, 0, sizeof *a);
     ax_sim_options_default(&a->sim);
     ax_ref_options_default(&a->ref);
+    ax_map_default_options(&a->map);
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         int has_value = i + 1 < argc;
@@ -135,6 +138,8 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
         }
         if (is_run) {
             int r = ax_cmd_ref_option(argc, argv, &i, &a->ref, cmd);
+            if (r == 0)
+                r = ax_cmd_map_option(argc, argv, &i, &a->map, cmd);
             if (r < 0)
                 return -1;
             if (r > 0)
@@ -439,8 +444,6 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
 {
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
-    struct ax_map_options mo;
-    ax_map_default_options(&mo);
     struct ax_mapped mp;
     struct ax_prog file;
     ax_prog_init(&file, 0, 0);
@@ -458,7 +461,7 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
         if (st == AX_OK)
             st = ax_rebuild_open(&mp, &file, prog_path, a->model, NULL, &diags);
     } else {
-        st = ax_mapped_open(&mp, a->target, a->chip, &a->ref, &mo, &diags);
+        st = ax_mapped_open(&mp, a->target, a->chip, &a->ref, &a->map, &diags);
     }
     if (st != AX_OK)
         goto done;

@@ -245,4 +245,51 @@ static void test_dense_chain(void)
     check_timed("dense-chain.s", "one-chip.yaml", t, 22964, counts);
 }
 
-AX_TEST_MAIN(T(test_spiking_projection), T(test_dram_stream), T(test_dense_chain))
+/* A wait that no instruction can meet at run time (the verifier accepts the
+ * program: whether a lookup sends depends on the token): dense-chain.s with
+ * token 7, which no row of its 4-row table holds, so core 1's psumrecv waits
+ * forever. The timed run ends at once with AX_ERR_INVALID and names the
+ * waiting cores and what they wait for. */
+static void test_runtime_deadlock(void)
+{
+    struct test_tensor t[] = {{"emb.weight", emb_code_alternating, scale_2m7, NULL},
+                              {"norm.weight", NULL, NULL, ones},
+                              {NULL, NULL, NULL, NULL}};
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    char *text = NULL;
+    size_t len = 0;
+    struct ax_prog p;
+    ax_prog_init(&p, 0, 0);
+    ax_arch_t *arch = NULL;
+    struct ax_sim_options o;
+    ax_sim_options_default(&o);
+    struct ax_sim_result r;
+    memset(&r, 0, sizeof r);
+    struct ax_exec_weights src = {test_fetch, t};
+    int32_t token = 7;
+    int ok = ax_fs_read_file(DIR "dense-chain.s", 1 << 22, &text, &len, &diags) == AX_OK &&
+             ax_prog_parse(&p, DIR "dense-chain.s", text, len, &diags) == AX_OK &&
+             ax_arch_load(DIR "../golden/chips/one-chip.yaml", &arch, &diags) == AX_OK;
+    CHECK(ok);
+    if (ok) {
+        CHECK(ax_sim_program(&p, arch, &src, &token, 1, &o, NULL, &r, &diags) == AX_ERR_INVALID);
+        int core1 = 0, core2 = 0;
+        for (uint32_t i = 0; i < diags.n_items; i++) {
+            const char *m = diags.items[i].message;
+            core1 |= strstr(m, "core 1,") && strstr(m, "waits forever for 1 messages");
+            core2 |= strstr(m, "core 2,") && strstr(m, "waits forever for 1 messages");
+        }
+        CHECK(core1 && core2);
+        if (!core1 || !core2)
+            ax_diag_print(&diags, stderr);
+    }
+    ax_sim_result_free(&r);
+    ax_arch_free(arch);
+    ax_mem_free(text);
+    ax_prog_free(&p);
+    ax_diag_list_free(&diags);
+}
+
+AX_TEST_MAIN(T(test_spiking_projection), T(test_dram_stream), T(test_dense_chain),
+             T(test_runtime_deadlock))
