@@ -126,28 +126,37 @@ struct ax_exec {
 
 /* ---- words --------------------------------------------------------------------------------- */
 
+/* Words as float32 or int32 through a union (C11 allows the type pun):
+ * this file is built with -fno-builtin, so memcpy here would be a call per
+ * word. */
+union word {
+    uint32_t u;
+    int32_t i;
+    float f;
+};
+
 static float ld(const uint32_t *w)
 {
-    float f;
-    memcpy(&f, w, sizeof f);
-    return f;
+    union word v = {.u = *w};
+    return v.f;
 }
 
 static void stf(uint32_t *w, float f)
 {
-    memcpy(w, &f, sizeof f);
+    union word v = {.f = f};
+    *w = v.u;
 }
 
 static int32_t ldi(const uint32_t *w)
 {
-    int32_t i;
-    memcpy(&i, w, sizeof i);
-    return i;
+    union word v = {.u = *w};
+    return v.i;
 }
 
 static void sti(uint32_t *w, int32_t i)
 {
-    memcpy(w, &i, sizeof i);
+    union word v = {.i = i};
+    *w = v.u;
 }
 
 /* Code k of the int8 codes that start at `w`. */
