@@ -4,12 +4,13 @@
 # change to a figure shows in a diff and is explained in its commit.
 #
 #   small: spikingbrain-tiny on loihi2-like over the first 48 bytes of
-#          tests/data/heldout.txt (functional mode)
+#          tests/data/heldout.txt (functional mode), the work derived from
+#          the graph (--work graph)
 #   7b:    SpikingBrain-7B on loihi2-like, one token after 4096 of context
 #          (counting mode, seed 1), its float32 matrices stored as int8
 #          (--float-weights int8: 331 chips instead of 1171)
 #   small-program, 7b-program: the same, timed from the program's
-#          instructions (--work program)
+#          instructions (the default, --work program)
 #
 # usage: scripts/golden.sh [--check] [AXON]
 #   without --check: regenerates the files (review the diff before committing)
@@ -63,10 +64,11 @@ run() {
 
 head -c 48 tests/data/heldout.txt >"$tmp/prompt.txt"
 run small "spikingbrain-tiny on loihi2-like, the first 48 bytes of tests/data/heldout.txt, functional" \
-    models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml --prompt-file "$tmp/prompt.txt"
+    models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml --prompt-file "$tmp/prompt.txt" \
+    --work graph
 run 7b "SpikingBrain-7B on loihi2-like, one token after 4096, counting, seed 1, float32 matrices as int8" \
     models/nets/spikingbrain-7b --chip models/chips/loihi2-like.yaml --tokens 1 --context 4096 \
-    --mode counting --seed 1 --float-weights int8
+    --mode counting --seed 1 --float-weights int8 --work graph
 run small-program "spikingbrain-tiny as small, timed from the program's instructions" \
     models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml --prompt-file "$tmp/prompt.txt" \
     --work program

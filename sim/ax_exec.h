@@ -124,7 +124,6 @@ struct ax_exec_did {
     uint32_t head_dim;      /* gla* and kv*: the state's head dimension */
     uint32_t kv_heads;      /* kvpush, kvattn: the ring's kv heads */
     uint64_t keys;          /* kvattn: keys attended per head */
-    const int32_t *counts;  /* encode: the len counts it wrote */
     uint8_t is_hit;         /* lookup: this core held the token's row and sent it */
     uint8_t is_barrier_done; /* barrier: this core was the last to arrive */
     const struct ax_exec_msg *sent; /* psumsend, lookup: valid until the next call */
@@ -150,6 +149,12 @@ const uint32_t *ax_exec_buffer(const ax_exec_t *ex, uint32_t core, const char *n
 /* `n` words of `core`'s SRAM from word `addr`, writable, or NULL when they
  * are not all inside the SRAM the executor holds for that core. */
 uint32_t *ax_exec_words(ax_exec_t *ex, uint32_t core, uint32_t addr, uint32_t n);
+
+/* The `n` spike counts at words [addr, addr + n) of `core` as the last
+ * encodes of this token wrote them (SRAM, or counting mode's counts), or
+ * NULL when one encode did not write them all. Valid until the next
+ * instruction runs. */
+const int32_t *ax_exec_counts(const ax_exec_t *ex, uint32_t core, uint32_t addr, uint32_t n);
 
 /* Word `i` of buffer `name` on `core` as a float32, or NaN when there is no
  * such word: a convenience for tests and tools. */

@@ -630,8 +630,6 @@ static void op_encode(struct ax_exec *ex, struct core_run *r, const struct ax_is
         s = s > bound ? bound : s < -bound ? -bound : s;
         sti(&cnt[i], (int32_t)s);
     }
-    if (ex->did)
-        ex->did->counts = (const int32_t *)cnt;
     if (grow32((void **)&r->encs, r->n_encs, &r->cap_encs, sizeof *r->encs)) {
         oom(ex, r);
         return;
@@ -663,8 +661,6 @@ static void op_encode_counting(struct ax_exec *ex, struct core_run *r, const str
     for (uint64_t i = 0; i < r->len; i++)
         counts[i] = counts[i] > bound ? bound : counts[i] < -bound ? -bound : counts[i];
     r->encs[r->n_encs++] = (struct encoding){(uint32_t)in->c, (uint32_t)r->len, 1.0f, enc, counts, NULL};
-    if (ex->did)
-        ex->did->counts = counts;
 }
 
 static void free_encs(struct core_run *r)
@@ -1935,6 +1931,18 @@ uint32_t *ax_exec_words(ax_exec_t *ex, uint32_t core, uint32_t addr, uint32_t n)
         n > ex->sram_words[core] - addr)
         return NULL;
     return ex->sram[core] + addr;
+}
+
+const int32_t *ax_exec_counts(const ax_exec_t *ex, uint32_t core, uint32_t addr, uint32_t n)
+{
+    uint32_t k = core < ex->p->n_cores ? ex->run_of_core[core] : NONE;
+    const struct encoding *e = k != NONE ? encoding_of(&ex->runs[k], addr) : NULL;
+    if (!e || n == 0 || addr - e->addr + (uint64_t)n > e->n)
+        return NULL;
+    if (e->counts)
+        return e->counts + (addr - e->addr);
+    /* int32 words and uint32 words may alias (C11 6.5p7) */
+    return (const int32_t *)ex->sram[core] + addr;
 }
 
 float ax_exec_f32(const ax_exec_t *ex, uint32_t core, const char *name, uint32_t i)

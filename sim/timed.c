@@ -51,16 +51,28 @@ struct ready {
     uint32_t k; /* code record */
 };
 
-/* A counts buffer: the values one encode writes, the unit of the sparsity
- * statistics and of counting mode's draws. */
+/* A counts buffer: the values one encode writes, the unit of counting
+ * mode's draws. */
 struct site {
-    uint32_t buffer, node, layer;
-    uint32_t first;      /* its first channel among the node's counts buffers */
-    char name[160];      /* the node's name, "#k" added for shard k */
+    uint32_t buffer, node;
+    uint32_t shard, shards; /* its place among the node's counts buffers */
+    uint32_t first;         /* its first channel among the node's counts buffers */
+    uint32_t lead;          /* the first projection reading it: its reader, or NONE */
+    struct ax_synth_pmf pmf;
+};
+
+/* A spiking projection's input: the counts buffer a node-table entry with a
+ * spike site emits from (one per shard of its input). The unit of the
+ * sparsity statistics and of profiles, as the reference counts them: per
+ * projection, so that q, k, v and gk each count the one input they share. */
+struct reader {
+    uint32_t entry, site, layer;
+    uint32_t token;         /* 1 + the last token recorded */
+    uint32_t next;          /* the next reader of the same site, or NONE */
+    char name[160];         /* the projection's site name, "#k" added for shard k */
     struct ax_spike_stats stats;
     int has_stats;
     uint64_t hist[AX_SYNTH_MAX_MAG + 1];
-    struct ax_synth_pmf pmf;
 };
 
 /* Per node-table entry and token: the span of its instructions. */
@@ -100,8 +112,12 @@ struct timed {
     struct site *sites;
     uint32_t n_sites;
     uint32_t *site_of;     /* per buffer: its site, or NONE */
+    struct reader *readers;
+    uint32_t n_readers, cap_readers;
+    uint32_t *first_reader; /* per site: its first reader, or NONE */
     uint32_t *run_of_core; /* per core: its code record, or NONE */
     uint32_t cur;          /* node-table entry of the instruction being charged, or NONE */
+    uint32_t token;        /* index of the token being run */
     double horizon;        /* the latest time anything ends, this token */
     uint32_t cap_steps;
 };
@@ -370,25 +386,42 @@ static void local_work(struct timed *s, uint32_t core, const struct ax_exec_did 
 
 /* ---- sites: the counts buffers ------------------------------------------------------- */
 
-static void site_record(struct timed *s, const struct ax_exec_did *d, uint32_t core)
+/* The reader of site `si` by node-table entry `entry`, or NONE. */
+static uint32_t reader_of(const struct timed *s, uint32_t si, uint32_t entry)
 {
-    const struct ax_prog_buffer *b = ax_prog_buffer_at(s->p, core, (uint32_t)d->in.c);
-    uint32_t si = b ? s->site_of[b - s->p->buffers] : NONE;
-    if (si == NONE || !d->counts)
-        return;
-    struct site *t = &s->sites[si];
+    uint32_t r = si < s->n_sites ? s->first_reader[si] : NONE;
+    while (r != NONE && s->readers[r].entry != entry)
+        r = s->readers[r].next;
+    return r;
+}
+
+/* An emit of node-table entry `entry` read counts buffer `b`: the first in
+ * this token records the buffer's counts (all of them, as the projection
+ * reads them) in the entry's statistics. */
+static ax_status record_input(struct timed *s, uint32_t token, uint32_t entry,
+                              const struct ax_prog_buffer *b)
+{
+    uint32_t si = s->site_of[b - s->p->buffers], ri = reader_of(s, si, entry);
+    if (ri == NONE || s->readers[ri].token == token + 1)
+        return AX_OK;
+    struct reader *t = &s->readers[ri];
+    t->token = token + 1;
+    const int32_t *counts = ax_exec_counts(s->ex, b->core, b->addr, b->words);
+    if (!counts)
+        return AX_OK; /* an encode wrote only part of it: nothing to record as a whole */
     if (!t->has_stats) {
-        if (ax_spike_stats_init(&t->stats, (uint32_t)d->len) != AX_OK)
-            return;
+        ax_status st = ax_spike_stats_init(&t->stats, b->words);
+        if (st != AX_OK)
+            return st;
         t->has_stats = 1;
     }
-    if (t->stats.n_channels == d->len)
-        ax_spike_stats_add(&t->stats, &s->spike, d->counts);
-    for (uint64_t c = 0; c < d->len; c++) {
-        int64_t v = d->counts[c];
+    ax_spike_stats_add(&t->stats, &s->spike, counts);
+    for (uint32_t c = 0; c < b->words; c++) {
+        int64_t v = counts[c];
         uint64_t mag = (uint64_t)(v < 0 ? -v : v);
         t->hist[mag < AX_SYNTH_MAX_MAG ? mag : AX_SYNTH_MAX_MAG]++;
     }
+    return AX_OK;
 }
 
 /* Counting mode's draw for counts buffer `buffer`: its site's distribution,
@@ -506,6 +539,9 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
     }
     case AX_ISA_EMIT: {
         const struct ax_prog_route *rt = &s->p->routes[d->in.b];
+        const struct ax_prog_buffer *b = ax_prog_buffer_at(s->p, core, (uint32_t)d->in.a);
+        if (b && s->cur != NONE && s->site_of[b - s->p->buffers] != NONE)
+            st = record_input(s, s->token, s->cur, b);
         struct eng_job gen = {{0}};
         charge(s, NULL, core, AX_LEDGER_SPIKE_OUT, (double)d->generated);
         gen.s[ENG_SOMA] = s->item_s[AX_LEDGER_SPIKE_OUT];
@@ -522,11 +558,6 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         }
         break;
     }
-    case AX_ISA_ENCODE:
-        site_record(s, d, core);
-        local_work(s, core, d, &j);
-        done = run_job(s, core, t, &j);
-        break;
     default:
         local_work(s, core, d, &j);
         done = run_job(s, core, t, &j);
@@ -591,8 +622,6 @@ static ax_status plan_layers(struct timed *s)
         const struct ax_prog_node *n = &p->nodes[i];
         seen_layer |= n->layer >= 0;
         s->layer_of[i] = n->layer >= 0 ? (uint32_t)n->layer + 1 : seen_layer ? r->n_layers - 1 : 0;
-        if (n->site && n->site[0])
-            r->layers[s->layer_of[i]].n_sites++;
     }
     return AX_OK;
 }
@@ -623,11 +652,9 @@ static ax_status plan_nodes(struct timed *s)
     return AX_OK;
 }
 
-/* A site per counts buffer; counting mode gives each its distribution. A
- * node's counts buffers (its shards) number its channels one after
- * another, in the order of the buffer table. */
-static ax_status plan_sites(struct timed *s, const struct ax_synth_profile *prof,
-                            const struct ax_synth_pmf *def)
+/* A site per counts buffer. A node's counts buffers (its shards) number
+ * its channels one after another, in the order of the buffer table. */
+static ax_status plan_sites(struct timed *s)
 {
     const struct ax_prog *p = s->p;
     uint32_t top = 0;
@@ -637,10 +664,11 @@ static ax_status plan_sites(struct timed *s, const struct ax_synth_profile *prof
             top = p->buffers[b].node + 1;
     s->site_of = ax_mem_alloc(((size_t)p->n_buffers + 1) * sizeof *s->site_of);
     s->sites = ax_mem_calloc((size_t)p->n_buffers + 1, sizeof *s->sites);
+    s->first_reader = ax_mem_alloc(((size_t)p->n_buffers + 1) * sizeof *s->first_reader);
     uint32_t *shards = ax_mem_calloc((size_t)top + 1, sizeof *shards);
-    uint32_t *seen = ax_mem_calloc((size_t)top + 1, sizeof *seen);
     uint32_t *words = ax_mem_calloc((size_t)top + 1, sizeof *words);
-    ax_status st = s->site_of && s->sites && shards && seen && words ? AX_OK : AX_ERR_NOMEM;
+    ax_status st = s->site_of && s->sites && s->first_reader && shards && words ? AX_OK
+                                                                                 : AX_ERR_NOMEM;
     for (uint32_t b = 0; st == AX_OK && b < p->n_buffers; b++)
         if (p->buffers[b].kind == AX_PROG_BUF_COUNTS && p->buffers[b].node < top)
             shards[p->buffers[b].node]++;
@@ -650,29 +678,82 @@ static ax_status plan_sites(struct timed *s, const struct ax_synth_profile *prof
         if (buf->kind != AX_PROG_BUF_COUNTS || buf->node >= top)
             continue;
         struct site *t = &s->sites[s->n_sites];
-        uint32_t e = entry_of(p, buf->node);
         t->buffer = b;
         t->node = buf->node;
-        t->layer = e != NONE ? s->layer_of[e] : 0;
         t->first = words[buf->node];
+        t->shards = shards[buf->node];
+        for (uint32_t i = 0; i < s->n_sites; i++)
+            t->shard += s->sites[i].node == buf->node;
         words[buf->node] += buf->words;
-        if (e != NONE)
-            snprintf(t->name, sizeof t->name, "%s", p->nodes[e].name);
-        else
-            snprintf(t->name, sizeof t->name, "n%u", buf->node);
-        if (shards[buf->node] > 1) {
-            size_t at = strlen(t->name);
-            snprintf(t->name + at, sizeof t->name - at, "#%u", seen[buf->node]);
-        }
-        seen[buf->node]++;
-        if (!prof || ax_synth_profile_pmf(prof, t->name, &t->pmf) != 0)
-            t->pmf = *def;
+        t->lead = NONE;
+        s->first_reader[s->n_sites] = NONE;
         s->site_of[b] = s->n_sites++;
     }
     ax_mem_free(shards);
-    ax_mem_free(seen);
     ax_mem_free(words);
     return st;
+}
+
+/* The readers: every emit of a projection (an instruction the opmap gives
+ * to a node-table entry with a spike site) names the counts buffer it
+ * reads. A site's lead is its reader of the lowest entry. */
+static ax_status plan_readers(struct timed *s)
+{
+    const struct ax_prog *p = s->p;
+    for (uint32_t k = 0; k < p->n_code; k++) {
+        for (uint32_t pc = 0; s->node_at[k] && pc < p->code[k].n_instr; pc++) {
+            struct ax_isa_instr in;
+            uint32_t e = s->node_at[k][pc];
+            if (e == NONE || !p->nodes[e].site || !p->nodes[e].site[0] ||
+                ax_isa_decode(p->code[k].words[pc], &in) != 0 || in.op != AX_ISA_EMIT)
+                continue;
+            const struct ax_prog_buffer *b = ax_prog_buffer_at(p, p->code[k].core, (uint32_t)in.a);
+            uint32_t si = b ? s->site_of[b - p->buffers] : NONE;
+            if (si == NONE || reader_of(s, si, e) != NONE)
+                continue;
+            if (s->n_readers == s->cap_readers) {
+                uint32_t cap = s->cap_readers ? 2 * s->cap_readers : 256;
+                struct reader *n = ax_mem_realloc(s->readers, cap * sizeof *n);
+                if (!n)
+                    return AX_ERR_NOMEM;
+                s->readers = n;
+                s->cap_readers = cap;
+            }
+            struct site *t = &s->sites[si];
+            struct reader *r = &s->readers[s->n_readers];
+            memset(r, 0, sizeof *r);
+            r->entry = e;
+            r->site = si;
+            r->layer = s->layer_of[e];
+            r->next = s->first_reader[si];
+            s->first_reader[si] = s->n_readers;
+            snprintf(r->name, sizeof r->name, "%s", p->nodes[e].site);
+            if (t->shards > 1) {
+                size_t at = strlen(r->name);
+                snprintf(r->name + at, sizeof r->name - at, "#%u", t->shard);
+            }
+            if (t->lead == NONE || e < s->readers[t->lead].entry)
+                t->lead = s->n_readers;
+            if (t->shard == 0) /* a projection counts once, whatever its input's shards */
+                s->r->layers[r->layer].n_sites++;
+            s->n_readers++;
+        }
+    }
+    return AX_OK;
+}
+
+/* Counting mode's distributions: each site draws from its lead's profile
+ * entry (a functional run writes the same histogram for every reader of a
+ * site), or the default. */
+static void plan_draws(struct timed *s, const struct ax_synth_profile *prof,
+                       const struct ax_synth_pmf *def)
+{
+    for (uint32_t i = 0; i < s->n_sites; i++) {
+        struct site *t = &s->sites[i];
+        const char *name = t->lead != NONE ? s->readers[t->lead].name : NULL;
+        if (!prof || !name || ax_synth_profile_pmf(prof, name, &t->pmf) != 0)
+            t->pmf = *def;
+    }
 }
 
 /* ---- running ---------------------------------------------------------------------------- */
@@ -707,6 +788,7 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
 {
     const struct ax_prog *p = s->p;
     double t0 = s->r->seconds;
+    s->token = index;
     ax_status st = ax_exec_begin(s->ex, (uint32_t)token, pos, s->diags);
     s->horizon = t0;
     for (uint32_t b = 0; b < p->n_barriers; b++)
@@ -806,7 +888,11 @@ static ax_status timed_open(struct timed *s, const struct ax_exec_weights *weigh
         has_profile = st == AX_OK;
     }
     if (st == AX_OK)
-        st = plan_sites(s, has_profile ? &prof : NULL, &def);
+        st = plan_sites(s);
+    if (st == AX_OK)
+        st = plan_readers(s);
+    if (st == AX_OK)
+        plan_draws(s, has_profile ? &prof : NULL, &def);
     if (has_profile)
         ax_synth_profile_free(&prof);
     if (st == AX_OK && !weights) {
@@ -824,14 +910,14 @@ static ax_status finish(struct timed *s)
 {
     struct ax_sim_result *r = s->r;
     sim_finish_ledger(r, s->arch, s->run_cnt);
-    struct ax_spike_stats *tmp = ax_mem_calloc((size_t)s->n_sites + 1, sizeof *tmp);
+    struct ax_spike_stats *tmp = ax_mem_calloc((size_t)s->n_readers + 1, sizeof *tmp);
     if (!tmp)
         return AX_ERR_NOMEM;
     for (uint32_t l = 0; l <= r->n_layers; l++) { /* each layer, then (l = n_layers) all */
         uint32_t n = 0;
-        for (uint32_t i = 0; i < s->n_sites; i++)
-            if (s->sites[i].has_stats && (l == r->n_layers || s->sites[i].layer == l))
-                tmp[n++] = s->sites[i].stats;
+        for (uint32_t i = 0; i < s->n_readers; i++)
+            if (s->readers[i].has_stats && (l == r->n_layers || s->readers[i].layer == l))
+                tmp[n++] = s->readers[i].stats;
         if (n)
             ax_spike_stats_summary_total(tmp, n, l == r->n_layers ? &r->sparsity
                                                                   : &r->layers[l].sparsity);
@@ -851,16 +937,16 @@ static ax_status finish(struct timed *s)
 
 static ax_status write_profile(struct timed *s)
 {
-    const char **names = ax_mem_calloc((size_t)s->n_sites + 1, sizeof *names);
-    const uint64_t **hists = ax_mem_calloc((size_t)s->n_sites + 1, sizeof *hists);
+    const char **names = ax_mem_calloc((size_t)s->n_readers + 1, sizeof *names);
+    const uint64_t **hists = ax_mem_calloc((size_t)s->n_readers + 1, sizeof *hists);
     ax_status st = names && hists ? AX_OK : AX_ERR_NOMEM;
-    for (uint32_t i = 0; st == AX_OK && i < s->n_sites; i++) {
-        names[i] = s->sites[i].name;
-        hists[i] = s->sites[i].hist;
+    for (uint32_t i = 0; st == AX_OK && i < s->n_readers; i++) {
+        names[i] = s->readers[i].name;
+        hists[i] = s->readers[i].hist;
     }
     if (st == AX_OK)
-        st = ax_synth_profile_write(s->o->profile_out, s->r->model_name, names, hists, s->n_sites,
-                                    s->diags);
+        st = ax_synth_profile_write(s->o->profile_out, s->r->model_name, names, hists,
+                                    s->n_readers, s->diags);
     ax_mem_free(names);
     ax_mem_free(hists);
     return st;
@@ -870,9 +956,11 @@ static void timed_free(struct timed *s)
 {
     for (uint32_t k = 0; s->node_at && k < s->p->n_code; k++)
         ax_mem_free(s->node_at[k]);
-    for (uint32_t i = 0; i < s->n_sites; i++)
-        if (s->sites[i].has_stats)
-            ax_spike_stats_free(&s->sites[i].stats);
+    for (uint32_t i = 0; i < s->n_readers; i++)
+        if (s->readers[i].has_stats)
+            ax_spike_stats_free(&s->readers[i].stats);
+    ax_mem_free(s->readers);
+    ax_mem_free(s->first_reader);
     ax_mem_free(s->node_at);
     ax_mem_free(s->sites);
     ax_mem_free(s->site_of);
@@ -929,7 +1017,7 @@ ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
     r->tokens = n_tokens;
     r->context = o->context;
     r->seed = o->seed;
-    r->threads = 1;
+    r->threads = o->threads ? o->threads : 1; /* asked for; the timed run takes one */
     r->spike = s.spike;
     ax_status st = AX_OK;
     if (o->engine != AX_SIM_ENGINE_NATIVE || o->trace) {

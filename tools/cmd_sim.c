@@ -34,7 +34,7 @@ struct run_args {
     struct ax_map_options map; /* run: --float-weights */
     const char *report, *csv, *html;
     int is_json, is_quiet;
-    int is_program_work;       /* --work program: the timed run of the program's instructions */
+    int is_graph_work;         /* --work graph: the work derived from the graph, as before */
 };
 
 static void usage(FILE *out, int is_run)
@@ -81,10 +81,12 @@ static void usage(FILE *out, int is_run)
             "                       ui.perfetto.dev or chrome://tracing (docs/trace.md)\n"
             "  --trace-limit N      at most N trace events (default 1000000); the rest are\n"
             "                       counted and the file says how many were dropped\n"
-            "  --work W             where the simulator takes its work from: graph (default:\n"
-            "                       the graph and placement the program was compiled from)\n"
-            "                       or program (the program's instructions, timed one by\n"
-            "                       one on its cores; native engine, docs/simulator.md)\n"
+            "  --work W             where the simulator takes its work from: program (default:\n"
+            "                       the program's instructions, timed one by one on its\n"
+            "                       cores) or graph (derived from the graph and placement the\n"
+            "                       program was compiled from; needed by --engine systemc\n"
+            "                       and --trace; the program's run takes one thread whatever\n"
+            "                       --threads says, docs/simulator.md)\n"
             "  --json               print the JSON report on stdout instead of the summary\n"
             "  --quiet              no summary, no progress bar\n");
     if (!is_run)
@@ -211,7 +213,7 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
                 fprintf(stderr, "%s: --work %s: expected graph or program\n", cmd, w);
                 return -1;
             }
-            a->is_program_work = strcmp(w, "program") == 0;
+            a->is_graph_work = strcmp(w, "graph") == 0;
         } else if (strcmp(s, "--profile") == 0) {
             a->sim.profile = argv[++i];
         } else if (strcmp(s, "--write-profile") == 0) {
@@ -258,6 +260,15 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
     if (a->sim.trace && a->sim.engine == AX_SIM_ENGINE_SYSTEMC) {
         fprintf(stderr, "%s: --trace records the native engine's events; the SystemC engine does "
                         "not record them (use --engine native)\n", cmd);
+        return -1;
+    }
+    const char *graph_only = a->sim.engine == AX_SIM_ENGINE_SYSTEMC ? "--engine systemc"
+                             : a->sim.trace                         ? "--trace"
+                                                                    : NULL;
+    if (graph_only && !a->is_graph_work) {
+        fprintf(stderr, "%s: %s works on the graph's work so far: add --work graph (the "
+                        "program's timed run has the native engine and no trace yet)\n", cmd,
+                graph_only);
         return -1;
     }
     a->sim.progress = !a->is_quiet && isatty(2);
@@ -488,7 +499,7 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
     } else {
         n_tokens = a->n_random;
     }
-    if (a->is_program_work)
+    if (!a->is_graph_work)
         st = simulate_program(a, &mp, prog_path ? &file : NULL, tokens, (uint32_t)n_tokens, &r,
                               &diags);
     else

@@ -26,7 +26,7 @@ check "the example exits 0" $?
 cat "$out/example.txt"
 grep -q "^chip loihi2-like, model spikingbrain-tiny" "$out/example.txt"
 check "the example names the chip and model" $?
-"$axon" sim "$out/tiny.axb" --prompt "$prompt" --report "$out/sim.json" --quiet 2>"$out/sim.err"
+"$axon" sim "$out/tiny.axb" --prompt "$prompt" --work graph --report "$out/sim.json" --quiet 2>"$out/sim.err"
 check "axon sim exits 0" $?
 validated=1
 case $have_llvm in

@@ -19,7 +19,7 @@ chip="$src/models/chips/loihi2-like.yaml"
 head -c 6 "$src/tests/data/heldout.txt" >"$out/prompt.txt"
 cp "$out/prompt.txt" "$out/prompt.orig"
 run() {
-    "$axon" run "$tiny" --chip "$chip" --prompt-file "$out/prompt.txt" --quiet "$@"
+    "$axon" run "$tiny" --chip "$chip" --prompt-file "$out/prompt.txt" --work graph --quiet "$@"
 }
 
 # 1. a functional run, its trace against its report; 2 threads, same bytes
