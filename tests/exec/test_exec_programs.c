@@ -10,47 +10,18 @@
 
 #include "exec_weights.h"
 
-#include "ax_diag.h"
-#include "ax_fs.h"
-#include "ax_mem.h"
-#include "ax_prog.h"
-#include "ax_sim.h"
+#include "exec_timed.h"
 
 #define DIR AX_SOURCE_DIR "/tests/programs/"
 
-/* Parses tests/programs/NAME, creates an executor over `tensors` and runs
- * token 0 at position 0; NULL (a failed check) when a step fails. */
+/* Parses tests/programs/NAME and runs token 0 at position 0
+ * (test_run_program). */
 static ax_exec_t *run_program(const char *name, struct ax_prog *p, struct test_tensor *tensors)
 {
     char path[512];
     snprintf(path, sizeof path, "%s%s", DIR, name);
-    struct ax_diag_list diags;
-    ax_diag_list_init(&diags);
-    char *text = NULL;
-    size_t len = 0;
-    ax_prog_init(p, 0, 0);
-    ax_exec_t *ex = NULL;
-    struct ax_exec_weights src = {test_fetch, tensors};
-    int ok = ax_fs_read_file(path, 1 << 22, &text, &len, &diags) == AX_OK &&
-             ax_prog_parse(p, path, text, len, &diags) == AX_OK &&
-             ax_exec_create(p, path, &src, &ex, &diags) == AX_OK &&
-             ax_exec_run(ex, 0, 0, &diags) == AX_OK;
-    CHECK(ok);
-    if (!ok) {
-        ax_diag_print(&diags, stderr);
-        ax_exec_free(ex);
-        ex = NULL;
-    }
-    ax_mem_free(text);
-    ax_diag_list_free(&diags);
-    return ex;
+    return test_run_program(path, p, tensors);
 }
-
-/* One ledger count a comment states. */
-struct want_count {
-    const char *item; /* ax_ledger_item_name */
-    double count;
-};
 
 /* Runs tests/programs/NAME timed on CHIP (a file of tests/golden/chips) and
  * checks its cycles and ledger counts; `want` ends with a NULL item. */
@@ -60,50 +31,7 @@ static void check_timed(const char *name, const char *chip, struct test_tensor *
     char path[512], chip_path[512];
     snprintf(path, sizeof path, "%s%s", DIR, name);
     snprintf(chip_path, sizeof chip_path, "%s../golden/chips/%s", DIR, chip);
-    struct ax_diag_list diags;
-    ax_diag_list_init(&diags);
-    char *text = NULL;
-    size_t len = 0;
-    struct ax_prog p;
-    ax_prog_init(&p, 0, 0);
-    ax_arch_t *arch = NULL;
-    struct ax_sim_options o;
-    ax_sim_options_default(&o);
-    struct ax_sim_result r;
-    memset(&r, 0, sizeof r);
-    struct ax_exec_weights src = {test_fetch, tensors};
-    int32_t token = 0;
-    int ok = ax_fs_read_file(path, 1 << 22, &text, &len, &diags) == AX_OK &&
-             ax_prog_parse(&p, path, text, len, &diags) == AX_OK &&
-             ax_arch_load(chip_path, &arch, &diags) == AX_OK &&
-             ax_sim_program(&p, arch, &src, &token, 1, &o, NULL, &r, &diags) == AX_OK;
-    CHECK(ok);
-    if (!ok)
-        ax_diag_print(&diags, stderr);
-    if (ok) {
-        CHECK(r.cycles == cycles);
-        if (r.cycles != cycles)
-            fprintf(stderr, "  %s: cycles %llu, the comment says %llu\n", name,
-                    (unsigned long long)r.cycles, (unsigned long long)cycles);
-        for (int i = 0; i < AX_LEDGER_COUNT; i++) {
-            if (i == AX_LEDGER_STATIC_CHIP)
-                continue;
-            double expect = 0;
-            for (const struct want_count *w = want; w->item; w++)
-                if (strcmp(w->item, ax_ledger_item_name((enum ax_ledger_item)i)) == 0)
-                    expect = w->count;
-            double got = r.ledger.line[i].count;
-            CHECK(got == expect);
-            if (got != expect)
-                fprintf(stderr, "  %s: %s %.17g, the comment says %.17g\n", name,
-                        ax_ledger_item_name((enum ax_ledger_item)i), got, expect);
-        }
-    }
-    ax_sim_result_free(&r);
-    ax_arch_free(arch);
-    ax_mem_free(text);
-    ax_prog_free(&p);
-    ax_diag_list_free(&diags);
+    test_check_timed(path, chip_path, tensors, AX_SIM_TIMING_APPROX, cycles, want);
 }
 
 /* emb.weight of spiking-projection.s and dram-stream.s: codes 0, 32, -64, 96

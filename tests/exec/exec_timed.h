@@ -1,0 +1,111 @@
+/* What the tests of hand-written programs share (tests/exec, tests/golden):
+ * run a program's values on the executor, and run it timed
+ * (ax_sim_program) against the cycles and every ledger count its comments
+ * work out by hand. One copy, so that the checks of both suites stay the
+ * same. Include ax_test.h and exec_weights.h first. */
+#ifndef EXEC_TIMED_H
+#define EXEC_TIMED_H
+
+#include "ax_diag.h"
+#include "ax_fs.h"
+#include "ax_mem.h"
+#include "ax_prog.h"
+#include "ax_sim.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Parses the program at `path`, creates an executor over `tensors` and
+ * runs token 0 at position 0; NULL (a failed check) when a step fails. */
+static ax_exec_t *test_run_program(const char *path, struct ax_prog *p, struct test_tensor *tensors)
+{
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    char *text = NULL;
+    size_t len = 0;
+    ax_prog_init(p, 0, 0);
+    ax_exec_t *ex = NULL;
+    struct ax_exec_weights src = {test_fetch, tensors};
+    int ok = ax_fs_read_file(path, 1 << 22, &text, &len, &diags) == AX_OK &&
+             ax_prog_parse(p, path, text, len, &diags) == AX_OK &&
+             ax_exec_create(p, path, &src, &ex, &diags) == AX_OK &&
+             ax_exec_run(ex, 0, 0, &diags) == AX_OK;
+    CHECK(ok);
+    if (!ok) {
+        ax_diag_print(&diags, stderr);
+        ax_exec_free(ex);
+        ex = NULL;
+    }
+    ax_mem_free(text);
+    ax_diag_list_free(&diags);
+    return ex;
+}
+
+/* One ledger count a comment states. */
+struct want_count {
+    const char *item; /* ax_ledger_item_name */
+    double count;
+};
+
+/* Every ledger count of `r` but static power against `want` (ending with
+ * a NULL item); a count `want` leaves out must be zero. */
+static void test_check_counts(const char *name, const struct ax_sim_result *r,
+                              const struct want_count *want)
+{
+    for (int i = 0; i < AX_LEDGER_COUNT; i++) {
+        if (i == AX_LEDGER_STATIC_CHIP)
+            continue;
+        double expect = 0;
+        for (const struct want_count *w = want; w->item; w++)
+            if (strcmp(w->item, ax_ledger_item_name((enum ax_ledger_item)i)) == 0)
+                expect = w->count;
+        double got = r->ledger.line[i].count;
+        CHECK(got == expect);
+        if (got != expect)
+            fprintf(stderr, "  %s: %s %.17g, the comment says %.17g\n", name,
+                    ax_ledger_item_name((enum ax_ledger_item)i), got, expect);
+    }
+}
+
+/* Runs the program at `path` timed on the chip file `chip_path` under
+ * `timing` (token 0) and checks its cycles and ledger counts. */
+static void test_check_timed(const char *path, const char *chip_path, struct test_tensor *tensors,
+                             enum ax_sim_timing timing, uint64_t cycles,
+                             const struct want_count *want)
+{
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    char *text = NULL;
+    size_t len = 0;
+    struct ax_prog p;
+    ax_prog_init(&p, 0, 0);
+    ax_arch_t *arch = NULL;
+    struct ax_sim_options o;
+    ax_sim_options_default(&o);
+    o.timing = timing;
+    struct ax_sim_result r;
+    memset(&r, 0, sizeof r);
+    struct ax_exec_weights src = {test_fetch, tensors};
+    int32_t token = 0;
+    int ok = ax_fs_read_file(path, 1 << 22, &text, &len, &diags) == AX_OK &&
+             ax_prog_parse(&p, path, text, len, &diags) == AX_OK &&
+             ax_arch_load(chip_path, &arch, &diags) == AX_OK &&
+             ax_sim_program(&p, arch, &src, &token, 1, &o, NULL, &r, &diags) == AX_OK;
+    CHECK(ok);
+    if (!ok)
+        ax_diag_print(&diags, stderr);
+    if (ok) {
+        CHECK(r.cycles == cycles);
+        if (r.cycles != cycles)
+            fprintf(stderr, "  %s: cycles %llu, the comment says %llu\n", path,
+                    (unsigned long long)r.cycles, (unsigned long long)cycles);
+        test_check_counts(path, &r, want);
+    }
+    ax_sim_result_free(&r);
+    ax_arch_free(arch);
+    ax_mem_free(text);
+    ax_prog_free(&p);
+    ax_diag_list_free(&diags);
+}
+
+#endif
