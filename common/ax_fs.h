@@ -29,4 +29,22 @@ ax_status ax_fs_write_atomic(const char *path, const void *data, size_t len,
 /* 1 if `path` names a directory, 0 otherwise (including when it does not exist). */
 int ax_fs_is_dir(const char *path);
 
+/* A path a command reads or writes, and how the command's user named it in
+ * messages ("--chip", "-o", "the model directory"). A NULL path is skipped. */
+struct ax_fs_role {
+    const char *path;
+    const char *what;
+};
+
+/* Refuses, before anything is written, an output that would overwrite what
+ * the command reads or writes elsewhere: an output that resolves (through
+ * links, "..", hard links) to an input file, lies inside an input directory
+ * (a model directory: its config, checkpoint, tokenizer) or is the input
+ * directory itself, or resolves to another output. Inputs must exist; an
+ * output need not (its folder is resolved then). AX_ERR_USAGE with one
+ * diagnostic per clash naming both paths, else AX_OK. */
+ax_status ax_fs_check_outputs(const struct ax_fs_role *inputs, size_t n_inputs,
+                              const struct ax_fs_role *outputs, size_t n_outputs,
+                              struct ax_diag_list *diags);
+
 #endif

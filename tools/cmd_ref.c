@@ -315,6 +315,13 @@ int ax_cmd_ref(int argc, char **argv)
 
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
+    const struct ax_fs_role inputs[] = {{dir, "the model directory"}, {prompt_file, "--prompt-file"}};
+    const struct ax_fs_role outputs[] = {{dump, "--dump"}, {export_gpu, "--export-gpu"}};
+    if (ax_fs_check_outputs(inputs, 2, outputs, 2, &diags) != AX_OK) {
+        ax_diag_print(&diags, stderr);
+        ax_diag_list_free(&diags);
+        return 2;
+    }
     if (dev == AX_REF_DEVICE_GPU) {
         /* before the model loads: no driver or no device is said at once, in one line */
         char desc[320];

@@ -1,0 +1,79 @@
+#!/bin/sh
+# Hostile inputs: one case per defect of the loaders' review (D1-D15). Each
+# case builds the hostile file from the shipped model, chip or a compiled
+# program, runs the command that once misbehaved and checks the refusal:
+# a non-zero exit, a message naming the file, the value and the fix, and
+# no damage (no input overwritten, no crash, bounded time).
+# usage: hostile_test.sh CASE AXON SOURCE_DIR OUT_DIR [GPU_RUNNER]
+set -u
+case=$1
+axon=$2
+src=$3
+out=$4/$1
+runner=${5:-}
+. "$src/tests/check.sh"
+rm -rf "$out"
+mkdir -p "$out"
+tiny="$src/models/nets/spikingbrain-tiny"
+chip="$src/models/chips/loihi2-like.yaml"
+
+# `expect_refused NAME PATTERN CMD...`: CMD exits non-zero (not by a signal)
+# and its stderr matches PATTERN (grep -E).
+expect_refused() {
+    name=$1
+    pattern=$2
+    shift 2
+    "$@" >"$out/stdout.txt" 2>"$out/stderr.txt"
+    rc=$?
+    [ "$rc" -ne 0 ] && [ "$rc" -lt 128 ]
+    check "$name: exits non-zero without a crash (rc $rc)" $?
+    grep -Eq -e "$pattern" "$out/stderr.txt"
+    check "$name: says '$pattern'" $?
+    [ $? -eq 0 ] || sed 's/^/    /' "$out/stderr.txt" | head -5
+}
+
+# A copy of the tiny model whose checkpoint is the shipped one.
+copy_tiny() {
+    mkdir -p "$1"
+    cp "$tiny/config.json" "$tiny/model.safetensors" "$1/"
+}
+
+d07_output_onto_input() {
+    cp "$chip" "$out/c.yaml"
+    cp "$chip" "$out/keep.yaml"
+    printf 'Hello' >"$out/p.txt"
+    copy_tiny "$out/m"
+
+    cp "$src/tests/programs/dense-chain.s" "$out/t.s"
+    cp "$out/t.s" "$out/keep.s"
+    ln -s c.yaml "$out/link.yaml"
+    expect_refused "run --report onto --chip" "--report is the same file as .*c.yaml \(--chip\)" \
+        "$axon" run "$out/m" --chip "$out/c.yaml" --tokens 2 --quiet --report "$out/c.yaml"
+    expect_refused "run --report onto --chip through a link" "--report is the same file as" \
+        "$axon" run "$out/m" --chip "$out/c.yaml" --tokens 2 --quiet --report "$out/link.yaml"
+    expect_refused "run --report onto --prompt-file" "--report is the same file as .*p.txt" \
+        "$axon" run "$out/m" --chip "$out/c.yaml" --prompt-file "$out/p.txt" --quiet \
+        --report "$out/../d07_output_onto_input/p.txt"
+    expect_refused "run --html onto --report" "--html is the same file as .*another output" \
+        "$axon" run "$out/m" --chip "$out/c.yaml" --tokens 2 --quiet --report "$out/r.json" \
+        --html "$out/r.json"
+    expect_refused "compile -o onto --chip" "-o is the same file as .*c.yaml" \
+        "$axon" compile "$out/m" --chip "$out/c.yaml" -o "$out/c.yaml"
+    expect_refused "compile -o into the model directory" "-o is inside .*the model directory" \
+        "$axon" compile "$out/m" --chip "$out/c.yaml" -o "$out/m/x.axb"
+    expect_refused "compile -o onto the checkpoint" "-o is .*model directory" \
+        "$axon" compile "$out/m" --chip "$out/c.yaml" -o "$out/m/model.safetensors"
+    expect_refused "asm -o onto its source" "-o is the same file as .*the source" \
+        "$axon" asm "$out/t.s" -o "$out/t.s"
+    expect_refused "ref --dump into the model directory" "--dump is .*the model directory" \
+        "$axon" ref "$out/m" --prompt Hi --dump "$out/m"
+    cmp -s "$out/c.yaml" "$out/keep.yaml" && cmp -s "$out/t.s" "$out/keep.s" &&
+        cmp -s "$out/m/model.safetensors" "$tiny/model.safetensors" &&
+        [ "$(cat "$out/p.txt")" = Hello ] && [ ! -e "$out/r.json" ] && [ ! -e "$out/m/x.axb" ]
+    check "no input was written over, no output written" $?
+    "$axon" compile "$out/m" --chip "$out/c.yaml" -o "$out/ok.axb" 2>"$out/stderr.txt"
+    check "compile -o elsewhere still works" $?
+}
+
+"$case"
+finish
