@@ -75,5 +75,35 @@ d07_output_onto_input() {
     check "compile -o elsewhere still works" $?
 }
 
+# 1 when this build's `axon ref` runs the model (it needs LLVM).
+has_ref() {
+    "$axon" ref "$tiny" --tokens 1 >/dev/null 2>&1
+}
+
+d01_non_finite_weights() {
+    poison="$src/tests/hostile/poison.py"
+    copy_tiny "$out/nan"
+    python3 "$poison" "$out/nan/model.safetensors" layers.1.attn.q_proj.weight 7FC0 300
+    at="tensor 'model.layers.1.attn.q_proj.weight' holds NaN at \\[1, 44\\]"
+    expect_refused "inspect, one NaN" "$at" "$axon" inspect "$out/nan"
+    expect_refused "run, one NaN" "$at" "$axon" run "$out/nan" --chip "$chip" --tokens 2 --quiet
+    if has_ref; then
+        expect_refused "ref, one NaN" "$at" "$axon" ref "$out/nan" --prompt Hi
+    fi
+    copy_tiny "$out/inf"
+    python3 "$poison" "$out/inf/model.safetensors" . 7F80 all
+    expect_refused "run, every weight +Inf" "holds an infinity at \\[0, 0\\]" \
+        "$axon" run "$out/inf" --chip "$chip" --tokens 2 --quiet
+    # finite weights whose products overflow float32 at run time: the node is named
+    copy_tiny "$out/huge"
+    python3 "$poison" "$out/huge/model.safetensors" layers.0.attn.q_proj.weight 7F7F all
+    node="model.layers.0.attn.q_proj at position 0: its output element 0 is infinite"
+    expect_refused "run, an overflow at run time" "$node" \
+        "$axon" run "$out/huge" --chip "$chip" --tokens 2 --quiet
+    if has_ref; then
+        expect_refused "ref, an overflow at run time" "$node" "$axon" ref "$out/huge" --prompt Hi
+    fi
+}
+
 "$case"
 finish
