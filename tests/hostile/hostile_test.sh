@@ -105,5 +105,31 @@ d01_non_finite_weights() {
     fi
 }
 
+# The tiny model compiled for the chip, in text form: $out/tiny.s.
+tiny_program() {
+    "$axon" compile "$tiny" --chip "$chip" -o "$out/tiny.axb" 2>"$out/stderr.txt" &&
+        "$axon" disasm "$out/tiny.axb" >"$out/tiny.s"
+    check "the tiny model compiles and disassembles" $?
+}
+
+d08_recorded_options() {
+    tiny_program
+    grep -q '^\.meta "steps" "0"$' "$out/tiny.s"
+    check "the program records its steps" $?
+    for v in 99999999999 -1 abc 4294967297 "12x" ""; do
+        sed "s/^\.meta \"steps\" \"0\"\$/.meta \"steps\" \"$v\"/" "$out/tiny.s" >"$out/st.s"
+        "$axon" asm "$out/st.s" -o "$out/st.axb" 2>"$out/stderr.txt"
+        check "asm of recorded steps '$v'" $?
+        expect_refused "sim, recorded steps '$v'" "st.axb: error: recorded steps '$v' is not valid; compile it again" \
+            "$axon" sim "$out/st.axb" --tokens 2 --quiet
+    done
+    sed 's/^\.meta "k" "3"$/.meta "k" "nan"/' "$out/tiny.s" >"$out/k.s"
+    "$axon" asm "$out/k.s" -o "$out/k.axb" 2>"$out/stderr.txt"
+    expect_refused "sim, recorded k 'nan'" "k.axb: error: recorded spiking options: k nan is outside" \
+        "$axon" sim "$out/k.axb" --tokens 2 --quiet
+    "$axon" sim "$out/tiny.axb" --tokens 2 --quiet 2>"$out/stderr.txt"
+    check "the program as compiled still runs" $?
+}
+
 "$case"
 finish
