@@ -148,15 +148,16 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
         } else if (strcmp(s, "--prompt-file") == 0) {
             a->prompt_file = argv[++i];
         } else if (strcmp(s, "--tokens") == 0) {
-            if (parse_u64(argv[++i], 1, 1u << 20, &v) != 0) {
+            if (parse_u64(argv[++i], 1, AX_CMD_RUN_MAX_TOKENS, &v) != 0) {
                 fprintf(stderr, "%s: --tokens %s: expected a whole number from 1 to %u\n", cmd,
-                        argv[i], 1u << 20);
+                        argv[i], AX_CMD_RUN_MAX_TOKENS);
                 return -1;
             }
             a->n_random = (uint32_t)v;
         } else if (strcmp(s, "--context") == 0) {
             if (parse_u64(argv[++i], 0, 1ull << 32, &a->sim.context) != 0) {
-                fprintf(stderr, "%s: --context %s: expected a whole number\n", cmd, argv[i]);
+                fprintf(stderr, "%s: --context %s: expected a whole number from 0 to %llu\n", cmd,
+                        argv[i], 1ull << 32);
                 return -1;
             }
         } else if (strcmp(s, "--mode") == 0) {
@@ -341,7 +342,8 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
     }
     if (a->sim.mode == AX_SIM_FUNCTIONAL || a->prompt || a->prompt_file) {
         if (ax_cmd_load_tokens(mp.model, a->prompt, a->prompt_file, a->n_random,
-                               (uint32_t)a->sim.seed, &tokens, &n_tokens) != 0)
+                               (uint32_t)a->sim.seed, AX_CMD_RUN_MAX_TOKENS, &tokens,
+                               &n_tokens) != 0)
             goto done;
     } else {
         n_tokens = a->n_random;

@@ -131,5 +131,26 @@ d08_recorded_options() {
     check "the program as compiled still runs" $?
 }
 
+d12_context_range() {
+    for v in 10000000000 -1 4294967297 x; do
+        expect_refused "run --context $v" "--context $v: expected a whole number from 0 to 4294967296" \
+            "$axon" run "$tiny" --chip "$chip" --tokens 1 --context "$v"
+    done
+    "$axon" run "$tiny" --chip "$chip" --tokens 1 --context 4294967296 --mode counting --quiet \
+        2>"$out/stderr.txt"
+    check "run --context 4294967296 (the limit) runs" $?
+}
+
+d15_prompt_token_cap() {
+    # the byte tokenizer: one token a byte, one more than --tokens takes
+    python3 -c 'import sys; sys.stdout.write("a" * (1048576 + 1))' >"$out/long.txt"
+    expect_refused "run, a prompt over the token cap" \
+        "long.txt: the prompt is 1048577 tokens; the limit is 1048576, as for --tokens" \
+        timeout 30 "$axon" run "$tiny" --chip "$chip" --prompt-file "$out/long.txt" --quiet
+    tiny_program
+    expect_refused "sim, a prompt over the token cap" "the prompt is 1048577 tokens; the limit is 1048576" \
+        timeout 30 "$axon" sim "$out/tiny.axb" --prompt-file "$out/long.txt" --quiet
+}
+
 "$case"
 finish
