@@ -152,5 +152,86 @@ d15_prompt_token_cap() {
         timeout 30 "$axon" sim "$out/tiny.axb" --prompt-file "$out/long.txt" --quiet
 }
 
+# `chip_with FILE FIND REPLACE`: the shipped chip with one line's text replaced.
+chip_with() {
+    grep -q -e "$2" "$chip"
+    check "the chip has '$2'" $?
+    sed "s/$2/$3/" "$chip" >"$1"
+}
+
+d02_yaml_keys_linear() {
+    # 370,000 keys (3.9 MB, under the 4 MiB limit), the last a duplicate of
+    # the sixth: a scan of the earlier keys per key took minutes
+    python3 -c '
+import sys
+sys.stdout.write("".join("k%d: 1\n" % i for i in range(370000)) + "k5: 2\n")' >"$out/keys.yaml"
+    expect_refused "370,000 keys, one duplicate" "keys.yaml:370001:1: error: duplicate key 'k5' \(first defined at line 6, column 1\)" \
+        timeout 20 "$axon" inspect "$out/keys.yaml"
+    { printf 'chip:\n  core:\n'; python3 -c '
+import sys
+sys.stdout.write("".join("    k%d: 1\n" % i for i in range(250000)))'; } >"$out/nested.yaml"
+    expect_refused "250,000 nested keys" "nested.yaml" timeout 20 "$axon" inspect "$out/nested.yaml"
+}
+
+d05_mapping_bounded() {
+    # a chip of 2^30 cores, every value inside its accepted range
+    sed -e 's/mesh: {width: [0-9]*, height: [0-9]*}/mesh: {width: 1024, height: 1024}/' \
+        -e 's/^\(    cores:\) [0-9]*/\1 1024/' "$chip" >"$out/mesh.yaml"
+    expect_refused "a chip of 1024 x 1024 tiles of 1024 cores" \
+        "a chip of 1024 x 1024 tiles of 1024 cores has 1073741824 cores; axon maps at most 65536" \
+        sh -c "ulimit -v 4000000; exec timeout 20 \"$axon\" map \"$tiny\" --chip \"$out/mesh.yaml\""
+    chip_with "$out/chips.yaml" "chips: open" "chips: 16777216"
+    expect_refused "a system of 2^24 chips" "16777216 chips \(system.chips\) of 128 cores have 2147483648 cores; axon maps at most 4194304" \
+        timeout 20 "$axon" inspect "$out/chips.yaml"
+    # a model at the config reader's limits: refused before any block is cut
+    mkdir -p "$out/huge"
+    python3 - "$src/models/nets/spikingbrain-7b/config.json" "$out/huge/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c.update(hidden_size=65536, intermediate_size=1048576, vocab_size=4194304, num_hidden_layers=1024,
+         gate_low_rank_dim=65536, sliding_window=2**31 - 1, num_attention_heads=512,
+         num_key_value_heads=64, attn_layers=list(range(1, 1024, 2)))
+json.dump(c, open(sys.argv[2], "w"))
+PY
+    "$axon" inspect "$out/huge" >/dev/null 2>"$out/stderr.txt"
+    check "the config at the limits is one the reader accepts" $?
+    expect_refused "map a model at the config limits" "the model needs at least [0-9]+ blocks .*axon maps at most 4194304 blocks" \
+        sh -c "ulimit -v 4000000; exec timeout 30 \"$axon\" map \"$out/huge\" --chip \"$chip\""
+}
+
+d06_sram_capacity_bound() {
+    for cap in "1e300 B" "18446744073709551616 B" "257 KiB"; do
+        chip_with "$out/sram.yaml" "capacity: 192 KiB" "capacity: $cap"
+        expect_refused "sram.capacity $cap, inspect" "sram.yaml:[0-9]+:[0-9]+: error: sram.capacity: .* is more than the 262144 B \(256 KiB\)" \
+            "$axon" inspect "$out/sram.yaml"
+        expect_refused "sram.capacity $cap, run" "is more than the 262144 B" \
+            timeout 60 "$axon" run "$tiny" --chip "$out/sram.yaml" --tokens 2 --quiet
+    done
+    chip_with "$out/sram.yaml" "capacity: 192 KiB" "capacity: 256 KiB"
+    "$axon" run "$tiny" --chip "$out/sram.yaml" --tokens 2 --quiet 2>"$out/stderr.txt" &&
+        "$axon" compile "$tiny" --chip "$out/sram.yaml" -o "$out/p.axb" 2>>"$out/stderr.txt"
+    check "256 KiB (the limit): run and compile both accept it" $?
+}
+
+d11_odd_chip_scalars() {
+    chip_with "$out/clock.yaml" "clock: 1 GHz" "clock: 1e-300 Hz"
+    expect_refused "clock 1e-300 Hz" "clock.yaml:[0-9]+:[0-9]+: error: chip.clock: 1e-300 Hz is outside .* 1 kHz to 1 THz" \
+        "$axon" inspect "$out/clock.yaml"
+    chip_with "$out/tag.yaml" "^name: .*" "name: !!binary aGVsbG8="
+    expect_refused "a !!binary tag" "tag.yaml:[0-9]+:[0-9]+: error: tags .* are not supported" \
+        "$axon" inspect "$out/tag.yaml"
+    chip_with "$out/tag2.yaml" "^name: .*" "name: !custom x"
+    expect_refused "a !custom tag" "tags .* are not supported" "$axon" inspect "$out/tag2.yaml"
+    chip_with "$out/esc.yaml" "^name: .*" 'name: "\\e[31mRED\\e[0m"'
+    expect_refused "an escape sequence in the name" "esc.yaml:[0-9]+:[0-9]+: error: .*name: holds the control character 0x1b" \
+        "$axon" inspect "$out/esc.yaml"
+    grep -q "$(printf '\033')" "$out/stdout.txt"
+    [ $? -ne 0 ]
+    check "no escape character reaches the terminal" $?
+    chip_with "$out/nul.yaml" "^name: .*" 'name: "lo\\0ihi"'
+    expect_refused "a NUL in the name" "name: holds the control character 0x00 at byte 2" \
+        "$axon" inspect "$out/nul.yaml"
+}
+
 "$case"
 finish
