@@ -120,26 +120,30 @@ ax_status ax_fs_read_file(const char *path, size_t max_bytes, char **out, size_t
 {
     *out = NULL;
     *out_len = 0;
-    int fd = open(path, O_RDONLY);
+    /* O_NONBLOCK: opening a FIFO nobody writes to would wait forever; the
+     * file type is checked before anything is read. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
     if (fd < 0) {
         ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
         return AX_ERR_IO;
     }
     struct stat st;
-    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0, "cannot read: %s",
-                    S_ISDIR(st.st_mode) ? "it is a directory, expected a file" : strerror(errno));
+                    S_ISDIR(st.st_mode)   ? "it is a directory, expected a file"
+                    : S_ISFIFO(st.st_mode) ? "it is a FIFO (a named pipe), expected a regular file"
+                                           : "not a regular file (a device or socket); expected a file");
         close(fd);
         return AX_ERR_IO;
     }
-    if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max_bytes) {
+    if ((unsigned long long)st.st_size > max_bytes) {
         ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
                     "file is %lld bytes; the limit for this kind of file is %zu bytes",
                     (long long)st.st_size, max_bytes);
         close(fd);
         return AX_ERR_LIMIT;
     }
-    size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 4096, len = 0;
+    size_t cap = (size_t)st.st_size + 1, len = 0;
     char *buf = ax_mem_alloc(cap);
     if (!buf) {
         close(fd);

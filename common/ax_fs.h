@@ -1,8 +1,9 @@
 /* Files: bounded whole-file reads and atomic writes.
  *
  * Every file a user gives axon is read through ax_fs_read_file, which refuses
- * directories, files over a size limit and unreadable paths with a diagnostic
- * naming the file. Every report axon writes goes through ax_fs_write_atomic,
+ * directories, FIFOs, devices, files over a size limit and unreadable paths
+ * with a diagnostic naming the file. Every report axon writes goes through
+ * ax_fs_write_atomic,
  * so a reader never sees a half-written file and an existing file is replaced
  * only by a complete one. */
 #ifndef AX_FS_H
@@ -15,7 +16,8 @@
 
 /* Reads all of `path` into a fresh NUL-terminated buffer (*out, owned by the
  * caller, freed with ax_mem_free) of *out_len bytes (the NUL not counted).
- * Fails with AX_ERR_IO (missing, unreadable, a directory) or AX_ERR_LIMIT
+ * Fails with AX_ERR_IO (missing, unreadable, a directory, a FIFO or device:
+ * anything but a regular file, refused without blocking) or AX_ERR_LIMIT
  * (larger than `max_bytes`), each with a diagnostic in `diags`. */
 ax_status ax_fs_read_file(const char *path, size_t max_bytes, char **out, size_t *out_len,
                           struct ax_diag_list *diags);

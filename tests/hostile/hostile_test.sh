@@ -233,5 +233,76 @@ d11_odd_chip_scalars() {
         "$axon" inspect "$out/nul.yaml"
 }
 
+d03_meta_lines_linear() {
+    tiny_program
+    # 200,000 .meta lines after the header: a scan of the earlier keys per
+    # line took 4 s for 40,000
+    python3 - "$out/tiny.s" "$out/meta.s" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+extra = ['.meta "k%d" "v"' % i for i in range(200000)]
+open(sys.argv[2], "w").write("\n".join(lines[:5] + extra + lines[5:]))
+PY
+    timeout 20 "$axon" asm "$out/meta.s" -o "$out/meta.axb" 2>"$out/stderr.txt"
+    check "asm of 200,000 .meta lines finishes within 20 s" $?
+    timeout 20 "$axon" disasm "$out/meta.axb" >"$out/meta2.s" 2>"$out/stderr.txt" &&
+        [ "$(grep -c '^\.meta "k[0-9]' "$out/meta2.s")" -eq 200000 ]
+    check "the program keeps all 200,000 and reads back within 20 s" $?
+}
+
+d04_inspect_core_count() {
+    tiny_program
+    # the largest core count a whole number of 128-core chips gives: the
+    # summary once allocated memory for every core the header declared
+    sed 's/^\.cores [0-9]*$/.cores 4294967168/' "$out/tiny.s" >"$out/hc.s"
+    "$axon" asm "$out/hc.s" -o "$out/hc.axb" 2>"$out/stderr.txt"
+    check "a program declaring 4294967168 cores assembles" $?
+    sh -c "ulimit -v 1000000; exec timeout 20 \"$axon\" inspect \"$out/hc.axb\"" >"$out/inspect.txt" 2>"$out/stderr.txt"
+    check "inspect summarizes it within 1 GB and 20 s" $?
+    grep -q "cores .* used of 4294967168" "$out/inspect.txt"
+    check "inspect counts the cores in use" $?
+    sed 's/^\.cores [0-9]*$/.cores 4294967295/' "$out/tiny.s" >"$out/odd.s"
+    expect_refused "asm of 4294967295 cores" "odd.s: error: 4294967295 cores is not a whole number of chips of 128 cores" \
+        "$axon" asm "$out/odd.s" -o "$out/odd.axb"
+    # a failing inspect always says why
+    head -c 100 "$out/tiny.axb" >"$out/cut.axb"
+    expect_refused "inspect of a cut program" "cut.axb: error: " "$axon" inspect "$out/cut.axb"
+}
+
+d13_sram_words_bound() {
+    tiny_program
+    sed 's/^\.sram_words [0-9]*$/.sram_words 4294967295/' "$out/tiny.s" >"$out/sw.s"
+    expect_refused "asm of .sram_words 4294967295" "sw.s: error: the program says sram_words is 4294967295, its embedded chip description 49152" \
+        "$axon" asm "$out/sw.s" -o "$out/sw.axb"
+    # a chip over the instruction format's 65536 words cannot be embedded either
+    chip_with "$out/big.yaml" "capacity: 192 KiB" "capacity: 1 MiB"
+    expect_refused "compile for 1 MiB of SRAM a core" "is more than the 262144 B \(256 KiB\)" \
+        "$axon" compile "$tiny" --chip "$out/big.yaml" -o "$out/big.axb"
+}
+
+d14_fifo_inputs() {
+    mkfifo "$out/fifo"
+    expect_refused "--chip a FIFO" "fifo: error: cannot read: it is a FIFO" \
+        timeout 10 "$axon" run "$tiny" --chip "$out/fifo" --tokens 1
+    expect_refused "--prompt-file a FIFO" "fifo: error: cannot read: it is a FIFO" \
+        timeout 10 "$axon" run "$tiny" --chip "$chip" --prompt-file "$out/fifo"
+    expect_refused "asm of a FIFO" "fifo: error: cannot read: it is a FIFO" \
+        timeout 10 "$axon" asm "$out/fifo" -o "$out/x.axb"
+    expect_refused "sim of a FIFO" "fifo: error: cannot read" \
+        timeout 10 "$axon" sim "$out/fifo" --tokens 1
+    mkdir -p "$out/m"
+    cp "$tiny/model.safetensors" "$out/m/"
+    mkfifo "$out/m/config.json"
+    expect_refused "a model whose config.json is a FIFO" "config.json: error: cannot read: it is a FIFO" \
+        timeout 10 "$axon" inspect "$out/m"
+    rm "$out/m/config.json" "$out/m/model.safetensors"
+    cp "$tiny/config.json" "$out/m/"
+    mkfifo "$out/m/model.safetensors"
+    expect_refused "a model whose checkpoint is a FIFO" "model.safetensors: error: cannot read: not a regular file" \
+        timeout 10 "$axon" inspect "$out/m"
+    expect_refused "--chip a device" "error: cannot read: not a regular file" \
+        timeout 10 "$axon" inspect /dev/zero
+}
+
 "$case"
 finish
