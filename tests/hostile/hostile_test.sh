@@ -304,5 +304,29 @@ d14_fifo_inputs() {
         timeout 10 "$axon" inspect /dev/zero
 }
 
+d09_gpu_bundle_sizes() {
+    if ! has_ref; then
+        echo "skip: this build's axon ref cannot run (no LLVM), so no GPU bundle can be written"
+        exit 77
+    fi
+    "$axon" ref "$tiny" --prompt Hi --export-gpu "$out/good" >/dev/null 2>"$out/stderr.txt"
+    check "ref --export-gpu writes a bundle" $?
+    grep -q '^buffer 1 weight ' "$out/good/bundle.txt"
+    check "the bundle's buffer 1 is a weight" $?
+    "$runner" --print "$out/good" >/dev/null 2>"$out/stderr.txt"
+    check "the runner reads the bundle as written" $?
+    # offset + bytes wraps to 4; n_elems x 8 wraps to 8
+    n=0
+    for line in "buffer 1 weight f32 4611686018427387903 18446744073709551612 8 w" \
+        "buffer 1 weight f64 2305843009213693953 8 0 w"; do
+        n=$((n + 1))
+        rm -rf "$out/bad$n"
+        cp -r "$out/good" "$out/bad$n"
+        sed "s/^buffer 1 weight .*/$line/" "$out/good/bundle.txt" >"$out/bad$n/bundle.txt"
+        expect_refused "bundle with '$line'" "bad$n/bundle.txt:9: a buffer's (offset lies outside weights.bin|kind, element type or size is not one the format allows)" \
+            "$runner" --print "$out/bad$n"
+    done
+}
+
 "$case"
 finish
