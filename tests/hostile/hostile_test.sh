@@ -328,5 +328,32 @@ d09_gpu_bundle_sizes() {
     done
 }
 
+d10_empty_profile() {
+    "$axon" run "$tiny" --chip "$chip" --tokens 2 --quiet --write-profile "$out/prof.json" \
+        2>"$out/stderr.txt"
+    check "a functional run writes a profile" $?
+    python3 - "$out" <<'PY'
+import json, sys
+d = sys.argv[1]
+p = json.load(open(d + "/prof.json"))
+assert p["sites"], "the profile has sites"
+json.dump(dict(p, sites=[]), open(d + "/none.json", "w"))
+zero = [dict(s, values=0, histogram=[0] * len(s["histogram"])) for s in p["sites"]]
+json.dump(dict(p, sites=zero), open(d + "/zero.json", "w"))
+PY
+    check "the empty profiles are written" $?
+    for f in none zero; do
+        "$axon" run "$tiny" --chip "$chip" --tokens 2 --mode counting --profile "$out/$f.json" \
+            --quiet 2>"$out/stderr.txt"
+        check "a counting run with the $f profile still runs" $?
+        grep -Eq "$f.json: warning: the profile has no (sites|site with counts).*matches none of the model's spiking projections, so the built-in distribution is used" "$out/stderr.txt"
+        check "the $f profile draws a warning naming it" $?
+    done
+    "$axon" run "$tiny" --chip "$chip" --tokens 2 --mode counting --profile "$out/prof.json" \
+        --quiet 2>"$out/stderr.txt"
+    ! grep -q "matches none" "$out/stderr.txt"
+    check "the measured profile draws no such warning" $?
+}
+
 "$case"
 finish
