@@ -43,14 +43,16 @@ d07_output_onto_input() {
     cp "$chip" "$out/keep.yaml"
     printf 'Hello' >"$out/p.txt"
     copy_tiny "$out/m"
-
     cp "$src/tests/programs/dense-chain.s" "$out/t.s"
     cp "$out/t.s" "$out/keep.s"
     ln -s c.yaml "$out/link.yaml"
+    ln "$out/c.yaml" "$out/hard.yaml"
     expect_refused "run --report onto --chip" "--report is the same file as .*c.yaml \(--chip\)" \
         "$axon" run "$out/m" --chip "$out/c.yaml" --tokens 2 --quiet --report "$out/c.yaml"
     expect_refused "run --report onto --chip through a link" "--report is the same file as" \
         "$axon" run "$out/m" --chip "$out/c.yaml" --tokens 2 --quiet --report "$out/link.yaml"
+    expect_refused "run --csv onto --chip through a hard link" "--csv is the same file as" \
+        "$axon" run "$out/m" --chip "$out/c.yaml" --tokens 2 --quiet --csv "$out/hard.yaml"
     expect_refused "run --report onto --prompt-file" "--report is the same file as .*p.txt" \
         "$axon" run "$out/m" --chip "$out/c.yaml" --prompt-file "$out/p.txt" --quiet \
         --report "$out/../d07_output_onto_input/p.txt"
@@ -73,6 +75,11 @@ d07_output_onto_input() {
     check "no input was written over, no output written" $?
     "$axon" compile "$out/m" --chip "$out/c.yaml" -o "$out/ok.axb" 2>"$out/stderr.txt"
     check "compile -o elsewhere still works" $?
+    cp "$out/ok.axb" "$out/keep.axb"
+    expect_refused "sim --trace onto its program" "--trace is the same file as .*ok.axb \(the program\)" \
+        "$axon" sim "$out/ok.axb" --tokens 2 --quiet --trace "$out/ok.axb"
+    cmp -s "$out/ok.axb" "$out/keep.axb"
+    check "the program is intact" $?
 }
 
 # 1 when this build's `axon ref` runs the model (it needs LLVM).
