@@ -34,7 +34,7 @@ static char *resolve(const char *path)
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     size_t dir_len = slash ? (size_t)(slash - path) : 0;
-    char *dir = ax_mem_alloc(dir_len + 2);
+    char *dir = ax_mem_calloc(dir_len + 2, 1);
     if (!dir)
         return NULL;
     if (!slash)
@@ -42,7 +42,7 @@ static char *resolve(const char *path)
     else if (dir_len == 0)
         strcpy(dir, "/");
     else
-        memcpy(dir, path, dir_len), dir[dir_len] = '\0';
+        memcpy(dir, path, dir_len); /* calloc'ed: NUL-terminated */
     char *parent = realpath(dir, NULL);
     ax_mem_free(dir);
     if (!parent)
