@@ -533,6 +533,10 @@ ax_status ax_rebuild_check_chip(const struct ax_prog *p, const char *path,
         ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
                     "%u cores make %llu chips; the system has at most %llu", p->n_cores,
                     (unsigned long long)(p->n_cores / per_chip), (unsigned long long)max_chips);
+    else if (p->n_cores > AX_ARCH_MAX_CORES) /* what a chip description may declare */
+        ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
+                    "%u cores: axon maps at most %u cores in a system; give .cores at most that",
+                    p->n_cores, AX_ARCH_MAX_CORES);
     ax_arch_free(arch);
     return diags->n_errors > before ? AX_ERR_INVALID : AX_OK;
 }

@@ -259,15 +259,19 @@ PY
 
 d04_inspect_core_count() {
     tiny_program
-    # the largest core count a whole number of 128-core chips gives: the
-    # summary once allocated memory for every core the header declared
-    sed 's/^\.cores [0-9]*$/.cores 4294967168/' "$out/tiny.s" >"$out/hc.s"
+    # the summary once allocated memory for every core the header declared:
+    # the most a program may declare now (4194304, 32768 chips of 128) is
+    # summarized from the cores in use
+    sed 's/^\.cores [0-9]*$/.cores 4194304/' "$out/tiny.s" >"$out/hc.s"
     "$axon" asm "$out/hc.s" -o "$out/hc.axb" 2>"$out/stderr.txt"
-    check "a program declaring 4294967168 cores assembles" $?
+    check "a program declaring 4194304 cores assembles" $?
     sh -c "ulimit -v 1000000; exec timeout 20 \"$axon\" inspect \"$out/hc.axb\"" >"$out/inspect.txt" 2>"$out/stderr.txt"
     check "inspect summarizes it within 1 GB and 20 s" $?
-    grep -q "cores .* used of 4294967168" "$out/inspect.txt"
+    grep -q "cores .* used of 4194304" "$out/inspect.txt"
     check "inspect counts the cores in use" $?
+    sed 's/^\.cores [0-9]*$/.cores 4294967168/' "$out/tiny.s" >"$out/many.s"
+    expect_refused "asm of 4294967168 cores" "many.s: error: 4294967168 cores: axon maps at most 4194304 cores in a system" \
+        "$axon" asm "$out/many.s" -o "$out/many.axb"
     sed 's/^\.cores [0-9]*$/.cores 4294967295/' "$out/tiny.s" >"$out/odd.s"
     expect_refused "asm of 4294967295 cores" "odd.s: error: 4294967295 cores is not a whole number of chips of 128 cores" \
         "$axon" asm "$out/odd.s" -o "$out/odd.axb"
