@@ -45,6 +45,29 @@ const char *ax_dense_op_meaning(enum ax_dense_op op) { return dense_table[op].me
 const char *ax_dir_str(enum ax_dir dir) { return dir_names[dir]; }
 const char *ax_chip_format_str(enum ax_chip_format format) { return format_names[format]; }
 
+/* Refuses a system larger than the tools hold (ax_arch.h): cores per chip,
+ * and cores of the whole system where it is bounded. Products in 64 bits. */
+static void check_size(const struct ax_system_desc *d, struct ax_diag_list *diags)
+{
+    const struct ax_chip_desc *c = &d->chip;
+    uint64_t per_chip = (uint64_t)c->mesh_width * c->mesh_height * c->cores_per_tile;
+    if (per_chip > AX_ARCH_MAX_CORES_PER_CHIP) {
+        ax_diag_add(diags, AX_DIAG_ERROR, d->path, 0, 0,
+                    "a chip of %u x %u tiles of %u cores has %llu cores; axon maps at most %u "
+                    "cores a chip: make the mesh or the tiles smaller", c->mesh_width,
+                    c->mesh_height, c->cores_per_tile, (unsigned long long)per_chip,
+                    AX_ARCH_MAX_CORES_PER_CHIP);
+        return;
+    }
+    uint32_t chips = d->is_chips_open ? d->max_chips : d->n_chips;
+    if (chips && per_chip * chips > AX_ARCH_MAX_CORES)
+        ax_diag_add(diags, AX_DIAG_ERROR, d->path, 0, 0,
+                    "%u chips (system.%s) of %llu cores have %llu cores; axon maps at most %u "
+                    "cores in a system: give fewer chips", chips,
+                    d->is_chips_open ? "max_chips" : "chips", (unsigned long long)per_chip,
+                    (unsigned long long)(per_chip * chips), AX_ARCH_MAX_CORES);
+}
+
 ax_status ax_arch_load_text(const char *path, const char *text, size_t len, ax_arch_t **out,
                             struct ax_diag_list *diags)
 {
@@ -91,6 +114,8 @@ ax_status ax_arch_load_text(const char *path, const char *text, size_t len, ax_a
                  "nor a SANA-FE architecture (top-level 'architecture:')");
     }
     ax_yaml_doc_free(&doc);
+    if (diags->n_errors == errors_before)
+        check_size(&arch->d, diags);
 
     if (diags->n_errors != errors_before || diags->is_oom) {
         ax_arch_free(arch);

@@ -44,6 +44,22 @@ enum ax_dense_op {
     AX_DENSE_COUNT
 };
 
+/* What a chip description may declare, from what the tools can hold; the
+ * reader refuses more, naming the limit and the value, before anything is
+ * sized from it.
+ * - SRAM per core: the instruction format addresses 65536 words of 4 bytes
+ *   (mapping/emit.c checks that the two agree);
+ * - cores per chip: the mapper visits and orders every core of a chip
+ *   whatever it uses (65536 is 16 times a TrueNorth);
+ * - cores of a system (fixed chips, or max_chips): the mapper keeps a word
+ *   or two per core and core ids travel as 32-bit numbers;
+ * - clock: 1 kHz to 1 THz, beyond which no report's times mean anything. */
+#define AX_ARCH_MAX_SRAM_BYTES 262144u
+#define AX_ARCH_MAX_CORES_PER_CHIP 65536u
+#define AX_ARCH_MAX_CORES (1u << 22)
+#define AX_ARCH_MIN_CLOCK_HZ 1e3
+#define AX_ARCH_MAX_CLOCK_HZ 1e12
+
 enum ax_dir { AX_DIR_NORTH, AX_DIR_EAST, AX_DIR_SOUTH, AX_DIR_WEST, AX_DIR_COUNT };
 
 enum ax_chip_format { AX_CHIP_FORMAT_AXON, AX_CHIP_FORMAT_SANAFE, AX_CHIP_FORMAT_COUNT };

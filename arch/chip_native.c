@@ -95,7 +95,11 @@ static void load_sram(struct chip_reader *r, struct ax_yaml_node *core, struct a
     if (rd_map(r, core, "core", "sram", RD_REQUIRED, &m) <= 0)
         return;
     struct ax_sram_desc *s = &c->sram;
-    rd_qty(r, m, "sram", "capacity", AX_QTY_BYTES, RD_REQUIRED, 0.0, 1, &s->capacity_bytes);
+    if (rd_qty(r, m, "sram", "capacity", AX_QTY_BYTES, RD_REQUIRED, 0.0, 1, &s->capacity_bytes) > 0 &&
+        s->capacity_bytes > AX_ARCH_MAX_SRAM_BYTES)
+        rd_error(r, ax_yaml_get(m, "capacity"), "sram.capacity: %.6g B is more than the %.0f B "
+                 "(256 KiB) a core's instructions can address; give at most 256 KiB",
+                 s->capacity_bytes, (double)AX_ARCH_MAX_SRAM_BYTES);
     s->width_bits = 64;
     rd_qty(r, m, "sram", "width", AX_QTY_BITS, RD_OPTIONAL, 0.0, 1, &s->width_bits);
     rd_qty(r, m, "sram", "energy_read", AX_QTY_ENERGY, RD_REQUIRED, 0.0, 0, &s->energy_read_j);
@@ -214,7 +218,10 @@ static void load_chip(struct chip_reader *r, struct ax_yaml_node *root, struct a
     struct ax_yaml_node *m;
     if (rd_map(r, root, "top level", "chip", RD_REQUIRED, &m) <= 0)
         return;
-    rd_qty(r, m, "chip", "clock", AX_QTY_FREQUENCY, RD_REQUIRED, 0.0, 1, &c->clock_hz);
+    if (rd_qty(r, m, "chip", "clock", AX_QTY_FREQUENCY, RD_REQUIRED, 0.0, 1, &c->clock_hz) > 0 &&
+        !(c->clock_hz >= AX_ARCH_MIN_CLOCK_HZ && c->clock_hz <= AX_ARCH_MAX_CLOCK_HZ))
+        rd_error(r, ax_yaml_get(m, "clock"), "chip.clock: %.6g Hz is outside the range axon "
+                 "reports on, 1 kHz to 1 THz; give a clock in that range", c->clock_hz);
     struct ax_yaml_node *mesh;
     if (rd_map(r, m, "chip", "mesh", RD_REQUIRED, &mesh) > 0) {
         rd_u32(r, mesh, "mesh", "width", RD_REQUIRED, 1, MAX_MESH_SIDE, &c->mesh_width);

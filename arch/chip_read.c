@@ -158,6 +158,17 @@ int rd_str(struct chip_reader *r, struct ax_yaml_node *map, const char *where, c
         rd_error(r, v, "%s.%s: expected a string, found %s", where, key, ax_yaml_kind_str(v->kind));
         return -1;
     }
+    /* A name is printed to terminals and reports: no NUL (it would cut the
+     * name) and no control characters (an escape sequence would drive the
+     * user's terminal); a description may break lines. */
+    for (size_t i = 0; i < v->len; i++) {
+        unsigned char c = (unsigned char)v->text[i];
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+            rd_error(r, v, "%s.%s: holds the control character 0x%02x at byte %zu; write "
+                     "printable text", where, key, c, i);
+            return -1;
+        }
+    }
     const char *s = ax_arena_strdup(r->arena, v->text);
     if (!s) {
         rd_error(r, v, "out of memory");

@@ -10,11 +10,15 @@
 #include <yaml.h>
 
 /* A container being filled: its children collect in a growable array that is
- * copied into the arena when the container closes. */
+ * copied into the arena when the container closes. A mapping also keeps a
+ * hash set of its keys, so that finding a duplicate costs the same for the
+ * millionth key as for the first. */
 struct frame {
     struct ax_yaml_node *node;
     struct ax_yaml_node **kids; /* map: key, value, key, value, ... */
     uint32_t n_kids, cap;
+    uint32_t *slots;            /* map: open addressing, kid index + 1, 0 empty */
+    uint32_t n_slots;           /* a power of two, at least twice the keys */
 };
 
 struct builder {
@@ -62,6 +66,49 @@ static ax_status new_node(struct builder *b, enum ax_yaml_kind kind, yaml_mark_t
     return AX_OK;
 }
 
+static uint32_t hash_key(const char *text, size_t len)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)text[i]) * 16777619u;
+    return h;
+}
+
+/* The slot of key `n` in f's set: the one holding an equal key, or the
+ * empty one where it belongs. */
+static uint32_t *key_slot(struct frame *f, const struct ax_yaml_node *n)
+{
+    uint32_t mask = f->n_slots - 1, h = hash_key(n->text, n->len) & mask;
+    for (;; h = (h + 1) & mask) {
+        uint32_t at = f->slots[h];
+        if (!at)
+            return &f->slots[h];
+        const struct ax_yaml_node *k = f->kids[at - 1];
+        if (k->len == n->len && memcmp(k->text, n->text, n->len) == 0)
+            return &f->slots[h];
+    }
+}
+
+/* Makes room in f's key set for one more key. */
+static ax_status grow_keys(struct frame *f)
+{
+    uint32_t n_keys = f->n_kids / 2;
+    if (2 * (n_keys + 1) <= f->n_slots)
+        return AX_OK;
+    uint32_t n_slots = f->n_slots ? 2 * f->n_slots : 16;
+    uint32_t *old = f->slots;
+    f->slots = ax_mem_calloc(n_slots, sizeof *f->slots);
+    if (!f->slots) {
+        f->slots = old;
+        return AX_ERR_NOMEM;
+    }
+    f->n_slots = n_slots;
+    for (uint32_t i = 0; i < f->n_kids; i += 2)
+        *key_slot(f, f->kids[i]) = i + 1;
+    ax_mem_free(old);
+    return AX_OK;
+}
+
 /* Appends `n` to the innermost open container, or makes it the root. */
 static ax_status attach(struct builder *b, struct ax_yaml_node *n)
 {
@@ -78,16 +125,18 @@ static ax_status attach(struct builder *b, struct ax_yaml_node *n)
                         ax_yaml_kind_str(n->kind));
             return AX_ERR_PARSE;
         }
-        for (uint32_t i = 0; i < f->n_kids; i += 2) {
-            struct ax_yaml_node *k = f->kids[i];
-            if (k->len == n->len && memcmp(k->text, n->text, n->len) == 0) {
-                ax_diag_add(b->diags, AX_DIAG_ERROR, b->doc->path, n->line, n->col,
-                            "duplicate key '%s' (first defined at line %u, column %u); "
-                            "each key may appear once in a mapping",
-                            n->text, k->line, k->col);
-                return AX_ERR_PARSE;
-            }
+        if (grow_keys(f) != AX_OK)
+            return AX_ERR_NOMEM;
+        uint32_t *slot = key_slot(f, n);
+        if (*slot) {
+            const struct ax_yaml_node *k = f->kids[*slot - 1];
+            ax_diag_add(b->diags, AX_DIAG_ERROR, b->doc->path, n->line, n->col,
+                        "duplicate key '%s' (first defined at line %u, column %u); "
+                        "each key may appear once in a mapping",
+                        n->text, k->line, k->col);
+            return AX_ERR_PARSE;
         }
+        *slot = f->n_kids + 1; /* the index n is about to take */
     }
     if (f->n_kids == f->cap) {
         uint32_t cap = f->cap ? f->cap * 2 : 8;
@@ -123,7 +172,7 @@ static ax_status open_container(struct builder *b, enum ax_yaml_kind kind, yaml_
         b->stack = s;
         b->cap = cap;
     }
-    b->stack[b->depth++] = (struct frame){n, NULL, 0, 0};
+    b->stack[b->depth++] = (struct frame){n, NULL, 0, 0, NULL, 0};
     return AX_OK;
 }
 
@@ -150,8 +199,23 @@ static ax_status close_container(struct builder *b)
             memcpy(n->items, f->kids, (size_t)n->n_children * sizeof *n->items);
     }
     ax_mem_free(f->kids);
+    ax_mem_free(f->slots);
     f->kids = NULL;
+    f->slots = NULL;
     return st;
+}
+
+/* Tags ('!!binary', '!custom') would change what a value means, and no
+ * reader applies them: refused like aliases, rather than silently ignored.
+ * Returns 1 when `tag` was refused. */
+static int refuse_tag(struct builder *b, const yaml_char_t *tag, yaml_mark_t m)
+{
+    if (!tag)
+        return 0;
+    char msg[160];
+    snprintf(msg, sizeof msg, "tags ('%.64s') are not supported;", (const char *)tag);
+    error_at(b, m, msg, " write the plain value");
+    return 1;
 }
 
 static void report_parser_error(struct builder *b, const yaml_parser_t *p)
@@ -222,6 +286,10 @@ ax_status ax_yaml_parse(struct ax_yaml_doc *doc, const char *path, const char *t
             st = AX_ERR_UNSUPPORTED;
             break;
         case YAML_SCALAR_EVENT: {
+            if (refuse_tag(&b, ev.data.scalar.tag, ev.start_mark)) {
+                st = AX_ERR_UNSUPPORTED;
+                break;
+            }
             struct ax_yaml_node *n;
             st = new_node(&b, AX_YAML_SCALAR, ev.start_mark, &n);
             if (st != AX_OK)
@@ -239,9 +307,17 @@ ax_status ax_yaml_parse(struct ax_yaml_doc *doc, const char *path, const char *t
             break;
         }
         case YAML_SEQUENCE_START_EVENT:
+            if (refuse_tag(&b, ev.data.sequence_start.tag, ev.start_mark)) {
+                st = AX_ERR_UNSUPPORTED;
+                break;
+            }
             st = open_container(&b, AX_YAML_SEQ, ev.start_mark);
             break;
         case YAML_MAPPING_START_EVENT:
+            if (refuse_tag(&b, ev.data.mapping_start.tag, ev.start_mark)) {
+                st = AX_ERR_UNSUPPORTED;
+                break;
+            }
             st = open_container(&b, AX_YAML_MAP, ev.start_mark);
             break;
         case YAML_SEQUENCE_END_EVENT:
@@ -257,8 +333,11 @@ ax_status ax_yaml_parse(struct ax_yaml_doc *doc, const char *path, const char *t
         yaml_event_delete(&ev);
     }
     yaml_parser_delete(&parser);
-    while (b.depth > 0)
-        ax_mem_free(b.stack[--b.depth].kids);
+    while (b.depth > 0) {
+        b.depth--;
+        ax_mem_free(b.stack[b.depth].kids);
+        ax_mem_free(b.stack[b.depth].slots);
+    }
     ax_mem_free(b.stack);
     if (st == AX_ERR_NOMEM)
         ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0, "out of memory while reading the document");

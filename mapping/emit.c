@@ -1401,6 +1401,9 @@ static void emitter_free(struct emitter *e)
     ax_mem_free(e->core_mark);
 }
 
+/* The chip reader's SRAM limit is what the instruction format addresses. */
+_Static_assert(AX_ARCH_MAX_SRAM_BYTES == 4 * (AX_ISA_MAX_B16 + 1), "SRAM limit and ISA agree");
+
 /* Refuses options and chips the program cannot express. */
 static ax_status check_target(const struct ax_system_desc *sys, const struct ax_spike_options *spike,
                               struct ax_diag_list *diags)

@@ -811,6 +811,32 @@ static ax_status memory_figures(struct ax_map *out, uint32_t cpc)
     return AX_OK;
 }
 
+/* Refuses, before any block is cut, a model whose blocks could not all be
+ * held: at least bytes / cap blocks an object (and one per max_neurons rows
+ * of weights), against the most cores a system may have (ax_arch.h), since
+ * each block takes a core or a slot streamed through one. Memory and time
+ * of the mapping grow with the blocks, so without this a config at the
+ * reader's limits grew the mapper until the machine killed it. */
+static ax_status check_model_size(struct builder *b, double cap, uint32_t max_neurons)
+{
+    double n_blocks = 0.0, bytes = 0.0;
+    for (uint32_t i = 0; i < b->m->n_objects; i++) {
+        const struct ax_map_object *o = &b->m->objects[i];
+        double ob = (double)ax_map_block_bytes(o, o->rows, o->cols);
+        double by_rows = o->kind == AX_MAP_WEIGHTS ? ceil((double)o->rows / max_neurons) : 1.0;
+        double by_bytes = ceil(ob / cap);
+        n_blocks += by_bytes > by_rows ? by_bytes : by_rows;
+        bytes += ob;
+    }
+    if (n_blocks <= (double)AX_ARCH_MAX_CORES)
+        return AX_OK;
+    ax_diag_add(b->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                "the model needs at least %.0f blocks of at most %.0f bytes (%.4g bytes of weights, "
+                "state and values); axon maps at most %u blocks, one a core: use a smaller model "
+                "or a chip with more SRAM a core", n_blocks, cap, bytes, AX_ARCH_MAX_CORES);
+    return AX_ERR_LIMIT;
+}
+
 ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
                        const struct ax_map_options *opt, struct ax_map *out,
                        struct ax_diag_list *diags)
@@ -835,7 +861,7 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
         st = AX_ERR_INVALID;
         goto fail;
     }
-    if ((st = collect(&b)) != AX_OK ||
+    if ((st = collect(&b)) != AX_OK || (st = check_model_size(&b, pl.cap, pl.max_neurons)) != AX_OK ||
         (st = partition_all(&b, pl.cap, pl.max_neurons)) != AX_OK)
         goto fail;
 

@@ -253,8 +253,35 @@ ax_status ax_rebuild_record(struct ax_prog *p, const char *model_dir, const char
 
 /* ---- rebuilding ---------------------------------------------------------------- */
 
-/* The spiking and mapping options a program records; AX_ERR_INVALID with a
- * diagnostic when they are missing or unreadable. */
+/* A recorded k: a whole decimal number, nothing after it. */
+static int parse_recorded_k(const char *text, double *k)
+{
+    char *end;
+    *k = strtod(text, &end);
+    return !*text || *end ? -1 : 0;
+}
+
+/* Recorded steps: digits only (0 is adaptive), at most what --steps takes,
+ * read without wrapping. */
+static int parse_recorded_steps(const char *text, uint32_t *steps)
+{
+    uint64_t v = 0;
+    if (!*text)
+        return -1;
+    for (const char *c = text; *c; c++) {
+        if (*c < '0' || *c > '9' || v > AX_SPIKE_STEPS_MAX)
+            return -1;
+        v = v * 10 + (uint64_t)(*c - '0');
+    }
+    if (v > AX_SPIKE_STEPS_MAX)
+        return -1;
+    *steps = (uint32_t)v;
+    return 0;
+}
+
+/* The spiking and mapping options a program records, held to the ranges of
+ * the command line; AX_ERR_INVALID with a diagnostic naming the program and
+ * the value when they are missing, unreadable or out of range. */
 static ax_status read_options(const struct ax_prog *p, const char *path,
                               struct ax_ref_options *ref, struct ax_map_options *mo,
                               struct ax_diag_list *diags)
@@ -273,15 +300,33 @@ static ax_status read_options(const struct ax_prog *p, const char *path,
     }
     ax_ref_options_default(ref);
     ax_map_default_options(mo);
-    char *end_k, *end_steps;
-    ref->spike.k = strtod(v[2], &end_k);
-    ref->spike.steps = (uint32_t)strtoul(v[3], &end_steps, 10);
-    if (ax_spike_mode_parse(v[0], &ref->spike.mode) != 0 ||
-        ax_spike_encoding_parse(v[1], &ref->spike.encoding) != 0 ||
-        ax_ref_precision_parse(v[6], &ref->precision) != 0 ||
-        ax_map_float_weights_parse(v[7], &mo->float_weights) != 0 || *end_k || *end_steps) {
+    static const char *const names[] = {"spike",  "encoding",  "k", "steps", NULL, NULL,
+                                        "precision", "float_weights"};
+    int bad = -1;
+    if (ax_spike_mode_parse(v[0], &ref->spike.mode) != 0)
+        bad = 0;
+    else if (ax_spike_encoding_parse(v[1], &ref->spike.encoding) != 0)
+        bad = 1;
+    else if (parse_recorded_k(v[2], &ref->spike.k) != 0)
+        bad = 2;
+    else if (parse_recorded_steps(v[3], &ref->spike.steps) != 0)
+        bad = 3;
+    else if (ax_ref_precision_parse(v[6], &ref->precision) != 0)
+        bad = 6;
+    else if (ax_map_float_weights_parse(v[7], &mo->float_weights) != 0)
+        bad = 7;
+    if (bad >= 0) {
         ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
-                    "its spiking options are not readable; compile it again");
+                    "recorded %s '%s' is not valid; compile it again (axon compile MODEL --chip "
+                    "CHIP -o PROG.axb)", names[bad], v[bad]);
+        return AX_ERR_INVALID;
+    }
+    /* the same ranges as the command line's --k and --steps */
+    char msg[160];
+    if (ax_spike_options_check(&ref->spike, msg, sizeof msg) != AX_OK) {
+        ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
+                    "recorded spiking options: %s; compile it again (axon compile MODEL --chip "
+                    "CHIP -o PROG.axb)", msg);
         return AX_ERR_INVALID;
     }
     return AX_OK;
@@ -495,6 +540,10 @@ ax_status ax_rebuild_check_chip(const struct ax_prog *p, const char *path,
         ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
                     "%u cores make %llu chips; the system has at most %llu", p->n_cores,
                     (unsigned long long)(p->n_cores / per_chip), (unsigned long long)max_chips);
+    else if (p->n_cores > AX_ARCH_MAX_CORES) /* what a chip description may declare */
+        ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
+                    "%u cores: axon maps at most %u cores in a system; give .cores at most that",
+                    p->n_cores, AX_ARCH_MAX_CORES);
     ax_arch_free(arch);
     return diags->n_errors > before ? AX_ERR_INVALID : AX_OK;
 }

@@ -785,6 +785,8 @@ static void kv_int8(const float *x, uint32_t d, int8_t *code, float *scale)
     *scale = amax / 127.0f;
     for (uint32_t i = 0; i < d; i++) {
         double r = *scale == 0.0f ? 0.0 : nearbyint((double)x[i] / (double)*scale);
+        if (r != r)
+            r = 0.0; /* a NaN has no code: never cast it */
         if (r > 127)
             r = 127;
         if (r < -128)
@@ -810,6 +812,8 @@ float ax_func_encode(const struct ax_spike_options *o, const float *x, uint32_t 
     double bound = (double)ax_spike_count_bound(o);
     for (uint32_t i = 0; i < n; i++) {
         double r = nearbyint((double)x[i] / (double)V);
+        if (r != r)
+            r = 0.0; /* NaN input or threshold: no spikes, never a cast of NaN */
         if (r > bound)
             r = bound;
         if (r < -bound)
@@ -893,6 +897,16 @@ static ax_status linear_spiking(struct ax_func *f, uint32_t id, const float *x,
     struct fn_node *fn = &f->nodes[id];
     struct fn_site *s = &f->sites[fn->site];
     uint32_t in = n->in, out = n->out, ng = s->n_groups;
+    for (uint32_t i = 0; i < in; i++) {
+        if (!isfinite(x[i])) { /* no count exists for it: the reference says the same */
+            ax_diag_add(diags, AX_DIAG_ERROR, f->m->dir, 0, 0,
+                        "%s at position %llu: its input element %u is %s; a value overflowed "
+                        "float32 (weights or activations too large), so no spike count exists "
+                        "for it", s->name, (unsigned long long)f->pos, i,
+                        isnan(x[i]) ? "NaN" : "infinite");
+            return AX_ERR_INVALID;
+        }
+    }
     float V = ax_func_encode(&f->spike, x, in, s->counts);
     s->vth[0] = V;
     uint64_t max_s = 0;
@@ -934,6 +948,14 @@ static ax_status linear_spiking(struct ax_func *f, uint32_t id, const float *x,
         }
         double yj = (double)V * tot;
         y[j] = fn->bias ? (float)yj + fn->bias[j] : (float)yj;
+        if (!isfinite(y[j])) {
+            ax_diag_add(diags, AX_DIAG_ERROR, f->m->dir, 0, 0,
+                        "%s at position %llu: its output element %u is %s; a value overflowed "
+                        "float32 (weights or activations too large), so no spike count exists "
+                        "for it", s->name, (unsigned long long)f->pos, j,
+                        isnan(y[j]) ? "NaN" : "infinite");
+            return AX_ERR_INVALID;
+        }
     }
     return AX_OK;
 }

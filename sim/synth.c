@@ -1002,6 +1002,22 @@ static ax_status load_root(const char *path, json_t *root, struct ax_synth_profi
     return n_bad ? AX_ERR_PARSE : AX_OK;
 }
 
+/* A profile with no site that counted anything (no sites, or every
+ * "values" 0) is never used (ax_synth_profile_pmf skips such sites): the run
+ * would draw from the built-in distribution as if no profile were given,
+ * so the user is told. */
+static void warn_if_empty(const char *path, const struct ax_synth_profile *prof,
+                          struct ax_diag_list *diags)
+{
+    for (uint32_t i = 0; i < prof->n_sites; i++)
+        if (prof->sites[i].values > 0)
+            return;
+    ax_diag_add(diags, AX_DIAG_WARNING, path, 0, 0,
+                "the profile has %s; it matches none of the model's spiking projections, so the "
+                "built-in distribution is used: %s", prof->n_sites ? "no site with counts (every "
+                "\"values\" is 0)" : "no sites", PROFILE_FIX);
+}
+
 ax_status ax_synth_profile_load(const char *path, struct ax_synth_profile *out,
                                 struct ax_diag_list *diags)
 {
@@ -1026,6 +1042,8 @@ ax_status ax_synth_profile_load(const char *path, struct ax_synth_profile *out,
     json_decref(root);
     if (st != AX_OK)
         ax_synth_profile_free(out);
+    else
+        warn_if_empty(path, out, diags);
     return st;
 }
 

@@ -38,11 +38,19 @@ int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, c
     "                       float32, so the program computes exactly the reference;\n"            \
     "                       int8: stored as int8 codes and group scales, 4x less memory\n"       \
     "                       (docs/mapping.md)\n"
+
+/* The most tokens `axon run` and `axon sim` take, from --tokens or a prompt. */
+#define AX_CMD_RUN_MAX_TOKENS (1u << 20)
+/* The most tokens `axon ref` takes. */
+#define AX_CMD_REF_MAX_TOKENS 100000000u
+
 /* The token ids of a run (cmd_ref.c): exactly one of the prompt text, the
- * prompt file or n_random ids drawn from the vocabulary with `seed`.
+ * prompt file or n_random ids drawn from the vocabulary with `seed`; a
+ * prompt of more than `max_tokens` tokens is refused, as --tokens is.
  * Returns 0, or -1 after printing why. *ids is freed with ax_mem_free. */
 int ax_cmd_load_tokens(const struct ax_model *m, const char *prompt, const char *file,
-                       uint32_t n_random, uint32_t seed, int32_t **ids, size_t *n_ids);
+                       uint32_t n_random, uint32_t seed, uint32_t max_tokens, int32_t **ids,
+                       size_t *n_ids);
 int ax_cmd_sim(int argc, char **argv);
 int ax_cmd_run(int argc, char **argv);
 

@@ -52,9 +52,12 @@ int ax_cmd_asm(int argc, char **argv)
     }
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
-    char *text;
+    char *text = NULL;
     size_t len;
-    ax_status st = ax_fs_read_file(in, MAX_ASM_BYTES, &text, &len, &diags);
+    const struct ax_fs_role input = {in, "the source"}, output = {out, "-o"};
+    ax_status st = ax_fs_check_outputs(&input, 1, &output, 1, &diags);
+    if (st == AX_OK)
+        st = ax_fs_read_file(in, MAX_ASM_BYTES, &text, &len, &diags);
     struct ax_prog p;
     ax_prog_init(&p, 0, 0);
     if (st == AX_OK) {

@@ -4,7 +4,9 @@
  * graph IR after any pass, or the reference code generated from it. */
 #include "axon_cmd.h"
 
+
 #include "ax_diag.h"
+#include "ax_fs.h"
 #include "ax_ir.h"
 #include "ax_map.h"
 #include "ax_model.h"
@@ -70,7 +72,12 @@ static int compile_program(const char *dir, const char *chip, const char *out,
     struct ax_mapped mp;
     struct ax_prog prog;
     ax_prog_init(&prog, 0, 0);
-    ax_status st = ax_mapped_open(&mp, dir, chip, o, mo, &diags);
+    memset(&mp, 0, sizeof mp);
+    const struct ax_fs_role inputs[] = {{dir, "the model directory"}, {chip, "--chip"}};
+    const struct ax_fs_role output = {out, "-o"};
+    ax_status st = ax_fs_check_outputs(inputs, 2, &output, 1, &diags);
+    if (st == AX_OK)
+        st = ax_mapped_open(&mp, dir, chip, o, mo, &diags);
     if (st == AX_OK)
         st = ax_map_emit(&mp.map, &mp.graph, mp.arch, &o->spike, mp.graph.name, &prog, &diags);
     if (st == AX_OK)

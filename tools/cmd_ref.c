@@ -121,7 +121,8 @@ static void usage(FILE *out)
 }
 
 int ax_cmd_load_tokens(const struct ax_model *m, const char *prompt, const char *file,
-                       uint32_t n_random, uint32_t seed, int32_t **ids, size_t *n_ids)
+                       uint32_t n_random, uint32_t seed, uint32_t max_tokens, int32_t **ids,
+                       size_t *n_ids)
 {
     *ids = NULL;
     *n_ids = 0;
@@ -160,6 +161,12 @@ int ax_cmd_load_tokens(const struct ax_model *m, const char *prompt, const char 
     if (st == AX_OK && *n_ids == 0) {
         fprintf(stderr, "axon: the prompt is empty\n");
         st = AX_ERR_USAGE;
+    } else if (st == AX_OK && *n_ids > max_tokens) {
+        fprintf(stderr, "axon: %s: the prompt is %zu tokens; the limit is %u, as for --tokens: "
+                "give a shorter prompt\n", file ? file : "--prompt", *n_ids, max_tokens);
+        ax_mem_free(*ids);
+        *ids = NULL;
+        st = AX_ERR_LIMIT;
     }
     return st == AX_OK ? 0 : -1;
 }
@@ -272,8 +279,9 @@ int ax_cmd_ref(int argc, char **argv)
         } else if (strcmp(a, "--export-gpu") == 0 && has_value) {
             export_gpu = argv[++i];
         } else if (strcmp(a, "--tokens") == 0 && has_value) {
-            if (parse_u32(argv[++i], 1, 100000000u, &n_random) != 0) {
-                fprintf(stderr, "axon ref: --tokens %s: expected a whole number from 1\n", argv[i]);
+            if (parse_u32(argv[++i], 1, AX_CMD_REF_MAX_TOKENS, &n_random) != 0) {
+                fprintf(stderr, "axon ref: --tokens %s: expected a whole number from 1 to %u\n",
+                        argv[i], AX_CMD_REF_MAX_TOKENS);
                 return 2;
             }
         } else if (strcmp(a, "--seed") == 0 && has_value) {
@@ -315,6 +323,13 @@ int ax_cmd_ref(int argc, char **argv)
 
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
+    const struct ax_fs_role inputs[] = {{dir, "the model directory"}, {prompt_file, "--prompt-file"}};
+    const struct ax_fs_role outputs[] = {{dump, "--dump"}, {export_gpu, "--export-gpu"}};
+    if (ax_fs_check_outputs(inputs, 2, outputs, 2, &diags) != AX_OK) {
+        ax_diag_print(&diags, stderr);
+        ax_diag_list_free(&diags);
+        return 2;
+    }
     if (dev == AX_REF_DEVICE_GPU) {
         /* before the model loads: no driver or no device is said at once, in one line */
         char desc[320];
@@ -336,7 +351,8 @@ int ax_cmd_ref(int argc, char **argv)
     }
     int32_t *tokens = NULL;
     size_t n_tokens = 0;
-    if (ax_cmd_load_tokens(m, prompt, prompt_file, n_random, seed, &tokens, &n_tokens) != 0) {
+    if (ax_cmd_load_tokens(m, prompt, prompt_file, n_random, seed, AX_CMD_REF_MAX_TOKENS, &tokens,
+                           &n_tokens) != 0) {
         ax_model_close(m);
         return 1;
     }

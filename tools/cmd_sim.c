@@ -6,13 +6,13 @@
 #include "ax_check.h"
 #include "ax_diag.h"
 #include "ax_exec.h"
+#include "ax_fs.h"
 #include "ax_mem.h"
 #include "ax_prog.h"
 #include "ax_ref.h"
 #include "ax_report.h"
 #include "ax_sim.h"
 
-#include <dirent.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -163,15 +163,16 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
         } else if (strcmp(s, "--prompt-file") == 0) {
             a->prompt_file = argv[++i];
         } else if (strcmp(s, "--tokens") == 0) {
-            if (parse_u64(argv[++i], 1, 1u << 20, &v) != 0) {
+            if (parse_u64(argv[++i], 1, AX_CMD_RUN_MAX_TOKENS, &v) != 0) {
                 fprintf(stderr, "%s: --tokens %s: expected a whole number from 1 to %u\n", cmd,
-                        argv[i], 1u << 20);
+                        argv[i], AX_CMD_RUN_MAX_TOKENS);
                 return -1;
             }
             a->n_random = (uint32_t)v;
         } else if (strcmp(s, "--context") == 0) {
             if (parse_u64(argv[++i], 0, 1ull << 32, &a->sim.context) != 0) {
-                fprintf(stderr, "%s: --context %s: expected a whole number\n", cmd, argv[i]);
+                fprintf(stderr, "%s: --context %s: expected a whole number from 0 to %llu\n", cmd,
+                        argv[i], 1ull << 32);
                 return -1;
             }
         } else if (strcmp(s, "--mode") == 0) {
@@ -275,57 +276,28 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
     return 0;
 }
 
-/* 1 if `a` and `b` name the same existing file (device and inode). */
-static int is_same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
-}
-
 /* Refuses a trace path that is something other than a regular file (a
- * directory, a device) or names one of the run's inputs: the program or
- * model (`target`, a file or a directory whose files are checked), the
- * model directory of `sim --model`, the chip, the prompt file or the
- * profile. Returns -1 with a message, else 0. */
-static int check_trace_path(const struct run_args *a, const char *cmd)
+ * directory, a device: a rename would replace it), and any output that
+ * would overwrite one of the run's inputs (the program or model directory,
+ * the model directory of `sim --model`, the chip, the prompt file, the
+ * profile) or another of its outputs. Returns -1 with a message, else 0;
+ * nothing has been written then. */
+static int check_paths(const struct run_args *a, const char *cmd, struct ax_diag_list *diags)
 {
-    const char *path = a->sim.trace;
-    if (!path)
-        return 0;
     struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) { /* a rename would replace a device */
-        fprintf(stderr, "%s: --trace %s is not a regular file; give a file path\n", cmd, path);
+    if (a->sim.trace && stat(a->sim.trace, &st) == 0 && !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "%s: --trace %s is not a regular file; give a file path\n", cmd,
+                a->sim.trace);
         return -1;
     }
-    const char *files[] = {a->target, a->chip, a->prompt_file, a->sim.profile};
-    const char *dirs[] = {a->target, a->model};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        if (is_same_file(path, files[i])) {
-            fprintf(stderr, "%s: --trace %s is an input of this run (%s); give another file\n",
-                    cmd, path, files[i]);
-            return -1;
-        }
-    }
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        DIR *d = dirs[i] ? opendir(dirs[i]) : NULL;
-        if (!d)
-            continue;
-        struct dirent *e;
-        int is_input = 0;
-        char file[4096];
-        while (!is_input && (e = readdir(d)) != NULL) {
-            snprintf(file, sizeof file, "%s/%s", dirs[i], e->d_name);
-            is_input = e->d_name[0] != '.' && is_same_file(path, file);
-        }
-        closedir(d);
-        if (is_input) {
-            fprintf(stderr, "%s: --trace %s is an input of this run (%s); give another file\n",
-                    cmd, path, file);
-            return -1;
-        }
-    }
-    return 0;
+    const struct ax_fs_role inputs[] = {
+        {a->target, a->chip ? "the model directory" : "the program"}, {a->model, "--model"},
+        {a->chip, "--chip"}, {a->prompt_file, "--prompt-file"}, {a->sim.profile, "--profile"}};
+    const struct ax_fs_role outputs[] = {{a->report, "--report"}, {a->csv, "--csv"},
+                                         {a->html, "--html"}, {a->sim.profile_out, "--write-profile"},
+                                         {a->sim.trace, "--trace"}};
+    return ax_fs_check_outputs(inputs, sizeof inputs / sizeof inputs[0], outputs,
+                               sizeof outputs / sizeof outputs[0], diags) == AX_OK ? 0 : -1;
 }
 
 static int write_reports(const struct run_args *a, const struct ax_sim_result *r, const ax_arch_t *arch,
@@ -465,7 +437,7 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
     memset(&mp, 0, sizeof mp);
     int rc = 1;
     ax_status st = AX_OK;
-    if (check_trace_path(a, cmd) != 0)
+    if (check_paths(a, cmd, &diags) != 0)
         goto done;
     if (prog_path) {
         st = ax_prog_load(&file, prog_path, &diags);
@@ -494,7 +466,8 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
     }
     if (a->sim.mode == AX_SIM_FUNCTIONAL || a->prompt || a->prompt_file) {
         if (ax_cmd_load_tokens(mp.model, a->prompt, a->prompt_file, a->n_random,
-                               (uint32_t)a->sim.seed, &tokens, &n_tokens) != 0)
+                               (uint32_t)a->sim.seed, AX_CMD_RUN_MAX_TOKENS, &tokens,
+                               &n_tokens) != 0)
             goto done;
     } else {
         n_tokens = a->n_random;

@@ -21,6 +21,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -204,15 +205,18 @@ static int parse_buffers(struct reader *r, struct bundle *b)
             !line[used] || idx != i)
             return bad(r, "expected `buffer I KIND ELEM N_ELEMS BYTES OFFSET|- NAME` in order");
         b->n_bufs = i + 1;
-        if (!is_kind(f->kind) || !elem_size(f->elem) ||
-            f->bytes != f->n_elems * elem_size(f->elem) || f->n_elems == 0)
+        /* sizes come from the file: each product and sum is checked before
+         * it is formed, so none can wrap around to a small number */
+        unsigned long long size = elem_size(f->elem);
+        if (!is_kind(f->kind) || !size || f->n_elems == 0 || f->n_elems > ULLONG_MAX / size ||
+            f->bytes != f->n_elems * size)
             return bad(r, "a buffer's kind, element type or size is not one the format allows");
         f->offset = -1;
         if (strcmp(off, "-") != 0) {
             char *end;
             errno = 0;
             unsigned long long o = strtoull(off, &end, 10);
-            if (*end || errno || o + f->bytes > b->weights_bytes || o > (1ull << 62))
+            if (*end || errno || o > b->weights_bytes || f->bytes > b->weights_bytes - o)
                 return bad(r, "a buffer's offset lies outside weights.bin");
             f->offset = (long long)o;
         }
@@ -434,9 +438,10 @@ static int bundle_read(const char *dir, struct bundle *b)
         rc = bad(&r, "expected `end` as the last line");
     if (rc == 0) {
         unsigned long long per_token = 0;
-        for (unsigned i = 0; i < b->n_checks; i++)
+        for (unsigned i = 0; i < b->n_checks && per_token <= b->reference_bytes; i++)
             per_token += 4ull * b->checks[i].n_elems;
-        if (per_token * b->n_tokens != b->reference_bytes)
+        if (!per_token || per_token > b->reference_bytes ||
+            b->reference_bytes % per_token != 0 || b->reference_bytes / per_token != b->n_tokens)
             rc = bad(&r, "the reference's size is not tokens times the checks' sizes");
     }
     free(r.text);

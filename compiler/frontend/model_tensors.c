@@ -325,6 +325,71 @@ static int is_float(enum ax_st_dtype d)
     return d == AX_ST_DTYPE_F32 || d == AX_ST_DTYPE_BF16 || d == AX_ST_DTYPE_F16;
 }
 
+/* The index of the first element of float tensor `t` that is NaN or
+ * infinite, or UINT64_MAX when every element is finite; *is_nan says which.
+ * Reads the bit patterns (an exponent of all ones), so no value is ever
+ * converted. */
+static uint64_t first_non_finite(const struct ax_st_tensor *t, int *is_nan)
+{
+    const unsigned char *p = t->data;
+    uint32_t size = ax_st_dtype_size(t->dtype);
+    uint64_t n = size ? t->n_bytes / size : 0;
+    for (uint64_t i = 0; i < n; i++, p += size) {
+        uint32_t exp_bits, mant;
+        if (t->dtype == AX_ST_DTYPE_F32) {
+            uint32_t b = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                         (uint32_t)p[3] << 24;
+            exp_bits = (b >> 23) & 0xffu, mant = b & 0x7fffffu;
+            if (exp_bits != 0xffu)
+                continue;
+        } else {
+            uint32_t h = (uint32_t)p[0] | (uint32_t)p[1] << 8;
+            int is_bf16 = t->dtype == AX_ST_DTYPE_BF16;
+            exp_bits = is_bf16 ? (h >> 7) & 0xffu : (h >> 10) & 0x1fu;
+            mant = is_bf16 ? h & 0x7fu : h & 0x3ffu;
+            if (exp_bits != (is_bf16 ? 0xffu : 0x1fu))
+                continue;
+        }
+        *is_nan = mant != 0;
+        return i;
+    }
+    return UINT64_MAX;
+}
+
+/* Writes the coordinates of flat element `i` of `t` as "[2, 17]". */
+static void format_index(const struct ax_st_tensor *t, uint64_t i, char *buf, size_t size)
+{
+    uint64_t at[8] = {0};
+    uint32_t n = t->n_dims < 8 ? t->n_dims : 8;
+    for (uint32_t d = n; d-- > 0;) {
+        uint64_t extent = t->shape[d] ? t->shape[d] : 1;
+        at[d] = i % extent;
+        i /= extent;
+    }
+    ax_st_format_shape(at, n, buf, size);
+}
+
+/* Refuses a float tensor holding NaN or an infinity: the quantizers and the
+ * spike encoder would turn it into an integer, which C leaves undefined, and
+ * a run would report plausible figures computed from nothing. */
+static int check_finite(const struct ax_st_tensor *t, const char *name, const char *where,
+                        struct ax_diag_list *diags)
+{
+    if (t->dtype != AX_ST_DTYPE_F32 && t->dtype != AX_ST_DTYPE_BF16 && t->dtype != AX_ST_DTYPE_F16)
+        return 0;
+    int is_nan = 0;
+    uint64_t i = first_non_finite(t, &is_nan);
+    if (i == UINT64_MAX)
+        return 0;
+    char at[160];
+    format_index(t, i, at, sizeof at);
+    ax_diag_add(diags, AX_DIAG_ERROR, where, 0, 0,
+                "tensor '%s' holds %s at %s (element %llu); every weight must be finite: the "
+                "checkpoint is damaged or was saved from a diverged run", name,
+                is_nan ? "NaN" : "an infinity", at, (unsigned long long)i);
+    return 1;
+}
+
 static int same_shape(const struct ax_model_tensor *e, const struct ax_st_tensor *t)
 {
     if (e->n_dims != t->n_dims)
@@ -379,6 +444,8 @@ ax_status ax_model_validate_weights(const struct ax_st_checkpoint *weights,
         } else if (!e->is_scale) {
             n_of_dtype[t->dtype]++;
         }
+        if (same_shape(e, t))
+            n_errors += (uint32_t)check_finite(t, e->name, where, diags);
     }
     for (uint32_t i = 0; i < weights->n_tensors; i++) {
         const struct ax_st_tensor *t = &weights->tensors[i];

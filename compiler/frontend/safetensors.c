@@ -80,7 +80,7 @@ char *ax_st_format_shape(const uint64_t *shape, uint32_t n_dims, char *buf, size
  * empty and shorter-than-8-byte files. */
 static ax_status map_file(const char *path, struct ax_st_shard *sh, struct ax_diag_list *diags)
 {
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | O_NONBLOCK); /* a FIFO must not block the open */
     if (fd < 0) {
         ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
         return AX_ERR_IO;

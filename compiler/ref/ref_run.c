@@ -11,6 +11,7 @@
 #include "ax_model.h"
 #include "ax_pass.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -432,6 +433,48 @@ void ax_ref_session_close(ax_ref_session_t *s)
     ax_mem_free(s);
 }
 
+/* The index of the first of x[0..n) that is NaN or infinite, or UINT32_MAX
+ * (also when x is NULL). */
+static uint32_t first_non_finite(const float *x, uint32_t n)
+{
+    for (uint32_t i = 0; x && i < n; i++)
+        if (!isfinite(x[i]))
+            return i;
+    return UINT32_MAX;
+}
+
+/* A site's input, threshold and output must be finite: a NaN or an infinity
+ * (a float32 overflow in this node or an earlier one) has no spike count,
+ * and what follows from it means nothing. The CPU's buffers are at hand; on
+ * the GPU the input and output are downloaded only when probed, so there the
+ * threshold, read back every step, stands for them. */
+static ax_status check_finite(ax_ref_session_t *s, const struct ref_site *site,
+                              struct ax_diag_list *diags)
+{
+    const struct ref_node *rn = &s->plan.nodes[site->node];
+    const struct {
+        const char *what;
+        const float *x;
+        uint32_t n;
+    } parts[] = {
+        {"input", s->gpu ? NULL : s->tab[s->plan.nodes[site->input_node].out], site->n_in},
+        {"threshold", site->is_spiking ? s->tab[rn->vth] : NULL, site->n_vth},
+        {"output", s->gpu ? NULL : s->tab[rn->out], site->n_out},
+    };
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+        uint32_t i = first_non_finite(parts[k].x, parts[k].n);
+        if (i == UINT32_MAX)
+            continue;
+        ax_diag_add(diags, AX_DIAG_ERROR, s->m->dir, 0, 0,
+                    "%s at position %llu: its %s element %u is %s; a value overflowed float32 "
+                    "(weights or activations too large), so no spike count exists for it",
+                    site->name, (unsigned long long)s->pos, parts[k].what, i,
+                    isnan(parts[k].x[i]) ? "NaN" : "infinite");
+        return AX_ERR_INVALID;
+    }
+    return AX_OK;
+}
+
 /* 128 * max|s| * max|q| must stay below 2^31 for the int32 accumulators. */
 static ax_status check_bound(ax_ref_session_t *s, const struct ref_site *site,
                              struct ax_diag_list *diags)
@@ -482,7 +525,9 @@ ax_status ax_ref_session_step(ax_ref_session_t *s, int32_t token, struct ax_diag
         const struct ref_site *site = &p->sites[i];
         if (!site_counted(p, i))
             continue;
-        ax_status st = check_bound(s, site, diags);
+        ax_status st = check_finite(s, site, diags);
+        if (st == AX_OK)
+            st = check_bound(s, site, diags);
         if (st != AX_OK) {
             s->is_broken = 1;
             return st;

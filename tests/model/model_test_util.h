@@ -166,13 +166,15 @@ static inline unsigned char *st_file_alloc(const char *header, uint64_t data_siz
 }
 
 /* Writes a safetensors file: `header` as st_file_alloc lays it out, then
- * `data_size` bytes of a repeating pattern. */
+ * `data_size` bytes of a repeating pattern. No byte has its top two bits
+ * set, so no F32, BF16 or F16 element is NaN or infinite (a checkpoint
+ * holding one is refused). */
 static inline void st_write_raw(const char *path, const char *header, uint64_t data_size)
 {
     size_t total;
     unsigned char *data, *buf = st_file_alloc(header, data_size, &total, &data);
     for (size_t i = 0; i < data_size; i++)
-        data[i] = (unsigned char)(i * 7);
+        data[i] = (unsigned char)((i * 7) & 0x3f);
     write_bytes(path, buf, total);
     free(buf);
 }
