@@ -91,7 +91,7 @@ d07_output_onto_input() {
     check "compile -o elsewhere still works" $?
     cp "$out/ok.axb" "$out/keep.axb"
     expect_refused "sim --trace onto its program" "--trace is the same file as .*ok.axb \(the program\)" \
-        "$axon" sim "$out/ok.axb" --tokens 2 --quiet --trace "$out/ok.axb"
+        "$axon" sim "$out/ok.axb" --tokens 2 --quiet --work graph --trace "$out/ok.axb"
     cmp -s "$out/ok.axb" "$out/keep.axb"
     check "the program is intact" $?
 }
