@@ -624,9 +624,14 @@ static void op_encode(struct ax_exec *ex, struct core_run *r, const struct ax_is
     double bound = count_bound(in->flags);
     double V = (double)ld(v);
     for (uint64_t i = 0; i < r->len; i++) {
-        double s = nearbyint((double)ld(&x[i]) / V);
-        if (s != s)
-            s = 0.0; /* NaN input or threshold: no spikes */
+        double xi = (double)ld(&x[i]), s = nearbyint(xi / V);
+        if (!isfinite(xi) || !isfinite(V)) { /* no count means anything: say so, never cast */
+            fail(ex, r, AX_ERR_INVALID,
+                 "input %llu of the encoded value is %g with V_th %g: a value that is not "
+                 "finite has no spike count",
+                 (unsigned long long)i, xi, V);
+            return;
+        }
         s = s > bound ? bound : s < -bound ? -bound : s;
         sti(&cnt[i], (int32_t)s);
     }

@@ -6,6 +6,8 @@
  * ring, and the errors (counts no encode wrote, a deadlock). */
 #include "ax_test.h"
 
+#include <math.h>
+
 #include "exec_weights.h"
 
 #include "ax_diag.h"
@@ -103,6 +105,15 @@ static void test_thresh_encode(void)
         CHECK(ax_exec_f32(f.ex, 0, "vth", 0) == 1e-5f);
         CHECK(count(&f, 0, "c0", 1) == 0);
     }
+    /* a NaN has no count: its threshold is NaN too, and the run fails at the
+     * first input the encode cannot count, naming it */
+    float n[4] = {1.0f, NAN, 1.0f, 1.0f};
+    put(&f, 0, "x", n, 4);
+    CHECK(ax_exec_run(f.ex, 0, 0, &f.diags) == AX_ERR_INVALID);
+    char line[600] = "";
+    if (f.diags.n_items)
+        ax_diag_format(&f.diags.items[f.diags.n_items - 1], line, sizeof line);
+    CHECK(strstr(line, "(encode)") && strstr(line, "input 0 of the encoded value is 1 with V_th nan"));
     close_fixture(&f);
 }
 
