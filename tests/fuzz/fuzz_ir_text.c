@@ -1,8 +1,8 @@
 /* Fuzz target: the graph IR's text form (compiler/ir/ir_parse.c).
  *
  * A graph that parses is verified (compiler/ir/ir_verify.c) and printed; a
- * verified graph is parsed again from its print, which must succeed, since
- * the text form round-trips (ax_ir.h). */
+ * verified graph is parsed again from its print, which must succeed and print
+ * the same text, since the text form round-trips (ax_ir.h). */
 #include "fuzz_util.h"
 
 #include "ax_ir.h"
@@ -42,6 +42,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     ax_diag_print(&diags2, stderr);
                     abort(); /* a verified graph's print parses again */
                 }
+                size_t len2 = 0;
+                char *twice = print_graph(&g2, &len2);
+                if (!twice || len2 != len || memcmp(twice, again, len) != 0) {
+                    fprintf(stderr, "printed:\n%s\nparsed and printed again:\n%s\n", again,
+                            twice ? twice : "(nothing)");
+                    abort(); /* ... to the same graph */
+                }
+                free(twice);
                 ax_diag_list_free(&diags2);
                 ax_ir_free(&g2);
                 free(again);

@@ -5,11 +5,9 @@
  * at the CRC check; the checksums themselves are covered by the unit tests.
  * A program that decodes (and so has passed the verifier) is printed as
  * text, summarized as `axon inspect` does in both forms, and encoded again;
- * encoding what that encoding decodes to gives the same bytes. */
-#include "fuzz_util.h"
-
-#include "ax_mem.h"
-#include "ax_prog.h"
+ * encoding what that encoding decodes to gives the same bytes, and so does
+ * assembling its printed text. */
+#include "prog_text_util.h"
 
 /* Decodes `bytes` and encodes the result again: the same bytes come back. */
 static void check_stable(const unsigned char *bytes, size_t len)
@@ -52,6 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t out_len = 0;
         if (ax_prog_encode(&p, &out, &out_len, &diags) == AX_OK) {
             check_stable(out, out_len);
+            fuzz_check_text_round_trip(&p, out, out_len);
             ax_mem_free(out);
         } else {
             ax_diag_print(&diags, stderr);

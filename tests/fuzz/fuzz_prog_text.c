@@ -2,14 +2,12 @@
  *
  * A program that parses is printed and encoded (which runs the verifier);
  * one that encodes decodes again and encodes to the same bytes, so the text
- * form and the container agree. `.file "x" from="path"` directives read files
+ * form and the container agree, and its printed text assembles to the same
+ * bytes. `.file "x" from="path"` directives read files
  * relative to the working directory, as `axon asm` reads them beside the
  * source: the test runs the target with standard input from /dev/null, so that no
  * path can make it wait. */
-#include "fuzz_util.h"
-
-#include "ax_mem.h"
-#include "ax_prog.h"
+#include "prog_text_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -33,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             ax_mem_free(again);
             ax_prog_free(&q);
+            fuzz_check_text_round_trip(&p, bytes, len);
             ax_mem_free(bytes);
         }
     }

@@ -1,4 +1,4 @@
-/* Helpers the libFuzzer targets of tests/fuzz/ share.
+/* What the libFuzzer targets of tests/fuzz/ share.
  *
  * Each target is one LLVMFuzzerTestOneInput that hands the fuzzer's bytes to
  * one loader's public entry, exercises what a caller would do next with the
