@@ -10,6 +10,13 @@ void ax_text_write_quoted(FILE *out, const char *s)
 {
     fputc('"', out);
     for (; *s; s++) {
+        /* The text forms are read a line at a time: a line break inside a
+         * string (a name from a program file or a checkpoint may hold one)
+         * is written as an escape, so the string stays on its line. */
+        if (*s == '\n' || *s == '\r') {
+            fputs(*s == '\n' ? "\\n" : "\\r", out);
+            continue;
+        }
         if (*s == '"' || *s == '\\')
             fputc('\\', out);
         fputc(*s, out);
@@ -34,8 +41,11 @@ const char *ax_text_read_quoted(const char **p, const char *end, struct ax_arena
         return "out of memory";
     size_t n = 0;
     for (const char *c = s + 1; c < close; c++) {
-        if (*c == '\\' && c + 1 < close)
+        if (*c == '\\' && c + 1 < close) {
             c++;
+            buf[n++] = *c == 'n' ? '\n' : *c == 'r' ? '\r' : *c;
+            continue;
+        }
         buf[n++] = *c;
     }
     buf[n] = '\0';

@@ -1,7 +1,9 @@
 /* Text helpers: quoted strings of axon's line-oriented text forms (the
  * graph IR, program assembly): double quotes, with backslash escaping `"`
- * and `\`; and a growing text buffer for writers that build a file in
- * memory before writing it atomically (the reports). */
+ * and `\`, and `\n`, `\r` standing for line breaks (a backslash before any
+ * other character stands for that character); and a growing text buffer
+ * for writers that build a file in memory before writing it atomically (the
+ * reports). */
 #ifndef AX_TEXT_H
 #define AX_TEXT_H
 

@@ -15,9 +15,12 @@ set -eu
 # chromium: the tests render the HTML report headless and check its charts.
 # python3-brian: the benchmark runs the same spiking layer in Brian2.
 # libsystemc-dev: the second simulation engine (SystemC/TLM-2.0).
+# clang and libclang-rt-14-dev: the fuzz build (tests/fuzz/). libFuzzer is in
+# libclang-rt-14-dev, only a recommendation of clang 14 (Debian 12's clang),
+# and recommendations are not installed here, so it is named.
 PACKAGES="build-essential cmake pkg-config libyaml-dev libjansson-dev llvm-19-dev
 python3 python3-numpy python3-yaml python3-torch libopenblas0-openmp fortunes chromium python3-brian
-libsystemc-dev"
+libsystemc-dev clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -221,6 +221,16 @@ static void test_quoted_strings(void)
     CHECK(strstr(ax_text_read_quoted(&q, bad + strlen(bad), &arena, &out), "unterminated") && q == bad);
     q = "plain";
     CHECK(ax_text_read_quoted(&q, q + 5, &arena, &out) != NULL);
+    /* line breaks are escaped, so a string stays on its line (a name with a
+     * line feed, decoded from a program, printed and assembled again) */
+    free(printed);
+    f = open_memstream(&printed, &len);
+    ax_text_write_quoted(f, "a\nb\r\\n");
+    fclose(f);
+    CHECK_STR(printed, "\"a\\nb\\r\\\\n\"");
+    p = printed;
+    CHECK(ax_text_read_quoted(&p, printed + len, &arena, &out) == NULL);
+    CHECK_STR(out, "a\nb\r\\n");
     ax_arena_free(&arena);
     free(printed);
 }
