@@ -1,8 +1,9 @@
 #!/bin/sh
-# Benchmarks of the compiler on the shape-only SpikingBrain-7B and the
-# dense reference against the PyTorch oracle. Figures are wall time and peak
-# memory measured here, side by side in one run; the machine is shared, so
-# compare ratios, not absolute times.
+# Benchmarks of the compiler on the shape-only SpikingBrain-7B, the dense
+# reference against the PyTorch oracle, and the simulator. Figures are wall
+# time and peak memory measured here, side by side in one run; the machine
+# is shared, so compare ratios, not absolute times. BASE=REV also builds
+# commit REV aside and times its 7B counting run beside this one.
 set -eu
 cd "$(dirname "$0")/.."
 [ -x build/axon ] || ./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -29,32 +30,76 @@ echo "== dense reference against the PyTorch oracle"
 ./scripts/bench_ref.sh
 
 echo
-echo "== simulator: the small model, functional, over the held-out text (1 and 2 threads)"
+echo "== simulator: the small model, functional, over the held-out text"
+echo "   (the program's timed run, the default; then the graph's work on 1 and 2 threads)"
+/usr/bin/time -f "%e %M" -o "$out/tiny-program.time" \
+    ./build/axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml \
+    --prompt-file tests/data/heldout.txt --threads 1 --write-profile "$out/tiny-profile.json" \
+    --report "$out/tiny-program.json" --quiet
 for t in 1 2; do
-    /usr/bin/time -f "threads $t: wall %e s, peak memory %M KiB" \
+    /usr/bin/time -f "%e %M" -o "$out/tiny-$t.time" \
         ./build/axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml \
-        --prompt-file tests/data/heldout.txt --threads "$t" --write-profile "$out/tiny-profile.json" \
+        --prompt-file tests/data/heldout.txt --work graph --threads "$t" \
         --report "$out/tiny-$t.json" --quiet
 done
-cmp "$out/tiny-1.json" "$out/tiny-2.json" >/dev/null 2>&1 ||
-    python3 -c "import json,sys; a,b=(json.load(open(p)) for p in sys.argv[1:]); a['run'].pop('threads'); b['run'].pop('threads'); sys.exit(a!=b)" \
-        "$out/tiny-1.json" "$out/tiny-2.json" && echo "reports for 1 and 2 threads: identical"
+python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+for name, what in (("tiny-program", "program, 1 thread"), ("tiny-1", "graph, 1 thread"),
+                   ("tiny-2", "graph, 2 threads")):
+    wall, mem = open(f"{out}/{name}.time").read().split()
+    r = json.load(open(f"{out}/{name}.json"))
+    sops = r["sparsity"]["sop_per_token"] * r["run"]["tokens"]
+    v = r["validation"]
+    print(f"{what}: wall {wall} s, peak {int(mem) // 1024} MiB; {sops / float(wall):.3g} synaptic "
+          f"ops per second (target 1e9: compile, simulation and check); bit exact {v['bit_exact']}")
+a, b = (json.load(open(f"{out}/tiny-{t}.json")) for t in (1, 2))
+a["run"].pop("threads"); b["run"].pop("threads")
+print("graph work, reports for 1 and 2 threads:", "identical" if a == b else "DIFFERENT")
+PY
 
 echo
-echo "== simulator: SpikingBrain-7B, counting mode, 1 token after 4096 (target: 120 s; 1 and 2 threads)"
-for t in 1 2; do
-    /usr/bin/time -f "threads $t: wall %e s, peak memory %M KiB" \
+echo "== simulator: SpikingBrain-7B, counting mode, 1 token after 4096"
+echo "   (program's timed run with its float32 matrices kept, 1171 chips; then with them as"
+echo "   int8, 331 chips; then the graph's work on int8 with 1 and 2 threads)"
+run7b() { # NAME ARGS...
+    name=$1
+    shift
+    /usr/bin/time -f "%e %M" -o "$out/7b-$name.time" \
         ./build/axon run models/nets/spikingbrain-7b --chip models/chips/loihi2-like.yaml \
-        --tokens 1 --context 4096 --mode counting --threads "$t" --report "$out/7b-$t.json" --quiet
-done
-python3 - "$out/7b-1.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-e, l, s = r["energy"], r["latency"], r["sparsity"]
-print(f"chips {r['chip']['chips_used']}, cores {r['chip']['cores_used']}; "
-      f"{l['seconds_per_token']:.4g} s and {e['per_token_j']:.4g} J per token; "
-      f"synaptic ops per token {s['sop_per_token']:.4g}")
-print("breakdown:", ", ".join(f"{k} {v:.3g} J" for k, v in e["breakdown_j"].items()))
+        --tokens 1 --context 4096 --mode counting --report "$out/7b-$name.json" --quiet "$@"
+}
+run7b program
+run7b program-int8 --float-weights int8
+run7b graph-1 --float-weights int8 --work graph --threads 1
+run7b graph-2 --float-weights int8 --work graph --threads 2
+if [ -n "${BASE:-}" ]; then # the same counting run at another commit, built aside
+    git worktree add -q --detach "$out/base" "$BASE"
+    (cd "$out/base" && ./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release >/dev/null)
+    base_axon="$out/base/build/axon"
+    /usr/bin/time -f "%e %M" -o "$out/7b-base.time" \
+        "$base_axon" run models/nets/spikingbrain-7b --chip models/chips/loihi2-like.yaml \
+        --tokens 1 --context 4096 --mode counting --report "$out/7b-base.json" --quiet
+    git worktree remove --force "$out/base"
+fi
+python3 - "$out" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+names = ["program", "program-int8", "graph-1", "graph-2"]
+if os.path.exists(f"{out}/7b-base.time"):
+    names.append("base")
+wall = {}
+for name in names:
+    w, mem = open(f"{out}/7b-{name}.time").read().split()
+    wall[name] = float(w)
+    r = json.load(open(f"{out}/7b-{name}.json"))
+    e, l, s = r["energy"], r["latency"], r["sparsity"]
+    print(f"{name}: wall {w} s, peak {int(mem) // 1024} MiB; chips {r['chip']['chips_used']}; "
+          f"{l['seconds_per_token']:.4g} s and {e['per_token_j']:.4g} J per token; "
+          f"synaptic ops per token {s['sop_per_token']:.4g}")
+print(f"graph work, 2 threads against 1: {wall['graph-1'] / wall['graph-2']:.2f}x faster")
+if "base" in wall:
+    print(f"program (int8) against the base commit: {wall['program-int8'] / wall['base']:.2f}x its time")
 PY
 
 echo
@@ -62,7 +107,7 @@ echo "== synaptic ops per second: axon's event kernel against Brian2, one 4096 x
 echo "   (counts drawn from the small model's measured sparsity)"
 axon_line=$(./build/bench/bench_synacc --profile "$out/tiny-profile.json")
 echo "$axon_line"
-spe=$(python3 -c "import json; r=json.load(open('$out/tiny-1.json'))['sparsity']; print(r['spikes_per_element'], r['zero_fraction'])")
+spe=$(python3 -c "import json; r=json.load(open('$out/tiny-program.json'))['sparsity']; print(r['spikes_per_element'], r['zero_fraction'])")
 set -- $spe
 brian_lines=$(/usr/bin/python3 scripts/bench_brian.py --spikes-per-value "$1" --zero-fraction "$2")
 echo "$brian_lines"
@@ -79,7 +124,7 @@ echo
 echo "== simulator: the SystemC engine against the native one, the small model on loihi2-like"
 echo "   (the same command with --engine native and --engine systemc; the reports must agree)"
 if ./build/axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml --tokens 1 \
-    --mode counting --engine systemc --quiet >/dev/null 2>&1; then
+    --mode counting --work graph --engine systemc --quiet >/dev/null 2>&1; then
     for what in functional counting; do
         for e in native systemc; do
             if [ $what = functional ]; then
@@ -89,7 +134,7 @@ if ./build/axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-lik
             fi
             /usr/bin/time -f "%e %M" -o "$out/engine-$what-$e.time" \
                 ./build/axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml "$@" \
-                --engine $e --report "$out/engine-$what-$e.json" --quiet
+                --work graph --engine $e --report "$out/engine-$what-$e.json" --quiet
         done
         python3 - "$what" "$out/engine-$what-native" "$out/engine-$what-systemc" <<'PY'
 import json, sys
