@@ -219,5 +219,53 @@ static void test_runtime_deadlock(void)
     ax_diag_list_free(&diags);
 }
 
+/* A spike is generated once however many emits send it: spiking-projection.s
+ * with its emit doubled (as q and k each emit the input they share) sends
+ * every event twice, 256 more packets and hops, but the soma generates its
+ * 128 spikes once. */
+static void test_spikes_generated_once(void)
+{
+    struct test_tensor t[] = {{"emb.weight", emb_code, scale_2m6, NULL},
+                              {"proj.weight", proj_code_spiking, scale_2m7, NULL},
+                              {NULL, NULL, NULL, NULL}};
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    char *text = NULL, *twice = NULL;
+    size_t len = 0;
+    struct ax_prog p;
+    ax_prog_init(&p, 0, 0);
+    ax_arch_t *arch = NULL;
+    struct ax_sim_options o;
+    ax_sim_options_default(&o);
+    struct ax_sim_result r;
+    memset(&r, 0, sizeof r);
+    struct ax_exec_weights src = {test_fetch, t};
+    int32_t token = 0;
+    int ok = ax_fs_read_file(DIR "spiking-projection.s", 1 << 22, &text, &len, &diags) == AX_OK;
+    const char *at = ok ? strstr(text, "    emit cnt, 0\n") : NULL;
+    if (at && (twice = ax_mem_alloc(len + 32)) != NULL) {
+        size_t head = (size_t)(at - text) + strlen("    emit cnt, 0\n");
+        memcpy(twice, text, head);
+        snprintf(twice + head, len + 32 - head, "    emit cnt, 0\n%s", text + head);
+    }
+    ok = twice && ax_prog_parse(&p, DIR "spiking-projection.s", twice, strlen(twice), &diags) == AX_OK &&
+         ax_arch_load(DIR "../golden/chips/one-chip.yaml", &arch, &diags) == AX_OK &&
+         ax_sim_program(&p, arch, &src, &token, 1, &o, NULL, &r, &diags) == AX_OK;
+    CHECK(ok);
+    if (!ok)
+        ax_diag_print(&diags, stderr);
+    if (ok) {
+        CHECK(r.ledger.line[AX_LEDGER_SPIKE_OUT].count == 128);
+        CHECK(r.ledger.line[AX_LEDGER_MESSAGE_OUT].count == 448 + 256);
+        CHECK(r.ledger.line[AX_LEDGER_PROCESS_SPIKE].count == 2 * 8192);
+    }
+    ax_sim_result_free(&r);
+    ax_arch_free(arch);
+    ax_mem_free(twice);
+    ax_mem_free(text);
+    ax_prog_free(&p);
+    ax_diag_list_free(&diags);
+}
+
 AX_TEST_MAIN(T(test_spiking_projection), T(test_dram_stream), T(test_dense_chain),
-             T(test_runtime_deadlock))
+             T(test_runtime_deadlock), T(test_spikes_generated_once))
