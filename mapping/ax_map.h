@@ -101,9 +101,11 @@ enum ax_map_float_weights {
     AX_MAP_FLOAT_KEEP, /* float32 values: the program computes exactly what the reference does */
     AX_MAP_FLOAT_INT8, /* int8 codes and group scales like the quantized matrices: 4x less
                         * memory, values no longer the reference's */
+    AX_MAP_FLOAT_AUTO, /* keep for a model with weights (its values are checked), int8 for a
+                        * shape-only one (nothing to be exact to); ax_mapped_open resolves it */
     AX_MAP_FLOAT_COUNT
 };
-const char *ax_map_float_weights_str(enum ax_map_float_weights f);   /* "keep", "int8" */
+const char *ax_map_float_weights_str(enum ax_map_float_weights f); /* "keep", "int8", "auto" */
 int ax_map_float_weights_parse(const char *s, enum ax_map_float_weights *out); /* 0 or -1 */
 
 struct ax_map_options {

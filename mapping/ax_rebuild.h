@@ -45,6 +45,7 @@ struct ax_mapped {
     struct ax_ir_graph graph;
     struct ax_map map;
     struct ax_ref_options ref; /* precision and spiking options */
+    struct ax_map_options map_options; /* as mapped: float_weights never auto */
     char *tmp_dir;             /* where a rebuild wrote the program's files; removed on close */
 };
 

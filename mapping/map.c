@@ -14,10 +14,10 @@ void ax_map_default_options(struct ax_map_options *o)
     o->spikes_per_element = 1.13;
     o->seed = 1;
     o->anneal_moves = 0;
-    o->float_weights = AX_MAP_FLOAT_KEEP;
+    o->float_weights = AX_MAP_FLOAT_AUTO;
 }
 
-static const char *const float_weights_names[] = {"keep", "int8"};
+static const char *const float_weights_names[] = {"keep", "int8", "auto"};
 
 const char *ax_map_float_weights_str(enum ax_map_float_weights f)
 {

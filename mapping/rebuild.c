@@ -41,8 +41,12 @@ ax_status ax_mapped_open(struct ax_mapped *mp, const char *model_dir, const char
         st = ax_model_open(model_dir, &mp->model, diags);
     if (st == AX_OK)
         st = ax_pipeline_run(&mp->graph, mp->model, ref, AX_PASS_COUNT - 1, diags);
+    mp->map_options = *opt;
+    if (opt->float_weights == AX_MAP_FLOAT_AUTO) /* exact where there are values to check */
+        mp->map_options.float_weights =
+            mp->model && mp->model->weights ? AX_MAP_FLOAT_KEEP : AX_MAP_FLOAT_INT8;
     if (st == AX_OK)
-        st = ax_map_build(&mp->graph, mp->arch, opt, &mp->map, diags);
+        st = ax_map_build(&mp->graph, mp->arch, &mp->map_options, &mp->map, diags);
     return st;
 }
 

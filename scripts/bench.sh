@@ -60,8 +60,9 @@ PY
 
 echo
 echo "== simulator: SpikingBrain-7B, counting mode, 1 token after 4096"
-echo "   (program's timed run with its float32 matrices kept, 1171 chips; then with them as"
-echo "   int8, 331 chips; then the graph's work on int8 with 1 and 2 threads)"
+echo "   (program's timed run with its float32 matrices kept, 1171 chips; then as int8, the"
+echo "   default for a shape-only model, 331 chips; then the graph's work on int8 with 1 and"
+echo "   2 threads)"
 run7b() { # NAME ARGS...
     name=$1
     shift
@@ -69,7 +70,7 @@ run7b() { # NAME ARGS...
         ./build/axon run models/nets/spikingbrain-7b --chip models/chips/loihi2-like.yaml \
         --tokens 1 --context 4096 --mode counting --report "$out/7b-$name.json" --quiet "$@"
 }
-run7b program
+run7b program --float-weights keep
 run7b program-int8 --float-weights int8
 run7b graph-1 --float-weights int8 --work graph --threads 1
 run7b graph-2 --float-weights int8 --work graph --threads 2

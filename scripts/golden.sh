@@ -8,7 +8,8 @@
 #          the graph (--work graph)
 #   7b:    SpikingBrain-7B on loihi2-like, one token after 4096 of context
 #          (counting mode, seed 1), its float32 matrices stored as int8
-#          (--float-weights int8: 331 chips instead of 1171)
+#          (--float-weights int8, the default for a shape-only model: 331
+#          chips instead of 1171)
 #   small-program, 7b-program: the same, timed from the program's
 #          instructions (the default, --work program)
 #

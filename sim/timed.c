@@ -293,6 +293,7 @@ static void local_work(struct timed *s, uint32_t core, const struct ax_exec_did 
         charge(s, j, core, AX_LEDGER_DENDRITE, len * d->groups);
         break;
     case AX_ISA_VADD:
+    case AX_ISA_VSUM:
         charge(s, j, core, AX_LEDGER_DENSE_ADD, len);
         break;
     case AX_ISA_VMUL:
@@ -303,9 +304,6 @@ static void local_work(struct timed *s, uint32_t core, const struct ax_exec_did 
     case AX_ISA_VMAC:
     case AX_ISA_VSUMSQ:
         charge(s, j, core, AX_LEDGER_DENSE_MAC, len);
-        break;
-    case AX_ISA_VSUM:
-        charge(s, j, core, AX_LEDGER_DENSE_ADD, len);
         break;
     case AX_ISA_VRSQRT:
         charge(s, j, core, AX_LEDGER_DENSE_RSQRT, len);

@@ -33,11 +33,12 @@ int ax_cmd_ref_check(const struct ax_ref_options *o, const char *cmd);
  * --float-weights keep|int8. Returns as ax_cmd_ref_option does. */
 int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, const char *cmd);
 #define AX_CMD_FLOAT_WEIGHTS_HELP                                                                  \
-    "  --float-weights W    keep (default): the matrices the model keeps in float32\n"            \
-    "                       (embedding, lm_head, gk_proj.1, released down_proj) stay\n"            \
-    "                       float32, so the program computes exactly the reference;\n"            \
-    "                       int8: stored as int8 codes and group scales, 4x less memory\n"       \
-    "                       (docs/mapping.md)\n"
+    "  --float-weights W    keep: the matrices the model keeps in float32 (embedding,\n"          \
+    "                       lm_head, gk_proj.1, released down_proj) stay float32, so the\n"      \
+    "                       program computes exactly the reference; int8: stored as int8\n"      \
+    "                       codes and group scales, 4x less memory and traffic; auto\n"         \
+    "                       (default): keep for a model with weights, int8 for a\n"              \
+    "                       shape-only one (docs/mapping.md)\n"
 
 /* The most tokens `axon run` and `axon sim` take, from --tokens or a prompt. */
 #define AX_CMD_RUN_MAX_TOKENS (1u << 20)

@@ -81,7 +81,7 @@ static int compile_program(const char *dir, const char *chip, const char *out,
     if (st == AX_OK)
         st = ax_map_emit(&mp.map, &mp.graph, mp.arch, &o->spike, mp.graph.name, &prog, &diags);
     if (st == AX_OK)
-        st = ax_rebuild_record(&prog, dir, chip, o, mo, embed, AX_VERSION, &diags);
+        st = ax_rebuild_record(&prog, dir, chip, o, &mp.map_options, embed, AX_VERSION, &diags);
     if (st == AX_OK)
         st = ax_rebuild_check_chip(&prog, "the emitted program", &diags);
     if (st == AX_OK)

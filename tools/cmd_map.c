@@ -41,7 +41,7 @@ int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, c
     if (strcmp(argv[*i], "--float-weights") != 0)
         return 0;
     if (*i + 1 >= argc || ax_map_float_weights_parse(argv[*i + 1], &o->float_weights) != 0) {
-        fprintf(stderr, "%s: --float-weights %s: expected keep or int8\n", cmd,
+        fprintf(stderr, "%s: --float-weights %s: expected keep, int8 or auto\n", cmd,
                 *i + 1 < argc ? argv[*i + 1] : "(missing)");
         return -1;
     }
