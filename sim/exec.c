@@ -203,7 +203,23 @@ static void fail(struct ax_exec *ex, const struct core_run *r, ax_status st, con
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
-/* Records a run error at core r's current instruction. */
+/* The name of the node instruction `pc` of `core` implements (the opmap
+ * and the node table), or NULL: for diagnostics only, so a linear search. */
+static const char *node_name(const struct ax_prog *p, uint32_t core, uint32_t pc)
+{
+    for (uint32_t i = 0; i < p->n_opmap; i++) {
+        const struct ax_prog_opmap *m = &p->opmap[i];
+        if (m->core != core || pc < m->first || pc - m->first >= m->count)
+            continue;
+        for (uint32_t e = 0; e < p->n_nodes; e++)
+            if (p->nodes[e].node == m->node)
+                return p->nodes[e].name;
+    }
+    return NULL;
+}
+
+/* Records a run error at core r's current instruction, naming the node it
+ * implements when the program says. */
 static void fail(struct ax_exec *ex, const struct core_run *r, ax_status st, const char *fmt, ...)
 {
     char msg[512];
@@ -216,9 +232,15 @@ static void fail(struct ax_exec *ex, const struct core_run *r, ax_status st, con
     const char *mnem = r->pc < c->n_instr && ax_isa_decode(c->words[r->pc], &in) == 0
                            ? ax_isa_mnemonic(in.op)
                            : "?";
-    ax_diag_add(ex->diags, AX_DIAG_ERROR, ex->file, 0, 0,
-                "core %u, instruction %u (%s), token %u at position %llu: %s", r->core, r->pc,
-                mnem, ex->token, (unsigned long long)ex->pos, msg);
+    const char *node = node_name(ex->p, r->core, r->pc);
+    if (node)
+        ax_diag_add(ex->diags, AX_DIAG_ERROR, ex->file, 0, 0,
+                    "core %u, instruction %u (%s), %s at position %llu: %s (token %u)", r->core,
+                    r->pc, mnem, node, (unsigned long long)ex->pos, msg, ex->token);
+    else
+        ax_diag_add(ex->diags, AX_DIAG_ERROR, ex->file, 0, 0,
+                    "core %u, instruction %u (%s), token %u at position %llu: %s", r->core, r->pc,
+                    mnem, ex->token, (unsigned long long)ex->pos, msg);
     if (ex->st == AX_OK)
         ex->st = st;
 }
@@ -936,7 +958,13 @@ static void op_scale(struct ax_exec *ex, struct core_run *r, const struct ax_isa
         double tot = -0.0;
         for (uint32_t g = 0; g < ng; g++)
             tot += (double)ld(&sc[(size_t)j * ng + g]) * (double)t->acc[(size_t)j * ng + g];
-        stf(&dst[j], (float)(V * tot));
+        float y = (float)(V * tot);
+        if (!isfinite(y)) { /* float32 overflowed: every later value would be meaningless */
+            fail(ex, r, AX_ERR_INVALID, "its output element %u is %s",
+                 ex->p->weights[t->record].row0 + j, isnan(y) ? "not a number" : "infinite");
+            return;
+        }
+        stf(&dst[j], y);
     }
     if (in->c < (uint64_t)t->addr + t->rows && t->addr < in->c + r->len)
         drop_tags(r, in->c, r->len); /* the accumulators are partial sums now */

@@ -408,6 +408,8 @@ static ax_status simulate_program(struct run_args *a, struct ax_mapped *mp,
     if (st == AX_OK)
         st = ax_sim_program(p, mp->arch, is_functional ? &src : NULL, tokens, n_tokens, &a->sim,
                             chk.ref ? &obs : NULL, r, diags);
+    if (st == AX_OK) /* the result names the model from the program, freed below for run */
+        r->model_name = mp->graph.name;
     if (st == AX_OK && is_functional) {
         r->validation = chk.v;
         r->validation.is_bit_exact = chk.v.is_done && chk.v.n_mismatches == 0;
