@@ -201,6 +201,10 @@ uint64_t ax_prog_record_words(const struct ax_prog_weight *w);
  * int32 accumulator per row. */
 uint64_t ax_prog_record_bytes(const struct ax_prog_weight *w);
 
+/* The index in p->nodes of graph node `node`, or AX_PROG_NONE (binary
+ * search; the entries ascend in a valid program). */
+uint32_t ax_prog_node_entry(const struct ax_prog *p, uint32_t node);
+
 /* The buffer of `core` that holds word `addr`, or NULL (binary search; the
  * buffers ascend by (core, addr) in a valid program). */
 const struct ax_prog_buffer *ax_prog_buffer_at(const struct ax_prog *p, uint32_t core,

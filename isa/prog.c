@@ -111,6 +111,19 @@ int ax_prog_buffer_kind_parse(const char *s, enum ax_prog_buffer_kind *out)
     return -1;
 }
 
+uint32_t ax_prog_node_entry(const struct ax_prog *p, uint32_t node)
+{
+    uint32_t lo = 0, hi = p->n_nodes;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p->nodes[mid].node < node)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->n_nodes && p->nodes[lo].node == node ? lo : AX_PROG_NONE;
+}
+
 const struct ax_prog_buffer *ax_prog_buffer_at(const struct ax_prog *p, uint32_t core, uint32_t addr)
 {
     /* the last buffer that starts at or before (core, addr) */

@@ -182,15 +182,7 @@ const struct ax_prog_code *ax_prog_code_of(const struct ax_prog *p, uint32_t cor
 
 static int has_node(const struct ax_prog *p, uint32_t node)
 {
-    uint32_t lo = 0, hi = p->n_nodes;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (p->nodes[mid].node < node)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < p->n_nodes && p->nodes[lo].node == node;
+    return ax_prog_node_entry(p, node) != AX_PROG_NONE;
 }
 
 static int barrier_lists(const struct ax_prog_barrier *b, uint32_t core)

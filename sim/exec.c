@@ -211,9 +211,8 @@ static const char *node_name(const struct ax_prog *p, uint32_t core, uint32_t pc
         const struct ax_prog_opmap *m = &p->opmap[i];
         if (m->core != core || pc < m->first || pc - m->first >= m->count)
             continue;
-        for (uint32_t e = 0; e < p->n_nodes; e++)
-            if (p->nodes[e].node == m->node)
-                return p->nodes[e].name;
+        uint32_t e = ax_prog_node_entry(p, m->node);
+        return e != AX_PROG_NONE ? p->nodes[e].name : NULL;
     }
     return NULL;
 }

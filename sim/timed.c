@@ -582,20 +582,6 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
 
 /* ---- planning ------------------------------------------------------------------------- */
 
-/* The node-table entry of graph node `node`, or NONE. */
-static uint32_t entry_of(const struct ax_prog *p, uint32_t node)
-{
-    uint32_t lo = 0, hi = p->n_nodes;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (p->nodes[mid].node < node)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < p->n_nodes && p->nodes[lo].node == node ? lo : NONE;
-}
-
 /* Layer rows "embedding", "layer.0", ..., "head", and each node's row. */
 static ax_status plan_layers(struct timed *s)
 {
@@ -643,7 +629,7 @@ static ax_status plan_nodes(struct timed *s)
             for (uint32_t pc = 0; pc < p->code[k].n_instr; pc++)
                 s->node_at[k][pc] = NONE;
         }
-        uint32_t e = entry_of(p, m->node);
+        uint32_t e = ax_prog_node_entry(p, m->node);
         for (uint32_t pc = m->first; pc < m->first + m->count; pc++)
             s->node_at[k][pc] = e;
     }

@@ -67,6 +67,34 @@ static void test_check_counts(const char *name, const struct ax_sim_result *r,
     }
 }
 
+/* Runs the program text `text` (parsed as `path`, which relative `.file
+ * from=` paths start from) timed on the chip file `chip_path` under
+ * `timing`, for token `token` at position 0. Returns the run's status;
+ * *r (zeroed first; the caller frees it with ax_sim_result_free) holds the
+ * result on AX_OK, `diags` what went wrong otherwise. */
+static ax_status test_timed_text(const char *path, const char *text, size_t len,
+                                 const char *chip_path, struct test_tensor *tensors,
+                                 enum ax_sim_timing timing, int32_t token, struct ax_sim_result *r,
+                                 struct ax_diag_list *diags)
+{
+    struct ax_prog p;
+    ax_prog_init(&p, 0, 0);
+    ax_arch_t *arch = NULL;
+    struct ax_sim_options o;
+    ax_sim_options_default(&o);
+    o.timing = timing;
+    memset(r, 0, sizeof *r);
+    struct ax_exec_weights src = {test_fetch, tensors};
+    ax_status st = ax_prog_parse(&p, path, text, len, diags);
+    if (st == AX_OK)
+        st = ax_arch_load(chip_path, &arch, diags);
+    if (st == AX_OK)
+        st = ax_sim_program(&p, arch, &src, &token, 1, &o, NULL, r, diags);
+    ax_arch_free(arch);
+    ax_prog_free(&p);
+    return st;
+}
+
 /* Runs the program at `path` timed on the chip file `chip_path` under
  * `timing` (token 0) and checks its cycles and ledger counts. */
 static void test_check_timed(const char *path, const char *chip_path, struct test_tensor *tensors,
@@ -77,20 +105,10 @@ static void test_check_timed(const char *path, const char *chip_path, struct tes
     ax_diag_list_init(&diags);
     char *text = NULL;
     size_t len = 0;
-    struct ax_prog p;
-    ax_prog_init(&p, 0, 0);
-    ax_arch_t *arch = NULL;
-    struct ax_sim_options o;
-    ax_sim_options_default(&o);
-    o.timing = timing;
     struct ax_sim_result r;
     memset(&r, 0, sizeof r);
-    struct ax_exec_weights src = {test_fetch, tensors};
-    int32_t token = 0;
     int ok = ax_fs_read_file(path, 1 << 22, &text, &len, &diags) == AX_OK &&
-             ax_prog_parse(&p, path, text, len, &diags) == AX_OK &&
-             ax_arch_load(chip_path, &arch, &diags) == AX_OK &&
-             ax_sim_program(&p, arch, &src, &token, 1, &o, NULL, &r, &diags) == AX_OK;
+             test_timed_text(path, text, len, chip_path, tensors, timing, 0, &r, &diags) == AX_OK;
     CHECK(ok);
     if (!ok)
         ax_diag_print(&diags, stderr);
@@ -102,9 +120,7 @@ static void test_check_timed(const char *path, const char *chip_path, struct tes
         test_check_counts(path, &r, want);
     }
     ax_sim_result_free(&r);
-    ax_arch_free(arch);
     ax_mem_free(text);
-    ax_prog_free(&p);
     ax_diag_list_free(&diags);
 }
 

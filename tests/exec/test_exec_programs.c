@@ -187,35 +187,22 @@ static void test_runtime_deadlock(void)
     ax_diag_list_init(&diags);
     char *text = NULL;
     size_t len = 0;
-    struct ax_prog p;
-    ax_prog_init(&p, 0, 0);
-    ax_arch_t *arch = NULL;
-    struct ax_sim_options o;
-    ax_sim_options_default(&o);
     struct ax_sim_result r;
     memset(&r, 0, sizeof r);
-    struct ax_exec_weights src = {test_fetch, t};
-    int32_t token = 7;
-    int ok = ax_fs_read_file(DIR "dense-chain.s", 1 << 22, &text, &len, &diags) == AX_OK &&
-             ax_prog_parse(&p, DIR "dense-chain.s", text, len, &diags) == AX_OK &&
-             ax_arch_load(DIR "../golden/chips/one-chip.yaml", &arch, &diags) == AX_OK;
-    CHECK(ok);
-    if (ok) {
-        CHECK(ax_sim_program(&p, arch, &src, &token, 1, &o, NULL, &r, &diags) == AX_ERR_INVALID);
-        int core1 = 0, core2 = 0;
-        for (uint32_t i = 0; i < diags.n_items; i++) {
-            const char *m = diags.items[i].message;
-            core1 |= strstr(m, "core 1,") && strstr(m, "waits forever for 1 messages");
-            core2 |= strstr(m, "core 2,") && strstr(m, "waits forever for 1 messages");
-        }
-        CHECK(core1 && core2);
-        if (!core1 || !core2)
-            ax_diag_print(&diags, stderr);
+    CHECK(ax_fs_read_file(DIR "dense-chain.s", 1 << 22, &text, &len, &diags) == AX_OK);
+    CHECK(text && test_timed_text(DIR "dense-chain.s", text, len, DIR "../golden/chips/one-chip.yaml",
+                                  t, AX_SIM_TIMING_APPROX, 7, &r, &diags) == AX_ERR_INVALID);
+    int core1 = 0, core2 = 0;
+    for (uint32_t i = 0; i < diags.n_items; i++) {
+        const char *m = diags.items[i].message;
+        core1 |= strstr(m, "core 1,") && strstr(m, "waits forever for 1 messages");
+        core2 |= strstr(m, "core 2,") && strstr(m, "waits forever for 1 messages");
     }
+    CHECK(core1 && core2);
+    if (!core1 || !core2)
+        ax_diag_print(&diags, stderr);
     ax_sim_result_free(&r);
-    ax_arch_free(arch);
     ax_mem_free(text);
-    ax_prog_free(&p);
     ax_diag_list_free(&diags);
 }
 
@@ -232,25 +219,20 @@ static void test_spikes_generated_once(void)
     ax_diag_list_init(&diags);
     char *text = NULL, *twice = NULL;
     size_t len = 0;
-    struct ax_prog p;
-    ax_prog_init(&p, 0, 0);
-    ax_arch_t *arch = NULL;
-    struct ax_sim_options o;
-    ax_sim_options_default(&o);
     struct ax_sim_result r;
     memset(&r, 0, sizeof r);
-    struct ax_exec_weights src = {test_fetch, t};
-    int32_t token = 0;
-    int ok = ax_fs_read_file(DIR "spiking-projection.s", 1 << 22, &text, &len, &diags) == AX_OK;
-    const char *at = ok ? strstr(text, "    emit cnt, 0\n") : NULL;
-    if (at && (twice = ax_mem_alloc(len + 32)) != NULL) {
-        size_t head = (size_t)(at - text) + strlen("    emit cnt, 0\n");
+    static const char emit[] = "    emit cnt, 0\n";
+    const char *at = ax_fs_read_file(DIR "spiking-projection.s", 1 << 22, &text, &len, &diags) == AX_OK
+                         ? strstr(text, emit)
+                         : NULL;
+    if (at && (twice = ax_mem_alloc(len + sizeof emit)) != NULL) {
+        size_t head = (size_t)(at - text) + strlen(emit);
         memcpy(twice, text, head);
-        snprintf(twice + head, len + 32 - head, "    emit cnt, 0\n%s", text + head);
+        snprintf(twice + head, len + sizeof emit - head, "%s%s", emit, text + head);
     }
-    ok = twice && ax_prog_parse(&p, DIR "spiking-projection.s", twice, strlen(twice), &diags) == AX_OK &&
-         ax_arch_load(DIR "../golden/chips/one-chip.yaml", &arch, &diags) == AX_OK &&
-         ax_sim_program(&p, arch, &src, &token, 1, &o, NULL, &r, &diags) == AX_OK;
+    int ok = twice && test_timed_text(DIR "spiking-projection.s", twice, strlen(twice),
+                                      DIR "../golden/chips/one-chip.yaml", t,
+                                      AX_SIM_TIMING_APPROX, 0, &r, &diags) == AX_OK;
     CHECK(ok);
     if (!ok)
         ax_diag_print(&diags, stderr);
@@ -260,10 +242,8 @@ static void test_spikes_generated_once(void)
         CHECK(r.ledger.line[AX_LEDGER_PROCESS_SPIKE].count == 2 * 8192);
     }
     ax_sim_result_free(&r);
-    ax_arch_free(arch);
     ax_mem_free(twice);
     ax_mem_free(text);
-    ax_prog_free(&p);
     ax_diag_list_free(&diags);
 }
 
