@@ -25,7 +25,9 @@
  *     sync latency for the tiles of the chips the participants lie on; the
  *     ledger counts one barrier per such chip.
  * Cores go in the order of their clocks (ties: the lower code record
- * first), so the links see messages in the order they leave.
+ * first), so the links see messages in about the order they leave: a core
+ * woken by the message it waited for resumes at its own clock, which may
+ * lie before other cores' last instructions.
  *
  * Determinism: one thread decides the order; every figure is a sum of
  * counts multiplied by costs at the end. */
