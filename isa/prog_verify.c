@@ -1117,6 +1117,8 @@ static int share_barrier(const struct verifier *v, uint32_t s, uint32_t after, u
                          uint32_t before)
 {
     const struct barrier_at *bars = v->barriers.items;
+    if (!bars || v->bar_count[s] == 0 || v->bar_count[c] == 0)
+        return 0; /* no barrier at all (and no array to point into) */
     const struct barrier_at *x = bars + v->bar_first[s], *y = bars + v->bar_first[c];
     uint32_t nx = v->bar_count[s];
     uint32_t ny = before ? first_after(y, v->bar_count[c], before - 1) : 0; /* those before `before` */
