@@ -80,6 +80,13 @@ struct acc_tag {
     int64_t *acc; /* [rows][groups] */
 };
 
+/* An event train in the columns of the record a synacc reads: the column
+ * (relative to the record), its weight group and its count. */
+struct hit {
+    uint32_t c, g;
+    int64_t s;
+};
+
 /* One core's run of its code. */
 struct core_run {
     uint32_t core, pc;
@@ -122,6 +129,10 @@ struct ax_exec {
     uint32_t n_sent, cap_sent;
     uint64_t *taken;
     uint32_t n_taken, cap_taken;
+    struct hit *hits;        /* synacc's scratch: the events in its record's columns */
+    uint64_t cap_hits;
+    int16_t *dense;          /* synacc's scratch: the counts by column (sums_dense) */
+    uint64_t cap_dense;
 };
 
 /* ---- words --------------------------------------------------------------------------------- */
@@ -365,6 +376,8 @@ void ax_exec_free(ax_exec_t *ex)
     ax_mem_free(ex->ready);
     ax_mem_free(ex->sent);
     ax_mem_free(ex->taken);
+    ax_mem_free(ex->hits);
+    ax_mem_free(ex->dense);
     ax_mem_free(ex);
 }
 
@@ -822,6 +835,83 @@ static uint64_t events_in_columns(const struct core_run *r, const struct ax_prog
     return n;
 }
 
+/* synacc's sums, event by event: acc[j][g] += s x code(j, c) for each event
+ * train (c, g, s), row after row (each row's codes lie together, so the
+ * walk stays in cache; the sums are integers, so their order does not
+ * change them). */
+static void sums_sparse(const struct hit *h, uint64_t n_hits, const uint32_t *w, uint32_t rows,
+                        uint32_t cols, int64_t *acc)
+{
+    uint32_t ng = (cols + GROUP - 1) / GROUP;
+    for (uint32_t j = 0; j < rows; j++) {
+        int64_t *row_acc = &acc[(size_t)j * ng];
+        uint64_t k0 = (uint64_t)j * cols;
+        int64_t sum = 0; /* of group g, kept in a register while the events stay in it */
+        uint32_t g = h[0].g;
+        for (uint64_t e = 0; e < n_hits; e++) {
+            if (h[e].g != g) {
+                row_acc[g] += sum;
+                sum = 0;
+                g = h[e].g;
+            }
+            sum += h[e].s * code_at(w, k0 + h[e].c);
+        }
+        row_acc[g] += sum;
+    }
+}
+
+/* The dot product of n int8 codes with n int16 counts. Exact in int32 for
+ * n <= GROUP: |code x count| <= 128 x 32768 = 2^22, and GROUP = 2^7 of them
+ * stay below 2^31. Written for the vectorizer; on x86-64 a copy for AVX2 is
+ * chosen at load time where the processor has it (integers: the same sum
+ * either way). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static int32_t group_dot(const int8_t *codes, const int16_t *counts, uint32_t n)
+{
+    int32_t sum = 0;
+    for (uint32_t i = 0; i < n; i++)
+        sum += (int32_t)codes[i] * (int32_t)counts[i];
+    return sum;
+}
+
+/* synacc's sums, column by column, over a dense copy of the counts (zero
+ * where no event came): faster than sums_sparse when most columns have an
+ * event, as they do in the spiking layers. Needs the codes as bytes in the
+ * host's order (a little-endian host) and every |count| within int16;
+ * returns 0 without touching `acc` when it cannot. */
+static int sums_dense(struct ax_exec *ex, const uint32_t *w, uint32_t rows, uint32_t cols,
+                      uint64_t n_hits, int64_t *acc)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n_hits * 4 < cols)
+        return 0; /* sparse: the event walk reads less */
+    if (grow((void **)&ex->dense, cols, &ex->cap_dense, sizeof *ex->dense))
+        return 0; /* the event walk needs no memory */
+    int16_t *d = ex->dense;
+    for (uint32_t c = 0; c < cols; c++)
+        d[c] = 0;
+    for (uint64_t e = 0; e < n_hits; e++) {
+        int64_t v = d[ex->hits[e].c] + ex->hits[e].s; /* two trains may share a column */
+        if (v < INT16_MIN || v > INT16_MAX)
+            return 0;
+        d[ex->hits[e].c] = (int16_t)v;
+    }
+    uint32_t ng = (cols + GROUP - 1) / GROUP;
+    const int8_t *codes = (const int8_t *)w; /* code k is byte k on a little-endian host */
+    for (uint32_t j = 0; j < rows; j++)
+        for (uint32_t g = 0; g < ng; g++) {
+            uint32_t c0 = g * GROUP, n = cols - c0 < GROUP ? cols - c0 : GROUP;
+            acc[(size_t)j * ng + g] += group_dot(codes + (uint64_t)j * cols + c0, d + c0, n);
+        }
+    return 1;
+#else
+    (void)ex, (void)w, (void)rows, (void)cols, (void)n_hits, (void)acc;
+    return 0;
+#endif
+}
+
 /* synacc in counting mode: the events it would use, and no accumulators. */
 static void op_synacc_counting(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
@@ -880,6 +970,8 @@ static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_is
         }
         r->n_tags++;
     }
+    /* The event trains in the record's columns, then their sums. */
+    uint64_t n_hits = 0;
     for (uint64_t e = 0; e < r->current.n; e++) {
         const struct train *tr = &r->current.v[e];
         if (tr->col < rec->col0 || tr->col - rec->col0 >= cols)
@@ -893,11 +985,16 @@ static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_is
                  (double)t->vth, (double)tr->vth);
             return;
         }
-        uint32_t c = tr->col - rec->col0, g = c / GROUP;
-        for (uint32_t j = 0; j < rows; j++)
-            t->acc[(size_t)j * ng + g] += (int64_t)tr->s * code_at(w, (uint64_t)j * cols + c);
+        if (grow((void **)&ex->hits, n_hits, &ex->cap_hits, sizeof *ex->hits)) {
+            oom(ex, r);
+            return;
+        }
+        uint32_t c = tr->col - rec->col0;
+        ex->hits[n_hits++] = (struct hit){c, c / GROUP, tr->s};
         ex->stats.n_synops += events_of(tr->enc, magnitude(tr->s)) * rows;
     }
+    if (n_hits > 0 && !sums_dense(ex, w, rows, cols, n_hits, t->acc))
+        sums_sparse(ex->hits, n_hits, w, rows, cols, t->acc);
     if (ex->did)
         ex->did->events = events_in_columns(r, rec);
     if (!t->has_vth && r->current.n > 0) { /* no event in its columns: the encoder's V_th still */

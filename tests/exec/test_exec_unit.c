@@ -132,12 +132,12 @@ static float w_scale(uint32_t j, uint32_t g)
     return j ? 0.25f : 0.5f;
 }
 
-static char *spiking_text(unsigned flags)
+static char *spiking_text_k(unsigned flags, const char *k)
 {
     static char text[2048], fl[16];
     snprintf(fl, sizeof fl, flags ? " .flags %u" : "", flags);
     snprintf(text, sizeof text,
-             HEAD ".const 2\n"
+             HEAD ".const %s\n"
              ".weights core=0 tensor=\"w\" rows=0+2 cols=0+4 sram\n"
              ".buffer core=0 addr=0 words=4 kind=weights ref=0 name=w\n"
              ".buffer core=0 addr=4 words=4 kind=value name=x\n"
@@ -147,8 +147,13 @@ static char *spiking_text(unsigned flags)
              ".route src=0 dst=0 spikes\n.barrier cores=0\n"
              ".code 0\n setlen 4\n thresh x, vth\n encode x, vth, cnt%s\n emit cnt, 0\n"
              " barrier 0\n setlen 2\n acczero acc\n synacc 0, acc\n scale acc, w+2, acc\n halt\n",
-             fl);
+             k, fl);
     return text;
+}
+
+static char *spiking_text(unsigned flags)
+{
+    return spiking_text_k(flags, "2");
 }
 
 static void test_events_synacc_scale(void)
@@ -182,6 +187,30 @@ static void test_events_synacc_scale(void)
         }
         close_fixture(&f);
     }
+}
+
+/* A count beyond int16 (synacc's fast sums take counts within int16 and
+ * must hand this one to the exact path): x = 5, 0, 0, 0 with k = 10000:
+ * V_th = f32(1.25 / 10000), count rne(5 / V_th) = 40000 (0b1001110001000000,
+ * 5 events); acc_0 = 40000 x 1, acc_1 = 40000 x -1. */
+static void test_large_count(void)
+{
+    struct test_tensor t[] = {{"w", w_code, w_scale, NULL}, {NULL, NULL, NULL, NULL}};
+    struct fixture f;
+    if (!open_fixture(&f, spiking_text_k(0, "10000"), t))
+        return;
+    float x[4] = {5.0f, 0.0f, 0.0f, 0.0f};
+    put(&f, 0, "x", x, 4);
+    if (run(&f, 0, 0)) {
+        CHECK(count(&f, 0, "cnt", 0) == 40000);
+        double vth = (double)(float)(1.25 / 10000.0);
+        CHECK(ax_exec_f32(f.ex, 0, "acc", 0) == (float)(vth * 0.5 * 40000.0));
+        CHECK(ax_exec_f32(f.ex, 0, "acc", 1) == (float)(vth * 0.25 * -40000.0));
+        struct ax_exec_stats s;
+        ax_exec_stats(f.ex, &s);
+        CHECK(s.n_events == 5 && s.n_synops == 10);
+    }
+    close_fixture(&f);
 }
 
 /* A block of 256 columns (two groups) and one row: codes all 1, scale 1 for
@@ -551,6 +580,7 @@ static void test_kv_ring(void)
     close_fixture(&f);
 }
 
-AX_TEST_MAIN(T(test_thresh_encode), T(test_events_synacc_scale), T(test_two_groups),
+AX_TEST_MAIN(T(test_thresh_encode), T(test_events_synacc_scale), T(test_large_count),
+             T(test_two_groups),
              T(test_receive_order), T(test_lookup_and_deadlock), T(test_emit_needs_encode),
              T(test_dense_ops), T(test_vdot_rmsnorm_rope), T(test_float_vdot_rope_theta), T(test_gla), T(test_kv_ring))
