@@ -132,10 +132,12 @@ struct ax_link_desc {                     /* inter-chip link */
     struct ax_provenance prov;
 };
 
+/* A neuron's state in SRAM: one 32-bit accumulator word of the program (a
+ * buffer of kind acc, docs/program.md), on every chip. */
+#define AX_NEURON_STATE_BYTES 4u
+
 struct ax_core_desc {
     uint32_t max_neurons;
-    uint32_t neuron_state_bytes;          /* SRAM a neuron's state needs; only the
-                                             loader's capacity check reads it */
     struct ax_sram_desc sram;
     double static_power_w;                /* per core */
     struct ax_unit_desc unit[AX_UNIT_COUNT];

@@ -117,8 +117,11 @@ static void load_core(struct chip_reader *r, struct ax_yaml_node *chip, struct a
     if (rd_map(r, chip, "chip", "core", RD_REQUIRED, &m) <= 0)
         return;
     rd_u32(r, m, "core", "max_neurons", RD_REQUIRED, 1, UINT32_MAX, &c->max_neurons);
-    c->neuron_state_bytes = 4;
-    rd_u32(r, m, "core", "neuron_state_bytes", RD_OPTIONAL, 1, 1u << 20, &c->neuron_state_bytes);
+    if (ax_yaml_get(m, "neuron_state_bytes"))
+        rd_error(r, ax_yaml_get(m, "neuron_state_bytes"),
+                 "core.neuron_state_bytes is not part of the chip format: a neuron's state is "
+                 "one %u-byte accumulator word of the program, whatever the chip; remove the key",
+                 AX_NEURON_STATE_BYTES);
     load_sram(r, m, c);
     for (int u = 0; u < AX_UNIT_COUNT; u++)
         load_unit(r, m, (enum ax_unit)u, c);
@@ -129,16 +132,16 @@ static void load_core(struct chip_reader *r, struct ax_yaml_node *chip, struct a
 
     /* Consistency: a core must hold at least one neuron's state. */
     struct ax_yaml_node *cap = ax_yaml_get(ax_yaml_get(m, "sram"), "capacity");
-    if (cap && c->sram.capacity_bytes > 0 && c->sram.capacity_bytes < c->neuron_state_bytes)
+    if (cap && c->sram.capacity_bytes > 0 && c->sram.capacity_bytes < AX_NEURON_STATE_BYTES)
         rd_error(r, cap, "sram.capacity: %.0f B cannot hold even one neuron's state (%u B); "
-                 "expected at least %u B", c->sram.capacity_bytes, c->neuron_state_bytes,
-                 c->neuron_state_bytes);
+                 "expected at least %u B", c->sram.capacity_bytes, AX_NEURON_STATE_BYTES,
+                 AX_NEURON_STATE_BYTES);
     else if (cap && c->sram.capacity_bytes > 0 &&
-             (double)c->max_neurons * c->neuron_state_bytes > c->sram.capacity_bytes)
+             (double)c->max_neurons * AX_NEURON_STATE_BYTES > c->sram.capacity_bytes)
         rd_warning(r, cap, "sram.capacity: %.0f B holds the state of only %.0f of the %u neurons "
                    "a core supports (%u B each)", c->sram.capacity_bytes,
-                   floor(c->sram.capacity_bytes / c->neuron_state_bytes), c->max_neurons,
-                   c->neuron_state_bytes);
+                   floor(c->sram.capacity_bytes / AX_NEURON_STATE_BYTES), c->max_neurons,
+                   AX_NEURON_STATE_BYTES);
 }
 
 static void load_router(struct chip_reader *r, struct ax_yaml_node *tile, struct ax_router_desc *rt)

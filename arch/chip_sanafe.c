@@ -172,7 +172,6 @@ static void load_core_group(struct chip_reader *r, struct ax_yaml_node *g, struc
     if (!a || rd_u32(r, a, "core attributes", "max_neurons_supported", RD_REQUIRED, 1, UINT32_MAX,
                      &c->max_neurons) == 0)
         rd_error(r, g, "core: missing 'attributes.max_neurons_supported' (a whole number)");
-    c->neuron_state_bytes = 4;
     static const char *const attrs[] = {"max_neurons_supported", "buffer_position",
                                         "buffer_inside_unit", "log_energy", "log_latency"};
     for (size_t i = 0; i < N_OF(attrs); i++)

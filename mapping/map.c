@@ -251,7 +251,8 @@ uint64_t ax_map_block_bytes(const struct ax_map_object *o, uint32_t rows, uint32
 {
     switch (o->kind) {
     case AX_MAP_WEIGHTS:
-        return 4 * (ax_map_record_words(o, rows, cols) + rows) +
+        /* the record's words, then one accumulator per row (a neuron's state) */
+        return 4 * ax_map_record_words(o, rows, cols) + (uint64_t)AX_NEURON_STATE_BYTES * rows +
                (ax_map_has_inbox(o) ? 4ull * cols : 0);
     case AX_MAP_STATE:
         return ((uint64_t)rows * o->cols + 3) / 4 * 4 +

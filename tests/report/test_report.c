@@ -54,7 +54,6 @@ static const char chip_yaml[] =
     "  dram: {capacity: 1 GiB, bandwidth: 10 GB/s, energy_per_byte: 100 pJ/B, latency: 50 ns}\n"
     "  core:\n"
     "    max_neurons: 1024\n"
-    "    neuron_state_bytes: 4\n"
     "    sram: {capacity: 64 KiB, width: 64 bit, energy_read: 10 pJ, energy_write: 12 pJ, latency: "
     "1 ns}\n"
     "    axon_in: {energy_message_in: 1 pJ, latency_message_in: 16 ns}\n"
