@@ -68,8 +68,11 @@ uint32_t eng_hops(const struct eng_net *n, uint32_t a, uint32_t b)
  * has passed, `packets` hop latencies in all. Crossing a chip's edge takes
  * the inter-chip link instead of a router hop: its latency plus the
  * message's bytes at its bandwidth. */
-void eng_next_hop(const struct eng_net *n, const struct eng_msg *m, uint32_t x, uint32_t y,
-                  uint32_t bx, uint32_t by, struct eng_hop *h)
+/* eng_next_hop from router (x, y), which lies at (lx, ly) within its chip's
+ * mesh: the route's loop keeps those as it goes, so that no hop divides. */
+static inline void next_hop(const struct eng_net *n, const struct eng_msg *m, uint32_t x,
+                            uint32_t y, uint32_t lx, uint32_t ly, uint32_t bx, uint32_t by,
+                            struct eng_hop *h)
 {
     const struct ax_system_desc *sys = n->sys;
     enum ax_dir d = x < bx   ? AX_DIR_EAST
@@ -80,7 +83,10 @@ void eng_next_hop(const struct eng_net *n, const struct eng_msg *m, uint32_t x, 
     h->nx = d == AX_DIR_EAST ? x + 1 : d == AX_DIR_WEST ? x - 1 : x;
     h->ny = d == AX_DIR_SOUTH ? y + 1 : d == AX_DIR_NORTH ? y - 1 : y;
     h->link = (y * n->gw + x) * AX_DIR_COUNT + d;
-    h->is_chip_edge = h->nx / n->mesh_w != x / n->mesh_w || h->ny / n->mesh_h != y / n->mesh_h;
+    h->is_chip_edge = d == AX_DIR_EAST    ? lx + 1 == n->mesh_w
+                      : d == AX_DIR_WEST  ? lx == 0
+                      : d == AX_DIR_SOUTH ? ly + 1 == n->mesh_h
+                                          : ly == 0;
     if (h->is_chip_edge) {
         h->occupy = sys->interchip.bandwidth_bps > 0 ? m->bytes / sys->interchip.bandwidth_bps : 0;
         h->head = sys->interchip.latency_s;
@@ -90,6 +96,12 @@ void eng_next_hop(const struct eng_net *n, const struct eng_msg *m, uint32_t x, 
         h->occupy = (double)m->packets * h->head;
         h->lag = h->occupy - h->head;
     }
+}
+
+void eng_next_hop(const struct eng_net *n, const struct eng_msg *m, uint32_t x, uint32_t y,
+                  uint32_t bx, uint32_t by, struct eng_hop *h)
+{
+    next_hop(n, m, x, y, x % n->mesh_w, y % n->mesh_h, bx, by, h);
 }
 
 double eng_hop_take(struct eng_net *n, const struct eng_hop *h, const struct eng_msg *m, double t,
@@ -142,12 +154,19 @@ double eng_route(struct eng_net *n, const struct eng_msg *m, double t, int is_an
     if (x == bx && y == by) /* two cores of one tile */
         return eng_local_pass(n, m, t, c);
     double tail = 0; /* after the head arrives: the rest of the message on the slowest link */
+    uint32_t lx = x % n->mesh_w, ly = y % n->mesh_h; /* the router within its chip */
     while (x != bx || y != by) {
         struct eng_hop h;
-        eng_next_hop(n, m, x, y, bx, by, &h);
+        next_hop(n, m, x, y, lx, ly, bx, by, &h);
         t = eng_hop_take(n, &h, m, t, is_analytic, c);
         if (h.lag > tail)
             tail = h.lag;
+        switch (h.dir) {
+        case AX_DIR_EAST:  lx = lx + 1 == n->mesh_w ? 0 : lx + 1; break;
+        case AX_DIR_WEST:  lx = lx == 0 ? n->mesh_w - 1 : lx - 1; break;
+        case AX_DIR_SOUTH: ly = ly + 1 == n->mesh_h ? 0 : ly + 1; break;
+        default:           ly = ly == 0 ? n->mesh_h - 1 : ly - 1; break;
+        }
         x = h.nx;
         y = h.ny;
     }

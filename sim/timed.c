@@ -643,18 +643,22 @@ static ax_status plan_nodes(struct timed *s)
 static ax_status plan_sites(struct timed *s)
 {
     const struct ax_prog *p = s->p;
-    uint32_t top = 0;
+    uint32_t top = 0, n_sites = 0;
     for (uint32_t b = 0; b < p->n_buffers; b++)
-        if (p->buffers[b].kind == AX_PROG_BUF_COUNTS && p->buffers[b].node != NONE &&
-            p->buffers[b].node + 1 > top)
-            top = p->buffers[b].node + 1;
+        if (p->buffers[b].kind == AX_PROG_BUF_COUNTS && p->buffers[b].node != NONE) {
+            n_sites++;
+            if (p->buffers[b].node + 1 > top)
+                top = p->buffers[b].node + 1;
+        }
     s->site_of = ax_mem_alloc(((size_t)p->n_buffers + 1) * sizeof *s->site_of);
-    s->sites = ax_mem_calloc((size_t)p->n_buffers + 1, sizeof *s->sites);
-    s->first_reader = ax_mem_alloc(((size_t)p->n_buffers + 1) * sizeof *s->first_reader);
+    s->sites = ax_mem_calloc((size_t)n_sites + 1, sizeof *s->sites);
+    s->first_reader = ax_mem_alloc(((size_t)n_sites + 1) * sizeof *s->first_reader);
     uint32_t *shards = ax_mem_calloc((size_t)top + 1, sizeof *shards);
+    uint32_t *seen = ax_mem_calloc((size_t)top + 1, sizeof *seen);
     uint32_t *words = ax_mem_calloc((size_t)top + 1, sizeof *words);
-    ax_status st = s->site_of && s->sites && s->first_reader && shards && words ? AX_OK
-                                                                                 : AX_ERR_NOMEM;
+    ax_status st = s->site_of && s->sites && s->first_reader && shards && seen && words
+                       ? AX_OK
+                       : AX_ERR_NOMEM;
     for (uint32_t b = 0; st == AX_OK && b < p->n_buffers; b++)
         if (p->buffers[b].kind == AX_PROG_BUF_COUNTS && p->buffers[b].node < top)
             shards[p->buffers[b].node]++;
@@ -668,14 +672,14 @@ static ax_status plan_sites(struct timed *s)
         t->node = buf->node;
         t->first = words[buf->node];
         t->shards = shards[buf->node];
-        for (uint32_t i = 0; i < s->n_sites; i++)
-            t->shard += s->sites[i].node == buf->node;
+        t->shard = seen[buf->node]++;
         words[buf->node] += buf->words;
         t->lead = NONE;
         s->first_reader[s->n_sites] = NONE;
         s->site_of[b] = s->n_sites++;
     }
     ax_mem_free(shards);
+    ax_mem_free(seen);
     ax_mem_free(words);
     return st;
 }
