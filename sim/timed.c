@@ -738,12 +738,35 @@ static ax_status plan_readers(struct timed *s)
 static void plan_draws(struct timed *s, const struct ax_synth_profile *prof,
                        const struct ax_synth_pmf *def)
 {
+    uint32_t n_led = 0, n_matched = 0;
+    const char *missing = NULL; /* a projection the profile has no entry for */
     for (uint32_t i = 0; i < s->n_sites; i++) {
         struct site *t = &s->sites[i];
         const char *name = t->lead != NONE ? s->readers[t->lead].name : NULL;
-        if (!prof || !name || ax_synth_profile_pmf(prof, name, &t->pmf) != 0)
-            t->pmf = *def;
+        n_led += name != NULL;
+        if (prof && name && ax_synth_profile_pmf(prof, name, &t->pmf) == 0) {
+            n_matched++;
+            continue;
+        }
+        t->pmf = *def;
+        if (name && !missing)
+            missing = name;
     }
+    /* A profile of another model (or of other options) matches few sites
+     * or none: say so, since the run then draws from the built-in
+     * distribution where the user asked for measured statistics. A profile
+     * with no site that counted anything has its own warning (synth.c). */
+    int has_counts = 0;
+    for (uint32_t i = 0; prof && i < prof->n_sites && !has_counts; i++)
+        has_counts = prof->sites[i].values > 0;
+    if (prof && has_counts && missing)
+        ax_diag_add(s->diags, AX_DIAG_WARNING, s->o->profile, 0, 0,
+                    "%u of the program's %u spiking inputs have no entry in the profile (the "
+                    "first: '%s'%s) and draw from the built-in distribution; a profile written "
+                    "by a functional run of this model and these spiking options covers them all",
+                    n_led - n_matched, n_led, missing,
+                    n_matched == 0 ? "; the profile matches none of them: is it another model's?"
+                                   : "");
 }
 
 /* ---- running ---------------------------------------------------------------------------- */

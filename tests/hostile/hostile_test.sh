@@ -376,8 +376,21 @@ PY
     done
     "$axon" run "$tiny" --chip "$chip" --tokens 2 --mode counting --profile "$out/prof.json" \
         --quiet 2>"$out/stderr.txt"
-    ! grep -q "matches none" "$out/stderr.txt"
+    ! grep -q "matches none\|no entry in the profile" "$out/stderr.txt"
     check "the measured profile draws no such warning" $?
+    # a profile of another model: counts, but under names none of the tiny's inputs have
+    python3 - "$out" <<'PY'
+import json, sys
+d = sys.argv[1]
+p = json.load(open(d + "/prof.json"))
+other = [dict(s, name="encoder.block.%d.dense" % i) for i, s in enumerate(p["sites"])]
+json.dump(dict(p, sites=other), open(d + "/other.json", "w"))
+PY
+    "$axon" run "$tiny" --chip "$chip" --tokens 2 --mode counting --profile "$out/other.json" \
+        --quiet 2>"$out/stderr.txt"
+    check "a counting run with another model's profile still runs" $?
+    grep -Eq "other.json: warning: ([0-9]+) of the program's \1 spiking inputs have no entry in the profile .*matches none of them" "$out/stderr.txt"
+    check "another model's profile draws a warning naming it" $?
 }
 
 "$case"
