@@ -52,6 +52,23 @@ copy_tiny() {
     cp "$tiny/config.json" "$tiny/model.safetensors" "$1/"
 }
 
+# Capacities: a chip's DRAM must hold the weight records the placement
+# streams from it (the program's dram_bytes_per_chip, checked at compile).
+capacity_dram() {
+    gen="$src/models/chips/generic-45nm.yaml"
+    sed -e 's/^  chips: open/  chips: 1/' -e 's/mesh: {width: [0-9]*, height: [0-9]*}/mesh: {width: 2, height: 2}/' \
+        "$gen" >"$out/fits.yaml"
+    "$axon" compile "$tiny" --chip "$out/fits.yaml" -o "$out/fits.axb" >/dev/null 2>"$out/stderr.txt"
+    check "four cores and 16 GiB of DRAM hold the small model" $?
+    "$axon" inspect "$out/fits.axb" | grep -Eq "^DRAM +[1-9][0-9]* bytes"
+    check "its blocks stream from DRAM" $?
+    sed -e 's/capacity: 16 GiB /capacity: 1 MiB /' "$out/fits.yaml" >"$out/small.yaml"
+    expect_refused "1 MiB of DRAM" "chip 0: its [0-9]+ DRAM weight records take [0-9]+ bytes, more than its DRAM \(1048576 bytes" \
+        "$axon" compile "$tiny" --chip "$out/small.yaml" -o "$out/small.axb"
+    [ ! -e "$out/small.axb" ]
+    check "no program is written" $?
+}
+
 d07_output_onto_input() {
     cp "$chip" "$out/c.yaml"
     cp "$chip" "$out/keep.yaml"
