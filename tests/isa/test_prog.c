@@ -984,7 +984,7 @@ static void test_large_program(void)
                                            "x"};
     for (uint32_t c = 1; c <= N_CORES; c++) {
         fan[c - 1] = (struct ax_prog_dest){c, 0};
-        p.weights[c - 1] = (struct ax_prog_weight){c, "w", 0, 64, 0, 64, 0, 0};
+        p.weights[c - 1] = (struct ax_prog_weight){c, "w", 0, 64, 0, 64, 0, 0, NULL};
         struct ax_prog_buffer *b = &p.buffers[3 * c - 2];
         b[0] = (struct ax_prog_buffer){c, 0, 64, AX_PROG_BUF_INBOX, AX_PROG_NONE, AX_PROG_NONE, "in"};
         b[1] = (struct ax_prog_buffer){c, 64, 1088, AX_PROG_BUF_WEIGHTS, AX_PROG_NONE, c - 1, "w"};
