@@ -368,6 +368,28 @@ void ax_exec_free(ax_exec_t *ex)
     ax_mem_free(ex);
 }
 
+static ax_status program_fetch(void *user, const struct ax_prog *p, uint32_t id, int8_t *codes,
+                               float *scales, float *values, struct ax_diag_list *diags)
+{
+    (void)user;
+    const struct ax_prog_weight *w = &p->weights[id];
+    if (!w->data) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "weight record %u ('%s', core %u) carries no data: give the program its "
+                    "numbers (.wdata lines, docs/program.md) or the model they come from", id,
+                    w->tensor, w->core);
+        return AX_ERR_INVALID;
+    }
+    ax_prog_record_unpack(w, w->data, codes, scales, values);
+    return AX_OK;
+}
+
+void ax_exec_program_weights(struct ax_exec_weights *out)
+{
+    out->fetch = program_fetch;
+    out->user = NULL;
+}
+
 /* Fetches record `id` and packs it as a weights buffer holds it into `w`
  * (ax_prog_record_words words, zeroed): codes, then scales; or a float
  * record's values. */

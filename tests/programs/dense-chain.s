@@ -57,6 +57,10 @@
 .const 1e-6                                                               # const 0: eps
 .weights core=0 tensor="emb.weight" rows=0+4 cols=0+128 sram              # weight 0
 .weights core=1 tensor="norm.weight" rows=0+1 cols=0+128 sram float       # weight 1
+# The numbers of the weight records: emb.weight every row +64, -64
+# repeated, scale 2^-7; norm.weight 1.0 everywhere.
+.wdata 0 row=0+4 codes=64,-64 scales=0.0078125
+.wdata 1 row=0 values=1
 .buffer core=0 addr=0   words=132 kind=weights ref=0 node=1 name=emb.w    # 128 + 4 scales
 .buffer core=1 addr=0   words=128 kind=param   ref=1 node=2 name=nw
 .buffer core=1 addr=128 words=128 kind=value   node=1 name=x

@@ -53,6 +53,13 @@
 .meta "chip" "golden-dram"
 .weights core=0 tensor="emb.weight" rows=0+4 cols=0+128 sram              # weight 0
 .weights core=1 tensor="proj.weight" rows=0+4 cols=0+128 dram             # weight 1
+# The numbers of the weight records: emb.weight every row 0, 32, -64, 96
+# repeated, scale 2^-6; proj.weight row j every code j + 1, scale 2^-7.
+.wdata 0 row=0+4 codes=0,32,-64,96 scales=0.015625
+.wdata 1 row=0 codes=1 scales=0.0078125
+.wdata 1 row=1 codes=2 scales=0.0078125
+.wdata 1 row=2 codes=3 scales=0.0078125
+.wdata 1 row=3 codes=4 scales=0.0078125
 .buffer core=0 addr=0   words=132 kind=weights ref=0 node=1 name=emb.w    # 128 + 4 scales
 .buffer core=1 addr=0   words=132 kind=staging node=2 name=stage
 .buffer core=1 addr=256 words=128 kind=value   node=1 name=x
