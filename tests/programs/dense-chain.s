@@ -47,6 +47,27 @@
 # core 2: axon_in 1152 (15924); psumrecv 1408 (17332); vsilu 128 x 20 = 2560
 #   (19892); vmul 128 x 13 = 1664 (21556); vadd 128 x 11 = 1408 (22964).
 # cycles 22964
+#
+# ---- What `axon sim` reports, from the figures above (programs.sim) ----------
+# `axon sim PROG.axb --token-ids 0` runs on the .wdata below; each `want` line
+# is one figure worked out above (spiking-projection.s says how they are read).
+# want cycles 22964
+# want executed instructions 15
+# want executed messages 2
+# want executed events 0
+# want executed synaptic_ops 0
+# want ledger message_out 256
+# want ledger message_in 256
+# want ledger hop_east 256
+# want ledger mul 512
+# want ledger mac 128
+# want ledger rsqrt 1
+# want ledger silu 128
+# want ledger add 384
+# want ledger read 32
+# want values 1 x [0.5, -0.5][j % 2]
+# want bits 1 h [0x3f7fffde, 0xbf7fffde][j % 2]
+# want bits 2 out [0x3fdd9326, 0xbf3b2691][j % 2]
 .axb 2
 .cores 4
 .sram_words 16384            # 64 KiB / 4

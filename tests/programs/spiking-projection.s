@@ -80,6 +80,32 @@
 # core 0: axon_in 32 x 9: 21655 (core 1's) and 22167 (core 2's);
 #   psumrecv y: 21655 + 32 x 11 = 22007; psumrecv y+32: 22167 + 352 = 22519.
 # cycles 22519
+#
+# ---- What `axon sim` reports, from the figures above (programs.sim) ----------
+# `axon sim PROG.axb --token-ids 0` runs on the .wdata below; each `want` line
+# is one figure worked out above, checked against the report (cycles, ledger
+# counts: every count not listed must be 0) and --values (what the executor
+# ran, the value buffers' words; EXPR is Python in the word index j).
+# want cycles 22519
+# want executed instructions 29
+# want executed messages 3          # lookup 1, psumsend 2
+# want executed events 256         # 128 events x 2 destinations
+# want executed synaptic_ops 8192
+# want ledger message_out 448
+# want ledger message_in 448
+# want ledger hop_west 480
+# want ledger hop_east 384
+# want ledger mul 128
+# want ledger access_neuron 128
+# want ledger update_neuron 128
+# want ledger spike_out 128
+# want ledger process_spike 8192
+# want ledger update 64
+# want ledger add 192
+# want ledger read 2144
+# want ledger barrier 1
+# want values 0 x [0, 0.5, -1, 1.5][j % 4]
+# want values 0 y (j - 31) / 4
 .axb 2
 .cores 4
 .sram_words 16384            # 64 KiB / 4
