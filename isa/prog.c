@@ -1171,15 +1171,15 @@ static int read_wdata(struct reader *r)
         int has_padding = 0;
         for (uint64_t k = 16 + 4 * n; k < len; k++)
             has_padding |= d[k] != 0;
-        if (get_u32(d + 4) != 0 || has_padding) {
-            fail(r, "wdata record %u (weight record %u): its reserved field and padding must be 0",
-                 i, id);
-            return -1;
-        }
         if (n != ax_prog_record_words(w)) {
             fail(r, "wdata record %u: weight record %u (%u x %u%s) takes %llu words, not %llu", i,
                  id, w->rows, w->cols, w->is_float ? ", float" : "",
                  (unsigned long long)ax_prog_record_words(w), (unsigned long long)n);
+            return -1;
+        }
+        if (get_u32(d + 4) != 0 || has_padding) {
+            fail(r, "wdata record %u (weight record %u): its reserved field and padding must be 0",
+                 i, id);
             return -1;
         }
         uint32_t *words = alloc_records(r, n, 4);
