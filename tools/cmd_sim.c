@@ -604,7 +604,10 @@ static int simulate_bare(struct run_args *a, const struct ax_prog *p, const char
         ax_diag_list_init(diags);
         rc = write_reports(a, &r, arch, diags) == 0 ? 0 : 1;
     } else {
-        fprintf(stderr, "%s: %s\n", cmd, ax_status_str(st));
+        ax_diag_print(diags, stderr);
+        ax_diag_list_free(diags);
+        ax_diag_list_init(diags);
+        fprintf(stderr, "%s: %s: %s\n", cmd, path, ax_status_str(st));
     }
 done:
     ax_sim_result_free(&r);

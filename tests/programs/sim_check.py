@@ -18,8 +18,10 @@ hand in its comments above them):
     # want bits CORE BUF EXPR        the same, EXPR giving the word's bits
 
 Each program is assembled, then simulated with `--token-ids 0`; the run must
-say it is not validated ("the program embeds no model"). Prints one line per
-failed figure and exits 1 if any failed.
+say it is not validated ("the program embeds no model"). Then the refusals:
+spiking-projection.s without its data runs in counting mode only, and a
+prompt, --tokens and a token no record holds are refused with the reason.
+Prints one line per failed figure and exits 1 if any failed.
 """
 import json
 import os
@@ -118,6 +120,34 @@ def check_program(axon, src, work, name):
     return fails
 
 
+def check_refusals(axon, src, work):
+    """Without weight data a program that embeds no model runs only in
+    counting mode; functional mode, a prompt and --model are refused with
+    the reason."""
+    fails = []
+    prog = os.path.join(work, "nodata.axb")
+    full = os.path.join(work, "spiking-projection.sim.axb")
+    text = subprocess.run([axon, "disasm", full], capture_output=True, text=True).stdout
+    bare = os.path.join(work, "nodata.s")
+    with open(bare, "w") as f:
+        f.write("".join(l for l in text.splitlines(True) if not l.startswith(".wdata")))
+    if subprocess.run([axon, "asm", bare, "-o", prog], capture_output=True).returncode != 0:
+        return ["nodata.s: the program without its .wdata lines does not assemble"]
+    cases = [
+        ([prog, "--mode", "functional", "--token-ids", "0"], 1, "weight record 0 ('proj.weight') carries no data"),
+        ([prog, "--mode", "counting", "--tokens", "1", "--quiet"], 0, ""),
+        ([full, "--prompt", "hi"], 1, "embeds no tokenizer; give --token-ids"),
+        ([full, "--tokens", "2"], 1, "give --token-ids"),
+        ([full, "--token-ids", "7", "--quiet"], 1, "waits forever"),
+    ]
+    for args, status, msg in cases:
+        r = subprocess.run([axon, "sim"] + args, capture_output=True, text=True)
+        if r.returncode != status or msg not in r.stderr:
+            fails.append("axon sim %s: exit %d (want %d), stderr %r (want %r)"
+                         % (" ".join(args[1:]), r.returncode, status, r.stderr.strip(), msg))
+    return fails
+
+
 def main():
     axon, src, work = sys.argv[1], sys.argv[2], sys.argv[3]
     os.makedirs(work, exist_ok=True)
@@ -131,6 +161,10 @@ def main():
         n_checked += 1
         fails += f
         print("%-28s %s" % (name, "ok" if not f else "FAILED"))
+    if n_checked:
+        f = check_refusals(axon, src, work)
+        print("%-28s %s" % ("refusals", "ok" if not f else "FAILED"))
+        fails += f
     for f in fails:
         print(f)
     if n_checked == 0:
