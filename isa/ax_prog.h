@@ -8,16 +8,20 @@
  * routes (spike events to cores, or float32 vectors to an address on each
  * destination core), barriers, per-core code (ax_isa.h), float constants, a
  * map from instructions back to graph nodes, a node table, embedded files
- * (the chip description, the model's config) and free-form metadata.
+ * (the chip description, the model's config), free-form metadata and,
+ * optionally, the numbers of weight records (their codes and scales, or
+ * values), so that a program runs without the checkpoint it names.
  *
  * File layout (little-endian; docs/isa.md has the field tables):
  *
  *   header      48 bytes: magic "AXONPRG\0", version 2, header size, number
- *               of sections (12), n_cores, sram_words, file size, CRC-32 of
- *               header and section table, cores_per_chip, dram_bytes_per_chip
- *   sections    12 x 24 bytes: kind, CRC-32, offset, size
+ *               of sections (12, or 13 when weight records carry data),
+ *               n_cores, sram_words, file size, CRC-32 of header and
+ *               section table, cores_per_chip, dram_bytes_per_chip
+ *   sections    12 (or 13) x 24 bytes: kind, CRC-32, offset, size
  *   data        strtab, meta, consts, weights, buffers, states, routes,
- *               barriers, code, opmap, nodes, files; each 8-byte aligned
+ *               barriers, code, opmap, nodes, files[, wdata]; each 8-byte
+ *               aligned
  *
  * Loading checks the container (magic, version, truncation, checksums,
  * section bounds, record sizes, string offsets; a version-1 file is refused
@@ -45,7 +49,14 @@ struct ax_prog_meta {
 /* A weight record (its id is its index): a range of a checkpoint tensor as
  * a core holds it. Quantized records are int8 codes with a float32 scale per
  * row and group of 128 columns (AX_PROG_GROUP); float records (norm weights)
- * are float32 values as the checkpoint stores them. */
+ * are float32 values as the checkpoint stores them.
+ *
+ * A record may carry its numbers (`data`): exactly the
+ * ax_prog_record_words words its WEIGHTS buffer holds, laid out as that
+ * buffer is (codes 4 a word, little-endian, row after row, the last word's
+ * unused bytes 0; then a float32 scale per row and group; or a float
+ * record's values row after row). A record has data for all of it or none;
+ * the verifier requires the scales and values to be finite. */
 enum {
     AX_PROG_WEIGHT_DRAM = 1u << 0,  /* streamed from off-chip DRAM, not resident */
     AX_PROG_WEIGHT_FLOAT = 1u << 1, /* float32 values, not int8 codes and scales */
@@ -56,6 +67,7 @@ struct ax_prog_weight {
     uint32_t row0, rows, col0, cols;
     uint8_t is_dram;      /* AX_PROG_WEIGHT_DRAM */
     uint8_t is_float;     /* AX_PROG_WEIGHT_FLOAT */
+    const uint32_t *data; /* NULL, or ax_prog_record_words words (in the arena) */
 };
 
 /* The columns a weight group spans: scales are per row and group. */
@@ -200,6 +212,23 @@ uint64_t ax_prog_record_words(const struct ax_prog_weight *w);
 /* Its bytes as the mapping sizes them: ax_prog_record_words * 4 plus an
  * int32 accumulator per row. */
 uint64_t ax_prog_record_bytes(const struct ax_prog_weight *w);
+
+/* Packs a record's numbers into `words` (ax_prog_record_words of them) as
+ * its WEIGHTS buffer and `data` hold them: codes[rows * cols] (row after
+ * row) and scales[rows * ceil(cols / 128)] (a row's groups in order) for a
+ * quantized record, values[rows * cols] for a float record (the other
+ * arrays NULL). ax_prog_record_unpack is the inverse; it writes only the
+ * arrays that are not NULL. */
+void ax_prog_record_pack(const struct ax_prog_weight *w, const int8_t *codes, const float *scales,
+                         const float *values, uint32_t *words);
+void ax_prog_record_unpack(const struct ax_prog_weight *w, const uint32_t *words, int8_t *codes,
+                           float *scales, float *values);
+/* Gives record `id` of `p` its data: a copy of `words` (ax_prog_record_words
+ * of them) in the program's arena. AX_ERR_NOMEM, AX_ERR_LIMIT (a record
+ * larger than memory can hold). */
+ax_status ax_prog_set_record_data(struct ax_prog *p, uint32_t id, const uint32_t *words);
+/* 1 when every weight record of `p` carries data (also when it has none). */
+int ax_prog_has_all_data(const struct ax_prog *p);
 
 /* The index in p->nodes of graph node `node`, or AX_PROG_NONE (binary
  * search; the entries ascend in a valid program). */

@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The sections of version 2, always all present, in this order (kind =
- * position + 1). Columns: X(NAME, "name", record bytes; 0: variable). */
+/* The sections of version 2, in this order (kind = position + 1). The
+ * first twelve are always present; the thirteenth, wdata (the numbers of
+ * weight records), only when at least one record carries data, so that a
+ * program without data keeps the layout it always had. Columns: X(NAME,
+ * "name", record bytes; 0: variable). */
 #define SECTIONS(X)                                                                                \
     X(STRTAB,   "strtab",   1)                                                                     \
     X(META,     "meta",     8)                                                                     \
@@ -25,7 +28,8 @@
     X(CODE,     "code",     0)                                                                     \
     X(OPMAP,    "opmap",    16)                                                                    \
     X(NODES,    "nodes",    20)                                                                    \
-    X(FILES,    "files",    0)
+    X(FILES,    "files",    0)                                                                     \
+    X(WDATA,    "wdata",    0)
 enum section {
 #define X(name, str, size) SEC_##name,
     SECTIONS(X)
@@ -48,7 +52,8 @@ enum {
     FORMAT_VERSION = 2,
     HEADER_SIZE = 48,
     SECTION_ENTRY_SIZE = 24,
-    TABLE_END = HEADER_SIZE + N_SECTIONS * SECTION_ENTRY_SIZE,
+    N_BASE_SECTIONS = SEC_WDATA, /* the sections every program has */
+    TABLE_END = HEADER_SIZE + N_SECTIONS * SECTION_ENTRY_SIZE, /* the longest table */
     /* header field offsets */
     OFF_VERSION = 8,
     OFF_HEADER_SIZE = 10,
@@ -61,6 +66,12 @@ enum {
     OFF_DRAM_PER_CHIP = 40,
 };
 static const char magic[8] = "AXONPRG";
+
+/* Where the sections start after a table of `n` entries. */
+static size_t table_end(uint32_t n)
+{
+    return HEADER_SIZE + (size_t)n * SECTION_ENTRY_SIZE;
+}
 
 /* Programs larger than this are refused before anything is allocated. */
 #define MAX_PROGRAM_BYTES ((size_t)1 << 32)
@@ -85,6 +96,74 @@ uint64_t ax_prog_record_words(const struct ax_prog_weight *w)
 uint64_t ax_prog_record_bytes(const struct ax_prog_weight *w)
 {
     return ax_prog_record_words(w) * 4 + (uint64_t)w->rows * 4;
+}
+
+static void put_word_f32(uint32_t *w, float f)
+{
+    memcpy(w, &f, 4);
+}
+
+static float word_f32(uint32_t w)
+{
+    float f;
+    memcpy(&f, &w, 4);
+    return f;
+}
+
+void ax_prog_record_pack(const struct ax_prog_weight *w, const int8_t *codes, const float *scales,
+                         const float *values, uint32_t *words)
+{
+    uint64_t n = (uint64_t)w->rows * w->cols;
+    if (w->is_float) {
+        for (uint64_t k = 0; k < n; k++)
+            put_word_f32(&words[k], values[k]);
+        return;
+    }
+    uint64_t n_code_words = (n + 3) / 4;
+    uint64_t ng = (uint64_t)w->rows * ((w->cols + AX_PROG_GROUP - 1) / AX_PROG_GROUP);
+    memset(words, 0, (size_t)n_code_words * 4);
+    for (uint64_t k = 0; k < n; k++)
+        words[k / 4] |= (uint32_t)(uint8_t)codes[k] << (8 * (k % 4));
+    for (uint64_t k = 0; k < ng; k++)
+        put_word_f32(&words[n_code_words + k], scales[k]);
+}
+
+void ax_prog_record_unpack(const struct ax_prog_weight *w, const uint32_t *words, int8_t *codes,
+                           float *scales, float *values)
+{
+    uint64_t n = (uint64_t)w->rows * w->cols;
+    if (w->is_float) {
+        for (uint64_t k = 0; values && k < n; k++)
+            values[k] = word_f32(words[k]);
+        return;
+    }
+    uint64_t n_code_words = (n + 3) / 4;
+    uint64_t ng = (uint64_t)w->rows * ((w->cols + AX_PROG_GROUP - 1) / AX_PROG_GROUP);
+    for (uint64_t k = 0; codes && k < n; k++)
+        codes[k] = (int8_t)(uint8_t)(words[k / 4] >> (8 * (k % 4)));
+    for (uint64_t k = 0; scales && k < ng; k++)
+        scales[k] = word_f32(words[n_code_words + k]);
+}
+
+ax_status ax_prog_set_record_data(struct ax_prog *p, uint32_t id, const uint32_t *words)
+{
+    uint64_t n = ax_prog_record_words(&p->weights[id]);
+    if (n > SIZE_MAX / 4 - 1)
+        return AX_ERR_LIMIT;
+    uint32_t *copy = ax_arena_alloc(&p->arena, (size_t)n * 4 + 4);
+    if (!copy)
+        return AX_ERR_NOMEM;
+    memcpy(copy, words, (size_t)n * 4);
+    p->weights[id].data = copy;
+    return AX_OK;
+}
+
+int ax_prog_has_all_data(const struct ax_prog *p)
+{
+    for (uint32_t i = 0; i < p->n_weights; i++)
+        if (!p->weights[i].data)
+            return 0;
+    return 1;
 }
 
 static const char *const buffer_kind_names[] = {
@@ -442,6 +521,24 @@ static void write_meta_consts(const struct ax_prog *p, struct strtab *strs, stru
     }
 }
 
+/* The wdata section: for each record that carries data, in ascending id,
+ * u32 id, u32 0, u64 n (its ax_prog_record_words), n words, padding to 8. */
+static void write_wdata(const struct ax_prog *p, struct buf *b)
+{
+    for (uint32_t i = 0; i < p->n_weights; i++) {
+        const struct ax_prog_weight *w = &p->weights[i];
+        if (!w->data)
+            continue;
+        uint64_t n = ax_prog_record_words(w);
+        put_u32(b, i);
+        put_u32(b, 0);
+        put_u64(b, n);
+        for (uint64_t k = 0; k < n; k++)
+            put_u32(b, w->data[k]);
+        pad8(b);
+    }
+}
+
 static void write_weights(const struct ax_prog *p, struct strtab *strs, struct buf *b)
 {
     for (uint32_t i = 0; i < p->n_weights; i++) {
@@ -540,9 +637,14 @@ static void write_nodes_files(const struct ax_prog *p, struct strtab *strs, stru
 /* Lays the header, the section table and the sections out in `file`. */
 static void write_container(const struct ax_prog *p, struct buf *sec, struct buf *file)
 {
+    uint32_t n_sections = N_BASE_SECTIONS;
+    for (uint32_t i = 0; i < p->n_weights; i++)
+        if (p->weights[i].data)
+            n_sections = N_SECTIONS;
+    size_t end = table_end(n_sections);
     unsigned char header[TABLE_END] = {0};
-    put(file, header, sizeof header);
-    for (int s = 0; s < N_SECTIONS; s++) {
+    put(file, header, end);
+    for (uint32_t s = 0; s < n_sections; s++) {
         pad8(file);
         unsigned char *entry = header + HEADER_SIZE + s * SECTION_ENTRY_SIZE;
         set_u32(entry, (uint32_t)s + 1);
@@ -557,14 +659,14 @@ static void write_container(const struct ax_prog *p, struct buf *sec, struct buf
     memcpy(header, magic, 8);
     header[OFF_VERSION] = FORMAT_VERSION;
     header[OFF_HEADER_SIZE] = HEADER_SIZE;
-    set_u32(header + OFF_N_SECTIONS, N_SECTIONS);
+    set_u32(header + OFF_N_SECTIONS, n_sections);
     set_u32(header + OFF_N_CORES, p->n_cores);
     set_u32(header + OFF_SRAM_WORDS, p->sram_words);
     set_u64(header + OFF_FILE_SIZE, file->len);
     set_u32(header + OFF_CORES_PER_CHIP, p->cores_per_chip);
     set_u64(header + OFF_DRAM_PER_CHIP, p->dram_bytes_per_chip);
-    set_u32(header + OFF_CRC, crc32(header, sizeof header)); /* with this field still zero */
-    memcpy(file->data, header, sizeof header);
+    set_u32(header + OFF_CRC, crc32(header, end)); /* with this field still zero */
+    memcpy(file->data, header, end);
 }
 
 ax_status ax_prog_encode(const struct ax_prog *p, unsigned char **out, size_t *len,
@@ -584,6 +686,7 @@ ax_status ax_prog_encode(const struct ax_prog *p, unsigned char **out, size_t *l
     write_routes_barriers(p, sec);
     write_code_opmap(p, sec);
     write_nodes_files(p, &strs, sec);
+    write_wdata(p, &sec[SEC_WDATA]);
     sec[SEC_STRTAB] = strs.b;
     struct buf file = {0};
     write_container(p, sec, &file);
@@ -604,16 +707,19 @@ ax_status ax_prog_encode(const struct ax_prog *p, unsigned char **out, size_t *l
 
 void ax_prog_reseal(unsigned char *data, size_t len)
 {
-    if (len < TABLE_END)
+    if (len < table_end(N_BASE_SECTIONS))
         return;
-    for (int s = 0; s < N_SECTIONS; s++) {
+    uint32_t n_sections = get_u32(data + OFF_N_SECTIONS) == N_SECTIONS && len >= TABLE_END
+                              ? N_SECTIONS
+                              : N_BASE_SECTIONS;
+    for (uint32_t s = 0; s < n_sections; s++) {
         unsigned char *e = data + HEADER_SIZE + s * SECTION_ENTRY_SIZE;
         uint64_t off = get_u64(e + 8), size = get_u64(e + 16);
         if (off <= len && size <= len - off)
             set_u32(e + 4, crc32(data + off, size));
     }
     set_u32(data + OFF_CRC, 0);
-    set_u32(data + OFF_CRC, crc32(data, TABLE_END));
+    set_u32(data + OFF_CRC, crc32(data, table_end(n_sections)));
 }
 
 /* ---- reading ------------------------------------------------------------------ */
@@ -626,6 +732,7 @@ struct reader {
     const unsigned char *sec[N_SECTIONS];
     uint64_t sec_len[N_SECTIONS];
     uint64_t sec_off[N_SECTIONS];
+    uint32_t n_sections; /* N_BASE_SECTIONS, or N_SECTIONS with wdata */
 };
 
 static void fail(struct reader *r, const char *fmt, ...)
@@ -686,8 +793,20 @@ static int read_header(struct reader *r, const unsigned char *data, size_t len, 
         *st = AX_ERR_UNSUPPORTED;
         return -1;
     }
-    if (len < TABLE_END) {
-        fail(r, "truncated: %zu bytes, but the header and section table take %d", len, TABLE_END);
+    size_t end = table_end(N_BASE_SECTIONS);
+    if (len < end) {
+        fail(r, "truncated: %zu bytes, but the header and section table take %zu", len, end);
+        return -1;
+    }
+    uint32_t n_sections = get_u32(data + OFF_N_SECTIONS);
+    if (n_sections != N_BASE_SECTIONS && n_sections != N_SECTIONS) {
+        fail(r, "%u sections; version %d has %d, or %d when weight records carry data",
+             n_sections, FORMAT_VERSION, N_BASE_SECTIONS, N_SECTIONS);
+        return -1;
+    }
+    end = table_end(n_sections);
+    if (len < end) {
+        fail(r, "truncated: %zu bytes, but the header and section table take %zu", len, end);
         return -1;
     }
     uint64_t file_size = get_u64(data + OFF_FILE_SIZE);
@@ -697,18 +816,14 @@ static int read_header(struct reader *r, const unsigned char *data, size_t len, 
         return -1;
     }
     unsigned char header[TABLE_END];
-    memcpy(header, data, sizeof header);
+    memcpy(header, data, end);
     uint32_t want_crc = get_u32(header + OFF_CRC);
     set_u32(header + OFF_CRC, 0);
-    if (crc32(header, sizeof header) != want_crc) {
+    if (crc32(header, end) != want_crc) {
         fail(r, "header checksum mismatch at offset 32 (the header or section table is corrupt)");
         return -1;
     }
-    if (get_u32(data + OFF_N_SECTIONS) != N_SECTIONS) {
-        fail(r, "%u sections; version %d has exactly %d", get_u32(data + OFF_N_SECTIONS),
-             FORMAT_VERSION, N_SECTIONS);
-        return -1;
-    }
+    r->n_sections = n_sections;
     r->p->n_cores = get_u32(data + OFF_N_CORES);
     r->p->sram_words = get_u32(data + OFF_SRAM_WORDS);
     r->p->cores_per_chip = get_u32(data + OFF_CORES_PER_CHIP);
@@ -721,8 +836,8 @@ static int read_header(struct reader *r, const unsigned char *data, size_t len, 
  * number of records. */
 static int read_sections(struct reader *r, const unsigned char *data, size_t len)
 {
-    uint64_t prev_end = TABLE_END;
-    for (int s = 0; s < N_SECTIONS; s++) {
+    uint64_t prev_end = table_end(r->n_sections);
+    for (int s = 0; s < (int)r->n_sections; s++) {
         const unsigned char *e = data + HEADER_SIZE + s * SECTION_ENTRY_SIZE;
         uint64_t off = get_u64(e + 8), size = get_u64(e + 16);
         if (get_u32(e) != (uint32_t)s + 1) {
@@ -1018,11 +1133,72 @@ static int read_files(struct reader *r)
     return 0;
 }
 
+static uint64_t wdata_len(const unsigned char *d, uint64_t left)
+{
+    if (left < 16 || get_u64(d + 8) > (left - 16) / 4)
+        return 0;
+    uint64_t n = 16 + 4 * get_u64(d + 8);
+    n += (8 - n % 8) % 8;
+    return n <= left ? n : 0;
+}
+
+/* The wdata section (present: it has at least one record): records in
+ * ascending weight id, each exactly its record's words, padding zero. */
+static int read_wdata(struct reader *r)
+{
+    struct ax_prog *p = r->p;
+    if (r->n_sections < N_SECTIONS)
+        return 0;
+    uint32_t n_records;
+    if (count_records(r, SEC_WDATA, wdata_len, &n_records))
+        return -1;
+    if (n_records == 0) {
+        fail(r, "section wdata is empty; a program without weight data has %d sections",
+             N_BASE_SECTIONS);
+        return -1;
+    }
+    const unsigned char *d = r->sec[SEC_WDATA];
+    uint32_t next = 0; /* the lowest id the next record may have */
+    for (uint32_t i = 0; i < n_records; i++) {
+        uint32_t id = get_u32(d);
+        uint64_t n = get_u64(d + 8), len = wdata_len(d, UINT64_MAX);
+        if (id >= p->n_weights || id < next) {
+            fail(r, "wdata record %u names weight record %u; expected one of %u..%u, in "
+                 "ascending order, each once", i, id, next, p->n_weights ? p->n_weights - 1 : 0);
+            return -1;
+        }
+        struct ax_prog_weight *w = &p->weights[id];
+        int has_padding = 0;
+        for (uint64_t k = 16 + 4 * n; k < len; k++)
+            has_padding |= d[k] != 0;
+        if (n != ax_prog_record_words(w)) {
+            fail(r, "wdata record %u: weight record %u (%u x %u%s) takes %llu words, not %llu", i,
+                 id, w->rows, w->cols, w->is_float ? ", float" : "",
+                 (unsigned long long)ax_prog_record_words(w), (unsigned long long)n);
+            return -1;
+        }
+        if (get_u32(d + 4) != 0 || has_padding) {
+            fail(r, "wdata record %u (weight record %u): its reserved field and padding must be 0",
+                 i, id);
+            return -1;
+        }
+        uint32_t *words = alloc_records(r, n, 4);
+        if (!words)
+            return -2;
+        for (uint64_t k = 0; k < n; k++)
+            words[k] = get_u32(d + 16 + 4 * k);
+        w->data = words;
+        next = id + 1;
+        d += len;
+    }
+    return 0;
+}
+
 ax_status ax_prog_decode(struct ax_prog *p, const char *file, const unsigned char *data, size_t len,
                          struct ax_diag_list *diags)
 {
     ax_prog_init(p, 0, 0);
-    struct reader r = {file, diags, 0, p, {0}, {0}, {0}};
+    struct reader r = {file, diags, 0, p, {0}, {0}, {0}, N_BASE_SECTIONS};
     ax_status st;
     if (read_header(&r, data, len, &st) != 0)
         return st;
@@ -1034,7 +1210,7 @@ ax_status ax_prog_decode(struct ax_prog *p, const char *file, const unsigned cha
         return AX_ERR_PARSE;
     int (*const readers[])(struct reader *) = {read_meta_consts, read_weights, read_buffers_states,
                                                read_routes, read_barriers, read_code,
-                                               read_opmap_nodes, read_files};
+                                               read_opmap_nodes, read_files, read_wdata};
     for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
         int rc = readers[i](&r); /* -1: refused (said why), -2: out of memory */
         if (rc == -1)

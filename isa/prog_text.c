@@ -10,6 +10,7 @@
  *   .meta "model" "hand-written"
  *   .const 10000
  *   .weights core=1 tensor="layers.0.q.weight" rows=0+64 cols=0+128 sram
+ *   .wdata 0 row=0+64 codes=1,-2 scales=0.0078125
  *   .buffer core=1 addr=0 words=2112 kind=weights ref=0 node=3 name=q.w0
  *   .buffer core=1 addr=2112 words=64 kind=acc node=3 name=q.acc0
  *   .state core=2 node=7 kind=gla rows=0+2 row_bytes=8192 buffer=2
@@ -28,7 +29,8 @@
  *
  * An address operand (ax_isa_kind_is_address) may be a buffer of the core
  * by name, `name` or `name+N`; names resolve once the whole text is read,
- * so the sections may come in any order. The binary's order is fixed. */
+ * so the sections may come in any order (a `.wdata` line comes after the
+ * `.weights` line of its record). The binary's order is fixed. */
 #include "ax_prog.h"
 
 #include "ax_fs.h"
@@ -48,6 +50,11 @@
 #define MAX_EMBEDDED_FILE ((size_t)64 << 20)
 /* Bytes of file data per `.data` line: 57 bytes are 76 base64 characters. */
 #define DATA_LINE_BYTES 57
+/* The most weight data (words, all records together) a text may expand to
+ * with `.wdata` lines, whose lists repeat: a bound on what a short text can
+ * make the assembler allocate. A compiled program that carries its weights
+ * stays under 64 MiB, far below it. */
+#define MAX_TEXT_WDATA_WORDS ((uint64_t)1 << 26)
 
 /* ---- printing ------------------------------------------------------------------ */
 
@@ -92,6 +99,94 @@ static void print_weights(const struct ax_prog *p, FILE *out)
         fprintf(out, " rows=%u+%u cols=%u+%u %s%s   # weight %u\n", w->row0, w->rows, w->col0,
                 w->cols, w->is_dram ? "dram" : "sram", w->is_float ? " float" : "", i);
     }
+}
+
+/* The length of the shortest prefix of v[0..n) that, repeated, gives all
+ * of it (v[i] == v[i - p] for i >= p), from the prefix function of v;
+ * `pi` is n words of scratch. n >= 1. */
+static size_t period(const uint32_t *v, size_t n, size_t *pi)
+{
+    pi[0] = 0;
+    for (size_t i = 1; i < n; i++) {
+        size_t k = pi[i - 1];
+        while (k > 0 && v[i] != v[k])
+            k = pi[k - 1];
+        pi[i] = k + (v[i] == v[k]);
+    }
+    return n - pi[n - 1];
+}
+
+/* Prints `key=` and the shortest prefix of v[0..n) that repeats to all of
+ * it: codes as integers, floats (bits) with %.9g, which reads back as the
+ * same float (the verifier keeps them finite). */
+static void print_list(FILE *out, const char *key, const uint32_t *v, size_t n, int is_code,
+                       size_t *pi)
+{
+    size_t k = period(v, n, pi);
+    fprintf(out, " %s=", key);
+    for (size_t i = 0; i < k; i++) {
+        if (is_code) {
+            fprintf(out, "%s%d", i ? "," : "", (int)(int8_t)(uint8_t)v[i]);
+        } else {
+            float f;
+            memcpy(&f, &v[i], 4);
+            fprintf(out, "%s%.9g", i ? "," : "", (double)f);
+        }
+    }
+}
+
+/* Row j of record `w`'s data into `row` (its codes, or values, as words:
+ * cols of them) and `scales` (its groups; none for a float record). */
+static void data_row(const struct ax_prog_weight *w, uint64_t j, uint32_t *row, uint32_t *scales)
+{
+    uint64_t n = (uint64_t)w->rows * w->cols, ng = (w->cols + AX_PROG_GROUP - 1) / AX_PROG_GROUP;
+    for (uint64_t i = 0; i < w->cols; i++) {
+        uint64_t k = j * w->cols + i;
+        row[i] = w->is_float ? w->data[k] : (uint8_t)(w->data[k / 4] >> (8 * (k % 4)));
+    }
+    for (uint64_t g = 0; !w->is_float && g < ng; g++)
+        scales[g] = w->data[(n + 3) / 4 + j * ng + g];
+}
+
+/* `.wdata` lines of every record that carries data: one line a run of
+ * equal rows, each list as its shortest repeating prefix. */
+static ax_status print_wdata(const struct ax_prog *p, FILE *out)
+{
+    for (uint32_t i = 0; i < p->n_weights; i++) {
+        const struct ax_prog_weight *w = &p->weights[i];
+        if (!w->data)
+            continue;
+        size_t cols = w->cols, ng = (cols + AX_PROG_GROUP - 1) / AX_PROG_GROUP;
+        uint32_t *a = ax_mem_calloc(2 * (cols + ng), sizeof *a);
+        size_t *pi = ax_mem_calloc(cols, sizeof *pi);
+        if (!a || !pi) {
+            ax_mem_free(a);
+            ax_mem_free(pi);
+            return AX_ERR_NOMEM;
+        }
+        uint32_t *row = a, *sc = a + cols, *next = a + cols + ng, *next_sc = next + cols;
+        data_row(w, 0, row, sc);
+        for (uint32_t j = 0; j < w->rows;) {
+            uint32_t n = 1;
+            for (; j + n < w->rows; n++) {
+                data_row(w, j + n, next, next_sc);
+                if (memcmp(next, row, (cols + ng) * sizeof *row) != 0)
+                    break;
+            }
+            fprintf(out, ".wdata %u row=%u", i, j);
+            if (n > 1)
+                fprintf(out, "+%u", n);
+            print_list(out, w->is_float ? "values" : "codes", row, cols, !w->is_float, pi);
+            if (!w->is_float)
+                print_list(out, "scales", sc, ng, 0, pi);
+            fputc('\n', out);
+            j += n;
+            memcpy(row, next, (cols + ng) * sizeof *row);
+        }
+        ax_mem_free(a);
+        ax_mem_free(pi);
+    }
+    return AX_OK;
 }
 
 static void print_buffers_states(const struct ax_prog *p, FILE *out)
@@ -222,9 +317,12 @@ ax_status ax_prog_print(const struct ax_prog *p, FILE *out)
 {
     print_header(p, out);
     print_weights(p, out);
+    ax_status st = print_wdata(p, out);
+    if (st != AX_OK)
+        return st;
     print_buffers_states(p, out);
     print_routes_barriers(p, out);
-    ax_status st = print_code(p, out);
+    st = print_code(p, out);
     if (st != AX_OK)
         return st;
     print_nodes_files(p, out);
@@ -239,6 +337,13 @@ struct pending_name {
     const char *name;
     uint64_t offset;            /* name+offset */
     uint32_t line, col;
+};
+
+/* A record's data while its `.wdata` lines are read: its words (NULL
+ * before the first line) and the rows given so far (0..next_row-1). */
+struct wdata_fill {
+    uint32_t *words;
+    uint32_t next_row, line;
 };
 
 struct parser {
@@ -261,6 +366,10 @@ struct parser {
     uint32_t n_pos[AX_PROG_TABLE_COUNT];
     struct ax_prog_pos *instr_pos;
     uint32_t n_instr_pos;
+    /* per weight record, the data its `.wdata` lines have filled so far */
+    struct wdata_fill *wdata;
+    uint32_t n_wdata;        /* entries of `wdata` (grows to n_weights) */
+    uint64_t wdata_words;    /* words allocated for data, all records together */
     /* the `.file` whose `.data` lines are being read, if any */
     struct ax_prog_file *open_file;
     unsigned char *file_data;
@@ -829,6 +938,172 @@ static void dir_data(struct parser *ps, const char *at)
     }
 }
 
+/* `key=LIST` at the cursor: comma-separated numbers, codes (integers
+ * -128..127) or finite floats, as words (the code's int32 or the float's
+ * bits) into a fresh array *out (ax_mem_free) of at most `max`. Returns the
+ * count, or 0 after an error. */
+static uint64_t parse_list(struct parser *ps, const char *key, int is_code, uint64_t max,
+                           uint32_t **out)
+{
+    *out = NULL;
+    if (expect_key(ps, key))
+        return 0;
+    /* a list of k numbers takes at least 2k - 1 characters */
+    uint64_t cap = strlen(ps->s) / 2 + 1;
+    if (cap > max)
+        cap = max;
+    uint32_t *v = ax_mem_alloc((size_t)cap * sizeof *v);
+    if (!v) {
+        ps->is_oom = 1;
+        return 0;
+    }
+    uint64_t n = 0;
+    for (;;) {
+        const char *at = ps->s;
+        char *end = NULL;
+        if (n == cap) {
+            error_at(ps, at, "%s: more than %llu numbers (one a column%s)", key,
+                     (unsigned long long)max, is_code ? "" : " or group");
+            break;
+        }
+        errno = 0;
+        if (isspace((unsigned char)*at)) {
+            error_at(ps, at, "%s: no spaces inside a list (1,2,3)", key);
+            break;
+        }
+        if (is_code) {
+            long c = strtol(at, &end, 10);
+            if (end == at || errno == ERANGE || c < -128 || c > 127) {
+                error_at(ps, at, "%s: expected an int8 code (-128..127)", key);
+                break;
+            }
+            v[n++] = (uint32_t)(int32_t)c;
+        } else {
+            float f = strtof(at, &end);
+            if (end == at || !isfinite(f)) {
+                error_at(ps, at, "%s: expected a finite number", key);
+                break;
+            }
+            memcpy(&v[n++], &f, 4);
+        }
+        ps->s = end;
+        if (*ps->s != ',') {
+            *out = v;
+            return n;
+        }
+        ps->s++;
+    }
+    ax_mem_free(v);
+    return 0;
+}
+
+/* The fill of record `id`, making room for it; NULL when memory runs out. */
+static struct wdata_fill *wdata_fill(struct parser *ps, uint32_t id)
+{
+    if (id >= ps->n_wdata) {
+        uint32_t n = ps->p->n_weights;
+        struct wdata_fill *grown = ax_mem_realloc(ps->wdata, (size_t)n * sizeof *grown);
+        if (!grown) {
+            ps->is_oom = 1;
+            return NULL;
+        }
+        memset(grown + ps->n_wdata, 0, (size_t)(n - ps->n_wdata) * sizeof *grown);
+        ps->wdata = grown;
+        ps->n_wdata = n;
+    }
+    return &ps->wdata[id];
+}
+
+/* `.wdata W row=J[+N] codes=LIST scales=LIST` (or `values=LIST` for a
+ * float record): rows J..J+N-1 of weight record W, each the lists repeated
+ * to its columns (codes, values) and its groups (scales). */
+static void dir_wdata(struct parser *ps, const char *at)
+{
+    uint32_t id, row, n_rows = 1;
+    if (parse_u32(ps, &id, ".wdata"))
+        return;
+    if (id >= ps->p->n_weights) {
+        error_at(ps, at, ".wdata %u: no weight record %u before this line (%u so far); a .wdata "
+                 "line comes after the .weights line of its record", id, id, ps->p->n_weights);
+        return;
+    }
+    const struct ax_prog_weight *w = &ps->p->weights[id];
+    if (expect_key(ps, "row") || parse_u32(ps, &row, "row"))
+        return;
+    if (*ps->s == '+') {
+        ps->s++;
+        if (parse_u32(ps, &n_rows, "row"))
+            return;
+    }
+    struct wdata_fill *f = wdata_fill(ps, id);
+    if (!f)
+        return;
+    if (row != f->next_row || n_rows == 0 || n_rows > w->rows - row || row >= w->rows) {
+        error_at(ps, at, ".wdata %u: row=%u+%u; the record has rows 0..%u and its .wdata lines "
+                 "give them in order, the next from row %u", id, row, n_rows, w->rows - 1,
+                 f->next_row);
+        return;
+    }
+    uint64_t cols = w->cols, ng = (cols + AX_PROG_GROUP - 1) / AX_PROG_GROUP;
+    uint64_t n_words = ax_prog_record_words(w);
+    if (!f->words) {
+        if (n_words > MAX_TEXT_WDATA_WORDS - ps->wdata_words) {
+            error_at(ps, at, ".wdata %u: %llu words of data; the text form carries at most %llu "
+                     "words of weight data in all (keep larger programs binary)", id,
+                     (unsigned long long)n_words, (unsigned long long)MAX_TEXT_WDATA_WORDS);
+            return;
+        }
+        f->words = ax_arena_calloc(&ps->p->arena, (size_t)n_words + 1, sizeof *f->words);
+        if (!f->words) {
+            ps->is_oom = 1;
+            return;
+        }
+        ps->wdata_words += n_words;
+        f->line = ps->line;
+    }
+    uint32_t *v = NULL, *sc = NULL;
+    uint64_t n_v = parse_list(ps, w->is_float ? "values" : "codes", !w->is_float, cols, &v);
+    uint64_t n_sc = n_v && !w->is_float ? parse_list(ps, "scales", 0, ng, &sc) : 0;
+    if (n_v && (w->is_float || n_sc)) {
+        uint64_t n = (uint64_t)w->rows * cols;
+        for (uint64_t j = row; j < (uint64_t)row + n_rows; j++) {
+            for (uint64_t i = 0; i < cols; i++) {
+                uint64_t k = j * cols + i;
+                if (w->is_float)
+                    f->words[k] = v[i % n_v];
+                else
+                    f->words[k / 4] |= (v[i % n_v] & 0xffu) << (8 * (k % 4));
+            }
+            for (uint64_t g = 0; !w->is_float && g < ng; g++)
+                f->words[(n + 3) / 4 + j * ng + g] = sc[g % n_sc];
+        }
+        f->next_row = row + n_rows;
+    }
+    ax_mem_free(v);
+    ax_mem_free(sc);
+}
+
+/* Gives each record its data once every line is read: all of its rows or
+ * none. */
+static void close_wdata(struct parser *ps)
+{
+    for (uint32_t i = 0; i < ps->n_wdata && i < ps->p->n_weights; i++) {
+        struct ax_prog_weight *w = &ps->p->weights[i];
+        const struct wdata_fill *f = &ps->wdata[i];
+        if (!f->words)
+            continue;
+        if (f->next_row != w->rows) {
+            ax_diag_add(ps->diags, AX_DIAG_ERROR, ps->file, f->line, 1,
+                        "weight record %u ('%s'): its .wdata lines give rows 0..%u of %u; a record "
+                        "carries data for all of its rows or none", i, w->tensor,
+                        f->next_row - 1, w->rows);
+            ps->n_errors++;
+            continue;
+        }
+        w->data = f->words;
+    }
+}
+
 static const struct {
     const char *name;
     void (*parse)(struct parser *ps, const char *at);
@@ -841,6 +1116,7 @@ static const struct {
     {".meta", dir_meta},
     {".const", dir_const},
     {".weights", dir_weights},
+    {".wdata", dir_wdata},
     {".buffer", dir_buffer},
     {".state", dir_state},
     {".route", dir_route},
@@ -901,8 +1177,8 @@ static void parse_directive(struct parser *ps)
         }
     }
     error_at(ps, at, "unknown directive '%s'; expected .axb, .cores, .sram_words, "
-             ".cores_per_chip, .dram_bytes_per_chip, .meta, .const, .weights, .buffer, .state, "
-             ".route, .barrier, .code, .opmap, .node, .file or .data", dir);
+             ".cores_per_chip, .dram_bytes_per_chip, .meta, .const, .weights, .wdata, .buffer, "
+             ".state, .route, .barrier, .code, .opmap, .node, .file or .data", dir);
 }
 
 /* Replaces each operand written as a buffer name in `text` (an instruction
@@ -1088,6 +1364,9 @@ ax_status ax_prog_parse(struct ax_prog *p, const char *file, const char *text, s
     ax_mem_free(line);
     close_file(&ps);
     close_code(&ps);
+    if (!ps.is_oom)
+        close_wdata(&ps);
+    ax_mem_free(ps.wdata);
     p->code = ps.code;
     p->n_code = ps.n_code;
     if (!ps.is_oom && ps.n_errors == 0)

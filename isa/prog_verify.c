@@ -17,6 +17,7 @@
 #include "ax_mem.h"
 #include "prog_lines.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +211,30 @@ static void check_header(struct verifier *v)
 
 /* ---- 2. weights ----------------------------------------------------------------- */
 
+/* The data a record carries (it holds ax_prog_record_words words, which
+ * the reader and the parser ensure): every scale and value finite, and the
+ * unused bytes of the last code word 0, so that the text form (which
+ * prints numbers, not words) gives the same bytes back. */
+static void check_weight_data(struct verifier *v, uint32_t i)
+{
+    const struct ax_prog_weight *w = &v->p->weights[i];
+    uint64_t n = (uint64_t)w->rows * w->cols;
+    uint64_t first = w->is_float ? 0 : (n + 3) / 4, end = ax_prog_record_words(w);
+    if (!w->is_float && n % 4 && w->data[n / 4] >> (8 * (n % 4)) != 0)
+        fail(v, "weight record %u ('%s'): the unused bytes of its last code word (word %llu) "
+             "must be 0", i, w->tensor ? w->tensor : "", (unsigned long long)(n / 4));
+    for (uint64_t k = first; k < end; k++) {
+        float f;
+        memcpy(&f, &w->data[k], 4);
+        if (!isfinite(f)) {
+            fail(v, "weight record %u ('%s'): %s %llu of its data is not finite (bits 0x%08x)", i,
+                 w->tensor ? w->tensor : "", w->is_float ? "value" : "scale",
+                 (unsigned long long)(k - first), w->data[k]);
+            return;
+        }
+    }
+}
+
 static void check_weights(struct verifier *v)
 {
     const struct ax_prog *p = v->p;
@@ -223,6 +248,8 @@ static void check_weights(struct verifier *v)
         if (w->rows == 0 || w->cols == 0)
             fail(v, "weight record %u ('%s'): needs at least one row and one column (rows %u, "
                  "cols %u)", i, w->tensor ? w->tensor : "", w->rows, w->cols);
+        if (w->data)
+            check_weight_data(v, i);
     }
     unlocate(v);
 }

@@ -525,7 +525,7 @@ static void layout_weights(struct emitter *e, uint32_t bi, uint32_t k)
     int has_inbox = ax_map_has_inbox(o);
     l->record = add_weight(e, (struct ax_prog_weight){b->core, tensor_name(e, b->object, o->name),
                                                       b->row0, b->rows, b->col0, b->cols, b->is_dram,
-                                                      o->is_float});
+                                                      o->is_float, NULL});
     char nb[32];
     if (b->is_dram) {
         const struct core_code *cc = &e->cores[b->core];
@@ -548,7 +548,7 @@ static uint32_t param(struct emitter *e, uint32_t core, const char *tensor, uint
                       uint32_t cols, const char *name, uint32_t index)
 {
     uint32_t rec = add_weight(e, (struct ax_prog_weight){core, tensor_name(e, NONE, tensor), 0, 1,
-                                                         col0, cols, 0, 1});
+                                                         col0, cols, 0, 1, NULL});
     return buffer(e, core, cols, AX_PROG_BUF_PARAM, rec, name, index);
 }
 

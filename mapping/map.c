@@ -238,7 +238,7 @@ static int has_needs(const struct ax_map_value_needs *nd)
 
 uint64_t ax_map_record_words(const struct ax_map_object *o, uint32_t rows, uint32_t cols)
 {
-    struct ax_prog_weight w = {0, NULL, 0, rows, 0, cols, 0, o->is_float};
+    struct ax_prog_weight w = {0, NULL, 0, rows, 0, cols, 0, o->is_float, NULL};
     return ax_prog_record_words(&w);
 }
 

@@ -10,8 +10,8 @@
  *
  * The program references checkpoint tensors by name; this module never reads
  * a file. The caller supplies each record's numbers through a weight source
- * (a callback), from a checkpoint, a program's embedded files or a test's
- * table.
+ * (a callback), from a checkpoint, a program's embedded files, a test's
+ * table or the data the program carries (ax_exec_program_weights).
  *
  * Cores run in an order that respects their waits: a core runs until a
  * `psumrecv` lacks its messages or a `barrier` lacks a core, and messages and
@@ -44,6 +44,12 @@ struct ax_exec_weights {
                        float *scales, float *values, struct ax_diag_list *diags);
     void *user;
 };
+
+/* A weight source that serves each record from the data the program
+ * itself carries (ax_prog_weight.data, e.g. from `.wdata` lines), so that a
+ * program runs without the checkpoint it names. A record without data
+ * fails with AX_ERR_INVALID and a diagnostic naming it. Fills *out. */
+void ax_exec_program_weights(struct ax_exec_weights *out);
 
 /* Counting mode's source of spike counts: `counts` fills out[0 .. n-1]
  * with the counts an `encode` writes to words [offset, offset + n) of

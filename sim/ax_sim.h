@@ -183,6 +183,7 @@ struct ax_sim_validation {
     double max_rel_err;    /* logits, norm-wise: max over tokens of |a - b| / |b| */
     uint64_t n_values_checked, n_mismatches;
     char first_mismatch[200];
+    const char *why_not;   /* not done: why (NULL: counting mode); the summary says it */
 };
 
 /* The published targets the counting mode is fitted to, and what it gave. */

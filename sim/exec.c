@@ -381,38 +381,48 @@ void ax_exec_free(ax_exec_t *ex)
     ax_mem_free(ex);
 }
 
+static ax_status program_fetch(void *user, const struct ax_prog *p, uint32_t id, int8_t *codes,
+                               float *scales, float *values, struct ax_diag_list *diags)
+{
+    (void)user;
+    const struct ax_prog_weight *w = &p->weights[id];
+    if (!w->data) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "weight record %u ('%s', core %u) carries no data: give the program its "
+                    "numbers (.wdata lines, docs/program.md) or the model they come from", id,
+                    w->tensor, w->core);
+        return AX_ERR_INVALID;
+    }
+    ax_prog_record_unpack(w, w->data, codes, scales, values);
+    return AX_OK;
+}
+
+void ax_exec_program_weights(struct ax_exec_weights *out)
+{
+    out->fetch = program_fetch;
+    out->user = NULL;
+}
+
 /* Fetches record `id` and packs it as a weights buffer holds it into `w`
  * (ax_prog_record_words words, zeroed): codes, then scales; or a float
- * record's values. */
+ * record's values (ax_prog_record_pack, the one copy of the layout). */
 static ax_status pack_record(struct ax_exec *ex, const struct ax_exec_weights *src, uint32_t id,
                              uint32_t *w, struct ax_diag_list *diags)
 {
     const struct ax_prog_weight *rec = &ex->p->weights[id];
     uint64_t n = (uint64_t)rec->rows * rec->cols;
-    if (rec->is_float) {
-        float *values = ax_mem_calloc((size_t)n + 1, sizeof *values);
-        if (!values)
-            return AX_ERR_NOMEM;
-        ax_status st = src->fetch(src->user, ex->p, id, NULL, NULL, values, diags);
-        for (uint64_t k = 0; st == AX_OK && k < n; k++)
-            stf(&w[k], values[k]);
-        ax_mem_free(values);
-        return st;
-    }
     uint64_t ng = (uint64_t)rec->rows * ((rec->cols + GROUP - 1) / GROUP);
-    int8_t *codes = ax_mem_calloc((size_t)n, 1);
-    float *scales = ax_mem_calloc((size_t)ng, sizeof *scales);
-    ax_status st = codes && scales ? AX_OK : AX_ERR_NOMEM;
+    int8_t *codes = rec->is_float ? NULL : ax_mem_calloc((size_t)n + 1, 1);
+    float *scales = rec->is_float ? NULL : ax_mem_calloc((size_t)ng + 1, sizeof *scales);
+    float *values = rec->is_float ? ax_mem_calloc((size_t)n + 1, sizeof *values) : NULL;
+    ax_status st = (rec->is_float ? values != NULL : codes && scales) ? AX_OK : AX_ERR_NOMEM;
     if (st == AX_OK)
-        st = src->fetch(src->user, ex->p, id, codes, scales, NULL, diags);
-    if (st == AX_OK) {
-        for (uint64_t k = 0; k < n; k++)
-            set_code(w, k, codes[k]);
-        for (uint64_t k = 0; k < ng; k++)
-            stf(&w[(n + 3) / 4 + k], scales[k]);
-    }
+        st = src->fetch(src->user, ex->p, id, codes, scales, values, diags);
+    if (st == AX_OK)
+        ax_prog_record_pack(rec, codes, scales, values, w);
     ax_mem_free(codes);
     ax_mem_free(scales);
+    ax_mem_free(values);
     return st;
 }
 

@@ -809,7 +809,10 @@ static void print_validation(const struct ax_sim_result *r, FILE *out)
     const struct ax_sim_validation *v = &r->validation;
     fprintf(out, "\nvalidation  ");
     if (!v->is_done) {
-        fprintf(out, "not validated%s\n", r->mode == AX_SIM_COUNTING ? " (counting mode)" : "");
+        if (v->why_not)
+            fprintf(out, "not validated: %s\n", v->why_not);
+        else
+            fprintf(out, "not validated%s\n", r->mode == AX_SIM_COUNTING ? " (counting mode)" : "");
         return;
     }
     fprintf(out,

@@ -4,7 +4,7 @@
  * graph IR after any pass, or the reference code generated from it. */
 #include "axon_cmd.h"
 
-
+#include "ax_check.h"
 #include "ax_diag.h"
 #include "ax_fs.h"
 #include "ax_ir.h"
@@ -82,6 +82,11 @@ static int compile_program(const char *dir, const char *chip, const char *out,
         st = ax_map_emit(&mp.map, &mp.graph, mp.arch, &o->spike, mp.graph.name, &prog, &diags);
     if (st == AX_OK)
         st = ax_rebuild_record(&prog, dir, chip, o, &mp.map_options, embed, AX_VERSION, &diags);
+    /* a program that embeds its checkpoint also carries every record's
+     * codes and scales, so that it runs without the quantizer */
+    const char *weights = ax_prog_meta(&prog, "weights");
+    if (st == AX_OK && weights && strcmp(weights, "embedded") == 0)
+        st = ax_check_embed_weights(&prog, mp.model, &diags);
     if (st == AX_OK)
         st = ax_rebuild_check_chip(&prog, "the emitted program", &diags);
     if (st == AX_OK)

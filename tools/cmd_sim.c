@@ -27,12 +27,14 @@ struct run_args {
     const char *chip;
     const char *model;        /* sim: --model DIR, the model a program references */
     const char *prompt, *prompt_file;
+    const char *token_ids;    /* sim: --token-ids 0,1,2, for a program that embeds no model */
     uint32_t n_random;
     int has_mode;
     struct ax_sim_options sim;
     struct ax_ref_options ref; /* precision and spiking options */
     struct ax_map_options map; /* run: --float-weights */
     const char *report, *csv, *html;
+    const char *values;        /* sim: --values F, a program that embeds no model */
     int is_json, is_quiet;
     int is_graph_work;         /* --work graph: the work derived from the graph, as before */
 };
@@ -45,12 +47,16 @@ static void usage(FILE *out, int is_run)
                      "\n"
                      "Compiles the model for the chip and simulates it in one go.\n");
     else
-        fprintf(out, "usage: axon sim PROG.axb (--prompt TEXT | --prompt-file F | --tokens N)\n"
-                     "                [options]\n"
+        fprintf(out, "usage: axon sim PROG.axb (--prompt TEXT | --prompt-file F | --tokens N |\n"
+                     "                --token-ids I,J,...) [options]\n"
                      "\n"
                      "Simulates a program written by `axon compile -o`. The program embeds its\n"
                      "chip description and model (docs/program.md); the simulator rebuilds the\n"
-                     "graph and placement from them and checks they are the program's.\n");
+                     "graph and placement from them and checks they are the program's.\n"
+                     "A program that embeds no model (one written by hand and assembled with\n"
+                     "`axon asm`) runs on the chip it embeds with the weight data it carries\n"
+                     "(.wdata lines), on the token ids --token-ids gives; nothing checks its\n"
+                     "values against a reference.\n");
     fprintf(out,
             "Reports sparsity, latency and energy, every joule traced to event counts and\n"
             "the chip's costs (docs/simulator.md, docs/report.md).\n"
@@ -92,7 +98,13 @@ static void usage(FILE *out, int is_run)
     if (!is_run)
         fprintf(out,
                 "  --model DIR          the model, when the program references its weights\n"
-                "                       instead of embedding them (checked by content hash)\n");
+                "                       instead of embedding them (checked by content hash)\n"
+                "  --token-ids I,J,...  the token ids to run, for a program that embeds no\n"
+                "                       model (what its `lookup` selects), at positions 0, 1, ...\n"
+                "  --values F.json      a program that embeds no model, functional mode: write,\n"
+                "                       for each token, what the executor ran (instructions,\n"
+                "                       events, synaptic ops, messages) and the float32 words of\n"
+                "                       every value buffer (schema axon-values/1)\n");
     if (is_run)
         fprintf(out,
                 "  --chip CHIP.yaml     the chip description (required)\n"
@@ -158,6 +170,10 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
             a->chip = argv[++i];
         } else if (!is_run && strcmp(s, "--model") == 0) {
             a->model = argv[++i];
+        } else if (!is_run && strcmp(s, "--values") == 0) {
+            a->values = argv[++i];
+        } else if (!is_run && strcmp(s, "--token-ids") == 0) {
+            a->token_ids = argv[++i];
         } else if (strcmp(s, "--prompt") == 0) {
             a->prompt = argv[++i];
         } else if (strcmp(s, "--prompt-file") == 0) {
@@ -248,8 +264,9 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
                 !a->target ? (is_run ? "the model directory" : "the program") : "--chip CHIP.yaml");
         return -1;
     }
-    if (!!a->prompt + !!a->prompt_file + !!a->n_random != 1) {
-        fprintf(stderr, "%s: give exactly one of --prompt, --prompt-file, --tokens\n", cmd);
+    if (!!a->prompt + !!a->prompt_file + !!a->n_random + !!a->token_ids != 1) {
+        fprintf(stderr, "%s: give exactly one of --prompt, --prompt-file, --tokens%s\n", cmd,
+                is_run ? "" : ", --token-ids");
         return -1;
     }
     if (a->ref.precision != AX_REF_PRECISION_W8SPIKE) {
@@ -293,7 +310,8 @@ static int check_paths(const struct run_args *a, const char *cmd, struct ax_diag
     const struct ax_fs_role inputs[] = {
         {a->target, a->chip ? "the model directory" : "the program"}, {a->model, "--model"},
         {a->chip, "--chip"}, {a->prompt_file, "--prompt-file"}, {a->sim.profile, "--profile"}};
-    const struct ax_fs_role outputs[] = {{a->report, "--report"}, {a->csv, "--csv"},
+    const struct ax_fs_role outputs[] = {{a->report, "--report"}, {a->values, "--values"},
+                                         {a->csv, "--csv"},
                                          {a->html, "--html"}, {a->sim.profile_out, "--write-profile"},
                                          {a->sim.trace, "--trace"}};
     return ax_fs_check_outputs(inputs, sizeof inputs / sizeof inputs[0], outputs,
@@ -393,7 +411,11 @@ static ax_status simulate_program(struct run_args *a, struct ax_mapped *mp,
     chk.p = p;
     chk.v.reference = "w8spike";
     struct ax_sim_observer obs = {check_token, &chk};
-    if (st == AX_OK && is_functional)
+    /* a program that carries its weights' numbers runs on them, and the
+     * reference below checks them; else they come from the checkpoint */
+    if (st == AX_OK && is_functional && p->n_weights && ax_prog_has_all_data(p))
+        ax_exec_program_weights(&src);
+    else if (st == AX_OK && is_functional)
         st = ax_check_weights_open(mp->model, &cw, &src, diags);
     if (st == AX_OK && is_functional && ax_ref_has_llvm()) {
         struct ax_ref_options ro = mp->ref;
@@ -423,6 +445,177 @@ static ax_status simulate_program(struct run_args *a, struct ax_mapped *mp,
     return st;
 }
 
+/* Parses --token-ids "I,J,..." into a fresh array (ax_mem_free); -1 with a
+ * message. */
+static int parse_token_ids(const char *s, const char *cmd, int32_t **ids, size_t *n_ids)
+{
+    size_t n = 1;
+    for (const char *c = s; *c; c++)
+        n += *c == ',';
+    *ids = ax_mem_calloc(n, sizeof **ids);
+    *n_ids = 0;
+    if (!*ids)
+        return -1;
+    for (const char *c = s; *n_ids < n; c++) {
+        char id[16];
+        size_t len = strcspn(c, ",");
+        uint64_t v;
+        snprintf(id, sizeof id, "%.*s", (int)(len < 15 ? len : 15), c);
+        if (len > 10 || parse_u64(id, 0, INT32_MAX, &v) != 0) {
+            fprintf(stderr, "%s: --token-ids %s: expected token ids (whole numbers from 0 to %d) "
+                    "separated by commas, e.g. 0,1\n", cmd, s, INT32_MAX);
+            ax_mem_free(*ids);
+            *ids = NULL;
+            return -1;
+        }
+        (*ids)[(*n_ids)++] = (int32_t)v;
+        c += len;
+    }
+    return 0;
+}
+
+struct values_out {
+    const struct ax_prog *p;
+    json_t *tokens;
+};
+
+/* --values: per token, the executor's counts and every value buffer's
+ * words, as floats and as their bits (so that a check can be exact). */
+static ax_status record_values(void *user, const struct ax_exec *ex, uint32_t index, int32_t token)
+{
+    struct values_out *vo = user;
+    struct ax_exec_stats es;
+    ax_exec_stats(ex, &es);
+    json_t *t = json_object(), *bufs = json_array(), *stats = json_object();
+    json_object_set_new(t, "index", json_integer(index));
+    json_object_set_new(t, "token", json_integer(token));
+    json_object_set_new(stats, "instructions", json_integer((json_int_t)es.n_instr));
+    json_object_set_new(stats, "events", json_integer((json_int_t)es.n_events));
+    json_object_set_new(stats, "synaptic_ops", json_integer((json_int_t)es.n_synops));
+    json_object_set_new(stats, "messages", json_integer((json_int_t)es.n_messages));
+    json_object_set_new(t, "executed", stats);
+    for (uint32_t b = 0; b < vo->p->n_buffers; b++) {
+        const struct ax_prog_buffer *pb = &vo->p->buffers[b];
+        uint32_t n = 0;
+        const uint32_t *w = pb->kind == AX_PROG_BUF_VALUE
+                                ? ax_exec_buffer(ex, pb->core, pb->name, &n)
+                                : NULL;
+        if (!w)
+            continue;
+        json_t *o = json_object(), *f = json_array(), *bits = json_array();
+        for (uint32_t i = 0; i < n; i++) {
+            float v;
+            char hex[16];
+            memcpy(&v, &w[i], 4);
+            snprintf(hex, sizeof hex, "0x%08x", w[i]);
+            json_array_append_new(f, isfinite(v) ? json_real(v) : json_null());
+            json_array_append_new(bits, json_string(hex));
+        }
+        json_object_set_new(o, "core", json_integer(pb->core));
+        json_object_set_new(o, "name", json_string(pb->name));
+        if (pb->node != AX_PROG_NONE)
+            json_object_set_new(o, "node", json_integer(pb->node));
+        json_object_set_new(o, "f32", f);
+        json_object_set_new(o, "bits", bits);
+        json_array_append_new(bufs, o);
+    }
+    json_object_set_new(t, "buffers", bufs);
+    return json_array_append_new(vo->tokens, t) == 0 ? AX_OK : AX_ERR_NOMEM;
+}
+
+/* `sim` of a program that embeds no model (written by hand, `axon asm`):
+ * the timed run on the chip the program embeds, functional mode from the
+ * weight data it carries, on --token-ids; no reference to check it
+ * against, and the report says so. Returns the exit code. */
+static int simulate_bare(struct run_args *a, const struct ax_prog *p, const char *path,
+                         const char *cmd, struct ax_diag_list *diags)
+{
+    const char *refused = a->model        ? "--model: the program embeds no model to replace"
+                          : a->is_graph_work ? "--work graph: the program embeds no model to "
+                                               "derive the graph's work from"
+                          : a->prompt || a->prompt_file
+                              ? "--prompt: the program embeds no tokenizer; give --token-ids"
+                          : a->sim.profile || a->sim.profile_out
+                              ? "--profile and --write-profile need the model's spike sites"
+                              : NULL;
+    if (refused) {
+        fprintf(stderr, "%s: %s embeds no model (config.json): %s\n", cmd, path, refused);
+        return 1;
+    }
+    if (a->values && a->has_mode && a->sim.mode == AX_SIM_COUNTING) {
+        fprintf(stderr, "%s: --values writes what functional mode computes; counting mode "
+                "computes no values\n", cmd);
+        return 1;
+    }
+    int has_data = ax_prog_has_all_data(p);
+    if (!a->has_mode)
+        a->sim.mode = has_data ? AX_SIM_FUNCTIONAL : AX_SIM_COUNTING;
+    int is_functional = a->sim.mode == AX_SIM_FUNCTIONAL;
+    if (is_functional && !has_data) {
+        uint32_t i = 0;
+        while (p->weights[i].data)
+            i++;
+        fprintf(stderr, "%s: %s embeds no model and weight record %u ('%s') carries no data: "
+                "give every record its numbers (.wdata lines, docs/program.md) or use --mode "
+                "counting\n", cmd, path, i, p->weights[i].tensor);
+        return 1;
+    }
+    if (is_functional && !a->token_ids) {
+        fprintf(stderr, "%s: %s embeds no model, so no vocabulary to draw tokens from: give "
+                "--token-ids I,J,...\n", cmd, path);
+        return 1;
+    }
+    const struct ax_prog_file *chip = ax_prog_find_file(p, "chip.yaml");
+    if (!chip) {
+        fprintf(stderr, "%s: %s embeds neither a model nor a chip description: add `.file "
+                "\"chip.yaml\" from=CHIP.yaml` and assemble it again\n", cmd, path);
+        return 1;
+    }
+    int rc = 1;
+    int32_t *tokens = NULL;
+    size_t n_tokens = a->n_random;
+    ax_arch_t *arch = NULL;
+    struct ax_sim_result r;
+    memset(&r, 0, sizeof r);
+    struct ax_exec_weights src;
+    ax_exec_program_weights(&src);
+    char name[4096];
+    snprintf(name, sizeof name, "%.4000s (chip.yaml)", path);
+    if (a->token_ids && parse_token_ids(a->token_ids, cmd, &tokens, &n_tokens) != 0)
+        goto done;
+    ax_status st = ax_arch_load_text(name, (const char *)chip->data, chip->size, &arch, diags);
+    struct values_out vo = {p, json_array()};
+    struct ax_sim_observer obs = {record_values, &vo};
+    if (st == AX_OK)
+        st = ax_sim_program(p, arch, is_functional ? &src : NULL, tokens, (uint32_t)n_tokens,
+                            &a->sim, a->values ? &obs : NULL, &r, diags);
+    if (st == AX_OK && a->values) {
+        json_t *j = json_pack("{s:s, s:O}", "schema", "axon-values/1", "tokens", vo.tokens);
+        char *text = j ? json_dumps(j, JSON_INDENT(1)) : NULL;
+        st = text ? ax_fs_write_atomic(a->values, text, strlen(text), diags) : AX_ERR_NOMEM;
+        free(text);
+        json_decref(j);
+    }
+    json_decref(vo.tokens);
+    if (st == AX_OK) {
+        r.validation.why_not = "the program embeds no model";
+        ax_diag_print(diags, stderr);
+        ax_diag_list_free(diags);
+        ax_diag_list_init(diags);
+        rc = write_reports(a, &r, arch, diags) == 0 ? 0 : 1;
+    } else {
+        ax_diag_print(diags, stderr);
+        ax_diag_list_free(diags);
+        ax_diag_list_init(diags);
+        fprintf(stderr, "%s: %s: %s\n", cmd, path, ax_status_str(st));
+    }
+done:
+    ax_sim_result_free(&r);
+    ax_arch_free(arch);
+    ax_mem_free(tokens);
+    return rc;
+}
+
 /* Loads, maps, simulates and reports. `prog_path` is the program of `sim`
  * (NULL for `run`). */
 static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
@@ -443,6 +636,17 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
         goto done;
     if (prog_path) {
         st = ax_prog_load(&file, prog_path, &diags);
+        if (st == AX_OK && !ax_prog_find_file(&file, "model/config.json")) {
+            rc = simulate_bare(a, &file, prog_path, cmd, &diags);
+            st = AX_OK;
+            goto done;
+        }
+        if (st == AX_OK && (a->token_ids || a->values)) {
+            fprintf(stderr, "%s: %s goes with a program that embeds no model; this one embeds "
+                    "its model%s\n", cmd, a->token_ids ? "--token-ids" : "--values",
+                    a->token_ids ? ": give --prompt, --prompt-file or --tokens" : "");
+            goto done;
+        }
         if (st == AX_OK)
             st = ax_rebuild_open(&mp, &file, prog_path, a->model, NULL, &diags);
     } else {

@@ -35,6 +35,14 @@ ax_status ax_check_weights_open(const struct ax_model *m, ax_check_weights_t **w
                                 struct ax_exec_weights *out, struct ax_diag_list *diags);
 void ax_check_weights_close(ax_check_weights_t *w);
 
+/* Gives every weight record of `p` (compiled for `m`) its data: the codes
+ * and scales (or values) this module's weight source serves, packed as the
+ * record's WEIGHTS buffer holds them (ax_prog_record_pack), so that the
+ * program runs without the checkpoint. Fails as the source does, or with
+ * AX_ERR_NOMEM / AX_ERR_LIMIT. */
+ax_status ax_check_embed_weights(struct ax_prog *p, const struct ax_model *m,
+                                 struct ax_diag_list *diags);
+
 /* The value graph node `node` left in `ex`'s last run: its value buffers,
  * shards in order (`n<id>.value`, or `n<id>.value<k>` for shard k), as
  * float32. Returns the number of words written to `out` (0 when the

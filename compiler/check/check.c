@@ -224,6 +224,41 @@ ax_status ax_check_weights_open(const struct ax_model *m, ax_check_weights_t **w
     return AX_OK;
 }
 
+ax_status ax_check_embed_weights(struct ax_prog *p, const struct ax_model *m,
+                                 struct ax_diag_list *diags)
+{
+    struct ax_exec_weights src;
+    ax_check_weights_t *w = NULL;
+    ax_status st = ax_check_weights_open(m, &w, &src, diags);
+    for (uint32_t i = 0; st == AX_OK && i < p->n_weights; i++) {
+        const struct ax_prog_weight *rec = &p->weights[i];
+        uint64_t n = (uint64_t)rec->rows * rec->cols, words = ax_prog_record_words(rec);
+        uint64_t ng = (uint64_t)rec->rows * ((rec->cols + AX_PROG_GROUP - 1) / AX_PROG_GROUP);
+        if (n > SIZE_MAX / 4 - 1 || words > SIZE_MAX / 4 - 1) {
+            st = AX_ERR_LIMIT;
+            break;
+        }
+        /* the source's arrays are zeroed, as the executor's are */
+        int8_t *codes = rec->is_float ? NULL : ax_mem_calloc((size_t)n + 1, 1);
+        float *scales = rec->is_float ? NULL : ax_mem_calloc((size_t)ng + 1, sizeof *scales);
+        float *values = rec->is_float ? ax_mem_calloc((size_t)n + 1, sizeof *values) : NULL;
+        uint32_t *packed = ax_mem_calloc((size_t)words + 1, sizeof *packed);
+        st = packed && (rec->is_float ? values != NULL : codes && scales) ? AX_OK : AX_ERR_NOMEM;
+        if (st == AX_OK)
+            st = src.fetch(src.user, p, i, codes, scales, values, diags);
+        if (st == AX_OK) {
+            ax_prog_record_pack(rec, codes, scales, values, packed);
+            st = ax_prog_set_record_data(p, i, packed);
+        }
+        ax_mem_free(codes);
+        ax_mem_free(scales);
+        ax_mem_free(values);
+        ax_mem_free(packed);
+    }
+    ax_check_weights_close(w);
+    return st;
+}
+
 uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *logits, uint32_t cap)
 {
     for (uint32_t i = 0; i < p->n_nodes; i++)

@@ -984,7 +984,7 @@ static void test_large_program(void)
                                            "x"};
     for (uint32_t c = 1; c <= N_CORES; c++) {
         fan[c - 1] = (struct ax_prog_dest){c, 0};
-        p.weights[c - 1] = (struct ax_prog_weight){c, "w", 0, 64, 0, 64, 0, 0};
+        p.weights[c - 1] = (struct ax_prog_weight){c, "w", 0, 64, 0, 64, 0, 0, NULL};
         struct ax_prog_buffer *b = &p.buffers[3 * c - 2];
         b[0] = (struct ax_prog_buffer){c, 0, 64, AX_PROG_BUF_INBOX, AX_PROG_NONE, AX_PROG_NONE, "in"};
         b[1] = (struct ax_prog_buffer){c, 64, 1088, AX_PROG_BUF_WEIGHTS, AX_PROG_NONE, c - 1, "w"};
@@ -1033,7 +1033,135 @@ static void test_large_program(void)
     ax_diag_list_free(&diags);
 }
 
-AX_TEST_MAIN(T(test_round_trip), T(test_lookups), T(test_summary), T(test_file_from), T(test_corruptions),
+/* Weight data (the wdata section, `.wdata` lines): tests/programs/dram-stream.s
+ * carries the numbers its comments state; they survive encoding, decoding
+ * and printing byte for byte, and each damage to the section is refused. */
+static void test_weight_data(void)
+{
+    const char *path = SRC "/tests/programs/dram-stream.s";
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    char *text = NULL;
+    size_t tlen = 0;
+    struct ax_prog p;
+    ax_prog_init(&p, 0, 0);
+    ax_status st = ax_fs_read_file(path, 1 << 20, &text, &tlen, &diags);
+    if (st == AX_OK)
+        st = ax_prog_parse(&p, path, text, tlen, &diags);
+    CHECK(st == AX_OK);
+    ax_mem_free(text);
+    if (st != AX_OK) {
+        ax_diag_print(&diags, stderr);
+        ax_diag_list_free(&diags);
+        ax_prog_free(&p);
+        return;
+    }
+    /* proj.weight (record 1): row j every code j + 1, scale 2^-7 */
+    CHECK(p.n_weights == 2 && ax_prog_has_all_data(&p));
+    int8_t codes[4 * 128];
+    float scales[4];
+    ax_prog_record_unpack(&p.weights[1], p.weights[1].data, codes, scales, NULL);
+    CHECK(codes[0] == 1 && codes[127] == 1 && codes[128] == 2 && codes[511] == 4);
+    CHECK(scales[0] == 0x1p-7f && scales[3] == 0x1p-7f);
+    uint32_t packed[132];
+    ax_prog_record_pack(&p.weights[1], codes, scales, NULL, packed);
+    CHECK(memcmp(packed, p.weights[1].data, sizeof packed) == 0);
+
+    unsigned char *good = NULL;
+    size_t len = 0;
+    CHECK(ax_prog_encode(&p, &good, &len, &diags) == AX_OK);
+    if (!good) {
+        ax_diag_print(&diags, stderr);
+        ax_diag_list_free(&diags);
+        ax_prog_free(&p);
+        return;
+    }
+    check_text_round_trip(&p, good, len);
+    enum { WDATA_SECTION = 12 };
+    CHECK(u64_at(good + 12) % (1ull << 32) == 13); /* sections: the 13th is wdata */
+    struct ax_prog q;
+    CHECK(ax_prog_decode(&q, "data.axb", good, len, &diags) == AX_OK);
+    CHECK(q.n_weights == 2 && q.weights[1].data &&
+          memcmp(q.weights[1].data, p.weights[1].data, sizeof packed) == 0);
+    ax_prog_free(&q);
+
+    /* without data: the 12 sections of a program that never had any */
+    p.weights[0].data = p.weights[1].data = NULL;
+    unsigned char *bare = NULL;
+    size_t bare_len = 0;
+    CHECK(ax_prog_encode(&p, &bare, &bare_len, &diags) == AX_OK);
+    CHECK(bare && u64_at(bare + 12) % (1ull << 32) == 12 && bare_len < len);
+    ax_mem_free(bare);
+
+    unsigned char *b = malloc(len);
+    uint64_t off = section_offset(good, WDATA_SECTION);
+    /* the first record is weight 0's (132 words), the second weight 1's */
+    uint64_t second = off + 16 + 132 * 4;
+    memcpy(b, good, len);
+    put_u32_at(b + off + 8, 131);
+    ax_prog_reseal(b, len);
+    expect_refused("record words", b, len, "takes 132 words, not 131");
+    memcpy(b, good, len);
+    put_u32_at(b + second, 0);
+    ax_prog_reseal(b, len);
+    expect_refused("order", b, len, "in ascending order, each once");
+    memcpy(b, good, len);
+    put_u32_at(b + off + 4, 1);
+    ax_prog_reseal(b, len);
+    expect_refused("reserved", b, len, "reserved field and padding must be 0");
+    memcpy(b, good, len);
+    put_u32_at(b + second + 16 + 128 * 4, 0x7fc00000); /* weight 1's first scale: NaN */
+    ax_prog_reseal(b, len);
+    expect_refused("NaN scale", b, len, "scale 0 of its data is not finite");
+    memcpy(b, good, len);
+    put_u32_at(b + off + 8, 0x7fffffff); /* more words than the section holds */
+    ax_prog_reseal(b, len);
+    expect_refused("huge record", b, len, "is truncated");
+    free(b);
+    ax_mem_free(good);
+    ax_prog_free(&p);
+
+    /* text: a float record takes values=, a quantized one codes= and scales= */
+    static const char *const bad[][2] = {
+        {".axb 2\n.cores 1\n.sram_words 64\n"
+         ".weights core=0 tensor=\"n\" rows=0+1 cols=0+4 sram float\n"
+         ".wdata 0 row=0 codes=1\n",
+         "expected 'values='"},
+        {".axb 2\n.cores 1\n.sram_words 64\n"
+         ".weights core=0 tensor=\"w\" rows=0+2 cols=0+4 sram\n"
+         ".wdata 0 row=1 codes=1 scales=1\n",
+         "the next from row 0"},
+        {".axb 2\n.cores 1\n.sram_words 64\n"
+         ".weights core=0 tensor=\"w\" rows=0+1 cols=0+4 sram\n"
+         ".wdata 0 row=0 codes=1,2,3,4,5 scales=1\n",
+         "more than 4 numbers"},
+        {".axb 2\n.cores 1\n.sram_words 64\n"
+         ".weights core=0 tensor=\"w\" rows=0+1 cols=0+4 sram\n"
+         ".wdata 0 row=0 codes=1 scales=inf\n",
+         "expected a finite number"},
+        {".axb 2\n.cores 1\n.sram_words 64\n"
+         ".weights core=0 tensor=\"w\" rows=0+100000 cols=0+100000 sram\n"
+         ".wdata 0 row=0+100000 codes=1 scales=1\n",
+         "the text form carries at most"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct ax_diag_list d;
+        ax_diag_list_init(&d);
+        struct ax_prog r;
+        ax_status rs = parse_text(&r, "bad.s", bad[i][0], &d);
+        int ok = rs != AX_OK && has_message(&d, bad[i][1]);
+        CHECK(ok);
+        if (!ok) {
+            fprintf(stderr, "  text %zu: expected '%s':\n", i, bad[i][1]);
+            ax_diag_print(&d, stderr);
+        }
+        ax_prog_free(&r);
+        ax_diag_list_free(&d);
+    }
+    ax_diag_list_free(&diags);
+}
+
+AX_TEST_MAIN(T(test_round_trip), T(test_weight_data), T(test_lookups), T(test_summary), T(test_file_from), T(test_corruptions),
              T(test_text_errors), T(test_verifier), T(test_verifier_positions),
              T(test_verifier_in_memory),
              T(test_random_damage), T(test_random_text_damage),

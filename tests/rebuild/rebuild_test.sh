@@ -48,9 +48,42 @@ grep -q "^.meta \"chip_sha256\" \"$sha_chip\"" "$dir/p.s" &&
     grep -q '^.file "model/model.safetensors"' "$dir/p.s"
 check "the chip, config and checkpoint are embedded with their SHA-256" $?
 
-# 3. Referenced weights: the model must be given, and must be the one recorded.
+# 3. With the checkpoint, every weight record carries its codes and scales
+# (.wdata), and sim runs on them: one code changed in the text, assembled
+# again, and the run is no longer bit-exact against the reference.
+python3 - "$dir/p.s" "$dir/edited.s" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().split("\n")
+records = [l for l in lines if l.startswith(".weights ")]
+with_data = {int(l.split()[1]) for l in lines if l.startswith(".wdata ")}
+assert with_data == set(range(len(records))), (len(records), len(with_data))
+quantized = {i for i, l in enumerate(records) if not l.rstrip().split("#")[0].endswith("float")}
+for i, l in enumerate(lines):
+    m = re.match(r"\.wdata (\d+) row=\S+ codes=(-?\d+)", l)
+    if m and int(m.group(1)) in quantized:
+        c = int(m.group(2))
+        lines[i] = l.replace("codes=%d" % c, "codes=%d" % (c + 1 if c < 127 else c - 1), 1)
+        break
+else:
+    raise SystemExit("no quantized record with data")
+open(sys.argv[2], "w").write("\n".join(lines))
+PY
+check "every weight record carries data" $?
+"$axon" asm "$dir/edited.s" -o "$dir/edited.axb" &&
+    "$axon" sim "$dir/edited.axb" --prompt "The cat" --report "$dir/edited.json" --quiet
+check "the program with one code changed assembles and runs" $?
+python3 - "$dir/edited.json" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))["validation"]
+assert v["bit_exact"] is False and v["mismatches"] > 0, v
+PY
+check "sim runs on the program's own data (one changed code breaks bit-exactness)" $?
+
+# 4. Referenced weights: the model must be given, and must be the one recorded.
 "$axon" compile "$tiny" --chip "$chip" --no-embed-weights -o "$dir/ref.axb"
 check "compile --no-embed-weights" $?
+! "$axon" disasm "$dir/ref.axb" | grep -q "^.wdata "
+check "a program that references its weights carries no weight data" $?
 "$axon" sim "$dir/ref.axb" --tokens 1 --quiet 2>"$dir/err.txt"
 [ $? -eq 1 ] && grep -q -- "--model DIR" "$dir/err.txt"
 check "a program referencing its weights asks for --model" $?
@@ -70,7 +103,7 @@ cp "$tiny/model.safetensors" "$dir/copy/"
 [ $? -eq 1 ] && grep -q "not the model this program was compiled from" "$dir/err.txt"
 check "another model's folder is refused" $?
 
-# 4. inspect's free SRAM follows from the buffer table disasm prints.
+# 5. inspect's free SRAM follows from the buffer table disasm prints.
 "$axon" inspect "$dir/moved/p.axb" --json >"$dir/inspect.json"
 check "inspect --json" $?
 python3 - "$dir/p.s" "$dir/inspect.json" <<'PY'

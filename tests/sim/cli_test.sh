@@ -109,9 +109,13 @@ check "functional mode on a shape-only model says why" $?
 [ $? -eq 1 ] && grep -q "missing.json" "$out/err.txt"
 check "a missing profile names the file" $?
 "$axon" asm "$src/tests/isa/data/hand.s" -o "$out/hand.axb" 2>/dev/null
-"$axon" sim "$out/hand.axb" --tokens 1 >/dev/null 2>"$out/err.txt"
-[ $? -eq 1 ] && grep -q "compile it again" "$out/err.txt"
-check "a program without its build record says how to fix it" $?
+# a program that embeds no model runs on the chip it embeds: counting mode
+# without weight data, functional mode refused with what to add
+"$axon" sim "$out/hand.axb" --tokens 1 --quiet >/dev/null 2>"$out/err.txt"
+check "a program that embeds no model runs in counting mode" $?
+"$axon" sim "$out/hand.axb" --mode functional --token-ids 0 >/dev/null 2>"$out/err.txt"
+[ $? -eq 1 ] && grep -q "carries no data: give every record its numbers (.wdata" "$out/err.txt"
+check "a program without a model or weight data says what to add" $?
 "$axon" run "$tiny" --chip "$chip" --tokens 1 --threads 0 >/dev/null 2>&1
 [ $? -eq 2 ]
 check "--threads 0 is a usage error" $?

@@ -34,6 +34,16 @@
 # barrier 0: core 4 waits from 0; core 8 arrives at 97: 97 + 65 = 162.
 # core 8: vadd 44 (206). barrier 1: cores 0 and 4 wait; 206 + 80 = 286.
 # cycles 286
+#
+# ---- What `axon sim` reports (programs.sim's checker; tests/programs/README.md) --
+# `axon sim PROG.axb --token-ids 0` on the .wdata below, against the figures above.
+# want cycles 286
+# want executed instructions 13
+# want ledger read 1
+# want ledger mul 4
+# want ledger add 8
+# want ledger barrier 5
+# want values 8 y [0, 1, -2, 3][j]
 .axb 2
 .cores 12
 .sram_words 16384            # 64 KiB / 4
@@ -43,6 +53,8 @@
 .meta "chip" "golden-three-chips"
 .meta "chip_grid_w" "3"
 .weights core=8 tensor="emb.weight" rows=0+4 cols=0+4 sram                # weight 0
+# The numbers: emb.weight every row 0, 32, -64, 96, scale 2^-6.
+.wdata 0 row=0+4 codes=0,32,-64,96 scales=0.015625
 .buffer core=8 addr=0  words=8 kind=weights ref=0 node=1 name=emb.w       # 4 + 4 scales
 .buffer core=8 addr=8  words=4 kind=value   node=1 name=x
 .buffer core=8 addr=12 words=4 kind=value   node=2 name=y

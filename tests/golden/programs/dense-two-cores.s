@@ -39,6 +39,20 @@
 #   vdot: 260 reads (7332), 4 updates x 3 (7344), 512 x 12 = 6144 mac
 #   (13488), in the order of the core's units.
 # cycles 13488
+#
+# ---- What `axon sim` reports (programs.sim's checker; tests/programs/README.md) --
+# `axon sim PROG.axb --token-ids 0` on the .wdata below, against the figures above.
+# want cycles 13488
+# want executed instructions 8
+# want ledger read 292
+# want ledger mul 128
+# want ledger add 128
+# want ledger mac 512
+# want ledger update 4
+# want ledger message_out 128
+# want ledger message_in 128
+# want ledger hop_east 128
+# want values 1 y (j + 1) / 4
 .axb 2
 .cores 4
 .sram_words 16384            # 64 KiB / 4
@@ -48,6 +62,13 @@
 .meta "chip" "golden-one-chip"
 .weights core=0 tensor="emb.weight" rows=0+4 cols=0+128 sram              # weight 0
 .weights core=1 tensor="proj.weight" rows=0+4 cols=0+128 sram             # weight 1
+# The numbers: emb.weight every row 0, 32, -64, 96 repeated, scale 2^-6;
+# proj.weight row j every code j + 1, scale 2^-7.
+.wdata 0 row=0+4 codes=0,32,-64,96 scales=0.015625
+.wdata 1 row=0 codes=1 scales=0.0078125
+.wdata 1 row=1 codes=2 scales=0.0078125
+.wdata 1 row=2 codes=3 scales=0.0078125
+.wdata 1 row=3 codes=4 scales=0.0078125
 .buffer core=0 addr=0   words=132 kind=weights ref=0 node=1 name=emb.w    # 128 + 4 scales
 .buffer core=1 addr=0   words=132 kind=weights ref=1 node=2 name=w        # 128 + 4 scales
 .buffer core=1 addr=256 words=128 kind=value   node=1 name=x

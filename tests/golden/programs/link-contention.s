@@ -60,6 +60,25 @@
 # core 2: psumrecv y+2 waits for it (242), 2 adds 22: 264.
 # cycles 264
 #
+# ---- What `axon sim` reports (programs.sim's checker; tests/programs/README.md) --
+# `axon sim PROG.axb --token-ids 0` on the .wdata below, against the figures above.
+# want cycles 264
+# want executed instructions 25
+# want ledger read 7
+# want ledger mul 1
+# want ledger add 3
+# want ledger access_neuron 1
+# want ledger update_neuron 1
+# want ledger spike_out 1
+# want ledger process_spike 4
+# want ledger update 4
+# want ledger message_out 4
+# want ledger message_in 4
+# want ledger hop_east 5
+# want ledger hop_west 2
+# want ledger barrier 1
+# want values 2 y (j + 1) / 256
+#
 # ---- Cycles, analytic (the golden case link-contention-analytic) -----------
 # The same program and counts under --timing analytic: no link waits for
 # another message. The packet to core 3 leaves at 54 as before (axon_out is
@@ -78,6 +97,12 @@
 .weights core=0 tensor="emb.weight" rows=0+4 cols=0+1 sram                # weight 0
 .weights core=2 tensor="proj.weight" rows=0+2 cols=0+1 sram               # weight 1
 .weights core=3 tensor="proj.weight" rows=2+2 cols=0+1 sram               # weight 2
+# The numbers: emb.weight every code 64, scale 2^-7; proj.weight row j code j + 1.
+.wdata 0 row=0+4 codes=64 scales=0.0078125
+.wdata 1 row=0 codes=1 scales=0.0078125
+.wdata 1 row=1 codes=2 scales=0.0078125
+.wdata 2 row=0 codes=3 scales=0.0078125      # tensor row 2
+.wdata 2 row=1 codes=4 scales=0.0078125
 # Weights buffers: ceil(rows x 1 / 4) = 1 word of codes, then a scale a row.
 .buffer core=0 addr=0  words=5 kind=weights ref=0 node=1 name=emb.w       # 1 + 4 scales
 .buffer core=0 addr=8  words=1 kind=value   node=1 name=x

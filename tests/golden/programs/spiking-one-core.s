@@ -45,6 +45,21 @@
 # synacc: synapse 2048 x 2 = 4096 beside 512 SRAM reads: 9938.
 # scale: 8 reads (9946), 8 x 3 = 24 (9970).
 # cycles 9970
+#
+# ---- What `axon sim` reports (programs.sim's checker; tests/programs/README.md) --
+# `axon sim PROG.axb --token-ids 0` on the .wdata below, against the figures above.
+# want cycles 9970
+# want executed instructions 13
+# want ledger read 552
+# want ledger mul 128
+# want ledger add 128
+# want ledger access_neuron 128
+# want ledger update_neuron 128
+# want ledger spike_out 256
+# want ledger process_spike 2048
+# want ledger update 8
+# want ledger barrier 1
+# want values 0 y 0.75 * (j + 1)
 .axb 2
 .cores 4
 .sram_words 16384            # 64 KiB / 4
@@ -55,6 +70,17 @@
 .const 3                                                                  # const 0: k
 .weights core=0 tensor="emb.weight" rows=0+4 cols=0+128 sram              # weight 0
 .weights core=0 tensor="proj.weight" rows=0+8 cols=0+128 sram             # weight 1
+# The numbers: emb.weight every row +96, -96 repeated, scale 2^-7;
+# proj.weight row j j + 1, -(j + 1) repeated, scale 2^-7.
+.wdata 0 row=0+4 codes=96,-96 scales=0.0078125
+.wdata 1 row=0 codes=1,-1 scales=0.0078125
+.wdata 1 row=1 codes=2,-2 scales=0.0078125
+.wdata 1 row=2 codes=3,-3 scales=0.0078125
+.wdata 1 row=3 codes=4,-4 scales=0.0078125
+.wdata 1 row=4 codes=5,-5 scales=0.0078125
+.wdata 1 row=5 codes=6,-6 scales=0.0078125
+.wdata 1 row=6 codes=7,-7 scales=0.0078125
+.wdata 1 row=7 codes=8,-8 scales=0.0078125
 .buffer core=0 addr=0    words=132 kind=weights ref=0 node=1 name=emb.w   # 128 + 4 scales
 .buffer core=0 addr=256  words=264 kind=weights ref=1 node=2 name=w       # 256 + 8 scales
 .buffer core=0 addr=520  words=8   kind=acc     node=2 name=acc

@@ -47,6 +47,22 @@
 #   vdot: 14 reads (571), 2 updates x 3 (577), 16 x 12 = 192 mac (769).
 # barrier 0: 769 + 50 = 819.
 # cycles 819
+#
+# ---- What `axon sim` reports (programs.sim's checker; tests/programs/README.md) --
+# `axon sim PROG.axb --token-ids 0` on the .wdata below, against the figures above.
+# want cycles 819
+# want executed instructions 10
+# want ledger read 16
+# want ledger mul 8
+# want ledger add 8
+# want ledger mac 16
+# want ledger update 2
+# want ledger message_out 8
+# want ledger message_in 8
+# want ledger hop_east 16
+# want ledger link 32
+# want ledger barrier 2
+# want values 5 y (j + 1) / 64
 .axb 2
 .cores 8
 .sram_words 16384            # 64 KiB / 4
@@ -57,6 +73,11 @@
 .meta "chip_grid_w" "2"
 .weights core=2 tensor="emb.weight" rows=0+4 cols=0+8 sram                # weight 0
 .weights core=5 tensor="proj.weight" rows=0+2 cols=0+8 sram               # weight 1
+# The numbers: emb.weight every row 0, 32, -64, 96 repeated, scale 2^-6;
+# proj.weight row j every code j + 1, scale 2^-7.
+.wdata 0 row=0+4 codes=0,32,-64,96 scales=0.015625
+.wdata 1 row=0 codes=1 scales=0.0078125
+.wdata 1 row=1 codes=2 scales=0.0078125
 .buffer core=2 addr=0  words=12 kind=weights ref=0 node=1 name=emb.w      # 8 + 4 scales
 .buffer core=5 addr=0  words=6  kind=weights ref=1 node=2 name=w          # 4 + 2 scales
 .buffer core=5 addr=8  words=8  kind=value   node=1 name=x

@@ -47,6 +47,27 @@
 # core 2: axon_in 1152 (15924); psumrecv 1408 (17332); vsilu 128 x 20 = 2560
 #   (19892); vmul 128 x 13 = 1664 (21556); vadd 128 x 11 = 1408 (22964).
 # cycles 22964
+#
+# ---- What `axon sim` reports, from the figures above (programs.sim) ----------
+# `axon sim PROG.axb --token-ids 0` runs on the .wdata below; each `want` line
+# is one figure worked out above (spiking-projection.s says how they are read).
+# want cycles 22964
+# want executed instructions 15
+# want executed messages 2
+# want executed events 0
+# want executed synaptic_ops 0
+# want ledger message_out 256
+# want ledger message_in 256
+# want ledger hop_east 256
+# want ledger mul 512
+# want ledger mac 128
+# want ledger rsqrt 1
+# want ledger silu 128
+# want ledger add 384
+# want ledger read 32
+# want values 1 x [0.5, -0.5][j % 2]
+# want bits 1 h [0x3f7fffde, 0xbf7fffde][j % 2]
+# want bits 2 out [0x3fdd9326, 0xbf3b2691][j % 2]
 .axb 2
 .cores 4
 .sram_words 16384            # 64 KiB / 4
@@ -57,6 +78,10 @@
 .const 1e-6                                                               # const 0: eps
 .weights core=0 tensor="emb.weight" rows=0+4 cols=0+128 sram              # weight 0
 .weights core=1 tensor="norm.weight" rows=0+1 cols=0+128 sram float       # weight 1
+# The numbers of the weight records: emb.weight every row +64, -64
+# repeated, scale 2^-7; norm.weight 1.0 everywhere.
+.wdata 0 row=0+4 codes=64,-64 scales=0.0078125
+.wdata 1 row=0 values=1
 .buffer core=0 addr=0   words=132 kind=weights ref=0 node=1 name=emb.w    # 128 + 4 scales
 .buffer core=1 addr=0   words=128 kind=param   ref=1 node=2 name=nw
 .buffer core=1 addr=128 words=128 kind=value   node=1 name=x

@@ -80,6 +80,32 @@
 # core 0: axon_in 32 x 9: 21655 (core 1's) and 22167 (core 2's);
 #   psumrecv y: 21655 + 32 x 11 = 22007; psumrecv y+32: 22167 + 352 = 22519.
 # cycles 22519
+#
+# ---- What `axon sim` reports, from the figures above (programs.sim) ----------
+# `axon sim PROG.axb --token-ids 0` runs on the .wdata below; each `want` line
+# is one figure worked out above, checked against the report (cycles, ledger
+# counts: every count not listed must be 0) and --values (what the executor
+# ran, the value buffers' words; EXPR is Python in the word index j).
+# want cycles 22519
+# want executed instructions 29
+# want executed messages 3          # lookup 1, psumsend 2
+# want executed events 256         # 128 events x 2 destinations
+# want executed synaptic_ops 8192
+# want ledger message_out 448
+# want ledger message_in 448
+# want ledger hop_west 480
+# want ledger hop_east 384
+# want ledger mul 128
+# want ledger access_neuron 128
+# want ledger update_neuron 128
+# want ledger spike_out 128
+# want ledger process_spike 8192
+# want ledger update 64
+# want ledger add 192
+# want ledger read 2144
+# want ledger barrier 1
+# want values 0 x [0, 0.5, -1, 1.5][j % 4]
+# want values 0 y (j - 31) / 4
 .axb 2
 .cores 4
 .sram_words 16384            # 64 KiB / 4
@@ -91,6 +117,74 @@
 .weights core=1 tensor="proj.weight" rows=0+32 cols=0+128 sram            # weight 0
 .weights core=2 tensor="proj.weight" rows=32+32 cols=0+128 sram           # weight 1
 .weights core=3 tensor="emb.weight" rows=0+4 cols=0+128 sram              # weight 2
+# The numbers of the weight records (rows count from each record's first):
+# emb.weight every row 0, 32, -64, 96 repeated, scale 2^-6; proj.weight
+# row j (of the tensor) every code j - 31, scale 2^-7.
+.wdata 0 row=0 codes=-31 scales=0.0078125    # tensor row 0
+.wdata 0 row=1 codes=-30 scales=0.0078125
+.wdata 0 row=2 codes=-29 scales=0.0078125
+.wdata 0 row=3 codes=-28 scales=0.0078125
+.wdata 0 row=4 codes=-27 scales=0.0078125
+.wdata 0 row=5 codes=-26 scales=0.0078125
+.wdata 0 row=6 codes=-25 scales=0.0078125
+.wdata 0 row=7 codes=-24 scales=0.0078125
+.wdata 0 row=8 codes=-23 scales=0.0078125
+.wdata 0 row=9 codes=-22 scales=0.0078125
+.wdata 0 row=10 codes=-21 scales=0.0078125
+.wdata 0 row=11 codes=-20 scales=0.0078125
+.wdata 0 row=12 codes=-19 scales=0.0078125
+.wdata 0 row=13 codes=-18 scales=0.0078125
+.wdata 0 row=14 codes=-17 scales=0.0078125
+.wdata 0 row=15 codes=-16 scales=0.0078125
+.wdata 0 row=16 codes=-15 scales=0.0078125
+.wdata 0 row=17 codes=-14 scales=0.0078125
+.wdata 0 row=18 codes=-13 scales=0.0078125
+.wdata 0 row=19 codes=-12 scales=0.0078125
+.wdata 0 row=20 codes=-11 scales=0.0078125
+.wdata 0 row=21 codes=-10 scales=0.0078125
+.wdata 0 row=22 codes=-9 scales=0.0078125
+.wdata 0 row=23 codes=-8 scales=0.0078125
+.wdata 0 row=24 codes=-7 scales=0.0078125
+.wdata 0 row=25 codes=-6 scales=0.0078125
+.wdata 0 row=26 codes=-5 scales=0.0078125
+.wdata 0 row=27 codes=-4 scales=0.0078125
+.wdata 0 row=28 codes=-3 scales=0.0078125
+.wdata 0 row=29 codes=-2 scales=0.0078125
+.wdata 0 row=30 codes=-1 scales=0.0078125
+.wdata 0 row=31 codes=0 scales=0.0078125    # tensor row 31
+.wdata 1 row=0 codes=1 scales=0.0078125    # tensor row 32
+.wdata 1 row=1 codes=2 scales=0.0078125
+.wdata 1 row=2 codes=3 scales=0.0078125
+.wdata 1 row=3 codes=4 scales=0.0078125
+.wdata 1 row=4 codes=5 scales=0.0078125
+.wdata 1 row=5 codes=6 scales=0.0078125
+.wdata 1 row=6 codes=7 scales=0.0078125
+.wdata 1 row=7 codes=8 scales=0.0078125
+.wdata 1 row=8 codes=9 scales=0.0078125
+.wdata 1 row=9 codes=10 scales=0.0078125
+.wdata 1 row=10 codes=11 scales=0.0078125
+.wdata 1 row=11 codes=12 scales=0.0078125
+.wdata 1 row=12 codes=13 scales=0.0078125
+.wdata 1 row=13 codes=14 scales=0.0078125
+.wdata 1 row=14 codes=15 scales=0.0078125
+.wdata 1 row=15 codes=16 scales=0.0078125
+.wdata 1 row=16 codes=17 scales=0.0078125
+.wdata 1 row=17 codes=18 scales=0.0078125
+.wdata 1 row=18 codes=19 scales=0.0078125
+.wdata 1 row=19 codes=20 scales=0.0078125
+.wdata 1 row=20 codes=21 scales=0.0078125
+.wdata 1 row=21 codes=22 scales=0.0078125
+.wdata 1 row=22 codes=23 scales=0.0078125
+.wdata 1 row=23 codes=24 scales=0.0078125
+.wdata 1 row=24 codes=25 scales=0.0078125
+.wdata 1 row=25 codes=26 scales=0.0078125
+.wdata 1 row=26 codes=27 scales=0.0078125
+.wdata 1 row=27 codes=28 scales=0.0078125
+.wdata 1 row=28 codes=29 scales=0.0078125
+.wdata 1 row=29 codes=30 scales=0.0078125
+.wdata 1 row=30 codes=31 scales=0.0078125
+.wdata 1 row=31 codes=32 scales=0.0078125    # tensor row 63
+.wdata 2 row=0+4 codes=0,32,-64,96 scales=0.015625
 # Weights buffers: 32 x 128 codes = 1024 words, then 32 scales: 1056.
 .buffer core=0 addr=0    words=64   kind=value   node=2 name=y
 .buffer core=0 addr=128  words=128  kind=value   node=1 name=x
