@@ -967,30 +967,48 @@ static void timed_free(struct timed *s)
     eng_net_free(&s->net);
 }
 
-ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
-                         const struct ax_exec_weights *weights, const int32_t *tokens,
-                         uint32_t n_tokens, const struct ax_sim_options *o,
-                         const struct ax_sim_observer *obs, struct ax_sim_result *out,
-                         struct ax_diag_list *diags)
+/* A program's run token by token (ax_sim.h): the timed run, its result and
+ * the options it was opened with. */
+struct ax_sim_session {
+    struct timed t;
+    struct ax_sim_result r;
+    struct ax_sim_options o;
+    struct ax_sim_observer obs;
+    struct ax_exec_activity act; /* counting mode's draws: the executor keeps a pointer */
+    uint32_t n_tokens;
+    ax_status failed; /* the status of a failed token: later calls return it */
+    int is_finished;  /* ax_sim_session_result has taken the result */
+};
+
+ax_status ax_sim_session_open(const struct ax_prog *p, const ax_arch_t *arch,
+                              const struct ax_exec_weights *weights,
+                              const struct ax_sim_options *o, const struct ax_sim_observer *obs,
+                              ax_sim_session_t **out, struct ax_diag_list *diags)
 {
+    *out = NULL;
+    ax_sim_session_t *ss = ax_mem_calloc(1, sizeof *ss);
+    if (!ss)
+        return AX_ERR_NOMEM;
+    ss->o = *o;
+    if (obs)
+        ss->obs = *obs;
+    o = &ss->o;
     const struct ax_system_desc *sys = ax_arch_desc(arch);
-    struct ax_sim_result *r = out;
-    memset(r, 0, sizeof *r);
-    struct timed s;
-    memset(&s, 0, sizeof s);
-    s.p = p;
-    s.arch = arch;
-    s.o = o;
-    s.r = r;
-    s.diags = diags;
-    s.cur = NONE;
-    s.n_cores = p->n_cores;
+    struct ax_sim_result *r = &ss->r;
+    struct timed *s = &ss->t;
+    s->p = p;
+    s->arch = arch;
+    s->o = o;
+    s->r = r;
+    s->diags = diags;
+    s->cur = NONE;
+    s->n_cores = p->n_cores;
     uint32_t per_chip = ax_arch_cores_per_chip(arch);
-    s.n_chips = per_chip ? (p->n_cores + per_chip - 1) / per_chip : 1;
-    spike_options(p, &s.spike);
+    s->n_chips = per_chip ? (p->n_cores + per_chip - 1) / per_chip : 1;
+    spike_options(p, &s->spike);
     r->model_name = ax_prog_meta(p, "model") ? ax_prog_meta(p, "model") : "program";
     r->chip_name = sys->name;
-    r->chips_used = s.n_chips;
+    r->chips_used = s->n_chips;
     r->cores_used = p->n_code;
     r->cores_per_chip = per_chip;
     r->mesh_w = sys->chip.mesh_width;
@@ -1000,11 +1018,10 @@ ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
     r->mode = weights ? AX_SIM_FUNCTIONAL : AX_SIM_COUNTING;
     r->timing = o->timing;
     r->engine = ax_sim_engine_str(AX_SIM_ENGINE_NATIVE);
-    r->tokens = n_tokens;
     r->context = o->context;
     r->seed = o->seed;
     r->threads = o->threads ? o->threads : 1; /* asked for; the timed run takes one */
-    r->spike = s.spike;
+    r->spike = s->spike;
     ax_status st = AX_OK;
     if (o->engine != AX_SIM_ENGINE_NATIVE || o->trace) {
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
@@ -1012,25 +1029,112 @@ ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
         st = AX_ERR_UNSUPPORTED;
     }
     if (st == AX_OK)
-        st = timed_open(&s, weights);
-    struct ax_exec_activity act = {draw_counts, &s};
+        st = timed_open(s, weights);
+    ss->act = (struct ax_exec_activity){draw_counts, s};
     if (st == AX_OK)
-        st = weights ? ax_exec_create(p, r->model_name, weights, &s.ex, diags)
-                     : ax_exec_create_counting(p, r->model_name, &act, &s.ex, diags);
-    for (uint32_t t = 0; t < n_tokens && st == AX_OK; t++) {
-        int32_t token = tokens ? tokens[t] : 0;
-        st = run_token(&s, t, token, o->context + t);
-        if (st == AX_OK && obs && obs->token)
-            st = obs->token(obs->user, s.ex, t, token);
+        st = weights ? ax_exec_create(p, r->model_name, weights, &s->ex, diags)
+                     : ax_exec_create_counting(p, r->model_name, &ss->act, &s->ex, diags);
+    if (st != AX_OK) {
+        ax_sim_session_close(ss);
+        return st;
     }
-    if (st == AX_OK) {
-        r->cycles = r->clock_hz > 0 ? (uint64_t)ceil(r->seconds * r->clock_hz - 1e-6) : 0;
-        st = finish(&s);
+    *out = ss;
+    return AX_OK;
+}
+
+ax_status ax_sim_session_token(ax_sim_session_t *ss, int32_t token, struct ax_sim_token *out,
+                               struct ax_diag_list *diags)
+{
+    struct timed *s = &ss->t;
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (ss->failed != AX_OK)
+        return ss->failed;
+    if (ss->is_finished) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "the session's result was taken: it runs no more tokens");
+        return AX_ERR_INVALID;
     }
-    if (st == AX_OK && o->profile_out)
-        st = write_profile(&s);
-    timed_free(&s);
-    if (st != AX_OK)
-        ax_sim_result_free(r);
+    s->diags = diags;
+    double t0 = ss->r.seconds, cnt0[AX_LEDGER_COUNT];
+    memcpy(cnt0, s->run_cnt, sizeof cnt0);
+    uint32_t index = ss->n_tokens;
+    ax_status st = run_token(s, index, token, ss->o.context + index);
+    if (st == AX_OK && ss->obs.token)
+        st = ss->obs.token(ss->obs.user, s->ex, index, token);
+    if (st != AX_OK) {
+        ss->failed = st;
+        return st;
+    }
+    ss->n_tokens++;
+    if (out) {
+        const struct ax_sim_result *r = &ss->r;
+        out->index = index;
+        out->id = token;
+        out->seconds = r->seconds - t0;
+        out->cycles = r->clock_hz > 0 ? (uint64_t)ceil(out->seconds * r->clock_hz - 1e-6) : 0;
+        for (int i = 0; i < AX_LEDGER_COUNT; i++)
+            out->dynamic_j += (s->run_cnt[i] - cnt0[i]) * s->unit_j[i];
+        out->static_j = r->chips_used * out->seconds * s->unit_j[AX_LEDGER_STATIC_CHIP];
+    }
+    return AX_OK;
+}
+
+uint32_t ax_sim_session_tokens(const ax_sim_session_t *ss)
+{
+    return ss->n_tokens;
+}
+
+ax_status ax_sim_session_result(ax_sim_session_t *ss, struct ax_sim_result *out,
+                                struct ax_diag_list *diags)
+{
+    struct timed *s = &ss->t;
+    struct ax_sim_result *r = &ss->r;
+    memset(out, 0, sizeof *out);
+    if (ss->failed != AX_OK)
+        return ss->failed;
+    if (ss->is_finished) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0, "the session's result was taken already");
+        return AX_ERR_INVALID;
+    }
+    s->diags = diags;
+    ss->is_finished = 1;
+    r->tokens = ss->n_tokens;
+    r->cycles = r->clock_hz > 0 ? (uint64_t)ceil(r->seconds * r->clock_hz - 1e-6) : 0;
+    ax_status st = finish(s);
+    if (st == AX_OK && ss->o.profile_out)
+        st = write_profile(s);
+    if (st != AX_OK) {
+        ss->failed = st;
+        return st;
+    }
+    *out = *r;
+    memset(r, 0, sizeof *r);
+    return AX_OK;
+}
+
+void ax_sim_session_close(ax_sim_session_t *ss)
+{
+    if (!ss)
+        return;
+    timed_free(&ss->t);
+    ax_sim_result_free(&ss->r);
+    ax_mem_free(ss);
+}
+
+ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
+                         const struct ax_exec_weights *weights, const int32_t *tokens,
+                         uint32_t n_tokens, const struct ax_sim_options *o,
+                         const struct ax_sim_observer *obs, struct ax_sim_result *out,
+                         struct ax_diag_list *diags)
+{
+    memset(out, 0, sizeof *out);
+    ax_sim_session_t *s = NULL;
+    ax_status st = ax_sim_session_open(p, arch, weights, o, obs, &s, diags);
+    for (uint32_t t = 0; t < n_tokens && st == AX_OK; t++)
+        st = ax_sim_session_token(s, tokens ? tokens[t] : 0, NULL, diags);
+    if (st == AX_OK)
+        st = ax_sim_session_result(s, out, diags);
+    ax_sim_session_close(s);
     return st;
 }
