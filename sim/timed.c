@@ -29,6 +29,10 @@
  * woken by the message it waited for resumes at its own clock, which may
  * lie before other cores' last instructions.
  *
+ * Who decides the order: the heap below (the native engine), or the
+ * SystemC kernel (timed.h, sim/systemc/timed_systemc.cpp), which issues
+ * the same instructions through timed_issue in the same order.
+ *
  * Determinism: one thread decides the order; every figure is a sum of
  * counts multiplied by costs at the end. */
 #include "ax_sim.h"
@@ -40,6 +44,7 @@
 #include "ax_synth.h"
 #include "engine.h"
 #include "result.h"
+#include "timed.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -122,6 +127,7 @@ struct timed {
     uint32_t token;        /* index of the token being run */
     double horizon;        /* the latest time anything ends, this token */
     uint32_t cap_steps;
+    timed_sc_t *sc;        /* the SystemC engine deciding the order, or NULL: the heap */
 };
 
 /* ---- the ready queue: a binary heap on (t, k) --------------------------------------- */
@@ -161,6 +167,16 @@ static struct ready pop(struct timed *s)
         i = m;
     }
     return top;
+}
+
+/* Core record k, parked, can go on from its clock: into the heap, or told
+ * to the engine that decides the order. */
+static void wake(struct timed *s, uint32_t k)
+{
+    if (s->sc)
+        timed_sc_wake(s->sc, k);
+    else
+        push(s, k);
 }
 
 /* ---- charging ------------------------------------------------------------------------- */
@@ -470,7 +486,7 @@ static void complete_barrier(struct timed *s, uint32_t id)
         s->clock[k] = t;
         if (s->is_parked[k]) {
             s->is_parked[k] = 0;
-            push(s, k);
+            wake(s, k);
         }
     }
 }
@@ -482,7 +498,7 @@ static void wake_receivers(struct timed *s, const struct ax_exec_did *d)
         uint32_t k = d->sent[i].dst < s->n_cores ? s->run_of_core[d->sent[i].dst] : NONE;
         if (k != NONE && s->is_parked[k]) {
             s->is_parked[k] = 0;
-            push(s, k);
+            wake(s, k);
         }
     }
 }
@@ -768,6 +784,38 @@ static ax_status add_step(struct timed *s, uint32_t token, uint32_t e)
     return AX_OK;
 }
 
+ax_status timed_issue(struct timed *s, uint32_t k, enum timed_next *next)
+{
+    struct ax_exec_did d;
+    *next = TIMED_HALTED;
+    ax_status st = ax_exec_next(s->ex, k, &d);
+    if (st != AX_OK || d.state == AX_EXEC_HALTED)
+        return st;
+    st = timed_instr(s, k, &d);
+    *next = s->is_parked[k] ? TIMED_PARKED : TIMED_READY;
+    return st;
+}
+
+double timed_clock(const struct timed *s, uint32_t k)
+{
+    return s->clock[k];
+}
+
+/* The native engine's order: the core of the earliest clock (ties: the
+ * lower code record) issues next, until none can. */
+static ax_status run_native(struct timed *s)
+{
+    ax_status st = AX_OK;
+    while (st == AX_OK && s->n_heap > 0) {
+        uint32_t k = pop(s).k;
+        enum timed_next next;
+        st = timed_issue(s, k, &next);
+        if (next == TIMED_READY)
+            push(s, k);
+    }
+    return st;
+}
+
 /* One token: every core from its first instruction to halt, in the order
  * of their clocks, from the time the last token ended. */
 static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint64_t pos)
@@ -787,18 +835,11 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
     for (uint32_t k = 0; k < p->n_code; k++) {
         s->clock[k] = t0;
         s->is_parked[k] = 0;
-        push(s, k);
-    }
-    while (st == AX_OK && s->n_heap > 0) {
-        uint32_t k = pop(s).k;
-        struct ax_exec_did d;
-        st = ax_exec_next(s->ex, k, &d);
-        if (st != AX_OK || d.state == AX_EXEC_HALTED)
-            continue;
-        st = timed_instr(s, k, &d);
-        if (!s->is_parked[k])
+        if (!s->sc)
             push(s, k);
     }
+    if (st == AX_OK)
+        st = s->sc ? timed_sc_token(s->sc, t0, s->diags) : run_native(s);
     ax_status end = ax_exec_end(s->ex);
     if (st == AX_OK)
         st = end;
@@ -965,6 +1006,7 @@ static void timed_free(struct timed *s)
     ax_mem_free(s->run_of_core);
     ax_exec_free(s->ex);
     eng_net_free(&s->net);
+    timed_sc_close(s->sc);
 }
 
 /* A program's run token by token (ax_sim.h): the timed run, its result and
@@ -1017,16 +1059,19 @@ ax_status ax_sim_session_open(const struct ax_prog *p, const ax_arch_t *arch,
     r->clock_hz = sys->chip.clock_hz;
     r->mode = weights ? AX_SIM_FUNCTIONAL : AX_SIM_COUNTING;
     r->timing = o->timing;
-    r->engine = ax_sim_engine_str(AX_SIM_ENGINE_NATIVE);
+    r->engine = ax_sim_engine_str(o->engine);
     r->context = o->context;
     r->seed = o->seed;
     r->threads = o->threads ? o->threads : 1; /* asked for; the timed run takes one */
     r->spike = s->spike;
     ax_status st = AX_OK;
-    if (o->engine != AX_SIM_ENGINE_NATIVE || o->trace) {
+    if (o->trace) {
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
-                    "a program's timed run has the native engine only, without --trace, so far");
+                    "a program's timed run has no trace so far");
         st = AX_ERR_UNSUPPORTED;
+    } else if (o->engine >= AX_SIM_ENGINE_COUNT) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0, "no engine %d", (int)o->engine);
+        st = AX_ERR_USAGE;
     }
     if (st == AX_OK)
         st = timed_open(s, weights);
@@ -1034,6 +1079,8 @@ ax_status ax_sim_session_open(const struct ax_prog *p, const ax_arch_t *arch,
     if (st == AX_OK)
         st = weights ? ax_exec_create(p, r->model_name, weights, &s->ex, diags)
                      : ax_exec_create_counting(p, r->model_name, &ss->act, &s->ex, diags);
+    if (st == AX_OK && o->engine == AX_SIM_ENGINE_SYSTEMC)
+        st = timed_sc_open(s, p->n_code, &s->sc, diags);
     if (st != AX_OK) {
         ax_sim_session_close(ss);
         return st;

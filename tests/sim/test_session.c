@@ -3,7 +3,8 @@
  * counting mode for three tokens through a session. The session's result
  * must be the one ax_sim_program gives for the same tokens, its tokens'
  * figures must add up to the result's latency and energy, and a session
- * whose result was taken must refuse another token. */
+ * whose result was taken must refuse another token. The same on the
+ * SystemC engine, whose result must be the native engine's. */
 #include "ax_test.h"
 
 #include "ax_arch.h"
@@ -53,7 +54,8 @@ static int load(const struct hand *h, struct ax_prog *p, ax_arch_t **arch, struc
     return ok ? 0 : -1;
 }
 
-/* Every figure of two results that the reports print, equal. */
+/* Every figure of two results that the reports print, equal (but the
+ * engine's name). */
 static void check_same(const char *name, const struct ax_sim_result *a,
                        const struct ax_sim_result *b)
 {
@@ -142,8 +144,22 @@ static void test_native(void)
         check_hand(&hands[i], AX_SIM_ENGINE_NATIVE);
 }
 
+/* The same sessions on the SystemC engine: each token ordered by the
+ * SystemC kernel, the result the native engine's (check_same), across
+ * several sessions in one process. */
+static void test_systemc(void)
+{
+    if (!ax_sim_has_systemc()) {
+        ax_test_skip("session_systemc", "this build has no SystemC");
+        return;
+    }
+    for (size_t i = 0; i < sizeof hands / sizeof hands[0]; i++)
+        check_hand(&hands[i], AX_SIM_ENGINE_SYSTEMC);
+}
+
 static const struct ax_test_case cases[] = {
     {"session_native", test_native},
+    {"session_systemc", test_systemc},
 };
 
 int main(void)
