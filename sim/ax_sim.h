@@ -279,4 +279,55 @@ ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
                          const struct ax_sim_observer *obs, struct ax_sim_result *out,
                          struct ax_diag_list *diags);
 
+/* ---- a program's timed run, token by token ------------------------------------- */
+
+/* The same run as ax_sim_program, one token per call: a session keeps what
+ * the program keeps between tokens (K/V rings, GLA state, the cores' and
+ * links' clocks, the counts so far), so each token is simulated once.
+ * ax_sim_program is a loop over a session. */
+typedef struct ax_sim_session ax_sim_session_t;
+
+/* One token's figures. */
+struct ax_sim_token {
+    uint32_t index;   /* 0-based among the session's tokens */
+    int32_t id;       /* the token id it was given */
+    uint64_t cycles;  /* its latency in chip cycles (as a report's steps of it add up) */
+    double seconds;   /* from the end of the token before to the end of this one */
+    double dynamic_j; /* the energy of its events: every ledger item but static */
+    double static_j;  /* the static power of the chips used over `seconds` */
+};
+
+/* Opens a session of program `p` (verified) on `arch` (the program's chip,
+ * or one of the same geometry). `weights` NULL: counting mode (each counts
+ * buffer's counts drawn from the options' seed and profile); otherwise
+ * functional mode, values computed from the weights. `o` is copied; the
+ * strings it points at (profile, profile_out) and `p`, `arch`, `weights`
+ * must outlive the session. `obs` (may be NULL) is called after each token.
+ * On failure *out is NULL and `diags` says why (AX_ERR_UNSUPPORTED: an
+ * engine or option the timed run does not have). */
+ax_status ax_sim_session_open(const struct ax_prog *p, const ax_arch_t *arch,
+                              const struct ax_exec_weights *weights,
+                              const struct ax_sim_options *o, const struct ax_sim_observer *obs,
+                              ax_sim_session_t **out, struct ax_diag_list *diags);
+
+/* Runs the next token, id `token` (counting mode does not read it), at
+ * position o->context + the tokens before, and fills *out (may be NULL)
+ * with its figures. A failure (a wait that cannot be met: AX_ERR_INVALID,
+ * with a diagnostic per waiting core) leaves the session able only to be
+ * closed; every later call returns the same status. */
+ax_status ax_sim_session_token(ax_sim_session_t *s, int32_t token, struct ax_sim_token *out,
+                               struct ax_diag_list *diags);
+
+/* The number of tokens run so far. */
+uint32_t ax_sim_session_tokens(const ax_sim_session_t *s);
+
+/* Ends the run: fills *out with the result of the tokens run (the caller
+ * frees it with ax_sim_result_free) and writes the options' profile_out.
+ * After it the session takes no more tokens. */
+ax_status ax_sim_session_result(ax_sim_session_t *s, struct ax_sim_result *out,
+                                struct ax_diag_list *diags);
+
+/* Frees the session (NULL: nothing). */
+void ax_sim_session_close(ax_sim_session_t *s);
+
 #endif

@@ -29,6 +29,10 @@
  * woken by the message it waited for resumes at its own clock, which may
  * lie before other cores' last instructions.
  *
+ * Who decides the order: the heap below (the native engine), or the
+ * SystemC kernel (timed.h, sim/systemc/timed_systemc.cpp), which issues
+ * the same instructions through timed_issue in the same order.
+ *
  * Determinism: one thread decides the order; every figure is a sum of
  * counts multiplied by costs at the end. */
 #include "ax_sim.h"
@@ -40,6 +44,7 @@
 #include "ax_synth.h"
 #include "engine.h"
 #include "result.h"
+#include "timed.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -122,6 +127,7 @@ struct timed {
     uint32_t token;        /* index of the token being run */
     double horizon;        /* the latest time anything ends, this token */
     uint32_t cap_steps;
+    timed_sc_t *sc;        /* the SystemC engine deciding the order, or NULL: the heap */
 };
 
 /* ---- the ready queue: a binary heap on (t, k) --------------------------------------- */
@@ -161,6 +167,16 @@ static struct ready pop(struct timed *s)
         i = m;
     }
     return top;
+}
+
+/* Core record k, parked, can go on from its clock: into the heap, or told
+ * to the engine that decides the order. */
+static void wake(struct timed *s, uint32_t k)
+{
+    if (s->sc)
+        timed_sc_wake(s->sc, k);
+    else
+        push(s, k);
 }
 
 /* ---- charging ------------------------------------------------------------------------- */
@@ -470,7 +486,7 @@ static void complete_barrier(struct timed *s, uint32_t id)
         s->clock[k] = t;
         if (s->is_parked[k]) {
             s->is_parked[k] = 0;
-            push(s, k);
+            wake(s, k);
         }
     }
 }
@@ -482,7 +498,7 @@ static void wake_receivers(struct timed *s, const struct ax_exec_did *d)
         uint32_t k = d->sent[i].dst < s->n_cores ? s->run_of_core[d->sent[i].dst] : NONE;
         if (k != NONE && s->is_parked[k]) {
             s->is_parked[k] = 0;
-            push(s, k);
+            wake(s, k);
         }
     }
 }
@@ -795,6 +811,38 @@ static ax_status add_step(struct timed *s, uint32_t token, uint32_t e)
     return AX_OK;
 }
 
+ax_status timed_issue(struct timed *s, uint32_t k, enum timed_next *next)
+{
+    struct ax_exec_did d;
+    *next = TIMED_HALTED;
+    ax_status st = ax_exec_next(s->ex, k, &d);
+    if (st != AX_OK || d.state == AX_EXEC_HALTED)
+        return st;
+    st = timed_instr(s, k, &d);
+    *next = s->is_parked[k] ? TIMED_PARKED : TIMED_READY;
+    return st;
+}
+
+double timed_clock(const struct timed *s, uint32_t k)
+{
+    return s->clock[k];
+}
+
+/* The native engine's order: the core of the earliest clock (ties: the
+ * lower code record) issues next, until none can. */
+static ax_status run_native(struct timed *s)
+{
+    ax_status st = AX_OK;
+    while (st == AX_OK && s->n_heap > 0) {
+        uint32_t k = pop(s).k;
+        enum timed_next next;
+        st = timed_issue(s, k, &next);
+        if (next == TIMED_READY)
+            push(s, k);
+    }
+    return st;
+}
+
 /* One token: every core from its first instruction to halt, in the order
  * of their clocks, from the time the last token ended. */
 static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint64_t pos)
@@ -814,18 +862,11 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
     for (uint32_t k = 0; k < p->n_code; k++) {
         s->clock[k] = t0;
         s->is_parked[k] = 0;
-        push(s, k);
-    }
-    while (st == AX_OK && s->n_heap > 0) {
-        uint32_t k = pop(s).k;
-        struct ax_exec_did d;
-        st = ax_exec_next(s->ex, k, &d);
-        if (st != AX_OK || d.state == AX_EXEC_HALTED)
-            continue;
-        st = timed_instr(s, k, &d);
-        if (!s->is_parked[k])
+        if (!s->sc)
             push(s, k);
     }
+    if (st == AX_OK)
+        st = s->sc ? timed_sc_token(s->sc, t0, s->diags) : run_native(s);
     ax_status end = ax_exec_end(s->ex);
     if (st == AX_OK)
         st = end;
@@ -992,32 +1033,51 @@ static void timed_free(struct timed *s)
     ax_mem_free(s->run_of_core);
     ax_exec_free(s->ex);
     eng_net_free(&s->net);
+    timed_sc_close(s->sc);
 }
 
-ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
-                         const struct ax_exec_weights *weights, const int32_t *tokens,
-                         uint32_t n_tokens, const struct ax_sim_options *o,
-                         const struct ax_sim_observer *obs, struct ax_sim_result *out,
-                         struct ax_diag_list *diags)
+/* A program's run token by token (ax_sim.h): the timed run, its result and
+ * the options it was opened with. */
+struct ax_sim_session {
+    struct timed t;
+    struct ax_sim_result r;
+    struct ax_sim_options o;
+    struct ax_sim_observer obs;
+    struct ax_exec_activity act; /* counting mode's draws: the executor keeps a pointer */
+    uint32_t n_tokens;
+    ax_status failed; /* the status of a failed token: later calls return it */
+    int is_finished;  /* ax_sim_session_result has taken the result */
+};
+
+ax_status ax_sim_session_open(const struct ax_prog *p, const ax_arch_t *arch,
+                              const struct ax_exec_weights *weights,
+                              const struct ax_sim_options *o, const struct ax_sim_observer *obs,
+                              ax_sim_session_t **out, struct ax_diag_list *diags)
 {
+    *out = NULL;
+    ax_sim_session_t *ss = ax_mem_calloc(1, sizeof *ss);
+    if (!ss)
+        return AX_ERR_NOMEM;
+    ss->o = *o;
+    if (obs)
+        ss->obs = *obs;
+    o = &ss->o;
     const struct ax_system_desc *sys = ax_arch_desc(arch);
-    struct ax_sim_result *r = out;
-    memset(r, 0, sizeof *r);
-    struct timed s;
-    memset(&s, 0, sizeof s);
-    s.p = p;
-    s.arch = arch;
-    s.o = o;
-    s.r = r;
-    s.diags = diags;
-    s.cur = NONE;
-    s.n_cores = p->n_cores;
+    struct ax_sim_result *r = &ss->r;
+    struct timed *s = &ss->t;
+    s->p = p;
+    s->arch = arch;
+    s->o = o;
+    s->r = r;
+    s->diags = diags;
+    s->cur = NONE;
+    s->n_cores = p->n_cores;
     uint32_t per_chip = ax_arch_cores_per_chip(arch);
-    s.n_chips = per_chip ? (p->n_cores + per_chip - 1) / per_chip : 1;
-    spike_options(p, &s.spike);
+    s->n_chips = per_chip ? (p->n_cores + per_chip - 1) / per_chip : 1;
+    spike_options(p, &s->spike);
     r->model_name = ax_prog_meta(p, "model") ? ax_prog_meta(p, "model") : "program";
     r->chip_name = sys->name;
-    r->chips_used = s.n_chips;
+    r->chips_used = s->n_chips;
     r->cores_used = p->n_code;
     r->cores_per_chip = per_chip;
     r->mesh_w = sys->chip.mesh_width;
@@ -1026,38 +1086,129 @@ ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
     r->clock_hz = sys->chip.clock_hz;
     r->mode = weights ? AX_SIM_FUNCTIONAL : AX_SIM_COUNTING;
     r->timing = o->timing;
-    r->engine = ax_sim_engine_str(AX_SIM_ENGINE_NATIVE);
-    r->tokens = n_tokens;
+    r->engine = ax_sim_engine_str(o->engine);
     r->context = o->context;
     r->seed = o->seed;
     r->threads = o->threads ? o->threads : 1; /* asked for; the timed run takes one */
-    r->spike = s.spike;
+    r->spike = s->spike;
     ax_status st = AX_OK;
-    if (o->engine != AX_SIM_ENGINE_NATIVE || o->trace) {
+    if (o->trace) {
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
-                    "a program's timed run has the native engine only, without --trace, so far");
+                    "a program's timed run has no trace so far");
         st = AX_ERR_UNSUPPORTED;
+    } else if (o->engine >= AX_SIM_ENGINE_COUNT) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0, "no engine %d", (int)o->engine);
+        st = AX_ERR_USAGE;
     }
     if (st == AX_OK)
-        st = timed_open(&s, weights);
-    struct ax_exec_activity act = {draw_counts, &s};
+        st = timed_open(s, weights);
+    ss->act = (struct ax_exec_activity){draw_counts, s};
     if (st == AX_OK)
-        st = weights ? ax_exec_create(p, r->model_name, weights, &s.ex, diags)
-                     : ax_exec_create_counting(p, r->model_name, &act, &s.ex, diags);
-    for (uint32_t t = 0; t < n_tokens && st == AX_OK; t++) {
-        int32_t token = tokens ? tokens[t] : 0;
-        st = run_token(&s, t, token, o->context + t);
-        if (st == AX_OK && obs && obs->token)
-            st = obs->token(obs->user, s.ex, t, token);
+        st = weights ? ax_exec_create(p, r->model_name, weights, &s->ex, diags)
+                     : ax_exec_create_counting(p, r->model_name, &ss->act, &s->ex, diags);
+    if (st == AX_OK && o->engine == AX_SIM_ENGINE_SYSTEMC)
+        st = timed_sc_open(s, p->n_code, &s->sc, diags);
+    if (st != AX_OK) {
+        ax_sim_session_close(ss);
+        return st;
     }
-    if (st == AX_OK) {
-        r->cycles = r->clock_hz > 0 ? (uint64_t)ceil(r->seconds * r->clock_hz - 1e-6) : 0;
-        st = finish(&s);
+    *out = ss;
+    return AX_OK;
+}
+
+ax_status ax_sim_session_token(ax_sim_session_t *ss, int32_t token, struct ax_sim_token *out,
+                               struct ax_diag_list *diags)
+{
+    struct timed *s = &ss->t;
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (ss->failed != AX_OK)
+        return ss->failed;
+    if (ss->is_finished) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "the session's result was taken: it runs no more tokens");
+        return AX_ERR_INVALID;
     }
-    if (st == AX_OK && o->profile_out)
-        st = write_profile(&s);
-    timed_free(&s);
-    if (st != AX_OK)
-        ax_sim_result_free(r);
+    s->diags = diags;
+    double t0 = ss->r.seconds, cnt0[AX_LEDGER_COUNT];
+    memcpy(cnt0, s->run_cnt, sizeof cnt0);
+    uint32_t index = ss->n_tokens;
+    ax_status st = run_token(s, index, token, ss->o.context + index);
+    if (st == AX_OK && ss->obs.token)
+        st = ss->obs.token(ss->obs.user, s->ex, index, token);
+    if (st != AX_OK) {
+        ss->failed = st;
+        return st;
+    }
+    ss->n_tokens++;
+    if (out) {
+        const struct ax_sim_result *r = &ss->r;
+        out->index = index;
+        out->id = token;
+        out->seconds = r->seconds - t0;
+        out->cycles = r->clock_hz > 0 ? (uint64_t)ceil(out->seconds * r->clock_hz - 1e-6) : 0;
+        for (int i = 0; i < AX_LEDGER_COUNT; i++)
+            out->dynamic_j += (s->run_cnt[i] - cnt0[i]) * s->unit_j[i];
+        out->static_j = r->chips_used * out->seconds * s->unit_j[AX_LEDGER_STATIC_CHIP];
+    }
+    return AX_OK;
+}
+
+uint32_t ax_sim_session_tokens(const ax_sim_session_t *ss)
+{
+    return ss->n_tokens;
+}
+
+ax_status ax_sim_session_result(ax_sim_session_t *ss, struct ax_sim_result *out,
+                                struct ax_diag_list *diags)
+{
+    struct timed *s = &ss->t;
+    struct ax_sim_result *r = &ss->r;
+    memset(out, 0, sizeof *out);
+    if (ss->failed != AX_OK)
+        return ss->failed;
+    if (ss->is_finished) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0, "the session's result was taken already");
+        return AX_ERR_INVALID;
+    }
+    s->diags = diags;
+    ss->is_finished = 1;
+    r->tokens = ss->n_tokens;
+    r->cycles = r->clock_hz > 0 ? (uint64_t)ceil(r->seconds * r->clock_hz - 1e-6) : 0;
+    ax_status st = finish(s);
+    if (st == AX_OK && ss->o.profile_out)
+        st = write_profile(s);
+    if (st != AX_OK) {
+        ss->failed = st;
+        return st;
+    }
+    *out = *r;
+    memset(r, 0, sizeof *r);
+    return AX_OK;
+}
+
+void ax_sim_session_close(ax_sim_session_t *ss)
+{
+    if (!ss)
+        return;
+    timed_free(&ss->t);
+    ax_sim_result_free(&ss->r);
+    ax_mem_free(ss);
+}
+
+ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
+                         const struct ax_exec_weights *weights, const int32_t *tokens,
+                         uint32_t n_tokens, const struct ax_sim_options *o,
+                         const struct ax_sim_observer *obs, struct ax_sim_result *out,
+                         struct ax_diag_list *diags)
+{
+    memset(out, 0, sizeof *out);
+    ax_sim_session_t *s = NULL;
+    ax_status st = ax_sim_session_open(p, arch, weights, o, obs, &s, diags);
+    for (uint32_t t = 0; t < n_tokens && st == AX_OK; t++)
+        st = ax_sim_session_token(s, tokens ? tokens[t] : 0, NULL, diags);
+    if (st == AX_OK)
+        st = ax_sim_session_result(s, out, diags);
+    ax_sim_session_close(s);
     return st;
 }

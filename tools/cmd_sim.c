@@ -90,9 +90,9 @@ static void usage(FILE *out, int is_run)
             "  --work W             where the simulator takes its work from: program (default:\n"
             "                       the program's instructions, timed one by one on its\n"
             "                       cores) or graph (derived from the graph and placement the\n"
-            "                       program was compiled from; needed by --engine systemc\n"
-            "                       and --trace; the program's run takes one thread whatever\n"
-            "                       --threads says, docs/simulator.md)\n"
+            "                       program was compiled from; needed by --trace; the\n"
+            "                       program's run takes one thread whatever --threads says,\n"
+            "                       docs/simulator.md)\n"
             "  --json               print the JSON report on stdout instead of the summary\n"
             "  --quiet              no summary, no progress bar\n");
     if (!is_run)
@@ -280,13 +280,10 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
                         "not record them (use --engine native)\n", cmd);
         return -1;
     }
-    const char *graph_only = a->sim.engine == AX_SIM_ENGINE_SYSTEMC ? "--engine systemc"
-                             : a->sim.trace                         ? "--trace"
-                                                                    : NULL;
+    const char *graph_only = a->sim.trace ? "--trace" : NULL;
     if (graph_only && !a->is_graph_work) {
         fprintf(stderr, "%s: %s works on the graph's work so far: add --work graph (the "
-                        "program's timed run has the native engine and no trace yet)\n", cmd,
-                graph_only);
+                        "program's timed run has no trace yet)\n", cmd, graph_only);
         return -1;
     }
     a->sim.progress = !a->is_quiet && isatty(2);

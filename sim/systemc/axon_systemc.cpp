@@ -2,9 +2,6 @@
  * (axon_systemc.h). */
 #include "axon_systemc.h"
 
-extern "C" {
-#include "ax_mem.h"
-}
 #include "sc_chip.h"
 
 #include <cstdio>
@@ -35,35 +32,25 @@ void flush(struct ax_diag_list *diags)
 
 } // namespace
 
-Chip::Chip(sc_core::sc_module_name name, const std::string &chip_yaml, const std::string &program)
+Chip::Chip(sc_core::sc_module_name name, const std::string &program, const std::string &chip_yaml)
     : sc_module(name), socket("socket"), impl_(new Impl)
 {
     socket.register_b_transport(this, &Chip::b_transport);
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
-    ax_status st = ax_sc_chip_open(chip_yaml.c_str(), program.c_str(), &impl_->chip, &diags);
+    /* Functional mode plugs in here: the weights the program carries, as an
+     * ax_exec_weights, instead of NULL (counting mode). */
+    const struct ax_exec_weights *weights = nullptr;
+    ax_status st = ax_sc_chip_open(program.c_str(), chip_yaml.empty() ? nullptr : chip_yaml.c_str(),
+                                   weights, &impl_->chip, &diags);
     flush(&diags);
     if (st != AX_OK)
-        throw std::runtime_error(std::string(this->name()) + ": cannot open " + program + " on " +
-                                 chip_yaml + ": " + ax_status_str(st));
+        throw std::runtime_error(std::string(this->name()) + ": cannot open " + program +
+                                 (chip_yaml.empty() ? std::string() : " on " + chip_yaml) + ": " +
+                                 ax_status_str(st));
 }
 
 Chip::~Chip() = default;
-
-std::vector<int32_t> Chip::tokenize(const std::string &text) const
-{
-    struct ax_diag_list diags;
-    ax_diag_list_init(&diags);
-    int32_t *ids = nullptr;
-    uint64_t n = 0;
-    ax_status st = ax_sc_chip_tokenize(impl_->chip, text.c_str(), &ids, &n, &diags);
-    flush(&diags);
-    if (st != AX_OK)
-        throw std::runtime_error(std::string(name()) + ": cannot tokenize: " + ax_status_str(st));
-    std::vector<int32_t> v(ids, ids + n);
-    ax_mem_free(ids);
-    return v;
-}
 
 std::string Chip::chip_name() const
 {
@@ -116,7 +103,6 @@ void Chip::b_transport(tlm::tlm_generic_payload &gp, sc_core::sc_time &delay)
     t->seconds = r.seconds;
     t->dynamic_j = r.dynamic_j;
     t->static_j = r.static_j;
-    t->is_validated = r.is_validated ? 1 : 0;
     /* the chip takes one token at a time: a token that comes while it is
      * busy waits for the one before */
     sc_core::sc_time arrive = sc_core::sc_time_stamp() + delay;

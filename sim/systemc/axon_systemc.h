@@ -2,23 +2,25 @@
  * for a virtual platform's own sc_main (docs/systemc.md; CMake target
  * axon_systemc).
  *
- *     axon::Chip npu("npu", "models/chips/loihi2-like.yaml", "tiny.axb");
+ *     axon::Chip npu("npu", "tiny.axb");   // on the chip the program embeds
  *     host.socket.bind(npu.socket);
  *
  * A token goes in as a write transaction to the chip's target socket whose
  * data is one axon::Token (address 0, data length sizeof(axon::Token)). The
- * chip simulates that token after the ones it was given before and writes
- * the token's figures into the same Token: its latency and its energy, as
- * `axon sim` reports them. The latency, after any wait while the chip is
- * still busy with an earlier token, is added to the annotated delay, so a
- * loosely-timed initiator sees the chip take its time.
+ * chip simulates that token after the ones it was given before, once (the
+ * program's state between tokens is kept), and writes the token's figures
+ * into the same Token: its latency and its energy, as `axon sim` reports
+ * them. The latency, after any wait while the chip is still busy with an
+ * earlier token, is added to the annotated delay, so a loosely-timed
+ * initiator sees the chip take its time.
  *
- * The program decides the mode: functional when its model has weights (the
- * spikes are the model's own, from the token's values, and every token is
- * checked against the reference), counting otherwise (spikes drawn from the
- * published statistics; the token id is not used). The chip's internals are
- * timed by axon's native engine: the platform's SystemC kernel is the one
- * running, so the chip cannot run its own.
+ * The chip needs the program only: no model, so no tokenizer: the platform
+ * sends token ids. It runs in counting mode (spikes drawn from the
+ * published statistics; the token id is not used) until the program can
+ * supply its weights (sc_chip.h, ax_sc_chip_open). It does not check values
+ * against a reference: `axon sim` does. The chip's internals are timed by
+ * axon's native engine: the platform's SystemC kernel is the one running,
+ * so the chip cannot run its own.
  *
  * Errors: the constructor throws std::runtime_error (the diagnostics are
  * printed on standard error first); a transaction that is not a write of
@@ -34,7 +36,6 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
-#include <vector>
 
 namespace axon
 {
@@ -47,7 +48,6 @@ struct Token {
     double seconds = 0;        /* out: the same in seconds */
     double dynamic_j = 0;      /* out: the energy of its events (every category but static) */
     double static_j = 0;       /* out: static power over its latency */
-    uint32_t is_validated = 0; /* out: functional mode checked it bit-exact against the reference */
 };
 
 class Chip : public sc_core::sc_module
@@ -56,17 +56,15 @@ class Chip : public sc_core::sc_module
     /* Where tokens go in (see above). */
     tlm_utils::simple_target_socket<Chip> socket;
 
-    /* Opens `program` (written by `axon compile -o`) on the chip described by
-     * `chip_yaml`, which must give the placement the program was compiled
-     * with. Throws std::runtime_error when it cannot. */
-    Chip(sc_core::sc_module_name name, const std::string &chip_yaml, const std::string &program);
+    /* Opens `program` (written by `axon compile -o`) on the chip it embeds,
+     * or on the chip described by `chip_yaml` when it is not empty: a chip
+     * of the geometry the program was compiled for (its costs may differ).
+     * Throws std::runtime_error when it cannot. */
+    Chip(sc_core::sc_module_name name, const std::string &program,
+         const std::string &chip_yaml = std::string());
     ~Chip() override;
     Chip(const Chip &) = delete;
     Chip &operator=(const Chip &) = delete;
-
-    /* The token ids of `text` under the model's tokenizer (throws
-     * std::runtime_error when the model has none). */
-    std::vector<int32_t> tokenize(const std::string &text) const;
 
     std::string chip_name() const;
     std::string model_name() const;

@@ -1,41 +1,131 @@
-/* The C half of axon::Chip: a program opened with its model on a chip and
- * simulated token by token (sc_chip.h). */
+/* The C half of axon::Chip: a program on its chip, simulated token by
+ * token through a timed-run session (sc_chip.h). */
 #include "sc_chip.h"
 
+#include "ax_arch.h"
 #include "ax_mem.h"
 #include "ax_prog.h"
-#include "ax_rebuild.h"
 #include "ax_sim.h"
-#include "ax_tokenizer.h"
 
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 struct ax_sc_chip {
-    struct ax_mapped mp; /* the program's model and placement, rebuilt */
-    struct ax_sim_options sim;
-    int32_t *tokens; /* the sequence so far */
-    uint32_t n_tokens, cap_tokens;
+    struct ax_prog prog;
+    ax_arch_t *arch;
+    ax_sim_session_t *session;
+    int is_functional;
 };
 
-ax_status ax_sc_chip_open(const char *chip_path, const char *prog_path, ax_sc_chip_t **out,
+/* A chip description's geometry, as a program depends on it. */
+struct geometry {
+    uint32_t mesh_w, mesh_h, cores_per_tile;
+    uint64_t sram_words, dram_bytes, max_chips; /* max_chips 0: open */
+};
+
+static struct geometry geometry_of(const ax_arch_t *arch)
+{
+    const struct ax_system_desc *sys = ax_arch_desc(arch);
+    const struct ax_chip_desc *chip = &sys->chip;
+    struct geometry g = {chip->mesh_width, chip->mesh_height, chip->cores_per_tile,
+                         (uint64_t)(chip->core.sram.capacity_bytes / 4),
+                         chip->dram.is_present ? (uint64_t)chip->dram.capacity_bytes : 0,
+                         sys->n_chips ? sys->n_chips : sys->max_chips};
+    return g;
+}
+
+/* Whether `arch` (named `name` in diagnostics) can run program `p`, whose
+ * embedded chip is `own` (NULL: none): the program header's cores per chip,
+ * SRAM and DRAM, its chips, and the embedded chip's mesh and tiles. */
+static ax_status check_geometry(const struct ax_prog *p, const char *path, const ax_arch_t *arch,
+                                const ax_arch_t *own, const char *name,
+                                struct ax_diag_list *diags)
+{
+    struct geometry g = geometry_of(arch);
+    uint64_t per_chip = (uint64_t)g.mesh_w * g.mesh_h * g.cores_per_tile;
+    uint32_t before = diags->n_errors;
+    if (p->cores_per_chip && p->cores_per_chip != per_chip)
+        ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
+                    "the program was compiled for %u cores per chip; %s has %llu", p->cores_per_chip,
+                    name, (unsigned long long)per_chip);
+    if (p->sram_words != g.sram_words)
+        ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
+                    "the program was compiled for %u SRAM words per core; %s has %llu",
+                    p->sram_words, name, (unsigned long long)g.sram_words);
+    if (p->dram_bytes_per_chip != g.dram_bytes)
+        ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
+                    "the program was compiled for %llu DRAM bytes per chip; %s has %llu",
+                    (unsigned long long)p->dram_bytes_per_chip, name,
+                    (unsigned long long)g.dram_bytes);
+    if (per_chip && g.max_chips && (p->n_cores + per_chip - 1) / per_chip > g.max_chips)
+        ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
+                    "the program's %u cores make %llu chips; %s has at most %llu", p->n_cores,
+                    (unsigned long long)((p->n_cores + per_chip - 1) / per_chip), name,
+                    (unsigned long long)g.max_chips);
+    if (own) {
+        struct geometry o = geometry_of(own);
+        if (o.mesh_w != g.mesh_w || o.mesh_h != g.mesh_h || o.cores_per_tile != g.cores_per_tile)
+            ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
+                        "the program was placed on a mesh of %ux%u tiles of %u cores; %s has "
+                        "%ux%u tiles of %u",
+                        o.mesh_w, o.mesh_h, o.cores_per_tile, name, g.mesh_w, g.mesh_h,
+                        g.cores_per_tile);
+    }
+    return diags->n_errors > before ? AX_ERR_INVALID : AX_OK;
+}
+
+/* The chip the program embeds (chip.yaml), or NULL with *st set when it
+ * has none or it does not load. */
+static ax_arch_t *embedded_chip(const struct ax_prog *p, const char *path, ax_status *st,
+                                struct ax_diag_list *diags)
+{
+    const struct ax_prog_file *f = ax_prog_find_file(p, "chip.yaml");
+    ax_arch_t *arch = NULL;
+    if (!f) {
+        ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
+                    "the program embeds no chip description: give one");
+        *st = AX_ERR_INVALID;
+        return NULL;
+    }
+    char name[4200];
+    snprintf(name, sizeof name, "%.4095s (chip.yaml)", path);
+    *st = ax_arch_load_text(name, (const char *)f->data, (size_t)f->size, &arch, diags);
+    return *st == AX_OK ? arch : NULL;
+}
+
+ax_status ax_sc_chip_open(const char *prog_path, const char *chip_path,
+                          const struct ax_exec_weights *weights, ax_sc_chip_t **out,
                           struct ax_diag_list *diags)
 {
     *out = NULL;
     ax_sc_chip_t *c = ax_mem_calloc(1, sizeof *c);
     if (!c)
         return AX_ERR_NOMEM;
-    struct ax_prog file;
-    ax_sim_options_default(&c->sim);
-    ax_status st = ax_prog_load(&file, prog_path, diags);
+    ax_prog_init(&c->prog, 0, 0);
+    ax_status st = ax_prog_load(&c->prog, prog_path, diags);
+    ax_arch_t *own = NULL;
+    if (st == AX_OK && (!chip_path || ax_prog_find_file(&c->prog, "chip.yaml")))
+        own = embedded_chip(&c->prog, prog_path, &st, diags);
+    if (st == AX_OK && chip_path)
+        st = ax_arch_load(chip_path, &c->arch, diags);
+    if (st == AX_OK && !chip_path) {
+        c->arch = own;
+        own = NULL;
+    }
     if (st == AX_OK)
-        st = ax_rebuild_open(&c->mp, &file, prog_path, NULL, chip_path, diags);
-    ax_prog_free(&file);
+        st = check_geometry(&c->prog, prog_path, c->arch, own,
+                            chip_path ? chip_path : "its embedded chip", diags);
+    ax_arch_free(own);
+    struct ax_sim_options o;
+    ax_sim_options_default(&o);
+    o.mode = weights ? AX_SIM_FUNCTIONAL : AX_SIM_COUNTING;
+    if (st == AX_OK)
+        st = ax_sim_session_open(&c->prog, c->arch, weights, &o, NULL, &c->session, diags);
     if (st != AX_OK) {
         ax_sc_chip_close(c);
         return st;
     }
-    c->sim.mode = c->mp.model->weights ? AX_SIM_FUNCTIONAL : AX_SIM_COUNTING;
+    c->is_functional = weights != NULL;
     *out = c;
     return AX_OK;
 }
@@ -44,8 +134,9 @@ void ax_sc_chip_close(ax_sc_chip_t *c)
 {
     if (!c)
         return;
-    ax_mapped_close(&c->mp);
-    ax_mem_free(c->tokens);
+    ax_sim_session_close(c->session);
+    ax_arch_free(c->arch);
+    ax_prog_free(&c->prog);
     ax_mem_free(c);
 }
 
@@ -53,86 +144,36 @@ ax_status ax_sc_chip_token(ax_sc_chip_t *c, int32_t token, struct ax_sc_token *o
                            struct ax_diag_list *diags)
 {
     memset(out, 0, sizeof *out);
-    if (c->sim.mode == AX_SIM_FUNCTIONAL &&
-        (token < 0 || (uint32_t)token >= c->mp.model->config.vocab_size)) {
-        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
-                    "token %d is outside the vocabulary (0 to %u)", token,
-                    c->mp.model->config.vocab_size - 1);
-        return AX_ERR_INVALID;
-    }
-    if (c->n_tokens == c->cap_tokens) {
-        uint32_t cap = c->cap_tokens ? 2 * c->cap_tokens : 64;
-        int32_t *p = ax_mem_realloc(c->tokens, cap * sizeof *p);
-        if (!p)
-            return AX_ERR_NOMEM;
-        c->tokens = p;
-        c->cap_tokens = cap;
-    }
-    c->tokens[c->n_tokens] = token;
-    /* functional: the whole sequence again (the simulator starts from an
-     * empty state); counting: this token after the others as context */
-    struct ax_sim_options o = c->sim;
-    const int32_t *tokens = c->tokens;
-    uint32_t n = c->n_tokens + 1;
-    if (o.mode == AX_SIM_COUNTING) {
-        o.context = c->n_tokens;
-        tokens = &c->tokens[c->n_tokens];
-        n = 1;
-    }
-    struct ax_sim_result r;
-    ax_status st = ax_sim_run(&c->mp.graph, &c->mp.map, c->mp.arch, c->mp.model,
-                              &c->mp.ref.spike, tokens, n, &o, &r, diags);
+    struct ax_sim_token t;
+    ax_status st = ax_sim_session_token(c->session, token, &t, diags);
     if (st != AX_OK)
         return st;
-    out->index = c->n_tokens;
-    for (uint32_t i = 0; i < r.n_steps; i++) {
-        const struct ax_sim_step *s = &r.steps[i];
-        if (s->token != n - 1)
-            continue;
-        out->cycles += s->cycles;
-        out->seconds += s->seconds;
-        out->dynamic_j += s->energy_j;
-    }
-    if (r.seconds > 0)
-        out->static_j = r.ledger.cat_j[AX_ENERGY_STATIC] * out->seconds / r.seconds;
-    out->is_validated = r.validation.is_done && r.validation.is_bit_exact;
-    ax_sim_result_free(&r);
-    c->n_tokens++;
+    out->index = t.index;
+    out->cycles = t.cycles;
+    out->seconds = t.seconds;
+    out->dynamic_j = t.dynamic_j;
+    out->static_j = t.static_j;
     return AX_OK;
-}
-
-ax_status ax_sc_chip_tokenize(const ax_sc_chip_t *c, const char *text, int32_t **ids,
-                              uint64_t *n_ids, struct ax_diag_list *diags)
-{
-    *ids = NULL;
-    *n_ids = 0;
-    if (!c->mp.model->tokenizer) {
-        ax_diag_add(diags, AX_DIAG_ERROR, c->mp.model->dir, 0, 0, "the model has no tokenizer");
-        return AX_ERR_UNSUPPORTED;
-    }
-    size_t n = 0;
-    ax_status st = ax_tok_encode(c->mp.model->tokenizer, text, strlen(text), ids, &n, diags);
-    *n_ids = n;
-    return st;
 }
 
 const char *ax_sc_chip_name(const ax_sc_chip_t *c)
 {
-    return ax_arch_desc(c->mp.arch)->name;
+    return ax_arch_desc(c->arch)->name;
 }
 const char *ax_sc_chip_model(const ax_sc_chip_t *c)
 {
-    return c->mp.graph.name;
+    const char *m = ax_prog_meta(&c->prog, "model");
+    return m ? m : "program";
 }
 uint32_t ax_sc_chip_cores_used(const ax_sc_chip_t *c)
 {
-    return c->mp.map.n_cores_used;
+    return c->prog.n_code;
 }
 double ax_sc_chip_clock_hz(const ax_sc_chip_t *c)
 {
-    return ax_arch_desc(c->mp.arch)->chip.clock_hz;
+    return ax_arch_desc(c->arch)->chip.clock_hz;
 }
 int ax_sc_chip_is_functional(const ax_sc_chip_t *c)
 {
-    return c->sim.mode == AX_SIM_FUNCTIONAL;
+    return c->is_functional;
 }

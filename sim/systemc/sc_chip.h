@@ -1,12 +1,15 @@
-/* The C half of axon::Chip (axon_systemc.h): a compiled program opened with
- * its model on a chip, simulated one token at a time. axon_systemc.cpp wraps
- * it in a SystemC module with a TLM-2.0 target socket; this half only uses
- * axon's C libraries, so C++ never sees their headers.
+/* The C half of axon::Chip (axon_systemc.h): a compiled program on its chip,
+ * simulated one token at a time through a timed-run session (ax_sim.h,
+ * ax_sim_session_*): what the program keeps between tokens stays in the
+ * session, so each token is simulated once. axon_systemc.cpp wraps it in a
+ * SystemC module with a TLM-2.0 target socket; this half only uses axon's C
+ * libraries of sim/, isa/, arch/ and common/, so C++ never sees their
+ * headers. No model, no graph: the program is all it needs.
  *
- * The simulation of a token runs on the native engine (the SystemC kernel is
- * the platform's, busy running the platform when a transaction comes in, so
- * the chip cannot start it again); its figures are the ones `axon sim`
- * reports for that token. */
+ * A token runs on the native engine: the SystemC kernel is the platform's,
+ * busy running the platform when a transaction comes in, so the chip cannot
+ * start it again; its figures are the ones `axon sim` reports for that
+ * token, and the SystemC engine gives the same. */
 #ifndef AX_SC_CHIP_H
 #define AX_SC_CHIP_H
 
@@ -19,41 +22,40 @@ extern "C" {
 #include "ax_diag.h"
 #include "ax_status.h"
 
+struct ax_exec_weights;
+
 typedef struct ax_sc_chip ax_sc_chip_t;
 
-/* One token's figures. */
+/* One token's figures (ax_sim_token). */
 struct ax_sc_token {
     uint32_t index;   /* 0-based position in the sequence */
     uint64_t cycles;  /* its latency in chip cycles */
     double seconds;   /* the same in seconds */
     double dynamic_j; /* the energy of its events (every category but static) */
     double static_j;  /* static power over its latency */
-    int is_validated; /* functional mode: bit-exact against the reference */
 };
 
-/* Opens `prog_path` (written by `axon compile -o`) on the chip described by
- * `chip_path`: rebuilds the graph and placement from the model and spiking
- * options the program embeds (ax_rebuild.h) and checks that the placement
- * is the program's (a chip of another geometry is refused).
- * Functional mode when the model has weights, counting mode otherwise. On
- * failure *out is NULL and `diags` says why. */
-ax_status ax_sc_chip_open(const char *chip_path, const char *prog_path, ax_sc_chip_t **out,
+/* Opens `prog_path` (written by `axon compile -o`; loaded and verified) on
+ * the chip described by `chip_path`, or on the chip the program embeds when
+ * `chip_path` is NULL. A chip given must have the geometry the program was
+ * compiled for (cores per chip as mesh and tiles, SRAM per core, DRAM per
+ * chip, enough chips): its costs may differ. `weights` is where functional
+ * mode takes the weight records from (it must outlive the chip); NULL runs
+ * counting mode (spikes drawn from the published statistics, seed 1; the
+ * token ids are not read). On failure *out is NULL and `diags` says why. */
+ax_status ax_sc_chip_open(const char *prog_path, const char *chip_path,
+                          const struct ax_exec_weights *weights, ax_sc_chip_t **out,
                           struct ax_diag_list *diags);
 void ax_sc_chip_close(ax_sc_chip_t *c);
 
-/* Simulates token `token` after the ones given before (functional mode
- * simulates the sequence so far again and reports its last token; counting
- * mode runs the one token with the ones before as context). */
+/* Simulates token `token` after the ones given before, once. A token that
+ * fails (an id the program cannot look up) leaves the chip failing every
+ * later token with the same status. */
 ax_status ax_sc_chip_token(ax_sc_chip_t *c, int32_t token, struct ax_sc_token *out,
                            struct ax_diag_list *diags);
 
-/* Token ids of `text` under the model's tokenizer, in a fresh array *ids
- * (ax_mem_free) of *n_ids; AX_ERR_UNSUPPORTED when the model has none. */
-ax_status ax_sc_chip_tokenize(const ax_sc_chip_t *c, const char *text, int32_t **ids,
-                              uint64_t *n_ids, struct ax_diag_list *diags);
-
 const char *ax_sc_chip_name(const ax_sc_chip_t *c);  /* the chip description's name */
-const char *ax_sc_chip_model(const ax_sc_chip_t *c); /* the model's name */
+const char *ax_sc_chip_model(const ax_sc_chip_t *c); /* the model's name the program records */
 uint32_t ax_sc_chip_cores_used(const ax_sc_chip_t *c);
 double ax_sc_chip_clock_hz(const ax_sc_chip_t *c);
 int ax_sc_chip_is_functional(const ax_sc_chip_t *c);

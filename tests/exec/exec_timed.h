@@ -69,13 +69,14 @@ static void test_check_counts(const char *name, const struct ax_sim_result *r,
 
 /* Runs the program text `text` (parsed as `path`, which relative `.file
  * from=` paths start from) timed on the chip file `chip_path` under
- * `timing`, for token `token` at position 0. Returns the run's status;
- * *r (zeroed first; the caller frees it with ax_sim_result_free) holds the
- * result on AX_OK, `diags` what went wrong otherwise. */
-static ax_status test_timed_text(const char *path, const char *text, size_t len,
-                                 const char *chip_path, struct test_tensor *tensors,
-                                 enum ax_sim_timing timing, int32_t token, struct ax_sim_result *r,
-                                 struct ax_diag_list *diags)
+ * `timing` on `engine`, for token `token` at position 0. Returns the run's
+ * status; *r (zeroed first; the caller frees it with ax_sim_result_free)
+ * holds the result on AX_OK, `diags` what went wrong otherwise. */
+static ax_status test_timed_text_on(const char *path, const char *text, size_t len,
+                                    const char *chip_path, struct test_tensor *tensors,
+                                    enum ax_sim_timing timing, enum ax_sim_engine engine,
+                                    int32_t token, struct ax_sim_result *r,
+                                    struct ax_diag_list *diags)
 {
     struct ax_prog p;
     ax_prog_init(&p, 0, 0);
@@ -83,6 +84,7 @@ static ax_status test_timed_text(const char *path, const char *text, size_t len,
     struct ax_sim_options o;
     ax_sim_options_default(&o);
     o.timing = timing;
+    o.engine = engine;
     memset(r, 0, sizeof *r);
     struct ax_exec_weights src = {test_fetch, tensors};
     ax_status st = ax_prog_parse(&p, path, text, len, diags);
@@ -95,8 +97,44 @@ static ax_status test_timed_text(const char *path, const char *text, size_t len,
     return st;
 }
 
+/* test_timed_text_on on the native engine. */
+static ax_status test_timed_text(const char *path, const char *text, size_t len,
+                                 const char *chip_path, struct test_tensor *tensors,
+                                 enum ax_sim_timing timing, int32_t token, struct ax_sim_result *r,
+                                 struct ax_diag_list *diags)
+{
+    return test_timed_text_on(path, text, len, chip_path, tensors, timing, AX_SIM_ENGINE_NATIVE,
+                              token, r, diags);
+}
+
+/* The figures of a run on the SystemC engine against the native engine's:
+ * the same order of instructions gives the same figures, to the bit. */
+static void test_check_same_run(const char *name, const struct ax_sim_result *a,
+                                const struct ax_sim_result *b)
+{
+    int same = a->cycles == b->cycles && a->seconds == b->seconds &&
+               a->ledger.total_j == b->ledger.total_j && a->n_steps == b->n_steps &&
+               a->n_cores == b->n_cores && a->n_links == b->n_links;
+    for (int i = 0; same && i < AX_LEDGER_COUNT; i++)
+        same = a->ledger.line[i].count == b->ledger.line[i].count;
+    for (uint32_t i = 0; same && i < a->n_steps; i++)
+        same = a->steps[i].seconds == b->steps[i].seconds &&
+               a->steps[i].energy_j == b->steps[i].energy_j;
+    for (uint32_t i = 0; same && i < a->n_cores; i++)
+        same = memcmp(a->cores[i].busy_s, b->cores[i].busy_s, sizeof a->cores[i].busy_s) == 0;
+    for (uint32_t i = 0; same && i < a->n_links; i++)
+        same = a->links[i].busy_s == b->links[i].busy_s && a->links[i].packets == b->links[i].packets;
+    CHECK(same);
+    if (!same)
+        fprintf(stderr, "  %s: native %llu cycles (%.17g s), systemc %llu cycles (%.17g s)\n",
+                name, (unsigned long long)a->cycles, a->seconds, (unsigned long long)b->cycles,
+                b->seconds);
+}
+
 /* Runs the program at `path` timed on the chip file `chip_path` under
- * `timing` (token 0) and checks its cycles and ledger counts. */
+ * `timing` (token 0) and checks its cycles and ledger counts; in a build
+ * with SystemC, the same run on the SystemC engine must give the same
+ * figures. */
 static void test_check_timed(const char *path, const char *chip_path, struct test_tensor *tensors,
                              enum ax_sim_timing timing, uint64_t cycles,
                              const struct want_count *want)
@@ -118,6 +156,17 @@ static void test_check_timed(const char *path, const char *chip_path, struct tes
             fprintf(stderr, "  %s: cycles %llu, the comment says %llu\n", path,
                     (unsigned long long)r.cycles, (unsigned long long)cycles);
         test_check_counts(path, &r, want);
+    }
+    if (ok && ax_sim_has_systemc()) { /* the same run, the SystemC kernel deciding the order */
+        struct ax_sim_result sc;
+        ax_status st = test_timed_text_on(path, text, len, chip_path, tensors, timing,
+                                          AX_SIM_ENGINE_SYSTEMC, 0, &sc, &diags);
+        CHECK(st == AX_OK);
+        if (st == AX_OK)
+            test_check_same_run(path, &r, &sc);
+        else
+            ax_diag_print(&diags, stderr);
+        ax_sim_result_free(&sc);
     }
     ax_sim_result_free(&r);
     ax_mem_free(text);
