@@ -38,8 +38,8 @@ Chip::Chip(sc_core::sc_module_name name, const std::string &program, const std::
     socket.register_b_transport(this, &Chip::b_transport);
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
-    /* Functional mode plugs in here: the weights the program carries, as an
-     * ax_exec_weights, instead of NULL (counting mode). */
+    /* NULL: the weights the program carries (functional mode), or counting
+     * mode for a program that carries none. */
     const struct ax_exec_weights *weights = nullptr;
     ax_status st = ax_sc_chip_open(program.c_str(), chip_yaml.empty() ? nullptr : chip_yaml.c_str(),
                                    weights, &impl_->chip, &diags);

@@ -15,9 +15,10 @@
  * initiator sees the chip take its time.
  *
  * The chip needs the program only: no model, so no tokenizer: the platform
- * sends token ids. It runs in counting mode (spikes drawn from the
- * published statistics; the token id is not used) until the program can
- * supply its weights (sc_chip.h, ax_sc_chip_open). It does not check values
+ * sends token ids. It runs in functional mode on the weights the program
+ * carries (`axon compile` writes them when it embeds the checkpoint), or in
+ * counting mode when it carries none (spikes drawn from the published
+ * statistics; the token id is not used). It does not check values
  * against a reference: `axon sim` does. The chip's internals are timed by
  * axon's native engine: the platform's SystemC kernel is the one running,
  * so the chip cannot run its own.

@@ -3,6 +3,7 @@
 #include "sc_chip.h"
 
 #include "ax_arch.h"
+#include "ax_exec.h"
 #include "ax_mem.h"
 #include "ax_prog.h"
 #include "ax_sim.h"
@@ -14,6 +15,7 @@ struct ax_sc_chip {
     struct ax_prog prog;
     ax_arch_t *arch;
     ax_sim_session_t *session;
+    struct ax_exec_weights own; /* the program's own weights, when it carries them */
     int is_functional;
 };
 
@@ -116,6 +118,10 @@ ax_status ax_sc_chip_open(const char *prog_path, const char *chip_path,
         st = check_geometry(&c->prog, prog_path, c->arch, own,
                             chip_path ? chip_path : "its embedded chip", diags);
     ax_arch_free(own);
+    if (st == AX_OK && !weights && ax_prog_has_all_data(&c->prog)) {
+        ax_exec_program_weights(&c->own);
+        weights = &c->own;
+    }
     struct ax_sim_options o;
     ax_sim_options_default(&o);
     o.mode = weights ? AX_SIM_FUNCTIONAL : AX_SIM_COUNTING;

@@ -40,9 +40,11 @@ struct ax_sc_token {
  * `chip_path` is NULL. A chip given must have the geometry the program was
  * compiled for (cores per chip as mesh and tiles, SRAM per core, DRAM per
  * chip, enough chips): its costs may differ. `weights` is where functional
- * mode takes the weight records from (it must outlive the chip); NULL runs
- * counting mode (spikes drawn from the published statistics, seed 1; the
- * token ids are not read). On failure *out is NULL and `diags` says why. */
+ * mode takes the weight records from (it must outlive the chip); NULL takes
+ * them from the data the program carries (`axon compile` writes it when it
+ * embeds the checkpoint), or, when it carries none, runs counting mode
+ * (spikes drawn from the published statistics, seed 1; the token ids are
+ * not read). On failure *out is NULL and `diags` says why. */
 ax_status ax_sc_chip_open(const char *prog_path, const char *chip_path,
                           const struct ax_exec_weights *weights, ax_sc_chip_t **out,
                           struct ax_diag_list *diags);

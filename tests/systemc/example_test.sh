@@ -2,11 +2,12 @@
 # The example platform (docs/systemc-example.cpp): an axon::Chip in a
 # SystemC sc_main, running a compiled program (no model) and fed token ids
 # through its TLM-2.0 target socket. Its per-token figures must add up to
-# what `axon sim` reports for the same program and tokens (counting mode,
-# seed 1, the chip's one mode until the program carries its weights), the
-# chip it embeds and the same chip given by file must give the same
-# figures, and a chip of another geometry and a missing program must be
-# clear errors.
+# what `axon sim` reports for the same program and tokens: in functional
+# mode for a program that carries its weights (the ids spell "The sun", the
+# prompt given to axon sim), in counting mode (seed 1) for one compiled
+# without them. The chip it embeds and the same chip given by file must give
+# the same figures, and a chip of another geometry and a missing program
+# must be clear errors.
 # usage: example_test.sh AXON EXAMPLE SOURCE_DIR OUT_DIR
 set -u
 axon=$1
@@ -26,11 +27,9 @@ check "compile exits 0" $?
 "$example" "$out/tiny.axb" $ids >"$out/example.txt" 2>"$out/example.err"
 check "the example exits 0" $?
 cat "$out/example.txt"
-grep -q "^chip loihi2-like, model spikingbrain-tiny, .* counting mode, 7 tokens" "$out/example.txt"
-check "the example names the chip, the model and the mode" $?
-"$axon" sim "$out/tiny.axb" --mode counting --tokens 7 --report "$out/sim.json" --quiet 2>"$out/sim.err"
-check "axon sim exits 0" $?
-python3 - "$out/example.txt" "$out/sim.json" <<'PY'
+# `adds_up EXAMPLE_OUTPUT SIM_REPORT`: the example's tokens sum to the report's.
+adds_up() {
+    python3 - "$1" "$2" <<'PY'
 import json, re, sys
 text = open(sys.argv[1]).read()
 r = json.load(open(sys.argv[2]))
@@ -59,7 +58,28 @@ end = float(m.group(3)) * unit
 assert abs(end - r["latency"]["seconds"]) <= 1e-9 * r["latency"]["seconds"] + 1e-12 * n, (end, r["latency"]["seconds"])
 print(f"{n} tokens: {r['latency']['seconds']:.9g} s and {got:.9g} J dynamic, as axon sim reports")
 PY
+}
+grep -q "^chip loihi2-like, model spikingbrain-tiny, .* functional mode, 7 tokens" "$out/example.txt"
+check "the example names the chip, the model and the mode (functional: the program carries its weights)" $?
+"$axon" sim "$out/tiny.axb" --prompt "The sun" --report "$out/sim.json" --quiet 2>"$out/sim.err"
+check "axon sim exits 0" $?
+adds_up "$out/example.txt" "$out/sim.json"
 check "the example's figures add up to axon sim's" $?
+
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --no-embed-weights \
+    -o "$out/shape.axb" >"$out/compile.txt"
+check "compile without the weights exits 0" $?
+# shellcheck disable=SC2086
+"$example" "$out/shape.axb" $ids >"$out/counting.txt" 2>"$out/counting.err"
+check "the example exits 0 on a program without weights" $?
+grep -q "^chip loihi2-like, model spikingbrain-tiny, .* counting mode, 7 tokens" "$out/counting.txt"
+check "a program without weights runs in counting mode" $?
+"$axon" sim "$out/shape.axb" --model "$src/models/nets/spikingbrain-tiny" --mode counting --tokens 7 \
+    --report "$out/counting.json" --quiet \
+    2>"$out/sim.err"
+check "axon sim in counting mode exits 0" $?
+adds_up "$out/counting.txt" "$out/counting.json"
+check "in counting mode too" $?
 
 # shellcheck disable=SC2086
 "$example" "$out/tiny.axb" --chip "$chip" $ids >"$out/given.txt" 2>"$out/given.err"
