@@ -40,6 +40,7 @@
 #include "ax_synth.h"
 #include "engine.h"
 #include "result.h"
+#include "trace.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -122,6 +123,7 @@ struct timed {
     uint32_t token;        /* index of the token being run */
     double horizon;        /* the latest time anything ends, this token */
     uint32_t cap_steps;
+    struct ax_trace *trace; /* NULL unless o->trace names a file */
 };
 
 /* ---- the ready queue: a binary heap on (t, k) --------------------------------------- */
@@ -201,7 +203,12 @@ static double accesses(const struct timed *s, double bytes)
 static double run_job(struct timed *s, uint32_t core, double t, const struct eng_job *j)
 {
     uint32_t chip = core / s->net.cores_per_chip;
-    return eng_run_job(t, j, core_free(s, core), core_busy(s, core), &s->dram_free[chip]);
+    double at[ENG_SERVER_COUNT];
+    double end = eng_run_job_at(t, j, core_free(s, core), core_busy(s, core), &s->dram_free[chip],
+                                at);
+    if (s->trace)
+        ax_trace_service(s->trace, core, j, at);
+    return end;
 }
 
 /* Sends a message of `words` float32 words (or one spike event when
@@ -236,6 +243,10 @@ static double send(struct timed *s, uint32_t src, uint32_t dst, uint32_t words, 
     f[ENG_AXON_IN] = start + need;
     core_busy(s, dst)[ENG_AXON_IN] += need;
     *served = start + need;
+    if (s->trace)
+        ax_trace_message(s->trace, &m, eng_hops(&s->net, src, dst),
+                         left - eng_message_service(s->arch, AX_EVENT_AXON_OUT_MESSAGE_OUT, packets),
+                         left, arrive, start, *served);
     if (*served > s->horizon)
         s->horizon = *served;
     return left;
@@ -458,7 +469,10 @@ static void complete_barrier(struct timed *s, uint32_t id)
             last_chip = chip;
         }
     }
-    t += ax_arch_sync_latency(s->arch, chips * ax_arch_tiles_per_chip(s->arch));
+    double sync = ax_arch_sync_latency(s->arch, chips * ax_arch_tiles_per_chip(s->arch));
+    if (s->trace)
+        ax_trace_barrier(s->trace, id, s->token, s->bar_at[id], t, sync, chips);
+    t += sync;
     charge(s, NULL, NONE, AX_LEDGER_BARRIER, chips);
     s->bar_at[id] = t;
     if (t > s->horizon)
@@ -495,6 +509,8 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
     s->cur = s->node_at[k] ? s->node_at[k][d->pc] : NONE;
     struct eng_job j = {{0}};
     ax_status st = AX_OK;
+    if (s->trace)
+        ax_trace_instr_begin(s->trace, s->token, core, d->pc, d->in.op, s->cur, t);
     switch (d->in.op) {
     case AX_ISA_BARRIER:
         if (d->state == AX_EXEC_WAITS || d->is_barrier_done) {
@@ -506,6 +522,8 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
             else
                 s->is_parked[k] = 1;
         }
+        if (s->trace && d->state == AX_EXEC_RAN)
+            ax_trace_instr_end(s->trace, s->clock[k]);
         return AX_OK; /* the barrier set the clock */
     case AX_ISA_PSUMRECV:
         if (d->state == AX_EXEC_WAITS) {
@@ -564,6 +582,8 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         break;
     }
     s->clock[k] = done;
+    if (s->trace)
+        ax_trace_instr_end(s->trace, done);
     if (done > s->horizon)
         s->horizon = done;
     if (s->cur != NONE) {
@@ -793,6 +813,11 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
         uint32_t k = pop(s).k;
         struct ax_exec_did d;
         st = ax_exec_next(s->ex, k, &d);
+        if (s->trace && st == AX_OK && d.state == AX_EXEC_HALTED && d.in.op == AX_ISA_HALT) {
+            uint32_t e = s->node_at[k] ? s->node_at[k][d.pc] : NONE;
+            ax_trace_instr_begin(s->trace, index, p->code[k].core, d.pc, d.in.op, e, s->clock[k]);
+            ax_trace_instr_end(s->trace, s->clock[k]);
+        }
         if (st != AX_OK || d.state == AX_EXEC_HALTED)
             continue;
         st = timed_instr(s, k, &d);
@@ -965,6 +990,7 @@ static void timed_free(struct timed *s)
     ax_mem_free(s->run_of_core);
     ax_exec_free(s->ex);
     eng_net_free(&s->net);
+    ax_trace_close(s->trace);
 }
 
 ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
@@ -1006,13 +1032,15 @@ ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
     r->threads = o->threads ? o->threads : 1; /* asked for; the timed run takes one */
     r->spike = s.spike;
     ax_status st = AX_OK;
-    if (o->engine != AX_SIM_ENGINE_NATIVE || o->trace) {
+    if (o->engine != AX_SIM_ENGINE_NATIVE) {
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
-                    "a program's timed run has the native engine only, without --trace, so far");
+                    "a program's timed run has the native engine only so far");
         st = AX_ERR_UNSUPPORTED;
     }
     if (st == AX_OK)
         st = timed_open(&s, weights);
+    if (st == AX_OK && o->trace)
+        st = ax_trace_open_program(&s.trace, p, s.n_chips, per_chip, o->trace_limit);
     struct ax_exec_activity act = {draw_counts, &s};
     if (st == AX_OK)
         st = weights ? ax_exec_create(p, r->model_name, weights, &s.ex, diags)
@@ -1029,6 +1057,8 @@ ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
     }
     if (st == AX_OK && o->profile_out)
         st = write_profile(&s);
+    if (st == AX_OK && s.trace)
+        st = ax_trace_write(s.trace, r->seconds, o->trace, diags);
     timed_free(&s);
     if (st != AX_OK)
         ax_sim_result_free(r);

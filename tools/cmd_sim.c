@@ -76,17 +76,18 @@ static void usage(FILE *out, int is_run)
             "  --report R.json      the JSON report (schema axon-report/1)\n"
             "  --csv DIR            CSV per layer, per core, per link and per step\n"
             "  --html R.html        a self-contained HTML report\n"
-            "  --trace F            write the events the run executed (per core and unit,\n"
-            "                       per message, per step) as Chrome trace-event JSON, for\n"
-            "                       ui.perfetto.dev or chrome://tracing (docs/trace.md)\n"
+            "  --trace F            write the events the run executed (per core every\n"
+            "                       instruction and its units' service, per message, per\n"
+            "                       barrier) as Chrome trace-event JSON, for ui.perfetto.dev\n"
+            "                       or chrome://tracing (docs/trace.md)\n"
             "  --trace-limit N      at most N trace events (default 1000000); the rest are\n"
             "                       counted and the file says how many were dropped\n"
             "  --work W             where the simulator takes its work from: program (default:\n"
             "                       the program's instructions, timed one by one on its\n"
             "                       cores) or graph (derived from the graph and placement the\n"
-            "                       program was compiled from; needed by --engine systemc\n"
-            "                       and --trace; the program's run takes one thread whatever\n"
-            "                       --threads says, docs/simulator.md)\n"
+            "                       program was compiled from; needed by --engine systemc;\n"
+            "                       the program's run takes one thread whatever --threads\n"
+            "                       says, docs/simulator.md)\n"
             "  --json               print the JSON report on stdout instead of the summary\n"
             "  --quiet              no summary, no progress bar\n");
     if (!is_run)
@@ -263,13 +264,9 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
                         "not record them (use --engine native)\n", cmd);
         return -1;
     }
-    const char *graph_only = a->sim.engine == AX_SIM_ENGINE_SYSTEMC ? "--engine systemc"
-                             : a->sim.trace                         ? "--trace"
-                                                                    : NULL;
-    if (graph_only && !a->is_graph_work) {
-        fprintf(stderr, "%s: %s works on the graph's work so far: add --work graph (the "
-                        "program's timed run has the native engine and no trace yet)\n", cmd,
-                graph_only);
+    if (a->sim.engine == AX_SIM_ENGINE_SYSTEMC && !a->is_graph_work) {
+        fprintf(stderr, "%s: --engine systemc works on the graph's work so far: add --work graph "
+                        "(the program's timed run has the native engine only)\n", cmd);
         return -1;
     }
     a->sim.progress = !a->is_quiet && isatty(2);
