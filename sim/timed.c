@@ -824,9 +824,11 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
         if (!s->is_parked[k])
             push(s, k);
     }
-    ax_status end = ax_exec_end(s->ex);
+    /* after a failure of its own (no memory) the run stopped with cores
+     * mid-program: the executor must not report them as deadlocked, which
+     * would read their current instruction as a psumrecv or a barrier */
     if (st == AX_OK)
-        st = end;
+        st = ax_exec_end(s->ex);
     s->r->seconds = s->horizon;
     for (uint32_t e = 0; e < p->n_nodes && st == AX_OK; e++)
         if (s->span[e].t1 >= s->span[e].t0)
