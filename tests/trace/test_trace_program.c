@@ -8,7 +8,8 @@
  *   T.limit.json    the trace with a limit of 20 events
  * and checks here what needs the library: the two reports have the same
  * bytes, the limited run warns, and the executor ran as many instructions
- * as the comment counts (25). trace_program_test.sh then reads the files
+ * as the comment counts (25), and a run whose allocations fail fails
+ * cleanly and writes no trace. trace_program_test.sh then reads the files
  * (check_program_trace.py and the hand-computed times).
  *
  * Usage: test_trace_program OUT_DIR */
@@ -67,7 +68,7 @@ static ax_status run(const struct ax_prog *p, const ax_arch_t *arch, enum ax_sim
     if (st == AX_OK)
         ax_sim_result_free(&r);
     *n_warnings = (int)diags.n_warnings;
-    if (st != AX_OK)
+    if (st != AX_OK && st != AX_ERR_NOMEM)
         ax_diag_print(&diags, stderr);
     ax_diag_list_free(&diags);
     return st;
@@ -157,10 +158,53 @@ static void test_analytic(void)
     check_timing(AX_SIM_TIMING_ANALYTIC, "analytic", 256);
 }
 
+/* A traced run whose k-th allocation fails, for every k until one
+ * succeeds: each fails cleanly with AX_ERR_NOMEM (and leaks nothing, which
+ * the sanitizer build checks), and the trace is written only by a run
+ * that succeeds. */
+static void test_nomem(void)
+{
+    const char *path = DIR "programs/link-contention.s";
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    struct ax_prog p;
+    ax_prog_init(&p, 0, 0);
+    ax_arch_t *arch = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    int ok = ax_fs_read_file(path, 1 << 22, &text, &len, &diags) == AX_OK &&
+             ax_prog_parse(&p, path, text, len, &diags) == AX_OK &&
+             ax_arch_load(DIR "chips/one-chip.yaml", &arch, &diags) == AX_OK;
+    CHECK(ok);
+    char trace[1024];
+    snprintf(trace, sizeof trace, "%s/nomem.trace.json", out_dir);
+    remove(trace);
+    int is_handled = 1, is_done = 0;
+    for (long k = 0; ok && k < 100000 && !is_done; k++) {
+        int warned = 0;
+        ax_test_allocs_left = k;
+        ax_mem_set_hook(ax_test_failing_alloc, NULL);
+        ax_status st = run(&p, arch, AX_SIM_TIMING_APPROX, trace, 0, NULL, &warned);
+        ax_mem_set_hook(NULL, NULL);
+        is_handled &= st == AX_OK || st == AX_ERR_NOMEM;
+        is_done = st == AX_OK;
+        FILE *f = fopen(trace, "r");
+        is_handled &= !f == !is_done; /* written by the run that succeeds only */
+        if (f)
+            fclose(f);
+    }
+    CHECK(is_handled && is_done);
+    ax_arch_free(arch);
+    ax_prog_free(&p);
+    ax_mem_free(text);
+    ax_diag_list_free(&diags);
+}
+
 static const struct ax_test_case cases[] = {
     {"instructions", test_instructions},
     {"approx", test_approx},
     {"analytic", test_analytic},
+    {"nomem", test_nomem},
 };
 
 int main(int argc, char **argv)
