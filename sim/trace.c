@@ -497,6 +497,10 @@ void ax_trace_barrier(struct ax_trace *t, uint32_t id, uint32_t token, double ar
                       double sync, uint32_t n_chips)
 {
     uint32_t pid = t->n_chips; /* the barriers process, after the chips */
+    /* a tid no core's track has (the instructions' tracks end at
+     * n_cores x (TRACKS_PER_CORE + 1)): a tid unique in the file reads the
+     * same in a viewer that keys threads by tid alone */
+    uint32_t tid = t->n_cores * (TRACKS_PER_CORE + 1) + id;
     name_process(t, pid, "barriers", 0);
     if (id < t->n_barriers && !t->is_barrier_named[id]) {
         t->is_barrier_named[id] = 1;
@@ -504,12 +508,12 @@ void ax_trace_barrier(struct ax_trace *t, uint32_t id, uint32_t token, double ar
             ax_text_printf(&t->buf,
                            "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
                            "\"args\":{\"name\":\"barrier %u\"}}",
-                           pid, id, id);
+                           pid, tid, id);
         if (event(t))
             ax_text_printf(&t->buf,
                            "{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":%u,"
                            "\"tid\":%u,\"args\":{\"sort_index\":%u}}",
-                           pid, id, id);
+                           pid, tid, id);
     }
     if (event(t))
         ax_text_printf(&t->buf,
@@ -517,7 +521,7 @@ void ax_trace_barrier(struct ax_trace *t, uint32_t id, uint32_t token, double ar
                        "\"tid\":%u,\"ts\":%.6f,\"dur\":%.6f,\"args\":{\"barrier\":%u,"
                        "\"token\":%u,\"arrived_us\":%.6f,\"ready_us\":%.6f,\"done_us\":%.6f,"
                        "\"sync_us\":%.6f,\"chips\":%u}}",
-                       id, pid, id, run_us(ready), run_us(sync), id, token, run_us(arrived),
+                       id, pid, tid, run_us(ready), run_us(sync), id, token, run_us(arrived),
                        run_us(ready), run_us(ready + sync), run_us(sync), n_chips);
 }
 
