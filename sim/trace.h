@@ -3,7 +3,8 @@
  *
  * Two runs record into it:
  *   - the program's timed run (timed.c, ax_sim_program, the default): it
- *     tells the trace, as it times them, each instruction (begin and end),
+ *     opens a trace when the options name a file, writes it when the run
+ *     is done, and tells it, as it times them, each instruction (begin and end),
  *     each service of an instruction's job on a core's units, each message
  *     and each barrier's completion. Times are the run's, in seconds from
  *     its start; nothing here knows rounds or steps.
@@ -143,6 +144,7 @@ void ax_trace_barrier(struct ax_trace *t, uint32_t id, uint32_t token, double ar
 
 /* ---- both ----------------------------------------------------------------------- */
 
+/* Frees `t` and what it holds (NULL: nothing), written or not. */
 void ax_trace_close(struct ax_trace *t);
 
 /* Finishes the trace of a run that took `seconds` and writes it to `path`
