@@ -45,6 +45,7 @@
 #include "engine.h"
 #include "result.h"
 #include "timed.h"
+#include "trace.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -128,6 +129,7 @@ struct timed {
     double horizon;        /* the latest time anything ends, this token */
     uint32_t cap_steps;
     timed_sc_t *sc;        /* the SystemC engine deciding the order, or NULL: the heap */
+    struct ax_trace *trace; /* NULL unless o->trace names a file */
 };
 
 /* ---- the ready queue: a binary heap on (t, k) --------------------------------------- */
@@ -217,7 +219,12 @@ static double accesses(const struct timed *s, double bytes)
 static double run_job(struct timed *s, uint32_t core, double t, const struct eng_job *j)
 {
     uint32_t chip = core / s->net.cores_per_chip;
-    return eng_run_job(t, j, core_free(s, core), core_busy(s, core), &s->dram_free[chip]);
+    double at[ENG_SERVER_COUNT];
+    double end = eng_run_job_at(t, j, core_free(s, core), core_busy(s, core), &s->dram_free[chip],
+                                at);
+    if (s->trace)
+        ax_trace_service(s->trace, core, j, at);
+    return end;
 }
 
 /* Sends a message of `words` float32 words (or one spike event when
@@ -252,6 +259,10 @@ static double send(struct timed *s, uint32_t src, uint32_t dst, uint32_t words, 
     f[ENG_AXON_IN] = start + need;
     core_busy(s, dst)[ENG_AXON_IN] += need;
     *served = start + need;
+    if (s->trace)
+        ax_trace_message(s->trace, &m, eng_hops(&s->net, src, dst),
+                         left - eng_message_service(s->arch, AX_EVENT_AXON_OUT_MESSAGE_OUT, packets),
+                         left, arrive, start, *served);
     if (*served > s->horizon)
         s->horizon = *served;
     return left;
@@ -474,7 +485,10 @@ static void complete_barrier(struct timed *s, uint32_t id)
             last_chip = chip;
         }
     }
-    t += ax_arch_sync_latency(s->arch, chips * ax_arch_tiles_per_chip(s->arch));
+    double sync = ax_arch_sync_latency(s->arch, chips * ax_arch_tiles_per_chip(s->arch));
+    if (s->trace)
+        ax_trace_barrier(s->trace, id, s->token, s->bar_at[id], t, sync, chips);
+    t += sync;
     charge(s, NULL, NONE, AX_LEDGER_BARRIER, chips);
     s->bar_at[id] = t;
     if (t > s->horizon)
@@ -511,6 +525,8 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
     s->cur = s->node_at[k] ? s->node_at[k][d->pc] : NONE;
     struct eng_job j = {{0}};
     ax_status st = AX_OK;
+    if (s->trace)
+        ax_trace_instr_begin(s->trace, s->token, core, d->pc, d->in.op, s->cur, t);
     switch (d->in.op) {
     case AX_ISA_BARRIER:
         if (d->state == AX_EXEC_WAITS || d->is_barrier_done) {
@@ -522,6 +538,8 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
             else
                 s->is_parked[k] = 1;
         }
+        if (s->trace && d->state == AX_EXEC_RAN)
+            ax_trace_instr_end(s->trace, s->clock[k]);
         return AX_OK; /* the barrier set the clock */
     case AX_ISA_PSUMRECV:
         if (d->state == AX_EXEC_WAITS) {
@@ -580,6 +598,8 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         break;
     }
     s->clock[k] = done;
+    if (s->trace)
+        ax_trace_instr_end(s->trace, done);
     if (done > s->horizon)
         s->horizon = done;
     if (s->cur != NONE) {
@@ -816,6 +836,11 @@ ax_status timed_issue(struct timed *s, uint32_t k, enum timed_next *next)
     struct ax_exec_did d;
     *next = TIMED_HALTED;
     ax_status st = ax_exec_next(s->ex, k, &d);
+    if (s->trace && st == AX_OK && d.state == AX_EXEC_HALTED && d.in.op == AX_ISA_HALT) {
+        uint32_t e = s->node_at[k] ? s->node_at[k][d.pc] : NONE;
+        ax_trace_instr_begin(s->trace, s->token, s->p->code[k].core, d.pc, d.in.op, e, s->clock[k]);
+        ax_trace_instr_end(s->trace, s->clock[k]);
+    }
     if (st != AX_OK || d.state == AX_EXEC_HALTED)
         return st;
     st = timed_instr(s, k, &d);
@@ -867,9 +892,11 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
     }
     if (st == AX_OK)
         st = s->sc ? timed_sc_token(s->sc, t0, s->diags) : run_native(s);
-    ax_status end = ax_exec_end(s->ex);
+    /* after a failure of its own (no memory) the run stopped with cores
+     * mid-program: the executor must not report them as deadlocked, which
+     * would read their current instruction as a psumrecv or a barrier */
     if (st == AX_OK)
-        st = end;
+        st = ax_exec_end(s->ex);
     s->r->seconds = s->horizon;
     for (uint32_t e = 0; e < p->n_nodes && st == AX_OK; e++)
         if (s->span[e].t1 >= s->span[e].t0)
@@ -1034,6 +1061,7 @@ static void timed_free(struct timed *s)
     ax_exec_free(s->ex);
     eng_net_free(&s->net);
     timed_sc_close(s->sc);
+    ax_trace_close(s->trace);
 }
 
 /* A program's run token by token (ax_sim.h): the timed run, its result and
@@ -1092,16 +1120,14 @@ ax_status ax_sim_session_open(const struct ax_prog *p, const ax_arch_t *arch,
     r->threads = o->threads ? o->threads : 1; /* asked for; the timed run takes one */
     r->spike = s->spike;
     ax_status st = AX_OK;
-    if (o->trace) {
-        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
-                    "a program's timed run has no trace so far");
-        st = AX_ERR_UNSUPPORTED;
-    } else if (o->engine >= AX_SIM_ENGINE_COUNT) {
+    if (o->engine >= AX_SIM_ENGINE_COUNT) {
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0, "no engine %d", (int)o->engine);
         st = AX_ERR_USAGE;
     }
     if (st == AX_OK)
         st = timed_open(s, weights);
+    if (st == AX_OK && o->trace)
+        st = ax_trace_open_program(&s->trace, p, s->n_chips, per_chip, o->trace_limit);
     ss->act = (struct ax_exec_activity){draw_counts, s};
     if (st == AX_OK)
         st = weights ? ax_exec_create(p, r->model_name, weights, &s->ex, diags)
@@ -1178,6 +1204,8 @@ ax_status ax_sim_session_result(ax_sim_session_t *ss, struct ax_sim_result *out,
     ax_status st = finish(s);
     if (st == AX_OK && ss->o.profile_out)
         st = write_profile(s);
+    if (st == AX_OK && s->trace)
+        st = ax_trace_write(s->trace, r->seconds, ss->o.trace, diags);
     if (st != AX_OK) {
         ss->failed = st;
         return st;

@@ -1,5 +1,5 @@
 /* Traces in Chrome's trace-event JSON (trace.h, docs/trace.md): the text is
- * built in memory as the engine records, then written atomically. */
+ * built in memory as the run records, then written atomically. */
 #include "trace.h"
 
 #include "ax_fs.h"
@@ -10,12 +10,23 @@
 #include <string.h>
 
 /* Tracks per core: one per engine server, so a core's pipelined jobs never
- * overlap on one track (Chrome and Perfetto need a track's slices nested). */
+ * overlap on one track (Chrome and Perfetto need a track's slices nested).
+ * The program's run adds one more per core, its instructions, with a tid
+ * after all the units' (cores x TRACKS_PER_CORE + core) and sorted first
+ * among the core's tracks. */
 enum { TRACKS_PER_CORE = 8 };
 _Static_assert((int)ENG_SERVER_COUNT <= (int)TRACKS_PER_CORE, "a core's tracks hold its servers");
 
 static const char *const server_name[ENG_SERVER_COUNT] = {"axon_in", "synapse", "sram", "dendrite",
                                                           "soma",    "dense",   "dram", "axon_out"};
+
+/* The program's run: the instruction a core began last. */
+struct pending {
+    double start; /* its first issue */
+    uint32_t token, pc, entry;
+    enum ax_isa_op op;
+    uint8_t is_open; /* begun, not ended */
+};
 
 struct ax_trace {
     struct ax_text_buf buf;
@@ -33,6 +44,12 @@ struct ax_trace {
     /* the round being recorded */
     struct ax_trace_round rw;
     uint64_t cap_msgs, n_msgs_seen;
+    /* the program's run */
+    uint32_t n_cores;          /* n_chips x cores_per_chip */
+    struct pending *pend;      /* per core */
+    uint32_t cur;              /* the core that began an instruction last, or UINT32_MAX */
+    uint8_t *is_barrier_named; /* per barrier of the program */
+    uint32_t n_barriers;
 };
 
 /* ---- names --------------------------------------------------------------------- */
@@ -133,7 +150,30 @@ static uint32_t track(struct ax_trace *t, uint32_t core, int server)
         ax_text_printf(&t->buf,
                        "{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
                        "\"args\":{\"sort_index\":%u}}",
-                       chip, tid, tid);
+                       chip, tid, core * (TRACKS_PER_CORE + 1) + 1 + (uint32_t)server);
+    return tid;
+}
+
+/* The track of `core`'s instructions (the program's run): named the first
+ * time it is used, sorted before the core's units. Returns its tid. */
+static uint32_t instr_track(struct ax_trace *t, uint32_t core)
+{
+    uint32_t tid = t->n_cores * TRACKS_PER_CORE + core;
+    if (t->is_track_named[tid])
+        return tid;
+    t->is_track_named[tid] = 1;
+    uint32_t chip = core / t->cores_per_chip;
+    name_process(t, chip, "chip %u", chip);
+    if (event(t))
+        ax_text_printf(&t->buf,
+                       "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
+                       "\"args\":{\"name\":\"core %u instructions\"}}",
+                       chip, tid, core);
+    if (event(t))
+        ax_text_printf(&t->buf,
+                       "{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
+                       "\"args\":{\"sort_index\":%u}}",
+                       chip, tid, core * (TRACKS_PER_CORE + 1));
     return tid;
 }
 
@@ -149,7 +189,7 @@ static void slice_open(struct ax_trace *t, const char *cat, uint32_t pid, uint32
                    t->name, cat, pid, tid, ts, dur, t->token, t->node, t->spike_step, t->round);
 }
 
-/* ---- the API ------------------------------------------------------------------- */
+/* ---- opening, closing; the graph path (sim.c, engine.c) ------------------------ */
 
 ax_status ax_trace_open(struct ax_trace **out, const char *const *node_names, uint32_t n_nodes,
                         uint32_t n_chips, uint32_t cores_per_chip, uint64_t limit)
@@ -161,8 +201,9 @@ ax_status ax_trace_open(struct ax_trace **out, const char *const *node_names, ui
     t->limit = limit ? limit : 1;
     t->n_chips = n_chips;
     t->cores_per_chip = cores_per_chip ? cores_per_chip : 1;
-    size_t n_cores = (size_t)n_chips * t->cores_per_chip;
-    t->is_track_named = ax_mem_calloc(n_cores * TRACKS_PER_CORE + 1, 1);
+    t->n_cores = n_chips * t->cores_per_chip;
+    t->cur = UINT32_MAX;
+    t->is_track_named = ax_mem_calloc((size_t)t->n_cores * (TRACKS_PER_CORE + 1) + 1, 1);
     t->is_chip_named = ax_mem_calloc((size_t)n_chips + 1, 1);
     ax_status st = t->is_track_named && t->is_chip_named ? name_nodes(t, node_names, n_nodes)
                                                            : AX_ERR_NOMEM;
@@ -184,6 +225,8 @@ void ax_trace_close(struct ax_trace *t)
     ax_mem_free(t->node_name);
     ax_mem_free(t->is_track_named);
     ax_mem_free(t->is_chip_named);
+    ax_mem_free(t->pend);
+    ax_mem_free(t->is_barrier_named);
     ax_mem_free(t->rw.depart);
     ax_mem_free(t->rw.arrive);
     ax_mem_free(t->rw.at);
@@ -313,6 +356,176 @@ void ax_trace_flow_end(struct ax_trace *t, uint32_t core, uint64_t msg, double t
                        (unsigned long long)(t->rw.msg_base + msg), core / t->cores_per_chip, tid,
                        us(t, ts));
 }
+
+/* ---- the program's timed run --------------------------------------------------- */
+
+ax_status ax_trace_open_program(struct ax_trace **out, const struct ax_prog *p, uint32_t n_chips,
+                                uint32_t cores_per_chip, uint64_t limit)
+{
+    *out = NULL;
+    const char **names = ax_mem_calloc((size_t)p->n_nodes + 1, sizeof *names);
+    if (!names)
+        return AX_ERR_NOMEM;
+    for (uint32_t e = 0; e < p->n_nodes; e++)
+        names[e] = p->nodes[e].name ? p->nodes[e].name : "";
+    struct ax_trace *t = NULL;
+    ax_status st = ax_trace_open(&t, names, p->n_nodes, n_chips, cores_per_chip,
+                                 limit ? limit : AX_SIM_TRACE_LIMIT);
+    ax_mem_free(names);
+    if (st != AX_OK)
+        return st;
+    t->n_barriers = p->n_barriers;
+    t->pend = ax_mem_calloc((size_t)t->n_cores + 1, sizeof *t->pend);
+    t->is_barrier_named = ax_mem_calloc((size_t)p->n_barriers + 1, 1);
+    if (!t->pend || !t->is_barrier_named) {
+        ax_trace_close(t);
+        return AX_ERR_NOMEM;
+    }
+    *out = t;
+    return AX_OK;
+}
+
+/* The name of node-table entry `e`, escaped. */
+static const char *entry_name(const struct ax_trace *t, uint32_t e)
+{
+    return e < t->n_nodes ? t->node_name[e] : "(no node)";
+}
+
+/* Microseconds of the run from seconds of the run. */
+static double run_us(double s)
+{
+    return s * 1e6;
+}
+
+/* The start of a complete event of the current instruction `q` on (pid,
+ * tid), named after its node, up to and including the args' first members;
+ * the caller closes it. */
+static void unit_open(struct ax_trace *t, const struct pending *q, const char *cat, uint32_t pid,
+                      uint32_t tid, double start, double end)
+{
+    ax_text_printf(&t->buf,
+                   "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":%u,\"tid\":%u,"
+                   "\"ts\":%.6f,\"dur\":%.6f,\"args\":{\"instr\":\"%s\",\"pc\":%u,\"token\":%u",
+                   entry_name(t, q->entry), cat, pid, tid, run_us(start), run_us(end - start),
+                   ax_isa_mnemonic(q->op), q->pc, q->token);
+}
+
+void ax_trace_instr_begin(struct ax_trace *t, uint32_t token, uint32_t core, uint32_t pc,
+                          enum ax_isa_op op, uint32_t entry, double issue)
+{
+    t->cur = core < t->n_cores ? core : UINT32_MAX;
+    if (t->cur == UINT32_MAX)
+        return;
+    struct pending *q = &t->pend[core];
+    if (q->is_open && q->token == token && q->pc == pc)
+        return; /* issued again after a wait: it started at its first issue */
+    *q = (struct pending){issue, token, pc, entry, op, 1};
+}
+
+void ax_trace_instr_end(struct ax_trace *t, double end)
+{
+    if (t->cur == UINT32_MAX)
+        return;
+    uint32_t core = t->cur;
+    struct pending *q = &t->pend[core];
+    q->is_open = 0;
+    uint32_t tid = instr_track(t, core);
+    if (event(t))
+        ax_text_printf(&t->buf,
+                       "{\"name\":\"%s\",\"cat\":\"instr\",\"ph\":\"X\",\"pid\":%u,"
+                       "\"tid\":%u,\"ts\":%.6f,\"dur\":%.6f,\"args\":{\"node\":\"%s\","
+                       "\"pc\":%u,\"token\":%u,\"core\":%u}}",
+                       ax_isa_mnemonic(q->op), core / t->cores_per_chip, tid, run_us(q->start),
+                       run_us(end - q->start), entry_name(t, q->entry), q->pc, q->token, core);
+}
+
+void ax_trace_service(struct ax_trace *t, uint32_t core, const struct eng_job *j, const double *at)
+{
+    if (t->cur == UINT32_MAX || core >= t->n_cores)
+        return;
+    const struct pending *q = &t->pend[t->cur];
+    for (int s = 0; s < ENG_SERVER_COUNT; s++) {
+        if (j->s[s] <= 0)
+            continue;
+        uint32_t tid = track(t, core, s);
+        if (!event(t))
+            continue;
+        unit_open(t, q, "exec", core / t->cores_per_chip, tid, at[s], at[s] + j->s[s]);
+        ax_text_printf(&t->buf, "}}");
+    }
+}
+
+void ax_trace_message(struct ax_trace *t, const struct eng_msg *m, uint32_t hops, double out_start,
+                      double depart, double arrive, double in_start, double served)
+{
+    if (t->cur == UINT32_MAX || m->src >= t->n_cores || m->dst >= t->n_cores)
+        return;
+    const struct pending *q = &t->pend[t->cur];
+    unsigned long long id = (unsigned long long)t->n_msgs_seen++;
+    uint32_t src_chip = m->src / t->cores_per_chip, dst_chip = m->dst / t->cores_per_chip;
+    uint32_t out = track(t, m->src, ENG_AXON_OUT);
+    if (event(t)) {
+        unit_open(t, q, "send", src_chip, out, out_start, depart);
+        ax_text_printf(&t->buf,
+                       ",\"to\":%u,\"bytes\":%u,\"packets\":%u,\"hops\":%u,\"depart_us\":%.6f,"
+                       "\"arrive_us\":%.6f,\"msg\":%llu}}",
+                       m->dst, m->bytes, m->packets, hops, run_us(depart), run_us(arrive), id);
+    }
+    /* the arrow's ends sit in the middle of the slices they bind to, where
+     * both viewers attach them */
+    if (event(t))
+        ax_text_printf(&t->buf,
+                       "{\"name\":\"msg\",\"cat\":\"msg\",\"ph\":\"s\",\"id\":%llu,\"pid\":%u,"
+                       "\"tid\":%u,\"ts\":%.6f}",
+                       id, src_chip, out, run_us((out_start + depart) / 2));
+    uint32_t in = track(t, m->dst, ENG_AXON_IN);
+    if (event(t)) {
+        unit_open(t, q, "recv", dst_chip, in, in_start, served);
+        ax_text_printf(&t->buf,
+                       ",\"from\":%u,\"bytes\":%u,\"packets\":%u,\"hops\":%u,\"depart_us\":%.6f,"
+                       "\"arrive_us\":%.6f,\"msg\":%llu}}",
+                       m->src, m->bytes, m->packets, hops, run_us(depart), run_us(arrive), id);
+    }
+    if (event(t))
+        ax_text_printf(&t->buf,
+                       "{\"name\":\"msg\",\"cat\":\"msg\",\"ph\":\"f\",\"bp\":\"e\",\"id\":%llu,"
+                       "\"pid\":%u,\"tid\":%u,\"ts\":%.6f}",
+                       id, dst_chip, in, run_us((in_start + served) / 2));
+}
+
+void ax_trace_barrier(struct ax_trace *t, uint32_t id, uint32_t token, double arrived, double ready,
+                      double sync, uint32_t n_chips)
+{
+    uint32_t pid = t->n_chips; /* the barriers process, after the chips */
+    /* a tid no core's track has (the instructions' tracks end at
+     * n_cores x (TRACKS_PER_CORE + 1)): a tid unique in the file reads the
+     * same in a viewer that keys threads by tid alone */
+    uint32_t tid = t->n_cores * (TRACKS_PER_CORE + 1) + id;
+    name_process(t, pid, "barriers", 0);
+    if (id < t->n_barriers && !t->is_barrier_named[id]) {
+        t->is_barrier_named[id] = 1;
+        if (event(t))
+            ax_text_printf(&t->buf,
+                           "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
+                           "\"args\":{\"name\":\"barrier %u\"}}",
+                           pid, tid, id);
+        if (event(t))
+            ax_text_printf(&t->buf,
+                           "{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":%u,"
+                           "\"tid\":%u,\"args\":{\"sort_index\":%u}}",
+                           pid, tid, id);
+    }
+    if (event(t))
+        ax_text_printf(&t->buf,
+                       "{\"name\":\"barrier %u\",\"cat\":\"barrier\",\"ph\":\"X\",\"pid\":%u,"
+                       "\"tid\":%u,\"ts\":%.6f,\"dur\":%.6f,\"args\":{\"barrier\":%u,"
+                       "\"token\":%u,\"arrived_us\":%.6f,\"ready_us\":%.6f,\"done_us\":%.6f,"
+                       "\"sync_us\":%.6f,\"chips\":%u}}",
+                       id, pid, tid, run_us(ready), run_us(sync), id, token, run_us(arrived),
+                       run_us(ready), run_us(ready + sync), run_us(sync), n_chips);
+}
+
+/* ---- both ------------------------------------------------------------------------ */
 
 ax_status ax_trace_write(struct ax_trace *t, double seconds, const char *path,
                          struct ax_diag_list *diags)

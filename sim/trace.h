@@ -1,30 +1,42 @@
 /* Traces: the events a simulated run executed, in Chrome's trace-event JSON
  * (docs/trace.md), for `--trace FILE`.
  *
- * Place in the pipeline: sim.c opens a trace when the options name a file,
- * tells it where each step starts and ends, and writes it when the run is
- * done; the native engine (engine.c) records what it times through
- * eng_state.trace. Nothing else reads it, so recording cannot change a
- * report figure, and a run without --trace pays one NULL check per round
- * and per job.
+ * Two runs record into it:
+ *   - the program's timed run (timed.c, ax_sim_program, the default): it
+ *     opens a trace when the options name a file, writes it when the run
+ *     is done, and tells it, as it times them, each instruction (begin and end),
+ *     each service of an instruction's job on a core's units, each message
+ *     and each barrier's completion. Times are the run's, in seconds from
+ *     its start; nothing here knows rounds or steps.
+ *   - the graph's work (sim.c and engine.c, --work graph): steps and rounds
+ *     (the functions marked "graph path" below, to go with that path).
+ * Nothing else reads a trace, so recording cannot change a report figure,
+ * and a run without --trace pays one NULL check per hook.
  *
- * What is recorded (all times from the engine, offset by the step's start
- * in the run):
- *   - per core and unit, every service a job received: one complete event
- *     ("ph":"X") on the track of that core's unit (pid = chip, tid = core x
- *     8 + unit), named after the graph node the step runs, with the kind of
- *     job (local work, a send, an arrival), token, node and round in args;
- *   - per message: its send on the source's axon_out track (destination,
- *     bytes, packets, hops, departure and arrival in args) and a flow arrow
- *     ("s" to "f") from that send to the arrival's axon_in service;
- *   - per step: a slice on the "steps" process spanning the step, with its
- *     barrier as a nested slice at its end.
+ * What the program's run records (docs/trace.md, the table):
+ *   - per core, every instruction executed: one complete event ("ph":"X")
+ *     named after its mnemonic on the core's `instructions` track, from
+ *     when the core issued it (waits for messages or a barrier included) to
+ *     when it ended, with node, pc and token in args;
+ *   - per core and unit, every service an instruction's job received: one
+ *     complete event on the track of that unit (pid = chip, tid = core x 8
+ *     + unit), named after the node-table entry of the instruction, with
+ *     instr, pc and token in args;
+ *   - per message: its send on the source's axon_out track and its service
+ *     on the destination's axon_in track (destination or source, bytes,
+ *     packets, hops, departure and arrival in args), with a flow arrow
+ *     ("s" to "f") from the send to the service;
+ *   - per barrier completion: a slice on the barrier's track of the
+ *     `barriers` process spanning the sync latency and ending when it
+ *     completes.
+ * What the graph's work records: per core and unit, every service a job
+ * received, named after the graph node the step runs; per message its send
+ * and arrow; per step a slice with its barrier nested at its end.
  * Tracks are named lazily by metadata events the first time they are used.
  *
- * Order: events are appended in the order the engine's main thread meets
- * them (a round's local jobs in core order, its sends in send order, its
- * arrivals by destination core then time), never in the order threads
- * finish, so the bytes are the same for any --threads.
+ * Order: events are appended in the order the run's one deciding thread
+ * meets them, never in the order threads finish, so the bytes are the same
+ * for any --threads.
  *
  * Bound: at most `limit` events are written; later ones are counted, and
  * the file ends with one more instant event saying how many were dropped. */
@@ -32,10 +44,14 @@
 #define AX_SIM_TRACE_H
 
 #include "ax_diag.h"
+#include "ax_isa.h"
+#include "ax_prog.h"
 #include "ax_status.h"
 #include "engine.h"
 
 #include <stdint.h>
+
+/* ---- the graph path (sim.c, engine.c; goes with --work graph) ---------------- */
 
 /* Per round, the times the engine records for the trace while it times the
  * round: indexed by message (send order) or by arrival (eng_round_run's
@@ -48,15 +64,15 @@ struct ax_trace_round {
     uint64_t msg_base; /* the run-wide number of the round's first message */
 };
 
-/* Opens an empty trace of a run whose nodes are called node_names[0 ..
- * n_nodes) (as a program's node table names them; copied), on `n_chips`
- * chips of `cores_per_chip` cores, holding at most `limit` events (>= 1).
- * On success *out is owned by the caller (ax_trace_close). AX_ERR_NOMEM. */
+/* Graph path: opens an empty trace of a run whose nodes are called
+ * node_names[0 .. n_nodes) (as a program's node table names them; copied),
+ * on `n_chips` chips of `cores_per_chip` cores, holding at most `limit`
+ * events (>= 1). On success *out is owned by the caller (ax_trace_close).
+ * AX_ERR_NOMEM. */
 ax_status ax_trace_open(struct ax_trace **out, const char *const *node_names, uint32_t n_nodes,
                         uint32_t n_chips, uint32_t cores_per_chip, uint64_t limit);
-void ax_trace_close(struct ax_trace *t);
 
-/* A step of `node` begins at `t0` seconds into the run (spike_step: 1-based
+/* Graph path: a step of `node` begins at `t0` seconds into the run (spike_step: 1-based
  * virtual spike step, 0 for a dense or reduction step). */
 void ax_trace_step_begin(struct ax_trace *t, double t0, uint32_t token, uint32_t node,
                          uint32_t spike_step);
@@ -64,11 +80,11 @@ void ax_trace_step_begin(struct ax_trace *t, double t0, uint32_t token, uint32_t
  * `sync` seconds more. */
 void ax_trace_step_end(struct ax_trace *t, double end, double sync);
 
-/* A round of `n_msgs` messages begins: the arrays it records into, or NULL
+/* Graph path: a round of `n_msgs` messages begins: the arrays it records into, or NULL
  * when they cannot be allocated (AX_ERR_NOMEM for the caller). */
 struct ax_trace_round *ax_trace_round_begin(struct ax_trace *t, uint64_t n_msgs);
 
-/* A job on `core` whose service on server s began at at[s] (for each s with
+/* Graph path: a job on `core` whose service on server s began at at[s] (for each s with
  * j->s[s] > 0). `kind` is "local" or "recv"; for "recv", `from` is the
  * source core and `msg` the message's number in the round, or, when
  * `n_arrivals` > 1, the first of that many arrivals the job stands for
@@ -76,14 +92,60 @@ struct ax_trace_round *ax_trace_round_begin(struct ax_trace *t, uint64_t n_msgs)
 void ax_trace_job(struct ax_trace *t, uint32_t core, const char *kind, const struct eng_job *j,
                   const double *at, uint32_t from, uint64_t msg, uint64_t n_arrivals);
 
-/* Message `msg` of the round (`m`) went through its source's axon_out from
+/* Graph path: message `msg` of the round (`m`) went through its source's axon_out from
  * `start` to `depart`, crossed `hops` router hops and arrived at `arrive`. */
 void ax_trace_send(struct ax_trace *t, const struct eng_msg *m, uint64_t msg, double start,
                    double depart, double arrive, uint32_t hops);
 
-/* The arrow of message `msg` of the round ends on `core`'s axon_in at `ts`
+/* Graph path: the arrow of message `msg` of the round ends on `core`'s axon_in at `ts`
  * (inside the slice it binds to). */
 void ax_trace_flow_end(struct ax_trace *t, uint32_t core, uint64_t msg, double ts);
+
+/* ---- the program's timed run (timed.c) ----------------------------------------- */
+
+/* Opens an empty trace of the timed run of `p` (which must outlive it:
+ * its node-table names are copied, its barriers counted) on `n_chips` chips
+ * of `cores_per_chip` cores, holding at most `limit` events (0: the
+ * default, AX_SIM_TRACE_LIMIT). As ax_trace_open otherwise. */
+ax_status ax_trace_open_program(struct ax_trace **out, const struct ax_prog *p, uint32_t n_chips,
+                                uint32_t cores_per_chip, uint64_t limit);
+
+/* Core `core` issued (or tried to issue) instruction `pc` of token
+ * `token`, opcode `op`, which implements node-table entry `entry`
+ * (UINT32_MAX: none), at `issue` seconds. An instruction that waits (a
+ * psumrecv lacking messages, a barrier lacking cores) is issued again
+ * later: its start stays the first issue. The services and messages
+ * recorded until ax_trace_instr_end are this instruction's. */
+void ax_trace_instr_begin(struct ax_trace *t, uint32_t token, uint32_t core, uint32_t pc,
+                          enum ax_isa_op op, uint32_t entry, double issue);
+
+/* The instruction begun last on its core ended at `end` seconds: its
+ * event is written. */
+void ax_trace_instr_end(struct ax_trace *t, double end);
+
+/* The current instruction's job `j` went through `core`'s units, entering
+ * server s at at[s] (read for each s with j->s[s] > 0, as eng_run_job_at
+ * writes them). */
+void ax_trace_service(struct ax_trace *t, uint32_t core, const struct eng_job *j, const double *at);
+
+/* The current instruction sent `m` (m->work unused) over `hops` router
+ * hops: it went through the source's axon_out from `out_start` to
+ * `depart`, its last packet arrived at `arrive`, and the destination
+ * served it on axon_in from `in_start` to `served`. */
+void ax_trace_message(struct ax_trace *t, const struct eng_msg *m, uint32_t hops, double out_start,
+                      double depart, double arrive, double in_start, double served);
+
+/* Barrier `id` of the program completes for token `token`: its last core
+ * arrived at `arrived`, it was ready (every spike event to its cores
+ * served as well) at `ready`, and the sync latency `sync` over `n_chips`
+ * chips follows; it completes at ready + sync. */
+void ax_trace_barrier(struct ax_trace *t, uint32_t id, uint32_t token, double arrived, double ready,
+                      double sync, uint32_t n_chips);
+
+/* ---- both ----------------------------------------------------------------------- */
+
+/* Frees `t` and what it holds (NULL: nothing), written or not. */
+void ax_trace_close(struct ax_trace *t);
 
 /* Finishes the trace of a run that took `seconds` and writes it to `path`
  * atomically; when events were dropped, adds the notice and a warning to

@@ -82,17 +82,17 @@ static void usage(FILE *out, int is_run)
             "  --report R.json      the JSON report (schema axon-report/1)\n"
             "  --csv DIR            CSV per layer, per core, per link and per step\n"
             "  --html R.html        a self-contained HTML report\n"
-            "  --trace F            write the events the run executed (per core and unit,\n"
-            "                       per message, per step) as Chrome trace-event JSON, for\n"
-            "                       ui.perfetto.dev or chrome://tracing (docs/trace.md)\n"
+            "  --trace F            write the events the run executed (per core every\n"
+            "                       instruction and its units' service, per message, per\n"
+            "                       barrier) as Chrome trace-event JSON, for ui.perfetto.dev\n"
+            "                       or chrome://tracing (docs/trace.md)\n"
             "  --trace-limit N      at most N trace events (default 1000000); the rest are\n"
             "                       counted and the file says how many were dropped\n"
             "  --work W             where the simulator takes its work from: program (default:\n"
             "                       the program's instructions, timed one by one on its\n"
             "                       cores) or graph (derived from the graph and placement the\n"
-            "                       program was compiled from; needed by --trace; the\n"
-            "                       program's run takes one thread whatever --threads says,\n"
-            "                       docs/simulator.md)\n"
+            "                       program was compiled from; the program's run takes one\n"
+            "                       thread whatever --threads says, docs/simulator.md)\n"
             "  --json               print the JSON report on stdout instead of the summary\n"
             "  --quiet              no summary, no progress bar\n");
     if (!is_run)
@@ -275,17 +275,6 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
     }
     if (is_run && ax_cmd_ref_check(&a->ref, cmd) != 0)
         return -1;
-    if (a->sim.trace && a->sim.engine == AX_SIM_ENGINE_SYSTEMC) {
-        fprintf(stderr, "%s: --trace records the native engine's events; the SystemC engine does "
-                        "not record them (use --engine native)\n", cmd);
-        return -1;
-    }
-    const char *graph_only = a->sim.trace ? "--trace" : NULL;
-    if (graph_only && !a->is_graph_work) {
-        fprintf(stderr, "%s: %s works on the graph's work so far: add --work graph (the "
-                        "program's timed run has no trace yet)\n", cmd, graph_only);
-        return -1;
-    }
     a->sim.progress = !a->is_quiet && isatty(2);
     return 0;
 }

@@ -68,9 +68,6 @@ check "a trace over a model file is refused" $?
 run --trace /dev/null >/dev/null 2>"$out/err.txt"
 [ $? -ne 0 ] && [ -c /dev/null ]
 check "a trace over a device is refused" $?
-run --trace "$out/t.json" --engine systemc >/dev/null 2>"$out/err.txt"
-[ $? -eq 2 ]
-check "--trace with the SystemC engine is a usage error" $?
 run --trace "$out/t.json" --trace-limit 0 >/dev/null 2>"$out/err.txt"
 [ $? -eq 2 ]
 check "--trace-limit 0 is a usage error" $?
