@@ -11,7 +11,10 @@
  * so every op rounds as the reference does. When a token differs, the first
  * projection (graph order) whose output differs from the reference's is
  * named (every one with AX_EXEC_MODEL_ALL set), with its relative error.
- * Without LLVM it says so and exits 77 (skipped). */
+ * A model built so that inputs fall half-way between two counts: the
+ * reference and the program both round them to even. The errors of the
+ * program path on a model: a token outside the vocabulary, a shape-only
+ * model. Without LLVM it says so and exits 77 (skipped). */
 #define _POSIX_C_SOURCE 200809L
 #include "../model/model_test_util.h"
 
@@ -162,6 +165,211 @@ static void run_mode(enum ax_spike_mode mode)
     ax_diag_list_free(&diags);
 }
 
+static uint64_t rng_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* A model built so that the first spiking projection's inputs fall exactly
+ * half-way between two counts, run through the reference and the program
+ * compiled for it: both must round them to even. Hidden 128, one GLA layer, norm eps
+ * 1e-30 (1 + eps == 1 in double, so RMSNorm of a row with mean square 1 and
+ * norm weights 1 leaves it exact), and token 1's embedding row: 48 channels
+ * of +-1.5 and 80 of +-0.5 (mean square (48 x 2.25 + 80 x 0.25) / 128 = 1,
+ * mean |x| = (72 + 40) / 128 = 0.875). With k = 0.875, V_th = 1 and the
+ * counts are 0 for +-0.5 and +-2 for +-1.5; rounding half away from zero
+ * would give +-1 and +-2. Every other weight is small and plays no part. */
+static const char half_way_config[] = "{\n"
+                                      "  \"model_type\": \"gla_swa\",\n"
+                                      "  \"hidden_size\": 128,\n"
+                                      "  \"num_hidden_layers\": 1,\n"
+                                      "  \"num_attention_heads\": 2,\n"
+                                      "  \"num_key_value_heads\": 1,\n"
+                                      "  \"intermediate_size\": 128,\n"
+                                      "  \"vocab_size\": 256,\n"
+                                      "  \"max_position_embeddings\": 64,\n"
+                                      "  \"rope_theta\": 10000.0,\n"
+                                      "  \"sliding_window\": 8,\n"
+                                      "  \"attn_layers\": [],\n"
+                                      "  \"norm_eps\": 1e-30,\n"
+                                      "  \"tie_word_embeddings\": false,\n"
+                                      "  \"gate_low_rank_dim\": 16,\n"
+                                      "  \"gate_logit_normalizer\": 16,\n"
+                                      "  \"tokenizer\": \"bytes\"\n"
+                                      "}\n";
+
+static float half_way_input(uint32_t i)
+{
+    float mag = i % 8 < 3 ? 1.5f : 0.5f; /* 3 of every 8 channels: 48 of 128 */
+    return i % 2 ? -mag : mag;
+}
+
+/* Writes the model into `dir` (BF16: every value below is exact in 8 bits
+ * of mantissa). */
+static int write_half_way_model(const char *dir)
+{
+    write_text(dir, "config.json", half_way_config);
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    struct ax_model_config cfg;
+    struct ax_model_tensor_list list;
+    if (ax_model_config_parse("config.json", half_way_config, strlen(half_way_config), &cfg,
+                              &diags) != AX_OK) {
+        dump_diags(&diags);
+        ax_diag_list_free(&diags);
+        return 0;
+    }
+    if (ax_model_expected_tensors(&cfg, AX_MODEL_VARIANT_BF16, &list, &diags) != AX_OK) {
+        dump_diags(&diags);
+        ax_model_config_free(&cfg);
+        ax_diag_list_free(&diags);
+        return 0;
+    }
+    struct st_entry *e = calloc(list.n_items, sizeof *e);
+    uint64_t total = 0;
+    for (uint32_t t = 0; t < list.n_items; t++) {
+        e[t].name = list.items[t].name;
+        e[t].dtype = "BF16";
+        e[t].n_dims = list.items[t].n_dims;
+        for (uint32_t d = 0; d < e[t].n_dims; d++)
+            e[t].shape[d] = list.items[t].shape[d];
+        total += st_entry_bytes(&e[t]);
+    }
+    uint64_t data_size;
+    char *h = st_header(e, list.n_items, &data_size);
+    size_t file_bytes;
+    unsigned char *p, *buf = st_file_alloc(h, data_size, &file_bytes, &p);
+    uint64_t rng = 12345;
+    for (uint32_t t = 0; t < list.n_items; t++) {
+        const char *name = list.items[t].name;
+        size_t len = strlen(name);
+        int is_norm = len >= 11 && strcmp(name + len - 11, "norm.weight") == 0;
+        int is_embed = strstr(name, "embed") != NULL;
+        uint64_t n = st_entry_bytes(&e[t]) / 2, cols = e[t].n_dims >= 2 ? e[t].shape[1] : 1;
+        for (uint64_t i = 0; i < n; i++) {
+            float v;
+            if (is_norm)
+                v = 1.0f;
+            else if (is_embed && i / cols == 1)
+                v = half_way_input((uint32_t)(i % cols));
+            else /* k / 256 for k in [-8, 8]: small, exact in BF16 */
+                v = (float)((int)(rng_next(&rng) % 17) - 8) / 256.0f;
+            uint32_t u;
+            memcpy(&u, &v, 4);
+            p[0] = (unsigned char)(u >> 16);
+            p[1] = (unsigned char)(u >> 24);
+            p += 2;
+        }
+    }
+    char path[1024];
+    join(path, sizeof path, dir, "model.safetensors");
+    write_bytes(path, buf, file_bytes);
+    free(buf);
+    free(h);
+    free(e);
+    ax_model_tensors_free(&list);
+    ax_model_config_free(&cfg);
+    ax_diag_list_free(&diags);
+    return total == data_size;
+}
+
+/* The counts of q_proj's input in the reference and in the program's
+ * counts buffer (n<input>.counts), and its threshold; then the errors of
+ * the program path: a token outside the vocabulary, a shape-only model. */
+static void test_half_way_counts(void)
+{
+    if (!ax_ref_has_llvm()) {
+        ax_test_skip("exec.model", "this build has no LLVM (the reference cannot run)");
+        return;
+    }
+    char *dir = scratch_dir("half_way");
+    CHECK(write_half_way_model(dir));
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    struct ax_ref_options o;
+    ax_ref_options_default(&o);
+    o.spike.k = 0.875;
+    struct ax_map_options mo;
+    ax_map_default_options(&mo);
+    struct ax_mapped mp;
+    struct ax_prog prog;
+    ax_prog_init(&prog, 0, 0);
+    ax_ref_session_t *ref = NULL;
+    ax_exec_t *ex = NULL;
+    ax_check_weights_t *w = NULL;
+    struct ax_exec_weights src;
+    ax_status st = ax_mapped_open(&mp, dir, CHIP, &o, &mo, &diags);
+    if (st == AX_OK)
+        st = ax_map_emit(&mp.map, &mp.graph, mp.arch, &o.spike, mp.graph.name, &prog, &diags);
+    if (st == AX_OK)
+        st = ax_check_weights_open(mp.model, &w, &src, &diags);
+    if (st == AX_OK)
+        st = ax_exec_create(&prog, "half-way", &src, &ex, &diags);
+    if (st == AX_OK)
+        st = ax_ref_session_open(mp.model, &o, &ref, &diags);
+    if (st == AX_OK)
+        st = ax_ref_session_step(ref, 1, &diags);
+    if (st == AX_OK)
+        st = ax_exec_run(ex, 1, 0, &diags);
+    if (st != AX_OK)
+        dump_diags(&diags);
+    CHECK(st == AX_OK);
+    int32_t want[128];
+    for (uint32_t i = 0; i < 128; i++) {
+        float x = half_way_input(i);
+        want[i] = x == 1.5f ? 2 : x == -1.5f ? -2 : 0;
+    }
+    int found = 0;
+    for (uint32_t i = 0; st == AX_OK && i < ax_ref_session_n_sites(ref); i++) {
+        struct ax_ref_site rs;
+        ax_ref_session_site(ref, i, &rs);
+        if (strcmp(rs.name, "model.layers.0.attn.q_proj") != 0)
+            continue;
+        found = 1;
+        CHECK(rs.counts && rs.vth && rs.n_in == 128 && rs.vth[0] == 1.0f);
+        CHECK(rs.counts && memcmp(rs.counts, want, sizeof want) == 0);
+        /* the program: the counts of q_proj's input, on its value core */
+        uint32_t in = mp.graph.nodes[rs.node].inputs[0];
+        char name[32];
+        snprintf(name, sizeof name, "n%u.counts", in);
+        const uint32_t *c = NULL;
+        uint32_t n = 0, core = 0;
+        for (uint32_t b = 0; b < prog.n_buffers && !c; b++)
+            if (strcmp(prog.buffers[b].name, name) == 0)
+                c = ax_exec_buffer(ex, core = prog.buffers[b].core, name, &n);
+        CHECK(c && n == 128 && memcmp(c, want, sizeof want) == 0);
+        snprintf(name, sizeof name, "n%u.vth", in);
+        CHECK(ax_exec_f32(ex, core, name, 0) == 1.0f);
+    }
+    CHECK(found);
+    /* a token outside the vocabulary: no core holds its embedding row, and
+     * the cores that wait for it say so, naming the token */
+    ax_diag_list_free(&diags);
+    ax_diag_list_init(&diags);
+    CHECK(!ex || ax_exec_run(ex, 256, 1, &diags) == AX_ERR_INVALID);
+    CHECK(!ex || has_diag(&diags, AX_DIAG_ERROR, "(token 256)"));
+    ax_ref_session_close(ref);
+    ax_exec_free(ex);
+    ax_check_weights_close(w);
+    ax_prog_free(&prog);
+    ax_mapped_close(&mp);
+    /* a shape-only model has no weights to run */
+    ax_diag_list_free(&diags);
+    ax_diag_list_init(&diags);
+    struct ax_model *m = NULL;
+    CHECK(ax_model_open(SRC "/models/nets/spikingbrain-7b", &m, &diags) == AX_OK);
+    w = NULL;
+    CHECK(m && ax_check_weights_open(m, &w, &src, &diags) == AX_ERR_INVALID && !w);
+    CHECK(has_diag(&diags, AX_DIAG_ERROR, "no weights"));
+    ax_check_weights_close(w);
+    ax_model_close(m);
+    ax_diag_list_free(&diags);
+    remove_dir(dir);
+}
+
 static void test_released(void)
 {
     run_mode(AX_SPIKE_MODE_RELEASED);
@@ -172,4 +380,4 @@ static void test_paper(void)
     run_mode(AX_SPIKE_MODE_PAPER);
 }
 
-AX_TEST_MAIN(T(test_released), T(test_paper))
+AX_TEST_MAIN(T(test_released), T(test_paper), T(test_half_way_counts))

@@ -741,6 +741,10 @@ static void test_exact(void)
     struct run_out t2;
     CHECK(compare_run(m, &o, 12, NULL, &t2) == 0);
     CHECK(t2.max_count == 2);
+    /* binary trains with a fixed T of 3 saturate at 3 */
+    o = options(AX_REF_PRECISION_W8SPIKE, AX_SPIKE_MODE_RELEASED, AX_SPIKE_ENCODING_BINARY, 3);
+    CHECK(compare_run(m, &o, 12, NULL, &t2) == 0);
+    CHECK(t2.max_count == 3);
     ax_model_close(m);
 }
 
