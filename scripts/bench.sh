@@ -31,38 +31,27 @@ echo "== dense reference against the PyTorch oracle"
 
 echo
 echo "== simulator: the small model, functional, over the held-out text"
-echo "   (the program's timed run, the default; then the graph's work on 1 and 2 threads)"
+echo "   (the program's timed run)"
 /usr/bin/time -f "%e %M" -o "$out/tiny-program.time" \
     ./build/axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml \
     --prompt-file tests/data/heldout.txt --threads 1 --write-profile "$out/tiny-profile.json" \
     --report "$out/tiny-program.json" --quiet
-for t in 1 2; do
-    /usr/bin/time -f "%e %M" -o "$out/tiny-$t.time" \
-        ./build/axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml \
-        --prompt-file tests/data/heldout.txt --work graph --threads "$t" \
-        --report "$out/tiny-$t.json" --quiet
-done
 python3 - "$out" <<'PY'
 import json, sys
 out = sys.argv[1]
-for name, what in (("tiny-program", "program, 1 thread"), ("tiny-1", "graph, 1 thread"),
-                   ("tiny-2", "graph, 2 threads")):
-    wall, mem = open(f"{out}/{name}.time").read().split()
-    r = json.load(open(f"{out}/{name}.json"))
-    sops = r["sparsity"]["sop_per_token"] * r["run"]["tokens"]
-    v = r["validation"]
-    print(f"{what}: wall {wall} s, peak {int(mem) // 1024} MiB; {sops / float(wall):.3g} synaptic "
-          f"ops per second (target 1e9: compile, simulation and check); bit exact {v['bit_exact']}")
-a, b = (json.load(open(f"{out}/tiny-{t}.json")) for t in (1, 2))
-a["run"].pop("threads"); b["run"].pop("threads")
-print("graph work, reports for 1 and 2 threads:", "identical" if a == b else "DIFFERENT")
+wall, mem = open(f"{out}/tiny-program.time").read().split()
+r = json.load(open(f"{out}/tiny-program.json"))
+sops = r["sparsity"]["sop_per_token"] * r["run"]["tokens"]
+v = r["validation"]
+print(f"program, 1 thread: wall {wall} s, peak {int(mem) // 1024} MiB; {sops / float(wall):.3g} "
+      f"synaptic ops per second (target 1e9: compile, simulation and check); bit exact "
+      f"{v['bit_exact']}")
 PY
 
 echo
 echo "== simulator: SpikingBrain-7B, counting mode, 1 token after 4096"
 echo "   (program's timed run with its float32 matrices kept, 1171 chips; then as int8, the"
-echo "   default for a shape-only model, 331 chips; then the graph's work on int8 with 1 and"
-echo "   2 threads)"
+echo "   default for a shape-only model, 331 chips)"
 run7b() { # NAME ARGS...
     name=$1
     shift
@@ -72,8 +61,6 @@ run7b() { # NAME ARGS...
 }
 run7b program --float-weights keep
 run7b program-int8 --float-weights int8
-run7b graph-1 --float-weights int8 --work graph --threads 1
-run7b graph-2 --float-weights int8 --work graph --threads 2
 if [ -n "${BASE:-}" ]; then # the same counting run at another commit, built aside
     git worktree add -q --detach "$out/base" "$BASE"
     (cd "$out/base" && ./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release >/dev/null)
@@ -86,7 +73,7 @@ fi
 python3 - "$out" <<'PY'
 import json, os, sys
 out = sys.argv[1]
-names = ["program", "program-int8", "graph-1", "graph-2"]
+names = ["program", "program-int8"]
 if os.path.exists(f"{out}/7b-base.time"):
     names.append("base")
 wall = {}
@@ -98,13 +85,12 @@ for name in names:
     print(f"{name}: wall {w} s, peak {int(mem) // 1024} MiB; chips {r['chip']['chips_used']}; "
           f"{l['seconds_per_token']:.4g} s and {e['per_token_j']:.4g} J per token; "
           f"synaptic ops per token {s['sop_per_token']:.4g}")
-print(f"graph work, 2 threads against 1: {wall['graph-1'] / wall['graph-2']:.2f}x faster")
 if "base" in wall:
     print(f"program (int8) against the base commit: {wall['program-int8'] / wall['base']:.2f}x its time")
 PY
 
 echo
-echo "== synaptic ops per second: axon's event kernel against Brian2, one 4096 x 4096 layer"
+echo "== synaptic ops per second: axon's executor (synacc) against Brian2, one 4096 x 4096 layer"
 echo "   (counts drawn from the small model's measured sparsity)"
 axon_line=$(./build/bench/bench_synacc --profile "$out/tiny-profile.json")
 echo "$axon_line"
@@ -125,7 +111,7 @@ echo
 echo "== simulator: the SystemC engine against the native one, the small model on loihi2-like"
 echo "   (the same command with --engine native and --engine systemc; the reports must agree)"
 if ./build/axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml --tokens 1 \
-    --mode counting --work graph --engine systemc --quiet >/dev/null 2>&1; then
+    --mode counting --engine systemc --quiet >/dev/null 2>&1; then
     for what in functional counting; do
         for e in native systemc; do
             if [ $what = functional ]; then
@@ -135,7 +121,7 @@ if ./build/axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-lik
             fi
             /usr/bin/time -f "%e %M" -o "$out/engine-$what-$e.time" \
                 ./build/axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml "$@" \
-                --work graph --engine $e --report "$out/engine-$what-$e.json" --quiet
+                --engine $e --report "$out/engine-$what-$e.json" --quiet
         done
         python3 - "$what" "$out/engine-$what-native" "$out/engine-$what-systemc" <<'PY'
 import json, sys
@@ -149,5 +135,5 @@ print(f"{what} ({a['run']['tokens']} tokens, {a['latency']['cycles']} cycles): n
 PY
     done
 else
-    echo "skipped: this build has no SystemC engine"
+    echo "skipped: this build's SystemC engine does not run the small model's program"
 fi

@@ -1,17 +1,15 @@
 #!/bin/sh
 # The pinned reference reports: the cycles, seconds, every ledger count and
-# the total energy of four runs, kept in tests/golden/reference/ so that any
-# change to a figure shows in a diff and is explained in its commit.
+# the total energy of two runs, kept in tests/golden/reference/ so that any
+# change to a figure shows in a diff and is explained in its commit. Both
+# are timed from the compiled program's instructions (sim/timed.c).
 #
 #   small: spikingbrain-tiny on loihi2-like over the first 48 bytes of
-#          tests/data/heldout.txt (functional mode), the work derived from
-#          the graph (--work graph)
+#          tests/data/heldout.txt (functional mode)
 #   7b:    SpikingBrain-7B on loihi2-like, one token after 4096 of context
 #          (counting mode, seed 1), its float32 matrices stored as int8
 #          (--float-weights int8, the default for a shape-only model: 331
 #          chips instead of 1171)
-#   small-program, 7b-program: the same, timed from the program's
-#          instructions (the default, --work program)
 #
 # usage: scripts/golden.sh [--check] [AXON]
 #   without --check: regenerates the files (review the diff before committing)
@@ -27,7 +25,7 @@ if [ "${1:-}" = "--check" ]; then
 fi
 case "${1:-}" in
 -h|--help)
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     exit 0 ;;
 esac
 axon=${1:-build/axon}
@@ -65,20 +63,13 @@ run() {
 
 head -c 48 tests/data/heldout.txt >"$tmp/prompt.txt"
 run small "spikingbrain-tiny on loihi2-like, the first 48 bytes of tests/data/heldout.txt, functional" \
-    models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml --prompt-file "$tmp/prompt.txt" \
-    --work graph
+    models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml --prompt-file "$tmp/prompt.txt"
 run 7b "SpikingBrain-7B on loihi2-like, one token after 4096, counting, seed 1, float32 matrices as int8" \
     models/nets/spikingbrain-7b --chip models/chips/loihi2-like.yaml --tokens 1 --context 4096 \
-    --mode counting --seed 1 --float-weights int8 --work graph
-run small-program "spikingbrain-tiny as small, timed from the program's instructions" \
-    models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml --prompt-file "$tmp/prompt.txt" \
-    --work program
-run 7b-program "SpikingBrain-7B as 7b, timed from the program's instructions" \
-    models/nets/spikingbrain-7b --chip models/chips/loihi2-like.yaml --tokens 1 --context 4096 \
-    --mode counting --seed 1 --float-weights int8 --work program
+    --mode counting --seed 1 --float-weights int8
 
 status=0
-for name in small 7b small-program 7b-program; do
+for name in small 7b; do
     if [ $check -eq 1 ]; then
         if diff -u "$ref/$name.txt" "$tmp/$name.txt"; then
             echo "golden: $name matches $ref/$name.txt"

@@ -1,9 +1,11 @@
 /* The executor's instruction families on tiny programs written here, each
  * value worked out by hand in the comment beside its check: threshold and
- * round half to even, saturation under a fixed T, the events of a count
- * (bitwise and ternary), a block of two groups, messages added by sending
- * core, a lookup, dense ops in place, vdot, rmsnorm, rope, GLA, the K/V
- * ring, and the errors (counts no encode wrote, a deadlock). */
+ * round half to even (ties at either parity), saturation under a fixed T,
+ * the events of a count (bitwise and ternary), a block of two groups,
+ * synacc against a naive loop on random blocks (sparse and dense counts),
+ * messages added by sending core, a lookup, dense ops in place, vdot,
+ * rmsnorm, rope, GLA, the K/V ring, the errors (counts no encode wrote, a
+ * deadlock) and allocation failures while creating and running. */
 #include "ax_test.h"
 
 #include <math.h>
@@ -114,6 +116,37 @@ static void test_thresh_encode(void)
     if (f.diags.n_items)
         ax_diag_format(&f.diags.items[f.diags.n_items - 1], line, sizeof line);
     CHECK(strstr(line, "(encode)") && strstr(line, "input 0 of the encoded value is 1 with V_th nan"));
+    close_fixture(&f);
+}
+
+/* Ties at either parity and a fixed T that saturates after rounding:
+ * x = 1, 3, 5, -7: sum |x| = 16, mean 4, k = 2: V_th = 2 exactly and
+ * x / V_th = 0.5, 1.5, 2.5, -3.5, counts rne 0, 2, 2, -4 (half away from
+ * zero would give 1, 2, 3, -4; truncation 0, 1, 2, -3); bitwise T = 2
+ * (.flags 8) saturates the rounded -4 at -3. */
+static void test_encode_ties(void)
+{
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".const 2\n"
+                      ".buffer core=0 addr=0 words=4 kind=value name=x\n"
+                      ".buffer core=0 addr=4 words=1 kind=scalar name=vth\n"
+                      ".buffer core=0 addr=8 words=4 kind=counts name=c0\n"
+                      ".buffer core=0 addr=12 words=4 kind=counts name=c1\n"
+                      ".code 0\n setlen 4\n thresh x, vth\n encode x, vth, c0\n"
+                      " encode x, vth, c1 .flags 8\n halt\n",
+                      NULL))
+        return;
+    float x[4] = {1.0f, 3.0f, 5.0f, -7.0f};
+    put(&f, 0, "x", x, 4);
+    if (run(&f, 0, 0)) {
+        CHECK(ax_exec_f32(f.ex, 0, "vth", 0) == 2.0f);
+        int32_t even[4] = {0, 2, 2, -4}, sat[4] = {0, 2, 2, -3};
+        for (uint32_t i = 0; i < 4; i++) {
+            CHECK(count(&f, 0, "c0", i) == even[i]);
+            CHECK(count(&f, 0, "c1", i) == sat[i]);
+        }
+    }
     close_fixture(&f);
 }
 
@@ -258,6 +291,98 @@ static void test_two_groups(void)
         CHECK(ax_exec_f32(f.ex, 0, "y", 0) == 3.0f);
     }
     close_fixture(&f);
+}
+
+/* synacc against the naive triple loop, in 64 bits: blocks of several
+ * heights by 300 columns (two whole groups and a part), random int8 codes,
+ * counts from random inputs, sparse (most columns silent: the event path)
+ * and dense (every column spikes: the row-by-row sums over a dense copy of
+ * the counts), in every encoding (other events, the same sums). A second
+ * synacc of the same block adds the same sums onto the first's. */
+static uint64_t rand_seed;
+
+static uint64_t rand_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static int rand_code(uint32_t j, uint32_t i)
+{
+    uint64_t s = rand_seed ^ ((uint64_t)j << 32 | i);
+    return (int)(rand_next(&s) % 256) - 128;
+}
+
+static float unit_scale(uint32_t j, uint32_t g)
+{
+    (void)j, (void)g;
+    return 1.0f;
+}
+
+static void test_synacc_random(void)
+{
+    static const uint32_t heights[] = {1, 3, 16, 33, 100};
+    const uint32_t cols = 300;
+    struct test_tensor t[] = {{"w", rand_code, unit_scale, NULL}, {NULL, NULL, NULL, NULL}};
+    uint64_t rng = 3;
+    float *x = malloc(cols * sizeof *x);
+    char *text = malloc(4096);
+    int same = 1, n_runs = 0;
+    for (size_t h = 0; h < sizeof heights / sizeof heights[0]; h++) {
+        for (unsigned enc = 0; enc < 3; enc++) {
+            for (int dense = 0; dense < 2; dense++) {
+                uint32_t rows = heights[h];
+                rand_seed = rand_next(&rng);
+                uint32_t ww = (uint32_t)ax_prog_weight_words(rows, cols);
+                uint32_t ax = ww, av = ax + cols, ac = av + 1, aa = ac + cols;
+                snprintf(text, 4096,
+                         ".axb 2\n.cores 1\n.sram_words 65536\n.cores_per_chip 0\n"
+                         ".dram_bytes_per_chip 0\n.const 8\n"
+                         ".weights core=0 tensor=\"w\" rows=0+%u cols=0+%u sram\n"
+                         ".buffer core=0 addr=0 words=%u kind=weights ref=0 name=w\n"
+                         ".buffer core=0 addr=%u words=%u kind=value name=x\n"
+                         ".buffer core=0 addr=%u words=1 kind=scalar name=vth\n"
+                         ".buffer core=0 addr=%u words=%u kind=counts name=cnt\n"
+                         ".buffer core=0 addr=%u words=%u kind=acc name=acc\n"
+                         ".route src=0 dst=0 spikes\n.barrier cores=0\n"
+                         ".code 0\n setlen %u\n thresh x, vth\n encode x, vth, cnt%s\n"
+                         " emit cnt, 0\n barrier 0\n setlen %u\n acczero acc\n synacc 0, acc\n"
+                         " synacc 0, acc\n halt\n",
+                         rows, cols, ww, ax, cols, av, ac, cols, aa, rows, cols,
+                         enc == 1 ? " .flags 1" : enc == 2 ? " .flags 2" : "", rows);
+                struct fixture f;
+                if (!open_fixture(&f, text, t))
+                    break;
+                for (uint32_t i = 0; i < cols; i++) {
+                    double u = (double)(rand_next(&rng) >> 11) * 0x1p-53;
+                    int silent = !dense && rand_next(&rng) % 10 != 0;
+                    /* |x| in [10, 20): V_th = mean |x| / 8 < 2.5, every count >= 4 */
+                    double mag = 10.0 + 10.0 * u;
+                    x[i] = silent ? 0.0f : (float)(rand_next(&rng) & 1 ? -mag : mag);
+                }
+                put(&f, 0, "x", x, cols);
+                if (run(&f, 0, 0)) {
+                    n_runs++;
+                    for (uint32_t j = 0; j < rows; j++) {
+                        int64_t want = 0;
+                        for (uint32_t i = 0; i < cols; i++)
+                            want += 2 * (int64_t)count(&f, 0, "cnt", i) * rand_code(j, i);
+                        same &= count(&f, 0, "acc", j) == want;
+                    }
+                    uint32_t n_zero = 0;
+                    for (uint32_t i = 0; i < cols; i++)
+                        n_zero += count(&f, 0, "cnt", i) == 0;
+                    same &= dense ? n_zero == 0 : n_zero > cols / 2;
+                }
+                close_fixture(&f);
+            }
+        }
+    }
+    CHECK(same && n_runs == 30);
+    free(x);
+    free(text);
 }
 
 /* ---- messages and lookup ---------------------------------------------------------------------- */
@@ -580,7 +705,81 @@ static void test_kv_ring(void)
     close_fixture(&f);
 }
 
-AX_TEST_MAIN(T(test_thresh_encode), T(test_events_synacc_scale), T(test_large_count),
-             T(test_two_groups),
+/* ---- allocation failures ---------------------------------------------------------------------- */
+
+static long n_allocs;
+
+static void *counting_alloc(void *user, void *ptr, size_t size)
+{
+    (void)user;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    n_allocs++;
+    return realloc(ptr, size);
+}
+
+/* Creating an executor and running a token fail cleanly at every
+ * allocation: AX_ERR_NOMEM, no executor, nothing leaked (the sanitizer
+ * build checks); a run that fails leaves an executor that frees cleanly.
+ * The run's last allocation (synacc's dense copy) may fail harmlessly. */
+static void test_alloc_failures(void)
+{
+    struct test_tensor t[] = {{"w", w_code, w_scale, NULL}, {NULL, NULL, NULL, NULL}};
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    struct ax_prog p;
+    ax_prog_init(&p, 0, 0);
+    const char *text = spiking_text(0);
+    struct ax_exec_weights src = {test_fetch, t};
+    CHECK(ax_prog_parse(&p, "unit.s", text, strlen(text), &diags) == AX_OK);
+    float x[4] = {5.0f, -3.0f, 0.0f, 0.0f};
+    for (int phase = 0; phase < 2; phase++) { /* 0: create, 1: run */
+        ax_exec_t *ex = NULL;
+        n_allocs = 0;
+        ax_mem_set_hook(counting_alloc, NULL);
+        ax_status st = ax_exec_create(&p, "unit.s", &src, &ex, &diags);
+        long created = n_allocs;
+        if (st == AX_OK) {
+            uint32_t n = 0;
+            memcpy((void *)(uintptr_t)ax_exec_buffer(ex, 0, "x", &n), x, sizeof x);
+            st = ax_exec_run(ex, 0, 0, &diags);
+        }
+        ax_mem_set_hook(NULL, NULL);
+        long total = phase ? n_allocs - created : created;
+        CHECK(st == AX_OK && total > 0);
+        ax_exec_free(ex);
+        int all_clean = 1;
+        for (long k = 0; k < total; k++) {
+            ax_diag_list_free(&diags);
+            ax_diag_list_init(&diags);
+            ex = NULL;
+            if (phase) {
+                CHECK(ax_exec_create(&p, "unit.s", &src, &ex, &diags) == AX_OK);
+                uint32_t n = 0;
+                if (ex)
+                    memcpy((void *)(uintptr_t)ax_exec_buffer(ex, 0, "x", &n), x, sizeof x);
+            }
+            ax_test_allocs_left = k;
+            ax_mem_set_hook(ax_test_failing_alloc, NULL);
+            st = phase ? (ex ? ax_exec_run(ex, 0, 0, &diags) : AX_ERR_INTERNAL)
+                       : ax_exec_create(&p, "unit.s", &src, &ex, &diags);
+            ax_mem_set_hook(NULL, NULL);
+            /* synacc's dense copy of the counts is a speed-up: without
+             * it the run sums event by event and succeeds */
+            all_clean &= phase ? st == AX_ERR_NOMEM || (st == AX_OK && k == total - 1)
+                               : st == AX_ERR_NOMEM && ex == NULL;
+            ax_exec_free(ex);
+        }
+        CHECK(all_clean);
+    }
+    ax_prog_free(&p);
+    ax_diag_list_free(&diags);
+}
+
+AX_TEST_MAIN(T(test_thresh_encode), T(test_encode_ties), T(test_events_synacc_scale),
+             T(test_large_count), T(test_two_groups), T(test_synacc_random),
              T(test_receive_order), T(test_lookup_and_deadlock), T(test_emit_needs_encode),
-             T(test_dense_ops), T(test_vdot_rmsnorm_rope), T(test_float_vdot_rope_theta), T(test_gla), T(test_kv_ring))
+             T(test_dense_ops), T(test_vdot_rmsnorm_rope), T(test_float_vdot_rope_theta), T(test_gla), T(test_kv_ring),
+             T(test_alloc_failures))

@@ -4,6 +4,10 @@
  * the total energy with the figures worked out by hand in the case's
  * expect.txt.
  *
+ * Kept only for tests/trace (the graph path's trace of link-contention);
+ * the systems are pinned as programs (tests/golden/programs, the tests
+ * golden.program.*), and this driver goes with the graph path.
+ *
  * A case is data, not code, so that a later simulator (programs written by
  * hand, an executor) re-drives the same files and must get the same numbers:
  *

@@ -107,8 +107,8 @@ d07_output_onto_input() {
     "$axon" compile "$out/m" --chip "$out/c.yaml" -o "$out/ok.axb" 2>"$out/stderr.txt"
     check "compile -o elsewhere still works" $?
     cp "$out/ok.axb" "$out/keep.axb"
-    expect_refused "sim --trace onto its program" "--trace is the same file as .*ok.axb \(the program\)" \
-        "$axon" sim "$out/ok.axb" --tokens 2 --quiet --work graph --trace "$out/ok.axb"
+    expect_refused "sim --report onto its program" "--report is the same file as .*ok.axb \(the program\)" \
+        "$axon" sim "$out/ok.axb" --tokens 2 --quiet --report "$out/ok.axb"
     cmp -s "$out/ok.axb" "$out/keep.axb"
     check "the program is intact" $?
 }

@@ -1,8 +1,18 @@
 /* The dense reference: weight conversion and quantization, the precision
- * pass, and the JIT-compiled step held bit for bit to an independent
- * implementation of docs/semantics.md, the simulator's functional path
- * (sim/ax_func.h), in both precisions, every spike mode, encoding and fixed
- * T; statistics, dumps and errors.
+ * pass, and the JIT-compiled step; statistics, dumps and errors.
+ *
+ * w8spike, in every spike mode, encoding and fixed T, is held bit for bit
+ * to the program the compiler emits for the same model on
+ * models/chips/loihi2-like.yaml, run token by token by the executor
+ * (sim/exec.c): logits, layer outputs, and each spiking site's counts,
+ * threshold and output. fp32 is not executed by the simulator; its logits
+ * are held to the independent PyTorch oracle by tests/oracle
+ * (oracle.crosscheck.fp32), and here only its own properties are checked
+ * (nothing spikes, the float model is near the quantized one).
+ *
+ * Limit: a W8ASpike checkpoint whose codes reach beyond int8 runs through
+ * the reference only (its codes counted): the program holds int8 codes and
+ * its weight source refuses that checkpoint.
  *
  * The test models are written here: seeded random weights (BF16, or a
  * W8ASpike checkpoint in F32 with stored scales and codes beyond int8), a
@@ -13,10 +23,14 @@
 #define _POSIX_C_SOURCE 200809L
 #include "../model/model_test_util.h"
 
-#include "ax_func.h"
+#include "ax_check.h"
+#include "ax_exec.h"
+#include "ax_map.h"
 #include "ax_mem.h"
 #include "ax_model.h"
 #include "ax_pass.h"
+#include "ax_prog.h"
+#include "ax_rebuild.h"
 #include "ax_ref.h"
 #include "ref_internal.h" /* the GPU math, compiled for the host */
 
@@ -25,6 +39,7 @@
 
 #define SRC AX_SOURCE_DIR
 #define N_TOKENS 20
+#define CHIP SRC "/models/chips/loihi2-like.yaml"
 
 /* hidden 256, heads 4 (d 64), kv heads 2, window 8: layer 0 GLA, layer 1 SWA */
 static const char test_config[] = "{\n"
@@ -265,38 +280,179 @@ static int spikes_by_name(const char *name, uint32_t n_in, enum ax_spike_mode mo
     return 0;
 }
 
-/* The functional path on the graph the reference's options give the model. */
-static ax_func_t *open_func(const struct ax_model *m, const struct ax_ref_options *o,
-                            struct ax_ir_graph *g)
+/* The program the compiler emits for the model on CHIP, and its executor
+ * (as `axon compile` and `axon sim` build them, in process). */
+struct prog_run {
+    struct ax_mapped mp;
+    struct ax_prog prog;
+    ax_check_weights_t *w;
+    ax_exec_t *ex;
+    float *buf; /* BUF_WORDS words for read-backs */
+};
+
+#define BUF_WORDS (1u << 16)
+
+static void close_prog(struct prog_run *r)
 {
-    struct ax_diag_list diags;
-    ax_diag_list_init(&diags);
-    ax_func_t *f = NULL;
-    ax_status st = ax_ir_build(g, m, &diags);
-    if (st == AX_OK)
-        st = ax_ref_apply_precision(g, o, m->dir, &diags);
-    if (st == AX_OK)
-        st = ax_func_open(m, g, NULL, &o->spike, &f, &diags);
-    if (st != AX_OK)
-        dump_diags(&diags);
-    ax_diag_list_free(&diags);
-    CHECK(st == AX_OK);
-    return f;
+    ax_mem_free(r->buf);
+    ax_exec_free(r->ex);
+    ax_check_weights_close(r->w);
+    ax_prog_free(&r->prog);
+    ax_mapped_close(&r->mp);
 }
 
-/* Runs n tokens through the session and the functional path; every logit
- * and layer output, and every spiking site's counts, thresholds and
- * accumulators, must be identical. Returns the number of differing logits
- * and layer outputs. */
-static uint64_t compare_run(const struct ax_model *m, const struct ax_ref_options *o, uint32_t n,
-                            const char *text, struct run_out *out)
+/* Compiles the model in `dir` with the options `o` and opens its executor;
+ * on failure leaves the diagnostics in `diags` and returns the status. */
+static ax_status open_prog(const char *dir, const struct ax_ref_options *o, struct prog_run *r,
+                           struct ax_diag_list *diags)
+{
+    memset(r, 0, sizeof *r);
+    ax_prog_init(&r->prog, 0, 0);
+    struct ax_map_options mo;
+    ax_map_default_options(&mo);
+    struct ax_exec_weights src;
+    ax_status st = ax_mapped_open(&r->mp, dir, CHIP, o, &mo, diags);
+    if (st == AX_OK)
+        st = ax_map_emit(&r->mp.map, &r->mp.graph, r->mp.arch, &o->spike, r->mp.graph.name,
+                         &r->prog, diags);
+    if (st == AX_OK)
+        st = ax_check_weights_open(r->mp.model, &r->w, &src, diags);
+    if (st == AX_OK)
+        st = ax_exec_create(&r->prog, "test", &src, &r->ex, diags);
+    if (st == AX_OK && !(r->buf = ax_mem_alloc(BUF_WORDS * sizeof *r->buf)))
+        st = AX_ERR_NOMEM;
+    return st;
+}
+
+/* The words of every buffer of `r`'s program named "n<node>.<what>", or
+ * "n<node>.<what><k>" for shard k, in the order of the shards (the order the
+ * emitter declares them): copied to r->buf, their number returned (0 when
+ * the program has none or they pass BUF_WORDS). */
+static uint32_t prog_words(struct prog_run *r, uint32_t node, const char *what)
+{
+    char base[64];
+    snprintf(base, sizeof base, "n%u.%s", node, what);
+    size_t len = strlen(base);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < r->prog.n_buffers; i++) {
+        const struct ax_prog_buffer *b = &r->prog.buffers[i];
+        if (strncmp(b->name, base, len) != 0 ||
+            strspn(b->name + len, "0123456789") != strlen(b->name + len))
+            continue;
+        uint32_t words = 0;
+        const uint32_t *w = ax_exec_buffer(r->ex, b->core, b->name, &words);
+        if (!w || n + words > BUF_WORDS)
+            return 0;
+        memcpy(r->buf + n, w, words * sizeof *w);
+        n += words;
+    }
+    return n;
+}
+
+/* The graph node whose value is layer `l`'s output: the last node of the
+ * layer, as the reference's plan takes it. */
+static uint32_t layer_output_node(const struct ax_ir_graph *g, uint32_t l)
+{
+    uint32_t id = UINT32_MAX;
+    for (uint32_t i = 0; i < g->n_nodes; i++)
+        if (((g->nodes[i].attrs_set >> AX_IR_ATTR_LAYER) & 1u) && g->nodes[i].layer == l)
+            id = i;
+    return id;
+}
+
+/* Whether n words of the program's read-back are the reference's bit for bit. */
+static int same_words(const float *got, const void *want, uint32_t n, uint32_t dim)
+{
+    return n == dim && memcmp(got, want, dim * sizeof *got) == 0;
+}
+
+/* The w8spike program's values after a token, against the reference's:
+ * into *bad_sites, every spiking site whose counts, threshold or output are
+ * not the reference's bit for bit; every layer output bit for bit (returned
+ * as the number that differ). `first` gets the first difference named
+ * (sites in graph order first). */
+static uint64_t compare_prog(struct prog_run *r, ax_ref_session_t *s, uint64_t *bad_sites,
+                             char *first, size_t first_size)
+{
+    uint64_t bad = 0;
+    for (uint32_t k = 0; k < ax_ref_session_n_sites(s); k++) {
+        struct ax_ref_site site;
+        ax_ref_session_site(s, k, &site);
+        if (!site.is_spiking)
+            continue;
+        const struct ax_ir_node *x = &r->mp.graph.nodes[site.node];
+        uint32_t in = x->n_inputs ? x->inputs[0] : UINT32_MAX;
+        const char *what = NULL;
+        if (x->op == AX_IR_SWA) {
+            /* the query spikes per head on the state core (mapping/emit.c):
+             * its counts in the node's `out` buffer, each head's threshold
+             * in word 0 of its k inbox in turn, the last head's left */
+            if (!same_words(r->buf, site.counts, prog_words(r, site.node, "out"), site.n_in))
+                what = "counts";
+            else if (prog_words(r, site.node, "k") == 0 ||
+                     memcmp(r->buf, &site.vth[site.n_vth - 1], sizeof(float)) != 0)
+                what = "threshold";
+        } else if (!same_words(r->buf, site.counts, prog_words(r, in, "counts"), site.n_in)) {
+            what = "counts";
+        } else if (site.n_vth != 1 || prog_words(r, in, "vth") == 0 ||
+                   memcmp(r->buf, site.vth, sizeof(float)) != 0) {
+            what = "threshold"; /* the first shard's */
+        }
+        if (!what && !same_words(r->buf, site.output,
+                                 ax_check_value(r->ex, &r->prog, site.node, r->buf, BUF_WORDS),
+                                 site.n_out))
+            what = "output";
+        if (what && !bad && !*bad_sites)
+            snprintf(first, first_size, "%s: %s (node %u, input node %u)", site.name, what,
+                     site.node, in);
+        *bad_sites += what != NULL;
+    }
+    for (uint32_t k = 0; k < ax_ref_session_n_probes(s); k++) {
+        struct ax_ref_probe pr;
+        ax_ref_session_probe(s, k, &pr);
+        unsigned layer;
+        char rest[16];
+        if (sscanf(pr.name, "model.layers.%u.%15s", &layer, rest) != 2 ||
+            strcmp(rest, "output") != 0)
+            continue;
+        uint32_t id = layer_output_node(&r->mp.graph, layer);
+        uint32_t n = id == UINT32_MAX ? 0 : ax_check_value(r->ex, &r->prog, id, r->buf, BUF_WORDS);
+        if (!same_words(r->buf, pr.data, n, pr.dim)) {
+            if (!bad && !*bad_sites)
+                snprintf(first, first_size, "%s (node %u)", pr.name, id);
+            bad++;
+        }
+    }
+    return bad;
+}
+
+/* Runs n tokens through the reference session. With `with_prog`, the
+ * program compiled for the model runs them too, and every logit and layer
+ * output, and every spiking site's counts, thresholds and output, must be
+ * the reference's bit for bit. Every site that spikes must be one that
+ * spikes by its name, and none in fp32. Returns the number of differing
+ * logits and layer outputs. */
+static uint64_t run_checked(const struct ax_model *m, const struct ax_ref_options *o, uint32_t n,
+                            const char *text, struct run_out *out, int with_prog)
 {
     ax_ref_session_t *s = open_session(m, o);
-    struct ax_ir_graph g;
-    ax_func_t *f = s ? open_func(m, o, &g) : NULL;
-    if (!f) {
-        ax_ref_session_close(s);
+    if (!s)
         return 1;
+    struct prog_run r;
+    int has_prog = with_prog;
+    if (has_prog) {
+        struct ax_diag_list diags;
+        ax_diag_list_init(&diags);
+        ax_status st = open_prog(m->dir, o, &r, &diags);
+        if (st != AX_OK)
+            dump_diags(&diags);
+        ax_diag_list_free(&diags);
+        CHECK(st == AX_OK);
+        if (st != AX_OK) {
+            close_prog(&r);
+            ax_ref_session_close(s);
+            return 1;
+        }
     }
     double bits = 0;
     if (out) {
@@ -304,71 +460,55 @@ static uint64_t compare_run(const struct ax_model *m, const struct ax_ref_option
         out->codes_outside = ax_ref_session_codes_outside_int8(s);
     }
     uint32_t vocab = ax_ref_session_vocab(s);
-    CHECK(ax_func_vocab(f) == vocab);
     uint64_t bad = 0, bad_counts = 0;
+    char first[200] = "";
     for (uint32_t i = 0; i < n; i++) {
         int32_t tok = text ? (unsigned char)text[i] : token_at(i);
-        struct ax_diag_list diags;
-        ax_diag_list_init(&diags);
-        ax_status fst = ax_func_step(f, tok, &diags);
-        if (fst != AX_OK)
-            dump_diags(&diags);
-        ax_diag_list_free(&diags);
-        if (step(s, tok) != AX_OK || fst != AX_OK) {
+        ax_status xst = AX_OK;
+        if (has_prog) {
+            struct ax_diag_list diags;
+            ax_diag_list_init(&diags);
+            xst = ax_exec_run(r.ex, (uint32_t)tok, i, &diags);
+            if (xst != AX_OK)
+                dump_diags(&diags);
+            ax_diag_list_free(&diags);
+        }
+        if (step(s, tok) != AX_OK || xst != AX_OK) {
             bad++;
             break;
         }
-        const float *got = ax_ref_session_logits(s), *want = ax_func_logits(f);
+        const float *got = ax_ref_session_logits(s);
         if (i + 1 < n)
             bits += ax_ref_bits(got, vocab,
                                 (uint32_t)(text ? (unsigned char)text[i + 1] : token_at(i + 1)));
-        for (uint32_t v = 0; v < vocab; v++)
-            bad += memcmp(&got[v], &want[v], sizeof(float)) != 0;
         for (uint32_t k = 0; k < ax_ref_session_n_sites(s); k++) {
             struct ax_ref_site site;
             ax_ref_session_site(s, k, &site);
-            if (!site.is_spiking)
-                continue;
-            uint32_t j = 0;
-            struct ax_func_site fs;
-            for (; j < ax_func_n_sites(f); j++) {
-                ax_func_site(f, j, &fs);
-                if (strcmp(fs.name, site.name) == 0)
-                    break;
-            }
-            if (j == ax_func_n_sites(f) || fs.n_in != site.n_in || fs.n_vth != site.n_vth ||
-                !spikes_by_name(site.name, site.n_in, o->spike.mode)) {
+            int spikes = o->precision == AX_REF_PRECISION_W8SPIKE &&
+                         spikes_by_name(site.name, site.n_in, o->spike.mode);
+            if (site.is_spiking != spikes)
                 bad_counts++;
-                continue;
-            }
-            bad_counts += memcmp(fs.counts, site.counts, site.n_in * sizeof(int32_t)) != 0;
-            bad_counts += memcmp(fs.vth, site.vth, site.n_vth * sizeof(float)) != 0;
-            for (uint32_t c = 0; out && c < site.n_in; c++)
+            for (uint32_t c = 0; out && site.is_spiking && c < site.n_in; c++)
                 out->max_count =
                     abs(site.counts[c]) > out->max_count ? abs(site.counts[c]) : out->max_count;
         }
-        /* the accumulators, and every site on both sides */
-        struct ax_func_cmp cmp;
-        CHECK(ax_func_compare(f, s, &cmp) == AX_OK);
-        if (cmp.n_mismatch && bad_counts == 0)
-            fprintf(stderr, "  step %u: %s\n", i, cmp.first_mismatch);
-        bad_counts += cmp.n_mismatch;
-        /* layer outputs through the probes */
-        for (uint32_t k = 0; k < ax_ref_session_n_probes(s); k++) {
-            struct ax_ref_probe pr;
-            ax_ref_session_probe(s, k, &pr);
-            unsigned layer;
-            char rest[16];
-            if (sscanf(pr.name, "model.layers.%u.%15s", &layer, rest) == 2 &&
-                strcmp(rest, "output") == 0) {
-                const float *lo = ax_func_layer_output(f, layer);
-                bad += !lo || memcmp(pr.data, lo, pr.dim * sizeof(float)) != 0;
-            }
+        if (!has_prog)
+            continue;
+        uint64_t before = bad + bad_counts;
+        if (ax_check_logits(r.ex, &r.prog, r.buf, BUF_WORDS) != vocab) {
+            bad += vocab;
+        } else {
+            for (uint32_t v = 0; v < vocab; v++)
+                bad += memcmp(&got[v], &r.buf[v], sizeof(float)) != 0;
         }
+        bad += compare_prog(&r, s, &bad_counts, first, sizeof first);
+        if (before == 0 && bad + bad_counts)
+            fprintf(stderr, "  step %u: first difference %s\n", i, first[0] ? first : "logits");
     }
     if (bad || bad_counts)
         fprintf(stderr,
-                "  %s spike=%s enc=%s steps=%u: %llu logits and %llu count vectors differ\n",
+                "  %s spike=%s enc=%s steps=%u: %llu logits and layer outputs and %llu sites "
+                "differ\n",
                 ax_ref_precision_str(o->precision), ax_spike_mode_str(o->spike.mode),
                 ax_spike_encoding_str(o->spike.encoding), o->spike.steps, (unsigned long long)bad,
                 (unsigned long long)bad_counts);
@@ -377,10 +517,19 @@ static uint64_t compare_run(const struct ax_model *m, const struct ax_ref_option
         out->bits = n > 1 ? bits / (n - 1) : 0;
         memcpy(out->logits, ax_ref_session_logits(s), (vocab < 256 ? vocab : 256) * sizeof(float));
     }
-    ax_func_close(f);
-    ax_ir_free(&g);
+    if (has_prog)
+        close_prog(&r);
     ax_ref_session_close(s);
     return bad;
+}
+
+/* run_checked with the program in w8spike, the precision the simulator
+ * executes; fp32's logits are held to an independent implementation by
+ * tests/oracle (oracle.crosscheck.fp32). */
+static uint64_t compare_run(const struct ax_model *m, const struct ax_ref_options *o, uint32_t n,
+                            const char *text, struct run_out *out)
+{
+    return run_checked(m, o, n, text, out, o->precision == AX_REF_PRECISION_W8SPIKE);
 }
 
 /* The models every test shares, written once. */
@@ -426,6 +575,11 @@ static void test_conversions(void)
     CHECK(ax_ref_f32_from_bf16(0x0001) == 0x1p-133f);
 }
 
+/* Group quantization (docs/semantics.md, what the program's weight records
+ * hold): per row and group of 128 columns, scale = max |w| / 127 in float32
+ * and code = w / scale rounded half to even. Checked on a group built by
+ * hand, whose scale is a power of two so that every code, ties among them,
+ * is known exactly, and on random weights against that definition. */
 static void test_quantize(void)
 {
     uint64_t rng = 7;
@@ -433,22 +587,49 @@ static void test_quantize(void)
     float *w = malloc(rows * cols * sizeof *w), *s = malloc(rows * 2 * sizeof *s);
     float *s2 = malloc(rows * 2 * sizeof *s2);
     int16_t *q = malloc(rows * cols * sizeof *q);
-    int16_t *q2 = malloc(rows * cols * sizeof *q2);
     for (uint32_t i = 0; i < rows * cols; i++)
         w[i] = (float)rng_u(&rng);
     for (uint32_t i = 0; i < cols; i++)
         w[2 * cols + i] = 0.0f; /* a zero row: scale 0, codes 0 */
+    /* row 1, group 0: w = (i - 64) / 16 (codes i - 64), then 127 / 16 (the
+     * largest |w|: scale 1/16 exactly) and six ties */
+    const float sc = 0x1p-4f;
+    static const float ties[6] = {2.5f, 3.5f, -2.5f, -0.5f, 0.5f, 126.5f};
+    static const int16_t tie_codes[6] = {2, 4, -2, 0, 0, 126};
+    for (uint32_t i = 0; i < 128; i++)
+        w[cols + i] = (float)((int32_t)i - 64) * sc;
+    w[cols + 127] = 127.0f * sc;
+    for (uint32_t i = 0; i < 6; i++)
+        w[cols + 8 + i] = ties[i] * sc;
     ax_ref_quantize(w, rows, cols, q, s);
-    ax_func_quantize(w, rows, cols, q2, s2);
-    int same = memcmp(s, s2, rows * 2 * sizeof *s) == 0;
-    int max = 0;
-    for (uint32_t i = 0; i < rows * cols; i++) {
-        same &= q[i] == q2[i];
-        max = abs(q[i]) > max ? abs(q[i]) : max;
-    }
-    CHECK(same);
-    CHECK(max == 127);
+    CHECK(s[2] == sc);
+    int hand = q[cols + 127] == 127;
+    for (uint32_t i = 0; i < 128; i++)
+        hand &= i >= 8 && i < 14 ? q[cols + i] == tie_codes[i - 8]
+                : i < 127        ? q[cols + i] == (int16_t)((int32_t)i - 64)
+                                 : 1;
+    CHECK(hand);
+    int defined = 1;
+    for (uint32_t j = 0; j < rows; j++)
+        for (uint32_t g = 0; g < 2; g++) {
+            const float *x = w + (size_t)j * cols + g * 128;
+            const int16_t *c = q + (size_t)j * cols + g * 128;
+            float amax = 0.0f;
+            int max = 0;
+            for (uint32_t i = 0; i < 128; i++) {
+                amax = fabsf(x[i]) > amax ? fabsf(x[i]) : amax;
+                max = abs(c[i]) > max ? abs(c[i]) : max;
+            }
+            float scale = s[j * 2 + g];
+            defined &= scale == amax / 127.0f && max == (amax > 0.0f ? 127 : 0);
+            for (uint32_t i = 0; i < 128 && scale > 0.0f; i++) {
+                double e = fabs((double)x[i] / (double)scale - (double)c[i]);
+                defined &= e < 0.5 || (e == 0.5 && c[i] % 2 == 0);
+            }
+        }
+    CHECK(defined);
     CHECK(s[4] == 0.0f && q[2 * cols + 5] == 0);
+    memcpy(s2, s, rows * 2 * sizeof *s);
     /* codes recovered from fake-quantized weights, some beyond int8 */
     for (uint32_t i = 0; i < rows * cols; i++) {
         int32_t code = (int32_t)(i % 400) - 200;
@@ -472,7 +653,6 @@ static void test_quantize(void)
     free(s);
     free(s2);
     free(q);
-    free(q2);
 }
 
 static uint32_t count_attr(const struct ax_ir_graph *g, enum ax_ir_op op, int want_quant,
@@ -526,8 +706,8 @@ static void test_pass(void)
     ax_diag_list_free(&diags);
 }
 
-/* fp32 and w8spike in every spike mode, bit for bit against the functional
- * path; the modes give different logits, close to fp32's. */
+/* w8spike in every spike mode bit for bit against the program, and fp32;
+ * the modes give different logits, close to fp32's. */
 static void test_exact(void)
 {
     setup_models();
@@ -561,9 +741,18 @@ static void test_exact(void)
     struct run_out t2;
     CHECK(compare_run(m, &o, 12, NULL, &t2) == 0);
     CHECK(t2.max_count == 2);
+    /* binary trains with a fixed T of 3 saturate at 3 */
+    o = options(AX_REF_PRECISION_W8SPIKE, AX_SPIKE_MODE_RELEASED, AX_SPIKE_ENCODING_BINARY, 3);
+    CHECK(compare_run(m, &o, 12, NULL, &t2) == 0);
+    CHECK(t2.max_count == 3);
     ax_model_close(m);
 }
 
+/* A W8ASpike checkpoint (fake-quantized F32 weights, stored scales, codes
+ * beyond int8): the reference recovers the codes and counts those outside
+ * int8. The program holds int8 codes, so it cannot run this checkpoint:
+ * the program's weight source refuses it (a refusal, not wrong values), and
+ * the reference runs on its own here. */
 static void test_w8aspike_checkpoint(void)
 {
     setup_models();
@@ -574,9 +763,16 @@ static void test_w8aspike_checkpoint(void)
     struct ax_ref_options o =
         options(AX_REF_PRECISION_W8SPIKE, AX_SPIKE_MODE_RELEASED, AX_SPIKE_ENCODING_BITWISE, 0);
     struct run_out out;
-    CHECK(compare_run(m, &o, N_TOKENS, NULL, &out) == 0);
+    CHECK(run_checked(m, &o, N_TOKENS, NULL, &out, 0) == 0);
     /* the codes beyond int8 are counted: about 1% of every quantized weight */
     CHECK(out.codes_outside > 100 && out.codes_outside < 20000);
+    CHECK(out.max_count > 3);
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    struct prog_run r;
+    CHECK(open_prog(m->dir, &o, &r, &diags) != AX_OK && diags.n_errors > 0);
+    close_prog(&r);
+    ax_diag_list_free(&diags);
     o.precision = AX_REF_PRECISION_FP32;
     CHECK(compare_run(m, &o, 10, NULL, NULL) == 0);
     ax_model_close(m);
@@ -1014,8 +1210,8 @@ static void test_gpu_math(void)
     ax_diag_list_free(&diags);
 }
 
-/* The trained small model, when it exists: exact against the functional path on
- * real text, and a sane bits per byte. */
+/* The trained small model, when it exists: w8spike exact against the program
+ * on real text, and a sane bits per byte in both precisions. */
 static void test_tiny_model(void)
 {
     const char *dir = SRC "/models/nets/spikingbrain-tiny";
