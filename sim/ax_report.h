@@ -1,7 +1,7 @@
 /* The report writers: a simulation's result as a terminal summary, a JSON
  * report, CSV tables and one self-contained HTML page (docs/report.md).
  *
- * Place in the pipeline: ax_sim_run (ax_sim.h) fills a struct ax_sim_result;
+ * Place in the pipeline: ax_sim_program (ax_sim.h) fills a struct ax_sim_result;
  * these functions only read it (and the chip description, for the sources
  * of the ledger's unit costs) and never change it. Every file goes through
  * ax_fs_write_atomic, so a reader never sees half a report and an existing

@@ -1,24 +1,24 @@
-/* The cycle-approximate simulator: a mapped SpikingBrain model run token by
- * token on a chip description, with every joule and second traced to event
- * counts and the chip's costs.
+/* The cycle-approximate simulator: a program run token by token on a chip
+ * description, with every joule and second traced to event counts and the
+ * chip's costs.
  *
- * Place in the pipeline: graph IR (precision applied) + mapping (ax_map.h,
- * the placement the program records) + arch -> this module -> a result that
- * the report writers (ax_report.h) turn into text, JSON, CSV and HTML.
+ * Place in the pipeline: a verified program (ax_prog.h, written by the
+ * compiler or by hand) + a chip description (ax_arch.h, the program's own or
+ * one of the same geometry) -> this module -> a result that the report
+ * writers (ax_report.h) turn into text, JSON, CSV and HTML. Nothing here
+ * reads a model, a graph or a placement.
  *
- * Work per token (docs/simulator.md): the graph's nodes in order, each a
- * barrier-synchronised phase; a spiking projection takes one step per
- * virtual spike step (MSB first for bitwise coding) and then a reduction
- * step. Inside a step a discrete-event engine serves the events: an event
- * starts when the unit that serves it has a free lane; packets follow XY
- * routes with per-direction hop latency and per-link contention; inter-chip
- * links add their latency and bandwidth. Spike counts come from the values
- * (functional mode, ax_func.h) or from a seeded distribution (counting
- * mode, ax_synth.h); the engine sees only counts.
+ * Work per token (docs/simulator.md, "The timed run of a program"): every
+ * core runs its code in order on the executor (ax_exec.h), which computes
+ * the values (functional mode) or what the counts lead to (counting mode,
+ * counts drawn from a seeded distribution or a profile, ax_synth.h); each
+ * instruction's units of work are ledger counts priced by the chip, and a
+ * discrete-event loop decides when each runs: a core's pipeline, XY routes
+ * with per-direction hop latency and per-link contention, inter-chip links,
+ * barriers. The SystemC engine orders the same steps on a SystemC kernel.
  *
- * Determinism: every figure is a sum of integer counts per core, multiplied
- * by the chip's costs at the end; cores are simulated in parallel but merged
- * in core order, so the result is the same for any thread count. */
+ * Determinism: one thread decides the order of events; every figure is a
+ * sum of counts multiplied by the chip's costs at the end. */
 #ifndef AX_SIM_H
 #define AX_SIM_H
 
@@ -29,10 +29,6 @@
 
 #include <stdint.h>
 #include <stdio.h>
-
-struct ax_ir_graph;
-struct ax_map;
-struct ax_model;
 
 /* ---- the energy ledger ------------------------------------------------------ */
 
@@ -167,7 +163,7 @@ struct ax_sim_link {
 /* One barrier-synchronised step. */
 struct ax_sim_step {
     uint32_t token;       /* 0-based among the simulated tokens */
-    uint32_t node;        /* graph node */
+    uint32_t node;        /* its node in the program's node table (the compiler's node id) */
     uint32_t layer;       /* index into result.layers */
     uint32_t spike_step;  /* 1-based virtual spike step; 0 for a dense or reduction phase */
     uint64_t cycles;
@@ -240,15 +236,6 @@ struct ax_sim_result {
 void ax_sim_result_free(struct ax_sim_result *r);
 
 /* ---- running ------------------------------------------------------------------ */
-
-/* Simulates `n_tokens` tokens of the mapped graph `g` (precision applied,
- * mapped by `map` on `arch`). Functional mode needs `model` (with weights)
- * and the token ids; counting mode ignores both. On success fills *out,
- * which the caller frees with ax_sim_result_free. */
-ax_status ax_sim_run(const struct ax_ir_graph *g, const struct ax_map *map, const ax_arch_t *arch,
-                     const struct ax_model *model, const struct ax_spike_options *spike,
-                     const int32_t *tokens, uint32_t n_tokens, const struct ax_sim_options *o,
-                     struct ax_sim_result *out, struct ax_diag_list *diags);
 
 /* ---- running a program ------------------------------------------------------- */
 

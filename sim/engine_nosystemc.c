@@ -5,16 +5,6 @@
 
 int ax_sim_has_systemc(void) { return 0; }
 
-ax_status eng_systemc_round_run(struct eng_state *st, struct eng_net *net, struct eng_round *r,
-                                struct eng_counts *c)
-{
-    (void)st;
-    (void)net;
-    (void)r;
-    (void)c;
-    return AX_ERR_UNSUPPORTED;
-}
-
 ax_status timed_sc_open(struct timed *s, uint32_t n_code, timed_sc_t **out,
                         struct ax_diag_list *diags)
 {

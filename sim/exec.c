@@ -20,7 +20,7 @@
  *   - per weight record, where its codes and scales lie now (its weights
  *     buffer, or the staging buffer the last `dma` filled).
  *
- * Sums begin at -0.0, the sum of no terms, as in sim/func.c, so each value
+ * Sums begin at -0.0, the sum of no terms, so each value
  * is exactly the left-to-right sum docs/semantics.md states. This file is
  * compiled with -fno-builtin (sim/CMakeLists.txt) so that exp, sqrt, sin,
  * cos and friends are glibc's, called as written. */

@@ -79,3 +79,12 @@ ax_status sim_finish_tables(struct ax_sim_result *r, const ax_arch_t *arch, uint
             }
     return AX_OK;
 }
+
+void ax_sim_result_free(struct ax_sim_result *r)
+{
+    ax_mem_free(r->layers);
+    ax_mem_free(r->cores);
+    ax_mem_free(r->links);
+    ax_mem_free(r->steps);
+    memset(r, 0, sizeof *r);
+}

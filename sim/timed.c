@@ -1224,6 +1224,22 @@ void ax_sim_session_close(ax_sim_session_t *ss)
     ax_mem_free(ss);
 }
 
+/* The progress bar on stderr: redrawn when the share done moves a step
+ * (`drawn` holds the last one drawn), ended by a line feed. */
+static void progress(uint32_t done, uint32_t total, uint32_t *drawn)
+{
+    enum { WIDTH = 30 };
+    uint32_t fill = (uint32_t)((uint64_t)done * WIDTH / total);
+    if (fill == *drawn && done != total)
+        return;
+    *drawn = fill;
+    fprintf(stderr, "\rsimulating [%.*s%*s] token %u of %u", (int)fill,
+            "==============================", (int)(WIDTH - fill), "", done, total);
+    if (done == total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
 ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
                          const struct ax_exec_weights *weights, const int32_t *tokens,
                          uint32_t n_tokens, const struct ax_sim_options *o,
@@ -1233,8 +1249,12 @@ ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
     memset(out, 0, sizeof *out);
     ax_sim_session_t *s = NULL;
     ax_status st = ax_sim_session_open(p, arch, weights, o, obs, &s, diags);
-    for (uint32_t t = 0; t < n_tokens && st == AX_OK; t++)
+    uint32_t drawn = UINT32_MAX;
+    for (uint32_t t = 0; t < n_tokens && st == AX_OK; t++) {
         st = ax_sim_session_token(s, tokens ? tokens[t] : 0, NULL, diags);
+        if (o->progress)
+            progress(t + 1, n_tokens, &drawn);
+    }
     if (st == AX_OK)
         st = ax_sim_session_result(s, out, diags);
     ax_sim_session_close(s);

@@ -33,18 +33,10 @@ struct ax_trace {
     uint64_t limit, n_events, n_dropped;
     uint32_t n_chips, cores_per_chip;
     uint8_t *is_track_named; /* [core * TRACKS_PER_CORE + server] */
-    uint8_t *is_chip_named;  /* [chip], and [n_chips] for the steps process */
-    uint8_t is_steps_named;
+    uint8_t *is_chip_named;  /* [chip], and [n_chips] for the barriers process */
     char **node_name; /* JSON-escaped, per graph node */
     uint32_t n_nodes;
-    /* the step being recorded */
-    double t0;
-    uint32_t token, node, spike_step, round;
-    char name[400]; /* the step's event name, escaped */
-    /* the round being recorded */
-    struct ax_trace_round rw;
-    uint64_t cap_msgs, n_msgs_seen;
-    /* the program's run */
+    uint64_t n_msgs_seen;      /* messages recorded: the flow arrows' ids */
     uint32_t n_cores;          /* n_chips x cores_per_chip */
     struct pending *pend;      /* per core */
     uint32_t cur;              /* the core that began an instruction last, or UINT32_MAX */
@@ -104,12 +96,6 @@ static int event(struct ax_trace *t)
     ax_text_printf(&t->buf, t->n_events ? ",\n" : "\n");
     t->n_events++;
     return 1;
-}
-
-/* Microseconds of the run from seconds of the current step. */
-static double us(const struct ax_trace *t, double step_s)
-{
-    return (t->t0 + step_s) * 1e6;
 }
 
 static void name_process(struct ax_trace *t, uint32_t pid, const char *fmt, uint32_t n)
@@ -177,22 +163,13 @@ static uint32_t instr_track(struct ax_trace *t, uint32_t core)
     return tid;
 }
 
-/* The start of a complete event of the current step on (pid, tid), up to
- * and including the args' first members; the caller closes it. */
-static void slice_open(struct ax_trace *t, const char *cat, uint32_t pid, uint32_t tid, double ts,
-                       double dur)
-{
-    ax_text_printf(&t->buf,
-                   "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":%u,\"tid\":%u,"
-                   "\"ts\":%.6f,\"dur\":%.6f,\"args\":{\"token\":%u,\"node\":%u,\"step\":%u,"
-                   "\"round\":%u",
-                   t->name, cat, pid, tid, ts, dur, t->token, t->node, t->spike_step, t->round);
-}
+/* ---- opening, closing ---------------------------------------------------------- */
 
-/* ---- opening, closing; the graph path (sim.c, engine.c) ------------------------ */
-
-ax_status ax_trace_open(struct ax_trace **out, const char *const *node_names, uint32_t n_nodes,
-                        uint32_t n_chips, uint32_t cores_per_chip, uint64_t limit)
+/* An empty trace of a run whose nodes are called node_names[0 .. n_nodes)
+ * (copied), on `n_chips` chips of `cores_per_chip` cores, holding at most
+ * `limit` events. */
+static ax_status trace_open(struct ax_trace **out, const char *const *node_names, uint32_t n_nodes,
+                            uint32_t n_chips, uint32_t cores_per_chip, uint64_t limit)
 {
     *out = NULL;
     struct ax_trace *t = ax_mem_calloc(1, sizeof *t);
@@ -227,134 +204,8 @@ void ax_trace_close(struct ax_trace *t)
     ax_mem_free(t->is_chip_named);
     ax_mem_free(t->pend);
     ax_mem_free(t->is_barrier_named);
-    ax_mem_free(t->rw.depart);
-    ax_mem_free(t->rw.arrive);
-    ax_mem_free(t->rw.at);
-    ax_mem_free(t->rw.ready0);
     ax_mem_free(t->buf.p);
     ax_mem_free(t);
-}
-
-void ax_trace_step_begin(struct ax_trace *t, double t0, uint32_t token, uint32_t node,
-                         uint32_t spike_step)
-{
-    t->t0 = t0;
-    t->token = token;
-    t->node = node;
-    t->spike_step = spike_step;
-    t->round = 0;
-    const char *n = node < t->n_nodes ? t->node_name[node] : "?";
-    if (spike_step)
-        snprintf(t->name, sizeof t->name, "%s spike %u", n, spike_step);
-    else
-        snprintf(t->name, sizeof t->name, "%s", n);
-}
-
-void ax_trace_step_end(struct ax_trace *t, double end, double sync)
-{
-    uint32_t pid = t->n_chips; /* the steps process, after the chips */
-    name_process(t, pid, "steps", 0);
-    if (!t->is_steps_named) {
-        t->is_steps_named = 1;
-        if (event(t))
-            ax_text_printf(&t->buf,
-                           "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":0,"
-                           "\"args\":{\"name\":\"steps and barriers\"}}",
-                           pid);
-    }
-    if (event(t)) {
-        slice_open(t, "step", pid, 0, us(t, 0), (end + sync) * 1e6);
-        ax_text_printf(&t->buf, ",\"seconds\":%.17g}}", end + sync);
-    }
-    if (event(t)) {
-        ax_text_printf(&t->buf,
-                       "{\"name\":\"barrier\",\"cat\":\"barrier\",\"ph\":\"X\",\"pid\":%u,"
-                       "\"tid\":0,\"ts\":%.6f,\"dur\":%.6f,\"args\":{\"token\":%u,\"node\":%u,"
-                       "\"step\":%u}}",
-                       pid, us(t, end), sync * 1e6, t->token, t->node, t->spike_step);
-    }
-}
-
-struct ax_trace_round *ax_trace_round_begin(struct ax_trace *t, uint64_t n_msgs)
-{
-    t->round++;
-    t->rw.msg_base = t->n_msgs_seen;
-    t->n_msgs_seen += n_msgs;
-    if (n_msgs > t->cap_msgs) {
-        uint64_t cap = n_msgs > 2 * t->cap_msgs ? n_msgs : 2 * t->cap_msgs;
-        double *d = ax_mem_realloc(t->rw.depart, cap * sizeof *d);
-        if (d)
-            t->rw.depart = d;
-        double *a = ax_mem_realloc(t->rw.arrive, cap * sizeof *a);
-        if (a)
-            t->rw.arrive = a;
-        double *at = ax_mem_realloc(t->rw.at, cap * ENG_SERVER_COUNT * sizeof *at);
-        if (at)
-            t->rw.at = at;
-        double *r = ax_mem_realloc(t->rw.ready0, cap * sizeof *r);
-        if (r)
-            t->rw.ready0 = r;
-        if (!d || !a || !at || !r)
-            return NULL;
-        t->cap_msgs = cap;
-    }
-    return &t->rw;
-}
-
-void ax_trace_job(struct ax_trace *t, uint32_t core, const char *kind, const struct eng_job *j,
-                  const double *at, uint32_t from, uint64_t msg, uint64_t n_arrivals)
-{
-    uint32_t chip = core / t->cores_per_chip;
-    for (int s = 0; s < ENG_SERVER_COUNT; s++) {
-        if (j->s[s] <= 0)
-            continue;
-        uint32_t tid = track(t, core, s);
-        if (!event(t))
-            continue;
-        slice_open(t, kind, chip, tid, us(t, at[s]), j->s[s] * 1e6);
-        if (n_arrivals > 1)
-            ax_text_printf(&t->buf, ",\"arrivals\":%llu,\"first_msg\":%llu}}",
-                           (unsigned long long)n_arrivals,
-                           (unsigned long long)(t->rw.msg_base + msg));
-        else if (n_arrivals == 1)
-            ax_text_printf(&t->buf, ",\"from\":%u,\"msg\":%llu}}", from,
-                           (unsigned long long)(t->rw.msg_base + msg));
-        else
-            ax_text_printf(&t->buf, "}}");
-    }
-}
-
-void ax_trace_send(struct ax_trace *t, const struct eng_msg *m, uint64_t msg, double start,
-                   double depart, double arrive, uint32_t hops)
-{
-    uint32_t chip = m->src / t->cores_per_chip;
-    uint32_t tid = track(t, m->src, ENG_AXON_OUT);
-    unsigned long long id = (unsigned long long)(t->rw.msg_base + msg);
-    if (event(t)) {
-        slice_open(t, "send", chip, tid, us(t, start), (depart - start) * 1e6);
-        ax_text_printf(&t->buf,
-                       ",\"to\":%u,\"bytes\":%u,\"packets\":%u,\"hops\":%u,\"depart_us\":%.6f,"
-                       "\"arrive_us\":%.6f,\"msg\":%llu}}",
-                       m->dst, m->bytes, m->packets, hops, us(t, depart), us(t, arrive), id);
-    }
-    /* the arrow starts inside the send's slice (its middle), where both
-     * viewers bind it to that slice */
-    if (event(t))
-        ax_text_printf(&t->buf,
-                       "{\"name\":\"msg\",\"cat\":\"msg\",\"ph\":\"s\",\"id\":%llu,\"pid\":%u,"
-                       "\"tid\":%u,\"ts\":%.6f}",
-                       id, chip, tid, us(t, (start + depart) / 2));
-}
-
-void ax_trace_flow_end(struct ax_trace *t, uint32_t core, uint64_t msg, double ts)
-{
-    uint32_t tid = track(t, core, ENG_AXON_IN);
-    if (event(t))
-        ax_text_printf(&t->buf,
-                       "{\"name\":\"msg\",\"cat\":\"msg\",\"ph\":\"f\",\"bp\":\"e\",\"id\":%llu,"
-                       "\"pid\":%u,\"tid\":%u,\"ts\":%.6f}",
-                       (unsigned long long)(t->rw.msg_base + msg), core / t->cores_per_chip, tid,
-                       us(t, ts));
 }
 
 /* ---- the program's timed run --------------------------------------------------- */
@@ -369,8 +220,8 @@ ax_status ax_trace_open_program(struct ax_trace **out, const struct ax_prog *p, 
     for (uint32_t e = 0; e < p->n_nodes; e++)
         names[e] = p->nodes[e].name ? p->nodes[e].name : "";
     struct ax_trace *t = NULL;
-    ax_status st = ax_trace_open(&t, names, p->n_nodes, n_chips, cores_per_chip,
-                                 limit ? limit : AX_SIM_TRACE_LIMIT);
+    ax_status st = trace_open(&t, names, p->n_nodes, n_chips, cores_per_chip,
+                              limit ? limit : AX_SIM_TRACE_LIMIT);
     ax_mem_free(names);
     if (st != AX_OK)
         return st;

@@ -1,16 +1,12 @@
 /* Traces: the events a simulated run executed, in Chrome's trace-event JSON
  * (docs/trace.md), for `--trace FILE`.
  *
- * Two runs record into it:
- *   - the program's timed run (timed.c, ax_sim_program, the default): it
- *     opens a trace when the options name a file, writes it when the run
- *     is done, and tells it, as it times them, each instruction (begin and end),
- *     each service of an instruction's job on a core's units, each message
- *     and each barrier's completion. Times are the run's, in seconds from
- *     its start; nothing here knows rounds or steps.
- *   - the graph's work (sim.c and engine.c, --work graph): steps and rounds
- *     (the functions marked "graph path" below, to go with that path).
- * Nothing else reads a trace, so recording cannot change a report figure,
+ * The program's timed run (timed.c) opens a trace when the options name a
+ * file, writes it when the run is done, and tells it, as it times them,
+ * each instruction (begin and end), each service of an instruction's job
+ * on a core's units, each message and each barrier's completion. Times are
+ * the run's, in seconds from its start. Both engines issue the same calls
+ * in the same order, so their traces are the same bytes. Nothing else reads a trace, so recording cannot change a report figure,
  * and a run without --trace pays one NULL check per hook.
  *
  * What the program's run records (docs/trace.md, the table):
@@ -29,9 +25,6 @@
  *   - per barrier completion: a slice on the barrier's track of the
  *     `barriers` process spanning the sync latency and ending when it
  *     completes.
- * What the graph's work records: per core and unit, every service a job
- * received, named after the graph node the step runs; per message its send
- * and arrow; per step a slice with its barrier nested at its end.
  * Tracks are named lazily by metadata events the first time they are used.
  *
  * Order: events are appended in the order the run's one deciding thread
@@ -51,62 +44,13 @@
 
 #include <stdint.h>
 
-/* ---- the graph path (sim.c, engine.c; goes with --work graph) ---------------- */
-
-/* Per round, the times the engine records for the trace while it times the
- * round: indexed by message (send order) or by arrival (eng_round_run's
- * grouped order). Owned by the trace, valid until the next round. */
-struct ax_trace_round {
-    double *depart; /* [msg] when it left its source's axon_out */
-    double *arrive; /* [msg] when its last packet reached its destination */
-    double *at;     /* [arrival][ENG_SERVER_COUNT] when its job entered each server (approx) */
-    double *ready0; /* [destination run] when the core was ready before its arrivals (analytic) */
-    uint64_t msg_base; /* the run-wide number of the round's first message */
-};
-
-/* Graph path: opens an empty trace of a run whose nodes are called
- * node_names[0 .. n_nodes) (as a program's node table names them; copied),
- * on `n_chips` chips of `cores_per_chip` cores, holding at most `limit`
- * events (>= 1). On success *out is owned by the caller (ax_trace_close).
- * AX_ERR_NOMEM. */
-ax_status ax_trace_open(struct ax_trace **out, const char *const *node_names, uint32_t n_nodes,
-                        uint32_t n_chips, uint32_t cores_per_chip, uint64_t limit);
-
-/* Graph path: a step of `node` begins at `t0` seconds into the run (spike_step: 1-based
- * virtual spike step, 0 for a dense or reduction step). */
-void ax_trace_step_begin(struct ax_trace *t, double t0, uint32_t token, uint32_t node,
-                         uint32_t spike_step);
-/* The step's work ended `end` seconds after its start; its barrier took
- * `sync` seconds more. */
-void ax_trace_step_end(struct ax_trace *t, double end, double sync);
-
-/* Graph path: a round of `n_msgs` messages begins: the arrays it records into, or NULL
- * when they cannot be allocated (AX_ERR_NOMEM for the caller). */
-struct ax_trace_round *ax_trace_round_begin(struct ax_trace *t, uint64_t n_msgs);
-
-/* Graph path: a job on `core` whose service on server s began at at[s] (for each s with
- * j->s[s] > 0). `kind` is "local" or "recv"; for "recv", `from` is the
- * source core and `msg` the message's number in the round, or, when
- * `n_arrivals` > 1, the first of that many arrivals the job stands for
- * (the analytic model serves them as one). */
-void ax_trace_job(struct ax_trace *t, uint32_t core, const char *kind, const struct eng_job *j,
-                  const double *at, uint32_t from, uint64_t msg, uint64_t n_arrivals);
-
-/* Graph path: message `msg` of the round (`m`) went through its source's axon_out from
- * `start` to `depart`, crossed `hops` router hops and arrived at `arrive`. */
-void ax_trace_send(struct ax_trace *t, const struct eng_msg *m, uint64_t msg, double start,
-                   double depart, double arrive, uint32_t hops);
-
-/* Graph path: the arrow of message `msg` of the round ends on `core`'s axon_in at `ts`
- * (inside the slice it binds to). */
-void ax_trace_flow_end(struct ax_trace *t, uint32_t core, uint64_t msg, double ts);
-
-/* ---- the program's timed run (timed.c) ----------------------------------------- */
+struct ax_trace; /* opaque */
 
 /* Opens an empty trace of the timed run of `p` (which must outlive it:
  * its node-table names are copied, its barriers counted) on `n_chips` chips
  * of `cores_per_chip` cores, holding at most `limit` events (0: the
- * default, AX_SIM_TRACE_LIMIT). As ax_trace_open otherwise. */
+ * default, AX_SIM_TRACE_LIMIT). On success *out is owned by the caller
+ * (ax_trace_close). AX_ERR_NOMEM. */
 ax_status ax_trace_open_program(struct ax_trace **out, const struct ax_prog *p, uint32_t n_chips,
                                 uint32_t cores_per_chip, uint64_t limit);
 
@@ -141,8 +85,6 @@ void ax_trace_message(struct ax_trace *t, const struct eng_msg *m, uint32_t hops
  * chips follows; it completes at ready + sync. */
 void ax_trace_barrier(struct ax_trace *t, uint32_t id, uint32_t token, double arrived, double ready,
                       double sync, uint32_t n_chips);
-
-/* ---- both ----------------------------------------------------------------------- */
 
 /* Frees `t` and what it holds (NULL: nothing), written or not. */
 void ax_trace_close(struct ax_trace *t);

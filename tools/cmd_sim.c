@@ -36,7 +36,6 @@ struct run_args {
     const char *report, *csv, *html;
     const char *values;        /* sim: --values F, a program that embeds no model */
     int is_json, is_quiet;
-    int is_graph_work;         /* --work graph: the work derived from the graph, as before */
 };
 
 static void usage(FILE *out, int is_run)
@@ -74,7 +73,7 @@ static void usage(FILE *out, int is_run)
             "  --timing T           approx (per event, default) or analytic (closed form)\n"
             "  --engine E           native (default) or systemc (the same work timed on a\n"
             "                       SystemC kernel, in builds with SystemC)\n"
-            "  --threads N          simulate cores on N threads (same report for any N)\n"
+            "  --threads N          accepted; the timed run takes one thread (docs/simulator.md)\n"
             "  --seed S             seed of --tokens and of counting mode's draws (default 1)\n"
             "  --profile F          counting mode: draw each projection's counts from a\n"
             "                       sparsity profile written by --write-profile\n"
@@ -88,11 +87,6 @@ static void usage(FILE *out, int is_run)
             "                       or chrome://tracing (docs/trace.md)\n"
             "  --trace-limit N      at most N trace events (default 1000000); the rest are\n"
             "                       counted and the file says how many were dropped\n"
-            "  --work W             where the simulator takes its work from: program (default:\n"
-            "                       the program's instructions, timed one by one on its\n"
-            "                       cores) or graph (derived from the graph and placement the\n"
-            "                       program was compiled from; the program's run takes one\n"
-            "                       thread whatever --threads says, docs/simulator.md)\n"
             "  --json               print the JSON report on stdout instead of the summary\n"
             "  --quiet              no summary, no progress bar\n");
     if (!is_run)
@@ -225,12 +219,9 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
                 return -1;
             }
         } else if (strcmp(s, "--work") == 0) {
-            const char *w = argv[++i];
-            if (strcmp(w, "graph") != 0 && strcmp(w, "program") != 0) {
-                fprintf(stderr, "%s: --work %s: expected graph or program\n", cmd, w);
-                return -1;
-            }
-            a->is_graph_work = strcmp(w, "graph") == 0;
+            fprintf(stderr, "%s: --work is gone: the simulator always executes the program's "
+                            "instructions (docs/simulator.md)\n", cmd);
+            return -1;
         } else if (strcmp(s, "--profile") == 0) {
             a->sim.profile = argv[++i];
         } else if (strcmp(s, "--write-profile") == 0) {
@@ -372,7 +363,7 @@ static ax_status check_token(void *user, const struct ax_exec *ex, uint32_t inde
     return AX_OK;
 }
 
-/* --work program: the timed run of the program (the one `sim` loaded, or
+/* The timed run of the program (the one `sim` loaded, or
  * the one the mapping emits for `run`); functional mode on the model's
  * checkpoint, its logits checked against the reference. */
 static ax_status simulate_program(struct run_args *a, struct ax_mapped *mp,
@@ -517,8 +508,6 @@ static int simulate_bare(struct run_args *a, const struct ax_prog *p, const char
                          const char *cmd, struct ax_diag_list *diags)
 {
     const char *refused = a->model        ? "--model: the program embeds no model to replace"
-                          : a->is_graph_work ? "--work graph: the program embeds no model to "
-                                               "derive the graph's work from"
                           : a->prompt || a->prompt_file
                               ? "--prompt: the program embeds no tokenizer; give --token-ids"
                           : a->sim.profile || a->sim.profile_out
@@ -664,12 +653,8 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
     } else {
         n_tokens = a->n_random;
     }
-    if (!a->is_graph_work)
-        st = simulate_program(a, &mp, prog_path ? &file : NULL, tokens, (uint32_t)n_tokens, &r,
-                              &diags);
-    else
-        st = ax_sim_run(&mp.graph, &mp.map, mp.arch, mp.model, &mp.ref.spike, tokens,
-                        (uint32_t)n_tokens, &a->sim, &r, &diags);
+    st = simulate_program(a, &mp, prog_path ? &file : NULL, tokens, (uint32_t)n_tokens, &r,
+                          &diags);
     if (st != AX_OK)
         goto done;
     ax_diag_print(&diags, stderr);

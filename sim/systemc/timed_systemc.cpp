@@ -275,3 +275,8 @@ extern "C" void timed_sc_close(timed_sc_t *e)
 {
     delete e;
 }
+
+extern "C" int ax_sim_has_systemc(void)
+{
+    return 1;
+}

@@ -1,5 +1,5 @@
-/* The hand-computed systems of tests/golden/systems driven as programs:
- * each case's workload written as a hand program (tests/golden/programs),
+/* The hand-computed systems (tests/golden/README.md): each case's workload
+ * written as a hand program (tests/golden/programs),
  * run for token 0 on the executor to the values its comment works out, then
  * timed (ax_sim_program) on the case's chip file to the cycles and every
  * ledger count its comment works out by hand from docs/simulator.md, "The

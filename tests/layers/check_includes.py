@@ -23,12 +23,6 @@ same name would be ambiguous: that is an error too). An include that names
 no file of these folders (a system header) is not checked. A file may include
 the headers of its own folder and of the folders its row allows.
 
-KNOWN_DEBT lists the includes that break the rule today, file by file, each
-with the headers it may still include: the simulator reaches into the
-compiler and the mapping until the program executor replaces that path. The
-list only shrinks: a violation that is not listed fails, and so does a listed
-include that is no longer there (remove it from the list).
-
 Prints every problem as `path:line: message` and exits 1 if there is any,
 0 otherwise.
 """
@@ -58,13 +52,6 @@ ALLOWED = {
     "sim/systemc": BELOW_SIM | {"sim"},
     "tools": set(LAYERS),
     "bench": set(LAYERS),
-}
-
-# file -> the headers of forbidden folders it still includes (see above).
-KNOWN_DEBT = {
-    "sim/ax_func.h": {"ax_ref.h"},
-    "sim/func.c": {"ax_ir.h", "ax_map.h", "ax_model.h", "ax_safetensors.h"},
-    "sim/sim.c": {"ax_map.h", "ax_model.h", "ax_ref.h"},
 }
 
 SOURCE = re.compile(r"\.(c|h|def|cpp|hpp)$")
@@ -116,7 +103,6 @@ def main():
             problems.append(f"{where[1]}:1: header name {name} is also {where[0]}: "
                             "an include of it would be ambiguous")
 
-    debt_seen = {f: set() for f in KNOWN_DEBT}
     for f in files:
         layer = layer_of(f)
         with open(os.path.join(root, f), encoding="utf-8", errors="replace") as fh:
@@ -136,24 +122,15 @@ def main():
             to = layer_of(target)
             if to == layer or to in ALLOWED[layer]:
                 continue
-            if os.path.basename(target) in KNOWN_DEBT.get(f, ()):
-                debt_seen[f].add(os.path.basename(target))
-                continue
             problems.append(f"{f}:{n}: {layer}/ includes {target}: {layer}/ may use "
                             f"{', '.join(sorted(ALLOWED[layer])) or 'nothing of axon'}")
-
-    for f, headers in sorted(KNOWN_DEBT.items()):
-        for h in sorted(headers - debt_seen[f]):
-            problems.append(f"{f}:1: no longer includes {h} across the layers: "
-                            "remove it from KNOWN_DEBT in tests/layers/check_includes.py")
 
     for p in problems:
         print(p)
     if problems:
         print(f"check_includes.py: {len(problems)} problem(s)")
         return 1
-    print(f"check_includes.py: {len(files)} files, includes follow the layers "
-          f"({sum(len(h) for h in KNOWN_DEBT.values())} known crossings in {len(KNOWN_DEBT)} files)")
+    print(f"check_includes.py: {len(files)} files, includes follow the layers")
     return 0
 
 

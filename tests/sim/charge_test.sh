@@ -4,7 +4,7 @@
 # those worked out from `axon ref --json` (the dense reference's counts, per
 # projection) on the same prompt, with each projection's fan-out read from
 # the checkpoint's safetensors header. Charging one projection's counts to
-# another (sim/sim.c, site_counts) changes the layer figures.
+# another (sim/timed.c, reader_of) changes the layer figures.
 # usage: charge_test.sh AXON SOURCE_DIR OUT_DIR HAVE_LLVM
 # Exits 77 (skipped) in a build without LLVM: neither command runs there.
 set -u

@@ -7,15 +7,13 @@
 # onto must be in the list of expected refusals below, with its message, and
 # fail the same way under both; a listed preset that maps fails too, so the
 # list stays true. Then two derived systems (chip links, DRAM streaming), the
-# analytic timing model and counting mode. WORK (default graph) is the
-# simulator's --work: graph times the graph's rounds, program the program's
-# instructions (the SystemC kernel orders the cores' instructions).
-# usage: consistency_test.sh AXON SOURCE_DIR OUT_DIR [WORK]
+# analytic timing model and counting mode. The SystemC kernel orders the
+# cores' instructions (sim/systemc/timed_systemc.cpp).
+# usage: consistency_test.sh AXON SOURCE_DIR OUT_DIR
 set -u
 axon=$1
 src=$2
 out=$3
-work=${4:-graph}
 rm -rf "$out"
 mkdir -p "$out"
 . "$src/tests/check.sh"
@@ -62,10 +60,10 @@ PY
 for chip in "$src"/models/chips/*.yaml; do
     name=$(basename "$chip" .yaml)
     echo "$name"
-    "$axon" run "$tiny" --chip "$chip" --prompt-file "$out/prompt.txt" --work $work --engine native \
+    "$axon" run "$tiny" --chip "$chip" --prompt-file "$out/prompt.txt" --engine native \
         --report "$out/$name-native.json" --quiet 2>"$out/$name-native.err"
     rc_native=$?
-    "$axon" run "$tiny" --chip "$chip" --prompt-file "$out/prompt.txt" --work $work --engine systemc \
+    "$axon" run "$tiny" --chip "$chip" --prompt-file "$out/prompt.txt" --engine systemc \
         --report "$out/$name-systemc.json" --quiet 2>"$out/$name-systemc.err"
     rc_systemc=$?
     want=$(expected_refusal "$name")
@@ -94,7 +92,7 @@ sed 's/^  chips: open/  chips: 1/; s/mesh: {width: 16, height: 16}.*/mesh: {widt
 for name in multichip dram; do
     echo "$name"
     for e in native systemc; do
-        "$axon" run "$tiny" --chip "$out/$name.yaml" --prompt-file "$out/prompt.txt" --work $work --engine $e \
+        "$axon" run "$tiny" --chip "$out/$name.yaml" --prompt-file "$out/prompt.txt" --engine $e \
             --report "$out/$name-$e.json" --quiet
         check "$name, $e: exits 0" $?
     done
@@ -111,7 +109,7 @@ check "the derived systems use chip links and DRAM" $?
 chip="$src/models/chips/loihi2-like.yaml"
 echo "loihi2-like, analytic timing"
 for e in native systemc; do
-    "$axon" run "$tiny" --chip "$chip" --prompt-file "$out/prompt.txt" --timing analytic --work $work --engine $e \
+    "$axon" run "$tiny" --chip "$chip" --prompt-file "$out/prompt.txt" --timing analytic --engine $e \
         --report "$out/analytic-$e.json" --quiet
     check "analytic, $e: exits 0" $?
 done
@@ -119,14 +117,14 @@ compare "analytic" "$out/analytic-native.json" "$out/analytic-systemc.json"
 
 echo "loihi2-like, counting mode, 4 tokens after 64"
 for e in native systemc; do
-    "$axon" run "$tiny" --chip "$chip" --tokens 4 --context 64 --mode counting --work $work --engine $e \
+    "$axon" run "$tiny" --chip "$chip" --tokens 4 --context 64 --mode counting --engine $e \
         --report "$out/counting-$e.json" --quiet
     check "counting, $e: exits 0" $?
 done
 compare "counting" "$out/counting-native.json" "$out/counting-systemc.json"
 
 # --threads does not matter to the SystemC engine
-"$axon" run "$tiny" --chip "$chip" --tokens 2 --mode counting --work $work --engine systemc --threads 2 --json \
+"$axon" run "$tiny" --chip "$chip" --tokens 2 --mode counting --engine systemc --threads 2 --json \
     >"$out/threads.json" 2>"$out/threads.err"
 check "systemc with --threads 2 exits 0" $?
 python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$out/threads.json"

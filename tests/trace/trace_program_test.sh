@@ -127,6 +127,19 @@ dropped = len(full["traceEvents"]) - 100
 assert ev[100]["ph"] == "i" and ev[100]["args"] == {"limit": 100, "dropped": dropped}, ev[100]
 PY
 check "the small model's limit keeps exactly 100 events and counts the dropped" $?
+cp "$out/prompt.txt" "$out/prompt.orig"
+run --trace "$out/prompt.txt" >/dev/null 2>"$out/err.txt"
+[ $? -ne 0 ] && grep -q "input" "$out/err.txt" && cmp -s "$out/prompt.txt" "$out/prompt.orig"
+check "a trace over the prompt file is refused, the prompt intact" $?
+run --trace "$tiny/config.json" >/dev/null 2>"$out/err.txt"
+[ $? -ne 0 ] && grep -q "input" "$out/err.txt"
+check "a trace over a model file is refused" $?
+run --trace /dev/null >/dev/null 2>"$out/err.txt"
+[ $? -ne 0 ] && [ -c /dev/null ]
+check "a trace over a device is refused" $?
+run --trace "$out/t.json" --trace-limit 0 >/dev/null 2>"$out/err.txt"
+[ $? -eq 2 ]
+check "--trace-limit 0 is a usage error" $?
 if "$axon" run "$tiny" --chip "$chip" --tokens 1 --mode counting --engine systemc --quiet \
     >/dev/null 2>&1; then
     SC_COPYRIGHT_MESSAGE=DISABLE run --trace "$out/ts.json" --engine systemc 2>"$out/err.txt"
