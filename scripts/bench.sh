@@ -51,7 +51,7 @@ PY
 echo
 echo "== simulator: SpikingBrain-7B, counting mode, 1 token after 4096"
 echo "   (program's timed run with its float32 matrices kept, 1171 chips; then as int8, the"
-echo "   default for a shape-only model, 331 chips)"
+echo "   default for a shape-only model, 331 chips, on --threads 1 and 2)"
 run7b() { # NAME ARGS...
     name=$1
     shift
@@ -60,7 +60,8 @@ run7b() { # NAME ARGS...
         --tokens 1 --context 4096 --mode counting --report "$out/7b-$name.json" --quiet "$@"
 }
 run7b program --float-weights keep
-run7b program-int8 --float-weights int8
+run7b program-int8 --float-weights int8 --threads 1
+run7b threads-2 --float-weights int8 --threads 2
 if [ -n "${BASE:-}" ]; then # the same counting run at another commit, built aside
     git worktree add -q --detach "$out/base" "$BASE"
     (cd "$out/base" && ./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release >/dev/null)
@@ -73,7 +74,7 @@ fi
 python3 - "$out" <<'PY'
 import json, os, sys
 out = sys.argv[1]
-names = ["program", "program-int8"]
+names = ["program", "program-int8", "threads-2"]
 if os.path.exists(f"{out}/7b-base.time"):
     names.append("base")
 wall = {}
@@ -85,6 +86,10 @@ for name in names:
     print(f"{name}: wall {w} s, peak {int(mem) // 1024} MiB; chips {r['chip']['chips_used']}; "
           f"{l['seconds_per_token']:.4g} s and {e['per_token_j']:.4g} J per token; "
           f"synaptic ops per token {s['sop_per_token']:.4g}")
+a, b = (json.load(open(f"{out}/7b-{n}.json")) for n in ("program-int8", "threads-2"))
+a["run"].pop("threads"); b["run"].pop("threads")
+print(f"--threads 2 against 1: {wall['program-int8'] / wall['threads-2']:.2f}x faster (target 1.5x); "
+      f"reports {'identical' if a == b else 'DIFFERENT'}")
 if "base" in wall:
     print(f"program (int8) against the base commit: {wall['program-int8'] / wall['base']:.2f}x its time")
 PY
