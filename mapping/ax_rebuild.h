@@ -72,10 +72,12 @@ ax_status ax_rebuild_record(struct ax_prog *p, const char *model_dir, const char
  * temporary directory and opened from there. `model_dir` (or NULL) replaces
  * the embedded model, and must be the one recorded (same config.json and
  * checkpoint hashes); it is required when the program references its
- * weights. `chip_path` (or NULL) replaces the embedded chip. The placement
- * must come out as the program's, record for record. */
+ * weights and `needs_weights` is set (a functional run); otherwise the
+ * embedded config gives a shape-only model. `chip_path` (or NULL) replaces
+ * the embedded chip. The placement must come out as the program's, record
+ * for record. */
 ax_status ax_rebuild_open(struct ax_mapped *mp, const struct ax_prog *p, const char *path,
-                          const char *model_dir, const char *chip_path,
+                          const char *model_dir, const char *chip_path, int needs_weights,
                           struct ax_diag_list *diags);
 
 /* Checks a program's header against the chip description it embeds (what

@@ -447,7 +447,7 @@ static ax_status make_tmp_dir(struct ax_mapped *mp, const char *model, char chip
 }
 
 ax_status ax_rebuild_open(struct ax_mapped *mp, const struct ax_prog *p, const char *path,
-                          const char *model_dir, const char *chip_path,
+                          const char *model_dir, const char *chip_path, int needs_weights,
                           struct ax_diag_list *diags)
 {
     memset(mp, 0, sizeof *mp);
@@ -457,10 +457,11 @@ ax_status ax_rebuild_open(struct ax_mapped *mp, const struct ax_prog *p, const c
     if (st != AX_OK)
         return st;
     const char *model = ax_prog_meta(p, "model");
-    if (!model_dir && strcmp(ax_prog_meta(p, "weights"), "referenced") == 0) {
+    if (!model_dir && needs_weights && strcmp(ax_prog_meta(p, "weights"), "referenced") == 0) {
         ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
                     "the program references the weights of %s without embedding them: give the "
-                    "model's folder with --model DIR (or compile with --embed-weights)", model);
+                    "model's folder with --model DIR (or compile with --embed-weights; counting "
+                    "mode, --mode counting, needs no weights)", model);
         return AX_ERR_INVALID;
     }
     if (!chip_path && !ax_prog_find_file(p, "chip.yaml")) {

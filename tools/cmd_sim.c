@@ -623,7 +623,8 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
             goto done;
         }
         if (st == AX_OK)
-            st = ax_rebuild_open(&mp, &file, prog_path, a->model, NULL, &diags);
+            st = ax_rebuild_open(&mp, &file, prog_path, a->model, NULL,
+                                 !(a->has_mode && a->sim.mode == AX_SIM_COUNTING), &diags);
     } else {
         st = ax_mapped_open(&mp, a->target, a->chip, &a->ref, &a->map, &diags);
     }

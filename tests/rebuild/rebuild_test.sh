@@ -87,6 +87,12 @@ check "a program that references its weights carries no weight data" $?
 "$axon" sim "$dir/ref.axb" --tokens 1 --quiet 2>"$dir/err.txt"
 [ $? -eq 1 ] && grep -q -- "--model DIR" "$dir/err.txt"
 check "a program referencing its weights asks for --model" $?
+"$axon" sim "$dir/ref.axb" --mode counting --tokens 2 --report "$dir/ref-counting.json" --quiet
+check "counting mode needs no weights, so no --model" $?
+"$axon" sim "$dir/ref.axb" --model "$tiny" --mode counting --tokens 2 --report "$dir/ref-counting2.json" \
+    --quiet
+cmp -s "$dir/ref-counting.json" "$dir/ref-counting2.json"
+check "counting mode gives the same report with the model and without" $?
 "$axon" sim "$dir/ref.axb" --model "$tiny" --prompt "The cat" --report "$dir/ref.json" --quiet
 check "sim --model with the recorded model" $?
 cmp -s "$dir/sim.json" "$dir/ref.json"
