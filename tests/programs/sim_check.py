@@ -17,8 +17,10 @@ hand in its comments above them):
                                      is float32(EXPR), EXPR Python in j
     # want bits CORE BUF EXPR        the same, EXPR giving the word's bits
 
-Each program is assembled, then simulated with `--token-ids 0`; the run must
-say it is not validated ("the program embeds no model"). Then the refusals:
+Each program is assembled, then simulated with `--token-ids 0` on each
+engine the build has (native, and SystemC where it is built in): every
+figure holds on both. The run must say it is not validated ("the program
+embeds no model"). Then the refusals:
 spiking-projection.s without its data runs in counting mode only, and a
 prompt, --tokens and a token no record holds are refused with the reason.
 Prints one line per failed figure and exits 1 if any failed.
@@ -53,12 +55,13 @@ def ledger_counts(report):
     return counts
 
 
-def check_program(axon, src, work, name):
+def check_program(axon, src, work, name, engine):
     path = os.path.join(src, name)
     wants = wants_of(path)
     if not wants:
         return None
-    stem = os.path.splitext(name)[0]
+    stem = os.path.splitext(name)[0] + ("" if engine == "native" else "." + engine)
+    name = name if engine == "native" else "%s (%s)" % (name, engine)
     prog = os.path.join(work, stem + ".sim.axb")
     report_path = os.path.join(work, stem + ".report.json")
     values_path = os.path.join(work, stem + ".values.json")
@@ -69,8 +72,9 @@ def check_program(axon, src, work, name):
     r = subprocess.run([axon, "asm", path, "-o", prog], capture_output=True, text=True)
     if r.returncode != 0:
         return ["%s: axon asm failed: %s" % (name, r.stderr.strip())]
-    r = subprocess.run([axon, "sim", prog, "--token-ids", "0", "--report", report_path,
-                        "--values", values_path], capture_output=True, text=True)
+    r = subprocess.run([axon, "sim", prog, "--token-ids", "0", "--engine", engine,
+                        "--report", report_path, "--values", values_path],
+                       capture_output=True, text=True)
     if r.returncode != 0:
         return ["%s: axon sim failed (exit %d): %s" % (name, r.returncode, r.stderr.strip())]
     if "not validated: the program embeds no model" not in r.stdout:
@@ -148,19 +152,27 @@ def check_refusals(axon, src, work):
     return fails
 
 
+def engines(axon):
+    """native, and systemc when this axon has the SystemC engine (a build
+    without it refuses the option while reading the command line)."""
+    r = subprocess.run([axon, "sim", "-", "--engine", "systemc"], capture_output=True, text=True)
+    return ["native"] + ([] if "no SystemC" in r.stderr else ["systemc"])
+
+
 def main():
     axon, src, work = sys.argv[1], sys.argv[2], sys.argv[3]
     os.makedirs(work, exist_ok=True)
     n_checked, fails = 0, []
-    for name in sorted(os.listdir(src)):
-        if not name.endswith(".s"):
-            continue
-        f = check_program(axon, src, work, name)
-        if f is None:
-            continue
-        n_checked += 1
-        fails += f
-        print("%-28s %s" % (name, "ok" if not f else "FAILED"))
+    for engine in engines(axon):
+        for name in sorted(os.listdir(src)):
+            if not name.endswith(".s"):
+                continue
+            f = check_program(axon, src, work, name, engine)
+            if f is None:
+                continue
+            n_checked += 1
+            fails += f
+            print("%-28s %-8s %s" % (name, engine, "ok" if not f else "FAILED"))
     if os.path.exists(os.path.join(work, "spiking-projection.sim.axb")):
         f = check_refusals(axon, src, work)
         print("%-28s %s" % ("refusals", "ok" if not f else "FAILED"))
