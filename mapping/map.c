@@ -696,29 +696,43 @@ done:
     return st;
 }
 
+struct tile_key {
+    uint64_t d; /* the tile's Hilbert index: distinct for distinct tiles */
+    uint32_t t;
+};
+
+static int tile_key_cmp(const void *a, const void *b)
+{
+    uint64_t x = ((const struct tile_key *)a)->d, y = ((const struct tile_key *)b)->d;
+    return (x > y) - (x < y);
+}
+
 /* The order in which a chip's cores are filled: tiles along a Hilbert curve
- * (or row-major for the naive placement), the cores of a tile together. */
-static void visiting_order(const struct ax_chip_desc *chip, int is_hilbert, uint32_t *visit)
+ * (or row-major for the naive placement), the cores of a tile together.
+ * Sorting costs n log n in the tiles, so a chip declared with many tiles
+ * costs little more than the ones the model uses. AX_ERR_NOMEM. */
+static ax_status visiting_order(const struct ax_chip_desc *chip, int is_hilbert, uint32_t *visit)
 {
     uint32_t w = chip->mesh_width, h = chip->mesh_height, n_tiles = w * h, side = 1;
     while (side < w || side < h)
         side *= 2;
     for (uint32_t t = 0; t < n_tiles; t++)
         visit[t] = t;
-    if (is_hilbert) { /* insertion sort by Hilbert index; meshes are small */
-        for (uint32_t i = 1; i < n_tiles; i++) {
-            uint32_t t = visit[i], j = i;
-            uint64_t d = hilbert_index(side, t % w, t / w);
-            while (j > 0 && hilbert_index(side, visit[j - 1] % w, visit[j - 1] / w) > d) {
-                visit[j] = visit[j - 1];
-                j--;
-            }
-            visit[j] = t;
-        }
+    if (is_hilbert) {
+        struct tile_key *k = ax_mem_alloc((size_t)n_tiles * sizeof *k);
+        if (!k)
+            return AX_ERR_NOMEM;
+        for (uint32_t t = 0; t < n_tiles; t++)
+            k[t] = (struct tile_key){hilbert_index(side, t % w, t / w), t};
+        qsort(k, n_tiles, sizeof *k, tile_key_cmp);
+        for (uint32_t t = 0; t < n_tiles; t++)
+            visit[t] = k[t].t;
+        ax_mem_free(k);
     }
     for (int32_t t = (int32_t)n_tiles - 1; t >= 0; t--)
         for (uint32_t c = chip->cores_per_tile; c-- > 0;)
             visit[(uint32_t)t * chip->cores_per_tile + c] = visit[t] * chip->cores_per_tile + c;
+    return AX_OK;
 }
 
 /* Every node's objects and value object, in node order (collect_needs,
@@ -879,7 +893,8 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
      * they stream into: the blocks are cut again to half a core. */
     uint32_t failed = 0, n_used;
     if (pl.max_cores != NONE && pl.has_dram) {
-        visiting_order(chip, 0, pl.visit);
+        if ((st = visiting_order(chip, 0, pl.visit)) != AX_OK)
+            goto fail;
         int streams = pack(out, &pl, &failed) == NONE;
         for (uint32_t i = 0; i < out->n_blocks && !streams; i++)
             streams = out->blocks[i].is_dram;
@@ -894,7 +909,8 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
     /* The naive placement first (row-major), then the placed one (Hilbert
      * order and annealing); the packing is the same, only the cores differ. */
     for (int pass = 0; pass < 2; pass++) {
-        visiting_order(chip, pass == 1, pl.visit);
+        if ((st = visiting_order(chip, pass == 1, pl.visit)) != AX_OK)
+            goto fail;
         if (pl.used)
             memset(pl.used, 0, pl.max_cores * sizeof *pl.used);
         n_used = pack(out, &pl, &failed);

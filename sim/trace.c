@@ -306,6 +306,31 @@ void ax_trace_service(struct ax_trace *t, uint32_t core, const struct eng_job *j
     }
 }
 
+/* One end of message `m` (number `id`): its slice on the (pid, tid) track
+ * from `start` to `end`, naming the core at the other end as `peer_key`,
+ * then the arrow's end there ("s" at the send, "f" at the service), in the
+ * middle of the slice, where both viewers attach it. */
+static void message_end(struct ax_trace *t, const struct pending *q, const char *cat,
+                        uint32_t pid, uint32_t tid, double start, double end,
+                        const char *peer_key, uint32_t peer, const struct eng_msg *m,
+                        uint32_t hops, double depart, double arrive, unsigned long long id)
+{
+    int is_send = strcmp(cat, "send") == 0;
+    if (event(t)) {
+        unit_open(t, q, cat, pid, tid, start, end);
+        ax_text_printf(&t->buf,
+                       ",\"%s\":%u,\"bytes\":%u,\"packets\":%u,\"hops\":%u,\"depart_us\":%.6f,"
+                       "\"arrive_us\":%.6f,\"msg\":%llu}}",
+                       peer_key, peer, m->bytes, m->packets, hops, run_us(depart), run_us(arrive),
+                       id);
+    }
+    if (event(t))
+        ax_text_printf(&t->buf,
+                       "{\"name\":\"msg\",\"cat\":\"msg\",\"ph\":\"%s\",\"id\":%llu,"
+                       "\"pid\":%u,\"tid\":%u,\"ts\":%.6f}",
+                       is_send ? "s" : "f\",\"bp\":\"e", id, pid, tid, run_us((start + end) / 2));
+}
+
 void ax_trace_message(struct ax_trace *t, const struct eng_msg *m, uint32_t hops, double out_start,
                       double depart, double arrive, double in_start, double served)
 {
@@ -313,35 +338,12 @@ void ax_trace_message(struct ax_trace *t, const struct eng_msg *m, uint32_t hops
         return;
     const struct pending *q = &t->pend[t->cur];
     unsigned long long id = (unsigned long long)t->n_msgs_seen++;
-    uint32_t src_chip = m->src / t->cores_per_chip, dst_chip = m->dst / t->cores_per_chip;
     uint32_t out = track(t, m->src, ENG_AXON_OUT);
-    if (event(t)) {
-        unit_open(t, q, "send", src_chip, out, out_start, depart);
-        ax_text_printf(&t->buf,
-                       ",\"to\":%u,\"bytes\":%u,\"packets\":%u,\"hops\":%u,\"depart_us\":%.6f,"
-                       "\"arrive_us\":%.6f,\"msg\":%llu}}",
-                       m->dst, m->bytes, m->packets, hops, run_us(depart), run_us(arrive), id);
-    }
-    /* the arrow's ends sit in the middle of the slices they bind to, where
-     * both viewers attach them */
-    if (event(t))
-        ax_text_printf(&t->buf,
-                       "{\"name\":\"msg\",\"cat\":\"msg\",\"ph\":\"s\",\"id\":%llu,\"pid\":%u,"
-                       "\"tid\":%u,\"ts\":%.6f}",
-                       id, src_chip, out, run_us((out_start + depart) / 2));
+    message_end(t, q, "send", m->src / t->cores_per_chip, out, out_start, depart, "to", m->dst, m,
+                hops, depart, arrive, id);
     uint32_t in = track(t, m->dst, ENG_AXON_IN);
-    if (event(t)) {
-        unit_open(t, q, "recv", dst_chip, in, in_start, served);
-        ax_text_printf(&t->buf,
-                       ",\"from\":%u,\"bytes\":%u,\"packets\":%u,\"hops\":%u,\"depart_us\":%.6f,"
-                       "\"arrive_us\":%.6f,\"msg\":%llu}}",
-                       m->src, m->bytes, m->packets, hops, run_us(depart), run_us(arrive), id);
-    }
-    if (event(t))
-        ax_text_printf(&t->buf,
-                       "{\"name\":\"msg\",\"cat\":\"msg\",\"ph\":\"f\",\"bp\":\"e\",\"id\":%llu,"
-                       "\"pid\":%u,\"tid\":%u,\"ts\":%.6f}",
-                       id, dst_chip, in, run_us((in_start + served) / 2));
+    message_end(t, q, "recv", m->dst / t->cores_per_chip, in, in_start, served, "from", m->src, m,
+                hops, depart, arrive, id);
 }
 
 void ax_trace_barrier(struct ax_trace *t, uint32_t id, uint32_t token, double arrived, double ready,
