@@ -44,6 +44,10 @@
 #   x (5664), 128 adds: 7072; vdot: 260 reads (7332), 512 x 12 = 6144 mac
 #   (13476), 4 updates x 3 (13488).
 # cycles 13488
+# On tests/golden/chips/dram-slow.yaml (the same with a DRAM latency of
+# 500 ns) the fetch is on the critical path: dma 500 + 5280 = 5780, + 132
+# writes: 5912, after x (5664); psumrecv 128 adds: 7320; vdot 260 reads
+# (7580), 6144 mac (13724), 12 (13736). cycles 13736, the counts unchanged.
 #
 # ---- What `axon sim` reports, from the figures above (programs.sim) ----------
 # `axon sim PROG.axb --token-ids 0` runs on the .wdata below; each `want` line
