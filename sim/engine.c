@@ -4,7 +4,6 @@
 
 #include "ax_mem.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* ---- the network ---------------------------------------------------------------- */
@@ -43,7 +42,8 @@ void eng_net_free(struct eng_net *n)
     memset(n, 0, sizeof *n);
 }
 
-void eng_coords(const struct eng_net *n, uint32_t core, uint32_t *x, uint32_t *y)
+/* Global router coordinates of a core: chips on a grid `grid_w` wide. */
+static void coords(const struct eng_net *n, uint32_t core, uint32_t *x, uint32_t *y)
 {
     uint32_t chip = core / n->cores_per_chip, tile = core % n->cores_per_chip / n->cores_per_tile;
     *x = chip % n->grid_w * n->mesh_w + tile % n->mesh_w;
@@ -53,21 +53,34 @@ void eng_coords(const struct eng_net *n, uint32_t core, uint32_t *x, uint32_t *y
 uint32_t eng_hops(const struct eng_net *n, uint32_t a, uint32_t b)
 {
     uint32_t ax, ay, bx, by;
-    eng_coords(n, a, &ax, &ay);
-    eng_coords(n, b, &bx, &by);
+    coords(n, a, &ax, &ay);
+    coords(n, b, &bx, &by);
     return (ax > bx ? ax - bx : bx - ax) + (ay > by ? ay - by : by - ay);
 }
 
-/* Packets follow each other through the links (cut through): the first
- * moves on after a hop's latency while the link stays busy until the last
- * has passed, `packets` hop latencies in all. Crossing a chip's edge takes
- * the inter-chip link instead of a router hop: its latency plus the
- * message's bytes at its bandwidth. */
-/* eng_next_hop from router (x, y), which lies at (lx, ly) within its chip's
- * mesh: the route's loop keeps those as it goes, so that no hop divides. */
+/* One hop of an XY route (X first, then Y): the link leaving a router
+ * toward the destination's. */
+struct hop {
+    enum ax_dir dir;
+    uint32_t nx, ny;     /* the router it reaches */
+    uint32_t link;       /* index into eng_net's per-link arrays */
+    int is_chip_edge;    /* an inter-chip link instead of a router hop */
+    double head;         /* the first packet's latency over it */
+    double occupy;       /* how long the message holds the link */
+    double lag;          /* the last packet's lag behind the first at the far end */
+};
+
+/* The hop from router (x, y), which lies at (lx, ly) within its chip's
+ * mesh, toward (bx, by), which must differ from it; the route's loop keeps
+ * (lx, ly) as it goes, so that no hop divides. Packets follow each other
+ * through the links (cut through): the first moves on after a hop's latency
+ * while the link stays busy until the last has passed, `packets` hop
+ * latencies in all. Crossing a chip's edge takes the inter-chip link
+ * instead of a router hop: its latency plus the message's bytes at its
+ * bandwidth. */
 static inline void next_hop(const struct eng_net *n, const struct eng_msg *m, uint32_t x,
                             uint32_t y, uint32_t lx, uint32_t ly, uint32_t bx, uint32_t by,
-                            struct eng_hop *h)
+                            struct hop *h)
 {
     const struct ax_system_desc *sys = n->sys;
     enum ax_dir d = x < bx   ? AX_DIR_EAST
@@ -93,14 +106,12 @@ static inline void next_hop(const struct eng_net *n, const struct eng_msg *m, ui
     }
 }
 
-void eng_next_hop(const struct eng_net *n, const struct eng_msg *m, uint32_t x, uint32_t y,
-                  uint32_t bx, uint32_t by, struct eng_hop *h)
-{
-    next_hop(n, m, x, y, x % n->mesh_w, y % n->mesh_h, bx, by, h);
-}
-
-double eng_hop_take(struct eng_net *n, const struct eng_hop *h, const struct eng_msg *m, double t,
-                    int is_analytic, struct eng_counts *c)
+/* Takes the hop's link for a message whose head reaches it at `t` (approx:
+ * after the link is free; analytic: at once), marks the link busy, counts
+ * the hop into *c and the link's totals, and returns when the head reaches
+ * the next router. */
+static double hop_take(struct eng_net *n, const struct hop *h, const struct eng_msg *m, double t,
+                       int is_analytic, struct eng_counts *c)
 {
     double packets = m->packets;
     if (h->is_chip_edge)
@@ -116,8 +127,10 @@ double eng_hop_take(struct eng_net *n, const struct eng_hop *h, const struct eng
     return start + h->head;
 }
 
-double eng_local_pass(const struct eng_net *n, const struct eng_msg *m, double t,
-                      struct eng_counts *c)
+/* A message between two cores of one tile, leaving at `t`: counted into *c;
+ * returns when it arrives. */
+static double local_pass(const struct eng_net *n, const struct eng_msg *m, double t,
+                         struct eng_counts *c)
 {
     double packets = m->packets;
     c->local += packets;
@@ -141,17 +154,17 @@ double eng_route(struct eng_net *n, const struct eng_msg *m, double t, int is_an
                  struct eng_counts *c)
 {
     uint32_t x, y, bx, by;
-    eng_coords(n, m->src, &x, &y);
-    eng_coords(n, m->dst, &bx, &by);
+    coords(n, m->src, &x, &y);
+    coords(n, m->dst, &bx, &by);
     c->packets += m->packets;
     if (x == bx && y == by) /* two cores of one tile */
-        return eng_local_pass(n, m, t, c);
+        return local_pass(n, m, t, c);
     double tail = 0; /* after the head arrives: the rest of the message on the slowest link */
     uint32_t lx = x % n->mesh_w, ly = y % n->mesh_h; /* the router within its chip */
     while (x != bx || y != by) {
-        struct eng_hop h;
+        struct hop h;
         next_hop(n, m, x, y, lx, ly, bx, by, &h);
-        t = eng_hop_take(n, &h, m, t, is_analytic, c);
+        t = hop_take(n, &h, m, t, is_analytic, c);
         if (h.lag > tail)
             tail = h.lag;
         switch (h.dir) {

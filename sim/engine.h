@@ -72,35 +72,6 @@ enum eng_server eng_server_of(enum ax_ledger_item i);
 /* Router hops between two cores (0 within a tile), as the XY route goes. */
 uint32_t eng_hops(const struct eng_net *n, uint32_t a, uint32_t b);
 
-/* Global router coordinates of a core: chips on a grid `grid_w` wide. */
-void eng_coords(const struct eng_net *n, uint32_t core, uint32_t *x, uint32_t *y);
-
-/* One hop of an XY route (X first, then Y): the link leaving router (x, y)
- * toward (bx, by), which must differ from it. */
-struct eng_hop {
-    enum ax_dir dir;
-    uint32_t nx, ny;     /* the router it reaches */
-    uint32_t link;       /* index into eng_net's per-link arrays */
-    int is_chip_edge;    /* an inter-chip link instead of a router hop */
-    double head;         /* the first packet's latency over it */
-    double occupy;       /* how long the message holds the link */
-    double lag;          /* the last packet's lag behind the first at the far end */
-};
-void eng_next_hop(const struct eng_net *n, const struct eng_msg *m, uint32_t x, uint32_t y,
-                  uint32_t bx, uint32_t by, struct eng_hop *h);
-
-/* Takes the hop's link for a message whose head reaches it at `t` (approx:
- * after the link is free; analytic: at once), marks the link busy, counts
- * the hop into *c and the link's totals, and returns when the head reaches
- * the next router. */
-double eng_hop_take(struct eng_net *n, const struct eng_hop *h, const struct eng_msg *m, double t,
-                    int is_analytic, struct eng_counts *c);
-
-/* A message between two cores of one tile, leaving at `t`: counted into *c;
- * returns when it arrives. */
-double eng_local_pass(const struct eng_net *n, const struct eng_msg *m, double t,
-                      struct eng_counts *c);
-
 /* The service of `packets` packets of a message event (AX_EVENT_AXON_OUT_MESSAGE_OUT
  * at the source, AX_EVENT_AXON_IN_MESSAGE_IN at the destination). */
 double eng_message_service(const ax_arch_t *arch, enum ax_event ev, double packets);
