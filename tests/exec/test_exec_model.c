@@ -91,6 +91,46 @@ static int first_difference(const ax_exec_t *ex, const struct ax_prog *p,
     return found;
 }
 
+/* A model compiled in process as tools/cmd_compile.c compiles it, its
+ * program on the executor over the checkpoint, and the reference. */
+struct rig {
+    struct ax_mapped mp;
+    struct ax_prog prog;
+    ax_ref_session_t *ref;
+    ax_exec_t *ex;
+    ax_check_weights_t *w;
+    struct ax_exec_weights src;
+};
+
+static ax_status rig_open(struct rig *r, const char *dir, const struct ax_ref_options *o,
+                          const char *name, struct ax_diag_list *diags)
+{
+    memset(r, 0, sizeof *r);
+    ax_prog_init(&r->prog, 0, 0);
+    struct ax_map_options mo;
+    ax_map_default_options(&mo);
+    ax_status st = ax_mapped_open(&r->mp, dir, CHIP, o, &mo, diags);
+    if (st == AX_OK)
+        st = ax_map_emit(&r->mp.map, &r->mp.graph, r->mp.arch, &o->spike, r->mp.graph.name,
+                         &r->prog, diags);
+    if (st == AX_OK)
+        st = ax_check_weights_open(r->mp.model, &r->w, &r->src, diags);
+    if (st == AX_OK)
+        st = ax_exec_create(&r->prog, name, &r->src, &r->ex, diags);
+    if (st == AX_OK)
+        st = ax_ref_session_open(r->mp.model, o, &r->ref, diags);
+    return st;
+}
+
+static void rig_close(struct rig *r)
+{
+    ax_ref_session_close(r->ref);
+    ax_exec_free(r->ex);
+    ax_check_weights_close(r->w);
+    ax_prog_free(&r->prog);
+    ax_mapped_close(&r->mp);
+}
+
 static void run_mode(enum ax_spike_mode mode)
 {
     if (!ax_ref_has_llvm()) {
@@ -102,25 +142,10 @@ static void run_mode(enum ax_spike_mode mode)
     struct ax_ref_options o;
     ax_ref_options_default(&o);
     o.spike.mode = mode;
-    struct ax_map_options mo;
-    ax_map_default_options(&mo);
-    struct ax_mapped mp;
-    struct ax_prog prog;
-    ax_prog_init(&prog, 0, 0);
-    ax_ref_session_t *ref = NULL;
-    ax_exec_t *ex = NULL;
-    ax_check_weights_t *w = NULL;
-    struct ax_exec_weights src;
-    /* the compile of tools/cmd_compile.c, in process */
-    ax_status st = ax_mapped_open(&mp, TINY, CHIP, &o, &mo, &diags);
-    if (st == AX_OK)
-        st = ax_map_emit(&mp.map, &mp.graph, mp.arch, &o.spike, mp.graph.name, &prog, &diags);
-    if (st == AX_OK)
-        st = ax_check_weights_open(mp.model, &w, &src, &diags);
-    if (st == AX_OK)
-        st = ax_exec_create(&prog, "spikingbrain-tiny", &src, &ex, &diags);
-    if (st == AX_OK)
-        st = ax_ref_session_open(mp.model, &o, &ref, &diags);
+    struct rig rig;
+    ax_status st = rig_open(&rig, TINY, &o, "spikingbrain-tiny", &diags);
+    ax_exec_t *ex = rig.ex;
+    ax_ref_session_t *ref = rig.ref;
     if (st != AX_OK)
         dump_diags(&diags);
     CHECK(st == AX_OK);
@@ -140,14 +165,14 @@ static void run_mode(enum ax_spike_mode mode)
             dump_diags(&diags);
             break;
         }
-        CHECK(ax_check_logits(ex, &prog, logits, vocab) == vocab);
+        CHECK(ax_check_logits(ex, &rig.prog, logits, vocab) == vocab);
         const float *rl = ax_ref_session_logits(ref);
         double e = rel_err(logits, rl, vocab);
         worst = e > worst ? e : worst;
         if (n_differ(logits, rl, vocab)) {
             n_tokens_differ++;
             if (n_shown < 3)
-                n_shown += (uint32_t)first_difference(ex, &prog, ref, t);
+                n_shown += (uint32_t)first_difference(ex, &rig.prog, ref, t);
         }
     }
     CHECK(st == AX_OK);
@@ -157,11 +182,7 @@ static void run_mode(enum ax_spike_mode mode)
     CHECK(n_tokens_differ == 0);
 
     ax_mem_free(logits);
-    ax_ref_session_close(ref);
-    ax_exec_free(ex);
-    ax_check_weights_close(w);
-    ax_prog_free(&prog);
-    ax_mapped_close(&mp);
+    rig_close(&rig);
     ax_diag_list_free(&diags);
 }
 
@@ -292,24 +313,11 @@ static void test_half_way_counts(void)
     struct ax_ref_options o;
     ax_ref_options_default(&o);
     o.spike.k = 0.875;
-    struct ax_map_options mo;
-    ax_map_default_options(&mo);
-    struct ax_mapped mp;
-    struct ax_prog prog;
-    ax_prog_init(&prog, 0, 0);
-    ax_ref_session_t *ref = NULL;
-    ax_exec_t *ex = NULL;
-    ax_check_weights_t *w = NULL;
-    struct ax_exec_weights src;
-    ax_status st = ax_mapped_open(&mp, dir, CHIP, &o, &mo, &diags);
-    if (st == AX_OK)
-        st = ax_map_emit(&mp.map, &mp.graph, mp.arch, &o.spike, mp.graph.name, &prog, &diags);
-    if (st == AX_OK)
-        st = ax_check_weights_open(mp.model, &w, &src, &diags);
-    if (st == AX_OK)
-        st = ax_exec_create(&prog, "half-way", &src, &ex, &diags);
-    if (st == AX_OK)
-        st = ax_ref_session_open(mp.model, &o, &ref, &diags);
+    struct rig rig;
+    ax_status st = rig_open(&rig, dir, &o, "half-way", &diags);
+    ax_exec_t *ex = rig.ex;
+    ax_ref_session_t *ref = rig.ref;
+    const struct ax_prog *prog = &rig.prog;
     if (st == AX_OK)
         st = ax_ref_session_step(ref, 1, &diags);
     if (st == AX_OK)
@@ -332,14 +340,14 @@ static void test_half_way_counts(void)
         CHECK(rs.counts && rs.vth && rs.n_in == 128 && rs.vth[0] == 1.0f);
         CHECK(rs.counts && memcmp(rs.counts, want, sizeof want) == 0);
         /* the program: the counts of q_proj's input, on its value core */
-        uint32_t in = mp.graph.nodes[rs.node].inputs[0];
+        uint32_t in = rig.mp.graph.nodes[rs.node].inputs[0];
         char name[32];
         snprintf(name, sizeof name, "n%u.counts", in);
         const uint32_t *c = NULL;
         uint32_t n = 0, core = 0;
-        for (uint32_t b = 0; b < prog.n_buffers && !c; b++)
-            if (strcmp(prog.buffers[b].name, name) == 0)
-                c = ax_exec_buffer(ex, core = prog.buffers[b].core, name, &n);
+        for (uint32_t b = 0; b < prog->n_buffers && !c; b++)
+            if (strcmp(prog->buffers[b].name, name) == 0)
+                c = ax_exec_buffer(ex, core = prog->buffers[b].core, name, &n);
         CHECK(c && n == 128 && memcmp(c, want, sizeof want) == 0);
         snprintf(name, sizeof name, "n%u.vth", in);
         CHECK(ax_exec_f32(ex, core, name, 0) == 1.0f);
@@ -351,17 +359,14 @@ static void test_half_way_counts(void)
     ax_diag_list_init(&diags);
     CHECK(!ex || ax_exec_run(ex, 256, 1, &diags) == AX_ERR_INVALID);
     CHECK(!ex || has_diag(&diags, AX_DIAG_ERROR, "(token 256)"));
-    ax_ref_session_close(ref);
-    ax_exec_free(ex);
-    ax_check_weights_close(w);
-    ax_prog_free(&prog);
-    ax_mapped_close(&mp);
+    rig_close(&rig);
     /* a shape-only model has no weights to run */
     ax_diag_list_free(&diags);
     ax_diag_list_init(&diags);
     struct ax_model *m = NULL;
     CHECK(ax_model_open(SRC "/models/nets/spikingbrain-7b", &m, &diags) == AX_OK);
-    w = NULL;
+    ax_check_weights_t *w = NULL;
+    struct ax_exec_weights src;
     CHECK(m && ax_check_weights_open(m, &w, &src, &diags) == AX_ERR_INVALID && !w);
     CHECK(has_diag(&diags, AX_DIAG_ERROR, "no weights"));
     ax_check_weights_close(w);
