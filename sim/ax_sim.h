@@ -240,6 +240,12 @@ void ax_sim_result_free(struct ax_sim_result *r);
 /* ---- running a program ------------------------------------------------------- */
 
 struct ax_prog;
+
+/* The chip description program `p` embeds (its file "chip.yaml"), loaded;
+ * `path` names the program in messages. AX_ERR_INVALID with a diagnostic
+ * when it embeds none, or the loader's status. */
+ax_status ax_sim_program_chip(const struct ax_prog *p, const char *path, ax_arch_t **out,
+                              struct ax_diag_list *diags);
 struct ax_exec;
 struct ax_exec_weights;
 

@@ -219,11 +219,12 @@ static double accesses(const struct timed *s, double bytes)
 static double run_job(struct timed *s, uint32_t core, double t, const struct eng_job *j)
 {
     uint32_t chip = core / s->net.cores_per_chip;
+    if (!s->trace)
+        return eng_run_job(t, j, core_free(s, core), core_busy(s, core), &s->dram_free[chip]);
     double at[ENG_SERVER_COUNT];
     double end = eng_run_job_at(t, j, core_free(s, core), core_busy(s, core), &s->dram_free[chip],
                                 at);
-    if (s->trace)
-        ax_trace_service(s->trace, core, j, at);
+    ax_trace_service(s->trace, core, j, at);
     return end;
 }
 
@@ -1222,6 +1223,22 @@ void ax_sim_session_close(ax_sim_session_t *ss)
     timed_free(&ss->t);
     ax_sim_result_free(&ss->r);
     ax_mem_free(ss);
+}
+
+ax_status ax_sim_program_chip(const struct ax_prog *p, const char *path, ax_arch_t **out,
+                              struct ax_diag_list *diags)
+{
+    *out = NULL;
+    const struct ax_prog_file *f = ax_prog_find_file(p, "chip.yaml");
+    if (!f) {
+        ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
+                    "the program embeds no chip description: add `.file \"chip.yaml\" "
+                    "from=\"CHIP.yaml\"` and assemble it again, or give a chip of its geometry");
+        return AX_ERR_INVALID;
+    }
+    char name[4200];
+    snprintf(name, sizeof name, "%.4095s (chip.yaml)", path);
+    return ax_arch_load_text(name, (const char *)f->data, (size_t)f->size, out, diags);
 }
 
 /* The progress bar on stderr: redrawn when the share done moves a step

@@ -117,11 +117,12 @@ static void name_process(struct ax_trace *t, uint32_t pid, const char *fmt, uint
                        pid, pid);
 }
 
-/* The track of `core`'s `server`: named the first time it is used. Returns
- * its tid (its process is the core's chip). */
-static uint32_t track(struct ax_trace *t, uint32_t core, int server)
+/* Track `tid` of `core`, named "core N <what>" and sorted at `sort` among
+ * its chip's tracks the first time it is used. Returns `tid` (its process
+ * is the core's chip). */
+static uint32_t core_track(struct ax_trace *t, uint32_t core, uint32_t tid, const char *what,
+                           uint32_t sort)
 {
-    uint32_t tid = core * TRACKS_PER_CORE + (uint32_t)server;
     if (t->is_track_named[tid])
         return tid;
     t->is_track_named[tid] = 1;
@@ -131,36 +132,27 @@ static uint32_t track(struct ax_trace *t, uint32_t core, int server)
         ax_text_printf(&t->buf,
                        "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
                        "\"args\":{\"name\":\"core %u %s\"}}",
-                       chip, tid, core, server_name[server]);
+                       chip, tid, core, what);
     if (event(t))
         ax_text_printf(&t->buf,
                        "{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
                        "\"args\":{\"sort_index\":%u}}",
-                       chip, tid, core * (TRACKS_PER_CORE + 1) + 1 + (uint32_t)server);
+                       chip, tid, sort);
     return tid;
 }
 
-/* The track of `core`'s instructions (the program's run): named the first
- * time it is used, sorted before the core's units. Returns its tid. */
+/* The track of `core`'s `server`. */
+static uint32_t track(struct ax_trace *t, uint32_t core, int server)
+{
+    return core_track(t, core, core * TRACKS_PER_CORE + (uint32_t)server, server_name[server],
+                      core * (TRACKS_PER_CORE + 1) + 1 + (uint32_t)server);
+}
+
+/* The track of `core`'s instructions, sorted before the core's units. */
 static uint32_t instr_track(struct ax_trace *t, uint32_t core)
 {
-    uint32_t tid = t->n_cores * TRACKS_PER_CORE + core;
-    if (t->is_track_named[tid])
-        return tid;
-    t->is_track_named[tid] = 1;
-    uint32_t chip = core / t->cores_per_chip;
-    name_process(t, chip, "chip %u", chip);
-    if (event(t))
-        ax_text_printf(&t->buf,
-                       "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
-                       "\"args\":{\"name\":\"core %u instructions\"}}",
-                       chip, tid, core);
-    if (event(t))
-        ax_text_printf(&t->buf,
-                       "{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
-                       "\"args\":{\"sort_index\":%u}}",
-                       chip, tid, core * (TRACKS_PER_CORE + 1));
-    return tid;
+    return core_track(t, core, t->n_cores * TRACKS_PER_CORE + core, "instructions",
+                      core * (TRACKS_PER_CORE + 1));
 }
 
 /* ---- opening, closing ---------------------------------------------------------- */

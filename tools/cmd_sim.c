@@ -541,12 +541,6 @@ static int simulate_bare(struct run_args *a, const struct ax_prog *p, const char
                 "--token-ids I,J,...\n", cmd, path);
         return 1;
     }
-    const struct ax_prog_file *chip = ax_prog_find_file(p, "chip.yaml");
-    if (!chip) {
-        fprintf(stderr, "%s: %s embeds neither a model nor a chip description: add `.file "
-                "\"chip.yaml\" from=CHIP.yaml` and assemble it again\n", cmd, path);
-        return 1;
-    }
     int rc = 1;
     int32_t *tokens = NULL;
     size_t n_tokens = a->n_random;
@@ -555,11 +549,9 @@ static int simulate_bare(struct run_args *a, const struct ax_prog *p, const char
     memset(&r, 0, sizeof r);
     struct ax_exec_weights src;
     ax_exec_program_weights(&src);
-    char name[4096];
-    snprintf(name, sizeof name, "%.4000s (chip.yaml)", path);
     if (a->token_ids && parse_token_ids(a->token_ids, cmd, &tokens, &n_tokens) != 0)
         goto done;
-    ax_status st = ax_arch_load_text(name, (const char *)chip->data, chip->size, &arch, diags);
+    ax_status st = ax_sim_program_chip(p, path, &arch, diags);
     struct values_out vo = {p, json_array()};
     struct ax_sim_observer obs = {record_values, &vo};
     if (st == AX_OK)

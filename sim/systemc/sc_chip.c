@@ -76,25 +76,6 @@ static ax_status check_geometry(const struct ax_prog *p, const char *path, const
     return diags->n_errors > before ? AX_ERR_INVALID : AX_OK;
 }
 
-/* The chip the program embeds (chip.yaml), or NULL with *st set when it
- * has none or it does not load. */
-static ax_arch_t *embedded_chip(const struct ax_prog *p, const char *path, ax_status *st,
-                                struct ax_diag_list *diags)
-{
-    const struct ax_prog_file *f = ax_prog_find_file(p, "chip.yaml");
-    ax_arch_t *arch = NULL;
-    if (!f) {
-        ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
-                    "the program embeds no chip description: give one");
-        *st = AX_ERR_INVALID;
-        return NULL;
-    }
-    char name[4200];
-    snprintf(name, sizeof name, "%.4095s (chip.yaml)", path);
-    *st = ax_arch_load_text(name, (const char *)f->data, (size_t)f->size, &arch, diags);
-    return *st == AX_OK ? arch : NULL;
-}
-
 ax_status ax_sc_chip_open(const char *prog_path, const char *chip_path,
                           const struct ax_exec_weights *weights, ax_sc_chip_t **out,
                           struct ax_diag_list *diags)
@@ -107,7 +88,7 @@ ax_status ax_sc_chip_open(const char *prog_path, const char *chip_path,
     ax_status st = ax_prog_load(&c->prog, prog_path, diags);
     ax_arch_t *own = NULL;
     if (st == AX_OK && (!chip_path || ax_prog_find_file(&c->prog, "chip.yaml")))
-        own = embedded_chip(&c->prog, prog_path, &st, diags);
+        st = ax_sim_program_chip(&c->prog, prog_path, &own, diags);
     if (st == AX_OK && chip_path)
         st = ax_arch_load(chip_path, &c->arch, diags);
     if (st == AX_OK && !chip_path) {
