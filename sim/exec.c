@@ -981,7 +981,7 @@ static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_is
         r->n_tags++;
     }
     /* The event trains in the record's columns, then their sums. */
-    uint64_t n_hits = 0;
+    uint64_t n_hits = 0, events = 0;
     for (uint64_t e = 0; e < r->current.n; e++) {
         const struct train *tr = &r->current.v[e];
         if (tr->col < rec->col0 || tr->col - rec->col0 >= cols)
@@ -1001,12 +1001,13 @@ static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_is
         }
         uint32_t c = tr->col - rec->col0;
         ex->hits[n_hits++] = (struct hit){c, c / GROUP, tr->s};
-        ex->stats.n_synops += events_of(tr->enc, magnitude(tr->s)) * rows;
+        events += events_of(tr->enc, magnitude(tr->s));
     }
+    ex->stats.n_synops += events * rows;
     if (n_hits > 0 && !sums_dense(ex, w, rows, cols, n_hits, t->acc))
         sums_sparse(ex->hits, n_hits, w, rows, cols, t->acc);
     if (ex->did)
-        ex->did->events = events_in_columns(r, rec);
+        ex->did->events = events;
     if (!t->has_vth && r->current.n > 0) { /* no event in its columns: the encoder's V_th still */
         t->has_vth = 1;
         t->vth = r->current.v[0].vth;
