@@ -11,6 +11,7 @@
 #include "ax_mem.h"
 #include "ax_prog.h"
 #include "ax_sim.h"
+#include "ax_test_sim.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -107,30 +108,6 @@ static ax_status test_timed_text(const char *path, const char *text, size_t len,
                               token, r, diags);
 }
 
-/* The figures of a run on the SystemC engine against the native engine's:
- * the same order of instructions gives the same figures, to the bit. */
-static void test_check_same_run(const char *name, const struct ax_sim_result *a,
-                                const struct ax_sim_result *b)
-{
-    int same = a->cycles == b->cycles && a->seconds == b->seconds &&
-               a->ledger.total_j == b->ledger.total_j && a->n_steps == b->n_steps &&
-               a->n_cores == b->n_cores && a->n_links == b->n_links;
-    for (int i = 0; same && i < AX_LEDGER_COUNT; i++)
-        same = a->ledger.line[i].count == b->ledger.line[i].count;
-    for (uint32_t i = 0; same && i < a->n_steps; i++)
-        same = a->steps[i].seconds == b->steps[i].seconds &&
-               a->steps[i].energy_j == b->steps[i].energy_j;
-    for (uint32_t i = 0; same && i < a->n_cores; i++)
-        same = memcmp(a->cores[i].busy_s, b->cores[i].busy_s, sizeof a->cores[i].busy_s) == 0;
-    for (uint32_t i = 0; same && i < a->n_links; i++)
-        same = a->links[i].busy_s == b->links[i].busy_s && a->links[i].packets == b->links[i].packets;
-    CHECK(same);
-    if (!same)
-        fprintf(stderr, "  %s: native %llu cycles (%.17g s), systemc %llu cycles (%.17g s)\n",
-                name, (unsigned long long)a->cycles, a->seconds, (unsigned long long)b->cycles,
-                b->seconds);
-}
-
 /* Runs the program at `path` timed on the chip file `chip_path` under
  * `timing` (token 0) and checks its cycles and ledger counts; in a build
  * with SystemC, the same run on the SystemC engine must give the same
@@ -163,7 +140,7 @@ static void test_check_timed(const char *path, const char *chip_path, struct tes
                                           AX_SIM_ENGINE_SYSTEMC, 0, &sc, &diags);
         CHECK(st == AX_OK);
         if (st == AX_OK)
-            test_check_same_run(path, &r, &sc);
+            ax_test_check_same_result(path, &r, &sc);
         else
             ax_diag_print(&diags, stderr);
         ax_sim_result_free(&sc);

@@ -16,6 +16,7 @@
 #include "ax_mem.h"
 #include "ax_prog.h"
 #include "ax_sim.h"
+#include "ax_test_sim.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -74,31 +75,6 @@ static int load(const struct hand *h, int is_femto, struct ax_prog *p, ax_arch_t
     return ok ? 0 : -1;
 }
 
-/* Every figure of two results that the reports print, equal (but the
- * engine's name). */
-static void check_same(const char *name, const struct ax_sim_result *a,
-                       const struct ax_sim_result *b)
-{
-    int same = a->cycles == b->cycles && a->seconds == b->seconds &&
-               a->ledger.total_j == b->ledger.total_j && a->n_steps == b->n_steps &&
-               a->n_cores == b->n_cores && a->n_links == b->n_links && a->tokens == b->tokens;
-    for (int i = 0; same && i < AX_LEDGER_COUNT; i++)
-        same = a->ledger.line[i].count == b->ledger.line[i].count;
-    for (uint32_t i = 0; same && i < a->n_steps; i++)
-        same = a->steps[i].cycles == b->steps[i].cycles &&
-               a->steps[i].seconds == b->steps[i].seconds &&
-               a->steps[i].energy_j == b->steps[i].energy_j;
-    for (uint32_t i = 0; same && i < a->n_cores; i++)
-        same = memcmp(a->cores[i].busy_s, b->cores[i].busy_s, sizeof a->cores[i].busy_s) == 0;
-    for (uint32_t i = 0; same && i < a->n_links; i++)
-        same = a->links[i].busy_s == b->links[i].busy_s && a->links[i].packets == b->links[i].packets;
-    CHECK(same);
-    if (!same)
-        fprintf(stderr, "  %s: cycles %llu and %llu, seconds %.17g and %.17g\n", name,
-                (unsigned long long)a->cycles, (unsigned long long)b->cycles, a->seconds,
-                b->seconds);
-}
-
 /* Runs `h` for N_TOKENS tokens through a session on `engine` and checks it
  * against ax_sim_program on the native engine. */
 static void check_hand(const struct hand *h, int is_femto, enum ax_sim_engine engine)
@@ -140,7 +116,7 @@ static void check_hand(const struct hand *h, int is_femto, enum ax_sim_engine en
         st = ax_sim_session_result(s, &r, &d);
     CHECK(st == AX_OK);
     if (st == AX_OK) {
-        check_same(h->program, &whole, &r);
+        ax_test_check_same_result(h->program, &whole, &r);
         CHECK_NEAR(seconds, r.seconds);
         CHECK_NEAR(energy_j, r.ledger.total_j);
         CHECK(cycles >= r.cycles && cycles <= r.cycles + N_TOKENS); /* each rounded up */
@@ -165,8 +141,8 @@ static void test_native(void)
 }
 
 /* The same sessions on the SystemC engine: each token ordered by the
- * SystemC kernel, the result the native engine's (check_same), across
- * several sessions in one process. */
+ * SystemC kernel, the result the native engine's (ax_test_check_same_result),
+ * across several sessions in one process. */
 static void test_systemc(void)
 {
     if (!ax_sim_has_systemc()) {
