@@ -175,7 +175,7 @@ struct ax_sim_step {
 struct ax_sim_validation {
     int is_done;           /* 0 in counting mode: the report writes null */
     const char *reference; /* "w8spike" */
-    int is_bit_exact;      /* every count, threshold and accumulator equal */
+    int is_bit_exact;      /* every logit of every token equal, to the bit */
     double max_rel_err;    /* logits, norm-wise: max over tokens of |a - b| / |b| */
     uint64_t n_values_checked, n_mismatches;
     char first_mismatch[200];

@@ -342,17 +342,10 @@ static ax_status check_token(void *user, const struct ax_exec *ex, uint32_t inde
     ax_diag_list_free(&diags);
     if (st != AX_OK)
         return st;
-    const float *want = ax_ref_session_logits(c->ref);
     uint32_t n = ax_check_logits(ex, c->p, c->logits, c->vocab);
-    double diff = 0, norm = 0;
     uint64_t bad = 0;
-    for (uint32_t i = 0; i < c->vocab; i++) {
-        float got = i < n ? c->logits[i] : NAN;
-        diff += ((double)got - want[i]) * ((double)got - want[i]);
-        norm += (double)want[i] * want[i];
-        bad += memcmp(&got, &want[i], sizeof got) != 0;
-    }
-    double rel = norm > 0 ? sqrt(diff / norm) : sqrt(diff);
+    double rel = ax_check_compare_logits(c->logits, n, ax_ref_session_logits(c->ref), c->vocab,
+                                         &bad);
     if (rel > c->v.max_rel_err || rel != rel)
         c->v.max_rel_err = rel;
     if (bad && !c->v.n_mismatches)

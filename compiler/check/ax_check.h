@@ -55,6 +55,14 @@ uint32_t ax_check_value(const ax_exec_t *ex, const struct ax_prog *p, uint32_t n
 uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *logits,
                          uint32_t cap);
 
+/* The validation measure of one token: `got` (the program's logits, `n` of
+ * them; a missing one counts as NaN) against the reference's `want`
+ * (`vocab` of them). Returns the norm-wise relative error |got - want| /
+ * |want| (|got - want| when want is all zero; NaN when a value is) and sets
+ * *n_differ to the logits whose bits differ. */
+double ax_check_compare_logits(const float *got, uint32_t n, const float *want, uint32_t vocab,
+                               uint64_t *n_differ);
+
 /* Runs `p` (validated, compiled for `m`) through the executor on tokens
  * [0, n) at positions 0 .. n-1 and writes the logits of each token to
  * logits[t * vocab ..]; `vocab` is the lm_head's out_dim (the program must

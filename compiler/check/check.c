@@ -7,6 +7,7 @@
 #include "ax_ref.h"
 #include "ax_safetensors.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,21 @@ ax_status ax_check_embed_weights(struct ax_prog *p, const struct ax_model *m,
     }
     ax_check_weights_close(w);
     return st;
+}
+
+double ax_check_compare_logits(const float *got, uint32_t n, const float *want, uint32_t vocab,
+                               uint64_t *n_differ)
+{
+    double diff = 0, norm = 0;
+    uint64_t bad = 0;
+    for (uint32_t i = 0; i < vocab; i++) {
+        float g = i < n ? got[i] : NAN;
+        diff += ((double)g - want[i]) * ((double)g - want[i]);
+        norm += (double)want[i] * want[i];
+        bad += memcmp(&g, &want[i], sizeof g) != 0;
+    }
+    *n_differ = bad;
+    return norm > 0 ? sqrt(diff / norm) : sqrt(diff);
 }
 
 uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *logits, uint32_t cap)
