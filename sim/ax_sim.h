@@ -225,9 +225,9 @@ struct ax_sim_result {
 
     struct ax_sim_layer *layers;
     uint32_t n_layers;
-    struct ax_sim_core *cores;   /* every core of the chips used */
+    struct ax_sim_core *cores;   /* the cores the program names, ascending */
     uint32_t n_cores;
-    struct ax_sim_link *links;   /* every router's four outgoing links, chips used */
+    struct ax_sim_link *links;   /* the router links that carried packets */
     uint32_t n_links;
     struct ax_sim_step *steps;
     uint32_t n_steps;

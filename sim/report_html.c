@@ -539,15 +539,18 @@ static void chart_occupancy(struct ax_text_buf *b, const struct ax_sim_result *r
         text(b, ox, oy - 6, "start", s);
     }
     char s[512], col[8], v[6][48], e[48];
-    for (uint32_t i = 0; i < r->n_cores; i++) {
-        const struct ax_sim_core *c = &r->cores[i];
-        uint32_t chip = c->core / cpc, local = c->core % cpc;
-        if (chip >= shown)
-            continue;
+    /* every core of the chips shown; the table lists the ones the program
+     * names, in ascending order */
+    uint32_t i = 0;
+    for (uint64_t id = 0; id < (uint64_t)shown * cpc; id++) {
+        uint32_t chip = (uint32_t)(id / cpc), local = (uint32_t)(id % cpc);
+        while (i < r->n_cores && r->cores[i].core < id)
+            i++;
+        const struct ax_sim_core *c = i < r->n_cores && r->cores[i].core == id ? &r->cores[i] : NULL;
         double ox = left + (chip % per_row) * block_w, oy = top + (chip / per_row) * block_h;
         double x = ox + (local % cols) * cell, y = oy + (local / cols) * cell;
-        if (!c->is_used) {
-            snprintf(s, sizeof s, "core %" PRIu32 " (chip %" PRIu32 "): unused", c->core, chip);
+        if (!c || !c->is_used) {
+            snprintf(s, sizeof s, "core %" PRIu64 " (chip %" PRIu32 "): unused", id, chip);
             ax_text_printf(
                 b,
                 "<rect class=\"mark idle\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\">"

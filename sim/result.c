@@ -43,12 +43,16 @@ void sim_finish_ideal(struct ax_sim_result *r)
 }
 
 ax_status sim_finish_tables(struct ax_sim_result *r, const ax_arch_t *arch, uint32_t n_cores,
-                            const double *core_cnt, const double *busy, const struct eng_net *net)
+                            const uint32_t *core_of, const double *core_cnt, const double *busy,
+                            const struct eng_net *net)
 {
+    uint32_t n_links = 0;
+    for (uint32_t li = 0; li < net->n_links; li++)
+        n_links += net->link_packets[li] > 0;
     r->n_cores = n_cores;
     r->cores = ax_mem_calloc(n_cores ? n_cores : 1, sizeof *r->cores);
-    r->n_links = net->n_links;
-    r->links = ax_mem_calloc(r->n_links ? r->n_links : 1, sizeof *r->links);
+    r->n_links = n_links;
+    r->links = ax_mem_calloc(n_links ? n_links : 1, sizeof *r->links);
     if (!r->cores || !r->links)
         return AX_ERR_NOMEM;
     static const enum eng_server unit_server[AX_UNIT_COUNT + 1] = {
@@ -59,7 +63,7 @@ ax_status sim_finish_tables(struct ax_sim_result *r, const ax_arch_t *arch, uint
     for (uint32_t c = 0; c < n_cores; c++) {
         struct ax_sim_core *k = &r->cores[c];
         const double *cnt = &core_cnt[(size_t)c * AX_LEDGER_COUNT];
-        k->core = c;
+        k->core = core_of[c];
         for (int u = 0; u <= AX_UNIT_COUNT; u++)
             k->busy_s[u] = busy[(size_t)c * ENG_SERVER_COUNT + unit_server[u]];
         for (int i = 0; i < AX_LEDGER_COUNT; i++)
@@ -68,14 +72,17 @@ ax_status sim_finish_tables(struct ax_sim_result *r, const ax_arch_t *arch, uint
         k->packets_in = cnt[AX_LEDGER_MESSAGE_IN];
         k->packets_out = cnt[AX_LEDGER_MESSAGE_OUT];
     }
+    uint32_t at = 0;
     for (uint32_t gy = 0; gy < net->gh; gy++)
         for (uint32_t gx = 0; gx < net->gw; gx++)
             for (int d = 0; d < AX_DIR_COUNT; d++) {
                 uint32_t li = (gy * net->gw + gx) * AX_DIR_COUNT + (uint32_t)d;
+                if (!(net->link_packets[li] > 0))
+                    continue;
                 uint32_t chip = gy / net->mesh_h * net->grid_w + gx / net->mesh_w;
-                r->links[li] = (struct ax_sim_link){chip, gx % net->mesh_w, gy % net->mesh_h,
-                                                    (enum ax_dir)d, net->link_packets[li],
-                                                    net->link_busy[li]};
+                r->links[at++] = (struct ax_sim_link){chip, gx % net->mesh_w, gy % net->mesh_h,
+                                                      (enum ax_dir)d, net->link_packets[li],
+                                                      net->link_busy[li]};
             }
     return AX_OK;
 }

@@ -16,10 +16,12 @@ void sim_finish_ledger(struct ax_sim_result *r, const ax_arch_t *arch,
  * idealized energies of the same work. */
 void sim_finish_ideal(struct ax_sim_result *r);
 
-/* The cores table (n_cores of them; `core_cnt` [core][item], `busy`
- * [core][ENG_SERVER_COUNT]) and the links table of `net`. sram_bytes and
- * is_used are left to the caller. AX_ERR_NOMEM. */
+/* The cores table (n_cores rows: row i is core core_of[i], `core_cnt`
+ * [row][item], `busy` [row][ENG_SERVER_COUNT]) and the table of the links
+ * of `net` that carried packets. sram_bytes and is_used are left to the
+ * caller. AX_ERR_NOMEM. */
 ax_status sim_finish_tables(struct ax_sim_result *r, const ax_arch_t *arch, uint32_t n_cores,
-                            const double *core_cnt, const double *busy, const struct eng_net *net);
+                            const uint32_t *core_of, const double *core_cnt, const double *busy,
+                            const struct eng_net *net);
 
 #endif

@@ -97,11 +97,16 @@ struct timed {
     ax_exec_t *ex;
     struct ax_spike_options spike;
 
-    uint32_t n_cores, n_chips;
+    uint32_t n_cores, n_chips; /* as the program declares them */
+    /* The per-core arrays hold the cores the program's tables name, so that
+     * memory follows what a program uses, not what its chip declares. */
+    uint32_t n_slots;
+    uint32_t *slot_of;     /* per declared core: its row in the per-core arrays, or NONE */
+    uint32_t *core_of;     /* per row: the core */
     struct eng_net net;
-    double *free, *busy;   /* [core][ENG_SERVER_COUNT] */
+    double *free, *busy;   /* [row][ENG_SERVER_COUNT] */
     double *dram_free;     /* per chip */
-    double *core_cnt;      /* [core][AX_LEDGER_COUNT] */
+    double *core_cnt;      /* [row][AX_LEDGER_COUNT] */
     double run_cnt[AX_LEDGER_COUNT], unit_j[AX_LEDGER_COUNT], item_s[AX_LEDGER_COUNT];
     double sram_bits;
 
@@ -109,7 +114,7 @@ struct timed {
     uint8_t *is_parked;    /* per code record: waits for a message or a barrier */
     struct ready *heap;
     uint32_t n_heap;
-    double *events_in;     /* per core: when the last spike event sent to it was served */
+    double *events_in;     /* per row: when the last spike event sent to it was served */
     double *bar_at;        /* per barrier: the latest arrival */
     double *msg_done;      /* per message of this token: when served at its destination */
     uint64_t cap_msgs;
@@ -123,7 +128,7 @@ struct timed {
     struct reader *readers;
     uint32_t n_readers, cap_readers;
     uint32_t *first_reader; /* per site: its first reader, or NONE */
-    uint32_t *run_of_core; /* per core: its code record, or NONE */
+    uint32_t *run_of_core; /* per row: its code record, or NONE */
     uint32_t cur;          /* node-table entry of the instruction being charged, or NONE */
     uint32_t token;        /* index of the token being run */
     double horizon;        /* the latest time anything ends, this token */
@@ -183,14 +188,27 @@ static void wake(struct timed *s, uint32_t k)
 
 /* ---- charging ------------------------------------------------------------------------- */
 
+/* The row of a core the program names (every such core has one). */
+static size_t row(const struct timed *s, uint32_t core)
+{
+    return s->slot_of[core];
+}
+
+/* The code record of `core`, or NONE. */
+static uint32_t run_of(const struct timed *s, uint32_t core)
+{
+    uint32_t i = core < s->n_cores ? s->slot_of[core] : NONE;
+    return i == NONE ? NONE : s->run_of_core[i];
+}
+
 static double *core_free(struct timed *s, uint32_t core)
 {
-    return &s->free[(size_t)core * ENG_SERVER_COUNT];
+    return &s->free[row(s, core) * ENG_SERVER_COUNT];
 }
 
 static double *core_busy(struct timed *s, uint32_t core)
 {
-    return &s->busy[(size_t)core * ENG_SERVER_COUNT];
+    return &s->busy[row(s, core) * ENG_SERVER_COUNT];
 }
 
 /* Charges `count` units of `item` to `core` (NONE: to no core) and to the
@@ -201,7 +219,7 @@ static void charge(struct timed *s, struct eng_job *j, uint32_t core, enum ax_le
     if (count <= 0)
         return;
     if (core != NONE)
-        s->core_cnt[(size_t)core * AX_LEDGER_COUNT + item] += count;
+        s->core_cnt[row(s, core) * AX_LEDGER_COUNT + item] += count;
     s->run_cnt[item] += count;
     if (s->cur != NONE)
         s->span[s->cur].energy_j += count * s->unit_j[item];
@@ -478,8 +496,8 @@ static void complete_barrier(struct timed *s, uint32_t id)
     uint32_t chips = 0, last_chip = NONE;
     for (uint32_t i = 0; i < b->n_cores; i++) {
         uint32_t c = b->cores[i];
-        if (c < s->n_cores && s->events_in[c] > t)
-            t = s->events_in[c];
+        if (s->events_in[row(s, c)] > t)
+            t = s->events_in[row(s, c)];
         uint32_t chip = c / s->net.cores_per_chip;
         if (chip != last_chip) { /* cores ascend, so chips do */
             chips++;
@@ -495,7 +513,7 @@ static void complete_barrier(struct timed *s, uint32_t id)
     if (t > s->horizon)
         s->horizon = t;
     for (uint32_t i = 0; i < b->n_cores; i++) {
-        uint32_t k = b->cores[i] < s->n_cores ? s->run_of_core[b->cores[i]] : NONE;
+        uint32_t k = run_of(s, b->cores[i]);
         if (k == NONE)
             continue;
         s->clock[k] = t;
@@ -510,7 +528,7 @@ static void complete_barrier(struct timed *s, uint32_t id)
 static void wake_receivers(struct timed *s, const struct ax_exec_did *d)
 {
     for (uint32_t i = 0; i < d->n_sent; i++) {
-        uint32_t k = d->sent[i].dst < s->n_cores ? s->run_of_core[d->sent[i].dst] : NONE;
+        uint32_t k = run_of(s, d->sent[i].dst);
         if (k != NONE && s->is_parked[k]) {
             s->is_parked[k] = 0;
             wake(s, k);
@@ -587,8 +605,8 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
                 double served, left = send(s, core, dst, 1, 1, ready, &served);
                 if (left > done)
                     done = left;
-                if (dst < s->n_cores && served > s->events_in[dst])
-                    s->events_in[dst] = served;
+                if (served > s->events_in[row(s, dst)])
+                    s->events_in[row(s, dst)] = served;
             }
         }
         break;
@@ -658,7 +676,7 @@ static ax_status plan_nodes(struct timed *s)
         return AX_ERR_NOMEM;
     for (uint32_t i = 0; i < p->n_opmap; i++) {
         const struct ax_prog_opmap *m = &p->opmap[i];
-        uint32_t k = m->core < s->n_cores ? s->run_of_core[m->core] : NONE;
+        uint32_t k = run_of(s, m->core);
         if (k == NONE || (uint64_t)m->first + m->count > p->code[k].n_instr)
             continue;
         if (!s->node_at[k]) {
@@ -880,8 +898,8 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
     s->horizon = t0;
     for (uint32_t b = 0; b < p->n_barriers; b++)
         s->bar_at[b] = t0;
-    for (uint32_t c = 0; c < s->n_cores; c++)
-        s->events_in[c] = t0;
+    for (uint32_t i = 0; i < s->n_slots; i++)
+        s->events_in[i] = t0;
     for (uint32_t e = 0; e < p->n_nodes; e++)
         s->span[e] = (struct node_span){INFINITY, -INFINITY, 0, 0};
     s->n_heap = 0;
@@ -921,6 +939,50 @@ static void spike_options(const struct ax_prog *p, struct ax_spike_options *o)
         o->steps = (uint32_t)strtoul(v, NULL, 10);
 }
 
+/* Gives a row of the per-core arrays to each core the program's tables
+ * name (code, buffers, states, routes, barriers), in ascending order; the
+ * verifier has checked that each lies below the declared count. */
+static ax_status plan_rows(struct timed *s)
+{
+    const struct ax_prog *p = s->p;
+    s->slot_of = ax_mem_alloc(((size_t)s->n_cores + 1) * sizeof *s->slot_of);
+    if (!s->slot_of)
+        return AX_ERR_NOMEM;
+    for (uint32_t c = 0; c < s->n_cores; c++)
+        s->slot_of[c] = NONE;
+#define NAME(core)                                                                                  \
+    do {                                                                                           \
+        if ((core) < s->n_cores)                                                                   \
+            s->slot_of[core] = 0;                                                                  \
+    } while (0)
+    for (uint32_t k = 0; k < p->n_code; k++)
+        NAME(p->code[k].core);
+    for (uint32_t b = 0; b < p->n_buffers; b++)
+        NAME(p->buffers[b].core);
+    for (uint32_t i = 0; i < p->n_states; i++)
+        NAME(p->states[i].core);
+    for (uint32_t i = 0; i < p->n_routes; i++) {
+        NAME(p->routes[i].src);
+        for (uint32_t d = 0; d < p->routes[i].n_dst; d++)
+            NAME(p->routes[i].dst[d].core);
+    }
+    for (uint32_t i = 0; i < p->n_barriers; i++)
+        for (uint32_t c = 0; c < p->barriers[i].n_cores; c++)
+            NAME(p->barriers[i].cores[c]);
+#undef NAME
+    s->n_slots = 0;
+    for (uint32_t c = 0; c < s->n_cores; c++)
+        if (s->slot_of[c] != NONE)
+            s->slot_of[c] = s->n_slots++;
+    s->core_of = ax_mem_alloc(((size_t)s->n_slots + 1) * sizeof *s->core_of);
+    if (!s->core_of)
+        return AX_ERR_NOMEM;
+    for (uint32_t c = 0; c < s->n_cores; c++)
+        if (s->slot_of[c] != NONE)
+            s->core_of[s->slot_of[c]] = c;
+    return AX_OK;
+}
+
 static ax_status timed_open(struct timed *s, const struct ax_exec_weights *weights)
 {
     const struct ax_prog *p = s->p;
@@ -930,7 +992,9 @@ static ax_status timed_open(struct timed *s, const struct ax_exec_weights *weigh
     if (!r->chip_grid_w)
         r->chip_grid_w = (uint32_t)ceil(sqrt((double)s->n_chips));
     ax_status st = eng_net_init(&s->net, s->arch, s->n_chips, r->chip_grid_w);
-    size_t nc = (size_t)s->n_cores + 1, nk = (size_t)p->n_code + 1;
+    if (st == AX_OK)
+        st = plan_rows(s);
+    size_t nc = (size_t)s->n_slots + 1, nk = (size_t)p->n_code + 1;
     s->free = ax_mem_calloc(nc * ENG_SERVER_COUNT, sizeof *s->free);
     s->busy = ax_mem_calloc(nc * ENG_SERVER_COUNT, sizeof *s->busy);
     s->dram_free = ax_mem_calloc((size_t)s->n_chips + 1, sizeof *s->dram_free);
@@ -946,11 +1010,11 @@ static ax_status timed_open(struct timed *s, const struct ax_exec_weights *weigh
         st = AX_ERR_NOMEM;
     if (st != AX_OK)
         return st;
-    for (uint32_t c = 0; c < s->n_cores; c++)
-        s->run_of_core[c] = NONE;
+    for (uint32_t i = 0; i < s->n_slots; i++)
+        s->run_of_core[i] = NONE;
     for (uint32_t k = 0; k < p->n_code; k++)
         if (p->code[k].core < s->n_cores)
-            s->run_of_core[p->code[k].core] = k;
+            s->run_of_core[row(s, p->code[k].core)] = k;
     const struct ax_core_desc *core = &ax_arch_desc(s->arch)->chip.core;
     s->sram_bits = core->sram.width_bits > 0 ? core->sram.width_bits : 32;
     for (int i = 0; i < AX_LEDGER_COUNT; i++) {
@@ -1006,14 +1070,15 @@ static ax_status finish(struct timed *s)
     }
     ax_mem_free(tmp);
     sim_finish_ideal(r);
-    ax_status st = sim_finish_tables(r, s->arch, s->n_cores, s->core_cnt, s->busy, &s->net);
+    ax_status st = sim_finish_tables(r, s->arch, s->n_slots, s->core_of, s->core_cnt, s->busy,
+                                     &s->net);
     for (uint32_t b = 0; st == AX_OK && b < s->p->n_buffers; b++) {
         const struct ax_prog_buffer *buf = &s->p->buffers[b];
         if (buf->core < s->n_cores)
-            r->cores[buf->core].sram_bytes += buf->words * 4.0;
+            r->cores[row(s, buf->core)].sram_bytes += buf->words * 4.0;
     }
-    for (uint32_t c = 0; st == AX_OK && c < s->n_cores; c++)
-        r->cores[c].is_used = r->cores[c].sram_bytes > 0 || r->cores[c].energy_j > 0;
+    for (uint32_t i = 0; st == AX_OK && i < s->n_slots; i++)
+        r->cores[i].is_used = r->cores[i].sram_bytes > 0 || r->cores[i].energy_j > 0;
     return st;
 }
 
@@ -1059,6 +1124,8 @@ static void timed_free(struct timed *s)
     ax_mem_free(s->bar_at);
     ax_mem_free(s->msg_done);
     ax_mem_free(s->run_of_core);
+    ax_mem_free(s->slot_of);
+    ax_mem_free(s->core_of);
     ax_exec_free(s->ex);
     eng_net_free(&s->net);
     timed_sc_close(s->sc);

@@ -235,6 +235,30 @@ PY
     check "the config at the limits is one the reader accepts" $?
     expect_refused "map a model at the config limits" "the model needs at least [0-9]+ blocks .*axon maps at most 4194304 blocks" \
         bounded 4000000 30 "$axon" map "$out/huge" --chip "$chip"
+    # the simulator's memory follows the cores a program uses: the small
+    # model on a chip of 128 x 128 tiles (65,536 cores, the most) against the
+    # same model on the chip's own 128 cores; the tables once sized by the
+    # declared cores took about 33 MB more
+    sed -e 's/mesh: {width: [0-9]*, height: [0-9]*}/mesh: {width: 128, height: 128}/' \
+        "$chip" >"$out/wide.yaml"
+    python3 - "$axon" "$tiny" "$chip" "$out/wide.yaml" "$out" <<'PY'
+import resource, subprocess, sys
+axon, tiny, small, wide, out = sys.argv[1:]
+peak = []
+for chip in (small, wide):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run([axon, "run", tiny, "--chip", chip, "--tokens", "2", "--quiet",
+                    "--csv", f"{out}/csv"], check=True, timeout=120)
+    peak.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    rows = sum(1 for _ in open(f"{out}/csv/cores.csv")) - 1
+    print(f"    {chip}: peak {peak[-1]} KiB, {rows} rows in cores.csv")
+# ru_maxrss of the children is the largest of them so far: the wide run's
+# peak is known only when it exceeds the small one's
+grow = peak[1] - peak[0]
+print(f"    grows by {grow} KiB with 65,408 idle cores")
+sys.exit(0 if grow < 12 * 1024 and rows < 200 else 1)
+PY
+    check "65,536 declared cores, 45 used: peak memory within 12 MB of 128 declared, cores.csv lists the used" $?
 }
 
 d06_sram_capacity_bound() {
