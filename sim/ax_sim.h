@@ -189,6 +189,18 @@ struct ax_sim_synthetic {
     const char *source; /* "SpikingBrain report §5.5, Fig. 9 ..." style citation */
 };
 
+/* What bounds a token's latency from below (docs/simulator.md, "The
+ * bound"): a core's busiest unit, a link, a core's incoming messages, or
+ * the chain of the token's dependencies with every shared resource free. */
+enum ax_sim_bound_by {
+    AX_SIM_BOUND_COMPUTE,
+    AX_SIM_BOUND_LINK,
+    AX_SIM_BOUND_INPUT,
+    AX_SIM_BOUND_CHAIN,
+    AX_SIM_BOUND_BY_COUNT
+};
+const char *ax_sim_bound_by_str(enum ax_sim_bound_by b);
+
 struct ax_sim_result {
     /* what ran */
     const char *model_name;
@@ -214,12 +226,21 @@ struct ax_sim_result {
     /* latency */
     uint64_t cycles;
     double seconds, seconds_per_token;
+    /* its lower bound: each token's largest term, summed over the tokens */
+    double bound_s;
+    uint64_t bound_cycles;       /* bound_s in cycles, rounded as cycles are */
+    double bound_term_s[AX_SIM_BOUND_BY_COUNT]; /* each term, summed over the tokens */
+    double bound_by_s[AX_SIM_BOUND_BY_COUNT];   /* bound_s split by the term that bounded */
+    enum ax_sim_bound_by bound_by;               /* the term with the most of bound_s */
+    char bound_where[96];        /* the resource that bounds the token of the largest bound */
+    double bound_worst_s;        /* that token's bound */
 
     /* energy */
     struct ax_ledger ledger;
     double per_token_j;
     double estimated_fraction; /* ax_ledger_estimated_fraction of the ledger on the chip run */
     double ideal_spiking_j, ideal_fp16_mac_j, ideal_int8_mac_j;
+    double floor_j; /* the dynamic energy plus static power over bound_s */
 
     struct ax_sim_validation validation;
 

@@ -134,7 +134,8 @@ static double local_pass(const struct eng_net *n, const struct eng_msg *m, doubl
 {
     double packets = m->packets;
     c->local += packets;
-    return t + packets * n->sys->chip.router.local.latency_s;
+    c->free_s = packets * n->sys->chip.router.local.latency_s;
+    return t + c->free_s;
 }
 
 enum eng_server eng_server_of(enum ax_ledger_item i)
@@ -160,11 +161,13 @@ double eng_route(struct eng_net *n, const struct eng_msg *m, double t, int is_an
     if (x == bx && y == by) /* two cores of one tile */
         return local_pass(n, m, t, c);
     double tail = 0; /* after the head arrives: the rest of the message on the slowest link */
+    double heads = 0; /* the head's latency over the hops with every link free */
     uint32_t lx = x % n->mesh_w, ly = y % n->mesh_h; /* the router within its chip */
     while (x != bx || y != by) {
         struct hop h;
         next_hop(n, m, x, y, lx, ly, bx, by, &h);
         t = hop_take(n, &h, m, t, is_analytic, c);
+        heads += h.head;
         if (h.lag > tail)
             tail = h.lag;
         switch (h.dir) {
@@ -176,6 +179,7 @@ double eng_route(struct eng_net *n, const struct eng_msg *m, double t, int is_an
         x = h.nx;
         y = h.ny;
     }
+    c->free_s = heads + tail;
     return t + tail;
 }
 

@@ -55,6 +55,7 @@ struct eng_net {
 
 struct eng_counts {            /* network counts of a route, for the ledger */
     double hops[AX_DIR_COUNT], local, chip_bytes, packets;
+    double free_s;             /* the route's latency with every link free (the bound's chain) */
 };
 
 ax_status eng_net_init(struct eng_net *n, const ax_arch_t *arch, uint32_t n_chips, uint32_t grid_w);

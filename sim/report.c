@@ -259,6 +259,16 @@ static json_t *json_latency(struct jb *b, const struct ax_sim_result *r)
     put(b, o, "seconds_per_token", jnum(r->seconds_per_token));
     put(b, o, "tokens_per_second",
         r->seconds_per_token > 0 ? jnum(1.0 / r->seconds_per_token) : json_null());
+    double tokens = r->tokens ? r->tokens : 1;
+    put(b, o, "bound_cycles", jcount(r->bound_cycles));
+    put(b, o, "bound_s", jnum(r->bound_s / tokens));
+    put(b, o, "bound_by", jstr(ax_sim_bound_by_str(r->bound_by)));
+    put(b, o, "bound_where", jstr(r->bound_where));
+    json_t *terms = json_object();
+    for (int t = 0; t < AX_SIM_BOUND_BY_COUNT; t++)
+        put(b, terms, ax_sim_bound_by_str((enum ax_sim_bound_by)t), jnum(r->bound_term_s[t] / tokens));
+    put(b, o, "bound_terms_s", terms);
+    put(b, o, "over_bound", r->bound_s > 0 ? jnum(r->seconds / r->bound_s) : json_null());
     json_t *layers = json_array();
     for (uint32_t i = 0; i < r->n_layers; i++) {
         json_t *lo = json_object();
@@ -277,6 +287,8 @@ static json_t *json_energy(struct jb *b, const struct ax_sim_result *r, const ax
     json_t *o = json_object();
     put(b, o, "total_j", jnum(L->total_j));
     put(b, o, "per_token_j", jnum(r->per_token_j));
+    put(b, o, "floor_j", jnum(r->floor_j));
+    put(b, o, "floor_per_token_j", jnum(r->tokens ? r->floor_j / r->tokens : 0));
     put(b, o, "estimated_fraction", jnum(r->estimated_fraction));
 
     json_t *breakdown = json_object();
@@ -741,7 +753,7 @@ static void print_sparsity(const struct ax_sim_result *r, FILE *out)
 
 static void print_latency(const struct ax_sim_result *r, FILE *out)
 {
-    char b1[48], b2[48], b3[48];
+    char b1[48], b2[48], b3[48], b4[48];
     fprintf(out, "\nlatency\n");
     fprintf(out, "  %-20s %" PRIu64 "%s%s\n", "cycles", r->cycles, r->clock_hz > 0 ? " at " : "",
             r->clock_hz > 0 ? ax_report_si(r->clock_hz, "Hz", b1, sizeof b1) : "");
@@ -751,6 +763,17 @@ static void print_latency(const struct ax_sim_result *r, FILE *out)
         fprintf(out, "   (%s tokens/s)",
                 ax_report_si(1.0 / r->seconds_per_token, "", b1, sizeof b1));
     fputc('\n', out);
+    if (r->bound_s > 0) {
+        double tokens = r->tokens ? r->tokens : 1;
+        fprintf(out, "  %-20s %s per token, by %s (%s); the latency is %.3gx it\n", "lower bound",
+                ax_report_si(r->bound_s / tokens, "s", b1, sizeof b1),
+                ax_sim_bound_by_str(r->bound_by), r->bound_where, r->seconds / r->bound_s);
+        fprintf(out, "  %-20s compute %s, link %s, input %s, chain %s (per token)\n", "",
+                ax_report_si(r->bound_term_s[AX_SIM_BOUND_COMPUTE] / tokens, "s", b1, sizeof b1),
+                ax_report_si(r->bound_term_s[AX_SIM_BOUND_LINK] / tokens, "s", b2, sizeof b2),
+                ax_report_si(r->bound_term_s[AX_SIM_BOUND_INPUT] / tokens, "s", b3, sizeof b3),
+                ax_report_si(r->bound_term_s[AX_SIM_BOUND_CHAIN] / tokens, "s", b4, sizeof b4));
+    }
 }
 
 static void print_energy(const struct ax_sim_result *r, FILE *out)

@@ -742,6 +742,13 @@ static void section_latency(struct ax_text_buf *b, const struct ax_sim_result *r
                                       : "",
              r->seconds_per_token > 0 ? " tokens/s)" : "");
     row2(b, "per token", v);
+    if (r->bound_s > 0) {
+        char w[256];
+        snprintf(w, sizeof w, "%s per token, by %s (%s); the latency is %.3g\xc3\x97 it",
+                 ax_report_si(r->bound_s / (r->tokens ? r->tokens : 1), "s", v1, sizeof v1),
+                 ax_sim_bound_by_str(r->bound_by), r->bound_where, r->seconds / r->bound_s);
+        row2(b, "lower bound", w);
+    }
     ax_text_printf(b, "</table>\n<figure>\n");
     chart_latency(b, r);
     ax_text_printf(b, "<figcaption>Time each layer's phases took over the run, barriers "

@@ -23,6 +23,16 @@ void sim_finish_ledger(struct ax_sim_result *r, const ax_arch_t *arch,
     r->per_token_j = r->tokens ? lg->total_j / r->tokens : 0;
     r->estimated_fraction = ax_ledger_estimated_fraction(lg, arch);
     r->seconds_per_token = r->tokens ? r->seconds / r->tokens : 0;
+    double static_j = lg->line[AX_LEDGER_STATIC_CHIP].energy_j;
+    r->floor_j = lg->total_j - static_j;
+    if (r->seconds > 0)
+        r->floor_j += static_j * (r->bound_s / r->seconds);
+}
+
+const char *ax_sim_bound_by_str(enum ax_sim_bound_by b)
+{
+    static const char *const names[AX_SIM_BOUND_BY_COUNT] = {"compute", "link", "input", "chain"};
+    return (unsigned)b < AX_SIM_BOUND_BY_COUNT ? names[b] : "?";
 }
 
 void sim_finish_ideal(struct ax_sim_result *r)

@@ -133,6 +133,18 @@ struct timed {
     uint32_t token;        /* index of the token being run */
     double horizon;        /* the latest time anything ends, this token */
     uint32_t cap_steps;
+
+    /* The bound (docs/simulator.md, "The bound"): the same token again with
+     * every shared resource free, beside the timed one, and what each unit
+     * and link had served when the token began. */
+    double *free_clock;    /* per code record */
+    double *free_msg;      /* per message of this token: served (beside msg_done) */
+    double *free_bar;      /* per barrier */
+    double *free_in;       /* per row: when the last spike event sent to it was served */
+    double free_end;       /* the latest time anything ends, this token */
+    double *busy0;         /* [row][ENG_SERVER_COUNT] at the token's start */
+    double *link0;         /* per link, at the token's start */
+
     timed_sc_t *sc;        /* the SystemC engine deciding the order, or NULL: the heap */
     struct ax_trace *trace; /* NULL unless o->trace names a file */
 };
@@ -246,14 +258,25 @@ static double run_job(struct timed *s, uint32_t core, double t, const struct eng
     return end;
 }
 
+/* The bound's shadow of a message: it leaves through its instruction's own
+ * axon_out, crosses the network with every link free and is served on an
+ * empty axon_in. */
+struct free_send {
+    double ready;  /* in: when it may leave */
+    double out;    /* in and out: when the instruction's own axon_out is next free */
+    double served; /* out */
+};
+
 /* Sends a message of `words` float32 words (or one spike event when
  * `is_event`) from `src` to `dst`, ready to leave at `ready`. Returns when
- * it has left; *served is when the destination has served it on axon_in. */
+ * it has left; *served is when the destination has served it on axon_in.
+ * Times its shadow *f too. */
 static double send(struct timed *s, uint32_t src, uint32_t dst, uint32_t words, int is_event,
-                   double ready, double *served)
+                   double ready, double *served, struct free_send *f)
 {
     if (src == dst) { /* the core's own: no packet */
         *served = ready;
+        f->served = f->ready;
         return ready;
     }
     double bytes = is_event ? s->net.packet_bytes : words * 4.0;
@@ -264,43 +287,59 @@ static double send(struct timed *s, uint32_t src, uint32_t dst, uint32_t words, 
     charge(s, NULL, dst, AX_LEDGER_MESSAGE_IN, packets);
     struct eng_msg m = {src, dst, (uint32_t)packets, (uint32_t)bytes, {{0}}};
     double left = eng_depart(s->arch, &m, ready, core_free(s, src), core_busy(s, src));
-    struct eng_counts c = {{0}, 0, 0, 0};
+    struct eng_counts c = {{0}, 0, 0, 0, 0};
     double arrive = eng_route(&s->net, &m, left, s->o->timing == AX_SIM_TIMING_ANALYTIC, &c);
+    double out = eng_message_service(s->arch, AX_EVENT_AXON_OUT_MESSAGE_OUT, packets);
+    f->out = (f->ready > f->out ? f->ready : f->out) + out;
     for (int d = 0; d < AX_DIR_COUNT; d++)
         charge(s, NULL, NONE, (enum ax_ledger_item)(AX_LEDGER_HOP_NORTH + d), c.hops[d]);
     charge(s, NULL, NONE, AX_LEDGER_HOP_LOCAL, c.local);
     charge(s, NULL, NONE, AX_LEDGER_CHIP_LINK, c.chip_bytes);
     if (s->cur != NONE)
         s->span[s->cur].packets += packets;
-    double *f = core_free(s, dst);
+    double *in = core_free(s, dst);
     double need = eng_message_service(s->arch, AX_EVENT_AXON_IN_MESSAGE_IN, packets);
-    double start = arrive > f[ENG_AXON_IN] ? arrive : f[ENG_AXON_IN];
-    f[ENG_AXON_IN] = start + need;
+    double start = arrive > in[ENG_AXON_IN] ? arrive : in[ENG_AXON_IN];
+    in[ENG_AXON_IN] = start + need;
     core_busy(s, dst)[ENG_AXON_IN] += need;
     *served = start + need;
+    f->served = f->out + c.free_s + need;
+    if (f->served > s->free_end)
+        s->free_end = f->served;
     if (s->trace)
         ax_trace_message(s->trace, &m, eng_hops(&s->net, src, dst),
-                         left - eng_message_service(s->arch, AX_EVENT_AXON_OUT_MESSAGE_OUT, packets),
-                         left, arrive, start, *served);
+                         left - out, left, arrive, start, *served);
     if (*served > s->horizon)
         s->horizon = *served;
     return left;
 }
 
-static ax_status note_message(struct timed *s, uint64_t id, double served)
+static ax_status note_message(struct timed *s, uint64_t id, double served, double free_served)
 {
     if (id >= s->cap_msgs) {
         uint64_t cap = s->cap_msgs ? s->cap_msgs * 2 : 1024;
         while (cap <= id)
             cap *= 2;
         double *m = ax_mem_realloc(s->msg_done, (size_t)cap * sizeof *m);
-        if (!m)
+        if (m)
+            s->msg_done = m;
+        double *fm = m ? ax_mem_realloc(s->free_msg, (size_t)cap * sizeof *fm) : NULL;
+        if (!fm)
             return AX_ERR_NOMEM;
-        s->msg_done = m;
+        s->free_msg = fm;
         s->cap_msgs = cap;
     }
     s->msg_done[id] = served;
+    s->free_msg[id] = free_served;
     return AX_OK;
+}
+
+/* A job through an empty pipeline from `t`: the bound's time for an
+ * instruction's own work. */
+static double free_job(double t, const struct eng_job *j)
+{
+    double free[ENG_SERVER_COUNT] = {0}, busy[ENG_SERVER_COUNT] = {0};
+    return eng_run_job(t, j, free, busy, NULL);
 }
 
 /* ---- one instruction's work ---------------------------------------------------------- */
@@ -492,12 +531,14 @@ static void draw_counts(void *user, uint32_t buffer, uint32_t offset, uint64_t p
 static void complete_barrier(struct timed *s, uint32_t id)
 {
     const struct ax_prog_barrier *b = &s->p->barriers[id];
-    double t = s->bar_at[id];
+    double t = s->bar_at[id], fb = s->free_bar[id];
     uint32_t chips = 0, last_chip = NONE;
     for (uint32_t i = 0; i < b->n_cores; i++) {
         uint32_t c = b->cores[i];
         if (s->events_in[row(s, c)] > t)
             t = s->events_in[row(s, c)];
+        if (s->free_in[row(s, c)] > fb)
+            fb = s->free_in[row(s, c)];
         uint32_t chip = c / s->net.cores_per_chip;
         if (chip != last_chip) { /* cores ascend, so chips do */
             chips++;
@@ -508,15 +549,20 @@ static void complete_barrier(struct timed *s, uint32_t id)
     if (s->trace)
         ax_trace_barrier(s->trace, id, s->token, s->bar_at[id], t, sync, chips);
     t += sync;
+    fb += sync;
     charge(s, NULL, NONE, AX_LEDGER_BARRIER, chips);
     s->bar_at[id] = t;
+    s->free_bar[id] = fb;
     if (t > s->horizon)
         s->horizon = t;
+    if (fb > s->free_end)
+        s->free_end = fb;
     for (uint32_t i = 0; i < b->n_cores; i++) {
         uint32_t k = run_of(s, b->cores[i]);
         if (k == NONE)
             continue;
         s->clock[k] = t;
+        s->free_clock[k] = fb;
         if (s->is_parked[k]) {
             s->is_parked[k] = 0;
             wake(s, k);
@@ -541,6 +587,7 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
 {
     uint32_t core = s->p->code[k].core;
     double t = s->clock[k], done = t;
+    double ft = s->free_clock[k], fdone = ft; /* the same with every shared resource free */
     s->cur = s->node_at[k] ? s->node_at[k][d->pc] : NONE;
     struct eng_job j = {{0}};
     ax_status st = AX_OK;
@@ -552,6 +599,8 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
             uint64_t id = d->in.a;
             if (s->bar_at[id] < t)
                 s->bar_at[id] = t;
+            if (s->free_bar[id] < ft)
+                s->free_bar[id] = ft;
             if (d->is_barrier_done)
                 complete_barrier(s, (uint32_t)id);
             else
@@ -568,8 +617,12 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         for (uint32_t i = 0; i < d->n_taken; i++)
             if (d->taken[i] < s->cap_msgs && s->msg_done[d->taken[i]] > t)
                 t = s->msg_done[d->taken[i]];
+        for (uint32_t i = 0; i < d->n_taken; i++)
+            if (d->taken[i] < s->cap_msgs && s->free_msg[d->taken[i]] > ft)
+                ft = s->free_msg[d->taken[i]];
         charge(s, &j, core, AX_LEDGER_DENSE_ADD, (double)d->len * d->n_taken);
         done = run_job(s, core, t, &j);
+        fdone = free_job(ft, &j);
         break;
     case AX_ISA_LOOKUP:
     case AX_ISA_PSUMSEND: {
@@ -579,14 +632,17 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
             if (!w->is_float)
                 charge(s, &j, core, AX_LEDGER_DENSE_MUL, w->cols);
             t = run_job(s, core, t, &j);
+            ft = free_job(ft, &j);
         }
         done = t;
+        struct free_send f = {ft, ft, ft};
         for (uint32_t i = 0; i < d->n_sent && st == AX_OK; i++) {
-            double served, left = send(s, core, d->sent[i].dst, d->sent[i].words, 0, t, &served);
+            double served, left = send(s, core, d->sent[i].dst, d->sent[i].words, 0, t, &served, &f);
             if (left > done)
                 done = left;
-            st = note_message(s, d->sent[i].id, served);
+            st = note_message(s, d->sent[i].id, served, f.served);
         }
+        fdone = f.out;
         wake_receivers(s, d);
         break;
     }
@@ -598,25 +654,36 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         struct eng_job gen = {{0}};
         charge(s, NULL, core, AX_LEDGER_SPIKE_OUT, (double)d->generated);
         gen.s[ENG_SOMA] = s->item_s[AX_LEDGER_SPIKE_OUT];
+        /* the shadow: the instruction's own soma and axon_out, free at ft */
+        double soma[ENG_SERVER_COUNT] = {0}, soma_busy[ENG_SERVER_COUNT] = {0};
+        struct free_send f = {ft, ft, ft};
         for (uint64_t e = 0; e < d->events; e++) {
             double ready = e < d->generated ? run_job(s, core, t, &gen) : t;
+            f.ready = e < d->generated ? eng_run_job(ft, &gen, soma, soma_busy, NULL) : ft;
             for (uint32_t i = 0; i < rt->n_dst; i++) {
                 uint32_t dst = rt->dst[i].core;
-                double served, left = send(s, core, dst, 1, 1, ready, &served);
+                double served, left = send(s, core, dst, 1, 1, ready, &served, &f);
                 if (left > done)
                     done = left;
                 if (served > s->events_in[row(s, dst)])
                     s->events_in[row(s, dst)] = served;
+                if (f.served > s->free_in[row(s, dst)])
+                    s->free_in[row(s, dst)] = f.served;
             }
         }
+        fdone = f.out;
         break;
     }
     default:
         local_work(s, core, d, &j);
         done = run_job(s, core, t, &j);
+        fdone = free_job(ft, &j);
         break;
     }
     s->clock[k] = done;
+    s->free_clock[k] = fdone;
+    if (fdone > s->free_end)
+        s->free_end = fdone;
     if (s->trace)
         ax_trace_instr_end(s->trace, done);
     if (done > s->horizon)
@@ -887,6 +954,96 @@ static ax_status run_native(struct timed *s)
     return st;
 }
 
+/* The names of the servers, as the bound says which unit bounds. */
+static const char *server_str(enum eng_server v)
+{
+    static const char *const names[ENG_SERVER_COUNT] = {
+        "axon_in", "synapse", "SRAM", "dendrite", "soma", "dense", "DRAM", "axon_out"};
+    return names[v];
+}
+
+/* The token's lower bound from its start t0 (docs/simulator.md, "The
+ * bound"): the largest of each core's busiest unit (each chip's DRAM
+ * channel for DRAM), each link's busy time (approx timing: analytic links
+ * take every message at once), each core's axon_in, and the chain of the
+ * token with every shared resource free. Added to the result's sums. */
+static ax_status bound_token(struct timed *s, double t0)
+{
+    double term[AX_SIM_BOUND_BY_COUNT] = {0};
+    char where[AX_SIM_BOUND_BY_COUNT][96] = {"", "", "", "the chain of the token's dependencies"};
+    term[AX_SIM_BOUND_CHAIN] = s->free_end - t0;
+    double dram = 0;
+    for (uint32_t i = 0; i < s->n_slots; i++) {
+        const double *b = &s->busy[(size_t)i * ENG_SERVER_COUNT];
+        const double *b0 = &s->busy0[(size_t)i * ENG_SERVER_COUNT];
+        uint32_t core = s->core_of[i], chip = core / s->net.cores_per_chip;
+        for (int v = 0; v < ENG_SERVER_COUNT; v++) {
+            double x = b[v] - b0[v];
+            enum ax_sim_bound_by by = v == ENG_AXON_IN ? AX_SIM_BOUND_INPUT : AX_SIM_BOUND_COMPUTE;
+            if (v == ENG_DRAM) { /* the chip's channel: its cores' DRAM work in all */
+                int is_last = i + 1 == s->n_slots ||
+                              s->core_of[i + 1] / s->net.cores_per_chip != chip;
+                dram += x;
+                if (!is_last)
+                    continue;
+                x = dram;
+                dram = 0;
+            }
+            if (x > term[by]) {
+                term[by] = x;
+                if (v == ENG_DRAM)
+                    snprintf(where[by], sizeof where[by], "chip %u's DRAM channel", chip);
+                else
+                    snprintf(where[by], sizeof where[by], "core %u's %s", core,
+                             server_str((enum eng_server)v));
+            }
+        }
+    }
+    const struct eng_net *n = &s->net;
+    for (uint32_t li = 0; s->o->timing != AX_SIM_TIMING_ANALYTIC && li < n->n_links; li++) {
+        double x = n->link_busy[li] - s->link0[li];
+        if (x > term[AX_SIM_BOUND_LINK]) {
+            uint32_t router = li / AX_DIR_COUNT, gx = router % n->gw, gy = router / n->gw;
+            term[AX_SIM_BOUND_LINK] = x;
+            snprintf(where[AX_SIM_BOUND_LINK], sizeof where[0],
+                     "chip %u's link from router (%u, %u) %s",
+                     gy / n->mesh_h * n->grid_w + gx / n->mesh_w, gx % n->mesh_w, gy % n->mesh_h,
+                     ax_dir_str((enum ax_dir)(li % AX_DIR_COUNT)));
+        }
+    }
+    /* the first term that reaches the largest, allowing for the rounding of
+     * the busy times' differences */
+    double top = 0;
+    for (int b = 0; b < AX_SIM_BOUND_BY_COUNT; b++)
+        top = term[b] > top ? term[b] : top;
+    int by = 0;
+    while (by + 1 < AX_SIM_BOUND_BY_COUNT && term[by] < top * (1 - 1e-9))
+        by++;
+    struct ax_sim_result *r = s->r;
+    for (int b = 0; b < AX_SIM_BOUND_BY_COUNT; b++)
+        r->bound_term_s[b] += term[b];
+    r->bound_s += top;
+    r->bound_by_s[by] += top;
+    if (top > r->bound_worst_s || !r->bound_where[0]) {
+        r->bound_worst_s = top;
+        snprintf(r->bound_where, sizeof r->bound_where, "%s", where[by]);
+    }
+    r->bound_by = AX_SIM_BOUND_COMPUTE;
+    for (int b = 1; b < AX_SIM_BOUND_BY_COUNT; b++)
+        if (r->bound_by_s[b] > r->bound_by_s[r->bound_by])
+            r->bound_by = (enum ax_sim_bound_by)b;
+    /* every time of the run is the later of what the chain waits for and
+     * when a unit or link is free: a token below its bound is a defect */
+    double took = s->horizon - t0;
+    if (top > took + 1e-9 * (top > took ? top : took) + 1e-18) {
+        ax_diag_add(s->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "internal error: token %u took %.9g s, less than its lower bound %.9g s (%s: %s)",
+                    s->token, took, top, ax_sim_bound_by_str((enum ax_sim_bound_by)by), where[by]);
+        return AX_ERR_INTERNAL;
+    }
+    return AX_OK;
+}
+
 /* One token: every core from its first instruction to halt, in the order
  * of their clocks, from the time the last token ended. */
 static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint64_t pos)
@@ -896,15 +1053,18 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
     s->token = index;
     ax_status st = ax_exec_begin(s->ex, (uint32_t)token, pos, s->diags);
     s->horizon = t0;
+    s->free_end = t0;
     for (uint32_t b = 0; b < p->n_barriers; b++)
-        s->bar_at[b] = t0;
+        s->bar_at[b] = s->free_bar[b] = t0;
     for (uint32_t i = 0; i < s->n_slots; i++)
-        s->events_in[i] = t0;
+        s->events_in[i] = s->free_in[i] = t0;
+    memcpy(s->busy0, s->busy, (size_t)s->n_slots * ENG_SERVER_COUNT * sizeof *s->busy);
+    memcpy(s->link0, s->net.link_busy, (size_t)s->net.n_links * sizeof *s->link0);
     for (uint32_t e = 0; e < p->n_nodes; e++)
         s->span[e] = (struct node_span){INFINITY, -INFINITY, 0, 0};
     s->n_heap = 0;
     for (uint32_t k = 0; k < p->n_code; k++) {
-        s->clock[k] = t0;
+        s->clock[k] = s->free_clock[k] = t0;
         s->is_parked[k] = 0;
         if (!s->sc)
             push(s, k);
@@ -916,6 +1076,8 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
      * would read their current instruction as a psumrecv or a barrier */
     if (st == AX_OK)
         st = ax_exec_end(s->ex);
+    if (st == AX_OK)
+        st = bound_token(s, t0);
     s->r->seconds = s->horizon;
     for (uint32_t e = 0; e < p->n_nodes && st == AX_OK; e++)
         if (s->span[e].t1 >= s->span[e].t0)
@@ -1005,8 +1167,14 @@ static ax_status timed_open(struct timed *s, const struct ax_exec_weights *weigh
     s->events_in = ax_mem_calloc(nc, sizeof *s->events_in);
     s->bar_at = ax_mem_calloc((size_t)p->n_barriers + 1, sizeof *s->bar_at);
     s->run_of_core = ax_mem_alloc(nc * sizeof *s->run_of_core);
+    s->free_clock = ax_mem_calloc(nk, sizeof *s->free_clock);
+    s->free_bar = ax_mem_calloc((size_t)p->n_barriers + 1, sizeof *s->free_bar);
+    s->free_in = ax_mem_calloc(nc, sizeof *s->free_in);
+    s->busy0 = ax_mem_calloc(nc * ENG_SERVER_COUNT, sizeof *s->busy0);
+    s->link0 = ax_mem_calloc((size_t)s->net.n_links + 1, sizeof *s->link0);
     if (st == AX_OK && !(s->free && s->busy && s->dram_free && s->core_cnt && s->clock &&
-                         s->is_parked && s->heap && s->events_in && s->bar_at && s->run_of_core))
+                         s->is_parked && s->heap && s->events_in && s->bar_at && s->run_of_core &&
+                         s->free_clock && s->free_bar && s->free_in && s->busy0 && s->link0))
         st = AX_ERR_NOMEM;
     if (st != AX_OK)
         return st;
@@ -1126,6 +1294,12 @@ static void timed_free(struct timed *s)
     ax_mem_free(s->run_of_core);
     ax_mem_free(s->slot_of);
     ax_mem_free(s->core_of);
+    ax_mem_free(s->free_clock);
+    ax_mem_free(s->free_msg);
+    ax_mem_free(s->free_bar);
+    ax_mem_free(s->free_in);
+    ax_mem_free(s->busy0);
+    ax_mem_free(s->link0);
     ax_exec_free(s->ex);
     eng_net_free(&s->net);
     timed_sc_close(s->sc);
@@ -1269,6 +1443,7 @@ ax_status ax_sim_session_result(ax_sim_session_t *ss, struct ax_sim_result *out,
     ss->is_finished = 1;
     r->tokens = ss->n_tokens;
     r->cycles = r->clock_hz > 0 ? (uint64_t)ceil(r->seconds * r->clock_hz - 1e-6) : 0;
+    r->bound_cycles = r->clock_hz > 0 ? (uint64_t)ceil(r->bound_s * r->clock_hz - 1e-6) : 0;
     ax_status st = finish(s);
     if (st == AX_OK && ss->o.profile_out)
         st = write_profile(s);

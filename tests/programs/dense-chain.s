@@ -48,10 +48,21 @@
 #   (19892); vmul 128 x 13 = 1664 (21556); vadd 128 x 11 = 1408 (22964).
 # cycles 22964
 #
+# ---- The lower bound (docs/simulator.md, "The bound") -----------------------
+# compute: core 2's dense unit, 1408 + 2560 + 1664 + 1408 = 7040.
+# link: one message of 128 packets per link, 128 x 15 = 1920.
+# input: core 1's or core 2's axon_in, 128 x 9 = 1152.
+# chain: nothing above waited for a link or an axon_in, so the chain is the
+#   run itself: 22964, the bound.
+#
 # ---- What `axon sim` reports, from the figures above (programs.sim) ----------
 # `axon sim PROG.axb --token-ids 0` runs on the .wdata below; each `want` line
 # is one figure worked out above (spiking-projection.s says how they are read).
 # want cycles 22964
+# want bound 22964 chain
+# want term compute 7040
+# want term link 1920
+# want term input 1152
 # want executed instructions 15
 # want executed messages 2
 # want executed events 0

@@ -8,6 +8,10 @@ A program states its figures in comment lines `# want ...` (worked out by
 hand in its comments above them):
 
     # want cycles N                  latency.cycles of the report
+    # want bound N BY                its lower bound in cycles (latency.bound_cycles)
+                                     and the term that sets it (latency.bound_by)
+    # want term NAME N               one term of the bound (compute, link, input,
+                                     chain: latency.bound_terms_s) in cycles
     # want executed KEY N            what the executor ran for the token
                                      (--values: instructions, messages,
                                      events, synaptic_ops)
@@ -94,6 +98,12 @@ def check_program(axon, src, work, name, engine):
         kind = w[0]
         if kind == "cycles":
             got, want = report["latency"]["cycles"], int(w[1])
+        elif kind == "bound":
+            got = (report["latency"]["bound_cycles"], report["latency"]["bound_by"])
+            want = (int(w[1]), w[2])
+        elif kind == "term":
+            got = round(report["latency"]["bound_terms_s"][w[1]] * report["chip"]["clock_hz"], 6)
+            want = float(w[2])
         elif kind == "executed":
             got, want = token["executed"].get(w[1]), int(w[2])
         elif kind == "ledger":
@@ -117,6 +127,10 @@ def check_program(axon, src, work, name, engine):
             continue
         if got != want:
             fails.append("%s: %s is %r, the comment says %r" % (where, " ".join(w[:-1]), got, want))
+    lat = report["latency"]
+    if lat["bound_cycles"] > lat["cycles"]:
+        fails.append("%s: the lower bound, %d cycles, exceeds the latency, %d"
+                     % (name, lat["bound_cycles"], lat["cycles"]))
     for item, count in counts.items():
         if item != "static" and item not in listed and count != 0:
             fails.append("%s: ledger %s is %r, but no want line lists it (it should be 0)"

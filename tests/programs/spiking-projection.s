@@ -81,12 +81,31 @@
 #   psumrecv y: 21655 + 32 x 11 = 22007; psumrecv y+32: 22167 + 352 = 22519.
 # cycles 22519
 #
+# ---- The lower bound (docs/simulator.md, "The bound") -----------------------
+# compute: cores 1 and 2's synapse, 8192. link: 0->1 east, 256 x 15 = 3840.
+# input: core 0's axon_in, (128 + 2 x 32) x 9 = 1728.
+# chain, every link and axon_in free: as above to the emit, whose packets
+#   still leave every 7 ns through core 0's own axon_out (m at 8397 + 7m).
+#   To core 1 (even m): 8412 + 7m, the last (m = 254) 10190, served 10199;
+#   to core 2 (odd m): 8427 + 7m, the last (m = 255) 10212, served 10221.
+#   barrier 0: 10271; synacc 18463; scale 18591; psumsend leaves 18815;
+#   core 1's tail 18815 + 16 + 31 x 16 = 19327, served 19615; core 2's, no
+#   wait: 18815 + 2 x 16 + 31 x 16 = 19343, served 19631; psumrecv y
+#   19615 + 352 = 19967; psumrecv y+32 19967 + 352 = 20319.
+# bound 20319, by the chain: the 2200 cycles above it are link 0->1 and
+#   1->0's waits and core 0's axon_in.
+#
 # ---- What `axon sim` reports, from the figures above (programs.sim) ----------
 # `axon sim PROG.axb --token-ids 0` runs on the .wdata below; each `want` line
 # is one figure worked out above, checked against the report (cycles, ledger
 # counts: every count not listed must be 0) and --values (what the executor
 # ran, the value buffers' words; EXPR is Python in the word index j).
 # want cycles 22519
+# want bound 20319 chain
+# want term compute 8192
+# want term link 3840
+# want term input 1728
+# want term chain 20319
 # want executed instructions 29
 # want executed messages 3          # lookup 1, psumsend 2
 # want executed events 256         # 128 events x 2 destinations

@@ -35,9 +35,18 @@
 # core 8: vadd 44 (206). barrier 1: cores 0 and 4 wait; 206 + 80 = 286.
 # cycles 286
 #
+# ---- The lower bound (docs/simulator.md, "The bound") -----------------------
+# compute: core 8's dense unit, 52 + 44 + 44 = 140; no packet, so no link or
+#   input term. chain: nothing waited for a shared resource: the run, 286,
+#   through both barriers' sync latencies.
+#
 # ---- What `axon sim` reports (programs.sim's checker; tests/programs/README.md) --
 # `axon sim PROG.axb --token-ids 0` on the .wdata below, against the figures above.
 # want cycles 286
+# want bound 286 chain
+# want term compute 140
+# want term link 0
+# want term input 0
 # want executed instructions 13
 # want ledger read 1
 # want ledger mul 4

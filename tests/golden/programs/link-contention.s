@@ -60,9 +60,23 @@
 # core 2: psumrecv y+2 waits for it (242), 2 adds 22: 264.
 # cycles 264
 #
+# ---- The lower bound (docs/simulator.md, "The bound") -----------------------
+# compute: core 0's dense unit, 13 + 11 = 24. link: link 3 west holds core
+#   3's 2 packets 2 x 16 = 32 (link 0 east: 2 x 15 = 30). input: core 2's
+#   axon_in, 3 packets x 9 = 27.
+# chain, every link free: the packet to core 3 leaves at 54 and takes link
+#   0 east at once: 54..69, 69..84, 84..99, served 108; barrier 0 at 158;
+#   synacc 162, scale 170; psumsend leaves 184, tail 216, served 234;
+#   psumrecv y+2 256.
+# bound 256, by the chain; the 8 ns of contention above make the rest.
+#
 # ---- What `axon sim` reports (programs.sim's checker; tests/programs/README.md) --
 # `axon sim PROG.axb --token-ids 0` on the .wdata below, against the figures above.
 # want cycles 264
+# want bound 256 chain
+# want term compute 24
+# want term link 32
+# want term input 27
 # want executed instructions 25
 # want ledger read 7
 # want ledger mul 1
