@@ -129,6 +129,18 @@ int ax_sim_has_systemc(void);
 /* ---- results ------------------------------------------------------------------ */
 
 /* One row of the per-layer tables: "embedding", "layer.0", ..., "head". */
+/* What bounds a token's latency from below (docs/simulator.md, "The
+ * bound"): a core's busiest unit, a link, a core's incoming messages, or
+ * the chain of the token's dependencies with every shared resource free. */
+enum ax_sim_bound_by {
+    AX_SIM_BOUND_COMPUTE,
+    AX_SIM_BOUND_LINK,
+    AX_SIM_BOUND_INPUT,
+    AX_SIM_BOUND_CHAIN,
+    AX_SIM_BOUND_BY_COUNT
+};
+const char *ax_sim_bound_by_str(enum ax_sim_bound_by b);
+
 struct ax_sim_layer {
     char name[32];
     uint32_t n_sites;                 /* spiking projections in it */
@@ -137,9 +149,14 @@ struct ax_sim_layer {
     double dense_macs;                /* MACs of the same projections run dense */
     double spikes_out;                /* spikes its encoders generated, once per value */
     double packets;                   /* NoC packets its phases sent */
-    uint64_t cycles;                  /* its phases' time, all tokens */
+    uint64_t cycles;                  /* the time its work took, all tokens (docs/report.md) */
     double seconds;
     double energy_j;                  /* dynamic energy of its phases */
+    /* its lower bound: per token the largest of its compute, link and
+     * input terms (no chain), summed over the tokens */
+    double bound_s;
+    double bound_term_s[AX_SIM_BOUND_BY_COUNT];
+    enum ax_sim_bound_by bound_by;    /* the largest of bound_term_s */
 };
 
 /* Per core, over the run. busy_s: time its units were serving work. */
@@ -188,18 +205,6 @@ struct ax_sim_synthetic {
     double target_hist_t3[4], target_spikes_per_element, target_zero_fraction;
     const char *source; /* "SpikingBrain report §5.5, Fig. 9 ..." style citation */
 };
-
-/* What bounds a token's latency from below (docs/simulator.md, "The
- * bound"): a core's busiest unit, a link, a core's incoming messages, or
- * the chain of the token's dependencies with every shared resource free. */
-enum ax_sim_bound_by {
-    AX_SIM_BOUND_COMPUTE,
-    AX_SIM_BOUND_LINK,
-    AX_SIM_BOUND_INPUT,
-    AX_SIM_BOUND_CHAIN,
-    AX_SIM_BOUND_BY_COUNT
-};
-const char *ax_sim_bound_by_str(enum ax_sim_bound_by b);
 
 struct ax_sim_result {
     /* what ran */

@@ -39,7 +39,39 @@ void eng_net_free(struct eng_net *n)
     ax_mem_free(n->link_free);
     ax_mem_free(n->link_packets);
     ax_mem_free(n->link_busy);
+    ax_mem_free(n->link_tag);
+    ax_mem_free(n->link_acc);
+    ax_mem_free(n->tag_max);
     memset(n, 0, sizeof *n);
+}
+
+ax_status eng_net_tags(struct eng_net *n, uint32_t n_tags)
+{
+    n->tag = ENG_NO_TAG;
+    n->n_tags = n_tags;
+    n->link_tag = ax_mem_alloc(((size_t)n->n_links + 1) * sizeof *n->link_tag);
+    n->link_acc = ax_mem_calloc((size_t)n->n_links + 1, sizeof *n->link_acc);
+    n->tag_max = ax_mem_calloc((size_t)n_tags + 1, sizeof *n->tag_max);
+    if (!n->link_tag || !n->link_acc || !n->tag_max)
+        return AX_ERR_NOMEM;
+    for (uint32_t l = 0; l < n->n_links; l++)
+        n->link_tag[l] = ENG_NO_TAG;
+    return AX_OK;
+}
+
+static void tag_flush(struct eng_net *n, uint32_t l)
+{
+    uint32_t g = n->link_tag[l];
+    if (g != ENG_NO_TAG && n->link_acc[l] > n->tag_max[g])
+        n->tag_max[g] = n->link_acc[l];
+    n->link_acc[l] = 0;
+    n->link_tag[l] = ENG_NO_TAG;
+}
+
+void eng_net_tags_flush(struct eng_net *n)
+{
+    for (uint32_t l = 0; n->link_tag && l < n->n_links; l++)
+        tag_flush(n, l);
 }
 
 /* Global router coordinates of a core: chips on a grid `grid_w` wide. */
@@ -124,6 +156,13 @@ static double hop_take(struct eng_net *n, const struct hop *h, const struct eng_
     n->link_free[h->link] = start + h->occupy;
     n->link_packets[h->link] += packets;
     n->link_busy[h->link] += h->occupy;
+    if (n->link_tag && n->tag != ENG_NO_TAG) {
+        if (n->link_tag[h->link] != n->tag) {
+            tag_flush(n, h->link);
+            n->link_tag[h->link] = n->tag;
+        }
+        n->link_acc[h->link] += h->occupy;
+    }
     return start + h->head;
 }
 

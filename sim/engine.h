@@ -51,7 +51,23 @@ struct eng_net {
     double *link_busy;         /* per link, over the run */
     uint32_t n_links;          /* gw * gh * 4 */
     double packet_bytes;       /* payload bytes of one packet */
+    /* Busy time by tag (eng_net_tags; NULL until then): each link adds the
+     * time messages of tag `tag` hold it to link_acc while they follow one
+     * another; a message of another tag moves the sum to tag_max (the
+     * largest of the tag's runs on any link) and starts a new one. */
+    uint32_t tag;              /* the tag of the messages routed now, or ENG_NO_TAG */
+    uint32_t *link_tag;        /* per link: the tag link_acc sums */
+    double *link_acc;
+    double *tag_max;           /* per tag */
+    uint32_t n_tags;
 };
+
+#define ENG_NO_TAG UINT32_MAX
+
+/* Starts the busy times by tag, for tags 0 .. n_tags - 1. AX_ERR_NOMEM. */
+ax_status eng_net_tags(struct eng_net *n, uint32_t n_tags);
+/* Moves every link's running sum to tag_max. */
+void eng_net_tags_flush(struct eng_net *n);
 
 struct eng_counts {            /* network counts of a route, for the ledger */
     double hops[AX_DIR_COUNT], local, chip_bytes, packets;

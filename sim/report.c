@@ -275,6 +275,13 @@ static json_t *json_latency(struct jb *b, const struct ax_sim_result *r)
         put(b, lo, "name", jstr(r->layers[i].name));
         put(b, lo, "cycles", jcount(r->layers[i].cycles));
         put(b, lo, "seconds", jnum(r->layers[i].seconds));
+        put(b, lo, "bound_s", jnum(r->layers[i].bound_s / tokens));
+        put(b, lo, "bound_by", jstr(ax_sim_bound_by_str(r->layers[i].bound_by)));
+        json_t *lt = json_object();
+        for (int t = 0; t < AX_SIM_BOUND_BY_COUNT - 1; t++) /* a layer has no chain term */
+            put(b, lt, ax_sim_bound_by_str((enum ax_sim_bound_by)t),
+                jnum(r->layers[i].bound_term_s[t] / tokens));
+        put(b, lo, "bound_terms_s", lt);
         push(b, layers, lo);
     }
     put(b, o, "layers", layers);

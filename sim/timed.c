@@ -83,9 +83,20 @@ struct reader {
     uint64_t hist[AX_SYNTH_MAX_MAG + 1];
 };
 
-/* Per node-table entry and token: the span of its instructions. */
+/* Per node-table entry and token: whether any of its instructions ran,
+ * and what they sent and spent. */
 struct node_span {
     double t0, t1, packets, energy_j;
+    double busy_s; /* the length of the union of its busy times */
+};
+
+/* A time an instruction of node-table entry `entry` was at work: from its
+ * start to its end or, for one that sends, until its last message has been
+ * served; or a barrier from its last core's arrival to its completion. A
+ * node's time, and a layer's, is the length of the union of theirs. */
+struct busy {
+    uint32_t layer, entry;
+    double t0, t1;
 };
 
 struct timed {
@@ -144,6 +155,14 @@ struct timed {
     double free_end;       /* the latest time anything ends, this token */
     double *busy0;         /* [row][ENG_SERVER_COUNT] at the token's start */
     double *link0;         /* per link, at the token's start */
+    /* The layers' bounds: each row's service of one layer's work as it
+     * comes (another layer's moves it to the layer's terms), and the
+     * token's terms per layer. */
+    uint32_t *frag_layer;  /* per row: the layer frag sums, or NONE */
+    double *frag;          /* [row][ENG_SERVER_COUNT] */
+    double *layer_term;    /* [layer][AX_SIM_BOUND_BY_COUNT], this token */
+    struct busy *busy_iv;  /* this token's, in the order they ended */
+    uint64_t n_busy_iv, cap_busy_iv;
 
     timed_sc_t *sc;        /* the SystemC engine deciding the order, or NULL: the heap */
     struct ax_trace *trace; /* NULL unless o->trace names a file */
@@ -245,10 +264,63 @@ static double accesses(const struct timed *s, double bytes)
     return ceil(bytes * 8.0 / s->sram_bits);
 }
 
+/* Moves row i's running sums to its layer's terms. */
+static void frag_flush(struct timed *s, size_t i)
+{
+    uint32_t l = s->frag_layer[i];
+    if (l == NONE)
+        return;
+    double *term = &s->layer_term[(size_t)l * AX_SIM_BOUND_BY_COUNT];
+    double *f = &s->frag[i * ENG_SERVER_COUNT];
+    for (int v = 0; v < ENG_SERVER_COUNT; v++) {
+        int by = v == ENG_AXON_IN ? AX_SIM_BOUND_INPUT : AX_SIM_BOUND_COMPUTE;
+        if (f[v] > term[by])
+            term[by] = f[v];
+        f[v] = 0;
+    }
+    s->frag_layer[i] = NONE;
+}
+
+/* `need` seconds of `core`'s server v for the node being run: added to the
+ * running sum of its layer on that core. Work of one core's server for one
+ * layer is serial and lies within the layer's busy times, so any such sum
+ * bounds the layer's time from below. */
+static void frag_add(struct timed *s, uint32_t core, enum eng_server v, double need)
+{
+    if (s->cur == NONE || need <= 0)
+        return;
+    size_t i = row(s, core);
+    uint32_t l = s->layer_of[s->cur];
+    if (s->frag_layer[i] != l) {
+        frag_flush(s, i);
+        s->frag_layer[i] = l;
+    }
+    s->frag[i * ENG_SERVER_COUNT + v] += need;
+}
+
+/* Records that the node being run was at work from t0 to t1. */
+static ax_status note_busy(struct timed *s, double t0, double t1)
+{
+    if (s->cur == NONE || !(t1 > t0))
+        return AX_OK;
+    if (s->n_busy_iv == s->cap_busy_iv) {
+        uint64_t cap = s->cap_busy_iv ? 2 * s->cap_busy_iv : 4096;
+        struct busy *b = ax_mem_realloc(s->busy_iv, (size_t)cap * sizeof *b);
+        if (!b)
+            return AX_ERR_NOMEM;
+        s->busy_iv = b;
+        s->cap_busy_iv = cap;
+    }
+    s->busy_iv[s->n_busy_iv++] = (struct busy){s->layer_of[s->cur], s->cur, t0, t1};
+    return AX_OK;
+}
+
 /* Runs job `j` on `core` from time t; returns when it leaves. */
 static double run_job(struct timed *s, uint32_t core, double t, const struct eng_job *j)
 {
     uint32_t chip = core / s->net.cores_per_chip;
+    for (int v = 0; v < ENG_SERVER_COUNT; v++)
+        frag_add(s, core, (enum eng_server)v, j->s[v]);
     if (!s->trace)
         return eng_run_job(t, j, core_free(s, core), core_busy(s, core), &s->dram_free[chip]);
     double at[ENG_SERVER_COUNT];
@@ -288,8 +360,10 @@ static double send(struct timed *s, uint32_t src, uint32_t dst, uint32_t words, 
     struct eng_msg m = {src, dst, (uint32_t)packets, (uint32_t)bytes, {{0}}};
     double left = eng_depart(s->arch, &m, ready, core_free(s, src), core_busy(s, src));
     struct eng_counts c = {{0}, 0, 0, 0, 0};
+    s->net.tag = s->cur == NONE ? ENG_NO_TAG : s->layer_of[s->cur];
     double arrive = eng_route(&s->net, &m, left, s->o->timing == AX_SIM_TIMING_ANALYTIC, &c);
     double out = eng_message_service(s->arch, AX_EVENT_AXON_OUT_MESSAGE_OUT, packets);
+    frag_add(s, src, ENG_AXON_OUT, out);
     f->out = (f->ready > f->out ? f->ready : f->out) + out;
     for (int d = 0; d < AX_DIR_COUNT; d++)
         charge(s, NULL, NONE, (enum ax_ledger_item)(AX_LEDGER_HOP_NORTH + d), c.hops[d]);
@@ -302,6 +376,7 @@ static double send(struct timed *s, uint32_t src, uint32_t dst, uint32_t words, 
     double start = arrive > in[ENG_AXON_IN] ? arrive : in[ENG_AXON_IN];
     in[ENG_AXON_IN] = start + need;
     core_busy(s, dst)[ENG_AXON_IN] += need;
+    frag_add(s, dst, ENG_AXON_IN, need);
     *served = start + need;
     f->served = f->out + c.free_s + need;
     if (f->served > s->free_end)
@@ -528,7 +603,7 @@ static void draw_counts(void *user, uint32_t buffer, uint32_t offset, uint64_t p
 
 /* Completes barrier `id` at the latest of its cores' arrivals and the
  * spike events sent to them, plus the sync latency; parked cores go on. */
-static void complete_barrier(struct timed *s, uint32_t id)
+static ax_status complete_barrier(struct timed *s, uint32_t id)
 {
     const struct ax_prog_barrier *b = &s->p->barriers[id];
     double t = s->bar_at[id], fb = s->free_bar[id];
@@ -548,6 +623,7 @@ static void complete_barrier(struct timed *s, uint32_t id)
     double sync = ax_arch_sync_latency(s->arch, chips * ax_arch_tiles_per_chip(s->arch));
     if (s->trace)
         ax_trace_barrier(s->trace, id, s->token, s->bar_at[id], t, sync, chips);
+    ax_status st = note_busy(s, s->bar_at[id], t + sync);
     t += sync;
     fb += sync;
     charge(s, NULL, NONE, AX_LEDGER_BARRIER, chips);
@@ -568,6 +644,7 @@ static void complete_barrier(struct timed *s, uint32_t id)
             wake(s, k);
         }
     }
+    return st;
 }
 
 /* Wakes the parked cores a message was sent to, to try their psumrecv. */
@@ -588,6 +665,7 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
     uint32_t core = s->p->code[k].core;
     double t = s->clock[k], done = t;
     double ft = s->free_clock[k], fdone = ft; /* the same with every shared resource free */
+    double reach = t; /* when the last message it sent has been served */
     s->cur = s->node_at[k] ? s->node_at[k][d->pc] : NONE;
     struct eng_job j = {{0}};
     ax_status st = AX_OK;
@@ -602,13 +680,13 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
             if (s->free_bar[id] < ft)
                 s->free_bar[id] = ft;
             if (d->is_barrier_done)
-                complete_barrier(s, (uint32_t)id);
+                st = complete_barrier(s, (uint32_t)id);
             else
                 s->is_parked[k] = 1;
         }
         if (s->trace && d->state == AX_EXEC_RAN)
             ax_trace_instr_end(s->trace, s->clock[k]);
-        return AX_OK; /* the barrier set the clock */
+        return st; /* the barrier set the clock */
     case AX_ISA_PSUMRECV:
         if (d->state == AX_EXEC_WAITS) {
             s->is_parked[k] = 1;
@@ -627,19 +705,23 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
     case AX_ISA_LOOKUP:
     case AX_ISA_PSUMSEND: {
         const struct ax_prog_weight *w = record(s, d->in.a);
+        double ready = t, free_ready = ft;
         if (d->in.op == AX_ISA_LOOKUP && d->is_hit && w) { /* read the row, dequantize it */
             charge(s, &j, core, AX_LEDGER_SRAM_READ, accesses(s, w->cols * (w->is_float ? 4.0 : 1.0)));
             if (!w->is_float)
                 charge(s, &j, core, AX_LEDGER_DENSE_MUL, w->cols);
-            t = run_job(s, core, t, &j);
-            ft = free_job(ft, &j);
+            ready = run_job(s, core, t, &j);
+            free_ready = free_job(ft, &j);
         }
-        done = t;
-        struct free_send f = {ft, ft, ft};
+        done = ready;
+        struct free_send f = {free_ready, free_ready, free_ready};
         for (uint32_t i = 0; i < d->n_sent && st == AX_OK; i++) {
-            double served, left = send(s, core, d->sent[i].dst, d->sent[i].words, 0, t, &served, &f);
+            double served,
+                left = send(s, core, d->sent[i].dst, d->sent[i].words, 0, ready, &served, &f);
             if (left > done)
                 done = left;
+            if (served > reach)
+                reach = served;
             st = note_message(s, d->sent[i].id, served, f.served);
         }
         fdone = f.out;
@@ -665,6 +747,8 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
                 double served, left = send(s, core, dst, 1, 1, ready, &served, &f);
                 if (left > done)
                     done = left;
+                if (served > reach)
+                    reach = served;
                 if (served > s->events_in[row(s, dst)])
                     s->events_in[row(s, dst)] = served;
                 if (f.served > s->free_in[row(s, dst)])
@@ -688,6 +772,8 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         ax_trace_instr_end(s->trace, done);
     if (done > s->horizon)
         s->horizon = done;
+    if (st == AX_OK)
+        st = note_busy(s, t, done > reach ? done : reach);
     if (s->cur != NONE) {
         struct node_span *sp = &s->span[s->cur];
         struct ax_sim_layer *l = &s->r->layers[s->layer_of[s->cur]];
@@ -905,13 +991,11 @@ static ax_status add_step(struct timed *s, uint32_t token, uint32_t e)
         r->steps = n;
         s->cap_steps = cap;
     }
-    double seconds = sp->t1 - sp->t0;
+    double seconds = sp->busy_s;
     uint64_t cycles = r->clock_hz > 0 ? (uint64_t)ceil(seconds * r->clock_hz - 1e-6) : 0;
     r->steps[r->n_steps++] = (struct ax_sim_step){token, s->p->nodes[e].node, s->layer_of[e], 0,
                                                   cycles, seconds, sp->packets, sp->energy_j};
     struct ax_sim_layer *l = &r->layers[s->layer_of[e]];
-    l->cycles += cycles;
-    l->seconds += seconds;
     l->energy_j += sp->energy_j;
     l->packets += sp->packets;
     return AX_OK;
@@ -1044,6 +1128,100 @@ static ax_status bound_token(struct timed *s, double t0)
     return AX_OK;
 }
 
+static int busy_by_entry(const void *a, const void *b)
+{
+    const struct busy *x = a, *y = b;
+    if (x->entry != y->entry)
+        return x->entry < y->entry ? -1 : 1;
+    if (x->t0 != y->t0)
+        return x->t0 < y->t0 ? -1 : 1;
+    return (x->t1 > y->t1) - (x->t1 < y->t1);
+}
+
+static int busy_by_layer(const void *a, const void *b)
+{
+    const struct busy *x = a, *y = b;
+    if (x->layer != y->layer)
+        return x->layer < y->layer ? -1 : 1;
+    if (x->t0 != y->t0)
+        return x->t0 < y->t0 ? -1 : 1;
+    return (x->t1 > y->t1) - (x->t1 < y->t1);
+}
+
+/* The length of the union of b[0..n), sorted by start. */
+static double union_length(const struct busy *b, uint64_t n)
+{
+    double len = 0, a = b[0].t0, z = b[0].t1;
+    for (uint64_t i = 1; i < n; i++) {
+        if (b[i].t0 > z) {
+            len += z - a;
+            a = b[i].t0;
+            z = b[i].t1;
+        } else if (b[i].t1 > z) {
+            z = b[i].t1;
+        }
+    }
+    return len + (z - a);
+}
+
+/* The token's times per node and per layer, from the busy times, and each
+ * layer's bound: the largest of its compute, link and input terms, which
+ * its time cannot be below (docs/simulator.md, "The bound"). */
+static ax_status layer_times(struct timed *s)
+{
+    struct ax_sim_result *r = s->r;
+    struct busy *b = s->busy_iv;
+    uint64_t n = s->n_busy_iv;
+    qsort(b, n, sizeof *b, busy_by_entry);
+    for (uint64_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && b[j].entry == b[i].entry; j++)
+            ;
+        s->span[b[i].entry].busy_s = union_length(b + i, j - i);
+    }
+    for (size_t i = 0; i < s->n_slots; i++)
+        frag_flush(s, i);
+    eng_net_tags_flush(&s->net);
+    for (uint32_t l = 0; l < r->n_layers; l++) {
+        double *term = &s->layer_term[(size_t)l * AX_SIM_BOUND_BY_COUNT];
+        if (s->o->timing != AX_SIM_TIMING_ANALYTIC)
+            term[AX_SIM_BOUND_LINK] = s->net.tag_max[l];
+        s->net.tag_max[l] = 0;
+    }
+    qsort(b, n, sizeof *b, busy_by_layer);
+    ax_status st = AX_OK;
+    for (uint64_t i = 0, j; i < n && st == AX_OK; i = j) {
+        for (j = i + 1; j < n && b[j].layer == b[i].layer; j++)
+            ;
+        struct ax_sim_layer *l = &r->layers[b[i].layer];
+        double took = union_length(b + i, j - i);
+        l->seconds += took;
+        l->cycles += r->clock_hz > 0 ? (uint64_t)ceil(took * r->clock_hz - 1e-6) : 0;
+        double *term = &s->layer_term[(size_t)b[i].layer * AX_SIM_BOUND_BY_COUNT], top = 0;
+        for (int t = 0; t < AX_SIM_BOUND_BY_COUNT; t++) {
+            l->bound_term_s[t] += term[t];
+            top = term[t] > top ? term[t] : top;
+        }
+        l->bound_s += top;
+        if (top > took + 1e-9 * top + 1e-18) {
+            ax_diag_add(s->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                        "internal error: %s took %.9g s of token %u, less than its lower bound "
+                        "%.9g s",
+                        l->name, took, s->token, top);
+            st = AX_ERR_INTERNAL;
+        }
+    }
+    for (uint32_t l = 0; l < r->n_layers; l++) {
+        struct ax_sim_layer *L = &r->layers[l];
+        L->bound_by = AX_SIM_BOUND_COMPUTE;
+        for (int t = 1; t < AX_SIM_BOUND_BY_COUNT; t++)
+            if (L->bound_term_s[t] > L->bound_term_s[L->bound_by])
+                L->bound_by = (enum ax_sim_bound_by)t;
+    }
+    memset(s->layer_term, 0, (size_t)r->n_layers * AX_SIM_BOUND_BY_COUNT * sizeof *s->layer_term);
+    s->n_busy_iv = 0;
+    return st;
+}
+
 /* One token: every core from its first instruction to halt, in the order
  * of their clocks, from the time the last token ended. */
 static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint64_t pos)
@@ -1061,7 +1239,7 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
     memcpy(s->busy0, s->busy, (size_t)s->n_slots * ENG_SERVER_COUNT * sizeof *s->busy);
     memcpy(s->link0, s->net.link_busy, (size_t)s->net.n_links * sizeof *s->link0);
     for (uint32_t e = 0; e < p->n_nodes; e++)
-        s->span[e] = (struct node_span){INFINITY, -INFINITY, 0, 0};
+        s->span[e] = (struct node_span){INFINITY, -INFINITY, 0, 0, 0};
     s->n_heap = 0;
     for (uint32_t k = 0; k < p->n_code; k++) {
         s->clock[k] = s->free_clock[k] = t0;
@@ -1078,6 +1256,8 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
         st = ax_exec_end(s->ex);
     if (st == AX_OK)
         st = bound_token(s, t0);
+    if (st == AX_OK)
+        st = layer_times(s);
     s->r->seconds = s->horizon;
     for (uint32_t e = 0; e < p->n_nodes && st == AX_OK; e++)
         if (s->span[e].t1 >= s->span[e].t0)
@@ -1190,6 +1370,17 @@ static ax_status timed_open(struct timed *s, const struct ax_exec_weights *weigh
         s->item_s[i] = ax_ledger_service_s(s->arch, (enum ax_ledger_item)i);
     }
     st = plan_layers(s);
+    if (st == AX_OK) {
+        s->frag_layer = ax_mem_alloc(nc * sizeof *s->frag_layer);
+        s->frag = ax_mem_calloc(nc * ENG_SERVER_COUNT, sizeof *s->frag);
+        s->layer_term = ax_mem_calloc((size_t)r->n_layers * AX_SIM_BOUND_BY_COUNT + 1,
+                                      sizeof *s->layer_term);
+        st = s->frag_layer && s->frag && s->layer_term ? AX_OK : AX_ERR_NOMEM;
+    }
+    for (size_t i = 0; st == AX_OK && i < nc; i++)
+        s->frag_layer[i] = NONE;
+    if (st == AX_OK)
+        st = eng_net_tags(&s->net, r->n_layers);
     if (st == AX_OK)
         st = plan_nodes(s);
     struct ax_synth_fit fit;
@@ -1300,6 +1491,10 @@ static void timed_free(struct timed *s)
     ax_mem_free(s->free_in);
     ax_mem_free(s->busy0);
     ax_mem_free(s->link0);
+    ax_mem_free(s->frag_layer);
+    ax_mem_free(s->frag);
+    ax_mem_free(s->layer_term);
+    ax_mem_free(s->busy_iv);
     ax_exec_free(s->ex);
     eng_net_free(&s->net);
     timed_sc_close(s->sc);
