@@ -118,6 +118,9 @@ static void test_preset_loihi2_like(void)
     CHECK(c->unit[AX_UNIT_SYNAPSE].prov.is_estimate);
     CHECK(d->chip.sync.model == AX_SYNC_FIXED);
     CHECK_NEAR(ax_arch_sync_latency(arch, 7), 200e-9);
+    /* 16.05 W over a 16-chip Loihi 2 board (docs/sources.md: loihi2-vpx-anomaly) */
+    CHECK_NEAR(ax_arch_chip_static_power(arch), 1.0);
+    CHECK(d->chip.static_prov.is_estimate);
     ax_arch_free(arch);
 }
 
