@@ -110,14 +110,21 @@ void ax_model_config_free(struct ax_model_config *cfg);
 
 /* ---- the tensors a checkpoint holds -------------------------------------- */
 
-/* One tensor a checkpoint of a given config and variant must hold. */
+/* One tensor a checkpoint of a given config and variant must hold, or, for
+ * a routed expert's tensor, that tensor of each of a layer's experts: one
+ * entry named for expert 0 ("model.layers.3.block_sparse_moe.experts.0.
+ * up_proj.weight") stands for n_copies tensors, expert e's name having e in
+ * place of the 0 (ax_model_tensor_name). A config may declare 1024 layers of
+ * 1024 experts: one entry per tensor would be three million, whatever the
+ * checkpoint holds. */
 struct ax_model_tensor {
     const char *name;
     uint32_t n_dims;
     uint64_t shape[3]; /* no expected tensor has more than 3 dimensions */
     uint8_t is_scale;  /* a W8ASpike quantizer scale: F32, not a parameter */
     int32_t layer;     /* -1 outside the layers */
-    int32_t expert;    /* routed expert index, -1 otherwise */
+    int32_t expert;    /* 0 for a routed expert's tensor (see n_copies), -1 otherwise */
+    uint32_t n_copies; /* the experts the entry stands for (n_experts); 1 otherwise */
 };
 
 struct ax_model_tensor_list {
@@ -127,16 +134,25 @@ struct ax_model_tensor_list {
 };
 
 /* Lists the tensors of `cfg` stored as `variant`, in checkpoint order
- * (embeddings, layers, final norm, lm_head). Fails with AX_ERR_INVALID when
- * the variant does not fit the model type or its shapes (W8ASpike needs input
- * sizes divisible by 128). Free with ax_model_tensors_free. */
+ * (embeddings, layers, final norm, lm_head); a layer's routed experts take
+ * one entry per tensor kind (n_copies), so the list grows with the layers,
+ * not with layers x experts. Fails with AX_ERR_INVALID when the variant does
+ * not fit the model type or its shapes (W8ASpike needs input sizes divisible
+ * by 128). Free with ax_model_tensors_free. */
 ax_status ax_model_expected_tensors(const struct ax_model_config *cfg,
                                     enum ax_model_variant variant, struct ax_model_tensor_list *out,
                                     struct ax_diag_list *diags);
 void ax_model_tensors_free(struct ax_model_tensor_list *list);
-/* The list entry called `name`, or NULL (linear search). */
+/* The list entry called `name`, or NULL (linear search). A routed expert's
+ * tensor name ("...experts.15.down_proj.weight") finds the entry standing
+ * for it when the expert is one of its n_copies. */
 const struct ax_model_tensor *ax_model_tensors_find(const struct ax_model_tensor_list *list,
                                                     const char *name);
+/* Writes the name of copy `copy` (< t->n_copies) of `t` into `buf`: t->name
+ * itself for an entry of one copy, else the name with the expert index
+ * `copy`. Returns buf. */
+const char *ax_model_tensor_name(const struct ax_model_tensor *t, uint32_t copy, char *buf,
+                                 size_t size);
 
 /* The variant a shape-only model of this type is counted as. */
 enum ax_model_variant ax_model_default_variant(const struct ax_model_config *cfg);
@@ -150,8 +166,9 @@ struct ax_model_counts {
     uint64_t n_scales;        /* W8ASpike quantizer scales (0 otherwise) */
 };
 
-/* Sums the tensor list: n_params over all non-scale tensors, n_active_params
- * counting, per MoE layer, n_experts_per_token of the n_experts experts. */
+/* Sums the tensor list: n_params over all non-scale tensors (each entry
+ * times its n_copies), n_active_params counting, per MoE layer,
+ * n_experts_per_token of the n_experts experts. */
 void ax_model_count_params(const struct ax_model_config *cfg,
                            const struct ax_model_tensor_list *tensors, struct ax_model_counts *out);
 
@@ -221,9 +238,12 @@ enum ax_model_variant ax_model_detect_variant(const struct ax_model_config *cfg,
 /* Checks `weights` against `expected`: every tensor present with its shape
  * (an error naming the tensor, the expected and the found shape otherwise)
  * and a fitting dtype (parameters F32, BF16 or F16; scales F32); tensors the
- * list does not name are warnings. Returns AX_ERR_INVALID after reporting
- * every problem. Sets *n_unexpected and *dtype (the parameters' common
- * dtype name, or "mixed"). */
+ * list does not name are warnings. A missing tensor is an error naming it;
+ * of a routed expert's tensor kind only the first missing expert is named,
+ * with a count of the others. Returns AX_ERR_INVALID after reporting every
+ * problem. Sets *n_unexpected and *dtype (the parameters' common dtype
+ * name, or "mixed"). Takes time in proportion to the list and to the
+ * tensors the checkpoint holds, never to layers x experts. */
 ax_status ax_model_validate_weights(const struct ax_st_checkpoint *weights,
                                     const struct ax_model_tensor_list *expected,
                                     uint32_t *n_unexpected, const char **dtype,

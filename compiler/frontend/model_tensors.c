@@ -19,9 +19,10 @@
 
 struct builder {
     struct ax_model_tensor_list *list;
-    int32_t layer;  /* current layer, -1 outside */
-    int32_t expert; /* current expert, -1 outside */
-    int is_w8;      /* add quantizer scales to linear layers */
+    int32_t layer;     /* current layer, -1 outside */
+    int32_t expert;    /* 0 inside a layer's routed experts, -1 outside */
+    uint32_t n_copies; /* the experts an entry stands for: n_experts inside, 1 outside */
+    int is_w8;         /* add quantizer scales to linear layers */
     int is_oom;
 };
 
@@ -67,6 +68,7 @@ static void add(struct builder *b, uint8_t is_scale, uint32_t n_dims, uint64_t d
     t->is_scale = is_scale;
     t->layer = b->layer;
     t->expert = b->expert;
+    t->n_copies = b->n_copies;
     l->n_items++;
 }
 
@@ -151,12 +153,13 @@ static void add_hymeta_layer(struct builder *b, const struct ax_model_config *c,
         return;
     }
     add(b, 0, 2, c->n_experts, h, 0, "model.layers.%u.block_sparse_moe.gate.weight", i);
-    for (uint32_t e = 0; e < c->n_experts; e++) {
-        b->expert = (int32_t)e;
-        snprintf(p, sizeof p, "model.layers.%u.block_sparse_moe.experts.%u", i, e);
-        add_mlp(b, p, h, c->intermediate_size);
-    }
+    /* every expert has the same tensors: one entry per tensor stands for all */
+    b->expert = 0;
+    b->n_copies = c->n_experts;
+    snprintf(p, sizeof p, "model.layers.%u.block_sparse_moe.experts.0", i);
+    add_mlp(b, p, h, c->intermediate_size);
     b->expert = -1;
+    b->n_copies = 1;
     if (c->shared_intermediate_size) {
         snprintf(p, sizeof p, "model.layers.%u.shared_mlp", i);
         add_mlp(b, p, h, c->shared_intermediate_size);
@@ -189,7 +192,7 @@ ax_status ax_model_expected_tensors(const struct ax_model_config *cfg,
                     cfg->hidden_size, cfg->intermediate_size, W8_GROUP);
         return AX_ERR_INVALID;
     }
-    struct builder b = {.list = out, .layer = -1, .expert = -1, .is_w8 = is_w8};
+    struct builder b = {.list = out, .layer = -1, .expert = -1, .n_copies = 1, .is_w8 = is_w8};
     uint64_t h = cfg->hidden_size;
     add(&b, 0, 2, cfg->vocab_size, h, 0, "model.embeddings.weight");
     if (is_hybrid && cfg->has_lower_bounds)
@@ -221,12 +224,62 @@ void ax_model_tensors_free(struct ax_model_tensor_list *list)
     memset(list, 0, sizeof *list);
 }
 
+/* A routed expert's tensor name, "<prefix>experts.<e>.<rest>": *prefix_len
+ * is the length up to and including "experts.", *expert the index (decimal,
+ * without leading zeros), *rest what follows its dot. 0 when `name` is not
+ * one. */
+static int split_expert_name(const char *name, size_t *prefix_len, uint32_t *expert,
+                             const char **rest)
+{
+    static const char marker[] = ".block_sparse_moe.experts.";
+    const char *m = strstr(name, marker);
+    if (!m)
+        return 0;
+    const char *d = m + sizeof marker - 1;
+    uint64_t e = 0;
+    const char *p = d;
+    for (; *p >= '0' && *p <= '9' && p - d < 10; p++)
+        e = 10 * e + (uint64_t)(*p - '0');
+    if (p == d || *p != '.' || (*d == '0' && p - d > 1) || e > UINT32_MAX)
+        return 0;
+    *prefix_len = (size_t)(d - name);
+    *expert = (uint32_t)e;
+    *rest = p + 1;
+    return 1;
+}
+
+const char *ax_model_tensor_name(const struct ax_model_tensor *t, uint32_t copy, char *buf,
+                                 size_t size)
+{
+    size_t prefix_len;
+    uint32_t e;
+    const char *rest;
+    if (t->expert < 0 || !split_expert_name(t->name, &prefix_len, &e, &rest))
+        snprintf(buf, size, "%s", t->name);
+    else
+        snprintf(buf, size, "%.*s%u.%s", (int)prefix_len, t->name, copy, rest);
+    return buf;
+}
+
 const struct ax_model_tensor *ax_model_tensors_find(const struct ax_model_tensor_list *list,
                                                     const char *name)
 {
+    size_t prefix_len = 0;
+    uint32_t expert = 0;
+    const char *rest = NULL;
+    int is_expert = split_expert_name(name, &prefix_len, &expert, &rest);
     for (uint32_t i = 0; i < list->n_items; i++) {
-        if (strcmp(list->items[i].name, name) == 0)
-            return &list->items[i];
+        const struct ax_model_tensor *t = &list->items[i];
+        if (t->expert < 0) {
+            if (strcmp(t->name, name) == 0)
+                return t;
+            continue;
+        }
+        /* t->name is expert 0's: the same prefix, "0." and the same rest */
+        if (is_expert && expert < t->n_copies && strncmp(t->name, name, prefix_len) == 0 &&
+            strncmp(t->name + prefix_len, "0.", 2) == 0 &&
+            strcmp(t->name + prefix_len + 2, rest) == 0)
+            return t;
     }
     return NULL;
 }
@@ -249,14 +302,18 @@ void ax_model_count_params(const struct ax_model_config *cfg,
         const struct ax_model_tensor *t = &tensors->items[i];
         uint64_t n = numel(t);
         if (t->is_scale) {
-            out->n_scales += n;
+            out->n_scales += n * t->n_copies;
             continue;
         }
-        out->n_params += n;
-        /* All experts of a layer have the same shapes, so the first k stand
+        out->n_params += n * t->n_copies;
+        /* All experts of a layer have the same shapes, so any k of them stand
          * for whichever k experts a token is routed to. */
-        if (t->expert < 0 || (uint32_t)t->expert < cfg->n_experts_per_token)
+        if (t->expert < 0)
             out->n_active_params += n;
+        else
+            out->n_active_params +=
+                n *
+                (t->n_copies < cfg->n_experts_per_token ? t->n_copies : cfg->n_experts_per_token);
     }
 }
 
@@ -401,6 +458,109 @@ static int same_shape(const struct ax_model_tensor *e, const struct ax_st_tensor
     return 1;
 }
 
+/* What checking one checkpoint against the list gathers. */
+struct validation {
+    const struct ax_st_checkpoint *weights;
+    uint8_t *is_used; /* per checkpoint tensor */
+    uint32_t n_errors;
+    uint32_t n_of_dtype[AX_ST_DTYPE_COUNT];
+    struct ax_diag_list *diags;
+};
+
+/* Checks checkpoint tensor `t`, found for entry `e` under `name`: its
+ * shape, its dtype and, where the shape fits, that every value is finite. */
+static void check_tensor(struct validation *v, const struct ax_model_tensor *e, const char *name,
+                         const struct ax_st_tensor *t)
+{
+    char want[160], found[160];
+    v->is_used[t - v->weights->tensors] = 1;
+    const char *where = v->weights->shards[t->shard].path;
+    int is_same_shape = same_shape(e, t);
+    if (!is_same_shape) {
+        ax_diag_add(v->diags, AX_DIAG_ERROR, where, 0, 0,
+                    "tensor '%s': expected shape %s, found %s", name,
+                    ax_st_format_shape(e->shape, e->n_dims, want, sizeof want),
+                    ax_st_format_shape(t->shape, t->n_dims, found, sizeof found));
+        v->n_errors++;
+    }
+    if (e->is_scale && t->dtype != AX_ST_DTYPE_F32) {
+        ax_diag_add(v->diags, AX_DIAG_ERROR, where, 0, 0,
+                    "tensor '%s': dtype %s; quantizer scales must be F32", name,
+                    ax_st_dtype_str(t->dtype));
+        v->n_errors++;
+    } else if (!e->is_scale && !is_float(t->dtype)) {
+        ax_diag_add(v->diags, AX_DIAG_ERROR, where, 0, 0,
+                    "tensor '%s': dtype %s; parameters must be F32, BF16 or F16", name,
+                    ax_st_dtype_str(t->dtype));
+        v->n_errors++;
+    } else if (!e->is_scale) {
+        v->n_of_dtype[t->dtype]++;
+    }
+    if (is_same_shape)
+        v->n_errors += (uint32_t)check_finite(t, name, where, v->diags);
+}
+
+/* The index of the first checkpoint tensor whose name is not below `key`
+ * (the tensors are sorted by name). */
+static uint32_t lower_bound(const struct ax_st_checkpoint *ck, const char *key)
+{
+    uint32_t lo = 0, hi = ck->n_tensors;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (strcmp(ck->tensors[mid].name, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Checks entry `e` that stands for one tensor of each of a layer's routed
+ * experts. The names of those experts sort together in the checkpoint, so
+ * one scan of that range finds every copy present; a missing one is then
+ * named by trying indices from 0, which stops at the first absent and so
+ * costs no more lookups than there are copies present. */
+static void check_expert_entry(struct validation *v, const struct ax_model_tensor *e)
+{
+    size_t prefix_len;
+    uint32_t e0;
+    const char *rest;
+    if (!split_expert_name(e->name, &prefix_len, &e0, &rest))
+        return; /* the builder names every expert entry so */
+    char prefix[256], name[256], want[160];
+    snprintf(prefix, sizeof prefix, "%.*s", (int)prefix_len, e->name);
+    uint32_t n_found = 0;
+    for (uint32_t i = lower_bound(v->weights, prefix); i < v->weights->n_tensors; i++) {
+        const struct ax_st_tensor *t = &v->weights->tensors[i];
+        size_t pl;
+        uint32_t expert;
+        const char *r;
+        if (strncmp(t->name, prefix, prefix_len) != 0)
+            break;
+        if (!split_expert_name(t->name, &pl, &expert, &r) || pl != prefix_len ||
+            expert >= e->n_copies || strcmp(r, rest) != 0)
+            continue;
+        check_tensor(v, e, t->name, t);
+        n_found++;
+    }
+    if (n_found == e->n_copies)
+        return;
+    uint32_t first = 0;
+    while (ax_st_find(v->weights, ax_model_tensor_name(e, first, name, sizeof name)) &&
+           first + 1 < e->n_copies)
+        first++;
+    ax_diag_add(v->diags, AX_DIAG_ERROR, v->weights->path, 0, 0,
+                "missing tensor '%s' (expected shape %s)", name,
+                ax_st_format_shape(e->shape, e->n_dims, want, sizeof want));
+    v->n_errors++;
+    uint32_t n_more = e->n_copies - n_found - 1;
+    if (n_more)
+        ax_diag_add(v->diags, AX_DIAG_ERROR, v->weights->path, 0, 0,
+                    "missing tensor '%s<e>.%s' for %u more of the %u experts; the checkpoint "
+                    "must hold it for every expert num_local_experts declares",
+                    prefix, rest, n_more, e->n_copies);
+}
+
 ax_status ax_model_validate_weights(const struct ax_st_checkpoint *weights,
                                     const struct ax_model_tensor_list *expected,
                                     uint32_t *n_unexpected, const char **dtype,
@@ -408,48 +568,30 @@ ax_status ax_model_validate_weights(const struct ax_st_checkpoint *weights,
 {
     *n_unexpected = 0;
     *dtype = NULL;
-    uint8_t *is_used = ax_mem_calloc(weights->n_tensors + 1, 1);
-    if (!is_used)
+    struct validation v = {.weights = weights, .diags = diags};
+    v.is_used = ax_mem_calloc(weights->n_tensors + 1, 1);
+    if (!v.is_used)
         return AX_ERR_NOMEM;
-    uint32_t n_errors = 0, n_of_dtype[AX_ST_DTYPE_COUNT] = {0};
     char want[160], found[160];
     for (uint32_t i = 0; i < expected->n_items; i++) {
         const struct ax_model_tensor *e = &expected->items[i];
-        const struct ax_st_tensor *t = ax_st_find(weights, e->name);
-        ax_st_format_shape(e->shape, e->n_dims, want, sizeof want);
-        if (!t) {
-            ax_diag_add(diags, AX_DIAG_ERROR, weights->path, 0, 0,
-                        "missing tensor '%s' (expected shape %s)", e->name, want);
-            n_errors++;
+        if (e->expert >= 0) {
+            check_expert_entry(&v, e);
             continue;
         }
-        is_used[t - weights->tensors] = 1;
-        const char *where = weights->shards[t->shard].path;
-        if (!same_shape(e, t)) {
-            ax_diag_add(diags, AX_DIAG_ERROR, where, 0, 0,
-                        "tensor '%s': expected shape %s, found %s", e->name, want,
-                        ax_st_format_shape(t->shape, t->n_dims, found, sizeof found));
-            n_errors++;
+        const struct ax_st_tensor *t = ax_st_find(weights, e->name);
+        if (!t) {
+            ax_diag_add(diags, AX_DIAG_ERROR, weights->path, 0, 0,
+                        "missing tensor '%s' (expected shape %s)", e->name,
+                        ax_st_format_shape(e->shape, e->n_dims, want, sizeof want));
+            v.n_errors++;
+            continue;
         }
-        if (e->is_scale && t->dtype != AX_ST_DTYPE_F32) {
-            ax_diag_add(diags, AX_DIAG_ERROR, where, 0, 0,
-                        "tensor '%s': dtype %s; quantizer scales must be F32", e->name,
-                        ax_st_dtype_str(t->dtype));
-            n_errors++;
-        } else if (!e->is_scale && !is_float(t->dtype)) {
-            ax_diag_add(diags, AX_DIAG_ERROR, where, 0, 0,
-                        "tensor '%s': dtype %s; parameters must be F32, BF16 or F16", e->name,
-                        ax_st_dtype_str(t->dtype));
-            n_errors++;
-        } else if (!e->is_scale) {
-            n_of_dtype[t->dtype]++;
-        }
-        if (same_shape(e, t))
-            n_errors += (uint32_t)check_finite(t, e->name, where, diags);
+        check_tensor(&v, e, e->name, t);
     }
     for (uint32_t i = 0; i < weights->n_tensors; i++) {
         const struct ax_st_tensor *t = &weights->tensors[i];
-        if (is_used[i])
+        if (v.is_used[i])
             continue;
         (*n_unexpected)++;
         ax_diag_add(diags, AX_DIAG_WARNING, weights->shards[t->shard].path, 0, 0,
@@ -457,7 +599,8 @@ ax_status ax_model_validate_weights(const struct ax_st_checkpoint *weights,
                     ax_st_format_shape(t->shape, t->n_dims, found, sizeof found),
                     ax_st_dtype_str(t->dtype));
     }
-    ax_mem_free(is_used);
+    ax_mem_free(v.is_used);
+    uint32_t n_errors = v.n_errors, *n_of_dtype = v.n_of_dtype;
 
     int n_kinds = 0;
     for (int d = 0; d < AX_ST_DTYPE_COUNT; d++) {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Hostile inputs: one case per defect of the loaders' review (D1-D15). Each
+# Hostile inputs: one case per defect of the loaders' review (D1-D16). Each
 # case builds the hostile file from the shipped model, chip or a compiled
 # program, runs the command that once misbehaved and checks the refusal:
 # a non-zero exit, a message naming the file, the value and the fix, and
@@ -432,6 +432,48 @@ PY
     check "a counting run with another model's profile still runs" $?
     grep -Eq "other.json: warning: ([0-9]+) of the program's \1 spiking inputs have no entry in the profile .*matches none of them" "$out/stderr.txt"
     check "another model's profile draws a warning naming it" $?
+}
+
+d16_expert_tensors_bounded() {
+    # a config at the reader's limits, 1024 layers of 1024 experts, and a
+    # checkpoint of two tensors: the check listed and looked up every
+    # expert's tensors, three million names (2.8 s and 425 MB), whatever the
+    # checkpoint held; it now costs what the layers and the tensors present
+    # cost
+    mkdir -p "$out/moe"
+    python3 - "$out/moe" <<'PY'
+import json, struct, sys
+d = sys.argv[1]
+json.dump({"model_type": "hybrid", "hidden_size": 256, "num_hidden_layers": 1024,
+           "num_attention_heads": 2, "num_key_value_heads": 1, "intermediate_size": 256,
+           "vocab_size": 256, "num_local_experts": 1024, "num_experts_per_topk": 1,
+           "full_attn_layers": [], "dense_mlp_layers": [], "tokenizer": "bytes"},
+          open(d + "/config.json", "w"))
+tensors = {"model.norm.weight": [256],
+           "model.layers.0.block_sparse_moe.experts.0.gate_proj.weight": [256, 256]}
+header, at = {}, 0
+for name, shape in tensors.items():
+    n = 2 * shape[0] * (shape[1] if len(shape) > 1 else 1)
+    header[name] = {"dtype": "BF16", "shape": shape, "data_offsets": [at, at + n]}
+    at += n
+h = json.dumps(header).encode()
+h += b" " * (-len(h) % 8)
+open(d + "/model.safetensors", "wb").write(struct.pack("<Q", len(h)) + h + bytes(at))
+PY
+    check "the 1024 x 1024 model is written" $?
+    expect_refused "1024 layers of 1024 experts, expert 1 missing" \
+        "moe/model.safetensors: error: missing tensor 'model.layers.0.block_sparse_moe.experts.1.gate_proj.weight' \(expected shape \[256, 256\]\)" \
+        bounded 1000000 20 "$axon" inspect "$out/moe"
+    grep -q "missing tensor 'model.layers.0.block_sparse_moe.experts.<e>.gate_proj.weight' for 1022 more of the 1024 experts; the checkpoint must hold it for every expert num_local_experts declares" \
+        "$out/stderr.txt"
+    check "the other 1022 experts are counted in one line" $?
+    grep -q "missing tensor 'model.layers.0.block_sparse_moe.experts.0.up_proj.weight' (expected shape \[256, 256\])" \
+        "$out/stderr.txt"
+    check "a tensor no expert has is named for expert 0" $?
+    rm "$out/moe/model.safetensors"
+    bounded 1000000 20 "$axon" inspect "$out/moe" >"$out/stdout.txt" 2>"$out/stderr.txt" &&
+        grep -q "1024 experts, top-1" "$out/stdout.txt"
+    check "without a checkpoint the config is summarized" $?
 }
 
 "$case"

@@ -42,7 +42,8 @@ static const char tiny_hybrid_config[] = "{\n"
                                          "}\n";
 
 /* The tensors of `config_text` stored as `variant`, as writer entries
- * (parameters in `dtype`, scales in F32). Returns the count; *out is
+ * (parameters in `dtype`, scales in F32), an entry standing for every
+ * routed expert expanded to one a copy. Returns the count; *out is
  * malloc'ed, names point into `list` (keep it alive). */
 static size_t entries_for(const char *config_text, enum ax_model_variant variant, const char *dtype,
                           struct ax_model_config *cfg, struct ax_model_tensor_list *list,
@@ -56,16 +57,25 @@ static size_t entries_for(const char *config_text, enum ax_model_variant variant
         abort();
     }
     ax_diag_list_free(&d);
-    struct st_entry *e = calloc(list->n_items, sizeof *e);
+    size_t n = 0;
+    for (uint32_t i = 0; i < list->n_items; i++)
+        n += list->items[i].n_copies;
+    struct st_entry *e = calloc(n, sizeof *e);
+    size_t k = 0;
     for (uint32_t i = 0; i < list->n_items; i++) {
         const struct ax_model_tensor *t = &list->items[i];
-        e[i].name = t->name;
-        e[i].dtype = t->is_scale ? "F32" : dtype;
-        e[i].n_dims = t->n_dims;
-        memcpy(e[i].shape, t->shape, sizeof t->shape);
+        for (uint32_t c = 0; c < t->n_copies; c++, k++) {
+            char name[256];
+            e[k].name =
+                c ? ax_arena_strdup(&list->arena, ax_model_tensor_name(t, c, name, sizeof name))
+                  : t->name;
+            e[k].dtype = t->is_scale ? "F32" : dtype;
+            e[k].n_dims = t->n_dims;
+            memcpy(e[k].shape, t->shape, sizeof t->shape);
+        }
     }
     *out = e;
-    return list->n_items;
+    return n;
 }
 
 /* Opens `dir` as a model and returns the status; on failure checks that
@@ -222,6 +232,67 @@ static void test_hybrid_checkpoint(void)
     CHECK(m && m->config.layers[1].mixer == AX_MODEL_MIXER_LA_FULL &&
           m->config.layers[1].ffn == AX_MODEL_FFN_MOE);
     ax_model_close(m);
+    ax_diag_list_free(&d);
+    free(e);
+    ax_model_tensors_free(&list);
+    ax_model_config_free(&cfg);
+    remove_dir(dir);
+}
+
+/* A routed expert's tensor missing: the first absent expert is named with
+ * the message of any missing tensor, the others counted in one more line,
+ * and an expert the config does not declare is an unexpected tensor. */
+static void test_missing_expert_tensors(void)
+{
+    static const char config4[] = "{\n"
+                                  "  \"model_type\": \"hybrid\",\n"
+                                  "  \"hidden_size\": 256,\n"
+                                  "  \"num_hidden_layers\": 2,\n"
+                                  "  \"num_attention_heads\": 2,\n"
+                                  "  \"num_key_value_heads\": 1,\n"
+                                  "  \"intermediate_size\": 256,\n"
+                                  "  \"vocab_size\": 300,\n"
+                                  "  \"num_meta_tokens\": 4,\n"
+                                  "  \"num_local_experts\": 4,\n"
+                                  "  \"full_attn_layers\": [1],\n"
+                                  "  \"dense_mlp_layers\": [0]\n"
+                                  "}\n";
+    char *dir = scratch_dir("experts");
+    write_text(dir, "config.json", config4);
+    struct ax_model_config cfg;
+    struct ax_model_tensor_list list;
+    struct st_entry *e;
+    size_t n = entries_for(config4, AX_MODEL_VARIANT_HYMETA, "BF16", &cfg, &list, &e);
+    /* drop experts 1 and 3's down_proj, rename expert 2's up_proj to 4's */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(e[i].name, "model.layers.1.block_sparse_moe.experts.1.down_proj.weight") == 0 ||
+            strcmp(e[i].name, "model.layers.1.block_sparse_moe.experts.3.down_proj.weight") == 0)
+            continue;
+        if (strcmp(e[i].name, "model.layers.1.block_sparse_moe.experts.2.up_proj.weight") == 0)
+            e[i].name = "model.layers.1.block_sparse_moe.experts.4.up_proj.weight";
+        e[k++] = e[i];
+    }
+    CHECK(k == n - 2);
+    char path[1024];
+    join(path, sizeof path, dir, "model.safetensors");
+    st_write(path, e, k);
+    struct ax_diag_list d;
+    ax_diag_list_init(&d);
+    struct ax_model *m = NULL;
+    CHECK(open_model(dir, &m, &d) == AX_ERR_INVALID);
+    CHECK(has_diag(&d, AX_DIAG_ERROR,
+                   "missing tensor 'model.layers.1.block_sparse_moe.experts.1.down_proj.weight' "
+                   "(expected shape [256, 256])"));
+    CHECK(has_diag(&d, AX_DIAG_ERROR,
+                   "missing tensor 'model.layers.1.block_sparse_moe.experts.<e>.down_proj.weight' "
+                   "for 1 more of the 4 experts"));
+    CHECK(has_diag(&d, AX_DIAG_ERROR,
+                   "missing tensor 'model.layers.1.block_sparse_moe.experts.2.up_proj.weight' "
+                   "(expected shape [256, 256])"));
+    CHECK(has_diag(&d, AX_DIAG_WARNING,
+                   "unexpected tensor 'model.layers.1.block_sparse_moe.experts.4.up_proj.weight'"));
+    CHECK(d.n_errors == 3 && d.n_warnings == 1);
     ax_diag_list_free(&d);
     free(e);
     ax_model_tensors_free(&list);
@@ -772,6 +843,6 @@ static void test_format_shape(void)
 }
 
 AX_TEST_MAIN(T(test_shape_only), T(test_bf16_single_file), T(test_w8aspike_sharded),
-             T(test_hybrid_checkpoint), T(test_extra_tensor_warns), T(test_malformed_corpus),
-             T(test_header_errors_accumulate), T(test_index_warnings), T(test_variant_detection),
-             T(test_allocation_failures), T(test_format_shape))
+             T(test_hybrid_checkpoint), T(test_missing_expert_tensors), T(test_extra_tensor_warns),
+             T(test_malformed_corpus), T(test_header_errors_accumulate), T(test_index_warnings),
+             T(test_variant_detection), T(test_allocation_failures), T(test_format_shape))
