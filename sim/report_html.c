@@ -119,6 +119,7 @@ static const char *const cat_colour[AX_ENERGY_CAT_COUNT] = {
 #define COLOUR_B "#f28e2b"    /* a second series */
 #define COLOUR_REF "#9d9d9d"  /* published or idealized figures */
 #define COLOUR_NONE "#eeeeee" /* no traffic, no work */
+#define COLOUR_BOUND "#222222" /* a lower bound */
 
 /* ---- SVG pieces -------------------------------------------------------------------- */
 
@@ -415,6 +416,14 @@ static void chart_latency(struct ax_text_buf *b, const struct ax_sim_result *r)
                  r->seconds > 0 ? 100 * l->seconds / r->seconds : 0.0);
         double w = (right - left) * clamp01(l->seconds / max);
         mark_rect(b, left, y + 3, w > 0 && w < 1 ? 1 : w, 14, COLOUR_A, s);
+        /* the layer's lower bound over the run, a tick across its bar */
+        double bound = l->bound_s * (r->tokens ? r->tokens : 1);
+        if (bound > 0) {
+            snprintf(s, sizeof s, "%s: lower bound %s, by %s", l->name,
+                     ax_report_si(bound, "s", v1, sizeof v1), ax_sim_bound_by_str(l->bound_by));
+            mark_rect(b, left + (right - left) * clamp01(bound / max) - 1, y + 1, 2, 18,
+                      COLOUR_BOUND, s);
+        }
     }
     svg_close(b);
 }
@@ -751,8 +760,9 @@ static void section_latency(struct ax_text_buf *b, const struct ax_sim_result *r
     }
     ax_text_printf(b, "</table>\n<figure>\n");
     chart_latency(b, r);
-    ax_text_printf(b, "<figcaption>Time each layer's phases took over the run, barriers "
-               "included.</figcaption>\n</figure>\n");
+    ax_text_printf(b, "<figcaption>Time each layer's work took over the run, barriers "
+               "included; the dark tick is the layer's lower bound (its busiest unit, link or "
+               "axon_in).</figcaption>\n</figure>\n");
 }
 
 static void section_energy(struct ax_text_buf *b, const struct ax_sim_result *r, const ax_arch_t *arch)
