@@ -30,11 +30,7 @@ static void check_stable(const unsigned char *bytes, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    unsigned char *bytes = malloc(size ? size : 1);
-    if (!bytes)
-        abort();
-    if (size)
-        memcpy(bytes, data, size);
+    unsigned char *bytes = (unsigned char *)fuzz_text(data, size); /* a copy reseal may write */
     ax_prog_reseal(bytes, size);
 
     struct ax_diag_list diags;
