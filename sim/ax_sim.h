@@ -157,6 +157,10 @@ struct ax_sim_layer {
     double bound_s;
     double bound_term_s[AX_SIM_BOUND_BY_COUNT];
     enum ax_sim_bound_by bound_by;    /* the largest of bound_term_s */
+    /* not a bound: from its first start to its last end in the token's
+     * chain (every shared resource free), summed over the tokens: where the
+     * chain term of the run's bound spends its time */
+    double chain_s;
 };
 
 /* Per core, over the run. busy_s: time its units were serving work. */

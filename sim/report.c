@@ -282,6 +282,7 @@ static json_t *json_latency(struct jb *b, const struct ax_sim_result *r)
             put(b, lt, ax_sim_bound_by_str((enum ax_sim_bound_by)t),
                 jnum(r->layers[i].bound_term_s[t] / tokens));
         put(b, lo, "bound_terms_s", lt);
+        put(b, lo, "chain_s", jnum(r->layers[i].chain_s / tokens));
         push(b, layers, lo);
     }
     put(b, o, "layers", layers);

@@ -161,6 +161,7 @@ struct timed {
     uint32_t *frag_layer;  /* per row: the layer frag sums, or NONE */
     double *frag;          /* [row][ENG_SERVER_COUNT] */
     double *layer_term;    /* [layer][AX_SIM_BOUND_BY_COUNT], this token */
+    double *layer_chain;   /* [layer][2]: its first start and last end in the chain, this token */
     struct busy *busy_iv;  /* this token's, in the order they ended */
     uint64_t n_busy_iv, cap_busy_iv;
 
@@ -665,7 +666,7 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
     uint32_t core = s->p->code[k].core;
     double t = s->clock[k], done = t;
     double ft = s->free_clock[k], fdone = ft; /* the same with every shared resource free */
-    double reach = t; /* when the last message it sent has been served */
+    double reach = t, free_reach = ft; /* when the last message it sent has been served */
     s->cur = s->node_at[k] ? s->node_at[k][d->pc] : NONE;
     struct eng_job j = {{0}};
     ax_status st = AX_OK;
@@ -723,6 +724,7 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
             if (served > reach)
                 reach = served;
             st = note_message(s, d->sent[i].id, served, f.served);
+            free_reach = f.served > free_reach ? f.served : free_reach;
         }
         fdone = f.out;
         wake_receivers(s, d);
@@ -751,6 +753,7 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
                     reach = served;
                 if (served > s->events_in[row(s, dst)])
                     s->events_in[row(s, dst)] = served;
+                free_reach = f.served > free_reach ? f.served : free_reach;
                 if (f.served > s->free_in[row(s, dst)])
                     s->free_in[row(s, dst)] = f.served;
             }
@@ -777,6 +780,12 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
     if (s->cur != NONE) {
         struct node_span *sp = &s->span[s->cur];
         struct ax_sim_layer *l = &s->r->layers[s->layer_of[s->cur]];
+        double *chain = &s->layer_chain[2 * (size_t)s->layer_of[s->cur]];
+        double free_end = fdone > free_reach ? fdone : free_reach;
+        if (free_end > ft) { /* at work, as note_busy counts it */
+            chain[0] = ft < chain[0] ? ft : chain[0];
+            chain[1] = free_end > chain[1] ? free_end : chain[1];
+        }
         sp->t0 = t < sp->t0 ? t : sp->t0;
         sp->t1 = done > sp->t1 ? done : sp->t1;
         const struct ax_prog_weight *w = record(s, d->in.a);
@@ -1218,6 +1227,13 @@ static ax_status layer_times(struct timed *s)
                 L->bound_by = (enum ax_sim_bound_by)t;
     }
     memset(s->layer_term, 0, (size_t)r->n_layers * AX_SIM_BOUND_BY_COUNT * sizeof *s->layer_term);
+    for (uint32_t l = 0; l < r->n_layers; l++) {
+        double *chain = &s->layer_chain[2 * (size_t)l];
+        if (chain[1] > chain[0])
+            r->layers[l].chain_s += chain[1] - chain[0];
+        chain[0] = INFINITY;
+        chain[1] = -INFINITY;
+    }
     s->n_busy_iv = 0;
     return st;
 }
@@ -1375,10 +1391,15 @@ static ax_status timed_open(struct timed *s, const struct ax_exec_weights *weigh
         s->frag = ax_mem_calloc(nc * ENG_SERVER_COUNT, sizeof *s->frag);
         s->layer_term = ax_mem_calloc((size_t)r->n_layers * AX_SIM_BOUND_BY_COUNT + 1,
                                       sizeof *s->layer_term);
-        st = s->frag_layer && s->frag && s->layer_term ? AX_OK : AX_ERR_NOMEM;
+        s->layer_chain = ax_mem_calloc(2 * (size_t)r->n_layers + 1, sizeof *s->layer_chain);
+        st = s->frag_layer && s->frag && s->layer_term && s->layer_chain ? AX_OK : AX_ERR_NOMEM;
     }
     for (size_t i = 0; st == AX_OK && i < nc; i++)
         s->frag_layer[i] = NONE;
+    for (uint32_t l = 0; st == AX_OK && l < r->n_layers; l++) {
+        s->layer_chain[2 * (size_t)l] = INFINITY;
+        s->layer_chain[2 * (size_t)l + 1] = -INFINITY;
+    }
     if (st == AX_OK)
         st = eng_net_tags(&s->net, r->n_layers);
     if (st == AX_OK)
@@ -1494,6 +1515,7 @@ static void timed_free(struct timed *s)
     ax_mem_free(s->frag_layer);
     ax_mem_free(s->frag);
     ax_mem_free(s->layer_term);
+    ax_mem_free(s->layer_chain);
     ax_mem_free(s->busy_iv);
     ax_exec_free(s->ex);
     eng_net_free(&s->net);

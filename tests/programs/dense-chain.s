@@ -55,6 +55,13 @@
 # chain: nothing above waited for a link or an axon_in, so the chain is the
 #   run itself: 22964, the bound.
 #
+# ---- Layers (docs/report.md, latency.layers) --------------------------------
+# embedding (node 1): core 0's lookup from 0 until its message is served on
+#   core 1 (5664), core 1's psumrecv x 5664..7072: 7072.
+# layer.0 (nodes 2-4): rmsnorm 7072..11956, psumsend until served on core 2
+#   (15924), psumrecv 15924..17332, vsilu, vmul, vadd to 22964: 15892.
+# Their spans in the chain are the same, nothing having waited: 7072, 15892.
+#
 # ---- What `axon sim` reports, from the figures above (programs.sim) ----------
 # `axon sim PROG.axb --token-ids 0` runs on the .wdata below; each `want` line
 # is one figure worked out above (spiking-projection.s says how they are read).
@@ -63,6 +70,10 @@
 # want term compute 7040
 # want term link 1920
 # want term input 1152
+# want layer embedding 7072
+# want layer layer.0 15892
+# want layer-chain embedding 7072
+# want layer-chain layer.0 15892
 # want executed instructions 15
 # want executed messages 2
 # want executed events 0

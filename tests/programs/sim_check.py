@@ -12,6 +12,9 @@ hand in its comments above them):
                                      and the term that sets it (latency.bound_by)
     # want term NAME N               one term of the bound (compute, link, input,
                                      chain: latency.bound_terms_s) in cycles
+    # want layer NAME N              the time layer NAME took (latency.layers[].cycles)
+    # want layer-chain NAME N        its span in the token's chain
+                                     (latency.layers[].chain_s) in cycles
     # want executed KEY N            what the executor ran for the token
                                      (--values: instructions, messages,
                                      events, synaptic_ops)
@@ -104,6 +107,14 @@ def check_program(axon, src, work, name, engine):
         elif kind == "term":
             got = round(report["latency"]["bound_terms_s"][w[1]] * report["chip"]["clock_hz"], 6)
             want = float(w[2])
+        elif kind in ("layer", "layer-chain"):
+            layer = {l["name"]: l for l in report["latency"]["layers"]}.get(w[1])
+            if layer is None:
+                fails.append("%s: no layer %s in the report" % (where, w[1]))
+                continue
+            got = (layer["cycles"] if kind == "layer"
+                   else round(layer["chain_s"] * report["chip"]["clock_hz"], 6))
+            want = int(w[2]) if kind == "layer" else float(w[2])
         elif kind == "executed":
             got, want = token["executed"].get(w[1]), int(w[2])
         elif kind == "ledger":

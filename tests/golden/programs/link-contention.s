@@ -70,6 +70,13 @@
 #   psumrecv y+2 256.
 # bound 256, by the chain; the 8 ns of contention above make the rest.
 #
+# ---- Layers (docs/report.md, latency.layers) --------------------------------
+# embedding (node 1, core 0's first four instructions): lookup 0..14, to its
+#   own core; psumrecv x 14..25: 25 (the chain's span too).
+# layer.0 (node 2): from thresh at 25 to the last psumrecv at 264: 239; in
+#   the chain 25..256: 231. Its bound: link 3 west's 32 (core 2's axon_in
+#   27, core 0's soma 15).
+#
 # ---- What `axon sim` reports (programs.sim's checker; tests/programs/README.md) --
 # `axon sim PROG.axb --token-ids 0` on the .wdata below, against the figures above.
 # want cycles 264
@@ -77,6 +84,9 @@
 # want term compute 24
 # want term link 32
 # want term input 27
+# want layer embedding 25
+# want layer layer.0 239
+# want layer-chain layer.0 231
 # want executed instructions 25
 # want ledger read 7
 # want ledger mul 1
