@@ -174,12 +174,21 @@ uint32_t ax_map_value_core(const struct ax_map *m, uint32_t value, uint32_t row)
  * is not a site. Writes at most `size` bytes (NUL-terminated). */
 void ax_map_site_name(const struct ax_ir_graph *g, uint32_t node, char *buf, size_t size);
 
+/* The chip keys ax_map_build and ax_map_emit read (docs/chip-format.md's
+ * names), recorded in every program as the meta `chip_keys`: a chip that
+ * differs from the program's in other keys alone (every cost, the clock,
+ * the network's latencies) runs the same program, so a sweep over them
+ * needs no new compile. */
+#define AX_MAP_CHIP_KEYS                                                                           \
+    "system.chips system.max_chips chip.mesh.width chip.mesh.height chip.tile.cores "              \
+    "chip.core.max_neurons chip.core.sram.capacity chip.dram chip.dram.capacity"
+
 /* Emits the program of the mapped graph `g` (after the precision pass),
  * with the spiking options `spike` (encoding, fixed T, k): per-core buffers,
  * code for every block and op, the weight blocks as references to the
  * checkpoint tensors, state records, routes, barriers, constants, a node
  * table, an instruction-to-node map, and metadata (model, chip, chips used,
- * traffic placed and naive). The program passes ax_prog_validate. Fails
+ * traffic placed and naive, the chip keys it read). The program passes ax_prog_validate. Fails
  * with a diagnostic when the cores' SRAM exceeds what the instruction
  * format addresses, or when the graph needs what the emitter does not
  * express (a sharded value that a dense op reads whole). `prog` is

@@ -1367,9 +1367,10 @@ static ax_status finish(struct emitter *e, const char *model_name, const char *c
     snprintf(buf[3], sizeof buf[3], "%u", m->cores_per_chip);
     snprintf(buf[4], sizeof buf[4], "%u", m->chip_grid_w ? m->chip_grid_w : 1);
     const char *keys[] = {"model", "chip", "chips_used", "cores_per_chip", "chip_grid_w",
-                          "traffic_hop_bytes", "traffic_hop_bytes_naive"};
-    const char *values[] = {model_name, chip_name, buf[0], buf[3], buf[4], buf[1], buf[2]};
-    for (int i = 0; i < 7 && st == AX_OK; i++)
+                          "traffic_hop_bytes", "traffic_hop_bytes_naive", "chip_keys"};
+    const char *values[] = {model_name, chip_name, buf[0], buf[3], buf[4], buf[1], buf[2],
+                            AX_MAP_CHIP_KEYS};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && st == AX_OK; i++)
         st = ax_prog_set_meta(p, keys[i], values[i]);
     return st;
 }

@@ -35,6 +35,33 @@ check "the precision pass sets the spiking attributes, the build leaves them off
 "$axon" compile "$src/models/nets/spikingbrain-tiny" --emit ir --after mapping >/dev/null 2>"$dir/err.txt"
 [ $? -eq 2 ] && grep -q "build or precision" "$dir/err.txt"
 check "an unknown pass names the passes" $?
+# The chip keys the program records: a chip that differs in costs, the clock
+# and static power alone gives the same program (bar the chip file it embeds
+# and that file's hash); a recorded key (the SRAM's capacity) gives another.
+grep -q '^\.meta "chip_keys" "system.chips system.max_chips chip.mesh.width' "$dir/t.s"
+check "the program records the chip keys the mapping read" $?
+chip=$src/models/chips/loihi2-like.yaml
+sed -e 's/clock: 1 GHz/clock: 2 GHz/' -e 's/chip: 1.0 W/chip: 0.7 W/' \
+    -e 's/energy_process_spike: 35.5 pJ/energy_process_spike: 71 pJ/' \
+    -e 's/latency_process_spike: 0.76 ns/latency_process_spike: 1.52 ns/' \
+    -e 's/latency_message_in: 16 ns/latency_message_in: 32 ns/' \
+    -e 's/latency_east_hop: 4.1 ns/latency_east_hop: 8.2 ns/' "$chip" >"$dir/costs.yaml"
+sed -e 's/capacity: 192 KiB/capacity: 96 KiB/' "$chip" >"$dir/sram.yaml"
+code() { # PROGRAM: its text up to the embedded files, without the chip's hash
+    "$axon" disasm "$1" | sed '/^\.file/,$d' | grep -v '^\.meta "chip_sha256"'
+}
+for c in costs sram; do
+    cmp -s "$chip" "$dir/$c.yaml" && echo "    $c.yaml: the edit did not apply"
+    rm -f "$dir/$c.axb"
+    "$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$dir/$c.yaml" -o "$dir/$c.axb" &&
+        code "$dir/$c.axb" >"$dir/$c.code"
+    check "compile for $c.yaml" $?
+done
+code "$dir/tiny.axb" >"$dir/tiny.code"
+cmp -s "$dir/tiny.code" "$dir/costs.code"
+check "other costs, clock and static power: the same program" $?
+! cmp -s "$dir/tiny.code" "$dir/sram.code"
+check "another SRAM capacity (a recorded key): another program" $?
 "$axon" inspect "$dir/tiny.axb" --json >"$dir/tiny.json"
 check "inspect --json" $?
 /usr/bin/python3 - "$dir/tiny.json" <<'PY'
