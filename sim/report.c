@@ -781,6 +781,17 @@ static void print_latency(const struct ax_sim_result *r, FILE *out)
                 ax_report_si(r->bound_term_s[AX_SIM_BOUND_LINK] / tokens, "s", b2, sizeof b2),
                 ax_report_si(r->bound_term_s[AX_SIM_BOUND_INPUT] / tokens, "s", b3, sizeof b3),
                 ax_report_si(r->bound_term_s[AX_SIM_BOUND_CHAIN] / tokens, "s", b4, sizeof b4));
+        fprintf(out, "  %-16s%12s%12s%9s%13s\n", "by layer", "per token", "bound", "by",
+                "chain span");
+        for (uint32_t i = 0; i < r->n_layers; i++) {
+            const struct ax_sim_layer *l = &r->layers[i];
+            fprintf(out, "  %-16s", l->name);
+            rpad(out, ax_report_si(l->seconds / tokens, "s", b1, sizeof b1), 12);
+            rpad(out, ax_report_si(l->bound_s / tokens, "s", b2, sizeof b2), 12);
+            rpad(out, ax_sim_bound_by_str(l->bound_by), 9);
+            rpad(out, ax_report_si(l->chain_s / tokens, "s", b3, sizeof b3), 13);
+            fputc('\n', out);
+        }
     }
 }
 
