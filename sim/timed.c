@@ -1297,9 +1297,16 @@ static void spike_options(const struct ax_prog *p, struct ax_spike_options *o)
         o->steps = (uint32_t)strtoul(v, NULL, 10);
 }
 
+/* Marks `core` as one the program names; one past the declared count,
+ * which the verifier refuses, is skipped. */
+static void name_core(struct timed *s, uint32_t core)
+{
+    if (core < s->n_cores)
+        s->slot_of[core] = 0;
+}
+
 /* Gives a row of the per-core arrays to each core the program's tables
- * name (code, buffers, states, routes, barriers), in ascending order; the
- * verifier has checked that each lies below the declared count. */
+ * name (code, buffers, states, routes, barriers), in ascending order. */
 static ax_status plan_rows(struct timed *s)
 {
     const struct ax_prog *p = s->p;
@@ -1308,26 +1315,20 @@ static ax_status plan_rows(struct timed *s)
         return AX_ERR_NOMEM;
     for (uint32_t c = 0; c < s->n_cores; c++)
         s->slot_of[c] = NONE;
-#define NAME(core)                                                                                  \
-    do {                                                                                           \
-        if ((core) < s->n_cores)                                                                   \
-            s->slot_of[core] = 0;                                                                  \
-    } while (0)
     for (uint32_t k = 0; k < p->n_code; k++)
-        NAME(p->code[k].core);
+        name_core(s, p->code[k].core);
     for (uint32_t b = 0; b < p->n_buffers; b++)
-        NAME(p->buffers[b].core);
+        name_core(s, p->buffers[b].core);
     for (uint32_t i = 0; i < p->n_states; i++)
-        NAME(p->states[i].core);
+        name_core(s, p->states[i].core);
     for (uint32_t i = 0; i < p->n_routes; i++) {
-        NAME(p->routes[i].src);
+        name_core(s, p->routes[i].src);
         for (uint32_t d = 0; d < p->routes[i].n_dst; d++)
-            NAME(p->routes[i].dst[d].core);
+            name_core(s, p->routes[i].dst[d].core);
     }
     for (uint32_t i = 0; i < p->n_barriers; i++)
         for (uint32_t c = 0; c < p->barriers[i].n_cores; c++)
-            NAME(p->barriers[i].cores[c]);
-#undef NAME
+            name_core(s, p->barriers[i].cores[c]);
     s->n_slots = 0;
     for (uint32_t c = 0; c < s->n_cores; c++)
         if (s->slot_of[c] != NONE)
