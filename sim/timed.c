@@ -1137,24 +1137,27 @@ static ax_status bound_token(struct timed *s, double t0)
     return AX_OK;
 }
 
-static int busy_by_entry(const void *a, const void *b)
+/* Busy times in the order of (key, start, end): each node's or each
+ * layer's together, in time order. */
+static int busy_cmp(uint32_t kx, uint32_t ky, const struct busy *x, const struct busy *y)
 {
-    const struct busy *x = a, *y = b;
-    if (x->entry != y->entry)
-        return x->entry < y->entry ? -1 : 1;
+    if (kx != ky)
+        return kx < ky ? -1 : 1;
     if (x->t0 != y->t0)
         return x->t0 < y->t0 ? -1 : 1;
     return (x->t1 > y->t1) - (x->t1 < y->t1);
 }
 
+static int busy_by_entry(const void *a, const void *b)
+{
+    const struct busy *x = a, *y = b;
+    return busy_cmp(x->entry, y->entry, x, y);
+}
+
 static int busy_by_layer(const void *a, const void *b)
 {
     const struct busy *x = a, *y = b;
-    if (x->layer != y->layer)
-        return x->layer < y->layer ? -1 : 1;
-    if (x->t0 != y->t0)
-        return x->t0 < y->t0 ? -1 : 1;
-    return (x->t1 > y->t1) - (x->t1 < y->t1);
+    return busy_cmp(x->layer, y->layer, x, y);
 }
 
 /* The length of the union of b[0..n), sorted by start. */
