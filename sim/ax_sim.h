@@ -241,7 +241,7 @@ struct ax_sim_result {
     double bound_term_s[AX_SIM_BOUND_BY_COUNT]; /* each term, summed over the tokens */
     double bound_by_s[AX_SIM_BOUND_BY_COUNT];   /* bound_s split by the term that bounded */
     enum ax_sim_bound_by bound_by;               /* the term with the most of bound_s */
-    char bound_where[96];        /* the resource that bounds the token of the largest bound */
+    char bound_where[128];       /* the resource that bounds the token of the largest bound */
     double bound_worst_s;        /* that token's bound */
 
     /* energy */

@@ -162,6 +162,7 @@ struct timed {
     double *frag;          /* [row][ENG_SERVER_COUNT] */
     double *layer_term;    /* [layer][AX_SIM_BOUND_BY_COUNT], this token */
     double *layer_chain;   /* [layer][2]: its first start and last end in the chain, this token */
+    int is_chain_worst;    /* this token's bound is the run's largest so far, set by its chain */
     struct busy *busy_iv;  /* this token's, in the order they ended */
     uint64_t n_busy_iv, cap_busy_iv;
 
@@ -1117,9 +1118,11 @@ static ax_status bound_token(struct timed *s, double t0)
         r->bound_term_s[b] += term[b];
     r->bound_s += top;
     r->bound_by_s[by] += top;
+    s->is_chain_worst = 0;
     if (top > r->bound_worst_s || !r->bound_where[0]) {
         r->bound_worst_s = top;
         snprintf(r->bound_where, sizeof r->bound_where, "%s", where[by]);
+        s->is_chain_worst = by == AX_SIM_BOUND_CHAIN;
     }
     r->bound_by = AX_SIM_BOUND_COMPUTE;
     for (int b = 1; b < AX_SIM_BOUND_BY_COUNT; b++)
@@ -1230,13 +1233,23 @@ static ax_status layer_times(struct timed *s)
                 L->bound_by = (enum ax_sim_bound_by)t;
     }
     memset(s->layer_term, 0, (size_t)r->n_layers * AX_SIM_BOUND_BY_COUNT * sizeof *s->layer_term);
+    uint32_t longest = NONE;
+    double longest_s = 0;
     for (uint32_t l = 0; l < r->n_layers; l++) {
         double *chain = &s->layer_chain[2 * (size_t)l];
         if (chain[1] > chain[0])
             r->layers[l].chain_s += chain[1] - chain[0];
+        if (chain[1] - chain[0] > longest_s) {
+            longest_s = chain[1] - chain[0];
+            longest = l;
+        }
         chain[0] = INFINITY;
         chain[1] = -INFINITY;
     }
+    if (s->is_chain_worst && longest != NONE) /* where the chain spends the most */
+        snprintf(r->bound_where, sizeof r->bound_where,
+                 "the chain of the token's dependencies, longest in %s: %.4g ms",
+                 r->layers[longest].name, longest_s * 1e3);
     s->n_busy_iv = 0;
     return st;
 }
