@@ -263,10 +263,8 @@ double eng_run_job_at(double t, const struct eng_job *j, double *free, double *b
     return t;
 }
 
-double eng_depart(const ax_arch_t *arch, const struct eng_msg *m, double ready, double *free,
-                  double *busy)
+double eng_depart(double need, double ready, double *free, double *busy)
 {
-    double need = eng_message_service(arch, AX_EVENT_AXON_OUT_MESSAGE_OUT, m->packets);
     double start = ready > free[ENG_AXON_OUT] ? ready : free[ENG_AXON_OUT];
     free[ENG_AXON_OUT] = start + need;
     busy[ENG_AXON_OUT] += need;

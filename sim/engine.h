@@ -93,11 +93,11 @@ uint32_t eng_hops(const struct eng_net *n, uint32_t a, uint32_t b);
  * at the source, AX_EVENT_AXON_IN_MESSAGE_IN at the destination). */
 double eng_message_service(const ax_arch_t *arch, enum ax_event ev, double packets);
 
-/* Sends message `m` through its source core's axon_out unit, which is free
- * at free[ENG_AXON_OUT], once the core is ready at `ready`; adds the service
- * to busy[ENG_AXON_OUT]. Returns when the message leaves (its departure). */
-double eng_depart(const ax_arch_t *arch, const struct eng_msg *m, double ready, double *free,
-                  double *busy);
+/* Sends a message through its source core's axon_out unit, which is free
+ * at free[ENG_AXON_OUT], once the core is ready at `ready`, for `need`
+ * seconds (eng_message_service of its packets); adds them to
+ * busy[ENG_AXON_OUT]. Returns when the message leaves (its departure). */
+double eng_depart(double need, double ready, double *free, double *busy);
 
 /* Passes a job entering at `t` through a core's pipeline; returns when it
  * leaves the last server it uses. `free` and `busy` are the core's

@@ -360,11 +360,11 @@ static double send(struct timed *s, uint32_t src, uint32_t dst, uint32_t words, 
     charge(s, NULL, src, AX_LEDGER_MESSAGE_OUT, packets);
     charge(s, NULL, dst, AX_LEDGER_MESSAGE_IN, packets);
     struct eng_msg m = {src, dst, (uint32_t)packets, (uint32_t)bytes, {{0}}};
-    double left = eng_depart(s->arch, &m, ready, core_free(s, src), core_busy(s, src));
+    double out = eng_message_service(s->arch, AX_EVENT_AXON_OUT_MESSAGE_OUT, packets);
+    double left = eng_depart(out, ready, core_free(s, src), core_busy(s, src));
     struct eng_counts c = {{0}, 0, 0, 0, 0};
     s->net.tag = s->cur == NONE ? ENG_NO_TAG : s->layer_of[s->cur];
     double arrive = eng_route(&s->net, &m, left, s->o->timing == AX_SIM_TIMING_ANALYTIC, &c);
-    double out = eng_message_service(s->arch, AX_EVENT_AXON_OUT_MESSAGE_OUT, packets);
     frag_add(s, src, ENG_AXON_OUT, out);
     f->out = (f->ready > f->out ? f->ready : f->out) + out;
     for (int d = 0; d < AX_DIR_COUNT; d++)
