@@ -86,7 +86,8 @@ struct reader {
 /* Per node-table entry and token: whether any of its instructions ran,
  * and what they sent and spent. */
 struct node_span {
-    double t0, t1, packets, energy_j;
+    int has_run;
+    double packets, energy_j;
     double busy_s; /* the length of the union of its busy times */
 };
 
@@ -162,7 +163,6 @@ struct timed {
     double *frag;          /* [row][ENG_SERVER_COUNT] */
     double *layer_term;    /* [layer][AX_SIM_BOUND_BY_COUNT], this token */
     double *layer_chain;   /* [layer][2]: its first start and last end in the chain, this token */
-    int is_chain_worst;    /* this token's bound is the run's largest so far, set by its chain */
     struct busy *busy_iv;  /* this token's, in the order they ended */
     uint64_t n_busy_iv, cap_busy_iv;
 
@@ -787,8 +787,7 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
             chain[0] = ft < chain[0] ? ft : chain[0];
             chain[1] = free_end > chain[1] ? free_end : chain[1];
         }
-        sp->t0 = t < sp->t0 ? t : sp->t0;
-        sp->t1 = done > sp->t1 ? done : sp->t1;
+        sp->has_run = 1;
         const struct ax_prog_weight *w = record(s, d->in.a);
         if (d->in.op == AX_ISA_SYNACC && w) {
             l->sops += (double)d->events * w->rows;
@@ -1063,9 +1062,22 @@ static const char *server_str(enum eng_server v)
  * token with every shared resource free. Added to the result's sums. */
 static ax_status bound_token(struct timed *s, double t0)
 {
+    struct ax_sim_result *r = s->r;
     double term[AX_SIM_BOUND_BY_COUNT] = {0};
-    char where[AX_SIM_BOUND_BY_COUNT][96] = {"", "", "", "the chain of the token's dependencies"};
+    char where[AX_SIM_BOUND_BY_COUNT][sizeof r->bound_where] = {""};
     term[AX_SIM_BOUND_CHAIN] = s->free_end - t0;
+    uint32_t longest = 0; /* the layer whose span in the chain is longest */
+    for (uint32_t l = 1; l < r->n_layers; l++)
+        if (s->layer_chain[2 * l + 1] - s->layer_chain[2 * l] >
+            s->layer_chain[2 * longest + 1] - s->layer_chain[2 * longest])
+            longest = l;
+    double span = s->layer_chain[2 * longest + 1] - s->layer_chain[2 * longest];
+    if (span > 0)
+        snprintf(where[AX_SIM_BOUND_CHAIN], sizeof where[0],
+                 "the chain of the token's dependencies, longest in %s: %.4g ms",
+                 r->layers[longest].name, span * 1e3);
+    else
+        snprintf(where[AX_SIM_BOUND_CHAIN], sizeof where[0], "the chain of the token's dependencies");
     double dram = 0;
     for (uint32_t i = 0; i < s->n_slots; i++) {
         const double *b = &s->busy[(size_t)i * ENG_SERVER_COUNT];
@@ -1113,16 +1125,13 @@ static ax_status bound_token(struct timed *s, double t0)
     int by = 0;
     while (by + 1 < AX_SIM_BOUND_BY_COUNT && term[by] < top * (1 - 1e-9))
         by++;
-    struct ax_sim_result *r = s->r;
     for (int b = 0; b < AX_SIM_BOUND_BY_COUNT; b++)
         r->bound_term_s[b] += term[b];
     r->bound_s += top;
     r->bound_by_s[by] += top;
-    s->is_chain_worst = 0;
     if (top > r->bound_worst_s || !r->bound_where[0]) {
         r->bound_worst_s = top;
         snprintf(r->bound_where, sizeof r->bound_where, "%s", where[by]);
-        s->is_chain_worst = by == AX_SIM_BOUND_CHAIN;
     }
     r->bound_by = AX_SIM_BOUND_COMPUTE;
     for (int b = 1; b < AX_SIM_BOUND_BY_COUNT; b++)
@@ -1233,23 +1242,13 @@ static ax_status layer_times(struct timed *s)
                 L->bound_by = (enum ax_sim_bound_by)t;
     }
     memset(s->layer_term, 0, (size_t)r->n_layers * AX_SIM_BOUND_BY_COUNT * sizeof *s->layer_term);
-    uint32_t longest = NONE;
-    double longest_s = 0;
     for (uint32_t l = 0; l < r->n_layers; l++) {
         double *chain = &s->layer_chain[2 * (size_t)l];
         if (chain[1] > chain[0])
             r->layers[l].chain_s += chain[1] - chain[0];
-        if (chain[1] - chain[0] > longest_s) {
-            longest_s = chain[1] - chain[0];
-            longest = l;
-        }
         chain[0] = INFINITY;
         chain[1] = -INFINITY;
     }
-    if (s->is_chain_worst && longest != NONE) /* where the chain spends the most */
-        snprintf(r->bound_where, sizeof r->bound_where,
-                 "the chain of the token's dependencies, longest in %s: %.4g ms",
-                 r->layers[longest].name, longest_s * 1e3);
     s->n_busy_iv = 0;
     return st;
 }
@@ -1271,7 +1270,7 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
     memcpy(s->busy0, s->busy, (size_t)s->n_slots * ENG_SERVER_COUNT * sizeof *s->busy);
     memcpy(s->link0, s->net.link_busy, (size_t)s->net.n_links * sizeof *s->link0);
     for (uint32_t e = 0; e < p->n_nodes; e++)
-        s->span[e] = (struct node_span){INFINITY, -INFINITY, 0, 0, 0};
+        s->span[e] = (struct node_span){0, 0, 0, 0};
     s->n_heap = 0;
     for (uint32_t k = 0; k < p->n_code; k++) {
         s->clock[k] = s->free_clock[k] = t0;
@@ -1292,7 +1291,7 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
         st = layer_times(s);
     s->r->seconds = s->horizon;
     for (uint32_t e = 0; e < p->n_nodes && st == AX_OK; e++)
-        if (s->span[e].t1 >= s->span[e].t0)
+        if (s->span[e].has_run)
             st = add_step(s, index, e);
     return st;
 }
