@@ -259,14 +259,14 @@ static json_t *json_latency(struct jb *b, const struct ax_sim_result *r)
     put(b, o, "seconds_per_token", jnum(r->seconds_per_token));
     put(b, o, "tokens_per_second",
         r->seconds_per_token > 0 ? jnum(1.0 / r->seconds_per_token) : json_null());
-    double tokens = r->tokens ? r->tokens : 1;
     put(b, o, "bound_cycles", jcount(r->bound_cycles));
-    put(b, o, "bound_s", jnum(r->bound_s / tokens));
+    put(b, o, "bound_s", jnum(per_token(r, r->bound_s)));
     put(b, o, "bound_by", jstr(ax_sim_bound_by_str(r->bound_by)));
     put(b, o, "bound_where", jstr(r->bound_where));
     json_t *terms = json_object();
     for (int t = 0; t < AX_SIM_BOUND_BY_COUNT; t++)
-        put(b, terms, ax_sim_bound_by_str((enum ax_sim_bound_by)t), jnum(r->bound_term_s[t] / tokens));
+        put(b, terms, ax_sim_bound_by_str((enum ax_sim_bound_by)t),
+            jnum(per_token(r, r->bound_term_s[t])));
     put(b, o, "bound_terms_s", terms);
     put(b, o, "over_bound", r->bound_s > 0 ? jnum(r->seconds / r->bound_s) : json_null());
     json_t *layers = json_array();
@@ -275,14 +275,14 @@ static json_t *json_latency(struct jb *b, const struct ax_sim_result *r)
         put(b, lo, "name", jstr(r->layers[i].name));
         put(b, lo, "cycles", jcount(r->layers[i].cycles));
         put(b, lo, "seconds", jnum(r->layers[i].seconds));
-        put(b, lo, "bound_s", jnum(r->layers[i].bound_s / tokens));
+        put(b, lo, "bound_s", jnum(per_token(r, r->layers[i].bound_s)));
         put(b, lo, "bound_by", jstr(ax_sim_bound_by_str(r->layers[i].bound_by)));
         json_t *lt = json_object();
         for (int t = 0; t < AX_SIM_BOUND_BY_COUNT - 1; t++) /* a layer has no chain term */
             put(b, lt, ax_sim_bound_by_str((enum ax_sim_bound_by)t),
-                jnum(r->layers[i].bound_term_s[t] / tokens));
+                jnum(per_token(r, r->layers[i].bound_term_s[t])));
         put(b, lo, "bound_terms_s", lt);
-        put(b, lo, "chain_s", jnum(r->layers[i].chain_s / tokens));
+        put(b, lo, "chain_s", jnum(per_token(r, r->layers[i].chain_s)));
         push(b, layers, lo);
     }
     put(b, o, "layers", layers);
@@ -296,7 +296,7 @@ static json_t *json_energy(struct jb *b, const struct ax_sim_result *r, const ax
     put(b, o, "total_j", jnum(L->total_j));
     put(b, o, "per_token_j", jnum(r->per_token_j));
     put(b, o, "floor_j", jnum(r->floor_j));
-    put(b, o, "floor_per_token_j", jnum(r->tokens ? r->floor_j / r->tokens : 0));
+    put(b, o, "floor_per_token_j", jnum(per_token(r, r->floor_j)));
     put(b, o, "estimated_fraction", jnum(r->estimated_fraction));
 
     json_t *breakdown = json_object();
@@ -772,24 +772,23 @@ static void print_latency(const struct ax_sim_result *r, FILE *out)
                 ax_report_si(1.0 / r->seconds_per_token, "", b1, sizeof b1));
     fputc('\n', out);
     if (r->bound_s > 0) {
-        double tokens = r->tokens ? r->tokens : 1;
         fprintf(out, "  %-20s %s per token, by %s (%s); the latency is %.3gx it\n", "lower bound",
-                ax_report_si(r->bound_s / tokens, "s", b1, sizeof b1),
+                ax_report_si(per_token(r, r->bound_s), "s", b1, sizeof b1),
                 ax_sim_bound_by_str(r->bound_by), r->bound_where, r->seconds / r->bound_s);
         fprintf(out, "  %-20s compute %s, link %s, input %s, chain %s (per token)\n", "",
-                ax_report_si(r->bound_term_s[AX_SIM_BOUND_COMPUTE] / tokens, "s", b1, sizeof b1),
-                ax_report_si(r->bound_term_s[AX_SIM_BOUND_LINK] / tokens, "s", b2, sizeof b2),
-                ax_report_si(r->bound_term_s[AX_SIM_BOUND_INPUT] / tokens, "s", b3, sizeof b3),
-                ax_report_si(r->bound_term_s[AX_SIM_BOUND_CHAIN] / tokens, "s", b4, sizeof b4));
+                ax_report_si(per_token(r, r->bound_term_s[AX_SIM_BOUND_COMPUTE]), "s", b1, sizeof b1),
+                ax_report_si(per_token(r, r->bound_term_s[AX_SIM_BOUND_LINK]), "s", b2, sizeof b2),
+                ax_report_si(per_token(r, r->bound_term_s[AX_SIM_BOUND_INPUT]), "s", b3, sizeof b3),
+                ax_report_si(per_token(r, r->bound_term_s[AX_SIM_BOUND_CHAIN]), "s", b4, sizeof b4));
         fprintf(out, "  %-16s%12s%12s%9s%13s\n", "by layer", "per token", "bound", "by",
                 "chain span");
         for (uint32_t i = 0; i < r->n_layers; i++) {
             const struct ax_sim_layer *l = &r->layers[i];
             fprintf(out, "  %-16s", l->name);
-            rpad(out, ax_report_si(l->seconds / tokens, "s", b1, sizeof b1), 12);
-            rpad(out, ax_report_si(l->bound_s / tokens, "s", b2, sizeof b2), 12);
+            rpad(out, ax_report_si(per_token(r, l->seconds), "s", b1, sizeof b1), 12);
+            rpad(out, ax_report_si(per_token(r, l->bound_s), "s", b2, sizeof b2), 12);
             rpad(out, ax_sim_bound_by_str(l->bound_by), 9);
-            rpad(out, ax_report_si(l->chain_s / tokens, "s", b3, sizeof b3), 13);
+            rpad(out, ax_report_si(per_token(r, l->chain_s), "s", b3, sizeof b3), 13);
             fputc('\n', out);
         }
     }

@@ -416,8 +416,9 @@ static void chart_latency(struct ax_text_buf *b, const struct ax_sim_result *r)
                  r->seconds > 0 ? 100 * l->seconds / r->seconds : 0.0);
         double w = (right - left) * clamp01(l->seconds / max);
         mark_rect(b, left, y + 3, w > 0 && w < 1 ? 1 : w, 14, COLOUR_A, s);
-        /* the layer's lower bound over the run, a tick across its bar */
-        double bound = l->bound_s * (r->tokens ? r->tokens : 1);
+        /* the layer's lower bound over the run (its tokens' bounds summed),
+         * a tick across its bar */
+        double bound = l->bound_s;
         if (bound > 0) {
             snprintf(s, sizeof s, "%s: lower bound %s, by %s", l->name,
                      ax_report_si(bound, "s", v1, sizeof v1), ax_sim_bound_by_str(l->bound_by));

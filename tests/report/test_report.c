@@ -161,6 +161,12 @@ static int fixture_init(struct fixture *f)
         l->cycles = 1000 + 500 * (uint64_t)i;
         l->seconds = l->cycles * 1e-9;
         l->energy_j = 1e-9 * (i + 1);
+        /* bounds summed over the tokens, as the timed run keeps them */
+        l->bound_term_s[AX_SIM_BOUND_LINK] = 300e-9 * N_TOKENS;
+        l->bound_term_s[AX_SIM_BOUND_INPUT] = 400e-9 * N_TOKENS;
+        l->bound_s = 400e-9 * N_TOKENS;
+        l->bound_by = AX_SIM_BOUND_INPUT;
+        l->chain_s = 250e-9 * N_TOKENS;
         sops += l->sops;
         macs += l->dense_macs;
         spikes += is_spiking ? 1130.0 * i : 0;
@@ -432,6 +438,11 @@ static void test_json_keys(void)
         CHECK(json_is_string(json_object_get(l, "name")));
         CHECK(json_is_integer(json_object_get(l, "cycles")));
         CHECK(is_num(json_object_get(l, "seconds")));
+        /* a layer's bound and chain span per token, from the run's sums */
+        CHECK(json_real_value(json_object_get(l, "bound_s")) == 400e-9);
+        CHECK(json_real_value(at(l, "bound_terms_s.link")) == 300e-9);
+        CHECK(json_real_value(json_object_get(l, "chain_s")) == 250e-9);
+        CHECK_STR(json_string_value(json_object_get(l, "bound_by")), "input");
     }
 
     /* Energy: exactly ten categories that sum to the total. */
@@ -928,6 +939,8 @@ static void test_html(void)
         snprintf(want, sizeof want, "%.1f %% of the total rests on costs",
                  100.0 * f.r.estimated_fraction);
         CHECK(strstr(html, want) != NULL);
+        /* the latency chart's tick is a layer's bound over the whole run */
+        CHECK(strstr(html, "layer.0: lower bound 800 ns, by input") != NULL);
     }
     ax_mem_free(html);
 
