@@ -98,23 +98,45 @@ static const struct want_count counts[] = {
 
 /* The traced run's figures are the hand-computed ones: `cycles`, the
  * comment's counts; then the files above for `timing`. */
-static void check_timing(enum ax_sim_timing timing, const char *name, uint64_t cycles)
+/* link-contention.s and its chip, loaded; unload() frees what load() took. */
+struct loaded {
+    struct ax_diag_list diags;
+    struct ax_prog p;
+    ax_arch_t *arch;
+    char *text;
+};
+
+static int load(struct loaded *l)
 {
     const char *path = DIR "programs/link-contention.s";
-    test_check_timed(path, DIR "chips/one-chip.yaml", tensors, timing, cycles, counts);
-    struct ax_diag_list diags;
-    ax_diag_list_init(&diags);
-    struct ax_prog p;
-    ax_prog_init(&p, 0, 0);
-    ax_arch_t *arch = NULL;
-    char *text = NULL;
+    ax_diag_list_init(&l->diags);
+    ax_prog_init(&l->p, 0, 0);
+    l->arch = NULL;
+    l->text = NULL;
     size_t len = 0;
-    int ok = ax_fs_read_file(path, 1 << 22, &text, &len, &diags) == AX_OK &&
-             ax_prog_parse(&p, path, text, len, &diags) == AX_OK &&
-             ax_arch_load(DIR "chips/one-chip.yaml", &arch, &diags) == AX_OK;
+    int ok = ax_fs_read_file(path, 1 << 22, &l->text, &len, &l->diags) == AX_OK &&
+             ax_prog_parse(&l->p, path, l->text, len, &l->diags) == AX_OK &&
+             ax_arch_load(DIR "chips/one-chip.yaml", &l->arch, &l->diags) == AX_OK;
     CHECK(ok);
     if (!ok)
-        ax_diag_print(&diags, stderr);
+        ax_diag_print(&l->diags, stderr);
+    return ok;
+}
+
+static void unload(struct loaded *l)
+{
+    ax_arch_free(l->arch);
+    ax_prog_free(&l->p);
+    ax_mem_free(l->text);
+    ax_diag_list_free(&l->diags);
+}
+
+static void check_timing(enum ax_sim_timing timing, const char *name, uint64_t cycles)
+{
+    test_check_timed(DIR "programs/link-contention.s", DIR "chips/one-chip.yaml", tensors, timing,
+                     cycles, counts);
+    struct loaded l;
+    int ok = load(&l);
     char trace[1024], report[1024], plain[1024], limited[1024];
     snprintf(trace, sizeof trace, "%s/%s.trace.json", out_dir, name);
     snprintf(report, sizeof report, "%s/%s.report.json", out_dir, name);
@@ -122,17 +144,14 @@ static void check_timing(enum ax_sim_timing timing, const char *name, uint64_t c
     snprintf(limited, sizeof limited, "%s/%s.limit.json", out_dir, name);
     int warned = 0;
     if (ok) {
-        CHECK(run(&p, arch, timing, trace, 0, report, &warned) == AX_OK);
+        CHECK(run(&l.p, l.arch, timing, trace, 0, report, &warned) == AX_OK);
         CHECK(warned == 0);
-        CHECK(run(&p, arch, timing, NULL, 0, plain, &warned) == AX_OK);
+        CHECK(run(&l.p, l.arch, timing, NULL, 0, plain, &warned) == AX_OK);
         CHECK(same_bytes(report, plain)); /* recording changes no report figure */
-        CHECK(run(&p, arch, timing, limited, 20, NULL, &warned) == AX_OK);
+        CHECK(run(&l.p, l.arch, timing, limited, 20, NULL, &warned) == AX_OK);
         CHECK(warned == 1); /* the limit was reached */
     }
-    ax_arch_free(arch);
-    ax_prog_free(&p);
-    ax_mem_free(text);
-    ax_diag_list_free(&diags);
+    unload(&l);
 }
 
 /* The comment's instruction count, as the executor counts it. */
@@ -164,18 +183,8 @@ static void test_analytic(void)
  * that succeeds. */
 static void test_nomem(void)
 {
-    const char *path = DIR "programs/link-contention.s";
-    struct ax_diag_list diags;
-    ax_diag_list_init(&diags);
-    struct ax_prog p;
-    ax_prog_init(&p, 0, 0);
-    ax_arch_t *arch = NULL;
-    char *text = NULL;
-    size_t len = 0;
-    int ok = ax_fs_read_file(path, 1 << 22, &text, &len, &diags) == AX_OK &&
-             ax_prog_parse(&p, path, text, len, &diags) == AX_OK &&
-             ax_arch_load(DIR "chips/one-chip.yaml", &arch, &diags) == AX_OK;
-    CHECK(ok);
+    struct loaded l;
+    int ok = load(&l);
     char trace[1024];
     snprintf(trace, sizeof trace, "%s/nomem.trace.json", out_dir);
     remove(trace);
@@ -184,7 +193,7 @@ static void test_nomem(void)
         int warned = 0;
         ax_test_allocs_left = k;
         ax_mem_set_hook(ax_test_failing_alloc, NULL);
-        ax_status st = run(&p, arch, AX_SIM_TIMING_APPROX, trace, 0, NULL, &warned);
+        ax_status st = run(&l.p, l.arch, AX_SIM_TIMING_APPROX, trace, 0, NULL, &warned);
         ax_mem_set_hook(NULL, NULL);
         is_handled &= st == AX_OK || st == AX_ERR_NOMEM;
         is_done = st == AX_OK;
@@ -194,10 +203,7 @@ static void test_nomem(void)
             fclose(f);
     }
     CHECK(is_handled && is_done);
-    ax_arch_free(arch);
-    ax_prog_free(&p);
-    ax_mem_free(text);
-    ax_diag_list_free(&diags);
+    unload(&l);
 }
 
 static const struct ax_test_case cases[] = {
