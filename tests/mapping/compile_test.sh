@@ -50,8 +50,10 @@ sed -e 's/capacity: 192 KiB/capacity: 96 KiB/' "$chip" >"$dir/sram.yaml"
 code() { # PROGRAM: its text up to the embedded files, without the chip's hash
     "$axon" disasm "$1" | sed '/^\.file/,$d' | grep -v '^\.meta "chip_sha256"'
 }
+[ "$(diff "$chip" "$dir/costs.yaml" | grep -c '^>')" -eq 6 ] &&
+    [ "$(diff "$chip" "$dir/sram.yaml" | grep -c '^>')" -eq 1 ]
+check "every edit of the chip applied (six cost lines, one capacity)" $?
 for c in costs sram; do
-    cmp -s "$chip" "$dir/$c.yaml" && echo "    $c.yaml: the edit did not apply"
     rm -f "$dir/$c.axb"
     "$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$dir/$c.yaml" -o "$dir/$c.axb" &&
         code "$dir/$c.axb" >"$dir/$c.code"
