@@ -241,6 +241,8 @@ PY
     # declared cores took about 33 MB more
     sed -e 's/mesh: {width: [0-9]*, height: [0-9]*}/mesh: {width: 128, height: 128}/' \
         "$chip" >"$out/wide.yaml"
+    grep -q "mesh: {width: 128, height: 128}" "$out/wide.yaml"
+    check "the wide chip's mesh edit applied" $?
     python3 - "$axon" "$tiny" "$chip" "$out/wide.yaml" "$out" <<'PY'
 import resource, subprocess, sys
 axon, tiny, small, wide, out = sys.argv[1:]
