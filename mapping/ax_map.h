@@ -85,6 +85,9 @@ struct ax_map_object {          /* one matrix, state or value object of the grap
     struct ax_map_value_needs needs; /* value only */
     uint32_t state_row_words;   /* state: inbox and output words per row (GLA: q and out of a head) */
     uint32_t state_fixed_words; /* state: inbox and output words per block */
+    uint32_t reduce_fanin;      /* weights: the fan-in of the trees its partial sums are added
+                                 * along (ax_map_reduce_parent), or 0: flat, each block's go
+                                 * straight to the value */
 };
 
 struct ax_map_block {
@@ -113,7 +116,16 @@ struct ax_map_options {
     uint64_t seed;              /* simulated annealing */
     uint32_t anneal_moves;      /* 0: a default scaled to the number of cores */
     enum ax_map_float_weights float_weights;
+    uint32_t reduce_fanin;      /* partial sums of blocks that share rows are added along a
+                                 * tree of this fan-in (2 by default); 0: flat, every block
+                                 * sends its own to the value */
 };
+
+/* The largest fan-in of a reduction tree (--reduce-fanin). */
+#define AX_MAP_REDUCE_FANIN_MAX 64u
+/* A fan-in: 0 (flat) or 2 .. AX_MAP_REDUCE_FANIN_MAX, in decimal digits
+ * alone. 0, or -1 when `s` is not one. */
+int ax_map_reduce_fanin_parse(const char *s, uint32_t *out);
 
 struct ax_map {
     struct ax_map_object *objects;
@@ -132,6 +144,8 @@ struct ax_map {
     uint64_t sram_bytes_used, dram_bytes;
     uint64_t staging_bytes;     /* SRAM every core keeps for blocks streamed from DRAM (0: none stream) */
     uint64_t sram_min, sram_max; /* per used core */
+    uint32_t reduce_fanin;      /* as asked (ax_map_options); objects that stream from DRAM
+                                 * reduce flat whatever it says */
     double traffic_hop_bytes, traffic_hop_bytes_naive; /* per token */
     struct ax_arena arena;
 };
@@ -163,6 +177,19 @@ int ax_map_has_inbox(const struct ax_map_object *o);
  * value shard of `rows` rows with its needs. The emitter lays every block's
  * buffers out within these bytes. */
 uint64_t ax_map_block_bytes(const struct ax_map_object *o, uint32_t rows, uint32_t cols);
+
+/* Reduction trees. A projection whose rows do not fit one core has several
+ * blocks per row range, one per column range, each with float32 partial
+ * sums of the same rows. With a fan-in f (the object's reduce_fanin), the
+ * n blocks of a row range form a heap in column order: block j > 0 adds its
+ * partial sums into those of block (j - 1) / f, after its own children's;
+ * block 0, the root, sends the row range's sums to the value. With f = 0
+ * (flat) every block sends its own to the value, which adds them all.
+ * A block's parent in the tree, or UINT32_MAX when its partial sums go to
+ * the value (the root, flat, not a projection). */
+uint32_t ax_map_reduce_parent(const struct ax_map *m, uint32_t block);
+/* Its children: blocks [*first, *first + *count), in column order. */
+void ax_map_reduce_children(const struct ax_map *m, uint32_t block, uint32_t *first, uint32_t *count);
 
 /* The core of the VALUE object `value`'s shard that holds row `row`
  * (UINT32_MAX when there is none). */

@@ -843,8 +843,66 @@ static void dense_fanout(struct emitter *e, uint32_t oi, struct source x, uint32
     }
 }
 
+/* A block's partial sums into its `acc` (len set): synaptic ops and the
+ * scale of a spiking block, the dot product of a dense one reading `in`. */
+static void block_sums(struct emitter *e, uint32_t bi, uint32_t in)
+{
+    const struct ax_map_block *b = &e->m->blocks[bi];
+    const struct layout *l = &e->lay[bi];
+    uint32_t c = b->core;
+    if (b->is_dram)
+        op(e, c, AX_ISA_DMA, 0, l->w, l->record, 0);
+    setlen(e, c, b->rows);
+    if (e->m->objects[b->object].is_spiking) {
+        op(e, c, AX_ISA_ACCZERO, 0, l->acc, 0, 0);
+        op(e, c, AX_ISA_SYNACC, 0, l->record, l->acc, 0);
+        op(e, c, AX_ISA_SCALE, 0, l->acc, l->w + ((uint64_t)b->rows * b->cols + 3) / 4, l->acc);
+    } else {
+        op(e, c, AX_ISA_VDOT, 0, l->acc, l->w, in);
+    }
+}
+
+/* Block `bi`'s step of its reduction tree (ax_map_reduce_parent): its
+ * children's partial sums added into its own (those on its core with
+ * `vadd`, in column order, then the others' messages), then the sum sent on
+ * to its parent, or, from the root, to the target. */
+static void tree_step(struct emitter *e, uint32_t bi, struct target t)
+{
+    const struct ax_map_block *b = &e->m->blocks[bi];
+    uint32_t c = b->core, acc = e->lay[bi].acc, first, count, remote = 0;
+    ax_map_reduce_children(e->m, bi, &first, &count);
+    setlen(e, c, b->rows);
+    for (uint32_t ch = first; ch < first + count; ch++) {
+        if (e->m->blocks[ch].core == c)
+            op(e, c, AX_ISA_VADD, 0, acc, acc, e->lay[ch].acc);
+        else
+            remote++;
+    }
+    if (remote)
+        op(e, c, AX_ISA_PSUMRECV, 0, acc, remote, 0);
+    uint32_t parent = ax_map_reduce_parent(e->m, bi);
+    if (parent == NONE)
+        deliver(e, c, acc, b->row0, b->rows, t);
+    else if (e->m->blocks[parent].core != c)
+        op(e, c, AX_ISA_PSUMSEND, 0, acc, value_route(e, c, e->m->blocks[parent].core,
+                                                      e->lay[parent].acc), 0);
+}
+
+/* The depth of block `bi` in its reduction tree (the root's is 0). */
+static uint32_t tree_depth(const struct ax_map *m, uint32_t bi)
+{
+    uint32_t d = 0;
+    for (uint32_t p = ax_map_reduce_parent(m, bi); p != NONE; p = ax_map_reduce_parent(m, p))
+        d++;
+    return d;
+}
+
 /* One weight object as a projection of `x` into target `t` (zeroed by the
- * caller): the fan-out, each block's work, the receives. */
+ * caller): the fan-out, each block's partial sums, their reduction, the
+ * receives. Flat, each block sends its sums to the target right after
+ * computing them. Along trees, every block computes first; then the trees
+ * add up level by level, deepest first, across all row ranges, so that a
+ * core's leaves never wait behind another tree's root. */
 static void projection(struct emitter *e, uint32_t oi, struct source x, struct target t)
 {
     const struct ax_map *m = e->m;
@@ -865,22 +923,18 @@ static void projection(struct emitter *e, uint32_t oi, struct source x, struct t
         }
         dense_fanout(e, oi, x, in);
     }
-    for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks && ok(e); bi++) {
-        const struct ax_map_block *b = &m->blocks[bi];
-        const struct layout *l = &e->lay[bi];
-        uint32_t c = b->core;
-        if (b->is_dram)
-            op(e, c, AX_ISA_DMA, 0, l->w, l->record, 0);
-        setlen(e, c, b->rows);
-        if (o->is_spiking) {
-            op(e, c, AX_ISA_ACCZERO, 0, l->acc, 0, 0);
-            op(e, c, AX_ISA_SYNACC, 0, l->record, l->acc, 0);
-            op(e, c, AX_ISA_SCALE, 0, l->acc, l->w + ((uint64_t)b->rows * b->cols + 3) / 4, l->acc);
-        } else {
-            op(e, c, AX_ISA_VDOT, 0, l->acc, l->w, in[bi - o->first_block]);
-        }
-        deliver(e, c, l->acc, b->row0, b->rows, t);
+    uint32_t end = o->first_block + o->n_blocks, depth = 0;
+    for (uint32_t bi = o->first_block; bi < end && ok(e); bi++) {
+        block_sums(e, bi, in ? in[bi - o->first_block] : 0);
+        if (!o->reduce_fanin)
+            deliver(e, m->blocks[bi].core, e->lay[bi].acc, m->blocks[bi].row0, m->blocks[bi].rows, t);
+        else
+            depth = max_u32(depth, tree_depth(m, bi));
     }
+    for (uint32_t level = depth + 1; o->reduce_fanin && level-- > 0 && ok(e);)
+        for (uint32_t bi = o->first_block; bi < end && ok(e); bi++)
+            if (tree_depth(m, bi) == level)
+                tree_step(e, bi, t);
     ax_mem_free(in);
     pay(e);
 }
@@ -1360,16 +1414,18 @@ static ax_status finish(struct emitter *e, const char *model_name, const char *c
     ax_status st = node_table(e);
     if (st != AX_OK)
         return st;
-    char buf[5][48];
+    char buf[6][48];
     snprintf(buf[0], sizeof buf[0], "%u", m->n_chips);
     snprintf(buf[1], sizeof buf[1], "%.17g", m->traffic_hop_bytes);
     snprintf(buf[2], sizeof buf[2], "%.17g", m->traffic_hop_bytes_naive);
     snprintf(buf[3], sizeof buf[3], "%u", m->cores_per_chip);
     snprintf(buf[4], sizeof buf[4], "%u", m->chip_grid_w ? m->chip_grid_w : 1);
+    snprintf(buf[5], sizeof buf[5], "%u", m->reduce_fanin);
     const char *keys[] = {"model", "chip", "chips_used", "cores_per_chip", "chip_grid_w",
-                          "traffic_hop_bytes", "traffic_hop_bytes_naive", "chip_keys"};
+                          "traffic_hop_bytes", "traffic_hop_bytes_naive", "chip_keys",
+                          "reduce_fanin"};
     const char *values[] = {model_name, chip_name, buf[0], buf[3], buf[4], buf[1], buf[2],
-                            AX_MAP_CHIP_KEYS};
+                            AX_MAP_CHIP_KEYS, buf[5]};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0] && st == AX_OK; i++)
         st = ax_prog_set_meta(p, keys[i], values[i]);
     return st;

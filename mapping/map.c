@@ -15,6 +15,7 @@ void ax_map_default_options(struct ax_map_options *o)
     o->seed = 1;
     o->anneal_moves = 0;
     o->float_weights = AX_MAP_FLOAT_AUTO;
+    o->reduce_fanin = 2;
 }
 
 static const char *const float_weights_names[] = {"keep", "int8", "auto"};
@@ -32,6 +33,22 @@ int ax_map_float_weights_parse(const char *s, enum ax_map_float_weights *out)
             return 0;
         }
     return -1;
+}
+
+int ax_map_reduce_fanin_parse(const char *s, uint32_t *out)
+{
+    uint32_t v = 0;
+    if (!*s || strlen(s) > 3)
+        return -1;
+    for (const char *c = s; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return -1;
+        v = v * 10 + (uint32_t)(*c - '0');
+    }
+    if (v == 1 || v > AX_MAP_REDUCE_FANIN_MAX)
+        return -1;
+    *out = v;
+    return 0;
 }
 
 void ax_map_free(struct ax_map *m)
@@ -531,22 +548,87 @@ uint32_t ax_map_value_core(const struct ax_map *m, uint32_t value, uint32_t row)
     return NONE;
 }
 
-/* A block's share of the per-token traffic when it sits on `core`: its
- * input from the core of the value it reads (spike events of 4 bytes, or
- * float32 values), and its partial sums (float32 per row) to the core of
- * the value shard they go to. Lookup tables cost nothing here. */
-static double block_cost(const struct ax_map *m, const struct placer *pl, uint32_t grid_w,
+/* ---- reduction trees --------------------------------------------------------- */
+
+/* The blocks of one row range of a weight object: its column blocks. */
+static uint32_t range_blocks(const struct ax_map *m, const struct ax_map_object *o)
+{
+    uint32_t c = m->blocks[o->first_block].cols;
+    return c ? (o->cols + c - 1) / c : 1;
+}
+
+uint32_t ax_map_reduce_parent(const struct ax_map *m, uint32_t block)
+{
+    const struct ax_map_object *o = &m->objects[m->blocks[block].object];
+    if (!o->reduce_fanin)
+        return NONE;
+    uint32_t j = (block - o->first_block) % range_blocks(m, o);
+    return j ? block - j + (j - 1) / o->reduce_fanin : NONE;
+}
+
+void ax_map_reduce_children(const struct ax_map *m, uint32_t block, uint32_t *first, uint32_t *count)
+{
+    const struct ax_map_object *o = &m->objects[m->blocks[block].object];
+    uint32_t n = range_blocks(m, o), j = (block - o->first_block) % n;
+    uint64_t c = (uint64_t)o->reduce_fanin * j + 1; /* the first child's place in the heap */
+    *first = block;
+    *count = 0;
+    if (!o->reduce_fanin || c >= n)
+        return;
+    *first = (uint32_t)(block - j + c);
+    *count = (uint32_t)(n - c < o->reduce_fanin ? n - c : o->reduce_fanin);
+}
+
+/* Gives every projection that has several blocks per row range, all of them
+ * resident, the fan-in asked; the others reduce flat (a block streamed from
+ * DRAM shares its core's staging area with the next one, so its partial sums
+ * cannot wait there for a child's). */
+static void set_reduction(struct ax_map *m, uint32_t fanin)
+{
+    m->reduce_fanin = fanin;
+    for (uint32_t i = 0; i < m->n_objects; i++) {
+        struct ax_map_object *o = &m->objects[i];
+        o->reduce_fanin = 0;
+        if (o->kind != AX_MAP_WEIGHTS || o->producer == NONE || o->dest == NONE ||
+            o->n_blocks < 2 || range_blocks(m, o) < 2)
+            continue;
+        int streams = 0;
+        for (uint32_t b = o->first_block; b < o->first_block + o->n_blocks; b++)
+            streams |= m->blocks[b].is_dram;
+        o->reduce_fanin = streams ? 0 : fanin;
+    }
+}
+
+/* ---- the placement's cost ------------------------------------------------------ */
+
+/* A block's input traffic per token when it sits on `core`: spike events of
+ * 4 bytes, or float32 values, from the core of the value it reads. Lookup
+ * tables cost nothing here. */
+static double input_cost(const struct ax_map *m, const struct placer *pl, uint32_t grid_w,
                          const struct ax_map_block *blk, uint32_t core, double spe)
 {
     const struct ax_map_object *o = &m->objects[blk->object];
     if (o->kind != AX_MAP_WEIGHTS || o->producer == NONE)
         return 0.0;
     double in_bytes = (o->is_spiking ? spe : 1.0) * blk->cols * 4.0;
-    double cost = in_bytes * hops(pl, grid_w, m->objects[o->producer].home, core);
-    uint32_t dst = o->dest == NONE ? NONE : ax_map_value_core(m, o->dest, blk->row0);
-    if (dst != NONE && core != dst)
-        cost += blk->rows * 4.0 * hops(pl, grid_w, core, dst);
-    return cost;
+    return in_bytes * hops(pl, grid_w, m->objects[o->producer].home, core);
+}
+
+/* Its partial sums (float32 per row) from `core` to `dst` (NONE: none). */
+static double psum_cost(const struct placer *pl, uint32_t grid_w, const struct ax_map_block *blk,
+                        uint32_t core, uint32_t dst)
+{
+    return dst != NONE && core != dst ? blk->rows * 4.0 * hops(pl, grid_w, core, dst) : 0.0;
+}
+
+/* Where block `bi`'s partial sums go when they go to the value (its tree's
+ * root, or every block when flat), or NONE. */
+static uint32_t value_dst(const struct ax_map *m, uint32_t bi)
+{
+    const struct ax_map_object *o = &m->objects[m->blocks[bi].object];
+    if (o->kind != AX_MAP_WEIGHTS || o->producer == NONE || o->dest == NONE)
+        return NONE;
+    return ax_map_value_core(m, o->dest, m->blocks[bi].row0);
 }
 
 /* Homes: a value's or state's first block; a matrix's value shard of its
@@ -566,11 +648,18 @@ static void set_homes(struct ax_map *m)
     }
 }
 
+/* The hop-bytes of a token: every block's input, and its partial sums to
+ * its parent in the tree or to the value. */
 static double total_cost(const struct ax_map *m, const struct placer *pl, uint32_t grid_w, double spe)
 {
     double c = 0.0;
-    for (uint32_t i = 0; i < m->n_blocks; i++)
-        c += block_cost(m, pl, grid_w, &m->blocks[i], m->blocks[i].core, spe);
+    for (uint32_t i = 0; i < m->n_blocks; i++) {
+        const struct ax_map_block *blk = &m->blocks[i];
+        uint32_t parent = ax_map_reduce_parent(m, i);
+        c += input_cost(m, pl, grid_w, blk, blk->core, spe) +
+             psum_cost(pl, grid_w, blk, blk->core,
+                       parent != NONE ? m->blocks[parent].core : value_dst(m, i));
+    }
     return c;
 }
 
@@ -582,10 +671,62 @@ static uint64_t next_random(uint64_t *s)
     return *s;
 }
 
+/* What the annealer knows: the used cores as slots, each holding a group of
+ * blocks (the blocks of one original core, identified by its slot); held[s]
+ * is the group slot s holds now and pos[g] the slot group g is at. */
+struct annealer {
+    const struct ax_map *m;
+    const struct placer *pl;
+    uint32_t grid_w;
+    double spe;
+    const uint32_t *slot_of;    /* per core: its slot, or NONE */
+    const uint32_t *slot_core;  /* per slot: its core */
+    const uint32_t *run_start, *run_end, *members; /* per group: its blocks */
+    uint32_t *pos;
+};
+
+/* The group of block `bi` (NONE: streamed from DRAM, never moves). */
+static uint32_t group_of(const struct annealer *an, uint32_t bi)
+{
+    const struct ax_map_block *blk = &an->m->blocks[bi];
+    return blk->is_dram ? NONE : an->slot_of[blk->core];
+}
+
+/* The core block `bi` sits on now. */
+static uint32_t core_now(const struct annealer *an, uint32_t bi)
+{
+    uint32_t g = group_of(an, bi);
+    return g == NONE ? an->m->blocks[bi].core : an->slot_core[an->pos[g]];
+}
+
+/* The terms of the cost that depend on where group `g` is: its blocks'
+ * input and partial sums, and the partial sums its blocks receive from
+ * children in neither `g` nor `other` (those count as the children's own). */
+static double group_cost(const struct annealer *an, uint32_t g, uint32_t other)
+{
+    const struct ax_map *m = an->m;
+    double c = 0.0;
+    for (uint32_t k = an->run_start[g]; k < an->run_end[g]; k++) {
+        uint32_t bi = an->members[k], core = core_now(an, bi), parent = ax_map_reduce_parent(m, bi);
+        const struct ax_map_block *blk = &m->blocks[bi];
+        c += input_cost(m, an->pl, an->grid_w, blk, core, an->spe) +
+             psum_cost(an->pl, an->grid_w, blk, core,
+                       parent != NONE ? core_now(an, parent) : value_dst(m, bi));
+        uint32_t first, count;
+        ax_map_reduce_children(m, bi, &first, &count);
+        for (uint32_t ch = first; ch < first + count; ch++) {
+            uint32_t gc = group_of(an, ch);
+            if (gc != g && gc != other)
+                c += psum_cost(an->pl, an->grid_w, &m->blocks[ch], core_now(an, ch), core);
+        }
+    }
+    return c;
+}
+
 /* Simulated annealing over swaps of the contents of two used cores. Cores
- * that hold a value (which other blocks' costs depend on) or the first
- * block of a state stay put, so a swap changes only the terms of the blocks
- * on the two cores. Ends on the best placement seen. */
+ * that hold a value or the first block of a state stay put; a swap changes
+ * the terms of the blocks on the two cores and of the tree edges into them
+ * (group_cost). Ends on the best placement seen. */
 static ax_status anneal(struct ax_map *m, const struct placer *pl, uint32_t grid_w,
                         const struct ax_map_options *opt, double *cost)
 {
@@ -614,10 +755,11 @@ static ax_status anneal(struct ax_map *m, const struct placer *pl, uint32_t grid
     /* the swaps accepted since the best placement seen, undone at the end
      * (copying the placement at every new best costs O(slots) each) */
     uint32_t *held = ax_mem_calloc(n_slots + 1, sizeof *held), *since = ax_mem_calloc(2 * (size_t)moves + 2, sizeof *since);
+    uint32_t *pos = ax_mem_calloc(n_slots + 1, sizeof *pos);
     size_t n_since = 0;
     uint8_t *is_home = ax_mem_calloc(n_slots + 1, 1), *pinned = ax_mem_calloc(n_cores + 1, 1);
     ax_status st = AX_ERR_NOMEM;
-    if (!slot_core || !run_start || !run_end || !held || !since || !is_home || !pinned)
+    if (!slot_core || !run_start || !run_end || !held || !since || !pos || !is_home || !pinned)
         goto done;
     st = AX_OK;
     if (n_slots < 3)
@@ -637,13 +779,15 @@ static ax_status anneal(struct ax_map *m, const struct placer *pl, uint32_t grid
         run_start[s] = at;
         at += run_end[s];
         run_end[s] = run_start[s];
-        held[s] = s;
+        held[s] = pos[s] = s;
         is_home[s] = pinned[slot_core[s]];
     }
     for (uint32_t i = 0; i < m->n_blocks; i++)
         if (!m->blocks[i].is_dram)
             members[run_end[slot_of[m->blocks[i].core]]++] = i;
-    double best_cost = *cost, spe = opt->spikes_per_element;
+    struct annealer an = {m, pl, grid_w, opt->spikes_per_element, slot_of, slot_core,
+                          run_start, run_end, members, pos};
+    double best_cost = *cost;
     uint64_t rng = opt->seed ? opt->seed : 1;
     double t0 = *cost / (double)m->n_blocks * 0.1 + 1e-9;
     for (uint32_t move = 0; move < moves; move++) {
@@ -653,13 +797,10 @@ static ax_status anneal(struct ax_map *m, const struct placer *pl, uint32_t grid
         if (a == b || is_home[a] || is_home[b])
             continue;
         uint32_t ga = held[a], gb = held[b];
-        double delta = 0.0;
-        for (uint32_t i = run_start[ga]; i < run_end[ga]; i++)
-            delta += block_cost(m, pl, grid_w, &m->blocks[members[i]], slot_core[b], spe) -
-                     block_cost(m, pl, grid_w, &m->blocks[members[i]], slot_core[a], spe);
-        for (uint32_t i = run_start[gb]; i < run_end[gb]; i++)
-            delta += block_cost(m, pl, grid_w, &m->blocks[members[i]], slot_core[a], spe) -
-                     block_cost(m, pl, grid_w, &m->blocks[members[i]], slot_core[b], spe);
+        double before = group_cost(&an, ga, gb) + group_cost(&an, gb, ga);
+        pos[ga] = b;
+        pos[gb] = a;
+        double delta = group_cost(&an, ga, gb) + group_cost(&an, gb, ga) - before;
         double t = t0 * pow(1e-4, (double)move / moves);
         if (delta < 0.0 || u < exp(-delta / t)) {
             held[a] = gb;
@@ -671,6 +812,9 @@ static ax_status anneal(struct ax_map *m, const struct placer *pl, uint32_t grid
                 best_cost = *cost;
                 n_since = 0;
             }
+        } else {
+            pos[ga] = a;
+            pos[gb] = b;
         }
     }
     while (n_since) { /* back to the best placement */
@@ -691,6 +835,7 @@ done:
     ax_mem_free(run_end);
     ax_mem_free(held);
     ax_mem_free(since);
+    ax_mem_free(pos);
     ax_mem_free(is_home);
     ax_mem_free(pinned);
     return st;
@@ -929,6 +1074,7 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
         out->n_chips = sys->is_chips_open ? (n_used + cpc - 1) / cpc : sys->n_chips;
         out->chip_grid_w = (uint32_t)ceil(sqrt((double)out->n_chips));
         set_homes(out);
+        set_reduction(out, opt->reduce_fanin);
         double cost = total_cost(out, &pl, out->chip_grid_w, opt->spikes_per_element);
         if (pass == 0) {
             out->traffic_hop_bytes_naive = cost;
@@ -936,7 +1082,15 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
             if ((st = anneal(out, &pl, out->chip_grid_w, opt, &cost)) != AX_OK)
                 goto fail;
             set_homes(out);
-            out->traffic_hop_bytes = cost;
+            /* the annealer tracks the cost by differences; they must add up */
+            double placed = total_cost(out, &pl, out->chip_grid_w, opt->spikes_per_element);
+            if (fabs(placed - cost) > 1e-6 * placed) {
+                ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0, "internal error: the placement's "
+                            "traffic is %.17g hop-bytes, the annealer tracked %.17g", placed, cost);
+                st = AX_ERR_INTERNAL;
+                goto fail;
+            }
+            out->traffic_hop_bytes = placed;
         }
     }
     out->cores_per_chip = cpc;

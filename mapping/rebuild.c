@@ -325,6 +325,15 @@ static ax_status read_options(const struct ax_prog *p, const char *path,
                     "CHIP -o PROG.axb)", names[bad], v[bad]);
         return AX_ERR_INVALID;
     }
+    /* a program from before reduction trees records no fan-in: it reduced flat */
+    const char *fanin = ax_prog_meta(p, "reduce_fanin");
+    mo->reduce_fanin = 0;
+    if (fanin && ax_map_reduce_fanin_parse(fanin, &mo->reduce_fanin) != 0) {
+        ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
+                    "recorded reduce_fanin '%s' is not valid; compile it again (axon compile "
+                    "MODEL --chip CHIP -o PROG.axb)", fanin);
+        return AX_ERR_INVALID;
+    }
     /* the same ranges as the command line's --k and --steps */
     char msg[160];
     if (ax_spike_options_check(&ref->spike, msg, sizeof msg) != AX_OK) {

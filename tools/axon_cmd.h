@@ -29,8 +29,9 @@ int ax_cmd_ref_option(int argc, char **argv, int *i, struct ax_ref_options *o, c
 /* Checks the ranges of the options read; -1 after printing why. */
 int ax_cmd_ref_check(const struct ax_ref_options *o, const char *cmd);
 
-/* The mapping option `map`, `compile` and `run` share (cmd_map.c):
- * --float-weights keep|int8. Returns as ax_cmd_ref_option does. */
+/* The mapping options `map`, `compile` and `run` share (cmd_map.c):
+ * --float-weights keep|int8|auto and --reduce-fanin N. Returns as
+ * ax_cmd_ref_option does. */
 int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, const char *cmd);
 #define AX_CMD_FLOAT_WEIGHTS_HELP                                                                  \
     "  --float-weights W    keep: the matrices the model keeps in float32 (embedding,\n"          \
@@ -38,7 +39,10 @@ int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, c
     "                       program computes exactly the reference; int8: stored as int8\n"      \
     "                       codes and group scales, 4x less memory and traffic; auto\n"         \
     "                       (default): keep for a model with weights, int8 for a\n"              \
-    "                       shape-only one (docs/mapping.md)\n"
+    "                       shape-only one (docs/mapping.md)\n"                               \
+    "  --reduce-fanin N     the partial sums of a projection's blocks that share rows\n"      \
+    "                       add up along trees of fan-in N (default 2); 0: flat, each\n"     \
+    "                       block sends its own to the value (docs/mapping.md)\n"
 
 /* The most tokens `axon run` and `axon sim` take, from --tokens or a prompt. */
 #define AX_CMD_RUN_MAX_TOKENS (1u << 20)

@@ -18,7 +18,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: axon map MODEL_DIR --chip CHIP.yaml [--json] [--seed N]\n"
-            "                [--float-weights keep|int8]\n"
+            "                [--float-weights keep|int8] [--reduce-fanin N]\n"
             "\n"
             "Gives the model the w8spike precision (released spiking), then partitions\n"
             "every weight matrix (int8 codes and float32 scales per group of 128 inputs,\n"
@@ -38,12 +38,20 @@ static void usage(FILE *out)
 
 int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, const char *cmd)
 {
-    if (strcmp(argv[*i], "--float-weights") != 0)
+    const char *value = *i + 1 < argc ? argv[*i + 1] : "(missing)";
+    if (strcmp(argv[*i], "--float-weights") == 0) {
+        if (*i + 1 >= argc || ax_map_float_weights_parse(value, &o->float_weights) != 0) {
+            fprintf(stderr, "%s: --float-weights %s: expected keep, int8 or auto\n", cmd, value);
+            return -1;
+        }
+    } else if (strcmp(argv[*i], "--reduce-fanin") == 0) {
+        if (*i + 1 >= argc || ax_map_reduce_fanin_parse(value, &o->reduce_fanin) != 0) {
+            fprintf(stderr, "%s: --reduce-fanin %s: expected 0 (flat) or a fan-in from 2 to %u\n",
+                    cmd, value, AX_MAP_REDUCE_FANIN_MAX);
+            return -1;
+        }
+    } else {
         return 0;
-    if (*i + 1 >= argc || ax_map_float_weights_parse(argv[*i + 1], &o->float_weights) != 0) {
-        fprintf(stderr, "%s: --float-weights %s: expected keep, int8 or auto\n", cmd,
-                *i + 1 < argc ? argv[*i + 1] : "(missing)");
-        return -1;
     }
     (*i)++;
     return 1;

@@ -64,6 +64,24 @@ cmp -s "$dir/tiny.code" "$dir/costs.code"
 check "other costs, clock and static power: the same program" $?
 ! cmp -s "$dir/tiny.code" "$dir/sram.code"
 check "another SRAM capacity (a recorded key): another program" $?
+# Reduction trees: on cores of 24 KiB the int8 matrices take several column
+# blocks per row range. The fan-in is recorded, and a run of the program
+# rebuilds the same placement from it (a rebuild with the default fan-in
+# would place differently and stop).
+sed -e 's/capacity: 192 KiB/capacity: 24 KiB/' "$chip" >"$dir/small.yaml"
+rm -f "$dir/fanin3.axb"
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$dir/small.yaml" --float-weights int8 \
+    --reduce-fanin 3 -o "$dir/fanin3.axb" 2>/dev/null &&
+    "$axon" disasm "$dir/fanin3.axb" | grep -q '^\.meta "reduce_fanin" "3"$'
+check "compile --reduce-fanin 3 records its fan-in" $?
+"$axon" sim "$dir/fanin3.axb" --prompt "hello" --quiet 2>"$dir/err.txt"
+check "the program runs, rebuilt with its recorded fan-in" $?
+grep -q '^\.meta "reduce_fanin" "2"$' "$dir/t.s"
+check "the default fan-in is 2" $?
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --reduce-fanin 1 \
+    -o "$dir/x.axb" 2>"$dir/err.txt"
+[ $? -eq 2 ] && grep -q "reduce-fanin 1: expected 0 (flat) or a fan-in from 2 to 64" "$dir/err.txt"
+check "a fan-in of 1 is a usage error" $?
 "$axon" inspect "$dir/tiny.axb" --json >"$dir/tiny.json"
 check "inspect --json" $?
 /usr/bin/python3 - "$dir/tiny.json" <<'PY'

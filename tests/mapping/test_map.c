@@ -343,6 +343,20 @@ static void check_7b_on_loihi2(enum ax_spike_mode mode)
     teardown(&f);
 }
 
+/* `text` with its first `find` replaced (a new string; `text` is kept). */
+static char *base_with_text(const char *text, const char *find, const char *replace)
+{
+    const char *at = strstr(text, find);
+    CHECK(at != NULL);
+    if (!at)
+        return NULL;
+    char *out = ax_mem_alloc(strlen(text) + strlen(replace) + 1);
+    memcpy(out, text, (size_t)(at - text));
+    strcpy(out + (at - text), replace);
+    strcat(out, at + strlen(find));
+    return out;
+}
+
 /* tests/chip/data/base.yaml (4 fixed chips of 16 cores, 64 KiB each, with
  * DRAM) with one replacement. */
 static char *base_with(const char *find, const char *replace)
@@ -353,14 +367,7 @@ static char *base_with(const char *find, const char *replace)
     size_t len;
     CHECK(ax_fs_read_file(SRC "/tests/chip/data/base.yaml", 1 << 20, &text, &len, &d) == AX_OK);
     ax_diag_list_free(&d);
-    char *at = text ? strstr(text, find) : NULL;
-    CHECK(at != NULL);
-    if (!at)
-        return text;
-    char *out = ax_mem_alloc(len + strlen(replace) + 1);
-    memcpy(out, text, (size_t)(at - text));
-    strcpy(out + (at - text), replace);
-    strcat(out, at + strlen(find));
+    char *out = text ? base_with_text(text, find, replace) : NULL;
     ax_mem_free(text);
     return out;
 }
@@ -595,6 +602,136 @@ static void test_emit_tiny(void)
     teardown(&f);
 }
 
+/* The reduction trees' shape (ax_map.h): the n blocks of a row range form
+ * a heap in column order, block j > 0 under block (j - 1) / f. Worked out
+ * here for n = 6: with f = 2, 1 and 2 under 0, 3 and 4 under 1, 5 under 2;
+ * with f = 3, 1, 2 and 3 under 0, 4 and 5 under 1. */
+static void check_heap(const struct ax_map *m, uint32_t first, uint32_t f)
+{
+    static const uint32_t parent2[6] = {UINT32_MAX, 0, 0, 1, 1, 2};
+    static const uint32_t parent3[6] = {UINT32_MAX, 0, 0, 0, 1, 1};
+    static const uint32_t kids2[6][2] = {{1, 2}, {3, 2}, {5, 1}, {0, 0}, {0, 0}, {0, 0}};
+    static const uint32_t kids3[6][2] = {{1, 3}, {4, 2}, {0, 0}, {0, 0}, {0, 0}, {0, 0}};
+    int same = 1;
+    for (uint32_t j = 0; j < 6; j++) {
+        uint32_t want = (f == 2 ? parent2 : parent3)[j], c0, n;
+        uint32_t got = ax_map_reduce_parent(m, first + j);
+        same &= want == UINT32_MAX ? got == UINT32_MAX : got == first + want;
+        ax_map_reduce_children(m, first + j, &c0, &n);
+        const uint32_t *k = (f == 2 ? kids2 : kids3)[j];
+        same &= n == k[1] && (n == 0 || c0 == first + k[0]);
+    }
+    CHECK(same);
+}
+
+/* The partial sums a node's psumrecv instructions wait for on `core` (into
+ * an accumulator or a value, not a dense block's inbox): their largest
+ * count, and in *total their sum. */
+static uint32_t node_receives(const struct ax_prog *p, uint32_t node, uint32_t core, uint32_t *total)
+{
+    const struct ax_prog_code *code = NULL;
+    uint32_t most = 0;
+    *total = 0;
+    for (uint32_t i = 0; i < p->n_code; i++)
+        if (p->code[i].core == core)
+            code = &p->code[i];
+    for (uint32_t i = 0; code && i < p->n_opmap; i++) {
+        const struct ax_prog_opmap *o = &p->opmap[i];
+        for (uint32_t k = o->first; o->node == node && o->core == core && k < o->first + o->count; k++) {
+            struct ax_isa_instr in;
+            if (ax_isa_decode(code->words[k], &in) != 0 || in.op != AX_ISA_PSUMRECV)
+                continue;
+            const struct ax_prog_buffer *b = ax_prog_buffer_at(p, core, (uint32_t)in.a);
+            if (b && b->kind != AX_PROG_BUF_INBOX) {
+                most = in.b > most ? (uint32_t)in.b : most;
+                *total += (uint32_t)in.b;
+            }
+        }
+    }
+    return most;
+}
+
+/* Partial sums along trees (--reduce-fanin) and flat, on chips of 16 cores
+ * of 24 KiB, as many as the model needs, where the small model's int8 matrices of 256 and 768 inputs need several
+ * column blocks per row range. Flat, the value of a projection receives one
+ * message per block on another core; with fan-in f no weight block's core
+ * receives more than f messages at once, and the value one per row range. */
+static void test_reduction_trees(void)
+{
+    char *small = base_with("capacity: 64 KiB", "capacity: 24 KiB");
+    char *chip = small ? base_with_text(small, "chips: 4\n  max_chips: 8", "chips: open") : NULL;
+    ax_mem_free(small);
+    struct fixture f;
+    if (!chip || !setup(&f, SRC "/models/nets/spikingbrain-tiny", NULL, chip)) {
+        ax_mem_free(chip);
+        return;
+    }
+    static const uint32_t fanins[] = {0, 2, 3};
+    for (size_t t = 0; t < sizeof fanins / sizeof fanins[0]; t++) {
+        uint32_t fanin = fanins[t];
+        struct ax_map_options opt;
+        ax_map_default_options(&opt);
+        opt.float_weights = AX_MAP_FLOAT_INT8;
+        opt.reduce_fanin = fanin;
+        struct ax_map m;
+        struct ax_diag_list d;
+        ax_diag_list_init(&d);
+        if (ax_map_build(&f.g, f.arch, &opt, &m, &d) != AX_OK) {
+            ax_diag_print(&d, stderr);
+            CHECK(0);
+            ax_diag_list_free(&d);
+            break;
+        }
+        CHECK(m.reduce_fanin == fanin && m.dram_bytes == 0);
+        struct ax_prog p;
+        struct ax_spike_options so;
+        ax_spike_options_default(&so);
+        CHECK(ax_map_emit(&m, &f.g, f.arch, &so, "tiny", &p, &d) == AX_OK);
+        check_program(&p, &m);
+        CHECK(verifies(&p));
+        CHECK(strcmp(ax_prog_meta(&p, "reduce_fanin"), fanin == 2 ? "2" : fanin ? "3" : "0") == 0);
+        uint32_t n_trees = 0, n_six = 0;
+        int flat_ok = 1, tree_ok = 1;
+        for (uint32_t i = 0; i < m.n_objects; i++) {
+            const struct ax_map_object *o = &m.objects[i];
+            if (o->kind != AX_MAP_WEIGHTS || o->producer == UINT32_MAX ||
+                o->dest == UINT32_MAX || o->n_blocks < 2)
+                continue; /* not a projection (the embedding is a lookup) */
+            uint32_t per_range = 0, home = ax_map_value_core(&m, o->dest, 0), total;
+            for (uint32_t b = o->first_block; b < o->first_block + o->n_blocks; b++)
+                per_range += m.blocks[b].row0 == 0;
+            if (per_range < 2 || m.objects[o->dest].n_blocks != 1)
+                continue;
+            n_trees++;
+            CHECK(o->reduce_fanin == fanin);
+            uint32_t most = node_receives(&p, o->node, home, &total), off_home = 0;
+            for (uint32_t b = o->first_block; b < o->first_block + o->n_blocks; b++)
+                off_home += m.blocks[b].core != home;
+            if (!fanin) {
+                flat_ok &= total == off_home;
+                continue;
+            }
+            if (per_range == 6) {
+                check_heap(&m, o->first_block, fanin);
+                n_six++;
+            }
+            tree_ok &= most <= 1 && total <= o->n_blocks / per_range;
+            for (uint32_t b = o->first_block; b < o->first_block + o->n_blocks; b++)
+                if (m.blocks[b].core != home)
+                    tree_ok &= node_receives(&p, o->node, m.blocks[b].core, &total) <= fanin;
+        }
+        CHECK(n_trees >= 4);
+        CHECK(flat_ok);
+        CHECK(tree_ok);
+        CHECK(!fanin || n_six > 0);
+        ax_prog_free(&p);
+        ax_diag_list_free(&d);
+        ax_map_free(&m);
+    }
+    teardown(&f);
+    ax_mem_free(chip);
+}
+
 static void test_7b_on_loihi2(void)
 {
     check_7b_on_loihi2(AX_SPIKE_MODE_RELEASED);
@@ -609,4 +746,4 @@ static void test_7b_paper_on_loihi2(void)
 AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_block_bytes), T(test_emit_tiny), T(test_7b_on_loihi2),
              T(test_7b_paper_on_loihi2),
              T(test_small_system_streams_from_dram), T(test_too_small_without_dram),
-             T(test_core_too_small_for_a_group))
+             T(test_core_too_small_for_a_group), T(test_reduction_trees))
