@@ -169,6 +169,12 @@ static void summary_text(const ax_arch_t *arch, FILE *out)
                  ax_qty_format(c->router.hop[dir].latency_s, AX_QTY_TIME, b2, sizeof b2));
         line(out, label, v, &c->router.prov);
     }
+    if (c->router.is_multicast)
+        snprintf(v, sizeof v, "%10s %10s  per copy", ax_qty_format(c->router.copy.energy_j, AX_QTY_ENERGY, b1, sizeof b1),
+                 ax_qty_format(c->router.copy.latency_s, AX_QTY_TIME, b2, sizeof b2));
+    else
+        snprintf(v, sizeof v, "no: a source core sends a copy to each destination");
+    line(out, "router.multicast", v, &c->router.prov);
     if (c->sync.model == AX_SYNC_FIXED)
         snprintf(v, sizeof v, "%s per barrier", ax_qty_format(c->sync.latency_s, AX_QTY_TIME, b1, sizeof b1));
     else

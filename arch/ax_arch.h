@@ -108,6 +108,9 @@ struct ax_router_desc {
     double link_width_bits;
     uint32_t buffer_packets;          /* SANA-FE's link_buffer_size (default 16);
                                          not modelled: link queues are unbounded */
+    uint8_t is_multicast;             /* routers replicate packets: a message to several
+                                         cores travels once along the tree of their routes */
+    struct ax_cost copy;              /* a packet copied onto another branch of that tree */
     struct ax_provenance prov;
 };
 

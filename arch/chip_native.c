@@ -149,7 +149,7 @@ static void load_router(struct chip_reader *r, struct ax_yaml_node *tile, struct
     struct ax_yaml_node *m;
     if (rd_map(r, tile, "tile", "router", RD_REQUIRED, &m) <= 0)
         return;
-    const char *expected[2 * AX_DIR_COUNT + 6];
+    const char *expected[2 * AX_DIR_COUNT + 9];
     size_t n_expected = 0;
     rd_hops(r, m, "router", RD_REQUIRED, rt->hop);
     for (size_t i = 0; i < N_OF(rd_hop_keys); i++)
@@ -161,9 +161,18 @@ static void load_router(struct chip_reader *r, struct ax_yaml_node *tile, struct
      * link queues are unbounded (docs/chip-format.md). */
     rt->buffer_packets = 16;
     rd_u32(r, m, "router", "buffer", RD_OPTIONAL, 1, 1u << 20, &rt->buffer_packets);
+    /* Multicast (docs/chip-format.md): off unless the chip says so; a copy
+     * costs nothing unless the chip gives its cost. */
+    rd_bool(r, m, "router", "multicast", RD_OPTIONAL, &rt->is_multicast);
+    rd_qty(r, m, "router", "energy_copy", AX_QTY_ENERGY, RD_OPTIONAL, 0.0, 0, &rt->copy.energy_j);
+    rd_qty(r, m, "router", "latency_copy", AX_QTY_TIME, RD_OPTIONAL, 0.0, 0, &rt->copy.latency_s);
+    if (!rt->is_multicast && (ax_yaml_get(m, "energy_copy") || ax_yaml_get(m, "latency_copy")))
+        rd_warning(r, m, "router: energy_copy and latency_copy apply only with 'multicast: true'; "
+                   "this router sends a copy of each packet from its source core instead");
     rd_provenance(r, m, "router", &rt->prov);
     static const char *const rest[] = {"energy_local", "latency_local", "link_width", "buffer",
-                                       "source", "estimate"};
+                                       "multicast", "energy_copy", "latency_copy", "source",
+                                       "estimate"};
     for (size_t i = 0; i < N_OF(rest); i++)
         expected[n_expected++] = rest[i];
     rd_unknown_keys(r, m, "router", expected, n_expected);

@@ -31,6 +31,16 @@ ax_status eng_net_init(struct eng_net *n, const ax_arch_t *arch, uint32_t n_chip
         eng_net_free(n);
         return AX_ERR_NOMEM;
     }
+    if (chip->router.is_multicast) {
+        n->tree_gen = ax_mem_calloc((size_t)n->n_links + 1, sizeof *n->tree_gen);
+        n->tree_at = ax_mem_calloc((size_t)n->n_links + 1, sizeof *n->tree_at);
+        n->tree_free = ax_mem_calloc((size_t)n->n_links + 1, sizeof *n->tree_free);
+        n->tree_lag = ax_mem_calloc((size_t)n->n_links + 1, sizeof *n->tree_lag);
+        if (!n->tree_gen || !n->tree_at || !n->tree_free || !n->tree_lag) {
+            eng_net_free(n);
+            return AX_ERR_NOMEM;
+        }
+    }
     return AX_OK;
 }
 
@@ -42,6 +52,10 @@ void eng_net_free(struct eng_net *n)
     ax_mem_free(n->link_tag);
     ax_mem_free(n->link_acc);
     ax_mem_free(n->tag_max);
+    ax_mem_free(n->tree_gen);
+    ax_mem_free(n->tree_at);
+    ax_mem_free(n->tree_free);
+    ax_mem_free(n->tree_lag);
     memset(n, 0, sizeof *n);
 }
 
@@ -190,6 +204,20 @@ enum eng_server eng_server_of(enum ax_ledger_item i)
     }
 }
 
+/* Moves (x, y) and its place within the chip (lx, ly) over hop `h`. */
+static void step(const struct eng_net *n, const struct hop *h, uint32_t *x, uint32_t *y,
+                 uint32_t *lx, uint32_t *ly)
+{
+    switch (h->dir) {
+    case AX_DIR_EAST:  *lx = *lx + 1 == n->mesh_w ? 0 : *lx + 1; break;
+    case AX_DIR_WEST:  *lx = *lx == 0 ? n->mesh_w - 1 : *lx - 1; break;
+    case AX_DIR_SOUTH: *ly = *ly + 1 == n->mesh_h ? 0 : *ly + 1; break;
+    default:           *ly = *ly == 0 ? n->mesh_h - 1 : *ly - 1; break;
+    }
+    *x = h->nx;
+    *y = h->ny;
+}
+
 double eng_route(struct eng_net *n, const struct eng_msg *m, double t, int is_analytic,
                  struct eng_counts *c)
 {
@@ -209,17 +237,60 @@ double eng_route(struct eng_net *n, const struct eng_msg *m, double t, int is_an
         heads += h.head;
         if (h.lag > tail)
             tail = h.lag;
-        switch (h.dir) {
-        case AX_DIR_EAST:  lx = lx + 1 == n->mesh_w ? 0 : lx + 1; break;
-        case AX_DIR_WEST:  lx = lx == 0 ? n->mesh_w - 1 : lx - 1; break;
-        case AX_DIR_SOUTH: ly = ly + 1 == n->mesh_h ? 0 : ly + 1; break;
-        default:           ly = ly == 0 ? n->mesh_h - 1 : ly - 1; break;
-        }
-        x = h.nx;
-        y = h.ny;
+        step(n, &h, &x, &y, &lx, &ly);
     }
     c->free_s = heads + tail;
     return t + tail;
+}
+
+void eng_route_tree(struct eng_net *n, const struct eng_msg *m, const uint32_t *dst, uint32_t n_dst,
+                    double t, int is_analytic, struct eng_counts *c, double *arrive, double *free_s)
+{
+    double copy = n->sys->chip.router.copy.latency_s, local = n->sys->chip.router.local.latency_s;
+    uint32_t sx, sy, branches = 0;
+    coords(n, m->src, &sx, &sy);
+    c->packets += m->packets;
+    n->gen++;
+    for (uint32_t i = 0; i < n_dst; i++) {
+        arrive[i] = t;
+        free_s[i] = 0;
+        if (dst[i] == m->src)
+            continue;
+        /* the trunk leaves the source as it is; every later branch is a copy */
+        int is_copy = branches++ > 0;
+        double at = t, heads = 0, tail = 0, delay = is_copy ? copy : 0.0;
+        if (is_copy)
+            c->copies += m->packets;
+        uint32_t x = sx, y = sy, bx, by, lx = sx % n->mesh_w, ly = sy % n->mesh_h;
+        coords(n, dst[i], &bx, &by);
+        while (x != bx || y != by) {
+            struct hop h;
+            next_hop(n, m, x, y, lx, ly, bx, by, &h);
+            if (n->tree_gen[h.link] == n->gen) { /* on the tree: where its head is */
+                at = n->tree_at[h.link];
+                heads = n->tree_free[h.link];
+                tail = n->tree_lag[h.link];
+            } else { /* a link of its own: the branch starts here */
+                at += delay;
+                heads += delay;
+                delay = 0;
+                at = hop_take(n, &h, m, at, is_analytic, c);
+                heads += h.head;
+                tail = h.lag > tail ? h.lag : tail;
+                n->tree_gen[h.link] = n->gen;
+                n->tree_at[h.link] = at;
+                n->tree_free[h.link] = heads;
+                n->tree_lag[h.link] = tail;
+            }
+            step(n, &h, &x, &y, &lx, &ly);
+        }
+        if (x == sx && y == sy) { /* a core of the source's tile: its local port */
+            c->local += m->packets;
+            tail = m->packets * local;
+        }
+        arrive[i] = at + delay + tail; /* delay left: the copy made at its own router */
+        free_s[i] = heads + delay + tail;
+    }
 }
 
 /* ---- a core's units ----------------------------------------------------------------- */

@@ -60,6 +60,12 @@ struct eng_net {
     double *link_acc;
     double *tag_max;           /* per tag */
     uint32_t n_tags;
+    /* Multicast (eng_route_tree; NULL when the routers do not replicate):
+     * per link, whether the message being routed took it (tree_gen equal
+     * to gen), when its head reached the far router, the head's latency
+     * there with every link free, and the largest lag of a hop so far. */
+    uint32_t *tree_gen, gen;
+    double *tree_at, *tree_free, *tree_lag;
 };
 
 #define ENG_NO_TAG UINT32_MAX
@@ -71,6 +77,7 @@ void eng_net_tags_flush(struct eng_net *n);
 
 struct eng_counts {            /* network counts of a route, for the ledger */
     double hops[AX_DIR_COUNT], local, chip_bytes, packets;
+    double copies;             /* packets copied onto another branch of a multicast tree */
     double free_s;             /* the route's latency with every link free (the bound's chain) */
 };
 
@@ -81,6 +88,19 @@ void eng_net_free(struct eng_net *n);
  * `is_analytic`), counting into *c; returns when its last packet arrives. */
 double eng_route(struct eng_net *n, const struct eng_msg *m, double t, int is_analytic,
                  struct eng_counts *c);
+
+/* Routes message `m` (its dst unused) from m->src to the n_dst cores `dst`
+ * at once, as routers that replicate packets do: along the tree their XY
+ * routes form (routes from one source part and never meet again), each
+ * link of it taken and counted once. The first destination's route is the
+ * trunk; each later one leaves the tree where its route parts from the
+ * links taken so far (or at its own router, when that lies on them),
+ * `latency_copy` after the head reached that router, and counts one copy
+ * of each packet. Writes, per destination, when the last packet arrives
+ * (arrive[i]) and its latency with every link free (free_s[i]); counts into
+ * *c. A destination that is the source itself arrives at once. */
+void eng_route_tree(struct eng_net *n, const struct eng_msg *m, const uint32_t *dst, uint32_t n_dst,
+                    double t, int is_analytic, struct eng_counts *c, double *arrive, double *free_s);
 
 /* The unit that serves ledger item `i`, or ENG_SERVER_COUNT when the
  * network times it. */

@@ -59,6 +59,7 @@ double ax_ledger_unit_cost(const ax_arch_t *arch, enum ax_ledger_item i)
     case AX_LEDGER_SRAM_WRITE:  return chip->core.sram.energy_write_j;
     case AX_LEDGER_DRAM_BYTE:   return chip->dram.is_present ? chip->dram.energy_per_byte_j : 0;
     case AX_LEDGER_HOP_LOCAL:   return chip->router.local.energy_j;
+    case AX_LEDGER_COPY:        return chip->router.copy.energy_j;
     case AX_LEDGER_CHIP_LINK:   return s->interchip.energy_per_byte_j;
     case AX_LEDGER_STATIC_CHIP: return ax_arch_chip_static_power(arch);
     case AX_LEDGER_BARRIER:     return chip->sync.energy_j;
@@ -103,7 +104,7 @@ const struct ax_provenance *ax_ledger_item_source(const ax_arch_t *arch, enum ax
         return &chip->core.unit[ax_event_unit(ev)].prov;
     if (i >= AX_LEDGER_DENSE_ADD && i <= AX_LEDGER_DENSE_QUANT)
         return &chip->core.dense.prov;
-    if (i >= AX_LEDGER_HOP_NORTH && i <= AX_LEDGER_HOP_LOCAL)
+    if (i >= AX_LEDGER_HOP_NORTH && i <= AX_LEDGER_COPY)
         return &chip->router.prov;
     switch (i) {
     case AX_LEDGER_SRAM_READ:

@@ -166,6 +166,12 @@ struct timed {
     struct busy *busy_iv;  /* this token's, in the order they ended */
     uint64_t n_busy_iv, cap_busy_iv;
 
+    double *tree_arrive;   /* send_tree's scratch: arrivals, then free latencies */
+    uint32_t cap_tree;
+    uint32_t *tree_dst;    /* the destination cores of a multicast psumsend */
+    double *tree_served;   /* per destination: served, timed and in the shadow */
+    uint32_t cap_tree_dst;
+
     timed_sc_t *sc;        /* the SystemC engine deciding the order, or NULL: the heap */
     struct ax_trace *trace; /* NULL unless o->trace names a file */
 };
@@ -341,6 +347,93 @@ struct free_send {
     double served; /* out */
 };
 
+/* The packets and bytes of a message of `words` float32 words, or of one
+ * spike event when `is_event`. */
+static void message_size(const struct timed *s, uint32_t words, int is_event, double *packets,
+                         double *bytes)
+{
+    *bytes = is_event ? s->net.packet_bytes : words * 4.0;
+    *packets = is_event ? 1 : ceil(*bytes / s->net.packet_bytes);
+    if (*packets < 1)
+        *packets = 1;
+}
+
+/* A message of `packets` packets leaves `src` through axon_out once it is
+ * ready at `ready`; returns when it has left. Its shadow leaves through the
+ * instruction's own axon_out (f->out). */
+static double depart(struct timed *s, uint32_t src, double packets, double ready, struct free_send *f)
+{
+    charge(s, NULL, src, AX_LEDGER_MESSAGE_OUT, packets);
+    double out = eng_message_service(s->arch, AX_EVENT_AXON_OUT_MESSAGE_OUT, packets);
+    double left = eng_depart(out, ready, core_free(s, src), core_busy(s, src));
+    frag_add(s, src, ENG_AXON_OUT, out);
+    f->out = (f->ready > f->out ? f->ready : f->out) + out;
+    return left;
+}
+
+/* Whether a message to n cores travels once along the tree of their
+ * routes: the chip's routers replicate packets and there is more than one. */
+static int is_multicast(const struct timed *s, uint32_t n)
+{
+    return n > 1 && s->net.tree_gen != NULL;
+}
+
+/* Room for n destinations in tree_dst and twice n in tree_served; NULL
+ * when memory ran out. */
+static uint32_t *dests(struct timed *s, uint32_t n)
+{
+    if (n > s->cap_tree_dst) {
+        uint32_t *d = ax_mem_realloc(s->tree_dst, (size_t)n * sizeof *d);
+        if (d)
+            s->tree_dst = d;
+        double *sv = d ? ax_mem_realloc(s->tree_served, 2 * (size_t)n * sizeof *sv) : NULL;
+        if (!sv)
+            return NULL;
+        s->tree_served = sv;
+        s->cap_tree_dst = n;
+    }
+    return s->tree_dst;
+}
+
+/* The network's counts of a route into the ledger. */
+static void charge_route(struct timed *s, const struct eng_counts *c)
+{
+    for (int d = 0; d < AX_DIR_COUNT; d++)
+        charge(s, NULL, NONE, (enum ax_ledger_item)(AX_LEDGER_HOP_NORTH + d), c->hops[d]);
+    charge(s, NULL, NONE, AX_LEDGER_HOP_LOCAL, c->local);
+    charge(s, NULL, NONE, AX_LEDGER_COPY, c->copies);
+    charge(s, NULL, NONE, AX_LEDGER_CHIP_LINK, c->chip_bytes);
+}
+
+/* Message `m`, which left at `left`, arrives at m->dst at `arrive` (free_s
+ * after it left, with every link free) and is served on its axon_in.
+ * Returns when it has been served; sets the shadow's f->served. */
+static double serve(struct timed *s, const struct eng_msg *m, double left, double arrive,
+                    double free_s, struct free_send *f)
+{
+    charge(s, NULL, m->dst, AX_LEDGER_MESSAGE_IN, m->packets);
+    if (s->cur != NONE)
+        s->span[s->cur].packets += m->packets;
+    double *in = core_free(s, m->dst);
+    double need = eng_message_service(s->arch, AX_EVENT_AXON_IN_MESSAGE_IN, m->packets);
+    double start = arrive > in[ENG_AXON_IN] ? arrive : in[ENG_AXON_IN];
+    in[ENG_AXON_IN] = start + need;
+    core_busy(s, m->dst)[ENG_AXON_IN] += need;
+    frag_add(s, m->dst, ENG_AXON_IN, need);
+    double served = start + need;
+    f->served = f->out + free_s + need;
+    if (f->served > s->free_end)
+        s->free_end = f->served;
+    if (s->trace) {
+        double out = eng_message_service(s->arch, AX_EVENT_AXON_OUT_MESSAGE_OUT, m->packets);
+        ax_trace_message(s->trace, m, eng_hops(&s->net, m->src, m->dst), left - out, left, arrive,
+                         start, served);
+    }
+    if (served > s->horizon)
+        s->horizon = served;
+    return served;
+}
+
 /* Sends a message of `words` float32 words (or one spike event when
  * `is_event`) from `src` to `dst`, ready to leave at `ready`. Returns when
  * it has left; *served is when the destination has served it on axon_in.
@@ -353,42 +446,55 @@ static double send(struct timed *s, uint32_t src, uint32_t dst, uint32_t words, 
         f->served = f->ready;
         return ready;
     }
-    double bytes = is_event ? s->net.packet_bytes : words * 4.0;
-    double packets = is_event ? 1 : ceil(bytes / s->net.packet_bytes);
-    if (packets < 1)
-        packets = 1;
-    charge(s, NULL, src, AX_LEDGER_MESSAGE_OUT, packets);
-    charge(s, NULL, dst, AX_LEDGER_MESSAGE_IN, packets);
+    double bytes, packets;
+    message_size(s, words, is_event, &packets, &bytes);
     struct eng_msg m = {src, dst, (uint32_t)packets, (uint32_t)bytes, {{0}}};
-    double out = eng_message_service(s->arch, AX_EVENT_AXON_OUT_MESSAGE_OUT, packets);
-    double left = eng_depart(out, ready, core_free(s, src), core_busy(s, src));
-    struct eng_counts c = {{0}, 0, 0, 0, 0};
+    double left = depart(s, src, packets, ready, f);
+    struct eng_counts c = {{0}, 0, 0, 0, 0, 0};
     s->net.tag = s->cur == NONE ? ENG_NO_TAG : s->layer_of[s->cur];
     double arrive = eng_route(&s->net, &m, left, s->o->timing == AX_SIM_TIMING_ANALYTIC, &c);
-    frag_add(s, src, ENG_AXON_OUT, out);
-    f->out = (f->ready > f->out ? f->ready : f->out) + out;
-    for (int d = 0; d < AX_DIR_COUNT; d++)
-        charge(s, NULL, NONE, (enum ax_ledger_item)(AX_LEDGER_HOP_NORTH + d), c.hops[d]);
-    charge(s, NULL, NONE, AX_LEDGER_HOP_LOCAL, c.local);
-    charge(s, NULL, NONE, AX_LEDGER_CHIP_LINK, c.chip_bytes);
-    if (s->cur != NONE)
-        s->span[s->cur].packets += packets;
-    double *in = core_free(s, dst);
-    double need = eng_message_service(s->arch, AX_EVENT_AXON_IN_MESSAGE_IN, packets);
-    double start = arrive > in[ENG_AXON_IN] ? arrive : in[ENG_AXON_IN];
-    in[ENG_AXON_IN] = start + need;
-    core_busy(s, dst)[ENG_AXON_IN] += need;
-    frag_add(s, dst, ENG_AXON_IN, need);
-    *served = start + need;
-    f->served = f->out + c.free_s + need;
-    if (f->served > s->free_end)
-        s->free_end = f->served;
-    if (s->trace)
-        ax_trace_message(s->trace, &m, eng_hops(&s->net, src, dst),
-                         left - out, left, arrive, start, *served);
-    if (*served > s->horizon)
-        s->horizon = *served;
+    charge_route(s, &c);
+    *served = serve(s, &m, left, arrive, c.free_s, f);
     return left;
+}
+
+/* Sends one message to the n cores `dst` at once, on a chip whose routers
+ * replicate packets (eng_route_tree): it leaves axon_out once and each
+ * destination serves it. Returns when it has left; served[i] and
+ * free_served[i] are when destination i served it, timed and in the
+ * shadow. */
+static ax_status send_tree(struct timed *s, uint32_t src, const uint32_t *dst, uint32_t n,
+                           uint32_t words, int is_event, double ready, double *left,
+                           double *served, double *free_served, struct free_send *f)
+{
+    if (n > s->cap_tree) {
+        double *a = ax_mem_realloc(s->tree_arrive, 2 * (size_t)n * sizeof *a);
+        if (!a)
+            return AX_ERR_NOMEM;
+        s->tree_arrive = a;
+        s->cap_tree = n;
+    }
+    double *arrive = s->tree_arrive, *free_s = s->tree_arrive + n;
+    double bytes, packets;
+    message_size(s, words, is_event, &packets, &bytes);
+    struct eng_msg m = {src, src, (uint32_t)packets, (uint32_t)bytes, {{0}}};
+    *left = depart(s, src, packets, ready, f);
+    struct eng_counts c = {{0}, 0, 0, 0, 0, 0};
+    s->net.tag = s->cur == NONE ? ENG_NO_TAG : s->layer_of[s->cur];
+    eng_route_tree(&s->net, &m, dst, n, *left, s->o->timing == AX_SIM_TIMING_ANALYTIC, &c, arrive,
+                   free_s);
+    charge_route(s, &c);
+    for (uint32_t i = 0; i < n; i++) {
+        if (dst[i] == src) { /* the core's own: no packet */
+            served[i] = ready;
+            free_served[i] = f->ready;
+            continue;
+        }
+        m.dst = dst[i];
+        served[i] = serve(s, &m, *left, arrive[i], free_s[i], f);
+        free_served[i] = f->served;
+    }
+    return AX_OK;
 }
 
 static ax_status note_message(struct timed *s, uint64_t id, double served, double free_served)
@@ -717,7 +823,22 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         }
         done = ready;
         struct free_send f = {free_ready, free_ready, free_ready};
-        for (uint32_t i = 0; i < d->n_sent && st == AX_OK; i++) {
+        if (is_multicast(s, d->n_sent)) { /* one message along the tree of their routes */
+            uint32_t *dst = dests(s, d->n_sent);
+            for (uint32_t i = 0; dst && i < d->n_sent; i++)
+                dst[i] = d->sent[i].dst;
+            double left = ready, *served = s->tree_served, *free_served = s->tree_served + d->n_sent;
+            st = dst ? send_tree(s, core, dst, d->n_sent, d->sent[0].words, 0, ready, &left,
+                                 served, free_served, &f)
+                     : AX_ERR_NOMEM;
+            done = left > done ? left : done;
+            for (uint32_t i = 0; i < d->n_sent && st == AX_OK; i++) {
+                reach = served[i] > reach ? served[i] : reach;
+                free_reach = free_served[i] > free_reach ? free_served[i] : free_reach;
+                st = note_message(s, d->sent[i].id, served[i], free_served[i]);
+            }
+        }
+        for (uint32_t i = 0; i < d->n_sent && st == AX_OK && !is_multicast(s, d->n_sent); i++) {
             double served,
                 left = send(s, core, d->sent[i].dst, d->sent[i].words, 0, ready, &served, &f);
             if (left > done)
@@ -742,21 +863,36 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         /* the shadow: the instruction's own soma and axon_out, free at ft */
         double soma[ENG_SERVER_COUNT] = {0}, soma_busy[ENG_SERVER_COUNT] = {0};
         struct free_send f = {ft, ft, ft};
-        for (uint64_t e = 0; e < d->events; e++) {
+        uint32_t *tree = is_multicast(s, rt->n_dst) ? dests(s, rt->n_dst) : NULL;
+        if (is_multicast(s, rt->n_dst) && !tree)
+            st = AX_ERR_NOMEM;
+        for (uint32_t i = 0; tree && i < rt->n_dst; i++)
+            tree[i] = rt->dst[i].core;
+        for (uint64_t e = 0; e < d->events && st == AX_OK; e++) {
             double ready = e < d->generated ? run_job(s, core, t, &gen) : t;
             f.ready = e < d->generated ? eng_run_job(ft, &gen, soma, soma_busy, NULL) : ft;
-            for (uint32_t i = 0; i < rt->n_dst; i++) {
+            double left = ready, *served = s->tree_served, *free_served = s->tree_served + rt->n_dst;
+            if (tree) /* one event along the tree of the routes */
+                st = send_tree(s, core, tree, rt->n_dst, 1, 1, ready, &left, served, free_served, &f);
+            for (uint32_t i = 0; i < rt->n_dst && st == AX_OK; i++) {
                 uint32_t dst = rt->dst[i].core;
-                double served, left = send(s, core, dst, 1, 1, ready, &served, &f);
+                double here, free_here;
+                if (tree) {
+                    here = served[i];
+                    free_here = free_served[i];
+                } else {
+                    left = send(s, core, dst, 1, 1, ready, &here, &f);
+                    free_here = f.served;
+                }
                 if (left > done)
                     done = left;
-                if (served > reach)
-                    reach = served;
-                if (served > s->events_in[row(s, dst)])
-                    s->events_in[row(s, dst)] = served;
-                free_reach = f.served > free_reach ? f.served : free_reach;
-                if (f.served > s->free_in[row(s, dst)])
-                    s->free_in[row(s, dst)] = f.served;
+                if (here > reach)
+                    reach = here;
+                if (here > s->events_in[row(s, dst)])
+                    s->events_in[row(s, dst)] = here;
+                free_reach = free_here > free_reach ? free_here : free_reach;
+                if (free_here > s->free_in[row(s, dst)])
+                    s->free_in[row(s, dst)] = free_here;
             }
         }
         fdone = f.out;
@@ -1514,6 +1650,9 @@ static void timed_free(struct timed *s)
     ax_mem_free(s->dram_free);
     ax_mem_free(s->core_cnt);
     ax_mem_free(s->clock);
+    ax_mem_free(s->tree_arrive);
+    ax_mem_free(s->tree_dst);
+    ax_mem_free(s->tree_served);
     ax_mem_free(s->is_parked);
     ax_mem_free(s->heap);
     ax_mem_free(s->events_in);

@@ -8,6 +8,7 @@
 #include "ax_fs.h"
 #include "ax_mem.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -468,6 +469,51 @@ static void test_buffer_optional(void)
     ax_mem_free(base);
 }
 
+/* `router.multicast` (docs/chip-format.md): off by default; on, with the
+ * copy's costs read as written; the costs without it are a warning, since
+ * nothing would use them. */
+static void test_multicast_keys(void)
+{
+    size_t len;
+    char *base = slurp(SRC "/tests/chip/data/base.yaml", &len);
+    if (!base)
+        return;
+    static const char line[] = "      buffer: 16\n";
+    char *at = strstr(base, line);
+    CHECK(at != NULL);
+    static const char *const adds[] = {
+        "",
+        "      multicast: true\n      energy_copy: 2.5 pJ\n      latency_copy: 1.5 ns\n",
+        "      energy_copy: 2.5 pJ\n",
+    };
+    for (int i = 0; at && i < 3; i++) {
+        char *text = malloc(len + 128);
+        if (!text)
+            break;
+        size_t head = (size_t)(at - base) + sizeof line - 1;
+        memcpy(text, base, head);
+        strcpy(text + head, adds[i]);
+        strcat(text, at + sizeof line - 1);
+        struct ax_diag_list diags;
+        ax_diag_list_init(&diags);
+        ax_arch_t *arch = NULL;
+        CHECK(ax_arch_load_text("multicast.yaml", text, strlen(text), &arch, &diags) == AX_OK);
+        CHECK(diags.n_errors == 0 && diags.n_warnings == (i == 2 ? 1u : 0u));
+        if (i == 2)
+            CHECK(diags.n_items == 1 && strstr(diags.items[0].message, "only with 'multicast: true'"));
+        if (arch) {
+            const struct ax_router_desc *r = &ax_arch_desc(arch)->chip.router;
+            CHECK(r->is_multicast == (i == 1));
+            CHECK(fabs(r->copy.energy_j - (i == 0 ? 0.0 : 2.5e-12)) < 1e-24);
+            CHECK(fabs(r->copy.latency_s - (i == 1 ? 1.5e-9 : 0.0)) < 1e-21);
+        }
+        ax_arch_free(arch);
+        ax_diag_list_free(&diags);
+        free(text);
+    }
+    ax_mem_free(base);
+}
+
 static void test_missing_and_huge_files(void)
 {
     struct ax_diag_list diags;
@@ -571,5 +617,5 @@ static void test_random_damage(void)
 AX_TEST_MAIN(T(test_preset_loihi1_fit), T(test_random_damage), T(test_preset_loihi1_davies), T(test_preset_loihi2_like),
              T(test_preset_truenorth), T(test_preset_generic_45nm), T(test_sanafe_matches_native),
              T(test_derived_figures), T(test_mutation_corpus), T(test_file_corpus),
-             T(test_unknown_keys_warn), T(test_buffer_optional), T(test_missing_and_huge_files),
+             T(test_unknown_keys_warn), T(test_buffer_optional), T(test_multicast_keys), T(test_missing_and_huge_files),
              T(test_allocation_failures))

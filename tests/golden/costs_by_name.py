@@ -39,6 +39,7 @@ KEYS = {
     "hop_south": "chip.tile.router.energy_south_hop",
     "hop_west": "chip.tile.router.energy_west_hop",
     "local": "chip.tile.router.energy_local",
+    "copy": "chip.tile.router.energy_copy",
     "link": "system.interchip.energy_per_byte",
     "barrier": "chip.sync.energy",
 }
