@@ -208,7 +208,8 @@ void ax_map_site_name(const struct ax_ir_graph *g, uint32_t node, char *buf, siz
  * needs no new compile. */
 #define AX_MAP_CHIP_KEYS                                                                           \
     "system.chips system.max_chips chip.mesh.width chip.mesh.height chip.tile.cores "              \
-    "chip.core.max_neurons chip.core.sram.capacity chip.dram chip.dram.capacity"
+    "chip.core.max_neurons chip.core.sram.capacity chip.dram chip.dram.capacity "                   \
+    "chip.tile.router.multicast"
 
 /* Emits the program of the mapped graph `g` (after the precision pass),
  * with the spiking options `spike` (encoding, fixed T, k): per-core buffers,

@@ -84,6 +84,11 @@ struct emitter {
     struct core_code *cores;
     struct layout *lay;           /* per map block */
     uint8_t *is_encoded;          /* per map object: a value encoded this token */
+    uint32_t *next_reader;        /* per spiking weight object: the next one that reads the
+                                   * same value, or NONE */
+    uint8_t *is_fed;              /* per map object: its events were emitted (spike_fanout) */
+    int is_union;                 /* one emission feeds every projection reading a value
+                                   * (fed_with): the chip's routers replicate packets */
     const char **tensor;          /* per map object: its name in the program's arena */
     uint32_t node;                /* the node being emitted (opmap) */
     uint32_t k_const;             /* consts index of k */
@@ -746,6 +751,27 @@ struct source {
     uint32_t core, addr, shard;
 };
 
+/* next_reader: each spiking weight object's next one reading the same
+ * value, in object order (the order the emitter meets them). */
+static ax_status link_readers(struct emitter *e)
+{
+    const struct ax_map *m = e->m;
+    uint32_t *last = ax_mem_alloc(((size_t)m->n_objects + 1) * sizeof *last);
+    if (!last)
+        return AX_ERR_NOMEM;
+    for (uint32_t i = 0; i < m->n_objects; i++)
+        last[i] = e->next_reader[i] = NONE;
+    for (uint32_t i = m->n_objects; i-- > 0;) {
+        const struct ax_map_object *o = &m->objects[i];
+        if (o->kind != AX_MAP_WEIGHTS || !o->is_spiking || o->producer >= m->n_objects)
+            continue;
+        e->next_reader[i] = last[o->producer];
+        last[o->producer] = i;
+    }
+    ax_mem_free(last);
+    return AX_OK;
+}
+
 /* thresh and encode of a value, once per token however many projections
  * read it. */
 static void encode_once(struct emitter *e, struct source x, uint32_t len)
@@ -761,44 +787,64 @@ static void encode_once(struct emitter *e, struct source x, uint32_t len)
     op(e, x.core, AX_ISA_ENCODE, flags, x.addr, l->vth, l->counts);
 }
 
-/* The spike fan-out of a projection: per column group, an `emit` of its
- * counts to the cores holding blocks of that group (runs of groups with the
- * same cores in one `emit`); then the barrier of the sender and them. */
+/* The next projection `spike_fanout` feeds with `oi`'s events: on a chip
+ * whose routers replicate packets, every spiking projection that reads
+ * the same value (q, k, v and gk; gate and up; every expert's gate and up),
+ * since one emission to all of them then leaves each event once and crosses
+ * each link once; otherwise none, since an event goes to each core on its
+ * own anyway, and a projection's blocks can start once their own events are
+ * in rather than everyone's. */
+static uint32_t fed_with(const struct emitter *e, uint32_t oi)
+{
+    return e->is_union ? e->next_reader[oi] : NONE;
+}
+
+/* The spike fan-out of projection `oi` (reading `x`) and of those fed with
+ * it (fed_with): per column group, one `emit` of its counts to the union of
+ * the cores holding blocks of that group in any of them (runs of groups
+ * with the same cores in one `emit`); then one barrier of the sender and
+ * those cores. */
 static void spike_fanout(struct emitter *e, uint32_t oi, struct source x)
 {
     const struct ax_map *m = e->m;
-    const struct ax_map_object *o = &m->objects[oi];
-    uint32_t counts = e->lay[x.shard].counts, n_groups = (o->cols + GROUP - 1) / GROUP;
-    uint32_t run_route = NONE, run_first = 0;
+    uint32_t counts = e->lay[x.shard].counts, cols = m->objects[oi].cols;
+    uint32_t n_groups = (cols + GROUP - 1) / GROUP, run_route = NONE, run_first = 0;
+    for (uint32_t r = oi; r != NONE; r = fed_with(e, r))
+        e->is_fed[r] = 1;
     for (uint32_t g = 0; g <= n_groups && ok(e); g++) {
-        uint32_t r = NONE;
+        uint32_t route_g = NONE;
         if (g < n_groups) {
             e->n_tmp = 0;
-            for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks; bi++) {
-                const struct ax_map_block *b = &m->blocks[bi];
-                if (g * GROUP < b->col0 || g * GROUP >= b->col0 + b->cols || e->core_mark[b->core])
-                    continue;
-                e->core_mark[b->core] = 1;
-                if (GROW(e, e->tmp, e->n_tmp, e->cap_tmp) == 0)
-                    e->tmp[e->n_tmp++] = (struct ax_prog_dest){b->core, NONE};
+            for (uint32_t r = oi; r != NONE; r = fed_with(e, r)) {
+                const struct ax_map_object *o = &m->objects[r];
+                for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks; bi++) {
+                    const struct ax_map_block *b = &m->blocks[bi];
+                    if (g * GROUP < b->col0 || g * GROUP >= b->col0 + b->cols || e->core_mark[b->core])
+                        continue;
+                    e->core_mark[b->core] = 1;
+                    if (GROW(e, e->tmp, e->n_tmp, e->cap_tmp) == 0)
+                        e->tmp[e->n_tmp++] = (struct ax_prog_dest){b->core, NONE};
+                }
             }
             for (uint32_t i = 0; i < e->n_tmp; i++)
                 e->core_mark[e->tmp[i].core] = 0;
-            r = route(e, x.core, AX_PROG_ROUTE_SPIKES, e->tmp, e->n_tmp);
+            route_g = route(e, x.core, AX_PROG_ROUTE_SPIKES, e->tmp, e->n_tmp);
         }
-        if (g > 0 && (g == n_groups || r != run_route)) {
-            uint32_t end = g * GROUP < o->cols ? g * GROUP : o->cols;
+        if (g > 0 && (g == n_groups || route_g != run_route)) {
+            uint32_t end = g * GROUP < cols ? g * GROUP : cols;
             setlen(e, x.core, end - run_first * GROUP);
             op(e, x.core, AX_ISA_EMIT, 0, counts + run_first * GROUP, run_route, 0);
         }
-        if (g == 0 || r != run_route) {
-            run_route = r;
+        if (g == 0 || route_g != run_route) {
+            run_route = route_g;
             run_first = g;
         }
     }
     barrier_join(e, x.core);
-    for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks; bi++)
-        barrier_join(e, m->blocks[bi].core);
+    for (uint32_t r = oi; r != NONE; r = fed_with(e, r))
+        for (uint32_t bi = m->objects[r].first_block;
+             bi < m->objects[r].first_block + m->objects[r].n_blocks; bi++)
+            barrier_join(e, m->blocks[bi].core);
     barrier_close(e);
 }
 
@@ -914,7 +960,8 @@ static void projection(struct emitter *e, uint32_t oi, struct source x, struct t
             return;
         }
         encode_once(e, x, o->cols);
-        spike_fanout(e, oi, x);
+        if (!e->is_fed[oi])
+            spike_fanout(e, oi, x);
     } else {
         in = ax_mem_alloc((size_t)o->n_blocks * sizeof *in);
         if (!in) {
@@ -1438,6 +1485,8 @@ static void emitter_free(struct emitter *e)
     ax_mem_free(e->cores);
     ax_mem_free(e->lay);
     ax_mem_free(e->is_encoded);
+    ax_mem_free(e->next_reader);
+    ax_mem_free(e->is_fed);
     ax_mem_free(e->tensor);
     ax_mem_free(e->scalar_const);
     ax_mem_free(e->table_const);
@@ -1504,13 +1553,17 @@ ax_status ax_map_emit(const struct ax_map *m, const struct ax_ir_graph *g, const
     e.sram_words = words;
     e.cores = ax_mem_calloc(n_cores + 1, sizeof *e.cores);
     e.lay = ax_mem_calloc(m->n_blocks + 1, sizeof *e.lay);
+    e.is_union = sys->chip.router.is_multicast;
     e.is_encoded = ax_mem_calloc(m->n_objects + 1, 1);
+    e.is_fed = ax_mem_calloc(m->n_objects + 1, 1);
+    e.next_reader = ax_mem_alloc(((size_t)m->n_objects + 1) * sizeof *e.next_reader);
     e.tensor = ax_mem_calloc(m->n_objects + 1, sizeof *e.tensor);
     e.scalar_const = ax_mem_calloc(g->n_nodes + 1, sizeof *e.scalar_const);
     e.table_const = ax_mem_calloc(g->n_nodes + 1, sizeof *e.table_const);
     e.core_mark = ax_mem_calloc(n_cores + 1, 1);
     st = AX_ERR_NOMEM;
-    if (!e.cores || !e.lay || !e.is_encoded || !e.tensor || !e.scalar_const || !e.table_const || !e.core_mark)
+    if (!e.cores || !e.lay || !e.is_encoded || !e.is_fed || !e.next_reader || !e.tensor ||
+        !e.scalar_const || !e.table_const || !e.core_mark || link_readers(&e) != AX_OK)
         goto done;
     if (!m->node_value || m->n_nodes != g->n_nodes) {
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,

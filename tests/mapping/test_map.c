@@ -522,9 +522,12 @@ static uint32_t count_op(const struct ax_prog *p, enum ax_isa_op op)
 /* The program's shape follows the mapping: one `encode` per value that a
  * spiking projection reads (q, k, v and gk share one) and one per head of
  * each state block of a spiking SWA (its query spikes per head), one
- * barrier per spiking projection, one `lookup` per embedding block, a state
+ * barrier per spiking projection (each projection's events go out on their
+ * own) or, on routers that replicate packets, one per value they read (one
+ * emission feeds them all), one `lookup` per embedding block, a state
  * record per state block, and a `halt` ending every core with code. */
-static void check_shape(const struct ax_prog *p, const struct ax_map *m, const struct ax_ir_graph *g)
+static void check_shape(const struct ax_prog *p, const struct ax_map *m, const struct ax_ir_graph *g,
+                        int is_multicast)
 {
     uint32_t n_encoded = 0, n_values = 0, n_spiking = 0, n_lookup = 0, n_state = 0;
     for (uint32_t i = 0; i < m->n_objects; i++) {
@@ -540,7 +543,7 @@ static void check_shape(const struct ax_prog *p, const struct ax_map *m, const s
     n_encoded += n_values;
     CHECK(n_values > 0 && n_values < n_spiking);
     CHECK(count_op(p, AX_ISA_ENCODE) == n_encoded && count_op(p, AX_ISA_THRESH) == n_encoded);
-    CHECK(p->n_barriers == n_spiking);
+    CHECK(p->n_barriers == (is_multicast ? n_values : n_spiking));
     CHECK(count_op(p, AX_ISA_LOOKUP) == n_lookup);
     CHECK(p->n_states == n_state);
     CHECK(count_op(p, AX_ISA_HALT) == p->n_code);
@@ -564,7 +567,7 @@ static void test_emit_tiny(void)
         CHECK(ax_map_emit(&m, &f.g, f.arch, &so, "tiny", &p, &d) == AX_OK);
         CHECK(p.n_code <= m.n_cores_used && p.n_code > m.n_cores_used / 2);
         check_program(&p, &m);
-        check_shape(&p, &m, &f.g);
+        check_shape(&p, &m, &f.g, 0);
         CHECK(verifies(&p));
         CHECK(p.n_nodes == f.g.n_nodes && p.cores_per_chip == m.cores_per_chip);
         int named = 1;
@@ -732,6 +735,47 @@ static void test_reduction_trees(void)
     ax_mem_free(chip);
 }
 
+/* On routers that replicate packets, the projections that read one value
+ * get their events from one emission: fewer `emit`s than one per
+ * projection, one barrier per value read. */
+static void test_emit_tiny_multicast(void)
+{
+    struct ax_diag_list d;
+    ax_diag_list_init(&d);
+    char *text;
+    size_t len;
+    CHECK(ax_fs_read_file(SRC "/models/chips/loihi2-like.yaml", 1 << 20, &text, &len, &d) == AX_OK);
+    char *chip = text ? base_with_text(text, "multicast: false", "multicast: true ") : NULL;
+    ax_mem_free(text);
+    struct fixture f, u;
+    if (!chip || !setup(&f, SRC "/models/nets/spikingbrain-tiny", NULL, chip) ||
+        !setup(&u, SRC "/models/nets/spikingbrain-tiny", SRC "/models/chips/loihi2-like.yaml", NULL)) {
+        ax_mem_free(chip);
+        ax_diag_list_free(&d);
+        return;
+    }
+    struct ax_map m, mu;
+    if (map(&f, &m, AX_OK) && map(&u, &mu, AX_OK)) {
+        struct ax_prog p, pu;
+        struct ax_spike_options so;
+        ax_spike_options_default(&so);
+        CHECK(ax_map_emit(&m, &f.g, f.arch, &so, "tiny", &p, &d) == AX_OK);
+        CHECK(ax_map_emit(&mu, &u.g, u.arch, &so, "tiny", &pu, &d) == AX_OK);
+        check_program(&p, &m);
+        check_shape(&p, &m, &f.g, 1);
+        CHECK(verifies(&p));
+        CHECK(count_op(&p, AX_ISA_EMIT) < count_op(&pu, AX_ISA_EMIT));
+        ax_prog_free(&p);
+        ax_prog_free(&pu);
+        ax_map_free(&m);
+        ax_map_free(&mu);
+    }
+    teardown(&f);
+    teardown(&u);
+    ax_mem_free(chip);
+    ax_diag_list_free(&d);
+}
+
 static void test_7b_on_loihi2(void)
 {
     check_7b_on_loihi2(AX_SPIKE_MODE_RELEASED);
@@ -743,7 +787,7 @@ static void test_7b_paper_on_loihi2(void)
     check_7b_on_loihi2(AX_SPIKE_MODE_PAPER);
 }
 
-AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_block_bytes), T(test_emit_tiny), T(test_7b_on_loihi2),
+AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_block_bytes), T(test_emit_tiny), T(test_emit_tiny_multicast), T(test_7b_on_loihi2),
              T(test_7b_paper_on_loihi2),
              T(test_small_system_streams_from_dram), T(test_too_small_without_dram),
              T(test_core_too_small_for_a_group), T(test_reduction_trees))
