@@ -593,6 +593,8 @@ struct operand {
 struct core_scan {
     uint32_t code, core, at;
     enum ax_isa_op op;
+    uint8_t flags;          /* the instruction's */
+    uint64_t ops[3];        /* its operands' values */
     uint64_t len;           /* the vector-length register */
     uint64_t last_barrier;  /* the last `barrier id`, or UINT64_MAX */
     struct vec staged;      /* (buffer index, weight record) of each dma so far */
@@ -651,6 +653,17 @@ static int operand_extent(struct verifier *v, struct core_scan *cs, struct opera
     case 'x': case 't':
         o->extent = o->buf->words;
         break;
+    case 'V': { /* kvpart: len words and two per head, d from the ring's rows */
+        const struct ax_prog_buffer *ring = ax_prog_buffer_at(p, cs->core, (uint32_t)cs->ops[2]);
+        uint32_t rb = ring && ring->kind == AX_PROG_BUF_STATE && ring->ref < p->n_states
+                          ? p->states[ring->ref].row_bytes : 0;
+        uint32_t d = rb > 8 ? (rb - 8) / 2 : 0;
+        o->extent = cs->len + (d ? 2 * (cs->len / d) : 0);
+        break;
+    }
+    case 'P': /* kvmerge: n results of kvpart over `flags` heads */
+        o->extent = cs->ops[2] * (cs->len + 2ull * cs->flags);
+        break;
     case 'c': {
         const struct operand *x = NULL;
         for (int i = 0; i < slot; i++)
@@ -670,7 +683,7 @@ static int operand_extent(struct verifier *v, struct core_scan *cs, struct opera
     default:
         o->extent = 0;
     }
-    if (strchr("RWMq", o->kind) && cs->len == 0) {
+    if (strchr("RWMqVP", o->kind) && cs->len == 0) {
         fail_at(v, cs->core, cs->at, cs->op, "operand '%s': vector op before setlen (len is 0)",
                 name);
         return -1;
@@ -742,10 +755,10 @@ static void check_aliasing(struct verifier *v, struct core_scan *cs, const struc
     const char *kinds = ax_isa_kinds(cs->op);
     int is_in_place = kinds[0] && kinds[strlen(kinds) - 1] == '=';
     for (int w = 0; w < n; w++) {
-        if (!ops[w].buf || !strchr("WMqS", ops[w].kind))
+        if (!ops[w].buf || !strchr("WMqSV", ops[w].kind))
             continue;
         for (int r = 0; r < n; r++) {
-            if (r == w || !ops[r].buf || !strchr("RMscgtx", ops[r].kind))
+            if (r == w || !ops[r].buf || !strchr("RMscgtxP", ops[r].kind))
                 continue;
             uint64_t w0 = ops[w].value, w1 = w0 + ops[w].extent;
             uint64_t r0 = ops[r].value, r1 = r0 + ops[r].extent;
@@ -861,10 +874,16 @@ static void check_flags(struct verifier *v, struct core_scan *cs, uint8_t flags)
         fail_at(v, cs->core, cs->at, cs->op, "flags 0x%02x: encoding 3 does not exist (bits 1..0: "
                 "0 bitwise, 1 ternary, 2 binary)", flags);
     if ((cs->op == AX_ISA_THRESH || cs->op == AX_ISA_RMSNORM || cs->op == AX_ISA_GLADECAY ||
-         (cs->op == AX_ISA_ROPE && flags != 0)) &&
+         cs->op == AX_ISA_KVPUSH || (cs->op == AX_ISA_ROPE && flags != 0)) &&
         flags >= p->n_consts)
         fail_at(v, cs->core, cs->at, cs->op, "flags %u name constant %u, but the consts table has "
                 "%u", flags, flags, p->n_consts);
+    if ((cs->op == AX_ISA_KVATTN || cs->op == AX_ISA_KVPART) && flags >> 1 >= p->n_consts)
+        fail_at(v, cs->core, cs->at, cs->op, "flags 0x%02x name the window as constant %u, but the "
+                "consts table has %u", flags, flags >> 1, p->n_consts);
+    if (cs->op == AX_ISA_KVMERGE && (flags == 0 || cs->len % flags != 0))
+        fail_at(v, cs->core, cs->at, cs->op, "flags %u: kvmerge's heads must be at least 1 and "
+                "divide len (%llu)", flags, (unsigned long long)cs->len);
 }
 
 /* Records what the wait checks (10) need from one instruction. */
@@ -922,6 +941,9 @@ static void check_instruction(struct verifier *v, struct core_scan *cs, const st
     const uint64_t values[3] = {in->a, in->b, in->c};
     const struct ax_prog_route *route = NULL;
     cs->op = in->op;
+    cs->flags = in->flags;
+    for (int i = 0; i < 3; i++)
+        cs->ops[i] = values[i];
     for (int i = 0; i < n; i++)
         ops[i] = (struct operand){kinds[i], values[i], NULL, 0};
     for (int i = 0; i < n; i++) {
@@ -955,7 +977,7 @@ static void check_code(struct verifier *v)
             fail(v, "code for core %u follows core %u; cores must ascend, each once", k->core,
                  p->code[i - 1].core);
         unlocate(v);
-        struct core_scan cs = {i, k->core, 0, AX_ISA_NOP, 0, UINT64_MAX, {NULL, 0, 0}};
+        struct core_scan cs = {i, k->core, 0, AX_ISA_NOP, 0, {0, 0, 0}, 0, UINT64_MAX, {NULL, 0, 0}};
         v->bar_first[i] = v->barriers.n;
         for (uint32_t j = 0; j < k->n_instr && !v->is_oom; j++) {
             struct ax_isa_instr in;

@@ -84,7 +84,9 @@ struct ax_map_object {          /* one matrix, state or value object of the grap
                                  * the value shard its first block's partial sums go to */
     struct ax_map_value_needs needs; /* value only */
     uint32_t state_row_words;   /* state: inbox and output words per row (GLA: q and out of a head) */
-    uint32_t state_fixed_words; /* state: inbox and output words per block */
+    uint32_t state_fixed_words; /* state: inbox and output words per block; a K/V ring: per kv
+                                 * head its blocks hold */
+    uint32_t kv_window;         /* a K/V ring: keys per kv head (rows h x window + slot), or 0 */
     uint32_t reduce_fanin;      /* weights: the fan-in of the trees its partial sums are added
                                  * along (ax_map_reduce_parent), or 0: flat, each block's go
                                  * straight to the value */

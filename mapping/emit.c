@@ -595,6 +595,12 @@ static void layout_value(struct emitter *e, uint32_t bi)
                             bname(nb, sizeof nb, id, "hidden"), shard);
 }
 
+/* The kv heads a block of a K/V ring holds: whole ones, or part of one. */
+static uint32_t ring_heads(const struct ax_map_object *o, const struct ax_map_block *b)
+{
+    return b->rows >= o->kv_window ? b->rows / o->kv_window : 1;
+}
+
 /* A state block's buffers: its state (and record), the inboxes of its
  * operands and its share of the output. GLA (heads h of head_dim d): q and
  * out h·d, k, v (and g) max(kv_heads, h)·d. SWA (keys): q and out of every
@@ -615,13 +621,22 @@ static void layout_state(struct emitter *e, uint32_t bi, uint32_t k)
     l->state = buffer(e, c, words, AX_PROG_BUF_STATE, rec, bname(nb, sizeof nb, id, "state"), k);
     e->states[rec] = (struct ax_prog_state){c, id, n->op == AX_IR_GLA ? AX_PROG_STATE_GLA : AX_PROG_STATE_KV,
                                             b->row0, b->rows, o->cols, buf};
-    uint32_t q_words = n->op == AX_IR_GLA ? b->rows * d : n->heads * d;
-    uint32_t kv_words = n->op == AX_IR_GLA ? max_u32(n->kv_heads, b->rows) * d : n->kv_heads * d;
+    if (n->op != AX_IR_GLA) { /* a K/V ring block: its kv heads' operands (ring_heads) */
+        uint32_t nh = ring_heads(o, b), nq = nh * (n->heads / n->kv_heads);
+        l->q = buffer(e, c, nq * d, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "q"), k);
+        l->out = buffer(e, c, nq * (d + 2), AX_PROG_BUF_SCRATCH, NONE,
+                        bname(nb, sizeof nb, id, "out"), k);
+        l->k = buffer(e, c, nh * d, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "k"), k);
+        l->v = buffer(e, c, nh * d, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "v"), k);
+        l->g = buffer(e, c, nq * d, AX_PROG_BUF_SCRATCH, NONE, bname(nb, sizeof nb, id, "cnt"), k);
+        return;
+    }
+    uint32_t q_words = b->rows * d, kv_words = max_u32(n->kv_heads, b->rows) * d;
     l->q = buffer(e, c, q_words, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "q"), k);
     l->out = buffer(e, c, q_words, AX_PROG_BUF_SCRATCH, NONE, bname(nb, sizeof nb, id, "out"), k);
     l->k = buffer(e, c, kv_words, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "k"), k);
     l->v = buffer(e, c, kv_words, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "v"), k);
-    l->g = n->op == AX_IR_GLA && n->n_inputs > 3
+    l->g = n->n_inputs > 3
                ? buffer(e, c, kv_words, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "g"), k)
                : NONE;
 }
@@ -637,10 +652,12 @@ static void layout_consts(struct emitter *e)
     for (uint32_t id = 0; id < e->g->n_nodes; id++) {
         const struct ax_ir_node *n = &e->g->nodes[id];
         e->scalar_const[id] = e->table_const[id] = NONE;
-        if (n->op != AX_IR_RMSNORM && n->op != AX_IR_GLA && n->op != AX_IR_ROPE)
+        if (n->op != AX_IR_RMSNORM && n->op != AX_IR_GLA && n->op != AX_IR_ROPE &&
+            n->op != AX_IR_SWA)
             continue;
         float v = (float)(n->op == AX_IR_RMSNORM ? n->eps
                           : n->op == AX_IR_GLA   ? n->normalizer
+                          : n->op == AX_IR_SWA   ? (n->window ? n->window : 4096) /* its keys */
                                                  : n->theta);
         if (n->op == AX_IR_ROPE && (double)v != n->theta) {
             ax_diag_add(e->diags, AX_DIAG_ERROR, NULL, 0, 0,
@@ -655,6 +672,14 @@ static void layout_consts(struct emitter *e)
         if (e->scalar_const[id] == NONE)
             e->scalar_const[id] = add_const(e, v);
     }
+    for (uint32_t id = 0; id < e->g->n_nodes && ok(e); id++)
+        if (e->g->nodes[id].op == AX_IR_SWA && e->scalar_const[id] > AX_ISA_KVATTN_MAX_CONST) {
+            ax_diag_add(e->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                        "%%%u = swa: its window is constant %u; kvattn's flags name at most %u",
+                        id, e->scalar_const[id], AX_ISA_KVATTN_MAX_CONST);
+            fail(e, AX_ERR_UNSUPPORTED);
+            return;
+        }
     if (e->n_consts > 256) { /* flags hold the index */
         ax_diag_add(e->diags, AX_DIAG_ERROR, NULL, 0, 0,
                     "the graph has %u distinct norm epsilons, gate normalizers and RoPE thetas; "
@@ -1142,13 +1167,13 @@ static uint32_t *state_inbox(struct layout *l, uint32_t i)
     }
 }
 
-/* Sends operand `i` of attention node `id` to every state block of `so`:
- * the whole vector (`slice` 0), each block's heads (`slice` 1), or, for
- * `slice` = a group of g > 1 query heads per kv head, one d-vector per head
- * of the block, that of its kv head (the sender repeats kv heads, as
- * docs/isa.md's GLA ops take them), into its inbox; a state block on the
- * operand's own core copies it (whole, repeated) or reads it in place
- * (slice 1: the block's q then names the operand's value). */
+/* Sends operand `i` of GLA node `id` to every state block of `so`: each
+ * block's heads (`slice` 1), or, for `slice` = a group of g > 1 query heads
+ * per kv head, one d-vector per head of the block, that of its kv head (the
+ * sender repeats kv heads, as docs/isa.md's GLA ops take them), into its
+ * inbox; a state block on the operand's own core copies it (repeated) or
+ * reads it in place (slice 1: the block's q then names the operand's
+ * value). */
 static void to_state(struct emitter *e, uint32_t id, uint32_t i, uint32_t so, int slice)
 {
     const struct ax_map *m = e->m;
@@ -1157,8 +1182,6 @@ static void to_state(struct emitter *e, uint32_t id, uint32_t i, uint32_t so, in
     struct source x = value_source(e, src, id);
     if (!ok(e))
         return;
-    uint32_t len = e->g->nodes[src].out_dim;
-    e->n_tmp = 0;
     for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
         const struct ax_map_block *b = &m->blocks[bi];
         uint32_t *inbox = state_inbox(&e->lay[bi], i);
@@ -1174,38 +1197,110 @@ static void to_state(struct emitter *e, uint32_t id, uint32_t i, uint32_t so, in
                 op(e, x.core, AX_ISA_PSUMSEND, 0, from, value_route(e, x.core, b->core, to), 0);
                 receive(e, b->core, to, d, 1, 1);
             }
-        } else if (slice) {
-            if (b->core == x.core) {
-                *inbox = x.addr + b->row0 * d; /* read in place */
-                continue;
-            }
+        } else if (b->core == x.core) {
+            *inbox = x.addr + b->row0 * d; /* read in place */
+        } else {
             setlen(e, x.core, b->rows * d);
             op(e, x.core, AX_ISA_PSUMSEND, 0, x.addr + b->row0 * d, value_route(e, x.core, b->core, *inbox), 0);
             receive(e, b->core, *inbox, b->rows * d, 1, 1);
-        } else if (b->core == x.core) {
-            setlen(e, b->core, len);
-            op(e, b->core, AX_ISA_VCOPY, 0, *inbox, x.addr, 0);
-        } else if (e->core_mark[b->core]) { /* a second block on a core: a route of its own */
-            setlen(e, x.core, len);
-            op(e, x.core, AX_ISA_PSUMSEND, 0, x.addr, value_route(e, x.core, b->core, *inbox), 0);
-            receive(e, b->core, *inbox, len, 1, 1);
-        } else if (GROW(e, e->tmp, e->n_tmp, e->cap_tmp) == 0) {
-            e->core_mark[b->core] = 1;
-            e->tmp[e->n_tmp++] = (struct ax_prog_dest){b->core, *inbox};
         }
     }
-    for (uint32_t k = 0; k < e->n_tmp; k++)
-        e->core_mark[e->tmp[k].core] = 0;
-    if (e->n_tmp) {
-        setlen(e, x.core, len);
-        op(e, x.core, AX_ISA_PSUMSEND, 0, x.addr, route(e, x.core, AX_PROG_ROUTE_VALUES, e->tmp, e->n_tmp), 0);
-        for (uint32_t k = 0; k < e->n_tmp; k++)
-            receive(e, e->tmp[k].core, e->tmp[k].addr, len, 1, 1);
+}
+
+/* `words` words of operand `i` of node `id`, from word `from` of its value,
+ * into `dst` on `core`: copied there when the value lives on that core,
+ * else sent and received. */
+static void send_part(struct emitter *e, uint32_t id, uint32_t i, uint32_t from, uint32_t words,
+                      uint32_t core, uint32_t dst)
+{
+    struct source x = value_source(e, e->g->nodes[id].inputs[i], id);
+    if (!ok(e))
+        return;
+    setlen(e, x.core, words);
+    if (x.core == core) {
+        op(e, core, AX_ISA_VCOPY, 0, dst, x.addr + from, 0);
+        return;
+    }
+    op(e, x.core, AX_ISA_PSUMSEND, 0, x.addr + from, value_route(e, x.core, core, dst), 0);
+    receive(e, core, dst, words, 1, 1);
+}
+
+/* Sliding-window (or full) attention on its ring's blocks (docs/isa.md,
+ * "K/V ring"). Each block gets the q of its kv heads' query heads and
+ * this token's k and v of its kv heads, pushes them (`kvpush`), spikes the
+ * query per head when the node spikes it, and attends. A block holding
+ * whole heads (`kvattn`) sends their outputs to the value; blocks holding
+ * ranges of one head's window (`kvpart`) send their partial attentions,
+ * each with its heads' max and sum, to the value core's parts inbox, where
+ * `kvmerge` combines each head's parts. */
+static void emit_ring(struct emitter *e, uint32_t id, const struct ax_map_object *s, struct target t)
+{
+    const struct ax_ir_node *n = &e->g->nodes[id];
+    const struct ax_map *m = e->m;
+    uint32_t d = n->head_dim, group = n->heads / n->kv_heads, w = s->kv_window;
+    uint32_t wc = e->scalar_const[id], vb = whole_value(e, id, id);
+    int is_spiked = n->spike == AX_IR_SPIKE_SPIKE;
+    if (vb == NONE)
+        return;
+    uint32_t vcore = m->blocks[vb].core, parts = e->lay[vb].extra, stride = group * (d + 2);
+    for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
+        const struct ax_map_block *b = &m->blocks[bi];
+        const struct layout *l = &e->lay[bi];
+        uint32_t c = b->core, h0 = b->row0 / w, nh = ring_heads(s, b), nq = nh * group;
+        int is_part = b->rows < w;
+        send_part(e, id, 0, h0 * group * d, nq * d, c, l->q);
+        send_part(e, id, 1, h0 * d, nh * d, c, l->k);
+        send_part(e, id, 2, h0 * d, nh * d, c, l->v);
+        setlen(e, c, nh * d);
+        op(e, c, AX_ISA_KVPUSH, (uint8_t)wc, l->state, l->k, l->v);
+        uint32_t q = l->q;
+        if (is_spiked) {
+            /* the query spikes per head (the released code's SWA query):
+             * each head's threshold (in the k inbox, free after kvpush)
+             * and counts, then attention over s x V_th */
+            setlen(e, c, d);
+            for (uint32_t h = 0; h < nq; h++) {
+                op(e, c, AX_ISA_THRESH, (uint8_t)e->k_const, l->q + h * d, l->k, 0);
+                op(e, c, AX_ISA_ENCODE, AX_ISA_ENC_FLAGS(e->spike->encoding, e->spike->steps),
+                   l->q + h * d, l->k, l->g + h * d);
+            }
+            q = l->g;
+        }
+        setlen(e, c, nq * d);
+        op(e, c, is_part ? AX_ISA_KVPART : AX_ISA_KVATTN, AX_ISA_KVATTN_FLAGS(is_spiked, wc), l->out,
+           q, l->state);
+        if (!is_part) {
+            deliver(e, c, l->out, h0 * group * d, nq * d, t);
+            continue;
+        }
+        uint32_t at = parts + (bi - s->first_block) * stride;
+        setlen(e, c, stride);
+        if (c == vcore) {
+            op(e, c, AX_ISA_VCOPY, 0, at, l->out, 0);
+        } else {
+            op(e, c, AX_ISA_PSUMSEND, 0, l->out, value_route(e, c, vcore, at), 0);
+            receive(e, vcore, at, stride, 1, 1);
+        }
+    }
+    pay(e);
+    /* each head's parts: its blocks, one after another in the parts inbox */
+    for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e);) {
+        const struct ax_map_block *b = &m->blocks[bi];
+        uint32_t h = b->row0 / w, first = bi;
+        if (b->rows >= w) {
+            bi++;
+            continue;
+        }
+        while (bi < s->first_block + s->n_blocks && m->blocks[bi].row0 / w == h)
+            bi++;
+        setlen(e, vcore, group * d);
+        op(e, vcore, AX_ISA_KVMERGE, (uint8_t)group, e->lay[vb].value + h * group * d,
+           parts + (first - s->first_block) * stride, bi - first);
     }
 }
 
 /* GLA and SWA on their state cores: operands in, the state op on each
- * core's share, its output to the value core. */
+ * block, outputs to the value core. */
 static void emit_attention(struct emitter *e, uint32_t id)
 {
     const struct ax_ir_node *n = &e->g->nodes[id];
@@ -1218,46 +1313,25 @@ static void emit_attention(struct emitter *e, uint32_t id)
     if (whole_value(e, id, id) == NONE)
         return;
     struct target t = own_value(e, id);
-    int is_gla = n->op == AX_IR_GLA;
-    uint32_t group = n->kv_heads ? n->heads / n->kv_heads : 1;
-    for (uint32_t i = 0; i < (is_gla ? n->n_inputs : 3); i++)
-        to_state(e, id, i, so, !is_gla ? 0 : i == 0 || group <= 1 ? 1 : (int)group);
     const struct ax_map_object *s = &m->objects[so];
+    if (n->op != AX_IR_GLA) {
+        emit_ring(e, id, s, t);
+        return;
+    }
+    uint32_t group = n->kv_heads ? n->heads / n->kv_heads : 1;
+    for (uint32_t i = 0; i < n->n_inputs; i++)
+        to_state(e, id, i, so, i == 0 || group <= 1 ? 1 : (int)group);
     uint32_t d = n->head_dim;
     for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
         const struct ax_map_block *b = &m->blocks[bi];
         const struct layout *l = &e->lay[bi];
-        uint32_t c = b->core, len = is_gla ? b->rows * d : n->heads * d;
-        if (is_gla) {
-            setlen(e, c, len);
-            op(e, c, AX_ISA_GLADECAY, (uint8_t)e->scalar_const[id], l->state,
-               l->g != NONE ? l->g : l->k, 0);
-            op(e, c, AX_ISA_GLAUPD, 0, l->state, l->k, l->v);
-            op(e, c, AX_ISA_GLAREAD, 0, l->out, l->q, l->state);
-        } else if (n->spike == AX_IR_SPIKE_SPIKE) {
-            /* the query spikes per head (the released code's SWA query):
-             * each head's threshold and counts, then attention over
-             * s x V_th. The buffers are reused, within the block's bytes:
-             * the k inbox (free after kvpush) holds the threshold, `out`
-             * the counts, the q inbox the output. */
-            setlen(e, c, n->kv_heads * d);
-            op(e, c, AX_ISA_KVPUSH, 0, l->state, l->k, l->v);
-            setlen(e, c, d);
-            for (uint32_t h = 0; h < n->heads; h++) {
-                op(e, c, AX_ISA_THRESH, (uint8_t)e->k_const, l->q + h * d, l->k, 0);
-                op(e, c, AX_ISA_ENCODE, AX_ISA_ENC_FLAGS(e->spike->encoding, e->spike->steps),
-                   l->q + h * d, l->k, l->out + h * d);
-            }
-            setlen(e, c, len);
-            op(e, c, AX_ISA_KVATTN, AX_ISA_KVATTN_SPIKED, l->q, l->out, l->state);
-        } else {
-            setlen(e, c, n->kv_heads * d);
-            op(e, c, AX_ISA_KVPUSH, 0, l->state, l->k, l->v);
-            setlen(e, c, len);
-            op(e, c, AX_ISA_KVATTN, 0, l->out, l->q, l->state);
-        }
-        uint32_t result = !is_gla && n->spike == AX_IR_SPIKE_SPIKE ? l->q : l->out;
-        deliver(e, c, result, is_gla ? b->row0 * d : 0, len, t);
+        uint32_t c = b->core, len = b->rows * d;
+        setlen(e, c, len);
+        op(e, c, AX_ISA_GLADECAY, (uint8_t)e->scalar_const[id], l->state,
+           l->g != NONE ? l->g : l->k, 0);
+        op(e, c, AX_ISA_GLAUPD, 0, l->state, l->k, l->v);
+        op(e, c, AX_ISA_GLAREAD, 0, l->out, l->q, l->state);
+        deliver(e, c, l->out, b->row0 * d, len, t);
     }
     pay(e);
 }

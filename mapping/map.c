@@ -208,8 +208,12 @@ static void collect_node(struct builder *b, uint32_t id)
         uint32_t keys = n->window ? n->window : 4096; /* full attention: a 4096-token context */
         snprintf(name, sizeof name, "kv cache of node %u", id);
         uint32_t o = add_object(b, AX_MAP_STATE, id, name, n->kv_heads * keys, 2 * n->head_dim + 8, 0, NONE);
-        if (o != NONE) /* q and out of every head, this token's k and v */
-            m->objects[o].state_fixed_words = 2 * (n->heads + n->kv_heads) * n->head_dim;
+        if (o != NONE) { /* per kv head held: its query heads' q, counts, and output with its
+                          * (max, sum), and this token's k and v */
+            uint32_t group = n->kv_heads ? n->heads / n->kv_heads : 1, d = n->head_dim;
+            m->objects[o].kv_window = keys;
+            m->objects[o].state_fixed_words = group * (3 * d + 2) + 2 * d;
+        }
         break;
     }
     default:
@@ -271,9 +275,11 @@ uint64_t ax_map_block_bytes(const struct ax_map_object *o, uint32_t rows, uint32
         /* the record's words, then one accumulator per row (a neuron's state) */
         return 4 * ax_map_record_words(o, rows, cols) + (uint64_t)AX_NEURON_STATE_BYTES * rows +
                (ax_map_has_inbox(o) ? 4ull * cols : 0);
-    case AX_MAP_STATE:
+    case AX_MAP_STATE: {
+        uint64_t heads = !o->kv_window ? 1 : rows >= o->kv_window ? rows / o->kv_window : 1;
         return ((uint64_t)rows * o->cols + 3) / 4 * 4 +
-               4ull * ((uint64_t)rows * o->state_row_words + o->state_fixed_words);
+               4ull * ((uint64_t)rows * o->state_row_words + heads * o->state_fixed_words);
+    }
     case AX_MAP_VALUE:
         return 4 * value_words(&o->needs, rows);
     default:
@@ -334,10 +340,38 @@ static ax_status weight_shape(struct builder *b, const struct ax_map_object *o, 
     return AX_OK;
 }
 
+/* Rows of a K/V ring's blocks in `cap` bytes: as many whole kv heads as
+ * fit, or, when one does not, its window cut into equal ranges of slots
+ * (partition cuts each head alike). */
+static ax_status ring_shape(struct builder *b, const struct ax_map_object *o, double cap,
+                            uint32_t *block_rows)
+{
+    double w = o->kv_window, row = (double)o->cols, fixed = 4.0 * o->state_fixed_words;
+    double heads = floor(cap / (w * row + fixed));
+    if (heads >= 1.0) {
+        double all = (double)o->rows / w;
+        *block_rows = (uint32_t)((heads < all ? heads : all) * w);
+        return AX_OK;
+    }
+    double slots = floor((cap - fixed) / row);
+    if (slots < 1.0) {
+        ax_diag_add(b->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "%%%u = %s: a core of %.0f bytes cannot hold one key of its %s (%u bytes) "
+                    "beside the %.0f bytes of one kv head's operands", o->node,
+                    ax_ir_op_str(b->g->nodes[o->node].op), cap, o->name, o->cols, fixed);
+        return AX_ERR_INVALID;
+    }
+    double parts = ceil(w / slots);
+    *block_rows = (uint32_t)ceil(w / parts);
+    return AX_OK;
+}
+
 /* Rows of a state object's blocks (whole rows, all columns) in `cap` bytes. */
 static ax_status state_shape(struct builder *b, const struct ax_map_object *o, double cap,
                              uint32_t *block_rows)
 {
+    if (o->kv_window)
+        return ring_shape(b, o, cap, block_rows);
     double row = (double)((o->cols + 3u) / 4u * 4u) + 4.0 * o->state_row_words;
     double rows = floor((cap - 4.0 * o->state_fixed_words) / row);
     if (rows < 1.0) {
@@ -387,8 +421,24 @@ static ax_status value_shape(struct builder *b, uint32_t oi, double cap, uint32_
     return AX_OK;
 }
 
+/* A K/V ring cut into ranges of slots leaves partial attentions: its
+ * node's value object keeps an inbox for each block's (its query heads'
+ * outputs, each with its max and sum), which `kvmerge` combines. */
+static void ring_parts(struct builder *b, uint32_t oi)
+{
+    struct ax_map_object *v = &b->m->objects[oi];
+    const struct ax_map_object *s = oi ? &b->m->objects[oi - 1] : NULL;
+    if (v->kind != AX_MAP_VALUE || !s || s->node != v->node || !s->kv_window)
+        return;
+    const struct ax_ir_node *n = &b->g->nodes[v->node];
+    uint32_t group = n->kv_heads ? n->heads / n->kv_heads : 1;
+    int is_split = s->n_blocks && b->m->blocks[s->first_block].rows < s->kv_window;
+    v->needs.extra_inbox_words = is_split ? s->n_blocks * group * (n->head_dim + 2) : 0;
+}
+
 static ax_status partition(struct builder *b, uint32_t oi, double cap, uint32_t max_neurons)
 {
+    ring_parts(b, oi);
     struct ax_map_object *o = &b->m->objects[oi];
     uint32_t block_rows = 1, block_cols = o->cols;
     ax_status st = o->kind == AX_MAP_WEIGHTS ? weight_shape(b, o, cap, max_neurons, &block_rows, &block_cols)
@@ -398,6 +448,18 @@ static ax_status partition(struct builder *b, uint32_t oi, double cap, uint32_t 
         return st;
     o = &b->m->objects[oi];
     o->first_block = b->m->n_blocks;
+    if (o->kv_window && block_rows < o->kv_window) { /* each kv head's window in ranges */
+        for (uint32_t h0 = 0; h0 < o->rows; h0 += o->kv_window)
+            for (uint32_t s0 = 0; s0 < o->kv_window; s0 += block_rows) {
+                uint32_t r = o->kv_window - s0 < block_rows ? o->kv_window - s0 : block_rows;
+                struct ax_map_block blk = {oi, h0 + s0, r, 0, o->cols, ax_map_block_bytes(o, r, o->cols),
+                                           NONE, 0};
+                if (add_block(b, blk) != 0)
+                    return AX_ERR_NOMEM;
+            }
+        o->n_blocks = b->m->n_blocks - o->first_block;
+        return AX_OK;
+    }
     uint32_t rows_total = o->rows ? o->rows : 1;
     for (uint32_t r0 = 0; r0 < rows_total; r0 += block_rows) {
         uint32_t r = rows_total - r0 < block_rows ? rows_total - r0 : block_rows;

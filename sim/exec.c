@@ -110,7 +110,6 @@ struct ax_exec {
     uint32_t *rec_core, *rec_addr; /* per weight record: where it lies now, or NONE */
     uint32_t *staging_rec; /* per buffer: the record last copied into it, or NONE */
     float **gla_decay;     /* per state record: the pending decay, or NULL */
-    uint32_t *kv_heads;    /* per state record: kv heads of the last kvpush, or 0 */
     struct core_run *runs; /* per code record */
     uint32_t *run_of_core; /* per core: its code record, or NONE */
     uint32_t *arrived;     /* per barrier */
@@ -369,7 +368,6 @@ void ax_exec_free(ax_exec_t *ex)
     ax_mem_free(ex->rec_addr);
     ax_mem_free(ex->staging_rec);
     ax_mem_free(ex->gla_decay);
-    ax_mem_free(ex->kv_heads);
     ax_mem_free(ex->runs);
     ax_mem_free(ex->run_of_core);
     ax_mem_free(ex->arrived);
@@ -486,12 +484,11 @@ static ax_status create(const struct ax_prog *p, const char *file,
     ex->rec_addr = ax_mem_alloc(nw * sizeof *ex->rec_addr);
     ex->staging_rec = ax_mem_alloc(((size_t)p->n_buffers + 1) * sizeof *ex->staging_rec);
     ex->gla_decay = ax_mem_calloc((size_t)p->n_states + 1, sizeof *ex->gla_decay);
-    ex->kv_heads = ax_mem_calloc((size_t)p->n_states + 1, sizeof *ex->kv_heads);
     ex->runs = ax_mem_calloc((size_t)p->n_code + 1, sizeof *ex->runs);
     ex->arrived = ax_mem_calloc((size_t)p->n_barriers + 1, sizeof *ex->arrived);
     ex->ready = ax_mem_calloc((size_t)p->n_code + 1, sizeof *ex->ready);
     ax_status st = ex->sram && ex->sram_words && ex->run_of_core && ex->dram && ex->rec_core &&
-                           ex->rec_addr && ex->staging_rec && ex->gla_decay && ex->kv_heads &&
+                           ex->rec_addr && ex->staging_rec && ex->gla_decay &&
                            ex->runs && ex->arrived && ex->ready
                        ? AX_OK
                        : AX_ERR_NOMEM;
@@ -1587,64 +1584,108 @@ static uint32_t *kv_ring(struct ax_exec *ex, const struct core_run *r, uint64_t 
     return span(ex, r, addr, (uint64_t)st->rows * st->row_bytes / 4, "ring");
 }
 
-/* kvpush's kv heads: len / d, which must divide the ring's rows; 0 after an
- * error. */
-static uint64_t push_heads(struct ax_exec *ex, const struct core_run *r, uint32_t rec, uint32_t d)
-{
-    const struct ax_prog_state *st = &ex->p->states[rec];
-    uint64_t kvh = r->len / d;
-    if (r->len == 0 || r->len % d != 0 || st->rows % kvh != 0) {
-        fail(ex, r, AX_ERR_INVALID,
-             "len %llu is not a whole number of kv heads of %u that divides the ring's %u rows",
-             (unsigned long long)r->len, d, st->rows);
-        return 0;
-    }
-    ex->kv_heads[rec] = (uint32_t)kvh;
-    if (ex->did)
-        ex->did->kv_heads = (uint32_t)kvh;
-    return kvh;
-}
+/* Where a K/V ring block lies in its layer's ring: rows `h x window +
+ * slot`, head-major, the window constant number `c` of the consts table.
+ * A block holds whole heads (nh of them from head h0, every slot) or a
+ * range of slots [s0, s0 + ns) of one head. */
+struct kv_block {
+    uint64_t window, h0, nh, s0, ns;
+};
 
-/* kvattn's shape: heads over the ring's kv heads; the window's first
- * position j0 and its n keys at this token's position. 0, or -1 after an
- * error. */
-static int attn_shape(struct ax_exec *ex, const struct core_run *r, uint32_t rec, uint32_t d,
-                      uint64_t *heads, uint64_t *j0, uint64_t *n)
+/* The block of ring record `rec` for the window named by constant `c`: 0,
+ * or -1 after an error. */
+static int kv_block(struct ax_exec *ex, const struct core_run *r, uint32_t rec, uint8_t c,
+                    struct kv_block *kb)
 {
     const struct ax_prog_state *st = &ex->p->states[rec];
-    uint64_t kvh = ex->kv_heads[rec];
-    *heads = r->len / d;
-    if (kvh == 0 || r->len % d != 0 || *heads % kvh != 0) {
-        fail(ex, r, AX_ERR_INVALID,
-             "len %llu is not a whole number of heads of %u over the ring's kv heads (a kvpush "
-             "sets them)",
-             (unsigned long long)r->len, d);
+    double w = constant(ex, r, c, "the window");
+    if (isnan(w))
+        return -1;
+    if (!(w >= 1.0 && w <= 4294967295.0 && w == floor(w))) {
+        fail(ex, r, AX_ERR_INVALID, "the window, constant %u, is %g: not a whole number of keys",
+             c, w);
         return -1;
     }
-    uint64_t window = st->rows / kvh, p = ex->pos;
-    *j0 = p + 1 >= window ? p + 1 - window : 0;
-    *n = p - *j0 + 1;
-    if (ex->did) {
-        ex->did->kv_heads = (uint32_t)kvh;
-        ex->did->keys = *n;
+    kb->window = (uint64_t)w;
+    kb->h0 = st->row0 / kb->window;
+    kb->s0 = st->row0 % kb->window;
+    if (kb->s0 == 0 && st->rows % kb->window == 0) {
+        kb->nh = st->rows / kb->window;
+        kb->ns = kb->window;
+    } else if (kb->s0 + st->rows <= kb->window) {
+        kb->nh = 1;
+        kb->ns = st->rows;
+    } else {
+        fail(ex, r, AX_ERR_INVALID, "kv state %u: rows %u..%u straddle kv heads of a %llu-key "
+             "window; a block holds whole heads or slots of one head", rec, st->row0,
+             st->row0 + st->rows - 1, (unsigned long long)kb->window);
+        return -1;
     }
     return 0;
 }
 
+/* The keys of this token's window a block holds, in ascending position:
+ * positions max(0, pos - window + 1) .. pos whose slot (position mod
+ * window) lies in [s0, s0 + ns). Writes at most ns of them to keys[] (NULL:
+ * count only); returns how many. */
+static uint64_t kv_keys(const struct kv_block *kb, uint64_t pos, uint64_t *keys)
+{
+    uint64_t j0 = pos + 1 >= kb->window ? pos + 1 - kb->window : 0, n = 0;
+    for (uint64_t j = j0; j <= pos; j++) {
+        uint64_t slot = j % kb->window;
+        if (slot < kb->s0 || slot >= kb->s0 + kb->ns)
+            continue;
+        if (keys)
+            keys[n] = j;
+        n++;
+    }
+    return n;
+}
+
+/* kvpush's and kvattn's shape: the ring, its d, its block, and that len
+ * is a whole number of heads (`per` d-vectors for each of the block's kv
+ * heads when `per` is nonzero). 0, or -1 after an error. */
+static int kv_op_shape(struct ax_exec *ex, const struct core_run *r, uint64_t ring, uint8_t c,
+                       uint32_t *rec, uint32_t *d, struct kv_block *kb, uint64_t *heads)
+{
+    if (kv_shape(ex, r, ring, rec, d) != 0 || kv_block(ex, r, *rec, c, kb) != 0)
+        return -1;
+    *heads = r->len / *d;
+    if (r->len == 0 || r->len % *d != 0 || *heads % kb->nh != 0) {
+        fail(ex, r, AX_ERR_INVALID, "len %llu is not a whole number of heads of %u over the "
+             "block's %llu kv heads", (unsigned long long)r->len, *d,
+             (unsigned long long)kb->nh);
+        return -1;
+    }
+    if (ex->did)
+        ex->did->kv_heads = (uint32_t)kb->nh;
+    return 0;
+}
+
+/* kvpush: the block's kv heads of k and v (len = nh x d), into the slot of
+ * this token's position, when the block holds that slot. */
 static void op_kvpush(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
     uint32_t rec, d;
+    struct kv_block kb;
+    uint64_t heads;
     uint32_t *ring = kv_ring(ex, r, in->a, &rec, &d);
     uint32_t *k = vec(ex, r, in->b, "k"), *v = vec(ex, r, in->c, "v");
-    if (!ring || !k || !v)
+    if (!ring || !k || !v || kv_op_shape(ex, r, in->a, in->flags, &rec, &d, &kb, &heads) != 0)
         return;
-    const struct ax_prog_state *st = &ex->p->states[rec];
-    uint64_t kvh = push_heads(ex, r, rec, d);
-    if (!kvh)
+    if (heads != kb.nh) {
+        fail(ex, r, AX_ERR_INVALID, "len %llu is %llu heads of %u; the block holds %llu kv heads",
+             (unsigned long long)r->len, (unsigned long long)heads, d, (unsigned long long)kb.nh);
         return;
-    uint64_t window = st->rows / kvh, slot = ex->pos % window, rw = st->row_bytes / 4;
-    for (uint64_t h = 0; h < kvh; h++) {
-        uint32_t *row = ring + (slot * kvh + h) * rw;
+    }
+    uint64_t slot = ex->pos % kb.window, rw = ex->p->states[rec].row_bytes / 4;
+    int holds = slot >= kb.s0 && slot < kb.s0 + kb.ns;
+    if (ex->did)
+        ex->did->kv_heads = holds ? (uint32_t)kb.nh : 0; /* the heads written */
+    if (!holds)
+        return;
+    for (uint64_t h = 0; h < kb.nh; h++) {
+        uint32_t *row = ring + (h * kb.ns + slot - kb.s0) * rw;
         float ks = quantize(k + h * d, d, row, 0);     /* K codes: bytes 0..d-1 */
         float vs = quantize(v + h * d, d, row, d);     /* V codes: bytes d..2d-1 */
         stf(&row[d / 2], ks);                          /* then the two scales */
@@ -1652,72 +1693,149 @@ static void op_kvpush(struct ax_exec *ex, struct core_run *r, const struct ax_is
     }
 }
 
+/* The attention of query head h (of `heads` over the block's kv heads)
+ * over the block's keys: its d outputs, normalized by the block's own sum,
+ * into out[0..d), and the largest score and the sum of exp(score - max) in
+ * *m and *z (-inf and 0 when the block holds no key yet). 0, or -1 when
+ * memory ran out or the query's counts were not encoded this token. */
+static int kv_head_attend(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in,
+                          const uint32_t *q, const uint32_t *ring, uint32_t rec, uint32_t d,
+                          const struct kv_block *kb, uint64_t heads, uint64_t h,
+                          const uint64_t *keys, uint64_t n, double *score, double *qd,
+                          uint32_t *out, double *m, double *z)
+{
+    uint64_t hk = h / (heads / kb->nh), rw = ex->p->states[rec].row_bytes / 4;
+    int is_spiked = (in->flags & AX_ISA_KVATTN_SPIKED) != 0;
+    /* the query: float32 values, or counts s with the threshold V their
+     * encode remembered, as s x V in f64 */
+    for (uint32_t c = 0; c < d; c++) {
+        const struct encoding *en = is_spiked ? encoding_of(r, (uint32_t)(in->b + h * d + c)) : NULL;
+        if (is_spiked && !en) {
+            fail(ex, r, AX_ERR_INVALID, "a spiked query's counts at word %llu were not written "
+                 "by an encode of this token", (unsigned long long)(in->b + h * d + c));
+            return -1;
+        }
+        qd[c] = is_spiked ? (double)ldi(&q[h * d + c]) * (double)en->vth : (double)ld(&q[h * d + c]);
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        const uint32_t *row = ring + (hk * kb->ns + keys[i] % kb->window - kb->s0) * rw;
+        double ks = (double)ld(&row[d / 2]), sum = -0.0;
+        for (uint32_t c = 0; c < d; c++)
+            sum += qd[c] * ((double)code_at(row, c) * ks);
+        score[i] = sum * (1.0 / sqrt((double)d));
+    }
+    double mx = n ? score[0] : -INFINITY;
+    for (uint64_t i = 1; i < n; i++)
+        if (score[i] > mx)
+            mx = score[i];
+    double Z = -0.0;
+    for (uint64_t i = 0; i < n; i++) {
+        score[i] = exp(score[i] - mx);
+        Z += score[i];
+    }
+    for (uint32_t c = 0; c < d; c++) {
+        double acc = -0.0;
+        for (uint64_t i = 0; i < n; i++) {
+            const uint32_t *row = ring + (hk * kb->ns + keys[i] % kb->window - kb->s0) * rw;
+            acc += score[i] * ((double)code_at(row, (uint64_t)d + c) * (double)ld(&row[d / 2 + 1]));
+        }
+        stf(&out[c], n ? (float)(acc / Z) : 0.0f);
+    }
+    *m = mx;
+    *z = Z;
+    return 0;
+}
+
+/* kvattn (a block holding the whole window of its heads): each head's
+ * softmax attention, normalized; kvpart (any block): the same over the
+ * block's keys, then the heads' largest scores and sums for kvmerge. */
 static void op_kvattn(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
     uint32_t rec, d;
+    struct kv_block kb;
+    uint64_t heads;
+    int is_part = in->op == AX_ISA_KVPART;
     uint32_t *ring = kv_ring(ex, r, in->c, &rec, &d);
-    uint32_t *dst = vec(ex, r, in->a, "dst"), *q = vec(ex, r, in->b, "q");
-    if (!ring || !dst || !q)
+    if (!ring || kv_op_shape(ex, r, in->c, (uint8_t)(in->flags >> 1), &rec, &d, &kb, &heads) != 0)
         return;
-    const struct ax_prog_state *st = &ex->p->states[rec];
-    uint64_t heads, j0, n;
-    if (attn_shape(ex, r, rec, d, &heads, &j0, &n) != 0)
+    if (!is_part && kb.ns != kb.window) {
+        fail(ex, r, AX_ERR_INVALID, "kvattn over slots %llu..%llu of a %llu-key window: the "
+             "block holds part of it; kvpart and kvmerge combine such blocks",
+             (unsigned long long)kb.s0, (unsigned long long)(kb.s0 + kb.ns - 1),
+             (unsigned long long)kb.window);
         return;
-    uint64_t kvh = ex->kv_heads[rec], window = st->rows / kvh, rw = st->row_bytes / 4, p = ex->pos;
-    int is_spiked = (in->flags & AX_ISA_KVATTN_SPIKED) != 0;
-    double *score = ax_mem_alloc((size_t)n * sizeof *score);
+    }
+    uint64_t n = kv_keys(&kb, ex->pos, NULL);
+    if (ex->did)
+        ex->did->keys = n;
+    uint32_t *dst = span(ex, r, in->a, r->len + (is_part ? 2 * heads : 0), "dst");
+    const uint32_t *q = vec(ex, r, in->b, "q");
+    if (!dst || !q)
+        return;
+    uint64_t *keys = ax_mem_alloc(((size_t)n + 1) * sizeof *keys);
+    double *score = ax_mem_alloc(((size_t)n + 1) * sizeof *score);
     double *qd = ax_mem_alloc((size_t)d * sizeof *qd);
-    if (!score || !qd) {
-        ax_mem_free(score);
-        ax_mem_free(qd);
+    if (!keys || !score || !qd) {
         oom(ex, r);
-        return;
-    }
-    for (uint64_t h = 0; h < heads; h++) {
-        uint64_t hk = h / (heads / kvh);
-        /* the query: float32 values, or counts s with the threshold V their
-         * encode remembered, as s x V in f64 */
-        for (uint32_t c = 0; c < d; c++) {
-            const struct encoding *en =
-                is_spiked ? encoding_of(r, (uint32_t)(in->b + h * d + c)) : NULL;
-            if (is_spiked && !en) {
-                fail(ex, r, AX_ERR_INVALID, "a spiked query's counts at word %llu were not "
-                     "written by an encode of this token",
-                     (unsigned long long)(in->b + h * d + c));
-                ax_mem_free(score);
-                ax_mem_free(qd);
-                return;
+    } else {
+        kv_keys(&kb, ex->pos, keys);
+        for (uint64_t h = 0; h < heads; h++) {
+            double m, z;
+            if (kv_head_attend(ex, r, in, q, ring, rec, d, &kb, heads, h, keys, n, score, qd,
+                               dst + h * d, &m, &z) != 0)
+                break;
+            if (is_part) { /* after every head's outputs: (max, sum) per head */
+                stf(&dst[r->len + 2 * h], (float)m);
+                stf(&dst[r->len + 2 * h + 1], (float)z);
             }
-            qd[c] = is_spiked ? (double)ldi(&q[h * d + c]) * (double)en->vth : (double)ld(&q[h * d + c]);
-        }
-        for (uint64_t j = j0; j <= p; j++) {
-            const uint32_t *row = ring + ((j % window) * kvh + hk) * rw;
-            double ks = (double)ld(&row[d / 2]), sum = -0.0;
-            for (uint32_t c = 0; c < d; c++)
-                sum += qd[c] * ((double)code_at(row, c) * ks);
-            score[j - j0] = sum * (1.0 / sqrt((double)d));
-        }
-        double mx = score[0];
-        for (uint64_t j = 1; j < n; j++)
-            if (score[j] > mx)
-                mx = score[j];
-        double Z = -0.0;
-        for (uint64_t j = 0; j < n; j++) {
-            score[j] = exp(score[j] - mx);
-            Z += score[j];
-        }
-        for (uint32_t c = 0; c < d; c++) {
-            double acc = -0.0;
-            for (uint64_t j = j0; j <= p; j++) {
-                const uint32_t *row = ring + ((j % window) * kvh + hk) * rw;
-                acc += score[j - j0] * ((double)code_at(row, (uint64_t)d + c) *
-                                        (double)ld(&row[d / 2 + 1]));
-            }
-            stf(&dst[h * d + c], (float)(acc / Z));
         }
     }
+    ax_mem_free(keys);
     ax_mem_free(score);
     ax_mem_free(qd);
+}
+
+/* kvmerge dst, parts, n (flags: the heads H; len = H x d): n results of
+ * kvpart, one after another, combined per head as one softmax over all
+ * their keys: with M the largest max of the parts whose sum is not 0,
+ * w_b = f64(Z_b) exp(f64(m_b) - M), dst = f32(sum_b w_b f64(o_b) / sum_b w_b),
+ * sums over b ascending. */
+static void op_kvmerge(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint64_t heads = in->flags, parts = in->c;
+    if (heads == 0 || r->len % heads != 0) {
+        fail(ex, r, AX_ERR_INVALID, "len %llu is not a whole number of vectors over the %llu "
+             "heads the flags give", (unsigned long long)r->len, (unsigned long long)heads);
+        return;
+    }
+    uint64_t d = r->len / heads, stride = r->len + 2 * heads;
+    uint32_t *dst = vec(ex, r, in->a, "dst");
+    const uint32_t *part = span(ex, r, in->b, parts * stride, "parts");
+    if (!dst || !part)
+        return;
+    for (uint64_t h = 0; h < heads; h++) {
+        double M = -INFINITY, S = -0.0;
+        for (uint64_t b = 0; b < parts; b++) {
+            double m = (double)ld(&part[b * stride + r->len + 2 * h]);
+            if ((double)ld(&part[b * stride + r->len + 2 * h + 1]) > 0.0 && m > M)
+                M = m;
+        }
+        for (uint64_t b = 0; b < parts; b++) {
+            double z = (double)ld(&part[b * stride + r->len + 2 * h + 1]);
+            if (z > 0.0)
+                S += z * exp((double)ld(&part[b * stride + r->len + 2 * h]) - M);
+        }
+        for (uint64_t c = 0; c < d; c++) {
+            double acc = -0.0;
+            for (uint64_t b = 0; b < parts; b++) {
+                double z = (double)ld(&part[b * stride + r->len + 2 * h + 1]);
+                if (z > 0.0)
+                    acc += z * exp((double)ld(&part[b * stride + r->len + 2 * h]) - M) *
+                           (double)ld(&part[b * stride + h * d + c]);
+            }
+            stf(&dst[h * d + c], S > 0.0 ? (float)(acc / S) : 0.0f);
+        }
+    }
 }
 
 /* ---- running -------------------------------------------------------------------------------- */
@@ -1757,7 +1875,8 @@ static void op_dma_counting(struct ax_exec *ex, struct core_run *r, const struct
 static int run_counting(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
     uint32_t rec, d;
-    uint64_t heads, j0, n;
+    uint64_t heads;
+    struct kv_block kb;
     switch (in->op) {
     case AX_ISA_ENCODE:
         op_encode_counting(ex, r, in);
@@ -1782,12 +1901,17 @@ static int run_counting(struct ax_exec *ex, struct core_run *r, const struct ax_
         gla_shape(ex, r, in->c, &rec, &d);
         return 1;
     case AX_ISA_KVPUSH:
-        if (kv_shape(ex, r, in->a, &rec, &d) == 0)
-            push_heads(ex, r, rec, d);
+        if (kv_op_shape(ex, r, in->a, in->flags, &rec, &d, &kb, &heads) == 0 && ex->did)
+            ex->did->kv_heads = ex->pos % kb.window >= kb.s0 &&
+                                ex->pos % kb.window < kb.s0 + kb.ns ? (uint32_t)kb.nh : 0;
         return 1;
     case AX_ISA_KVATTN:
-        if (kv_shape(ex, r, in->c, &rec, &d) == 0)
-            attn_shape(ex, r, rec, d, &heads, &j0, &n);
+    case AX_ISA_KVPART:
+        if (kv_op_shape(ex, r, in->c, (uint8_t)(in->flags >> 1), &rec, &d, &kb, &heads) == 0 &&
+            ex->did)
+            ex->did->keys = kv_keys(&kb, ex->pos, NULL);
+        return 1;
+    case AX_ISA_KVMERGE:
         return 1;
     case AX_ISA_EMIT:
     case AX_ISA_PSUMSEND:
@@ -1912,7 +2036,11 @@ static enum ax_exec_state run_one(struct ax_exec *ex, uint32_t k)
             op_kvpush(ex, r, &in);
             break;
         case AX_ISA_KVATTN:
+        case AX_ISA_KVPART:
             op_kvattn(ex, r, &in);
+            break;
+        case AX_ISA_KVMERGE:
+            op_kvmerge(ex, r, &in);
             break;
         case AX_ISA_DMA:
             op_dma(ex, r, &in);

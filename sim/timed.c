@@ -633,11 +633,12 @@ static void local_work(struct timed *s, uint32_t core, const struct ax_exec_did 
     case AX_ISA_GLAREAD:
         charge(s, j, core, AX_LEDGER_DENSE_MAC, len * hd);
         break;
-    case AX_ISA_KVPUSH: /* K and V to int8, into the ring */
-        charge(s, j, core, AX_LEDGER_DENSE_QUANT, 2 * len);
-        charge(s, j, core, AX_LEDGER_SRAM_WRITE, accesses(s, 2 * len + 8.0 * d->kv_heads));
+    case AX_ISA_KVPUSH: /* K and V of the heads written to int8, into the ring */
+        charge(s, j, core, AX_LEDGER_DENSE_QUANT, 2.0 * d->kv_heads * hd);
+        charge(s, j, core, AX_LEDGER_SRAM_WRITE, accesses(s, d->kv_heads * (2 * hd + 8.0)));
         break;
-    case AX_ISA_KVATTN: {
+    case AX_ISA_KVATTN:
+    case AX_ISA_KVPART: {
         double heads = hd > 0 ? len / hd : 0, keys = (double)d->keys;
         charge(s, j, core, AX_LEDGER_DENSE_MAC, 2 * heads * keys * hd); /* q.k and p.v */
         charge(s, j, core, AX_LEDGER_DENSE_MAX, heads * keys);
@@ -645,6 +646,14 @@ static void local_work(struct timed *s, uint32_t core, const struct ax_exec_did 
         charge(s, j, core, AX_LEDGER_DENSE_ADD, heads * keys);
         charge(s, j, core, AX_LEDGER_DENSE_DIV, len);
         charge(s, j, core, AX_LEDGER_SRAM_READ, accesses(s, d->kv_heads * keys * (2 * hd + 8)));
+        break;
+    }
+    case AX_ISA_KVMERGE: { /* per head and part: its max, its weight, its outputs added in */
+        double heads = d->in.flags, parts = (double)d->in.c;
+        charge(s, j, core, AX_LEDGER_DENSE_MAX, heads * parts);
+        charge(s, j, core, AX_LEDGER_DENSE_EXP, heads * parts);
+        charge(s, j, core, AX_LEDGER_DENSE_MAC, (len + heads) * parts);
+        charge(s, j, core, AX_LEDGER_DENSE_DIV, len);
         break;
     }
     default: /* nop, setlen, acczero, halt: no unit's work */

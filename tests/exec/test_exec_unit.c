@@ -671,10 +671,12 @@ static void test_gla(void)
 
 static void test_kv_ring(void)
 {
-    /* d = 4 (row_bytes 2 x 4 + 8 = 16), one kv head, window 2 */
+    /* d = 4 (row_bytes 2 x 4 + 8 = 16), one kv head, window 2 (const 0:
+     * kvpush's flags 0, kvattn's bits 7..1 0) */
     struct fixture f;
     if (!open_fixture(&f,
-                      HEAD ".buffer core=0 addr=0 words=8 kind=state ref=0 name=ring\n"
+                      HEAD ".const 2\n"
+                      ".buffer core=0 addr=0 words=8 kind=state ref=0 name=ring\n"
                       ".buffer core=0 addr=8 words=4 kind=value name=k\n"
                       ".buffer core=0 addr=12 words=4 kind=value name=v\n"
                       ".buffer core=0 addr=16 words=4 kind=value name=q\n"
@@ -703,6 +705,144 @@ static void test_kv_ring(void)
     if (run(&f, 2, 2))
         CHECK(ax_exec_f32(f.ex, 0, "o", 0) == (float)((32.0 * s + -127.0 * s) / 2.0));
     close_fixture(&f);
+}
+
+/* The window of test_kv_ring cut in two blocks of one slot each (rows 0
+ * and 1 of the ring), each attending its own key (kvpart), combined by
+ * kvmerge. With q = 0 every score is 0: a block with its key gives that
+ * key's value, max 0 and sum 1; one with no key yet 0, -inf and 0. The
+ * merge weighs each part by its sum: the mean of the parts' float32
+ * outputs. */
+static void test_kv_split(void)
+{
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".const 2\n"
+                      ".buffer core=0 addr=0 words=4 kind=state ref=0 name=ra\n"
+                      ".buffer core=0 addr=4 words=4 kind=state ref=1 name=rb\n"
+                      ".buffer core=0 addr=8 words=4 kind=value name=k\n"
+                      ".buffer core=0 addr=12 words=4 kind=value name=v\n"
+                      ".buffer core=0 addr=16 words=4 kind=value name=q\n"
+                      ".buffer core=0 addr=20 words=12 kind=value name=parts\n"
+                      ".buffer core=0 addr=32 words=4 kind=value name=o\n"
+                      ".state core=0 node=0 kind=kv rows=0+1 row_bytes=16 buffer=0\n"
+                      ".state core=0 node=0 kind=kv rows=1+1 row_bytes=16 buffer=1\n"
+                      ".code 0\n setlen 4\n kvpush ra, k, v\n kvpush rb, k, v\n"
+                      " kvpart parts, q, ra\n kvpart parts+6, q, rb\n"
+                      " kvmerge o, parts, 2 .flags 1\n halt\n",
+                      NULL))
+        return;
+    float k[4] = {1, 0, 0, 0}, v[4] = {1, 2, 3, 4}, q[4] = {0};
+    put(&f, 0, "k", k, 4);
+    put(&f, 0, "v", v, 4);
+    put(&f, 0, "q", q, 4);
+    double s = (double)(4.0f / 127.0f);
+    if (run(&f, 0, 0)) { /* key 0 in block a; block b holds none */
+        CHECK(ax_exec_f32(f.ex, 0, "parts", 0) == (float)(32.0 * s));
+        CHECK(ax_exec_f32(f.ex, 0, "parts", 4) == 0.0f && ax_exec_f32(f.ex, 0, "parts", 5) == 1.0f);
+        CHECK(ax_exec_f32(f.ex, 0, "parts", 6) == 0.0f);
+        CHECK(ax_exec_f32(f.ex, 0, "parts", 10) == -INFINITY &&
+              ax_exec_f32(f.ex, 0, "parts", 11) == 0.0f);
+        CHECK(ax_exec_f32(f.ex, 0, "o", 0) == (float)(32.0 * s));
+        CHECK(ax_exec_f32(f.ex, 0, "o", 1) == (float)(64.0 * s));
+    }
+    run(&f, 1, 1);
+    float v2[4] = {-4, 0, 0, 0};
+    put(&f, 0, "v", v2, 4);
+    /* position 2 lands in slot 0 (block a); block b keeps key 1 */
+    if (run(&f, 2, 2))
+        CHECK(ax_exec_f32(f.ex, 0, "o", 0) ==
+              (float)(((double)(float)(-127.0 * s) + (double)(float)(32.0 * s)) / 2.0));
+    close_fixture(&f);
+}
+
+/* A window of 8 keys (d = 4, one kv head, two query heads) held whole by
+ * one block and cut into blocks of 3, 3 and 2 slots: over 12 tokens of
+ * varied q, k and v (so that the scores and the parts' weights differ), the
+ * merged attention agrees with the whole one to float32 precision (each
+ * output within 1e-6 of the token's largest). */
+static void test_kv_split_agrees(void)
+{
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".const 8\n"
+                      ".buffer core=0 addr=0 words=32 kind=state ref=0 name=whole\n"
+                      ".buffer core=0 addr=32 words=12 kind=state ref=1 name=ra\n"
+                      ".buffer core=0 addr=44 words=12 kind=state ref=2 name=rb\n"
+                      ".buffer core=0 addr=56 words=8 kind=state ref=3 name=rc\n"
+                      ".buffer core=0 addr=64 words=4 kind=value name=k\n"
+                      ".buffer core=0 addr=68 words=4 kind=value name=v\n"
+                      ".buffer core=0 addr=72 words=8 kind=value name=q\n"
+                      ".buffer core=0 addr=80 words=36 kind=value name=parts\n"
+                      ".buffer core=0 addr=116 words=8 kind=value name=o\n"
+                      ".buffer core=0 addr=124 words=8 kind=value name=om\n"
+                      ".state core=0 node=0 kind=kv rows=0+8 row_bytes=16 buffer=0\n"
+                      ".state core=0 node=0 kind=kv rows=0+3 row_bytes=16 buffer=1\n"
+                      ".state core=0 node=0 kind=kv rows=3+3 row_bytes=16 buffer=2\n"
+                      ".state core=0 node=0 kind=kv rows=6+2 row_bytes=16 buffer=3\n"
+                      ".code 0\n setlen 4\n kvpush whole, k, v\n kvpush ra, k, v\n"
+                      " kvpush rb, k, v\n kvpush rc, k, v\n setlen 8\n kvattn o, q, whole\n"
+                      " kvpart parts, q, ra\n kvpart parts+12, q, rb\n kvpart parts+24, q, rc\n"
+                      " kvmerge om, parts, 3 .flags 2\n halt\n",
+                      NULL))
+        return;
+    double worst = 0.0;
+    for (uint32_t t = 0; t < 12; t++) {
+        float k[4], v[4], q[8];
+        for (int i = 0; i < 4; i++) {
+            k[i] = (float)sin(1.3 * t + i);
+            v[i] = (float)cos(0.7 * t + 2 * i);
+        }
+        for (int i = 0; i < 8; i++)
+            q[i] = (float)(2.0 * sin(0.9 * t - i));
+        put(&f, 0, "k", k, 4);
+        put(&f, 0, "v", v, 4);
+        put(&f, 0, "q", q, 8);
+        if (!run(&f, t, t))
+            break;
+        double scale = 0.0; /* each output against the token's largest */
+        for (uint32_t c = 0; c < 8; c++)
+            scale = fmax(scale, fabs(ax_exec_f32(f.ex, 0, "o", c)));
+        for (uint32_t c = 0; c < 8; c++) {
+            double a = ax_exec_f32(f.ex, 0, "o", c), b = ax_exec_f32(f.ex, 0, "om", c);
+            worst = fmax(worst, fabs(a - b) / scale);
+        }
+    }
+    CHECK(worst < 1e-6);
+    if (!(worst < 1e-6))
+        fprintf(stderr, "  merged against whole: relative error %g\n", worst);
+    close_fixture(&f);
+}
+
+/* A block's rows must be whole heads or slots of one head; kvattn needs
+ * the whole window. */
+static void test_kv_split_refused(void)
+{
+    static const char *const code[] = {
+        ".state core=0 node=0 kind=kv rows=1+2 row_bytes=16 buffer=0\n"
+        ".code 0\n setlen 4\n kvpush ra, k, v\n halt\n",
+        ".state core=0 node=0 kind=kv rows=0+1 row_bytes=16 buffer=0\n"
+        ".code 0\n setlen 4\n kvattn o, q, ra\n halt\n",
+    };
+    static const char *const want[] = {"straddle kv heads", "kvpart and kvmerge"};
+    for (int i = 0; i < 2; i++) {
+        char text[1024];
+        snprintf(text, sizeof text,
+                 HEAD ".const 2\n.buffer core=0 addr=0 words=8 kind=state ref=0 name=ra\n"
+                      ".buffer core=0 addr=8 words=4 kind=value name=k\n"
+                      ".buffer core=0 addr=12 words=4 kind=value name=v\n"
+                      ".buffer core=0 addr=16 words=4 kind=value name=q\n"
+                      ".buffer core=0 addr=20 words=4 kind=value name=o\n%s", code[i]);
+        struct fixture f;
+        if (!open_fixture(&f, text, NULL))
+            continue;
+        CHECK(ax_exec_run(f.ex, 0, 0, &f.diags) != AX_OK);
+        int found = 0;
+        for (uint32_t d = 0; d < f.diags.n_items; d++)
+            found |= strstr(f.diags.items[d].message, want[i]) != NULL;
+        CHECK(found);
+        close_fixture(&f);
+    }
 }
 
 /* ---- allocation failures ---------------------------------------------------------------------- */
@@ -781,5 +921,5 @@ static void test_alloc_failures(void)
 AX_TEST_MAIN(T(test_thresh_encode), T(test_encode_ties), T(test_events_synacc_scale),
              T(test_large_count), T(test_two_groups), T(test_synacc_random),
              T(test_receive_order), T(test_lookup_and_deadlock), T(test_emit_needs_encode),
-             T(test_dense_ops), T(test_vdot_rmsnorm_rope), T(test_float_vdot_rope_theta), T(test_gla), T(test_kv_ring),
+             T(test_dense_ops), T(test_vdot_rmsnorm_rope), T(test_float_vdot_rope_theta), T(test_gla), T(test_kv_ring), T(test_kv_split), T(test_kv_split_agrees), T(test_kv_split_refused),
              T(test_alloc_failures))

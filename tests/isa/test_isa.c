@@ -194,16 +194,17 @@ static void test_kinds(void)
         CHECK((int)(n - (size_t)is_in_place) == ax_isa_n_operands((enum ax_isa_op)op));
         int n_written = 0, n_read = 0;
         for (size_t i = 0; i + (size_t)is_in_place < n; i++) {
-            CHECK(strchr("nwriRWMqsSxcgt", k[i]) != NULL);
+            CHECK(strchr("nwriRWMqsSxcgtVP", k[i]) != NULL);
             CHECK(ax_isa_kind_is_address(k[i]) == (strchr("nwri", k[i]) == NULL));
-            n_written += strchr("WMqS", k[i]) != NULL;
-            n_read += strchr("RMscgtx", k[i]) != NULL;
+            n_written += strchr("WMqSV", k[i]) != NULL;
+            n_read += strchr("RMscgtxP", k[i]) != NULL;
         }
         if (is_in_place)
             CHECK(n_written >= 1 && n_read >= 1);
     }
     CHECK_STR(ax_isa_kinds(AX_ISA_SCALE), "RgW=");
     CHECK(AX_ISA_LOOKUP == 31 && AX_ISA_RMSNORM == 32 && AX_ISA_ROPE == 33);
+    CHECK(AX_ISA_KVPART == 34 && AX_ISA_KVMERGE == 35); /* appended: older opcodes keep theirs */
 }
 
 /* docs/isa.md has one table row per instruction, in table order, with the

@@ -240,7 +240,9 @@ static void test_tiny_on_loihi2(void)
  * holds head_dim² float32 per head, and inboxes for q and its output (one
  * head_dim vector per head) and k, v and g (at least kv_heads of them); a
  * K/V block int8 K and V (2·head_dim bytes) and two float32 scales per key
- * and kv head, and q, out, k and v of the whole layer. The small model
+ * and kv head, and for each kv head it holds (whole ones, or a range of one
+ * head's keys) its query heads' q, spike counts and outputs with a max and
+ * a sum each, and its k and v. The small model
  * (config.json: hidden 256, 4 heads, 2 kv heads, window 64; GLA layers 0
  * and 2, SWA layers 1 and 3) gives head_dim 64, a 64·64·4 = 16,384-byte
  * state per head, 4 heads a GLA layer, and 2·64 = 128 keys of 2·64 + 8 =
@@ -282,8 +284,10 @@ static void test_block_bytes(void)
             } else {
                 CHECK(n->op == AX_IR_SWA);
                 uint64_t keys = n->window ? n->window : 4096, state = (r * (2 * d + 8) + 3) / 4 * 4;
-                want = state + 4 * 2 * (n->heads + n->kv_heads) * d;
-                swa_ok &= b->bytes == want && o->rows == n->kv_heads * keys;
+                uint64_t group = n->heads / n->kv_heads, held = r >= keys ? r / keys : 1;
+                want = state + 4 * held * (group * (3 * d + 2) + 2 * d);
+                swa_ok &= b->bytes == want && o->rows == n->kv_heads * keys &&
+                          (r % keys == 0 || b->row0 / keys == (b->row0 + r - 1) / keys);
                 swa_bytes += state;
                 n_swa++;
             }
@@ -303,6 +307,8 @@ static void test_block_bytes(void)
     }
     teardown(&f);
 }
+
+static uint32_t count_op(const struct ax_prog *p, enum ax_isa_op op);
 
 /* Maps and emits the 7B on loihi2-like with spiking mode `mode`. */
 static void check_7b_on_loihi2(enum ax_spike_mode mode)
@@ -336,6 +342,10 @@ static void check_7b_on_loihi2(enum ax_spike_mode mode)
             ax_diag_print(&d, stderr);
         check_program(&p, &m);
         CHECK(verifies(&p));
+        /* a K/V window of 4096 keys (1 MiB a kv head) takes several cores:
+         * partial attentions, merged per kv head on the value core */
+        CHECK(count_op(&p, AX_ISA_KVATTN) == 0 && count_op(&p, AX_ISA_KVPART) > 0);
+        CHECK(count_op(&p, AX_ISA_KVMERGE) == 14 * 4); /* 14 SWA layers x 4 kv heads */
         ax_prog_free(&p);
         ax_diag_list_free(&d);
         ax_map_free(&m);
@@ -568,6 +578,9 @@ static void test_emit_tiny(void)
         CHECK(p.n_code <= m.n_cores_used && p.n_code > m.n_cores_used / 2);
         check_program(&p, &m);
         check_shape(&p, &m, &f.g, 0);
+        /* its window of 64 keys fits a core whole: one kvattn per SWA block */
+        CHECK(count_op(&p, AX_ISA_KVATTN) > 0 && count_op(&p, AX_ISA_KVPART) == 0 &&
+              count_op(&p, AX_ISA_KVMERGE) == 0);
         CHECK(verifies(&p));
         CHECK(p.n_nodes == f.g.n_nodes && p.cores_per_chip == m.cores_per_chip);
         int named = 1;

@@ -384,10 +384,11 @@ static uint64_t compare_prog(struct prog_run *r, ax_ref_session_t *s, uint64_t *
         uint32_t in = x->n_inputs ? x->inputs[0] : UINT32_MAX;
         const char *what = NULL;
         if (x->op == AX_IR_SWA) {
-            /* the query spikes per head on the state core (mapping/emit.c):
-             * its counts in the node's `out` buffer, each head's threshold
-             * in word 0 of its k inbox in turn, the last head's left */
-            if (!same_words(r->buf, site.counts, prog_words(r, site.node, "out"), site.n_in))
+            /* the query spikes per head on the state cores (mapping/emit.c):
+             * its counts in the node's `cnt` buffers, blocks in head order,
+             * each head's threshold in word 0 of its block's k inbox in
+             * turn, the last head's left */
+            if (!same_words(r->buf, site.counts, prog_words(r, site.node, "cnt"), site.n_in))
                 what = "counts";
             else if (prog_words(r, site.node, "k") == 0 ||
                      memcmp(r->buf, &site.vth[site.n_vth - 1], sizeof(float)) != 0)
