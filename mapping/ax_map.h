@@ -121,6 +121,9 @@ struct ax_map_options {
     uint32_t reduce_fanin;      /* partial sums of blocks that share rows are added along a
                                  * tree of this fan-in (2 by default); 0: flat, every block
                                  * sends its own to the value */
+    uint32_t reduce_chunk;      /* a tree forwards its partial sums this many rows at a time,
+                                 * so that its levels overlap (256 by default); 0: a block's
+                                 * rows at once */
 };
 
 /* The largest fan-in of a reduction tree (--reduce-fanin). */
@@ -128,6 +131,11 @@ struct ax_map_options {
 /* A fan-in: 0 (flat) or 2 .. AX_MAP_REDUCE_FANIN_MAX, in decimal digits
  * alone. 0, or -1 when `s` is not one. */
 int ax_map_reduce_fanin_parse(const char *s, uint32_t *out);
+/* The largest chunk of a reduction tree (--reduce-chunk). */
+#define AX_MAP_REDUCE_CHUNK_MAX 65536u
+/* A chunk: 0 (whole) or 1 .. AX_MAP_REDUCE_CHUNK_MAX rows, in decimal
+ * digits alone. 0, or -1 when `s` is not one. */
+int ax_map_reduce_chunk_parse(const char *s, uint32_t *out);
 
 struct ax_map {
     struct ax_map_object *objects;
@@ -148,6 +156,7 @@ struct ax_map {
     uint64_t sram_min, sram_max; /* per used core */
     uint32_t reduce_fanin;      /* as asked (ax_map_options); objects that stream from DRAM
                                  * reduce flat whatever it says */
+    uint32_t reduce_chunk;      /* as asked (ax_map_options) */
     double traffic_hop_bytes, traffic_hop_bytes_naive; /* per token */
     struct ax_arena arena;
 };

@@ -933,30 +933,35 @@ static void block_sums(struct emitter *e, uint32_t bi, uint32_t in)
     }
 }
 
-/* Block `bi`'s step of its reduction tree (ax_map_reduce_parent): its
- * children's partial sums added into its own (those on its core with
- * `vadd`, in column order, then the others' messages), then the sum sent on
- * to its parent, or, from the root, to the target. */
+/* Block `bi`'s step of its reduction tree (ax_map_reduce_parent), chunk by
+ * chunk of the map's reduce_chunk rows (all of them when 0): its children's
+ * partial sums added into its own (those on its core with `vadd`, in
+ * column order, then the others' messages), then the sum sent on to its
+ * parent, or, from the root, to the target. A block forwards a chunk as
+ * soon as it has it, so the levels of a tree overlap. */
 static void tree_step(struct emitter *e, uint32_t bi, struct target t)
 {
     const struct ax_map_block *b = &e->m->blocks[bi];
     uint32_t c = b->core, acc = e->lay[bi].acc, first, count, remote = 0;
-    ax_map_reduce_children(e->m, bi, &first, &count);
-    setlen(e, c, b->rows);
-    for (uint32_t ch = first; ch < first + count; ch++) {
-        if (e->m->blocks[ch].core == c)
-            op(e, c, AX_ISA_VADD, 0, acc, acc, e->lay[ch].acc);
-        else
-            remote++;
-    }
-    if (remote)
-        op(e, c, AX_ISA_PSUMRECV, 0, acc, remote, 0);
     uint32_t parent = ax_map_reduce_parent(e->m, bi);
-    if (parent == NONE)
-        deliver(e, c, acc, b->row0, b->rows, t);
-    else if (e->m->blocks[parent].core != c)
-        op(e, c, AX_ISA_PSUMSEND, 0, acc, value_route(e, c, e->m->blocks[parent].core,
-                                                      e->lay[parent].acc), 0);
+    uint32_t chunk = e->m->reduce_chunk ? e->m->reduce_chunk : b->rows;
+    ax_map_reduce_children(e->m, bi, &first, &count);
+    for (uint32_t ch = first; ch < first + count; ch++)
+        remote += e->m->blocks[ch].core != c;
+    for (uint32_t r0 = 0; r0 < b->rows && ok(e); r0 += chunk) {
+        uint32_t len = b->rows - r0 < chunk ? b->rows - r0 : chunk;
+        setlen(e, c, len);
+        for (uint32_t ch = first; ch < first + count; ch++)
+            if (e->m->blocks[ch].core == c)
+                op(e, c, AX_ISA_VADD, 0, acc + r0, acc + r0, e->lay[ch].acc + r0);
+        if (remote)
+            op(e, c, AX_ISA_PSUMRECV, 0, acc + r0, remote, 0);
+        if (parent == NONE)
+            deliver(e, c, acc + r0, b->row0 + r0, len, t);
+        else if (e->m->blocks[parent].core != c)
+            op(e, c, AX_ISA_PSUMSEND, 0, acc + r0,
+               value_route(e, c, e->m->blocks[parent].core, e->lay[parent].acc + r0), 0);
+    }
 }
 
 /* The depth of block `bi` in its reduction tree (the root's is 0). */
@@ -1535,18 +1540,19 @@ static ax_status finish(struct emitter *e, const char *model_name, const char *c
     ax_status st = node_table(e);
     if (st != AX_OK)
         return st;
-    char buf[6][48];
+    char buf[7][48];
     snprintf(buf[0], sizeof buf[0], "%u", m->n_chips);
     snprintf(buf[1], sizeof buf[1], "%.17g", m->traffic_hop_bytes);
     snprintf(buf[2], sizeof buf[2], "%.17g", m->traffic_hop_bytes_naive);
     snprintf(buf[3], sizeof buf[3], "%u", m->cores_per_chip);
     snprintf(buf[4], sizeof buf[4], "%u", m->chip_grid_w ? m->chip_grid_w : 1);
     snprintf(buf[5], sizeof buf[5], "%u", m->reduce_fanin);
+    snprintf(buf[6], sizeof buf[6], "%u", m->reduce_chunk);
     const char *keys[] = {"model", "chip", "chips_used", "cores_per_chip", "chip_grid_w",
                           "traffic_hop_bytes", "traffic_hop_bytes_naive", "chip_keys",
-                          "reduce_fanin"};
+                          "reduce_fanin", "reduce_chunk"};
     const char *values[] = {model_name, chip_name, buf[0], buf[3], buf[4], buf[1], buf[2],
-                            AX_MAP_CHIP_KEYS, buf[5]};
+                            AX_MAP_CHIP_KEYS, buf[5], buf[6]};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0] && st == AX_OK; i++)
         st = ax_prog_set_meta(p, keys[i], values[i]);
     return st;

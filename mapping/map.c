@@ -16,6 +16,7 @@ void ax_map_default_options(struct ax_map_options *o)
     o->anneal_moves = 0;
     o->float_weights = AX_MAP_FLOAT_AUTO;
     o->reduce_fanin = 2;
+    o->reduce_chunk = 256;
 }
 
 static const char *const float_weights_names[] = {"keep", "int8", "auto"};
@@ -35,17 +36,34 @@ int ax_map_float_weights_parse(const char *s, enum ax_map_float_weights *out)
     return -1;
 }
 
-int ax_map_reduce_fanin_parse(const char *s, uint32_t *out)
+/* A whole number of at most `digits` decimal digits, nothing else. */
+static int parse_small(const char *s, size_t digits, uint32_t *out)
 {
     uint32_t v = 0;
-    if (!*s || strlen(s) > 3)
+    if (!*s || strlen(s) > digits)
         return -1;
     for (const char *c = s; *c; c++) {
         if (*c < '0' || *c > '9')
             return -1;
         v = v * 10 + (uint32_t)(*c - '0');
     }
-    if (v == 1 || v > AX_MAP_REDUCE_FANIN_MAX)
+    *out = v;
+    return 0;
+}
+
+int ax_map_reduce_fanin_parse(const char *s, uint32_t *out)
+{
+    uint32_t v;
+    if (parse_small(s, 3, &v) != 0 || v == 1 || v > AX_MAP_REDUCE_FANIN_MAX)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int ax_map_reduce_chunk_parse(const char *s, uint32_t *out)
+{
+    uint32_t v;
+    if (parse_small(s, 6, &v) != 0 || v > AX_MAP_REDUCE_CHUNK_MAX)
         return -1;
     *out = v;
     return 0;
@@ -645,9 +663,10 @@ void ax_map_reduce_children(const struct ax_map *m, uint32_t block, uint32_t *fi
  * resident, the fan-in asked; the others reduce flat (a block streamed from
  * DRAM shares its core's staging area with the next one, so its partial sums
  * cannot wait there for a child's). */
-static void set_reduction(struct ax_map *m, uint32_t fanin)
+static void set_reduction(struct ax_map *m, uint32_t fanin, uint32_t chunk)
 {
     m->reduce_fanin = fanin;
+    m->reduce_chunk = chunk;
     for (uint32_t i = 0; i < m->n_objects; i++) {
         struct ax_map_object *o = &m->objects[i];
         o->reduce_fanin = 0;
@@ -1136,7 +1155,7 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
         out->n_chips = sys->is_chips_open ? (n_used + cpc - 1) / cpc : sys->n_chips;
         out->chip_grid_w = (uint32_t)ceil(sqrt((double)out->n_chips));
         set_homes(out);
-        set_reduction(out, opt->reduce_fanin);
+        set_reduction(out, opt->reduce_fanin, opt->reduce_chunk);
         double cost = total_cost(out, &pl, out->chip_grid_w, opt->spikes_per_element);
         if (pass == 0) {
             out->traffic_hop_bytes_naive = cost;

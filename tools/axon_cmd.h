@@ -30,7 +30,7 @@ int ax_cmd_ref_option(int argc, char **argv, int *i, struct ax_ref_options *o, c
 int ax_cmd_ref_check(const struct ax_ref_options *o, const char *cmd);
 
 /* The mapping options `map`, `compile` and `run` share (cmd_map.c):
- * --float-weights keep|int8|auto and --reduce-fanin N. Returns as
+ * --float-weights keep|int8|auto, --reduce-fanin N and --reduce-chunk N. Returns as
  * ax_cmd_ref_option does. */
 int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, const char *cmd);
 #define AX_CMD_FLOAT_WEIGHTS_HELP                                                                  \
@@ -42,7 +42,9 @@ int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, c
     "                       shape-only one (docs/mapping.md)\n"                               \
     "  --reduce-fanin N     the partial sums of a projection's blocks that share rows\n"      \
     "                       add up along trees of fan-in N (default 2); 0: flat, each\n"     \
-    "                       block sends its own to the value (docs/mapping.md)\n"
+    "                       block sends its own to the value (docs/mapping.md)\n"      \
+    "  --reduce-chunk N     a tree forwards partial sums N rows at a time, so its\n"      \
+    "                       levels overlap (default 256); 0: a block's rows at once\n"
 
 /* The most tokens `axon run` and `axon sim` take, from --tokens or a prompt. */
 #define AX_CMD_RUN_MAX_TOKENS (1u << 20)

@@ -76,8 +76,12 @@ rm -f "$dir/fanin3.axb"
 check "compile --reduce-fanin 3 records its fan-in" $?
 "$axon" sim "$dir/fanin3.axb" --prompt "hello" --quiet 2>"$dir/err.txt"
 check "the program runs, rebuilt with its recorded fan-in" $?
-grep -q '^\.meta "reduce_fanin" "2"$' "$dir/t.s"
-check "the default fan-in is 2" $?
+grep -q '^\.meta "reduce_fanin" "2"$' "$dir/t.s" && grep -q '^\.meta "reduce_chunk" "256"$' "$dir/t.s"
+check "the default fan-in is 2, the chunk 256 rows" $?
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --reduce-chunk many \
+    -o "$dir/x.axb" 2>"$dir/err.txt"
+[ $? -eq 2 ] && grep -q "reduce-chunk many: expected 0 (a block's rows at once) or a number" "$dir/err.txt"
+check "a chunk that is no number is a usage error" $?
 "$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --reduce-fanin 1 \
     -o "$dir/x.axb" 2>"$dir/err.txt"
 [ $? -eq 2 ] && grep -q "reduce-fanin 1: expected 0 (flat) or a fan-in from 2 to 64" "$dir/err.txt"

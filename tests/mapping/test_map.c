@@ -682,13 +682,18 @@ static void test_reduction_trees(void)
         ax_mem_free(chip);
         return;
     }
-    static const uint32_t fanins[] = {0, 2, 3};
+    /* fan-in and chunk: flat; trees of 2 and 3 forwarding whole blocks; a
+     * tree of 2 forwarding 64 rows at a time (blocks here have 180 rows:
+     * three chunks, three receives where one took it all) */
+    static const uint32_t fanins[] = {0, 2, 3, 2}, chunks[] = {0, 0, 0, 64};
+    uint32_t recvs[4] = {0};
     for (size_t t = 0; t < sizeof fanins / sizeof fanins[0]; t++) {
         uint32_t fanin = fanins[t];
         struct ax_map_options opt;
         ax_map_default_options(&opt);
         opt.float_weights = AX_MAP_FLOAT_INT8;
         opt.reduce_fanin = fanin;
+        opt.reduce_chunk = chunks[t];
         struct ax_map m;
         struct ax_diag_list d;
         ax_diag_list_init(&d);
@@ -706,6 +711,8 @@ static void test_reduction_trees(void)
         check_program(&p, &m);
         CHECK(verifies(&p));
         CHECK(strcmp(ax_prog_meta(&p, "reduce_fanin"), fanin == 2 ? "2" : fanin ? "3" : "0") == 0);
+        CHECK(strcmp(ax_prog_meta(&p, "reduce_chunk"), chunks[t] ? "64" : "0") == 0);
+        recvs[t] = count_op(&p, AX_ISA_PSUMRECV);
         uint32_t n_trees = 0, n_six = 0;
         int flat_ok = 1, tree_ok = 1;
         for (uint32_t i = 0; i < m.n_objects; i++) {
@@ -731,7 +738,10 @@ static void test_reduction_trees(void)
                 check_heap(&m, o->first_block, fanin);
                 n_six++;
             }
-            tree_ok &= most <= 1 && total <= o->n_blocks / per_range;
+            uint32_t rows = m.blocks[o->first_block].rows, n_chunks = 1;
+            if (chunks[t] && rows > chunks[t])
+                n_chunks = (rows + chunks[t] - 1) / chunks[t];
+            tree_ok &= most <= 1 && total <= n_chunks * (o->n_blocks / per_range);
             for (uint32_t b = o->first_block; b < o->first_block + o->n_blocks; b++)
                 if (m.blocks[b].core != home)
                     tree_ok &= node_receives(&p, o->node, m.blocks[b].core, &total) <= fanin;
@@ -740,6 +750,8 @@ static void test_reduction_trees(void)
         CHECK(flat_ok);
         CHECK(tree_ok);
         CHECK(!fanin || n_six > 0);
+        if (t == 3)
+            CHECK(recvs[3] > recvs[1]);
         ax_prog_free(&p);
         ax_diag_list_free(&d);
         ax_map_free(&m);
