@@ -873,6 +873,59 @@ static void spike_fanout(struct emitter *e, uint32_t oi, struct source x)
     barrier_close(e);
 }
 
+/* Whether a dense input goes to the n cores of one column range of `o`
+ * along a relay tree (relay) rather than from its own core to each. A
+ * relay level costs about a message in and two out on the relaying cores,
+ * taken here as 4 messages out (a message in takes about three times one
+ * out on the presets); relaying saves the input's core (n - 1) messages
+ * for every column range. So: trees on (--reduce-fanin), routers that do
+ * not replicate packets, and (n - 1) x column ranges > 4 x the tree's
+ * depth. The 7B's down_proj (3 cores a range, 148 ranges) and lm_head (106
+ * cores, 28 ranges) relay; the small model's down_proj (5 cores, 1 range:
+ * whole rows) does not. */
+static int is_relayed(const struct emitter *e, const struct ax_map_object *o, uint32_t n)
+{
+    if (n < 2 || !e->m->reduce_fanin || e->is_union)
+        return 0;
+    uint32_t cols = e->m->blocks[o->first_block].cols, ranges = (o->cols + cols - 1) / cols;
+    uint32_t depth = 0;
+    while ((2u << depth) - 1 < n) /* a binary tree of n nodes has depth + 1 levels */
+        depth++;
+    return (uint64_t)(n - 1) * ranges > 4ull * (depth + 1);
+}
+
+/* Columns [col0, col0 + cols) of `x` to the inboxes e->tmp lists, along
+ * a binary tree of them in the order listed (the blocks' order, so mostly
+ * neighbours): the input's core sends to the first, and each core that has
+ * received them forwards them to the next two. The input's core sends one
+ * message where it sent one per core, the cost of a broadcast spread over
+ * the cores that need it (routers that replicate packets do this
+ * themselves: fed_with). */
+static void relay(struct emitter *e, struct source x, uint32_t col0, uint32_t cols)
+{
+    uint32_t n = e->n_tmp;
+    struct ax_prog_dest *at = ax_mem_alloc((size_t)n * sizeof *at);
+    if (!at) {
+        e->is_oom = 1;
+        return;
+    }
+    memcpy(at, e->tmp, (size_t)n * sizeof *at);
+    setlen(e, x.core, cols);
+    op(e, x.core, AX_ISA_PSUMSEND, 0, x.addr + col0, value_route(e, x.core, at[0].core, at[0].addr), 0);
+    receive(e, at[0].core, at[0].addr, cols, 1, 1);
+    for (uint32_t j = 0; 2 * j + 1 < n && ok(e); j++) { /* parents before their children */
+        struct ax_prog_dest kids[2];
+        uint32_t n_kids = 2 * j + 2 < n ? 2 : 1;
+        memcpy(kids, &at[2 * j + 1], n_kids * sizeof *kids);
+        setlen(e, at[j].core, cols);
+        op(e, at[j].core, AX_ISA_PSUMSEND, 0, at[j].addr,
+           route(e, at[j].core, AX_PROG_ROUTE_VALUES, kids, n_kids), 0);
+        for (uint32_t k = 0; k < n_kids; k++)
+            receive(e, at[2 * j + 1 + k].core, at[2 * j + 1 + k].addr, cols, 1, 1);
+    }
+    ax_mem_free(at);
+}
+
 /* The dense fan-out: per column range, the input's columns to the inbox of
  * the first block of that range on each other core. Sets each block's input
  * address in *in (indexed from the object's first block). */
@@ -904,7 +957,9 @@ static void dense_fanout(struct emitter *e, uint32_t oi, struct source x, uint32
                 e->tmp[e->n_tmp++] = (struct ax_prog_dest){c->core, *at};
             }
         }
-        if (e->n_tmp) {
+        if (is_relayed(e, o, e->n_tmp)) {
+            relay(e, x, b->col0, b->cols);
+        } else if (e->n_tmp) {
             uint32_t r = route(e, x.core, AX_PROG_ROUTE_VALUES, e->tmp, e->n_tmp);
             setlen(e, x.core, b->cols);
             op(e, x.core, AX_ISA_PSUMSEND, 0, x.addr + b->col0, r, 0);

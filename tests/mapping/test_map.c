@@ -310,6 +310,44 @@ static void test_block_bytes(void)
 
 static uint32_t count_op(const struct ax_prog *p, enum ax_isa_op op);
 
+/* lm_head's input (the final norm's value) reaches its blocks along relay
+ * trees (mapping/emit.c, relay): the input's core sends each column range
+ * once, to one core, which passes it on; 28 ranges of 128 of the 7B's
+ * 3584 inputs, to 106 row ranges each. */
+static void check_lm_head_relayed(const struct ax_prog *p, const struct ax_map *m,
+                                  const struct ax_ir_graph *g)
+{
+    uint32_t head = UINT32_MAX;
+    for (uint32_t id = 0; id < g->n_nodes; id++)
+        if (g->nodes[id].op == AX_IR_LM_HEAD)
+            head = id;
+    if (head == UINT32_MAX) {
+        CHECK(0);
+        return;
+    }
+    uint32_t src = ax_map_value_core(m, m->node_value[g->nodes[head].inputs[0]], 0);
+    uint32_t sends = 0, single = 1, forwards = 0;
+    for (uint32_t c = 0; c < p->n_code; c++)
+        for (uint32_t i = 0; i < p->n_opmap; i++) {
+            const struct ax_prog_opmap *o = &p->opmap[i];
+            if (o->node != head || o->core != p->code[c].core)
+                continue;
+            for (uint32_t k = o->first; k < o->first + o->count; k++) {
+                struct ax_isa_instr in;
+                if (ax_isa_decode(p->code[c].words[k], &in) != 0 || in.op != AX_ISA_PSUMSEND)
+                    continue;
+                if (o->core == src) {
+                    sends++;
+                    single &= in.b < p->n_routes && p->routes[in.b].n_dst == 1;
+                } else {
+                    forwards += in.b < p->n_routes && p->routes[in.b].n_dst == 2;
+                }
+            }
+        }
+    CHECK(sends == 28 && single);
+    CHECK(forwards >= 28 * 50); /* about half of the 106 cores of a range forward to two */
+}
+
 /* Maps and emits the 7B on loihi2-like with spiking mode `mode`. */
 static void check_7b_on_loihi2(enum ax_spike_mode mode)
 {
@@ -346,6 +384,7 @@ static void check_7b_on_loihi2(enum ax_spike_mode mode)
          * partial attentions, merged per kv head on the value core */
         CHECK(count_op(&p, AX_ISA_KVATTN) == 0 && count_op(&p, AX_ISA_KVPART) > 0);
         CHECK(count_op(&p, AX_ISA_KVMERGE) == 14 * 4); /* 14 SWA layers x 4 kv heads */
+        check_lm_head_relayed(&p, &m, &f.g);
         ax_prog_free(&p);
         ax_diag_list_free(&d);
         ax_map_free(&m);
