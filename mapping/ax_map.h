@@ -87,6 +87,9 @@ struct ax_map_object {          /* one matrix, state or value object of the grap
     uint32_t state_fixed_words; /* state: inbox and output words per block; a K/V ring: per kv
                                  * head its blocks hold */
     uint32_t kv_window;         /* a K/V ring: keys per kv head (rows h x window + slot), or 0 */
+    uint32_t shard_lead;        /* value: the gate value of the SwiGLU group it is sharded with
+                                 * (gate, up and SwiGLU values cut by gate's row ranges, shard
+                                 * r of each on one core), or UINT32_MAX */
     uint32_t reduce_fanin;      /* weights: the fan-in of the trees its partial sums are added
                                  * along (ax_map_reduce_parent), or 0: flat, each block's go
                                  * straight to the value */

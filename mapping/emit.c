@@ -774,6 +774,8 @@ static void deliver(struct emitter *e, uint32_t core, uint32_t acc, uint32_t row
  * encodes into, or NONE for a scratch vector. */
 struct source {
     uint32_t core, addr, shard;
+    uint32_t sharded;             /* or a VALUE object cut into shards, read shard by shard
+                                   * (core, addr, shard unused); NONE otherwise */
 };
 
 /* next_reader: each spiking weight object's next one reading the same
@@ -1028,6 +1030,51 @@ static uint32_t tree_depth(const struct ax_map *m, uint32_t bi)
     return d;
 }
 
+/* The dense fan-out of object `oi` from the shards of value object
+ * `value` (a sharded SwiGLU's): each core holding blocks of a column range
+ * gets, in that range's inbox, each shard's part of those columns, sent
+ * from the shard's core (copied on its own); a block whose columns lie in
+ * a shard on its own core reads them there. Sets each block's input
+ * address in *in. */
+static void sharded_fanout(struct emitter *e, uint32_t oi, uint32_t value, uint32_t *in)
+{
+    const struct ax_map *m = e->m;
+    const struct ax_map_object *o = &m->objects[oi], *v = &m->objects[value];
+    for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks; bi++)
+        in[bi - o->first_block] = NONE;
+    for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks && ok(e); bi++) {
+        const struct ax_map_block *b = &m->blocks[bi];
+        uint32_t *at = &in[bi - o->first_block], end = b->col0 + b->cols;
+        for (uint32_t bj = o->first_block; bj < bi && *at == NONE; bj++) /* its core has them */
+            if (m->blocks[bj].core == b->core && m->blocks[bj].col0 == b->col0)
+                *at = in[bj - o->first_block];
+        if (*at != NONE)
+            continue;
+        uint32_t sb = shard_of(e, value, b->col0);
+        if (sb != NONE && m->blocks[sb].core == b->core &&
+            end <= m->blocks[sb].row0 + m->blocks[sb].rows) { /* reads them in place */
+            *at = e->lay[sb].value + (b->col0 - m->blocks[sb].row0);
+            continue;
+        }
+        *at = e->lay[bi].inbox;
+        for (sb = v->first_block; sb < v->first_block + v->n_blocks && ok(e); sb++) {
+            const struct ax_map_block *s = &m->blocks[sb];
+            uint32_t lo = b->col0 > s->row0 ? b->col0 : s->row0;
+            uint32_t hi = end < s->row0 + s->rows ? end : s->row0 + s->rows;
+            if (lo >= hi)
+                continue;
+            uint32_t from = e->lay[sb].value + (lo - s->row0), to = *at + (lo - b->col0);
+            setlen(e, s->core, hi - lo);
+            if (s->core == b->core) {
+                op(e, s->core, AX_ISA_VCOPY, 0, to, from, 0);
+                continue;
+            }
+            op(e, s->core, AX_ISA_PSUMSEND, 0, from, value_route(e, s->core, b->core, to), 0);
+            receive(e, b->core, to, hi - lo, 1, 1);
+        }
+    }
+}
+
 /* One weight object as a projection of `x` into target `t` (zeroed by the
  * caller): the fan-out, each block's partial sums, their reduction, the
  * receives. Flat, each block sends its sums to the target right after
@@ -1053,7 +1100,10 @@ static void projection(struct emitter *e, uint32_t oi, struct source x, struct t
             e->is_oom = 1;
             return;
         }
-        dense_fanout(e, oi, x, in);
+        if (x.sharded != NONE)
+            sharded_fanout(e, oi, x.sharded, in);
+        else
+            dense_fanout(e, oi, x, in);
     }
     uint32_t end = o->first_block + o->n_blocks, depth = 0;
     for (uint32_t bi = o->first_block; bi < end && ok(e); bi++) {
@@ -1076,8 +1126,8 @@ static struct source value_source(struct emitter *e, uint32_t id, uint32_t reade
 {
     uint32_t b = whole_value(e, id, reader);
     if (b == NONE)
-        return (struct source){0, 0, NONE};
-    return (struct source){e->m->blocks[b].core, e->lay[b].value, b};
+        return (struct source){0, 0, NONE, NONE};
+    return (struct source){e->m->blocks[b].core, e->lay[b].value, b, NONE};
 }
 
 /* ---- nodes ------------------------------------------------------------------------------ */
@@ -1131,7 +1181,8 @@ static void emit_embedding(struct emitter *e, uint32_t id)
 }
 
 /* A linear layer, the LM head or the router: the projection of its input,
- * then the bias (linear) or the router's softmax. */
+ * then the bias (linear) or the router's softmax. A dense one may read a
+ * value cut into shards (a SwiGLU's, mark_shards). */
 static void emit_linear(struct emitter *e, uint32_t id)
 {
     const struct ax_ir_node *n = &e->g->nodes[id];
@@ -1139,7 +1190,10 @@ static void emit_linear(struct emitter *e, uint32_t id)
     node_weights(e, id, &first, &end);
     if (first == end)
         return;
-    struct source x = value_source(e, n->inputs[0], id);
+    uint32_t xv = e->m->node_value[n->inputs[0]];
+    int is_sharded = xv != NONE && e->m->objects[xv].n_blocks > 1 &&
+                     e->m->objects[xv].shard_lead != NONE && !e->m->objects[first].is_spiking;
+    struct source x = is_sharded ? (struct source){0, 0, NONE, xv} : value_source(e, n->inputs[0], id);
     if (!ok(e))
         return;
     struct target t = own_value(e, id);
@@ -1176,10 +1230,52 @@ static uint32_t fetch(struct emitter *e, uint32_t id, uint32_t i, uint32_t core,
     return dst;
 }
 
+/* Rows [row0, row0 + rows) of operand `i` of node `id`, wanted on `core`:
+ * where they are when the shard of the operand's value holding them lives
+ * there, else sent into `dst` there. */
+static uint32_t fetch_rows(struct emitter *e, uint32_t id, uint32_t i, uint32_t row0, uint32_t rows,
+                           uint32_t core, uint32_t dst)
+{
+    uint32_t v = e->m->node_value[e->g->nodes[id].inputs[i]];
+    uint32_t sb = v == NONE ? NONE : shard_of(e, v, row0);
+    if (sb == NONE || row0 + rows > e->m->blocks[sb].row0 + e->m->blocks[sb].rows) {
+        fail(e, AX_ERR_INTERNAL); /* shards of a SwiGLU group align (mark_shards) */
+        return 0;
+    }
+    uint32_t c = e->m->blocks[sb].core, at = e->lay[sb].value + (row0 - e->m->blocks[sb].row0);
+    if (c == core)
+        return at;
+    setlen(e, c, rows);
+    op(e, c, AX_ISA_PSUMSEND, 0, at, value_route(e, c, core, dst), 0);
+    receive(e, core, dst, rows, 1, 1);
+    return dst;
+}
+
+/* A SwiGLU whose value is cut into shards (mark_shards): per shard, its
+ * rows of gate and up (on its core, unless the placement moved them) and
+ * SiLU(gate) x up there. */
+static void emit_sharded_swiglu(struct emitter *e, uint32_t id)
+{
+    const struct ax_map_object *v = &e->m->objects[e->m->node_value[id]];
+    for (uint32_t sb = v->first_block; sb < v->first_block + v->n_blocks && ok(e); sb++) {
+        const struct ax_map_block *b = &e->m->blocks[sb];
+        const struct layout *l = &e->lay[sb];
+        uint32_t a = fetch_rows(e, id, 0, b->row0, b->rows, b->core, l->value);
+        uint32_t u = fetch_rows(e, id, 1, b->row0, b->rows, b->core, l->in1);
+        setlen(e, b->core, b->rows);
+        op(e, b->core, AX_ISA_VMUL, AX_ISA_VMUL_SILU, l->value, a, u);
+    }
+}
+
 /* RMSNorm, RoPE, SwiGLU, add and merge on the node's value core. */
 static void emit_dense(struct emitter *e, uint32_t id)
 {
     const struct ax_ir_node *n = &e->g->nodes[id];
+    uint32_t v = e->m->node_value[id];
+    if (n->op == AX_IR_SWIGLU && v != NONE && e->m->objects[v].n_blocks > 1) {
+        emit_sharded_swiglu(e, id);
+        return;
+    }
     uint32_t vb = whole_value(e, id, id);
     if (vb == NONE)
         return;
@@ -1424,7 +1520,7 @@ static void emit_experts(struct emitter *e, uint32_t id)
         setlen(e, c, n->inter);
         op(e, c, AX_ISA_VSILU, 0, l->scratch, l->scratch, 0);
         op(e, c, AX_ISA_VMUL, 0, l->scratch, l->scratch, l->scratch + n->inter);
-        projection(e, oi + 2, (struct source){c, l->scratch, NONE}, t);
+        projection(e, oi + 2, (struct source){c, l->scratch, NONE, NONE}, t);
     }
 }
 

@@ -88,6 +88,8 @@ struct builder {
     struct ax_map_value_needs *needs; /* per node: what its value object must hold */
     int is_oom;
     int is_int8_only;                 /* ax_map_options.float_weights == AX_MAP_FLOAT_INT8 */
+    int is_unsharded;                 /* values are not cut into SwiGLU shards (blocks stream
+                                       * from DRAM: values pack first, apart from weights) */
 };
 
 /* Whether node `id` has no value of its own: the input token, and nodes
@@ -169,7 +171,8 @@ static uint32_t add_object(struct builder *b, enum ax_map_kind kind, uint32_t no
     }
     m->objects[m->n_objects] = (struct ax_map_object){
         .kind = kind, .node = node, .name = copy, .rows = rows, .cols = cols,
-        .is_spiking = (uint8_t)is_spiking, .producer = producer, .dest = NONE, .home = NONE};
+        .is_spiking = (uint8_t)is_spiking, .producer = producer, .dest = NONE, .home = NONE,
+        .shard_lead = NONE};
     return m->n_objects++;
 }
 
@@ -417,6 +420,11 @@ static ax_status state_shape(struct builder *b, const struct ax_map_object *o, d
 static ax_status value_shape(struct builder *b, uint32_t oi, double cap, uint32_t *block_rows)
 {
     const struct ax_map_object *o = &b->m->objects[oi];
+    if (o->shard_lead != NONE && !b->is_unsharded) { /* a SwiGLU group: by gate's row ranges */
+        const struct ax_map_object *w = &b->m->objects[o->shard_lead - 1];
+        *block_rows = b->m->blocks[w->first_block].rows;
+        return AX_OK;
+    }
     if ((double)ax_map_block_bytes(o, o->rows, 1) <= cap) {
         *block_rows = o->rows ? o->rows : 1;
         return AX_OK;
@@ -527,6 +535,8 @@ struct placer {
     int has_dram;
     double *used;           /* bytes per packed core (max_cores of them when bounded) */
     int is_values_first;    /* pack values and state before the weights (DRAM streaming) */
+    const uint32_t *order;  /* the blocks in packing order (shard_order), or NULL: by index */
+    const uint8_t *fresh;   /* per block: starts a core of its own (a SwiGLU shard's first) */
 };
 
 static uint32_t packed_core(const struct placer *pl, uint32_t seq)
@@ -550,13 +560,15 @@ static uint32_t pack(struct ax_map *m, const struct placer *pl, uint32_t *failed
     uint64_t neurons = 0;
     /* values first: one pass over the values and state, one over the weights */
     for (uint32_t k = 0; k < (pl->is_values_first ? 2 * m->n_blocks : m->n_blocks); k++) {
-        uint32_t i = k % m->n_blocks;
+        uint32_t i = pl->order ? pl->order[k % m->n_blocks] : k % m->n_blocks;
         struct ax_map_block *blk = &m->blocks[i];
         enum ax_map_kind kind = m->objects[blk->object].kind;
         if (pl->is_values_first && (kind == AX_MAP_WEIGHTS) != (k >= m->n_blocks))
             continue;
         uint32_t rows = kind == AX_MAP_WEIGHTS ? blk->rows : 0;
-        if (n_used > 0 && (bytes + (double)blk->bytes > pl->cap || neurons + rows > pl->max_neurons)) {
+        int is_fresh = pl->fresh && pl->fresh[i] && bytes > 0.0;
+        if (n_used > 0 &&
+            (is_fresh || bytes + (double)blk->bytes > pl->cap || neurons + rows > pl->max_neurons)) {
             seq++;
             bytes = 0.0;
             neurons = 0;
@@ -596,6 +608,48 @@ static uint32_t pack(struct ax_map *m, const struct placer *pl, uint32_t *failed
         n_used = seq + 1;
     }
     return n_used;
+}
+
+/* The packing order of the blocks when SwiGLU groups are sharded
+ * (mark_shards): by index, but for each shard r of a SwiGLU value, shard r
+ * of its gate's and its up's values first, the three on a core of their
+ * own (*fresh marks the gate's). NULLs when no value is sharded. */
+static ax_status shard_order(const struct ax_map *m, const struct ax_ir_graph *g, uint32_t **order,
+                             uint8_t **fresh)
+{
+    *order = NULL;
+    *fresh = NULL;
+    int any = 0;
+    for (uint32_t i = 0; i < m->n_objects && !any; i++)
+        any = m->objects[i].shard_lead != NONE;
+    if (!any)
+        return AX_OK;
+    uint32_t *o = ax_mem_alloc(((size_t)m->n_blocks + 1) * sizeof *o);
+    uint8_t *f = ax_mem_calloc((size_t)m->n_blocks + 1, 1);
+    if (!o || !f) {
+        ax_mem_free(o);
+        ax_mem_free(f);
+        return AX_ERR_NOMEM;
+    }
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < m->n_blocks; i++) {
+        const struct ax_map_object *ob = &m->objects[m->blocks[i].object];
+        int is_glu = ob->shard_lead != NONE && g->nodes[ob->node].op == AX_IR_SWIGLU;
+        if (ob->shard_lead != NONE && !is_glu)
+            continue; /* the gate's and up's shards come with the SwiGLU's */
+        if (is_glu) {
+            uint32_t r = i - ob->first_block;
+            const struct ax_map_object *gate = &m->objects[ob->shard_lead];
+            const struct ax_map_object *up = &m->objects[m->node_value[g->nodes[ob->node].inputs[1]]];
+            f[gate->first_block + r] = 1;
+            o[k++] = gate->first_block + r;
+            o[k++] = up->first_block + r;
+        }
+        o[k++] = i;
+    }
+    *order = o;
+    *fresh = f;
+    return AX_OK;
 }
 
 /* Global mesh coordinates of a core: chips on a grid `grid_w` chips wide. */
@@ -961,6 +1015,65 @@ static ax_status visiting_order(const struct ax_chip_desc *chip, int is_hilbert,
     return AX_OK;
 }
 
+/* How many nodes read node `id`'s value, and in *reader the last of them. */
+static uint32_t readers(const struct ax_ir_graph *g, uint32_t id, uint32_t *reader)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < g->n_nodes; i++)
+        for (uint32_t k = 0; k < g->nodes[i].n_inputs; k++)
+            if (g->nodes[i].inputs[k] == id) {
+                n++;
+                *reader = i;
+            }
+    return n;
+}
+
+/* The one weight object of a linear node, or NONE. */
+static uint32_t only_weights(const struct ax_map *m, uint32_t id)
+{
+    uint32_t v = m->node_value[id];
+    if (v == NONE || v == 0 || m->objects[v - 1].node != id || m->objects[v - 1].kind != AX_MAP_WEIGHTS ||
+        (v >= 2 && m->objects[v - 2].node == id))
+        return NONE;
+    return v - 1;
+}
+
+/* SwiGLU groups: a SwiGLU whose operands are two linear nodes of the same
+ * shape that nothing else reads, and whose value only dense linear nodes
+ * read (no spike counts there), gets its value and its operands' values
+ * cut by the operands' row ranges, shard r of all three on one core
+ * (pack): each row range's partial sums meet there and SiLU(gate) x up
+ * runs per shard, with no whole vector gathered on one core. */
+static void mark_shards(struct builder *b)
+{
+    const struct ax_ir_graph *g = b->g;
+    struct ax_map *m = b->m;
+    for (uint32_t s = 0; s < g->n_nodes; s++) {
+        const struct ax_ir_node *n = &g->nodes[s];
+        uint32_t vs = m->node_value[s], r;
+        if (n->op != AX_IR_SWIGLU || n->n_inputs != 2 || vs == NONE || m->objects[vs].node != s ||
+            m->objects[vs].needs.has_counts || readers(g, s, &r) < 1)
+            continue;
+        int dense_readers = 1;
+        for (uint32_t i = 0; i < g->n_nodes; i++)
+            for (uint32_t k = 0; k < g->nodes[i].n_inputs; k++)
+                if (g->nodes[i].inputs[k] == s)
+                    dense_readers &= g->nodes[i].op == AX_IR_LINEAR && g->nodes[i].spike != AX_IR_SPIKE_SPIKE;
+        uint32_t a = n->inputs[0], c = n->inputs[1];
+        uint32_t wa = only_weights(m, a), wc = only_weights(m, c);
+        if (!dense_readers || wa == NONE || wc == NONE || readers(g, a, &r) != 1 ||
+            readers(g, c, &r) != 1)
+            continue;
+        const struct ax_map_object *x = &m->objects[wa], *y = &m->objects[wc];
+        uint32_t va = m->node_value[a], vc = m->node_value[c];
+        if (x->rows != y->rows || x->cols != y->cols || x->is_spiking != y->is_spiking ||
+            x->is_float != y->is_float || has_needs(&m->objects[va].needs) ||
+            has_needs(&m->objects[vc].needs))
+            continue;
+        m->objects[va].shard_lead = m->objects[vc].shard_lead = m->objects[vs].shard_lead = va;
+    }
+}
+
 /* Every node's objects and value object, in node order (collect_needs,
  * collect_node). */
 static ax_status collect(struct builder *b)
@@ -973,6 +1086,7 @@ static ax_status collect(struct builder *b)
         collect_node(b, i);
     if (b->is_oom)
         return AX_ERR_NOMEM;
+    mark_shards(b);
     return AX_OK;
 }
 
@@ -1086,13 +1200,15 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
     ax_arena_init(&out->arena, 0);
     const struct ax_system_desc *sys = ax_arch_desc(arch);
     const struct ax_chip_desc *chip = &sys->chip;
-    struct builder b = {out, g, diags, 0, 0, NULL, 0, opt->float_weights == AX_MAP_FLOAT_INT8};
+    struct builder b = {out, g, diags, 0, 0, NULL, 0, opt->float_weights == AX_MAP_FLOAT_INT8, 0};
     b.needs = ax_mem_calloc(g->n_nodes + 1, sizeof *b.needs);
     out->node_value = ax_mem_calloc(g->n_nodes + 1, sizeof *out->node_value);
     out->n_nodes = g->n_nodes;
     uint32_t cpc = ax_arch_cores_per_chip(arch);
     struct placer pl = {chip, cpc, ax_mem_calloc(cpc, sizeof *pl.visit), chip->core.sram.capacity_bytes,
-                        chip->core.max_neurons, NONE, chip->dram.is_present, NULL, 0};
+                        chip->core.max_neurons, NONE, chip->dram.is_present, NULL, 0, NULL, NULL};
+    uint32_t *order = NULL;
+    uint8_t *fresh = NULL;
     ax_status st = AX_ERR_NOMEM;
     if (!b.needs || !out->node_value || !pl.visit)
         goto fail;
@@ -1126,6 +1242,7 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
             streams = out->blocks[i].is_dram;
         if (streams) {
             pl.is_values_first = 1;
+            b.is_unsharded = 1; /* values pack apart from the weights: no SwiGLU shards */
             pl.cap = floor(pl.cap / 8.0) * 4.0; /* half, in whole words */
             out->staging_bytes = (uint64_t)pl.cap;
             if ((st = partition_streamed(&b, &pl.cap, out->staging_bytes, pl.max_neurons)) != AX_OK)
@@ -1134,6 +1251,12 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
     }
     /* The naive placement first (row-major), then the placed one (Hilbert
      * order and annealing); the packing is the same, only the cores differ. */
+    if (!b.is_unsharded) {
+        if ((st = shard_order(out, g, &order, &fresh)) != AX_OK)
+            goto fail;
+        pl.order = order;
+        pl.fresh = fresh;
+    }
     for (int pass = 0; pass < 2; pass++) {
         if ((st = visiting_order(chip, pass == 1, pl.visit)) != AX_OK)
             goto fail;
@@ -1181,6 +1304,8 @@ fail:
     ax_mem_free(b.needs);
     ax_mem_free(pl.visit);
     ax_mem_free(pl.used);
+    ax_mem_free(order);
+    ax_mem_free(fresh);
     if (st == AX_ERR_NOMEM)
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0, "out of memory while mapping");
     if (st != AX_OK)

@@ -840,6 +840,64 @@ static void test_emit_tiny_multicast(void)
     ax_diag_list_free(&d);
 }
 
+/* SwiGLU groups (docs/mapping.md, "Values"): the small model's SwiGLU
+ * values and their gate's and up's are cut by gate's row ranges (733 rows
+ * of 768: two shards), shard r of the three on one core, each row range's
+ * on a core of its own; the SwiGLU then moves neither operand (no psumrecv of its
+ * own) and its value is still the reference's (the functional runs check
+ * it bit for bit). */
+static void test_swiglu_shards(void)
+{
+    struct fixture f;
+    if (!setup(&f, SRC "/models/nets/spikingbrain-tiny", SRC "/models/chips/loihi2-like.yaml", NULL))
+        return;
+    struct ax_map m;
+    if (map(&f, &m, AX_OK)) {
+        uint32_t n_groups = 0;
+        int aligned = 1, together = 1, alone = 1;
+        for (uint32_t id = 0; id < f.g.n_nodes; id++) {
+            const struct ax_ir_node *n = &f.g.nodes[id];
+            if (n->op != AX_IR_SWIGLU)
+                continue;
+            const struct ax_map_object *vs = &m.objects[m.node_value[id]];
+            const struct ax_map_object *va = &m.objects[m.node_value[n->inputs[0]]];
+            const struct ax_map_object *vu = &m.objects[m.node_value[n->inputs[1]]];
+            const struct ax_map_object *w = &m.objects[m.node_value[n->inputs[0]] - 1];
+            n_groups++;
+            aligned &= vs->n_blocks == 2 && va->n_blocks == 2 && vu->n_blocks == 2 &&
+                       m.blocks[w->first_block].rows == 733;
+            for (uint32_t r = 0; r < vs->n_blocks && r < va->n_blocks && r < vu->n_blocks; r++) {
+                const struct ax_map_block *s = &m.blocks[vs->first_block + r];
+                together &= s->core == m.blocks[va->first_block + r].core &&
+                            s->core == m.blocks[vu->first_block + r].core &&
+                            s->row0 == m.blocks[va->first_block + r].row0 &&
+                            s->rows == m.blocks[w->first_block + r * (w->n_blocks / 2)].rows;
+                for (uint32_t q = 0; q < r; q++) /* each row range's on its own core */
+                    alone &= m.blocks[vs->first_block + q].core != s->core;
+            }
+        }
+        CHECK(n_groups == 4);
+        CHECK(aligned);
+        CHECK(together);
+        CHECK(alone);
+        struct ax_prog p;
+        struct ax_spike_options so;
+        ax_spike_options_default(&so);
+        struct ax_diag_list d;
+        ax_diag_list_init(&d);
+        CHECK(ax_map_emit(&m, &f.g, f.arch, &so, "tiny", &p, &d) == AX_OK);
+        CHECK(verifies(&p));
+        for (uint32_t id = 0; id < f.g.n_nodes; id++)
+            if (f.g.nodes[id].op == AX_IR_SWIGLU)
+                for (uint32_t c = 0; c < p.n_cores; c++)
+                    CHECK(!node_has_op(&p, id, c, AX_ISA_PSUMRECV));
+        ax_prog_free(&p);
+        ax_diag_list_free(&d);
+        ax_map_free(&m);
+    }
+    teardown(&f);
+}
+
 static void test_7b_on_loihi2(void)
 {
     check_7b_on_loihi2(AX_SPIKE_MODE_RELEASED);
@@ -851,7 +909,7 @@ static void test_7b_paper_on_loihi2(void)
     check_7b_on_loihi2(AX_SPIKE_MODE_PAPER);
 }
 
-AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_block_bytes), T(test_emit_tiny), T(test_emit_tiny_multicast), T(test_7b_on_loihi2),
+AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_block_bytes), T(test_emit_tiny), T(test_emit_tiny_multicast), T(test_swiglu_shards), T(test_7b_on_loihi2),
              T(test_7b_paper_on_loihi2),
              T(test_small_system_streams_from_dram), T(test_too_small_without_dram),
              T(test_core_too_small_for_a_group), T(test_reduction_trees))
