@@ -431,42 +431,59 @@ static void test_unknown_keys_warn(void)
     ax_mem_free(base);
 }
 
+/* tests/chip/data/base.yaml with its router's `buffer: 16` line replaced
+ * by `lines` (a new string, NULL after a failed check). */
+static char *base_router_with(const char *lines)
+{
+    size_t len;
+    char *base = slurp(SRC "/tests/chip/data/base.yaml", &len);
+    static const char line[] = "      buffer: 16\n";
+    char *at = base ? strstr(base, line) : NULL;
+    CHECK(at != NULL);
+    char *text = at ? malloc(len + strlen(lines) + 1) : NULL;
+    if (text) {
+        size_t head = (size_t)(at - base);
+        memcpy(text, base, head);
+        strcpy(text + head, lines);
+        strcat(text, at + sizeof line - 1);
+    }
+    ax_mem_free(base);
+    return text;
+}
+
+/* Loads `text` as a chip: AX_OK expected; the warnings it gave in *warnings
+ * and the first one's message in `first` (at most `size` bytes). */
+static ax_arch_t *load_router(const char *text, uint32_t *warnings, char *first, size_t size)
+{
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    ax_arch_t *arch = NULL;
+    CHECK(ax_arch_load_text("router.yaml", text, strlen(text), &arch, &diags) == AX_OK);
+    CHECK(diags.n_errors == 0);
+    *warnings = diags.n_warnings;
+    snprintf(first, size, "%s", diags.n_items ? diags.items[0].message : "");
+    ax_diag_list_free(&diags);
+    return arch;
+}
+
 /* `router.buffer` is optional and not modelled (docs/chip-format.md): without
  * it the file loads with no problem and the default of 16 packets; a value
  * given is stored as written. */
 static void test_buffer_optional(void)
 {
-    size_t len;
-    char *base = slurp(SRC "/tests/chip/data/base.yaml", &len);
-    if (!base)
-        return;
-    static const char line[] = "      buffer: 16\n";
-    char *at = strstr(base, line);
-    CHECK(at != NULL);
-    if (!at) {
-        ax_mem_free(base);
-        return;
-    }
     for (int with = 0; with < 2; with++) {
-        char *text = malloc(len + 32);
+        char *text = base_router_with(with ? "      buffer: 4\n" : "");
         if (!text)
             break;
-        size_t head = (size_t)(at - base);
-        memcpy(text, base, head);
-        strcpy(text + head, with ? "      buffer: 4\n" : "");
-        strcat(text, at + sizeof line - 1);
-        struct ax_diag_list diags;
-        ax_diag_list_init(&diags);
-        ax_arch_t *arch = NULL;
-        CHECK(ax_arch_load_text("buffer.yaml", text, strlen(text), &arch, &diags) == AX_OK);
-        CHECK(diags.n_errors == 0 && diags.n_warnings == 0);
+        uint32_t warnings;
+        char first[256];
+        ax_arch_t *arch = load_router(text, &warnings, first, sizeof first);
+        CHECK(warnings == 0);
         if (arch)
             CHECK(ax_arch_desc(arch)->chip.router.buffer_packets == (with ? 4u : 16u));
         ax_arch_free(arch);
-        ax_diag_list_free(&diags);
         free(text);
     }
-    ax_mem_free(base);
 }
 
 /* `router.multicast` (docs/chip-format.md): off by default; on, with the
@@ -474,33 +491,22 @@ static void test_buffer_optional(void)
  * nothing would use them. */
 static void test_multicast_keys(void)
 {
-    size_t len;
-    char *base = slurp(SRC "/tests/chip/data/base.yaml", &len);
-    if (!base)
-        return;
-    static const char line[] = "      buffer: 16\n";
-    char *at = strstr(base, line);
-    CHECK(at != NULL);
     static const char *const adds[] = {
-        "",
-        "      multicast: true\n      energy_copy: 2.5 pJ\n      latency_copy: 1.5 ns\n",
-        "      energy_copy: 2.5 pJ\n",
+        "      buffer: 16\n",
+        "      buffer: 16\n      multicast: true\n      energy_copy: 2.5 pJ\n"
+        "      latency_copy: 1.5 ns\n",
+        "      buffer: 16\n      energy_copy: 2.5 pJ\n",
     };
-    for (int i = 0; at && i < 3; i++) {
-        char *text = malloc(len + 128);
+    for (int i = 0; i < 3; i++) {
+        char *text = base_router_with(adds[i]);
         if (!text)
             break;
-        size_t head = (size_t)(at - base) + sizeof line - 1;
-        memcpy(text, base, head);
-        strcpy(text + head, adds[i]);
-        strcat(text, at + sizeof line - 1);
-        struct ax_diag_list diags;
-        ax_diag_list_init(&diags);
-        ax_arch_t *arch = NULL;
-        CHECK(ax_arch_load_text("multicast.yaml", text, strlen(text), &arch, &diags) == AX_OK);
-        CHECK(diags.n_errors == 0 && diags.n_warnings == (i == 2 ? 1u : 0u));
+        uint32_t warnings;
+        char first[256];
+        ax_arch_t *arch = load_router(text, &warnings, first, sizeof first);
+        CHECK(warnings == (i == 2 ? 1u : 0u));
         if (i == 2)
-            CHECK(diags.n_items == 1 && strstr(diags.items[0].message, "only with 'multicast: true'"));
+            CHECK(strstr(first, "only with 'multicast: true'") != NULL);
         if (arch) {
             const struct ax_router_desc *r = &ax_arch_desc(arch)->chip.router;
             CHECK(r->is_multicast == (i == 1));
@@ -508,10 +514,8 @@ static void test_multicast_keys(void)
             CHECK(fabs(r->copy.latency_s - (i == 1 ? 1.5e-9 : 0.0)) < 1e-21);
         }
         ax_arch_free(arch);
-        ax_diag_list_free(&diags);
         free(text);
     }
-    ax_mem_free(base);
 }
 
 static void test_missing_and_huge_files(void)
