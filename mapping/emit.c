@@ -351,6 +351,13 @@ static uint32_t route(struct emitter *e, uint32_t src, enum ax_prog_route_kind k
     for (; e->hash[i]; i = (i + 1) & (e->cap_hash - 1))
         if (route_equal(e, e->hash[i] - 1, src, kind, d, n))
             return e->hash[i] - 1;
+    if (e->n_routes > AX_ISA_MAX_A24) { /* `emit`, `psumsend` and `lookup` name it in 24 bits */
+        ax_diag_add(e->diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "the program needs more than %llu routes, the most an instruction can name; "
+                    "a larger --reduce-chunk (or 0) makes fewer", (unsigned long long)AX_ISA_MAX_A24 + 1);
+        fail(e, AX_ERR_LIMIT);
+        return 0;
+    }
     if (GROW(e, e->routes, e->n_routes, e->cap_routes) != 0 ||
         GROW(e, e->route_first, e->n_routes, e->cap_route_first) != 0)
         return 0;

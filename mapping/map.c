@@ -417,10 +417,49 @@ static ax_status state_shape(struct builder *b, const struct ax_map_object *o, d
  * otherwise whole multiples of the node's weight blocks' rows, so that each
  * weight block's partial sums go to one shard. A value with needs (inboxes,
  * counts, ...) is not split. */
-static ax_status value_shape(struct builder *b, uint32_t oi, double cap, uint32_t *block_rows)
+/* Whether SwiGLU group `lead` (mark_shards) is cut into shards: values may
+ * be cut (no DRAM streaming), and every block of the matrices that read the
+ * SwiGLU takes its columns from at most two shards (a row range of gate at
+ * least as long as their blocks' columns). Where rows are whole, down_proj
+ * needs all 18,944 columns of the 7B's SwiGLU in every block: from 358
+ * shards of 53 rows, a message each, instead of one vector. Decided once,
+ * at the lead; a group not cut has its marks cleared. */
+static int shard_group(struct builder *b, uint32_t lead, double cap, uint32_t max_neurons)
+{
+    struct ax_map *m = b->m;
+    uint32_t rows = m->blocks[m->objects[lead - 1].first_block].rows, glu = NONE;
+    int is_cut = !b->is_unsharded;
+    for (uint32_t i = lead + 1; i < m->n_objects; i++)
+        if (m->objects[i].shard_lead == lead && m->objects[i].kind == AX_MAP_VALUE &&
+            b->g->nodes[m->objects[i].node].op == AX_IR_SWIGLU)
+            glu = i;
+    for (uint32_t i = glu == NONE ? m->n_objects : glu + 1; i < m->n_objects && is_cut; i++) {
+        const struct ax_map_object *r = &m->objects[i];
+        uint32_t br, bc;
+        if (r->kind != AX_MAP_WEIGHTS || r->producer != glu)
+            continue;
+        struct ax_diag_list quiet;
+        ax_diag_list_init(&quiet);
+        struct ax_diag_list *keep = b->diags;
+        b->diags = &quiet;
+        is_cut = weight_shape(b, r, cap, max_neurons, &br, &bc) == AX_OK && bc <= rows;
+        b->diags = keep;
+        ax_diag_list_free(&quiet);
+    }
+    if (!is_cut || glu == NONE)
+        for (uint32_t i = lead; i < m->n_objects; i++)
+            if (m->objects[i].shard_lead == lead)
+                m->objects[i].shard_lead = NONE;
+    return is_cut && glu != NONE;
+}
+
+static ax_status value_shape(struct builder *b, uint32_t oi, double cap, uint32_t max_neurons,
+                             uint32_t *block_rows)
 {
     const struct ax_map_object *o = &b->m->objects[oi];
-    if (o->shard_lead != NONE && !b->is_unsharded) { /* a SwiGLU group: by gate's row ranges */
+    if (o->shard_lead == oi && !shard_group(b, oi, cap, max_neurons))
+        o = &b->m->objects[oi]; /* the group stays whole: its marks are cleared */
+    if (o->shard_lead != NONE) { /* a SwiGLU group: by gate's row ranges */
         const struct ax_map_object *w = &b->m->objects[o->shard_lead - 1];
         *block_rows = b->m->blocks[w->first_block].rows;
         return AX_OK;
@@ -469,7 +508,7 @@ static ax_status partition(struct builder *b, uint32_t oi, double cap, uint32_t 
     uint32_t block_rows = 1, block_cols = o->cols;
     ax_status st = o->kind == AX_MAP_WEIGHTS ? weight_shape(b, o, cap, max_neurons, &block_rows, &block_cols)
                    : o->kind == AX_MAP_STATE ? state_shape(b, o, cap, &block_rows)
-                                             : value_shape(b, oi, cap, &block_rows);
+                                             : value_shape(b, oi, cap, max_neurons, &block_rows);
     if (st != AX_OK)
         return st;
     o = &b->m->objects[oi];

@@ -840,21 +840,31 @@ static void test_emit_tiny_multicast(void)
     ax_diag_list_free(&d);
 }
 
-/* SwiGLU groups (docs/mapping.md, "Values"): the small model's SwiGLU
- * values and their gate's and up's are cut by gate's row ranges (733 rows
- * of 768: two shards), shard r of the three on one core, each row range's
- * on a core of its own; the SwiGLU then moves neither operand (no psumrecv of its
- * own) and its value is still the reference's (the functional runs check
- * it bit for bit). */
+/* SwiGLU groups (docs/mapping.md, "SwiGLU groups"): on cores of 24 KiB
+ * with int8 matrices, the small model's gate takes 180 rows a block and
+ * down_proj 128 columns, so its SwiGLU values and their gate's and up's are
+ * cut by gate's row ranges (180 rows, 768 in five shards), shard r of the
+ * three on one core, each row range's on a core of its own; the SwiGLU
+ * then moves neither operand (no psumrecv of its own). On loihi2-like
+ * with the model's float32 down_proj, whose blocks take all 768 columns,
+ * they stay whole (a block would gather from every shard). */
 static void test_swiglu_shards(void)
 {
-    struct fixture f;
-    if (!setup(&f, SRC "/models/nets/spikingbrain-tiny", SRC "/models/chips/loihi2-like.yaml", NULL))
+    char *small = base_with("capacity: 64 KiB", "capacity: 24 KiB");
+    char *chip = small ? base_with_text(small, "chips: 4\n  max_chips: 8", "chips: open") : NULL;
+    ax_mem_free(small);
+    struct fixture f, w;
+    if (!chip || !setup(&f, SRC "/models/nets/spikingbrain-tiny", NULL, chip) ||
+        !setup(&w, SRC "/models/nets/spikingbrain-tiny", SRC "/models/chips/loihi2-like.yaml", NULL)) {
+        ax_mem_free(chip);
         return;
-    struct ax_map m;
-    if (map(&f, &m, AX_OK)) {
+    }
+    struct ax_map m, mw;
+    memset(&m, 0, sizeof m);
+    memset(&mw, 0, sizeof mw);
+    if (map_with(&f, &m, AX_OK, AX_MAP_FLOAT_INT8) && map(&w, &mw, AX_OK)) {
         uint32_t n_groups = 0;
-        int aligned = 1, together = 1, alone = 1;
+        int aligned = 1, together = 1, alone = 1, whole = 1;
         for (uint32_t id = 0; id < f.g.n_nodes; id++) {
             const struct ax_ir_node *n = &f.g.nodes[id];
             if (n->op != AX_IR_SWIGLU)
@@ -862,16 +872,16 @@ static void test_swiglu_shards(void)
             const struct ax_map_object *vs = &m.objects[m.node_value[id]];
             const struct ax_map_object *va = &m.objects[m.node_value[n->inputs[0]]];
             const struct ax_map_object *vu = &m.objects[m.node_value[n->inputs[1]]];
-            const struct ax_map_object *w = &m.objects[m.node_value[n->inputs[0]] - 1];
+            const struct ax_map_object *g = &m.objects[m.node_value[n->inputs[0]] - 1];
             n_groups++;
-            aligned &= vs->n_blocks == 2 && va->n_blocks == 2 && vu->n_blocks == 2 &&
-                       m.blocks[w->first_block].rows == 733;
+            whole &= mw.objects[mw.node_value[id]].n_blocks == 1;
+            aligned &= vs->n_blocks == 5 && va->n_blocks == 5 && vu->n_blocks == 5 &&
+                       m.blocks[g->first_block].rows == 180;
             for (uint32_t r = 0; r < vs->n_blocks && r < va->n_blocks && r < vu->n_blocks; r++) {
                 const struct ax_map_block *s = &m.blocks[vs->first_block + r];
                 together &= s->core == m.blocks[va->first_block + r].core &&
                             s->core == m.blocks[vu->first_block + r].core &&
-                            s->row0 == m.blocks[va->first_block + r].row0 &&
-                            s->rows == m.blocks[w->first_block + r * (w->n_blocks / 2)].rows;
+                            s->row0 == 180 * r && s->rows == (r < 4 ? 180u : 48u);
                 for (uint32_t q = 0; q < r; q++) /* each row range's on its own core */
                     alone &= m.blocks[vs->first_block + q].core != s->core;
             }
@@ -880,6 +890,7 @@ static void test_swiglu_shards(void)
         CHECK(aligned);
         CHECK(together);
         CHECK(alone);
+        CHECK(whole);
         struct ax_prog p;
         struct ax_spike_options so;
         ax_spike_options_default(&so);
@@ -893,9 +904,14 @@ static void test_swiglu_shards(void)
                     CHECK(!node_has_op(&p, id, c, AX_ISA_PSUMRECV));
         ax_prog_free(&p);
         ax_diag_list_free(&d);
-        ax_map_free(&m);
     }
+    if (m.objects)
+        ax_map_free(&m);
+    if (mw.objects)
+        ax_map_free(&mw);
     teardown(&f);
+    teardown(&w);
+    ax_mem_free(chip);
 }
 
 static void test_7b_on_loihi2(void)
