@@ -50,8 +50,8 @@ PY
 
 echo
 echo "== simulator: SpikingBrain-7B, counting mode, 1 token after 4096"
-echo "   (program's timed run with its float32 matrices kept, 1171 chips; then as int8, the"
-echo "   default for a shape-only model, 331 chips, on --threads 1 and 2)"
+echo "   (program's timed run with its float32 matrices kept, 1249 chips; then as int8, the"
+echo "   default for a shape-only model, 333 chips, on --threads 1 and 2)"
 # Each run appends its wall time and peak memory to NAME's file; the runs to
 # compare alternate, three rounds, and the fastest of each counts, since the
 # machine is shared and its speed drifts between runs.
