@@ -413,18 +413,14 @@ static ax_status state_shape(struct builder *b, const struct ax_map_object *o, d
     return AX_OK;
 }
 
-/* Rows of a value object's shards: the whole value when it fits a core;
- * otherwise whole multiples of the node's weight blocks' rows, so that each
- * weight block's partial sums go to one shard. A value with needs (inboxes,
- * counts, ...) is not split. */
-/* Whether SwiGLU group `lead` (mark_shards) is cut into shards: values may
- * be cut (no DRAM streaming), and every block of the matrices that read the
- * SwiGLU takes its columns from at most two shards (a row range of gate at
- * least as long as their blocks' columns). Where rows are whole, down_proj
+/* Decides whether SwiGLU group `lead` (mark_shards) is cut into shards:
+ * values may be cut (no DRAM streaming), and every block of the matrices
+ * that read the SwiGLU takes its columns from at most two shards (a row
+ * range of gate at least as long as their blocks' columns). Where rows are whole, down_proj
  * needs all 18,944 columns of the 7B's SwiGLU in every block: from 358
  * shards of 53 rows, a message each, instead of one vector. Decided once,
  * at the lead; a group not cut has its marks cleared. */
-static int shard_group(struct builder *b, uint32_t lead, double cap, uint32_t max_neurons)
+static void shard_group(struct builder *b, uint32_t lead, double cap, uint32_t max_neurons)
 {
     struct ax_map *m = b->m;
     uint32_t rows = m->blocks[m->objects[lead - 1].first_block].rows, glu = NONE;
@@ -450,15 +446,18 @@ static int shard_group(struct builder *b, uint32_t lead, double cap, uint32_t ma
         for (uint32_t i = lead; i < m->n_objects; i++)
             if (m->objects[i].shard_lead == lead)
                 m->objects[i].shard_lead = NONE;
-    return is_cut && glu != NONE;
 }
 
+/* Rows of a value object's shards: the whole value when it fits a core;
+ * otherwise whole multiples of the node's weight blocks' rows, so that each
+ * weight block's partial sums go to one shard. A value with needs (inboxes,
+ * counts, ...) is not split, but for a SwiGLU group's (shard_group). */
 static ax_status value_shape(struct builder *b, uint32_t oi, double cap, uint32_t max_neurons,
                              uint32_t *block_rows)
 {
     const struct ax_map_object *o = &b->m->objects[oi];
-    if (o->shard_lead == oi && !shard_group(b, oi, cap, max_neurons))
-        o = &b->m->objects[oi]; /* the group stays whole: its marks are cleared */
+    if (o->shard_lead == oi)
+        shard_group(b, oi, cap, max_neurons); /* clears the group's marks when it stays whole */
     if (o->shard_lead != NONE) { /* a SwiGLU group: by gate's row ranges */
         const struct ax_map_object *w = &b->m->objects[o->shard_lead - 1];
         *block_rows = b->m->blocks[w->first_block].rows;
