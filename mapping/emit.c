@@ -889,9 +889,9 @@ static void spike_fanout(struct emitter *e, uint32_t oi, struct source x)
  * out on the presets); relaying saves the input's core (n - 1) messages
  * for every column range. So: trees on (--reduce-fanin), routers that do
  * not replicate packets, and (n - 1) x column ranges > 4 x the tree's
- * depth. The 7B's down_proj (3 cores a range, 148 ranges) and lm_head (106
- * cores, 28 ranges) relay; the small model's down_proj (5 cores, 1 range:
- * whole rows) does not. */
+ * depth. The 7B's lm_head (106 cores, 28 ranges) relays (its down_proj,
+ * 3 cores a range and 148 ranges, would, but reads SwiGLU shards); the
+ * small model's down_proj (5 cores, 1 range: whole rows) does not. */
 static int is_relayed(const struct emitter *e, const struct ax_map_object *o, uint32_t n)
 {
     if (n < 2 || !e->m->reduce_fanin || e->is_union)
