@@ -58,7 +58,8 @@ enum ax_isa_encoding { AX_ISA_ENC_BITWISE, AX_ISA_ENC_TERNARY, AX_ISA_ENC_BINARY
 #define AX_ISA_KVATTN_SPIKED 1u
 /* `kvattn` and `kvpart` flags: bits 7..1 the consts index of the window
  * (kvpush's flags are that index whole). */
-#define AX_ISA_KVATTN_FLAGS(is_spiked, window_const) ((uint8_t)((is_spiked ? 1u : 0u) | (window_const) << 1))
+#define AX_ISA_KVATTN_FLAGS(is_spiked, window_const)                                              \
+    ((uint8_t)(((is_spiked) ? 1u : 0u) | (window_const) << 1))
 #define AX_ISA_KVATTN_MAX_CONST 127u
 
 /* `vmul` flags: bit 0 set, dst = SiLU(a) x b in float64, rounded once (the

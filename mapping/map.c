@@ -1053,15 +1053,17 @@ static ax_status visiting_order(const struct ax_chip_desc *chip, int is_hilbert,
     return AX_OK;
 }
 
-/* How many nodes read node `id`'s value, and in *reader the last of them. */
-static uint32_t readers(const struct ax_ir_graph *g, uint32_t id, uint32_t *reader)
+/* How many nodes read node `id`'s value; *all_dense says whether every one
+ * of them is a linear node that does not spike its input. */
+static uint32_t readers(const struct ax_ir_graph *g, uint32_t id, int *all_dense)
 {
     uint32_t n = 0;
+    *all_dense = 1;
     for (uint32_t i = 0; i < g->n_nodes; i++)
         for (uint32_t k = 0; k < g->nodes[i].n_inputs; k++)
             if (g->nodes[i].inputs[k] == id) {
                 n++;
-                *reader = i;
+                *all_dense &= g->nodes[i].op == AX_IR_LINEAR && g->nodes[i].spike != AX_IR_SPIKE_SPIKE;
             }
     return n;
 }
@@ -1088,19 +1090,14 @@ static void mark_shards(struct builder *b)
     struct ax_map *m = b->m;
     for (uint32_t s = 0; s < g->n_nodes; s++) {
         const struct ax_ir_node *n = &g->nodes[s];
-        uint32_t vs = m->node_value[s], r;
+        uint32_t vs = m->node_value[s];
+        int dense, any;
         if (n->op != AX_IR_SWIGLU || n->n_inputs != 2 || vs == NONE || m->objects[vs].node != s ||
-            m->objects[vs].needs.has_counts || readers(g, s, &r) < 1)
+            m->objects[vs].needs.has_counts || readers(g, s, &dense) < 1 || !dense)
             continue;
-        int dense_readers = 1;
-        for (uint32_t i = 0; i < g->n_nodes; i++)
-            for (uint32_t k = 0; k < g->nodes[i].n_inputs; k++)
-                if (g->nodes[i].inputs[k] == s)
-                    dense_readers &= g->nodes[i].op == AX_IR_LINEAR && g->nodes[i].spike != AX_IR_SPIKE_SPIKE;
         uint32_t a = n->inputs[0], c = n->inputs[1];
         uint32_t wa = only_weights(m, a), wc = only_weights(m, c);
-        if (!dense_readers || wa == NONE || wc == NONE || readers(g, a, &r) != 1 ||
-            readers(g, c, &r) != 1)
+        if (wa == NONE || wc == NONE || readers(g, a, &any) != 1 || readers(g, c, &any) != 1)
             continue;
         const struct ax_map_object *x = &m->objects[wa], *y = &m->objects[wc];
         uint32_t va = m->node_value[a], vc = m->node_value[c];
