@@ -1574,13 +1574,10 @@ static int kv_shape(struct ax_exec *ex, const struct core_run *r, uint64_t addr,
     return 0;
 }
 
-/* The words of a K/V ring (kv_shape), or NULL after an error. */
-static uint32_t *kv_ring(struct ax_exec *ex, const struct core_run *r, uint64_t addr,
-                         uint32_t *rec, uint32_t *d)
+/* The words of K/V ring record `rec` at `addr`, or NULL after an error. */
+static uint32_t *kv_ring(struct ax_exec *ex, const struct core_run *r, uint64_t addr, uint32_t rec)
 {
-    if (kv_shape(ex, r, addr, rec, d) != 0)
-        return NULL;
-    const struct ax_prog_state *st = &ex->p->states[*rec];
+    const struct ax_prog_state *st = &ex->p->states[rec];
     return span(ex, r, addr, (uint64_t)st->rows * st->row_bytes / 4, "ring");
 }
 
@@ -1669,9 +1666,11 @@ static void op_kvpush(struct ax_exec *ex, struct core_run *r, const struct ax_is
     uint32_t rec, d;
     struct kv_block kb;
     uint64_t heads;
-    uint32_t *ring = kv_ring(ex, r, in->a, &rec, &d);
+    if (kv_op_shape(ex, r, in->a, in->flags, &rec, &d, &kb, &heads) != 0)
+        return;
+    uint32_t *ring = kv_ring(ex, r, in->a, rec);
     uint32_t *k = vec(ex, r, in->b, "k"), *v = vec(ex, r, in->c, "v");
-    if (!ring || !k || !v || kv_op_shape(ex, r, in->a, in->flags, &rec, &d, &kb, &heads) != 0)
+    if (!ring || !k || !v)
         return;
     if (heads != kb.nh) {
         fail(ex, r, AX_ERR_INVALID, "len %llu is %llu heads of %u; the block holds %llu kv heads",
@@ -1755,8 +1754,10 @@ static void op_kvattn(struct ax_exec *ex, struct core_run *r, const struct ax_is
     struct kv_block kb;
     uint64_t heads;
     int is_part = in->op == AX_ISA_KVPART;
-    uint32_t *ring = kv_ring(ex, r, in->c, &rec, &d);
-    if (!ring || kv_op_shape(ex, r, in->c, (uint8_t)(in->flags >> 1), &rec, &d, &kb, &heads) != 0)
+    if (kv_op_shape(ex, r, in->c, (uint8_t)(in->flags >> 1), &rec, &d, &kb, &heads) != 0)
+        return;
+    uint32_t *ring = kv_ring(ex, r, in->c, rec);
+    if (!ring)
         return;
     if (!is_part && kb.ns != kb.window) {
         fail(ex, r, AX_ERR_INVALID, "kvattn over slots %llu..%llu of a %llu-key window: the "
@@ -1811,9 +1812,13 @@ static void op_kvmerge(struct ax_exec *ex, struct core_run *r, const struct ax_i
     uint64_t d = r->len / heads, stride = r->len + 2 * heads;
     uint32_t *dst = vec(ex, r, in->a, "dst");
     const uint32_t *part = span(ex, r, in->b, parts * stride, "parts");
-    if (!dst || !part)
+    double *w = ax_mem_alloc(((size_t)parts + 1) * sizeof *w);
+    if (!w) {
+        oom(ex, r);
         return;
-    for (uint64_t h = 0; h < heads; h++) {
+    }
+    for (uint64_t h = 0; dst && part && h < heads; h++) {
+        /* each part's weight: its sum scaled to the largest max, 0 without keys */
         double M = -INFINITY, S = -0.0;
         for (uint64_t b = 0; b < parts; b++) {
             double m = (double)ld(&part[b * stride + r->len + 2 * h]);
@@ -1821,21 +1826,19 @@ static void op_kvmerge(struct ax_exec *ex, struct core_run *r, const struct ax_i
                 M = m;
         }
         for (uint64_t b = 0; b < parts; b++) {
-            double z = (double)ld(&part[b * stride + r->len + 2 * h + 1]);
-            if (z > 0.0)
-                S += z * exp((double)ld(&part[b * stride + r->len + 2 * h]) - M);
+            const uint32_t *stat = &part[b * stride + r->len + 2 * h];
+            double z = (double)ld(&stat[1]);
+            w[b] = z > 0.0 ? z * exp((double)ld(&stat[0]) - M) : 0.0;
+            S += w[b];
         }
         for (uint64_t c = 0; c < d; c++) {
             double acc = -0.0;
-            for (uint64_t b = 0; b < parts; b++) {
-                double z = (double)ld(&part[b * stride + r->len + 2 * h + 1]);
-                if (z > 0.0)
-                    acc += z * exp((double)ld(&part[b * stride + r->len + 2 * h]) - M) *
-                           (double)ld(&part[b * stride + h * d + c]);
-            }
+            for (uint64_t b = 0; b < parts; b++)
+                acc += w[b] * (double)ld(&part[b * stride + h * d + c]);
             stf(&dst[h * d + c], S > 0.0 ? (float)(acc / S) : 0.0f);
         }
     }
+    ax_mem_free(w);
 }
 
 /* ---- running -------------------------------------------------------------------------------- */
