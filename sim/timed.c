@@ -100,6 +100,15 @@ struct busy {
     double t0, t1;
 };
 
+/* A message to several cores at once (send_tree): per destination its
+ * core, when the network delivers it (timed, and with every link free) and
+ * when the core has served it (timed, and in the bound's shadow). */
+struct tree {
+    uint32_t *dst;
+    double *arrive, *free_s, *served, *free_served;
+    uint32_t cap;
+};
+
 struct timed {
     const struct ax_prog *p;
     const ax_arch_t *arch;
@@ -166,11 +175,7 @@ struct timed {
     struct busy *busy_iv;  /* this token's, in the order they ended */
     uint64_t n_busy_iv, cap_busy_iv;
 
-    double *tree_arrive;   /* send_tree's scratch: arrivals, then free latencies */
-    uint32_t cap_tree;
-    uint32_t *tree_dst;    /* the destination cores of a multicast psumsend */
-    double *tree_served;   /* per destination: served, timed and in the shadow */
-    uint32_t cap_tree_dst;
+    struct tree tree;      /* a multicast message's destinations (send_tree) */
 
     timed_sc_t *sc;        /* the SystemC engine deciding the order, or NULL: the heap */
     struct ax_trace *trace; /* NULL unless o->trace names a file */
@@ -378,21 +383,24 @@ static int is_multicast(const struct timed *s, uint32_t n)
     return n > 1 && s->net.tree_gen != NULL;
 }
 
-/* Room for n destinations in tree_dst and twice n in tree_served; NULL
- * when memory ran out. */
-static uint32_t *dests(struct timed *s, uint32_t n)
+/* s->tree with room for n destinations; NULL when memory ran out. */
+static struct tree *tree_for(struct timed *s, uint32_t n)
 {
-    if (n > s->cap_tree_dst) {
-        uint32_t *d = ax_mem_realloc(s->tree_dst, (size_t)n * sizeof *d);
-        if (d)
-            s->tree_dst = d;
-        double *sv = d ? ax_mem_realloc(s->tree_served, 2 * (size_t)n * sizeof *sv) : NULL;
-        if (!sv)
-            return NULL;
-        s->tree_served = sv;
-        s->cap_tree_dst = n;
-    }
-    return s->tree_dst;
+    struct tree *t = &s->tree;
+    if (n <= t->cap)
+        return t;
+    uint32_t *d = ax_mem_realloc(t->dst, (size_t)n * sizeof *d);
+    if (d)
+        t->dst = d;
+    double *w = d ? ax_mem_realloc(t->arrive, 4 * (size_t)n * sizeof *w) : NULL;
+    if (!w)
+        return NULL;
+    t->arrive = w;
+    t->free_s = w + n;
+    t->served = w + 2 * (size_t)n;
+    t->free_served = w + 3 * (size_t)n;
+    t->cap = n;
+    return t;
 }
 
 /* The network's counts of a route into the ledger. */
@@ -458,43 +466,33 @@ static double send(struct timed *s, uint32_t src, uint32_t dst, uint32_t words, 
     return left;
 }
 
-/* Sends one message to the n cores `dst` at once, on a chip whose routers
- * replicate packets (eng_route_tree): it leaves axon_out once and each
- * destination serves it. Returns when it has left; served[i] and
- * free_served[i] are when destination i served it, timed and in the
- * shadow. */
-static ax_status send_tree(struct timed *s, uint32_t src, const uint32_t *dst, uint32_t n,
-                           uint32_t words, int is_event, double ready, double *left,
-                           double *served, double *free_served, struct free_send *f)
+/* Sends one message to the n cores in t->dst at once, on a chip whose
+ * routers replicate packets (eng_route_tree): it leaves axon_out once and
+ * each destination serves it (t->served, t->free_served). Returns when it
+ * has left. */
+static double send_tree(struct timed *s, uint32_t src, struct tree *t, uint32_t n, uint32_t words,
+                        int is_event, double ready, struct free_send *f)
 {
-    if (n > s->cap_tree) {
-        double *a = ax_mem_realloc(s->tree_arrive, 2 * (size_t)n * sizeof *a);
-        if (!a)
-            return AX_ERR_NOMEM;
-        s->tree_arrive = a;
-        s->cap_tree = n;
-    }
-    double *arrive = s->tree_arrive, *free_s = s->tree_arrive + n;
     double bytes, packets;
     message_size(s, words, is_event, &packets, &bytes);
     struct eng_msg m = {src, src, (uint32_t)packets, (uint32_t)bytes, {{0}}};
-    *left = depart(s, src, packets, ready, f);
+    double left = depart(s, src, packets, ready, f);
     struct eng_counts c = {{0}, 0, 0, 0, 0, 0};
     s->net.tag = s->cur == NONE ? ENG_NO_TAG : s->layer_of[s->cur];
-    eng_route_tree(&s->net, &m, dst, n, *left, s->o->timing == AX_SIM_TIMING_ANALYTIC, &c, arrive,
-                   free_s);
+    eng_route_tree(&s->net, &m, t->dst, n, left, s->o->timing == AX_SIM_TIMING_ANALYTIC, &c,
+                   t->arrive, t->free_s);
     charge_route(s, &c);
     for (uint32_t i = 0; i < n; i++) {
-        if (dst[i] == src) { /* the core's own: no packet */
-            served[i] = ready;
-            free_served[i] = f->ready;
+        if (t->dst[i] == src) { /* the core's own: no packet */
+            t->served[i] = ready;
+            t->free_served[i] = f->ready;
             continue;
         }
-        m.dst = dst[i];
-        served[i] = serve(s, &m, *left, arrive[i], free_s[i], f);
-        free_served[i] = f->served;
+        m.dst = t->dst[i];
+        t->served[i] = serve(s, &m, left, t->arrive[i], t->free_s[i], f);
+        t->free_served[i] = f->served;
     }
-    return AX_OK;
+    return left;
 }
 
 static ax_status note_message(struct timed *s, uint64_t id, double served, double free_served)
@@ -832,30 +830,30 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         }
         done = ready;
         struct free_send f = {free_ready, free_ready, free_ready};
-        if (is_multicast(s, d->n_sent)) { /* one message along the tree of their routes */
-            uint32_t *dst = dests(s, d->n_sent);
-            for (uint32_t i = 0; dst && i < d->n_sent; i++)
-                dst[i] = d->sent[i].dst;
-            double left = ready, *served = s->tree_served, *free_served = s->tree_served + d->n_sent;
-            st = dst ? send_tree(s, core, dst, d->n_sent, d->sent[0].words, 0, ready, &left,
-                                 served, free_served, &f)
-                     : AX_ERR_NOMEM;
+        struct tree *tr = is_multicast(s, d->n_sent) ? tree_for(s, d->n_sent) : NULL;
+        if (is_multicast(s, d->n_sent) && !tr) {
+            st = AX_ERR_NOMEM;
+        } else if (tr) { /* one message along the tree of their routes */
+            for (uint32_t i = 0; i < d->n_sent; i++)
+                tr->dst[i] = d->sent[i].dst;
+            double left = send_tree(s, core, tr, d->n_sent, d->sent[0].words, 0, ready, &f);
             done = left > done ? left : done;
             for (uint32_t i = 0; i < d->n_sent && st == AX_OK; i++) {
-                reach = served[i] > reach ? served[i] : reach;
-                free_reach = free_served[i] > free_reach ? free_served[i] : free_reach;
-                st = note_message(s, d->sent[i].id, served[i], free_served[i]);
+                reach = tr->served[i] > reach ? tr->served[i] : reach;
+                free_reach = tr->free_served[i] > free_reach ? tr->free_served[i] : free_reach;
+                st = note_message(s, d->sent[i].id, tr->served[i], tr->free_served[i]);
             }
-        }
-        for (uint32_t i = 0; i < d->n_sent && st == AX_OK && !is_multicast(s, d->n_sent); i++) {
-            double served,
-                left = send(s, core, d->sent[i].dst, d->sent[i].words, 0, ready, &served, &f);
-            if (left > done)
-                done = left;
-            if (served > reach)
-                reach = served;
-            st = note_message(s, d->sent[i].id, served, f.served);
-            free_reach = f.served > free_reach ? f.served : free_reach;
+        } else {
+            for (uint32_t i = 0; i < d->n_sent && st == AX_OK; i++) {
+                double served,
+                    left = send(s, core, d->sent[i].dst, d->sent[i].words, 0, ready, &served, &f);
+                if (left > done)
+                    done = left;
+                if (served > reach)
+                    reach = served;
+                st = note_message(s, d->sent[i].id, served, f.served);
+                free_reach = f.served > free_reach ? f.served : free_reach;
+            }
         }
         fdone = f.out;
         wake_receivers(s, d);
@@ -872,23 +870,21 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         /* the shadow: the instruction's own soma and axon_out, free at ft */
         double soma[ENG_SERVER_COUNT] = {0}, soma_busy[ENG_SERVER_COUNT] = {0};
         struct free_send f = {ft, ft, ft};
-        uint32_t *tree = is_multicast(s, rt->n_dst) ? dests(s, rt->n_dst) : NULL;
-        if (is_multicast(s, rt->n_dst) && !tree)
+        struct tree *tr = is_multicast(s, rt->n_dst) ? tree_for(s, rt->n_dst) : NULL;
+        if (is_multicast(s, rt->n_dst) && !tr)
             st = AX_ERR_NOMEM;
-        for (uint32_t i = 0; tree && i < rt->n_dst; i++)
-            tree[i] = rt->dst[i].core;
+        for (uint32_t i = 0; tr && i < rt->n_dst; i++)
+            tr->dst[i] = rt->dst[i].core;
         for (uint64_t e = 0; e < d->events && st == AX_OK; e++) {
             double ready = e < d->generated ? run_job(s, core, t, &gen) : t;
             f.ready = e < d->generated ? eng_run_job(ft, &gen, soma, soma_busy, NULL) : ft;
-            double left = ready, *served = s->tree_served, *free_served = s->tree_served + rt->n_dst;
-            if (tree) /* one event along the tree of the routes */
-                st = send_tree(s, core, tree, rt->n_dst, 1, 1, ready, &left, served, free_served, &f);
-            for (uint32_t i = 0; i < rt->n_dst && st == AX_OK; i++) {
+            double left = tr ? send_tree(s, core, tr, rt->n_dst, 1, 1, ready, &f) : ready;
+            for (uint32_t i = 0; i < rt->n_dst; i++) {
                 uint32_t dst = rt->dst[i].core;
                 double here, free_here;
-                if (tree) {
-                    here = served[i];
-                    free_here = free_served[i];
+                if (tr) { /* one event along the tree of the routes */
+                    here = tr->served[i];
+                    free_here = tr->free_served[i];
                 } else {
                     left = send(s, core, dst, 1, 1, ready, &here, &f);
                     free_here = f.served;
@@ -1659,9 +1655,8 @@ static void timed_free(struct timed *s)
     ax_mem_free(s->dram_free);
     ax_mem_free(s->core_cnt);
     ax_mem_free(s->clock);
-    ax_mem_free(s->tree_arrive);
-    ax_mem_free(s->tree_dst);
-    ax_mem_free(s->tree_served);
+    ax_mem_free(s->tree.dst);
+    ax_mem_free(s->tree.arrive);
     ax_mem_free(s->is_parked);
     ax_mem_free(s->heap);
     ax_mem_free(s->events_in);
