@@ -1028,13 +1028,25 @@ static void tree_step(struct emitter *e, uint32_t bi, struct target t)
     }
 }
 
-/* The depth of block `bi` in its reduction tree (the root's is 0). */
-static uint32_t tree_depth(const struct ax_map *m, uint32_t bi)
+/* Every tree step of object `o` (tree_step), the deepest level first
+ * across all its row ranges, so that a core's leaves never wait behind
+ * another tree's root. The n blocks of a row range are a heap of fan-in f
+ * in block order (ax_map_reduce_parent): level L holds the places from
+ * s_L to s_{L+1} - 1, with s_0 = 0 and s_{L+1} = f s_L + 1. */
+static void reduce_trees(struct emitter *e, const struct ax_map_object *o, struct target t)
 {
-    uint32_t d = 0;
-    for (uint32_t p = ax_map_reduce_parent(m, bi); p != NONE; p = ax_map_reduce_parent(m, p))
-        d++;
-    return d;
+    const struct ax_map_block *b = e->m->blocks;
+    uint32_t first = o->first_block, end = first + o->n_blocks, n = 1, levels = 0;
+    while (first + n < end && b[first + n].row0 == b[first].row0)
+        n++;
+    uint64_t s[40];
+    for (uint64_t at = 0; at < n && levels + 1 < 40; at = at * o->reduce_fanin + 1)
+        s[levels++] = at;
+    s[levels] = n;
+    for (uint32_t level = levels; level-- > 0 && ok(e);)
+        for (uint32_t r0 = first; r0 < end && ok(e); r0 += n)
+            for (uint64_t j = s[level]; j < s[level + 1] && j < n && ok(e); j++)
+                tree_step(e, r0 + (uint32_t)j, t);
 }
 
 /* The dense fan-out of object `oi` from the shards of value object
@@ -1086,8 +1098,7 @@ static void sharded_fanout(struct emitter *e, uint32_t oi, uint32_t value, uint3
  * caller): the fan-out, each block's partial sums, their reduction, the
  * receives. Flat, each block sends its sums to the target right after
  * computing them. Along trees, every block computes first; then the trees
- * add up level by level, deepest first, across all row ranges, so that a
- * core's leaves never wait behind another tree's root. */
+ * add up (reduce_trees). */
 static void projection(struct emitter *e, uint32_t oi, struct source x, struct target t)
 {
     const struct ax_map *m = e->m;
@@ -1112,18 +1123,13 @@ static void projection(struct emitter *e, uint32_t oi, struct source x, struct t
         else
             dense_fanout(e, oi, x, in);
     }
-    uint32_t end = o->first_block + o->n_blocks, depth = 0;
-    for (uint32_t bi = o->first_block; bi < end && ok(e); bi++) {
+    for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks && ok(e); bi++) {
         block_sums(e, bi, in ? in[bi - o->first_block] : 0);
         if (!o->reduce_fanin)
             deliver(e, m->blocks[bi].core, e->lay[bi].acc, m->blocks[bi].row0, m->blocks[bi].rows, t);
-        else
-            depth = max_u32(depth, tree_depth(m, bi));
     }
-    for (uint32_t level = depth + 1; o->reduce_fanin && level-- > 0 && ok(e);)
-        for (uint32_t bi = o->first_block; bi < end && ok(e); bi++)
-            if (tree_depth(m, bi) == level)
-                tree_step(e, bi, t);
+    if (o->reduce_fanin)
+        reduce_trees(e, o, t);
     ax_mem_free(in);
     pay(e);
 }
