@@ -706,6 +706,16 @@ static uint32_t node_receives(const struct ax_prog *p, uint32_t node, uint32_t c
     return most;
 }
 
+/* base.yaml with cores of 24 KiB and as many chips as a model needs: the
+ * small model's int8 matrices then take several blocks a row range. */
+static char *small_cores_chip(void)
+{
+    char *small = base_with("capacity: 64 KiB", "capacity: 24 KiB");
+    char *chip = small ? base_with_text(small, "chips: 4\n  max_chips: 8", "chips: open") : NULL;
+    ax_mem_free(small);
+    return chip;
+}
+
 /* Partial sums along trees (--reduce-fanin) and flat, on chips of 16 cores
  * of 24 KiB, as many as the model needs, where the small model's int8 matrices of 256 and 768 inputs need several
  * column blocks per row range. Flat, the value of a projection receives one
@@ -713,9 +723,7 @@ static uint32_t node_receives(const struct ax_prog *p, uint32_t node, uint32_t c
  * receives more than f messages at once, and the value one per row range. */
 static void test_reduction_trees(void)
 {
-    char *small = base_with("capacity: 64 KiB", "capacity: 24 KiB");
-    char *chip = small ? base_with_text(small, "chips: 4\n  max_chips: 8", "chips: open") : NULL;
-    ax_mem_free(small);
+    char *chip = small_cores_chip();
     struct fixture f;
     if (!chip || !setup(&f, SRC "/models/nets/spikingbrain-tiny", NULL, chip)) {
         ax_mem_free(chip);
@@ -850,9 +858,7 @@ static void test_emit_tiny_multicast(void)
  * they stay whole (a block would gather from every shard). */
 static void test_swiglu_shards(void)
 {
-    char *small = base_with("capacity: 64 KiB", "capacity: 24 KiB");
-    char *chip = small ? base_with_text(small, "chips: 4\n  max_chips: 8", "chips: open") : NULL;
-    ax_mem_free(small);
+    char *chip = small_cores_chip();
     struct fixture f, w;
     if (!chip || !setup(&f, SRC "/models/nets/spikingbrain-tiny", NULL, chip) ||
         !setup(&w, SRC "/models/nets/spikingbrain-tiny", SRC "/models/chips/loihi2-like.yaml", NULL)) {
