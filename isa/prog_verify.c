@@ -33,9 +33,9 @@ struct recv {      /* a psumrecv */
     uint32_t core, addr, instr;
     uint64_t count;
 };
-struct emit_to {   /* one destination core of an emit */
+struct emit_to {   /* one destination core of an emit or a relay */
     uint32_t dst;             /* the receiving core */
-    uint32_t code, instr;     /* the emitting core's code record and instruction */
+    uint32_t code, instr;     /* the sending core's code record and instruction */
 };
 struct barrier_at { /* a `barrier id` instruction */
     uint32_t id, code, instr;
@@ -59,8 +59,9 @@ struct verifier {
     int is_buffers_broken; /* unsorted or overlapping: address checks would only echo it */
     uint32_t *n_buffers_of; /* per weight record: WEIGHTS or PARAM buffers naming it */
     uint8_t *is_dma_source; /* per weight record: a dma names it */
-    /* per code record: its barrier instructions (a slice of `barriers`) and synaccs */
-    uint32_t *bar_first, *bar_count, *synacc_first, *synacc_last;
+    /* per code record: its barrier instructions (a slice of `barriers`), and its first and
+     * last instruction that takes spike events (synacc, relay) */
+    uint32_t *bar_first, *bar_count, *takes_first, *takes_last;
     struct vec sends, recvs, emits, barriers;
 };
 
@@ -830,8 +831,9 @@ static const struct ax_prog_route *check_route_operand(struct verifier *v, struc
         return NULL;
     }
     const struct ax_prog_route *r = &p->routes[id];
-    enum ax_prog_route_kind want = cs->op == AX_ISA_EMIT ? AX_PROG_ROUTE_SPIKES
-                                                         : AX_PROG_ROUTE_VALUES;
+    enum ax_prog_route_kind want = cs->op == AX_ISA_EMIT || cs->op == AX_ISA_RELAY
+                                       ? AX_PROG_ROUTE_SPIKES
+                                       : AX_PROG_ROUTE_VALUES;
     if (r->src != cs->core) {
         fail_at(v, cs->core, cs->at, cs->op, "route %llu starts at core %u, not this core",
                 (unsigned long long)id, r->src);
@@ -895,15 +897,15 @@ static void collect_traffic(struct verifier *v, struct core_scan *cs, const stru
         struct recv r = {cs->core, (uint32_t)in->a, cs->at, in->b};
         if (in->a < p->sram_words)
             vec_push(v, &v->recvs, &r, sizeof r);
-    } else if (in->op == AX_ISA_SYNACC) {
-        if (v->synacc_first[cs->code] == AX_PROG_NONE)
-            v->synacc_first[cs->code] = cs->at;
-        v->synacc_last[cs->code] = cs->at;
+    } else if (in->op == AX_ISA_SYNACC || in->op == AX_ISA_RELAY) {
+        if (v->takes_first[cs->code] == AX_PROG_NONE)
+            v->takes_first[cs->code] = cs->at;
+        v->takes_last[cs->code] = cs->at;
     }
     if (!route)
         return;
     for (uint32_t d = 0; d < route->n_dst; d++) {
-        if (in->op == AX_ISA_EMIT) {
+        if (in->op == AX_ISA_EMIT || in->op == AX_ISA_RELAY) {
             struct emit_to e = {route->dst[d].core, cs->code, cs->at};
             vec_push(v, &v->emits, &e, sizeof e);
         } else {
@@ -1188,8 +1190,15 @@ static int share_barrier(const struct verifier *v, uint32_t s, uint32_t after, u
     return 0;
 }
 
-/* A synacc consumes spike events only after a barrier that joins it with
- * the emitting core after the emit. */
+/* The op of instruction `at` of code record `c`. */
+static enum ax_isa_op op_at(const struct ax_prog *p, uint32_t c, uint32_t at)
+{
+    struct ax_isa_instr in;
+    return ax_isa_decode(p->code[c].words[at], &in) == 0 ? in.op : AX_ISA_NOP; /* decoded before */
+}
+
+/* A synacc or relay takes spike events only after a barrier that joins it
+ * with the sending core (emit or relay) after the send. */
 static void check_spike_order(struct verifier *v)
 {
     const struct ax_prog *p = v->p;
@@ -1199,7 +1208,7 @@ static void check_spike_order(struct verifier *v)
         qsort(e, ne, sizeof *e, cmp_emit_to);
     uint32_t at = 0;
     for (uint32_t c = 0; c < p->n_code; c++) {
-        uint32_t core = p->code[c].core, first = v->synacc_first[c];
+        uint32_t core = p->code[c].core, first = v->takes_first[c], last = v->takes_last[c];
         while (at < ne && e[at].dst < core)
             at++;
         uint32_t end = at;
@@ -1207,25 +1216,29 @@ static void check_spike_order(struct verifier *v)
             end++;
         if (first == AX_PROG_NONE)
             continue;
+        enum ax_isa_op first_op = op_at(p, c, first), last_op = op_at(p, c, last);
         if (at == end) {
-            fail_at(v, core, first, AX_ISA_SYNACC, "no spike route reaches core %u, or no emit "
-                    "uses one; a synacc needs a spikes route to its core", core);
+            fail_at(v, core, first, first_op, "no spike route reaches core %u, or no emit or "
+                    "relay uses one; a %s needs a spikes route to its core", core,
+                    ax_isa_mnemonic(first_op));
             continue;
         }
         int is_fed = 0;
         for (uint32_t i = at; i < end && !is_fed; i++)
             is_fed = share_barrier(v, e[i].code, e[i].instr, c, first);
         if (!is_fed)
-            fail_at(v, core, first, AX_ISA_SYNACC, "spike events are not complete here: core %u "
-                    "(instruction %u, emit) sends spikes to core %u, but no barrier joins the two "
-                    "after the emit and before this synacc; add a barrier listing both",
-                    p->code[e[at].code].core, e[at].instr, core);
+            fail_at(v, core, first, first_op, "spike events are not complete here: core %u "
+                    "(instruction %u, %s) sends spikes to core %u, but no barrier joins the two "
+                    "after the send and before this %s; add a barrier listing both",
+                    p->code[e[at].code].core, e[at].instr,
+                    ax_isa_mnemonic(op_at(p, e[at].code, e[at].instr)), core,
+                    ax_isa_mnemonic(first_op));
         for (uint32_t i = at; i < end && is_fed; i++)
-            if (!share_barrier(v, e[i].code, e[i].instr, c, v->synacc_last[c]))
-                fail_at(v, p->code[e[i].code].core, e[i].instr, AX_ISA_EMIT, "its spikes to core "
-                        "%u are never complete before a synacc there (core %u, instruction %u): "
-                        "add a barrier listing both cores after the emit", core, core,
-                        v->synacc_last[c]);
+            if (!share_barrier(v, e[i].code, e[i].instr, c, last))
+                fail_at(v, p->code[e[i].code].core, e[i].instr, op_at(p, e[i].code, e[i].instr),
+                        "its spikes to core %u are never complete before a %s there (core %u, "
+                        "instruction %u): add a barrier listing both cores after the send", core,
+                        ax_isa_mnemonic(last_op), core, last);
     }
 }
 
@@ -1283,16 +1296,16 @@ static int alloc_tables(struct verifier *v)
     v->is_dma_source = ax_mem_calloc((size_t)p->n_weights + 1, 1);
     v->bar_first = ax_mem_calloc((size_t)p->n_code + 1, sizeof *v->bar_first);
     v->bar_count = ax_mem_calloc((size_t)p->n_code + 1, sizeof *v->bar_count);
-    v->synacc_first = ax_mem_calloc((size_t)p->n_code + 1, sizeof *v->synacc_first);
-    v->synacc_last = ax_mem_calloc((size_t)p->n_code + 1, sizeof *v->synacc_last);
+    v->takes_first = ax_mem_calloc((size_t)p->n_code + 1, sizeof *v->takes_first);
+    v->takes_last = ax_mem_calloc((size_t)p->n_code + 1, sizeof *v->takes_last);
     v->instr_first = ax_mem_calloc((size_t)p->n_code + 1, sizeof *v->instr_first);
     if (!v->n_buffers_of || !v->is_dma_source || !v->bar_first || !v->bar_count ||
-        !v->synacc_first || !v->synacc_last || !v->instr_first)
+        !v->takes_first || !v->takes_last || !v->instr_first)
         return -1;
     for (uint32_t i = 0; i < p->n_code; i++)
         v->instr_first[i + 1] = v->instr_first[i] + p->code[i].n_instr;
     for (uint32_t i = 0; i < p->n_code; i++)
-        v->synacc_first[i] = v->synacc_last[i] = AX_PROG_NONE;
+        v->takes_first[i] = v->takes_last[i] = AX_PROG_NONE;
     return 0;
 }
 
@@ -1302,8 +1315,8 @@ static void free_tables(struct verifier *v)
     ax_mem_free(v->is_dma_source);
     ax_mem_free(v->bar_first);
     ax_mem_free(v->bar_count);
-    ax_mem_free(v->synacc_first);
-    ax_mem_free(v->synacc_last);
+    ax_mem_free(v->takes_first);
+    ax_mem_free(v->takes_last);
     ax_mem_free(v->instr_first);
     ax_mem_free(v->sends.items);
     ax_mem_free(v->recvs.items);

@@ -727,19 +727,48 @@ static struct encoding *encoding_of(const struct core_run *r, uint32_t addr)
     return NULL;
 }
 
+/* Spikes route `id` when it starts at r's core, else NULL (the run failed). */
+static const struct ax_prog_route *spikes_route(struct ax_exec *ex, struct core_run *r, uint64_t id)
+{
+    const struct ax_prog *p = ex->p;
+    if (id < p->n_routes && p->routes[id].kind == AX_PROG_ROUTE_SPIKES &&
+        p->routes[id].src == r->core)
+        return &p->routes[id];
+    fail(ex, r, AX_ERR_INVALID, "route %llu is not a spikes route from this core",
+         (unsigned long long)id);
+    return NULL;
+}
+
+/* Train `t` into the pending events of every destination of spikes route
+ * `rt`: 0, or -1 when out of memory (the run failed). */
+static int send_train(struct ax_exec *ex, struct core_run *r, const struct ax_prog_route *rt,
+                      struct train t)
+{
+    const struct ax_prog *p = ex->p;
+    for (uint32_t d = 0; d < rt->n_dst; d++) {
+        uint32_t k = rt->dst[d].core < p->n_cores ? ex->run_of_core[rt->dst[d].core] : NONE;
+        ex->stats.n_events += events_of(t.enc, magnitude(t.s));
+        if (k == NONE)
+            continue; /* a core without code has no synacc to take them */
+        struct trains *q = &ex->runs[k].pending;
+        if (grow((void **)&q->v, q->n, &q->cap, sizeof *q->v)) {
+            oom(ex, r);
+            return -1;
+        }
+        q->v[q->n++] = t;
+    }
+    return 0;
+}
+
 static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
     const struct ax_prog *p = ex->p;
     uint32_t *cnt = ex->activity ? NULL : vec(ex, r, in->a, "cnt");
     if (!cnt && !ex->activity)
         return;
-    if (in->b >= p->n_routes || p->routes[in->b].kind != AX_PROG_ROUTE_SPIKES ||
-        p->routes[in->b].src != r->core) {
-        fail(ex, r, AX_ERR_INVALID, "route %llu is not a spikes route from this core",
-             (unsigned long long)in->b);
+    const struct ax_prog_route *rt = spikes_route(ex, r, in->b);
+    if (!rt)
         return;
-    }
-    const struct ax_prog_route *rt = &p->routes[in->b];
     const struct ax_prog_buffer *buf = ax_prog_buffer_at(p, r->core, (uint32_t)in->a);
     uint32_t base = buf ? buf->addr : (uint32_t)in->a;
     uint64_t events = 0, generated = 0;
@@ -768,22 +797,34 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
             e->is_sent[addr - e->addr] = 1;
             generated += events_of(e->enc, magnitude(s));
         }
-        for (uint32_t d = 0; d < rt->n_dst; d++) {
-            uint32_t k = rt->dst[d].core < p->n_cores ? ex->run_of_core[rt->dst[d].core] : NONE;
-            ex->stats.n_events += events_of(e->enc, magnitude(s));
-            if (k == NONE)
-                continue; /* a core without code has no synacc to take them */
-            struct trains *q = &ex->runs[k].pending;
-            if (grow((void **)&q->v, q->n, &q->cap, sizeof *q->v)) {
-                oom(ex, r);
-                return;
-            }
-            q->v[q->n++] = t;
-        }
+        if (send_train(ex, r, rt, t) != 0)
+            return;
     }
     if (ex->did) {
         ex->did->events = events;
         ex->did->generated = generated;
+    }
+}
+
+/* relay col, route: the visible events of columns [col, col + len) sent on
+ * as they came, one per event and destination; the soma generates nothing. */
+static void op_relay(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    const struct ax_prog_route *rt = spikes_route(ex, r, in->b);
+    if (!rt)
+        return;
+    uint64_t events = 0;
+    for (uint64_t i = 0; i < r->current.n && ex->st == AX_OK; i++) {
+        struct train t = r->current.v[i];
+        if (t.col < in->a || t.col - in->a >= r->len)
+            continue;
+        events += events_of(t.enc, magnitude(t.s));
+        if (send_train(ex, r, rt, t) != 0)
+            return;
+    }
+    if (ex->did) {
+        ex->did->events = events;
+        ex->did->generated = 0;
     }
 }
 
@@ -1917,6 +1958,7 @@ static int run_counting(struct ax_exec *ex, struct core_run *r, const struct ax_
     case AX_ISA_KVMERGE:
         return 1;
     case AX_ISA_EMIT:
+    case AX_ISA_RELAY:
     case AX_ISA_PSUMSEND:
     case AX_ISA_LOOKUP:
         return 0; /* the shared code handles counting mode */
@@ -1998,6 +2040,9 @@ static enum ax_exec_state run_one(struct ax_exec *ex, uint32_t k)
             break;
         case AX_ISA_EMIT:
             op_emit(ex, r, &in);
+            break;
+        case AX_ISA_RELAY:
+            op_relay(ex, r, &in);
             break;
         case AX_ISA_SCALE:
             op_scale(ex, r, &in);

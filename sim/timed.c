@@ -20,6 +20,7 @@
  *     for the first time in this token (`spike_out`) is generated first, so
  *     the soma and axon_out work as a pipeline. Arrivals are served on
  *     axon_in; `synacc` after the next barrier does the synaptic work;
+ *     `relay` sends visible events on the same way, generating none;
  *   - `barrier` completes when every participant has reached it and every
  *     spike event sent to a participant has been served, plus the chip's
  *     sync latency for the tiles of the chips the participants lie on; the
@@ -859,9 +860,12 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         wake_receivers(s, d);
         break;
     }
-    case AX_ISA_EMIT: {
+    case AX_ISA_EMIT:
+    case AX_ISA_RELAY: { /* a relay is an emit whose spikes the soma generated elsewhere */
         const struct ax_prog_route *rt = &s->p->routes[d->in.b];
-        const struct ax_prog_buffer *b = ax_prog_buffer_at(s->p, core, (uint32_t)d->in.a);
+        const struct ax_prog_buffer *b = d->in.op == AX_ISA_EMIT
+                                             ? ax_prog_buffer_at(s->p, core, (uint32_t)d->in.a)
+                                             : NULL;
         if (b && s->cur != NONE && s->site_of[b - s->p->buffers] != NONE)
             st = record_input(s, s->token, s->cur, b);
         struct eng_job gen = {{0}};

@@ -205,6 +205,7 @@ static void test_kinds(void)
     CHECK_STR(ax_isa_kinds(AX_ISA_SCALE), "RgW=");
     CHECK(AX_ISA_LOOKUP == 31 && AX_ISA_RMSNORM == 32 && AX_ISA_ROPE == 33);
     CHECK(AX_ISA_KVPART == 34 && AX_ISA_KVMERGE == 35); /* appended: older opcodes keep theirs */
+    CHECK(AX_ISA_RELAY == 36);
 }
 
 /* docs/isa.md has one table row per instruction, in table order, with the
