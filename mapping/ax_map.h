@@ -127,6 +127,9 @@ struct ax_map_options {
     uint32_t reduce_chunk;      /* a tree forwards its partial sums this many rows at a time,
                                  * so that its levels overlap (256 by default); 0: a block's
                                  * rows at once */
+    uint32_t relay;             /* 1 (default): an input many cores need reaches them along
+                                 * relay trees, the cores passing it on; 0: its core sends it
+                                 * to each (routers that replicate packets do not relay) */
 };
 
 /* The largest fan-in of a reduction tree (--reduce-fanin). */
@@ -139,6 +142,8 @@ int ax_map_reduce_fanin_parse(const char *s, uint32_t *out);
 /* A chunk: 0 (whole) or 1 .. AX_MAP_REDUCE_CHUNK_MAX rows, in decimal
  * digits alone. 0, or -1 when `s` is not one. */
 int ax_map_reduce_chunk_parse(const char *s, uint32_t *out);
+/* Relays: "on" (1) or "off" (0). 0, or -1 when `s` is neither. */
+int ax_map_relay_parse(const char *s, uint32_t *out);
 
 struct ax_map {
     struct ax_map_object *objects;
@@ -160,6 +165,7 @@ struct ax_map {
     uint32_t reduce_fanin;      /* as asked (ax_map_options); objects that stream from DRAM
                                  * reduce flat whatever it says */
     uint32_t reduce_chunk;      /* as asked (ax_map_options) */
+    uint32_t relay;             /* as asked (ax_map_options) */
     double traffic_hop_bytes, traffic_hop_bytes_naive; /* per token */
     struct ax_arena arena;
 };

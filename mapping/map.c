@@ -17,6 +17,7 @@ void ax_map_default_options(struct ax_map_options *o)
     o->float_weights = AX_MAP_FLOAT_AUTO;
     o->reduce_fanin = 2;
     o->reduce_chunk = 256;
+    o->relay = 1;
 }
 
 static const char *const float_weights_names[] = {"keep", "int8", "auto"};
@@ -66,6 +67,14 @@ int ax_map_reduce_chunk_parse(const char *s, uint32_t *out)
     if (parse_small(s, 6, &v) != 0 || v > AX_MAP_REDUCE_CHUNK_MAX)
         return -1;
     *out = v;
+    return 0;
+}
+
+int ax_map_relay_parse(const char *s, uint32_t *out)
+{
+    if (strcmp(s, "on") != 0 && strcmp(s, "off") != 0)
+        return -1;
+    *out = strcmp(s, "on") == 0;
     return 0;
 }
 
@@ -1314,6 +1323,7 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
         out->chip_grid_w = (uint32_t)ceil(sqrt((double)out->n_chips));
         set_homes(out);
         set_reduction(out, opt->reduce_fanin, opt->reduce_chunk);
+        out->relay = opt->relay;
         double cost = total_cost(out, &pl, out->chip_grid_w, opt->spikes_per_element);
         if (pass == 0) {
             out->traffic_hop_bytes_naive = cost;

@@ -326,15 +326,18 @@ static ax_status read_options(const struct ax_prog *p, const char *path,
         return AX_ERR_INVALID;
     }
     /* a program from before reduction trees records no fan-in nor chunk: it
-     * reduced flat, each block's rows at once */
+     * reduced flat, each block's rows at once; one from before relays
+     * records none and relayed no spikes */
     const char *fanin = ax_prog_meta(p, "reduce_fanin"), *chunk = ax_prog_meta(p, "reduce_chunk");
-    mo->reduce_fanin = mo->reduce_chunk = 0;
+    const char *relay = ax_prog_meta(p, "relay");
+    mo->reduce_fanin = mo->reduce_chunk = mo->relay = 0;
     if ((fanin && ax_map_reduce_fanin_parse(fanin, &mo->reduce_fanin) != 0) ||
-        (chunk && ax_map_reduce_chunk_parse(chunk, &mo->reduce_chunk) != 0)) {
+        (chunk && ax_map_reduce_chunk_parse(chunk, &mo->reduce_chunk) != 0) ||
+        (relay && ax_map_relay_parse(relay, &mo->relay) != 0)) {
         ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
-                    "recorded reduce_fanin '%s' or reduce_chunk '%s' is not valid; compile it "
-                    "again (axon compile MODEL --chip CHIP -o PROG.axb)", fanin ? fanin : "",
-                    chunk ? chunk : "");
+                    "recorded reduce_fanin '%s', reduce_chunk '%s' or relay '%s' is not valid; "
+                    "compile it again (axon compile MODEL --chip CHIP -o PROG.axb)",
+                    fanin ? fanin : "", chunk ? chunk : "", relay ? relay : "");
         return AX_ERR_INVALID;
     }
     /* the same ranges as the command line's --k and --steps */

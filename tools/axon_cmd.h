@@ -30,7 +30,8 @@ int ax_cmd_ref_option(int argc, char **argv, int *i, struct ax_ref_options *o, c
 int ax_cmd_ref_check(const struct ax_ref_options *o, const char *cmd);
 
 /* The mapping options `map`, `compile` and `run` share (cmd_map.c):
- * --float-weights keep|int8|auto, --reduce-fanin N and --reduce-chunk N. Returns as
+ * --float-weights keep|int8|auto, --reduce-fanin N, --reduce-chunk N and --relay on|off.
+ * Returns as
  * ax_cmd_ref_option does. */
 int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, const char *cmd);
 #define AX_CMD_FLOAT_WEIGHTS_HELP                                                                  \
@@ -44,7 +45,10 @@ int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, c
     "                       add up along trees of fan-in N (default 2); 0: flat, each\n"     \
     "                       block sends its own to the value (docs/mapping.md)\n"      \
     "  --reduce-chunk N     a tree forwards partial sums N rows at a time, so its\n"      \
-    "                       levels overlap (default 256); 0: a block's rows at once\n"
+    "                       levels overlap (default 256); 0: a block's rows at once\n"       \
+    "  --relay on|off       on (default): an input many cores need reaches them along\n"    \
+    "                       relay trees, the cores that hold it passing it on; off: its\n"   \
+    "                       core sends it to each\n"
 
 /* The most tokens `axon run` and `axon sim` take, from --tokens or a prompt. */
 #define AX_CMD_RUN_MAX_TOKENS (1u << 20)

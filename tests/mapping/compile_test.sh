@@ -76,8 +76,19 @@ rm -f "$dir/fanin3.axb"
 check "compile --reduce-fanin 3 records its fan-in" $?
 "$axon" sim "$dir/fanin3.axb" --prompt "hello" --quiet 2>"$dir/err.txt"
 check "the program runs, rebuilt with its recorded fan-in" $?
-grep -q '^\.meta "reduce_fanin" "2"$' "$dir/t.s" && grep -q '^\.meta "reduce_chunk" "256"$' "$dir/t.s"
-check "the default fan-in is 2, the chunk 256 rows" $?
+grep -q '^\.meta "reduce_fanin" "2"$' "$dir/t.s" && grep -q '^\.meta "reduce_chunk" "256"$' "$dir/t.s" &&
+    grep -q '^\.meta "relay" "on"$' "$dir/t.s" && grep -q '^    relay ' "$dir/t.s"
+check "the default fan-in is 2, the chunk 256 rows, relays on" $?
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --relay off -o "$dir/norelay.axb" &&
+    "$axon" disasm "$dir/norelay.axb" >"$dir/norelay.s" && grep -q '^\.meta "relay" "off"$' "$dir/norelay.s" &&
+    ! grep -q '^    relay ' "$dir/norelay.s"
+check "compile --relay off records it and relays nothing" $?
+"$axon" sim "$dir/norelay.axb" --prompt "hello" --quiet 2>"$dir/err.txt"
+check "the program without relays runs and validates" $?
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --relay sometimes \
+    -o "$dir/x.axb" 2>"$dir/err.txt"
+[ $? -eq 2 ] && grep -q "relay sometimes: expected on or off" "$dir/err.txt"
+check "a relay that is neither on nor off is a usage error" $?
 "$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --reduce-chunk many \
     -o "$dir/x.axb" 2>"$dir/err.txt"
 [ $? -eq 2 ] && grep -q "reduce-chunk many: expected 0 (a block's rows at once) or a number" "$dir/err.txt"

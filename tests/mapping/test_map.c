@@ -348,6 +348,113 @@ static void check_lm_head_relayed(const struct ax_prog *p, const struct ax_map *
     CHECK(forwards >= 28 * 50); /* about half of the 106 cores of a range forward to two */
 }
 
+/* A spike send of the program: graph node, destination core. */
+struct node_dst {
+    uint32_t node, core;
+};
+
+static int node_dst_cmp(const void *a, const void *b)
+{
+    const struct node_dst *x = a, *y = b;
+    return x->node != y->node ? (x->node > y->node) - (x->node < y->node)
+                              : (x->core > y->core) - (x->core < y->core);
+}
+
+/* Calls `fn` for every instruction with op `op`, with its opmap entry. */
+static void for_each_op(const struct ax_prog *p, enum ax_isa_op op,
+                        void (*fn)(const struct ax_prog *, const struct ax_prog_opmap *,
+                                   const struct ax_isa_instr *, void *),
+                        void *user)
+{
+    uint32_t top = 0;
+    for (uint32_t c = 0; c < p->n_code; c++)
+        top = p->code[c].core >= top ? p->code[c].core + 1 : top;
+    uint32_t *code_of = malloc(((size_t)top + 1) * sizeof *code_of);
+    CHECK(code_of != NULL);
+    for (uint32_t c = 0; code_of && c < p->n_code; c++)
+        code_of[p->code[c].core] = c;
+    for (uint32_t i = 0; code_of && i < p->n_opmap; i++) {
+        const struct ax_prog_opmap *o = &p->opmap[i];
+        const struct ax_prog_code *code = &p->code[code_of[o->core]];
+        for (uint32_t k = o->first; k < o->first + o->count && k < code->n_instr; k++) {
+            struct ax_isa_instr in;
+            if (ax_isa_decode(code->words[k], &in) == 0 && in.op == op)
+                fn(p, o, &in, user);
+        }
+    }
+    free(code_of);
+}
+
+struct sends {
+    struct node_dst *v;
+    size_t n, cap;
+};
+
+static void note_emit(const struct ax_prog *p, const struct ax_prog_opmap *o,
+                      const struct ax_isa_instr *in, void *user)
+{
+    struct sends *s = user;
+    for (uint32_t d = 0; in->b < p->n_routes && d < p->routes[in->b].n_dst; d++) {
+        if (s->n == s->cap) {
+            s->cap = s->cap ? 2 * s->cap : 1024;
+            s->v = realloc(s->v, s->cap * sizeof *s->v);
+        }
+        if (s->v)
+            s->v[s->n++] = (struct node_dst){o->node, p->routes[in->b].dst[d].core};
+    }
+}
+
+struct relays {
+    struct sends emits;
+    uint8_t *is_relaying; /* per graph node */
+    uint32_t n_nodes;
+};
+
+static int is_emitted(const struct sends *s, uint32_t node, uint32_t core)
+{
+    struct node_dst key = {node, core};
+    return s->v && bsearch(&key, s->v, s->n, sizeof key, node_dst_cmp) != NULL;
+}
+
+static void check_relay(const struct ax_prog *p, const struct ax_prog_opmap *o,
+                        const struct ax_isa_instr *in, void *user)
+{
+    struct relays *r = user;
+    const struct ax_prog_route *rt = in->b < p->n_routes ? &p->routes[in->b] : NULL;
+    CHECK(rt && rt->kind == AX_PROG_ROUTE_SPIKES && rt->n_dst > 0);
+    CHECK(is_emitted(&r->emits, o->node, o->core));
+    for (uint32_t d = 0; rt && d < rt->n_dst; d++) {
+        CHECK(rt->dst[d].core / p->cores_per_chip == o->core / p->cores_per_chip);
+        CHECK(!is_emitted(&r->emits, o->node, rt->dst[d].core));
+    }
+    if (!r->is_relaying[o->node]) {
+        r->is_relaying[o->node] = 1;
+        r->n_nodes++;
+    }
+}
+
+/* Relayed spikes (mapping/emit.c, relay_groups): a relay passes its
+ * events on only to cores of its own chip; it took them from the encoder
+ * (an emit of the same node reaches it); a core it feeds takes none from
+ * the encoder (a core takes all its events at one barrier). Returns how
+ * many graph nodes relay. */
+static uint32_t check_relays(const struct ax_prog *p)
+{
+    uint32_t top = 0;
+    for (uint32_t i = 0; i < p->n_opmap; i++)
+        top = p->opmap[i].node >= top ? p->opmap[i].node + 1 : top;
+    struct relays r = {{NULL, 0, 0}, calloc((size_t)top + 1, 1), 0};
+    CHECK(r.is_relaying != NULL);
+    for_each_op(p, AX_ISA_EMIT, note_emit, &r.emits);
+    if (r.emits.v)
+        qsort(r.emits.v, r.emits.n, sizeof *r.emits.v, node_dst_cmp);
+    if (r.is_relaying)
+        for_each_op(p, AX_ISA_RELAY, check_relay, &r);
+    free(r.emits.v);
+    free(r.is_relaying);
+    return r.n_nodes;
+}
+
 /* Maps and emits the 7B on loihi2-like with spiking mode `mode`. */
 static void check_7b_on_loihi2(enum ax_spike_mode mode)
 {
@@ -385,6 +492,11 @@ static void check_7b_on_loihi2(enum ax_spike_mode mode)
         CHECK(count_op(&p, AX_ISA_KVATTN) == 0 && count_op(&p, AX_ISA_KVPART) > 0);
         CHECK(count_op(&p, AX_ISA_KVMERGE) == 14 * 4); /* 14 SWA layers x 4 kv heads */
         check_lm_head_relayed(&p, &m, &f.g);
+        /* q_proj, o_proj, gate_proj and up_proj of the 28 layers relay:
+         * their column groups have several cores on a chip (k_proj's,
+         * v_proj's and gk_proj's one); paper spiking adds down_proj */
+        uint32_t n_relaying = check_relays(&p);
+        CHECK(mode == AX_SPIKE_MODE_RELEASED ? n_relaying == 28 * 4 : n_relaying > 28 * 4);
         ax_prog_free(&p);
         ax_diag_list_free(&d);
         ax_map_free(&m);
@@ -572,11 +684,13 @@ static uint32_t count_op(const struct ax_prog *p, enum ax_isa_op op)
  * spiking projection reads (q, k, v and gk share one) and one per head of
  * each state block of a spiking SWA (its query spikes per head), one
  * barrier per spiking projection (each projection's events go out on their
- * own) or, on routers that replicate packets, one per value they read (one
- * emission feeds them all), one `lookup` per embedding block, a state
- * record per state block, and a `halt` ending every core with code. */
+ * own) and one more for each that relays (`n_relaying`: the relays' events
+ * are complete at a second) or, on routers that replicate packets, one per
+ * value they read (one emission feeds them all), one `lookup` per embedding
+ * block, a state record per state block, and a `halt` ending every core
+ * with code. */
 static void check_shape(const struct ax_prog *p, const struct ax_map *m, const struct ax_ir_graph *g,
-                        int is_multicast)
+                        int is_multicast, uint32_t n_relaying)
 {
     uint32_t n_encoded = 0, n_values = 0, n_spiking = 0, n_lookup = 0, n_state = 0;
     for (uint32_t i = 0; i < m->n_objects; i++) {
@@ -592,7 +706,7 @@ static void check_shape(const struct ax_prog *p, const struct ax_map *m, const s
     n_encoded += n_values;
     CHECK(n_values > 0 && n_values < n_spiking);
     CHECK(count_op(p, AX_ISA_ENCODE) == n_encoded && count_op(p, AX_ISA_THRESH) == n_encoded);
-    CHECK(p->n_barriers == (is_multicast ? n_values : n_spiking));
+    CHECK(p->n_barriers == (is_multicast ? n_values : n_spiking + n_relaying));
     CHECK(count_op(p, AX_ISA_LOOKUP) == n_lookup);
     CHECK(p->n_states == n_state);
     CHECK(count_op(p, AX_ISA_HALT) == p->n_code);
@@ -616,7 +730,7 @@ static void test_emit_tiny(void)
         CHECK(ax_map_emit(&m, &f.g, f.arch, &so, "tiny", &p, &d) == AX_OK);
         CHECK(p.n_code <= m.n_cores_used && p.n_code > m.n_cores_used / 2);
         check_program(&p, &m);
-        check_shape(&p, &m, &f.g, 0);
+        check_shape(&p, &m, &f.g, 0, check_relays(&p));
         /* its window of 64 keys fits a core whole: one kvattn per SWA block */
         CHECK(count_op(&p, AX_ISA_KVATTN) > 0 && count_op(&p, AX_ISA_KVPART) == 0 &&
               count_op(&p, AX_ISA_KVMERGE) == 0);
@@ -721,6 +835,46 @@ static char *small_cores_chip(void)
  * column blocks per row range. Flat, the value of a projection receives one
  * message per block on another core; with fan-in f no weight block's core
  * receives more than f messages at once, and the value one per row range. */
+/* --relay off: the encoder and the input's core send to every core
+ * themselves; on (the default) the small model's q, o, gate and up
+ * projections relay on loihi2-like. The choice is recorded. */
+static void test_relay_option(void)
+{
+    struct fixture f;
+    if (!setup(&f, SRC "/models/nets/spikingbrain-tiny", SRC "/models/chips/loihi2-like.yaml", NULL))
+        return;
+    for (uint32_t relay = 0; relay < 2; relay++) {
+        struct ax_map_options opt;
+        ax_map_default_options(&opt);
+        CHECK(opt.relay == 1);
+        opt.float_weights = AX_MAP_FLOAT_KEEP;
+        opt.relay = relay;
+        struct ax_map m;
+        struct ax_diag_list d;
+        ax_diag_list_init(&d);
+        if (ax_map_build(&f.g, f.arch, &opt, &m, &d) != AX_OK) {
+            ax_diag_print(&d, stderr);
+            CHECK(0);
+            ax_diag_list_free(&d);
+            break;
+        }
+        struct ax_prog p;
+        struct ax_spike_options so;
+        ax_spike_options_default(&so);
+        CHECK(ax_map_emit(&m, &f.g, f.arch, &so, "tiny", &p, &d) == AX_OK);
+        CHECK(verifies(&p));
+        CHECK(strcmp(ax_prog_meta(&p, "relay"), relay ? "on" : "off") == 0);
+        uint32_t n_relaying = check_relays(&p);
+        CHECK(relay ? n_relaying > 0 && count_op(&p, AX_ISA_RELAY) > 0
+                    : n_relaying == 0 && count_op(&p, AX_ISA_RELAY) == 0);
+        check_shape(&p, &m, &f.g, 0, n_relaying);
+        ax_prog_free(&p);
+        ax_diag_list_free(&d);
+        ax_map_free(&m);
+    }
+    teardown(&f);
+}
+
 static void test_reduction_trees(void)
 {
     char *chip = small_cores_chip();
@@ -834,7 +988,8 @@ static void test_emit_tiny_multicast(void)
         CHECK(ax_map_emit(&m, &f.g, f.arch, &so, "tiny", &p, &d) == AX_OK);
         CHECK(ax_map_emit(&mu, &u.g, u.arch, &so, "tiny", &pu, &d) == AX_OK);
         check_program(&p, &m);
-        check_shape(&p, &m, &f.g, 1);
+        check_shape(&p, &m, &f.g, 1, 0);
+        CHECK(count_op(&p, AX_ISA_RELAY) == 0); /* routers that replicate do not relay */
         CHECK(verifies(&p));
         CHECK(count_op(&p, AX_ISA_EMIT) < count_op(&pu, AX_ISA_EMIT));
         ax_prog_free(&p);
@@ -934,4 +1089,4 @@ static void test_7b_paper_on_loihi2(void)
 AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_block_bytes), T(test_emit_tiny), T(test_emit_tiny_multicast), T(test_swiglu_shards), T(test_7b_on_loihi2),
              T(test_7b_paper_on_loihi2),
              T(test_small_system_streams_from_dram), T(test_too_small_without_dram),
-             T(test_core_too_small_for_a_group), T(test_reduction_trees))
+             T(test_core_too_small_for_a_group), T(test_reduction_trees), T(test_relay_option))
