@@ -662,8 +662,11 @@ static int operand_extent(struct verifier *v, struct core_scan *cs, struct opera
         o->extent = cs->len + (d ? 2 * (cs->len / d) : 0);
         break;
     }
-    case 'P': /* kvmerge: n results of kvpart over `flags` heads */
+    case 'P': /* kvmerge, kvfold: n results of kvpart over `flags` heads */
         o->extent = cs->ops[2] * (cs->len + 2ull * cs->flags);
+        break;
+    case 'F': /* kvfold: one result over `flags` heads */
+        o->extent = cs->len + 2ull * cs->flags;
         break;
     case 'c': {
         const struct operand *x = NULL;
@@ -684,7 +687,7 @@ static int operand_extent(struct verifier *v, struct core_scan *cs, struct opera
     default:
         o->extent = 0;
     }
-    if (strchr("RWMqVP", o->kind) && cs->len == 0) {
+    if (strchr("RWMqVPF", o->kind) && cs->len == 0) {
         fail_at(v, cs->core, cs->at, cs->op, "operand '%s': vector op before setlen (len is 0)",
                 name);
         return -1;
@@ -756,7 +759,7 @@ static void check_aliasing(struct verifier *v, struct core_scan *cs, const struc
     const char *kinds = ax_isa_kinds(cs->op);
     int is_in_place = kinds[0] && kinds[strlen(kinds) - 1] == '=';
     for (int w = 0; w < n; w++) {
-        if (!ops[w].buf || !strchr("WMqSV", ops[w].kind))
+        if (!ops[w].buf || !strchr("WMqSVF", ops[w].kind))
             continue;
         for (int r = 0; r < n; r++) {
             if (r == w || !ops[r].buf || !strchr("RMscgtxP", ops[r].kind))
@@ -883,9 +886,9 @@ static void check_flags(struct verifier *v, struct core_scan *cs, uint8_t flags)
     if ((cs->op == AX_ISA_KVATTN || cs->op == AX_ISA_KVPART) && flags >> 1 >= p->n_consts)
         fail_at(v, cs->core, cs->at, cs->op, "flags 0x%02x name the window as constant %u, but the "
                 "consts table has %u", flags, flags >> 1, p->n_consts);
-    if (cs->op == AX_ISA_KVMERGE && (flags == 0 || cs->len % flags != 0))
-        fail_at(v, cs->core, cs->at, cs->op, "flags %u: kvmerge's heads must be at least 1 and "
-                "divide len (%llu)", flags, (unsigned long long)cs->len);
+    if ((cs->op == AX_ISA_KVMERGE || cs->op == AX_ISA_KVFOLD) && (flags == 0 || cs->len % flags != 0))
+        fail_at(v, cs->core, cs->at, cs->op, "flags %u: %s's heads must be at least 1 and divide "
+                "len (%llu)", flags, ax_isa_mnemonic(cs->op), (unsigned long long)cs->len);
 }
 
 /* Records what the wait checks (10) need from one instruction. */

@@ -1842,16 +1842,20 @@ static void op_kvattn(struct ax_exec *ex, struct core_run *r, const struct ax_is
  * their keys: with M the largest max of the parts whose sum is not 0,
  * w_b = f64(Z_b) exp(f64(m_b) - M), dst = f32(sum_b w_b f64(o_b) / sum_b w_b),
  * sums over b ascending. */
+/* kvmerge, and kvfold (`in->op`): n partial attentions into one softmax
+ * attention per head, or, folded, into one partial attention over all
+ * their keys, followed by each head's max and sum (docs/isa.md). */
 static void op_kvmerge(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
     uint64_t heads = in->flags, parts = in->c;
+    int is_fold = in->op == AX_ISA_KVFOLD;
     if (heads == 0 || r->len % heads != 0) {
         fail(ex, r, AX_ERR_INVALID, "len %llu is not a whole number of vectors over the %llu "
              "heads the flags give", (unsigned long long)r->len, (unsigned long long)heads);
         return;
     }
     uint64_t d = r->len / heads, stride = r->len + 2 * heads;
-    uint32_t *dst = vec(ex, r, in->a, "dst");
+    uint32_t *dst = is_fold ? span(ex, r, in->a, stride, "dst") : vec(ex, r, in->a, "dst");
     const uint32_t *part = span(ex, r, in->b, parts * stride, "parts");
     double *w = ax_mem_alloc(((size_t)parts + 1) * sizeof *w);
     if (!w) {
@@ -1877,6 +1881,10 @@ static void op_kvmerge(struct ax_exec *ex, struct core_run *r, const struct ax_i
             for (uint64_t b = 0; b < parts; b++)
                 acc += w[b] * (double)ld(&part[b * stride + h * d + c]);
             stf(&dst[h * d + c], S > 0.0 ? (float)(acc / S) : 0.0f);
+        }
+        if (is_fold) { /* as a kvpart of all their keys: no key, M = -inf and Z = 0 */
+            stf(&dst[r->len + 2 * h], S > 0.0 ? (float)M : -INFINITY);
+            stf(&dst[r->len + 2 * h + 1], (float)S);
         }
     }
     ax_mem_free(w);
@@ -1956,6 +1964,7 @@ static int run_counting(struct ax_exec *ex, struct core_run *r, const struct ax_
             ex->did->keys = kv_keys(&kb, ex->pos, NULL);
         return 1;
     case AX_ISA_KVMERGE:
+    case AX_ISA_KVFOLD:
         return 1;
     case AX_ISA_EMIT:
     case AX_ISA_RELAY:
@@ -2088,6 +2097,7 @@ static enum ax_exec_state run_one(struct ax_exec *ex, uint32_t k)
             op_kvattn(ex, r, &in);
             break;
         case AX_ISA_KVMERGE:
+        case AX_ISA_KVFOLD:
             op_kvmerge(ex, r, &in);
             break;
         case AX_ISA_DMA:

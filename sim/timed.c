@@ -647,7 +647,8 @@ static void local_work(struct timed *s, uint32_t core, const struct ax_exec_did 
         charge(s, j, core, AX_LEDGER_SRAM_READ, accesses(s, d->kv_heads * keys * (2 * hd + 8)));
         break;
     }
-    case AX_ISA_KVMERGE: { /* per head and part: its max, its weight, its outputs added in */
+    case AX_ISA_KVMERGE:
+    case AX_ISA_KVFOLD: { /* per head and part: its max, its weight, its outputs added in */
         double heads = d->in.flags, parts = (double)d->in.c;
         charge(s, j, core, AX_LEDGER_DENSE_MAX, heads * parts);
         charge(s, j, core, AX_LEDGER_DENSE_EXP, heads * parts);

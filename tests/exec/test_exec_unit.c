@@ -712,7 +712,8 @@ static void test_kv_ring(void)
  * kvmerge. With q = 0 every score is 0: a block with its key gives that
  * key's value, max 0 and sum 1; one with no key yet 0, -inf and 0. The
  * merge weighs each part by its sum: the mean of the parts' float32
- * outputs. */
+ * outputs. kvfold writes the same outputs, then the largest max and the
+ * sum of the weights: a part standing for both blocks' keys. */
 static void test_kv_split(void)
 {
     struct fixture f;
@@ -725,11 +726,12 @@ static void test_kv_split(void)
                       ".buffer core=0 addr=16 words=4 kind=value name=q\n"
                       ".buffer core=0 addr=20 words=12 kind=value name=parts\n"
                       ".buffer core=0 addr=32 words=4 kind=value name=o\n"
+                      ".buffer core=0 addr=36 words=6 kind=value name=fold\n"
                       ".state core=0 node=0 kind=kv rows=0+1 row_bytes=16 buffer=0\n"
                       ".state core=0 node=0 kind=kv rows=1+1 row_bytes=16 buffer=1\n"
                       ".code 0\n setlen 4\n kvpush ra, k, v\n kvpush rb, k, v\n"
                       " kvpart parts, q, ra\n kvpart parts+6, q, rb\n"
-                      " kvmerge o, parts, 2 .flags 1\n halt\n",
+                      " kvmerge o, parts, 2 .flags 1\n kvfold fold, parts, 2 .flags 1\n halt\n",
                       NULL))
         return;
     float k[4] = {1, 0, 0, 0}, v[4] = {1, 2, 3, 4}, q[4] = {0};
@@ -745,14 +747,19 @@ static void test_kv_split(void)
               ax_exec_f32(f.ex, 0, "parts", 11) == 0.0f);
         CHECK(ax_exec_f32(f.ex, 0, "o", 0) == (float)(32.0 * s));
         CHECK(ax_exec_f32(f.ex, 0, "o", 1) == (float)(64.0 * s));
+        CHECK(ax_exec_f32(f.ex, 0, "fold", 0) == (float)(32.0 * s) &&
+              ax_exec_f32(f.ex, 0, "fold", 1) == (float)(64.0 * s));
+        CHECK(ax_exec_f32(f.ex, 0, "fold", 4) == 0.0f && ax_exec_f32(f.ex, 0, "fold", 5) == 1.0f);
     }
     run(&f, 1, 1);
     float v2[4] = {-4, 0, 0, 0};
     put(&f, 0, "v", v2, 4);
     /* position 2 lands in slot 0 (block a); block b keeps key 1 */
-    if (run(&f, 2, 2))
-        CHECK(ax_exec_f32(f.ex, 0, "o", 0) ==
-              (float)(((double)(float)(-127.0 * s) + (double)(float)(32.0 * s)) / 2.0));
+    if (run(&f, 2, 2)) {
+        float o = (float)(((double)(float)(-127.0 * s) + (double)(float)(32.0 * s)) / 2.0);
+        CHECK(ax_exec_f32(f.ex, 0, "o", 0) == o && ax_exec_f32(f.ex, 0, "fold", 0) == o);
+        CHECK(ax_exec_f32(f.ex, 0, "fold", 4) == 0.0f && ax_exec_f32(f.ex, 0, "fold", 5) == 2.0f);
+    }
     close_fixture(&f);
 }
 
@@ -760,7 +767,8 @@ static void test_kv_split(void)
  * one block and cut into blocks of 3, 3 and 2 slots: over 12 tokens of
  * varied q, k and v (so that the scores and the parts' weights differ), the
  * merged attention agrees with the whole one to float32 precision (each
- * output within 1e-6 of the token's largest). */
+ * output within 1e-6 of the token's largest), merged at once or with the
+ * first two parts folded into one (a merge tree). */
 static void test_kv_split_agrees(void)
 {
     struct fixture f;
@@ -776,6 +784,8 @@ static void test_kv_split_agrees(void)
                       ".buffer core=0 addr=80 words=36 kind=value name=parts\n"
                       ".buffer core=0 addr=116 words=8 kind=value name=o\n"
                       ".buffer core=0 addr=124 words=8 kind=value name=om\n"
+                      ".buffer core=0 addr=132 words=24 kind=value name=tree\n"
+                      ".buffer core=0 addr=156 words=8 kind=value name=ot\n"
                       ".state core=0 node=0 kind=kv rows=0+8 row_bytes=16 buffer=0\n"
                       ".state core=0 node=0 kind=kv rows=0+3 row_bytes=16 buffer=1\n"
                       ".state core=0 node=0 kind=kv rows=3+3 row_bytes=16 buffer=2\n"
@@ -783,7 +793,9 @@ static void test_kv_split_agrees(void)
                       ".code 0\n setlen 4\n kvpush whole, k, v\n kvpush ra, k, v\n"
                       " kvpush rb, k, v\n kvpush rc, k, v\n setlen 8\n kvattn o, q, whole\n"
                       " kvpart parts, q, ra\n kvpart parts+12, q, rb\n kvpart parts+24, q, rc\n"
-                      " kvmerge om, parts, 3 .flags 2\n halt\n",
+                      " kvmerge om, parts, 3 .flags 2\n"
+                      " kvfold tree, parts, 2 .flags 2\n kvpart tree+12, q, rc\n"
+                      " kvmerge ot, tree, 2 .flags 2\n halt\n",
                       NULL))
         return;
     double worst = 0.0;
@@ -805,7 +817,8 @@ static void test_kv_split_agrees(void)
             scale = fmax(scale, fabs(ax_exec_f32(f.ex, 0, "o", c)));
         for (uint32_t c = 0; c < 8; c++) {
             double a = ax_exec_f32(f.ex, 0, "o", c), b = ax_exec_f32(f.ex, 0, "om", c);
-            worst = fmax(worst, fabs(a - b) / scale);
+            double ab = ax_exec_f32(f.ex, 0, "ot", c); /* a and b folded first */
+            worst = fmax(worst, fmax(fabs(a - b), fabs(a - ab)) / scale);
         }
     }
     CHECK(worst < 1e-6);
