@@ -87,6 +87,8 @@ struct ax_map_object {          /* one matrix, state or value object of the grap
     uint32_t state_fixed_words; /* state: inbox and output words per block; a K/V ring: per kv
                                  * head its blocks hold */
     uint32_t kv_window;         /* a K/V ring: keys per kv head (rows h x window + slot), or 0 */
+    uint32_t kv_part_words;     /* a K/V ring: the words of one block's partial attention (its
+                                 * query heads' outputs, each with its max and sum) */
     uint32_t shard_lead;        /* value: the gate value of the SwiGLU group it is sharded with
                                  * (gate, up and SwiGLU values cut by gate's row ranges, shard
                                  * r of each on one core), or UINT32_MAX */
@@ -130,7 +132,13 @@ struct ax_map_options {
     uint32_t relay;             /* 1 (default): an input many cores need reaches them along
                                  * relay trees, the cores passing it on; 0: its core sends it
                                  * to each (routers that replicate packets do not relay) */
+    uint32_t ring_keys;         /* a K/V window's keys on one core: at most this many (128 by
+                                 * default), its blocks' partial attentions combined along a
+                                 * tree (AX_MAP_RING_FANIN); 0: as many as the core holds */
 };
+
+/* The fan-in of the trees a window's partial attentions combine along. */
+#define AX_MAP_RING_FANIN 2u
 
 /* The largest fan-in of a reduction tree (--reduce-fanin). */
 #define AX_MAP_REDUCE_FANIN_MAX 64u
@@ -144,6 +152,11 @@ int ax_map_reduce_fanin_parse(const char *s, uint32_t *out);
 int ax_map_reduce_chunk_parse(const char *s, uint32_t *out);
 /* Relays: "on" (1) or "off" (0). 0, or -1 when `s` is neither. */
 int ax_map_relay_parse(const char *s, uint32_t *out);
+/* The most keys of a window on one core (--ring-keys). */
+#define AX_MAP_RING_KEYS_MAX 1048576u
+/* Keys: 0 (as many as fit) or 1 .. AX_MAP_RING_KEYS_MAX, in decimal digits
+ * alone. 0, or -1 when `s` is not one. */
+int ax_map_ring_keys_parse(const char *s, uint32_t *out);
 
 struct ax_map {
     struct ax_map_object *objects;
@@ -166,6 +179,7 @@ struct ax_map {
                                  * reduce flat whatever it says */
     uint32_t reduce_chunk;      /* as asked (ax_map_options) */
     uint32_t relay;             /* as asked (ax_map_options) */
+    uint32_t ring_keys;         /* as asked (ax_map_options) */
     double traffic_hop_bytes, traffic_hop_bytes_naive; /* per token */
     struct ax_arena arena;
 };

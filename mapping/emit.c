@@ -56,6 +56,8 @@ struct layout {
     uint32_t w, acc, inbox;       /* weights: codes and scales (or staging), accumulators, input */
     uint32_t value, in1, counts, vth, param, table, scalar, extra, scratch; /* value shard */
     uint32_t state, q, k, v, g, out; /* state block */
+    uint32_t parts;               /* a block of part of a window: its own partial attention,
+                                   * then its children's (AX_MAP_RING_FANIN) */
 };
 
 struct core_code {
@@ -640,6 +642,10 @@ static void layout_state(struct emitter *e, uint32_t bi, uint32_t k)
         l->k = buffer(e, c, nh * d, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "k"), k);
         l->v = buffer(e, c, nh * d, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "v"), k);
         l->g = buffer(e, c, nq * d, AX_PROG_BUF_SCRATCH, NONE, bname(nb, sizeof nb, id, "cnt"), k);
+        l->parts = b->rows < o->kv_window
+                       ? buffer(e, c, (1 + AX_MAP_RING_FANIN) * o->kv_part_words, AX_PROG_BUF_INBOX,
+                                NONE, bname(nb, sizeof nb, id, "parts"), k)
+                       : NONE;
         return;
     }
     uint32_t q_words = b->rows * d, kv_words = max_u32(n->kv_heads, b->rows) * d;
@@ -1512,32 +1518,141 @@ static void send_part(struct emitter *e, uint32_t id, uint32_t i, uint32_t from,
     receive(e, core, dst, words, 1, 1);
 }
 
+/* The blocks of the window block `bi` holds part of: from *first, *n of
+ * them (a heap of fan-in AX_MAP_RING_FANIN in block order). */
+static void window_blocks(const struct ax_map *m, const struct ax_map_object *s, uint32_t bi,
+                          uint32_t *first, uint32_t *n)
+{
+    uint32_t h = m->blocks[bi].row0 / s->kv_window, end = bi + 1;
+    *first = bi;
+    while (*first > s->first_block && m->blocks[*first - 1].row0 / s->kv_window == h)
+        (*first)--;
+    while (end < s->first_block + s->n_blocks && m->blocks[end].row0 / s->kv_window == h)
+        end++;
+    *n = end - *first;
+}
+
+/* How many children place j of a window's n blocks has in its tree. */
+static uint32_t window_kids(uint32_t j, uint32_t n)
+{
+    uint64_t first = (uint64_t)AX_MAP_RING_FANIN * j + 1;
+    return first >= n ? 0 : (uint32_t)(n - first < AX_MAP_RING_FANIN ? n - first : AX_MAP_RING_FANIN);
+}
+
+/* Block `bi`'s step of its window's tree: its children's partial
+ * attentions beside its own (copied when on its core, else received),
+ * folded into one (`kvfold`), sent to its parent's inbox or, from the
+ * root, to the value core's inbox for its kv head. */
+static void window_step(struct emitter *e, const struct ax_map_object *s, uint32_t bi, uint32_t vb,
+                        uint32_t group)
+{
+    const struct ax_map *m = e->m;
+    const struct layout *l = &e->lay[bi];
+    uint32_t c = m->blocks[bi].core, stride = s->kv_part_words, first, n;
+    window_blocks(m, s, bi, &first, &n);
+    uint32_t j = bi - first, kids = window_kids(j, n);
+    for (uint32_t k = 1; k <= kids && ok(e); k++) {
+        uint32_t ch = first + AX_MAP_RING_FANIN * j + k, slot = l->parts + k * stride;
+        setlen(e, c, stride);
+        if (m->blocks[ch].core == c)
+            op(e, c, AX_ISA_VCOPY, 0, slot, e->lay[ch].out, 0);
+        else
+            receive(e, c, slot, stride, 1, 1);
+    }
+    if (kids) {
+        setlen(e, c, stride - 2 * group);
+        op(e, c, AX_ISA_KVFOLD, (uint8_t)group, l->out, l->parts, 1 + kids);
+    }
+    uint32_t to, at;
+    if (j == 0) {
+        to = m->blocks[vb].core;
+        at = e->lay[vb].extra + m->blocks[bi].row0 / s->kv_window * stride;
+    } else {
+        uint32_t parent = first + (j - 1) / AX_MAP_RING_FANIN;
+        to = m->blocks[parent].core;
+        at = e->lay[parent].parts + ((j - 1) % AX_MAP_RING_FANIN + 1) * stride;
+    }
+    setlen(e, c, stride);
+    if (to == c) {
+        if (j == 0) /* a parent on this core copies its child's part itself */
+            op(e, c, AX_ISA_VCOPY, 0, at, l->out, 0);
+        return;
+    }
+    op(e, c, AX_ISA_PSUMSEND, 0, l->out, value_route(e, c, to, at), 0);
+    if (j == 0)
+        receive(e, to, at, stride, 1, 1);
+}
+
+/* Whether the blocks of the window block `bi` holds part of take their q,
+ * k and v along relay trees (relay_windows): relays on, and three or more
+ * blocks, each of which needs the same head's q, k and v. */
+static int is_window_relayed(const struct emitter *e, const struct ax_map_object *s, uint32_t bi)
+{
+    uint32_t first, n;
+    if (!e->is_relayed || e->m->blocks[bi].rows >= s->kv_window)
+        return 0;
+    window_blocks(e->m, s, bi, &first, &n);
+    return n >= 3;
+}
+
+/* The q, k and v of each relayed window (is_window_relayed) to its
+ * blocks' inboxes along a binary relay tree (relay) each: the 7B's 16
+ * blocks of a window all need the same 896 words of q, which their source
+ * would otherwise send 16 times. */
+static void relay_windows(struct emitter *e, uint32_t id, const struct ax_map_object *s)
+{
+    const struct ax_ir_node *n = &e->g->nodes[id];
+    uint32_t d = n->head_dim, group = n->heads / n->kv_heads;
+    for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e);) {
+        uint32_t first, nb;
+        window_blocks(e->m, s, bi, &first, &nb);
+        if (!is_window_relayed(e, s, bi)) {
+            bi++;
+            continue;
+        }
+        uint32_t h = e->m->blocks[bi].row0 / s->kv_window;
+        for (uint32_t i = 0; i < 3 && ok(e); i++) {
+            struct source x = value_source(e, n->inputs[i], id);
+            e->n_tmp = 0;
+            for (uint32_t k = first; k < first + nb && GROW(e, e->tmp, e->n_tmp, e->cap_tmp) == 0; k++)
+                e->tmp[e->n_tmp++] = (struct ax_prog_dest){
+                    e->m->blocks[k].core, i == 0 ? e->lay[k].q : i == 1 ? e->lay[k].k : e->lay[k].v};
+            if (ok(e))
+                relay(e, x, i == 0 ? h * group * d : h * d, i == 0 ? group * d : d);
+        }
+        bi = first + nb;
+    }
+}
+
 /* Sliding-window (or full) attention on its ring's blocks (docs/isa.md,
  * "K/V ring"). Each block gets the q of its kv heads' query heads and
  * this token's k and v of its kv heads, pushes them (`kvpush`), spikes the
  * query per head when the node spikes it, and attends. A block holding
  * whole heads (`kvattn`) sends their outputs to the value; blocks holding
- * ranges of one head's window (`kvpart`) send their partial attentions,
- * each with its heads' max and sum, to the value core's parts inbox, where
- * `kvmerge` combines each head's parts. */
+ * ranges of one head's window (`kvpart`) combine their partial attentions
+ * along a tree of fan-in AX_MAP_RING_FANIN (window_step), the deepest
+ * level first across all heads, and the root's reaches the value core,
+ * where `kvmerge` of that one part normalizes it. */
 static void emit_ring(struct emitter *e, uint32_t id, const struct ax_map_object *s, struct target t)
 {
     const struct ax_ir_node *n = &e->g->nodes[id];
     const struct ax_map *m = e->m;
     uint32_t d = n->head_dim, group = n->heads / n->kv_heads, w = s->kv_window;
-    uint32_t wc = e->scalar_const[id], vb = whole_value(e, id, id);
+    uint32_t wc = e->scalar_const[id], vb = whole_value(e, id, id), depth = 0;
     int is_spiked = n->spike == AX_IR_SPIKE_SPIKE;
     if (vb == NONE)
         return;
-    uint32_t vcore = m->blocks[vb].core, parts = e->lay[vb].extra, stride = group * (d + 2);
+    relay_windows(e, id, s);
     for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
         const struct ax_map_block *b = &m->blocks[bi];
         const struct layout *l = &e->lay[bi];
         uint32_t c = b->core, h0 = b->row0 / w, nh = ring_heads(s, b), nq = nh * group;
         int is_part = b->rows < w;
-        send_part(e, id, 0, h0 * group * d, nq * d, c, l->q);
-        send_part(e, id, 1, h0 * d, nh * d, c, l->k);
-        send_part(e, id, 2, h0 * d, nh * d, c, l->v);
+        if (!is_window_relayed(e, s, bi)) {
+            send_part(e, id, 0, h0 * group * d, nq * d, c, l->q);
+            send_part(e, id, 1, h0 * d, nh * d, c, l->k);
+            send_part(e, id, 2, h0 * d, nh * d, c, l->v);
+        }
         setlen(e, c, nh * d);
         op(e, c, AX_ISA_KVPUSH, (uint8_t)wc, l->state, l->k, l->v);
         uint32_t q = l->q;
@@ -1554,35 +1669,46 @@ static void emit_ring(struct emitter *e, uint32_t id, const struct ax_map_object
             q = l->g;
         }
         setlen(e, c, nq * d);
-        op(e, c, is_part ? AX_ISA_KVPART : AX_ISA_KVATTN, AX_ISA_KVATTN_FLAGS(is_spiked, wc), l->out,
-           q, l->state);
         if (!is_part) {
+            op(e, c, AX_ISA_KVATTN, AX_ISA_KVATTN_FLAGS(is_spiked, wc), l->out, q, l->state);
             deliver(e, c, l->out, h0 * group * d, nq * d, t);
             continue;
         }
-        uint32_t at = parts + (bi - s->first_block) * stride;
-        setlen(e, c, stride);
-        if (c == vcore) {
-            op(e, c, AX_ISA_VCOPY, 0, at, l->out, 0);
-        } else {
-            op(e, c, AX_ISA_PSUMSEND, 0, l->out, value_route(e, c, vcore, at), 0);
-            receive(e, vcore, at, stride, 1, 1);
-        }
+        uint32_t first, nb, level = 0;
+        window_blocks(m, s, bi, &first, &nb);
+        for (uint64_t at = 0; at <= bi - first; at = at * AX_MAP_RING_FANIN + 1)
+            level++; /* its place's level in the heap, from 1 */
+        depth = level > depth ? level : depth;
+        op(e, c, AX_ISA_KVPART, AX_ISA_KVATTN_FLAGS(is_spiked, wc),
+           window_kids(bi - first, nb) ? l->parts : l->out, q, l->state);
     }
     pay(e);
-    /* each head's parts: its blocks, one after another in the parts inbox */
-    for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e);) {
-        const struct ax_map_block *b = &m->blocks[bi];
-        uint32_t h = b->row0 / w, first = bi;
-        if (b->rows >= w) {
-            bi++;
-            continue;
+    /* the trees, the deepest level first: level L holds places s_L .. s_{L+1} - 1,
+     * s_0 = 0 and s_{L+1} = F s_L + 1 */
+    for (uint32_t level = depth; level-- > 0 && ok(e);) {
+        uint64_t lo = 0;
+        for (uint32_t k = 0; k < level; k++)
+            lo = lo * AX_MAP_RING_FANIN + 1;
+        uint64_t hi = lo * AX_MAP_RING_FANIN + 1;
+        for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
+            uint32_t first, nb;
+            if (m->blocks[bi].rows >= w)
+                continue;
+            window_blocks(m, s, bi, &first, &nb);
+            if (bi - first >= lo && bi - first < hi)
+                window_step(e, s, bi, vb, group);
         }
-        while (bi < s->first_block + s->n_blocks && m->blocks[bi].row0 / w == h)
-            bi++;
+    }
+    /* each kv head's root part, normalized into the value */
+    uint32_t vcore = m->blocks[vb].core;
+    for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
+        const struct ax_map_block *b = &m->blocks[bi];
+        uint32_t h = b->row0 / w;
+        if (b->rows >= w || b->row0 % w != 0)
+            continue; /* whole heads, or not a window's first block */
         setlen(e, vcore, group * d);
         op(e, vcore, AX_ISA_KVMERGE, (uint8_t)group, e->lay[vb].value + h * group * d,
-           parts + (first - s->first_block) * stride, bi - first);
+           e->lay[vb].extra + h * s->kv_part_words, 1);
     }
 }
 
@@ -1822,7 +1948,7 @@ static ax_status finish(struct emitter *e, const char *model_name, const char *c
     ax_status st = node_table(e);
     if (st != AX_OK)
         return st;
-    char buf[8][48];
+    char buf[9][48];
     snprintf(buf[0], sizeof buf[0], "%u", m->n_chips);
     snprintf(buf[1], sizeof buf[1], "%.17g", m->traffic_hop_bytes);
     snprintf(buf[2], sizeof buf[2], "%.17g", m->traffic_hop_bytes_naive);
@@ -1831,11 +1957,12 @@ static ax_status finish(struct emitter *e, const char *model_name, const char *c
     snprintf(buf[5], sizeof buf[5], "%u", m->reduce_fanin);
     snprintf(buf[6], sizeof buf[6], "%u", m->reduce_chunk);
     snprintf(buf[7], sizeof buf[7], "%s", m->relay ? "on" : "off");
+    snprintf(buf[8], sizeof buf[8], "%u", m->ring_keys);
     const char *keys[] = {"model", "chip", "chips_used", "cores_per_chip", "chip_grid_w",
                           "traffic_hop_bytes", "traffic_hop_bytes_naive", "chip_keys",
-                          "reduce_fanin", "reduce_chunk", "relay"};
+                          "reduce_fanin", "reduce_chunk", "relay", "ring_keys"};
     const char *values[] = {model_name, chip_name, buf[0], buf[3], buf[4], buf[1], buf[2],
-                            AX_MAP_CHIP_KEYS, buf[5], buf[6], buf[7]};
+                            AX_MAP_CHIP_KEYS, buf[5], buf[6], buf[7], buf[8]};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0] && st == AX_OK; i++)
         st = ax_prog_set_meta(p, keys[i], values[i]);
     return st;

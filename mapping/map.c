@@ -18,6 +18,7 @@ void ax_map_default_options(struct ax_map_options *o)
     o->reduce_fanin = 2;
     o->reduce_chunk = 256;
     o->relay = 1;
+    o->ring_keys = 128;
 }
 
 static const char *const float_weights_names[] = {"keep", "int8", "auto"};
@@ -70,6 +71,15 @@ int ax_map_reduce_chunk_parse(const char *s, uint32_t *out)
     return 0;
 }
 
+int ax_map_ring_keys_parse(const char *s, uint32_t *out)
+{
+    uint32_t v;
+    if (parse_small(s, 7, &v) != 0 || v > AX_MAP_RING_KEYS_MAX)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 int ax_map_relay_parse(const char *s, uint32_t *out)
 {
     if (strcmp(s, "on") != 0 && strcmp(s, "off") != 0)
@@ -99,6 +109,7 @@ struct builder {
     int is_int8_only;                 /* ax_map_options.float_weights == AX_MAP_FLOAT_INT8 */
     int is_unsharded;                 /* values are not cut into SwiGLU shards (blocks stream
                                        * from DRAM: values pack first, apart from weights) */
+    uint32_t ring_keys;               /* ax_map_options.ring_keys */
 };
 
 /* Whether node `id` has no value of its own: the input token, and nodes
@@ -242,6 +253,7 @@ static void collect_node(struct builder *b, uint32_t id)
                           * (max, sum), and this token's k and v */
             uint32_t group = n->kv_heads ? n->heads / n->kv_heads : 1, d = n->head_dim;
             m->objects[o].kv_window = keys;
+            m->objects[o].kv_part_words = group * (d + 2);
             m->objects[o].state_fixed_words = group * (3 * d + 2) + 2 * d;
         }
         break;
@@ -307,8 +319,11 @@ uint64_t ax_map_block_bytes(const struct ax_map_object *o, uint32_t rows, uint32
                (ax_map_has_inbox(o) ? 4ull * cols : 0);
     case AX_MAP_STATE: {
         uint64_t heads = !o->kv_window ? 1 : rows >= o->kv_window ? rows / o->kv_window : 1;
+        /* a block of part of a window: its tree's inbox, its own part and its children's */
+        uint64_t tree = o->kv_window && rows < o->kv_window
+                            ? (1ull + AX_MAP_RING_FANIN) * o->kv_part_words : 0;
         return ((uint64_t)rows * o->cols + 3) / 4 * 4 +
-               4ull * ((uint64_t)rows * o->state_row_words + heads * o->state_fixed_words);
+               4ull * ((uint64_t)rows * o->state_row_words + heads * o->state_fixed_words + tree);
     }
     case AX_MAP_VALUE:
         return 4 * value_words(&o->needs, rows);
@@ -371,19 +386,26 @@ static ax_status weight_shape(struct builder *b, const struct ax_map_object *o, 
 }
 
 /* Rows of a K/V ring's blocks in `cap` bytes: as many whole kv heads as
- * fit, or, when one does not, its window cut into equal ranges of slots
- * (partition cuts each head alike). */
+ * fit, or, when one does not or the window is longer than --ring-keys, its
+ * window cut into equal ranges of slots (partition cuts each head alike),
+ * each block with room for its tree of partial attentions. Why cut a
+ * window that fits: a block's attention takes time in its keys (the 7B's
+ * 683-key blocks 1.26 ms a token on loihi2-like), and its blocks attend
+ * at the same time. */
 static ax_status ring_shape(struct builder *b, const struct ax_map_object *o, double cap,
                             uint32_t *block_rows)
 {
     double w = o->kv_window, row = (double)o->cols, fixed = 4.0 * o->state_fixed_words;
     double heads = floor(cap / (w * row + fixed));
-    if (heads >= 1.0) {
+    if (heads >= 1.0 && (!b->ring_keys || o->kv_window <= b->ring_keys)) {
         double all = (double)o->rows / w;
         *block_rows = (uint32_t)((heads < all ? heads : all) * w);
         return AX_OK;
     }
+    fixed += 4.0 * (1 + AX_MAP_RING_FANIN) * o->kv_part_words;
     double slots = floor((cap - fixed) / row);
+    if (b->ring_keys && slots > b->ring_keys)
+        slots = b->ring_keys;
     if (slots < 1.0) {
         ax_diag_add(b->diags, AX_DIAG_ERROR, NULL, 0, 0,
                     "%%%u = %s: a core of %.0f bytes cannot hold one key of its %s (%u bytes) "
@@ -506,7 +528,8 @@ static void ring_parts(struct builder *b, uint32_t oi)
     const struct ax_ir_node *n = &b->g->nodes[v->node];
     uint32_t group = n->kv_heads ? n->heads / n->kv_heads : 1;
     int is_split = s->n_blocks && b->m->blocks[s->first_block].rows < s->kv_window;
-    v->needs.extra_inbox_words = is_split ? s->n_blocks * group * (n->head_dim + 2) : 0;
+    /* one part a kv head: its tree's root's */
+    v->needs.extra_inbox_words = is_split ? s->rows / s->kv_window * group * (n->head_dim + 2) : 0;
 }
 
 static ax_status partition(struct builder *b, uint32_t oi, double cap, uint32_t max_neurons)
@@ -583,7 +606,8 @@ struct placer {
     double *used;           /* bytes per packed core (max_cores of them when bounded) */
     int is_values_first;    /* pack values and state before the weights (DRAM streaming) */
     const uint32_t *order;  /* the blocks in packing order (shard_order), or NULL: by index */
-    const uint8_t *fresh;   /* per block: starts a core of its own (a SwiGLU shard's first) */
+    const uint8_t *fresh;   /* per block: starts a core of its own (a SwiGLU shard's first, a
+                             * block of part of a K/V window) */
 };
 
 static uint32_t packed_core(const struct placer *pl, uint32_t seq)
@@ -696,6 +720,24 @@ static ax_status shard_order(const struct ax_map *m, const struct ax_ir_graph *g
     }
     *order = o;
     *fresh = f;
+    return AX_OK;
+}
+
+/* Marks in *fresh (allocated when NULL) the blocks of K/V windows cut over
+ * several blocks: each starts a core of its own, so that a window's blocks
+ * attend at the same time on as many cores (packed next fit, two of the
+ * 7B's 256-key blocks shared a core, whose dense unit took both: 965 us a
+ * token instead of 470). */
+static ax_status mark_fresh_rings(const struct ax_map *m, uint8_t **fresh)
+{
+    for (uint32_t i = 0; i < m->n_blocks; i++) {
+        const struct ax_map_object *o = &m->objects[m->blocks[i].object];
+        if (!o->kv_window || m->blocks[i].rows >= o->kv_window)
+            continue;
+        if (!*fresh && !(*fresh = ax_mem_calloc((size_t)m->n_blocks + 1, 1)))
+            return AX_ERR_NOMEM;
+        (*fresh)[i] = 1;
+    }
     return AX_OK;
 }
 
@@ -1244,7 +1286,8 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
     ax_arena_init(&out->arena, 0);
     const struct ax_system_desc *sys = ax_arch_desc(arch);
     const struct ax_chip_desc *chip = &sys->chip;
-    struct builder b = {out, g, diags, 0, 0, NULL, 0, opt->float_weights == AX_MAP_FLOAT_INT8, 0};
+    struct builder b = {out, g, diags, 0, 0, NULL, 0, opt->float_weights == AX_MAP_FLOAT_INT8, 0,
+                        opt->ring_keys};
     b.needs = ax_mem_calloc(g->n_nodes + 1, sizeof *b.needs);
     out->node_value = ax_mem_calloc(g->n_nodes + 1, sizeof *out->node_value);
     out->n_nodes = g->n_nodes;
@@ -1295,12 +1338,12 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
     }
     /* The naive placement first (row-major), then the placed one (Hilbert
      * order and annealing); the packing is the same, only the cores differ. */
-    if (!b.is_unsharded) {
-        if ((st = shard_order(out, g, &order, &fresh)) != AX_OK)
-            goto fail;
-        pl.order = order;
-        pl.fresh = fresh;
-    }
+    if (!b.is_unsharded && (st = shard_order(out, g, &order, &fresh)) != AX_OK)
+        goto fail;
+    if ((st = mark_fresh_rings(out, &fresh)) != AX_OK)
+        goto fail;
+    pl.order = order;
+    pl.fresh = fresh;
     for (int pass = 0; pass < 2; pass++) {
         if ((st = visiting_order(chip, pass == 1, pl.visit)) != AX_OK)
             goto fail;
@@ -1324,6 +1367,7 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
         set_homes(out);
         set_reduction(out, opt->reduce_fanin, opt->reduce_chunk);
         out->relay = opt->relay;
+        out->ring_keys = opt->ring_keys;
         double cost = total_cost(out, &pl, out->chip_grid_w, opt->spikes_per_element);
         if (pass == 0) {
             out->traffic_hop_bytes_naive = cost;

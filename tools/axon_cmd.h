@@ -30,7 +30,8 @@ int ax_cmd_ref_option(int argc, char **argv, int *i, struct ax_ref_options *o, c
 int ax_cmd_ref_check(const struct ax_ref_options *o, const char *cmd);
 
 /* The mapping options `map`, `compile` and `run` share (cmd_map.c):
- * --float-weights keep|int8|auto, --reduce-fanin N, --reduce-chunk N and --relay on|off.
+ * --float-weights keep|int8|auto, --reduce-fanin N, --reduce-chunk N, --relay on|off and
+ * --ring-keys N.
  * Returns as
  * ax_cmd_ref_option does. */
 int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, const char *cmd);
@@ -48,7 +49,10 @@ int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, c
     "                       levels overlap (default 256); 0: a block's rows at once\n"       \
     "  --relay on|off       on (default): an input many cores need reaches them along\n"    \
     "                       relay trees, the cores that hold it passing it on; off: its\n"   \
-    "                       core sends it to each\n"
+    "                       core sends it to each\n"                                        \
+    "  --ring-keys N        a sliding window's keys on one core: at most N (default\n"       \
+    "                       128), its cores' partial attentions combined along a\n"       \
+    "                       tree; 0: as many as a core holds\n"
 
 /* The most tokens `axon run` and `axon sim` take, from --tokens or a prompt. */
 #define AX_CMD_RUN_MAX_TOKENS (1u << 20)

@@ -85,6 +85,24 @@ check "the default fan-in is 2, the chunk 256 rows, relays on" $?
 check "compile --relay off records it and relays nothing" $?
 "$axon" sim "$dir/norelay.axb" --prompt "hello" --quiet 2>"$dir/err.txt"
 check "the program without relays runs and validates" $?
+# A window cut into blocks of 16 keys (the small model's 64 on four cores a
+# kv head, their partial attentions folded along trees) agrees with the
+# reference to float32 precision; the choice is recorded.
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --ring-keys 16 -o "$dir/rk.axb" &&
+    "$axon" disasm "$dir/rk.axb" >"$dir/rk.s" && grep -q '^\.meta "ring_keys" "16"$' "$dir/rk.s" &&
+    grep -q '^    kvfold ' "$dir/rk.s" && grep -q '^\.meta "ring_keys" "128"$' "$dir/t.s"
+check "compile --ring-keys 16 records it and folds partial attentions; 128 by default" $?
+head -c 32 "$src/tests/data/heldout.txt" >"$dir/p32.txt"
+"$axon" run "$src/models/nets/spikingbrain-tiny" --chip "$chip" --prompt-file "$dir/p32.txt" \
+    --ring-keys 16 --json >"$dir/rk.json" 2>"$dir/err.txt" &&
+    /usr/bin/python3 -c 'import json, sys
+v = json.load(open(sys.argv[1]))["validation"]
+assert v["values_checked"] == 8192 and v["max_rel_err"] < 1e-6, v' "$dir/rk.json"
+check "split windows merged along trees agree with the reference within 1e-6" $?
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --ring-keys lots \
+    -o "$dir/x.axb" 2>"$dir/err.txt"
+[ $? -eq 2 ] && grep -q "ring-keys lots: expected 0 (as many as a core holds) or a number" "$dir/err.txt"
+check "ring keys that are no number are a usage error" $?
 "$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --relay sometimes \
     -o "$dir/x.axb" 2>"$dir/err.txt"
 [ $? -eq 2 ] && grep -q "relay sometimes: expected on or off" "$dir/err.txt"

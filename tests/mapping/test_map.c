@@ -491,6 +491,22 @@ static void check_7b_on_loihi2(enum ax_spike_mode mode)
          * partial attentions, merged per kv head on the value core */
         CHECK(count_op(&p, AX_ISA_KVATTN) == 0 && count_op(&p, AX_ISA_KVPART) > 0);
         CHECK(count_op(&p, AX_ISA_KVMERGE) == 14 * 4); /* 14 SWA layers x 4 kv heads */
+        /* 128 keys a block (--ring-keys): 32 blocks a window, their parts folded
+         * along binary trees (16 places with children), each block on a core
+         * of its own (two such blocks on one core would attend in turn) */
+        CHECK(count_op(&p, AX_ISA_KVFOLD) == 14 * 4 * 16);
+        uint32_t shared = 0, split = 0;
+        for (uint32_t i = 0; i < m.n_blocks; i++) {
+            const struct ax_map_object *o = &m.objects[m.blocks[i].object];
+            if (!o->kv_window || m.blocks[i].rows >= o->kv_window)
+                continue;
+            split++;
+            CHECK(m.blocks[i].rows == 128);
+            for (uint32_t j = i + 1; j < m.n_blocks && j < i + 64; j++)
+                shared += m.blocks[j].core == m.blocks[i].core &&
+                          m.objects[m.blocks[j].object].kv_window != 0;
+        }
+        CHECK(split == 14 * 4 * 32 && shared == 0);
         check_lm_head_relayed(&p, &m, &f.g);
         /* q_proj, o_proj, gate_proj and up_proj of the 28 layers relay:
          * their column groups have several cores on a chip (k_proj's,
