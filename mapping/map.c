@@ -606,8 +606,8 @@ struct placer {
     double *used;           /* bytes per packed core (max_cores of them when bounded) */
     int is_values_first;    /* pack values and state before the weights (DRAM streaming) */
     const uint32_t *order;  /* the blocks in packing order (shard_order), or NULL: by index */
-    const uint8_t *fresh;   /* per block: starts a core of its own (a SwiGLU shard's first, a
-                             * block of part of a K/V window) */
+    const uint8_t *fresh;   /* per block: starts a core of its own (a SwiGLU shard's first,
+                             * mark_fresh) */
 };
 
 static uint32_t packed_core(const struct placer *pl, uint32_t seq)
@@ -723,17 +723,27 @@ static ax_status shard_order(const struct ax_map *m, const struct ax_ir_graph *g
     return AX_OK;
 }
 
-/* Marks in *fresh (allocated when NULL) the blocks of K/V windows cut over
- * several blocks: each starts a core of its own, so that a window's blocks
- * attend at the same time on as many cores (packed next fit, two of the
- * 7B's 256-key blocks shared a core, whose dense unit took both: 965 us a
- * token instead of 470). */
-static ax_status mark_fresh_rings(const struct ax_map *m, uint8_t **fresh)
+/* Marks in *fresh (allocated when NULL) the blocks that start a core of
+ * their own:
+ *   - the first block of every object of several blocks: no core then holds
+ *     blocks of two projections, whose code would run one after the other
+ *     (k_proj's first block behind q_proj's last and its reduction; the 7B's
+ *     token 75.7 ms before, 71.3 ms after, on as many chips);
+ *   - every block of a K/V window cut over several blocks, so that they
+ *     attend at the same time on as many cores (packed next fit, two of the
+ *     7B's 256-key blocks shared a core, whose dense unit took both: 965 us
+ *     a token instead of 470).
+ * An object of one block (most values) still packs after the blocks before
+ * it: the value of a projection beside its last blocks, where making each
+ * start a core too cost the 7B 80.3 ms; a SwiGLU shard packs as
+ * shard_order says, beside its gate's and up's. */
+static ax_status mark_fresh(const struct ax_map *m, uint8_t **fresh)
 {
     for (uint32_t i = 0; i < m->n_blocks; i++) {
         const struct ax_map_object *o = &m->objects[m->blocks[i].object];
-        if (!o->kv_window || m->blocks[i].rows >= o->kv_window)
-            continue;
+        int is_window_part = o->kv_window && m->blocks[i].rows < o->kv_window;
+        if (!is_window_part && (i != o->first_block || o->n_blocks < 2 || o->shard_lead != NONE))
+            continue; /* SwiGLU shards go by shard_order's marks */
         if (!*fresh && !(*fresh = ax_mem_calloc((size_t)m->n_blocks + 1, 1)))
             return AX_ERR_NOMEM;
         (*fresh)[i] = 1;
@@ -1340,7 +1350,7 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
      * order and annealing); the packing is the same, only the cores differ. */
     if (!b.is_unsharded && (st = shard_order(out, g, &order, &fresh)) != AX_OK)
         goto fail;
-    if ((st = mark_fresh_rings(out, &fresh)) != AX_OK)
+    if ((st = mark_fresh(out, &fresh)) != AX_OK)
         goto fail;
     pl.order = order;
     pl.fresh = fresh;

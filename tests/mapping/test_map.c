@@ -507,6 +507,25 @@ static void check_7b_on_loihi2(enum ax_spike_mode mode)
                           m.objects[m.blocks[j].object].kv_window != 0;
         }
         CHECK(split == 14 * 4 * 32 && shared == 0);
+        /* the first block of every object of several blocks (but a SwiGLU
+         * shard) is the first block on its core (map.c, mark_fresh): a core
+         * holds nothing of the objects before it */
+        uint32_t *first_on = malloc(((size_t)m.n_chips * m.cores_per_chip + 1) * sizeof *first_on);
+        uint32_t n_late = 0, n_multi = 0;
+        for (uint32_t c = 0; first_on && c < m.n_chips * m.cores_per_chip; c++)
+            first_on[c] = UINT32_MAX;
+        for (uint32_t i = m.n_blocks; first_on && i-- > 0;)
+            if (!m.blocks[i].is_dram)
+                first_on[m.blocks[i].core] = i;
+        for (uint32_t k = 0; first_on && k < m.n_objects; k++) {
+            const struct ax_map_object *o = &m.objects[k];
+            if (o->n_blocks < 2 || o->shard_lead != UINT32_MAX)
+                continue;
+            n_multi++;
+            n_late += first_on[m.blocks[o->first_block].core] != o->first_block;
+        }
+        CHECK(first_on && n_multi > 28 * 7 && n_late == 0);
+        free(first_on);
         check_lm_head_relayed(&p, &m, &f.g);
         /* q_proj, o_proj, gate_proj and up_proj of the 28 layers relay:
          * their column groups have several cores on a chip (k_proj's,
