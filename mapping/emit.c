@@ -945,12 +945,12 @@ static void relay_groups(struct emitter *e, uint32_t src, const struct ax_prog_d
  * it (fed_with). Per column group, the cores holding blocks of that group
  * in any of them get its events: from the encoder, one `emit` per run of
  * groups with the same destinations, and one barrier of the encoder and
- * those cores. Relayed (e->is_relayed), a group needed by n cores goes
- * from the encoder to relays_for(n) of them, which pass it on to the rest
- * (`relay`) before a second barrier; a core takes all its events at one
- * barrier (a barrier that brings events replaces the visible ones), so a
- * core that is a relay for one group takes every group it needs from the
- * encoder. */
+ * those cores. Relayed (e->is_relayed), a group needed by several cores
+ * of a chip goes from the encoder to one of them there (choose_relays),
+ * which passes it on to the others (`relay`, relay_groups) before a second
+ * barrier; a core takes all its events at one barrier (a barrier that
+ * brings events replaces the visible ones), so a core that is a relay for
+ * one group takes every group it needs from the encoder. */
 static void spike_fanout(struct emitter *e, uint32_t oi, struct source x)
 {
     const struct ax_map *m = e->m;
@@ -1013,9 +1013,10 @@ static void spike_fanout(struct emitter *e, uint32_t oi, struct source x)
  * taken here as 4 messages out (a message in takes about three times one
  * out on the presets); relaying saves the input's core (n - 1) messages
  * for every column range. So: relays on (--relay; on routers that do not
- * replicate packets), and (n - 1) x column ranges > 4 x the tree's depth. The 7B's lm_head (106 cores, 28 ranges) relays (its down_proj,
- * 3 cores a range and 148 ranges, would, but reads SwiGLU shards); the
- * small model's down_proj (5 cores, 1 range: whole rows) does not. */
+ * replicate packets), and (n - 1) x column ranges > 4 x the tree's depth.
+ * The 7B's lm_head (106 cores, 28 ranges) relays (its down_proj, 3 cores
+ * a range and 148 ranges, would, but reads SwiGLU shards); the small
+ * model's down_proj (5 cores, 1 range: whole rows) does not. */
 static int is_relayed(const struct emitter *e, const struct ax_map_object *o, uint32_t n)
 {
     if (n < 2 || !e->is_relayed)
@@ -1596,9 +1597,9 @@ static int is_window_relayed(const struct emitter *e, const struct ax_map_object
 }
 
 /* The q, k and v of each relayed window (is_window_relayed) to its
- * blocks' inboxes along a binary relay tree (relay) each: the 7B's 16
+ * blocks' inboxes along a binary relay tree (relay) each: the 7B's 32
  * blocks of a window all need the same 896 words of q, which their source
- * would otherwise send 16 times. */
+ * would otherwise send 32 times. */
 static void relay_windows(struct emitter *e, uint32_t id, const struct ax_map_object *s)
 {
     const struct ax_ir_node *n = &e->g->nodes[id];

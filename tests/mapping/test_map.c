@@ -870,6 +870,26 @@ static char *small_cores_chip(void)
  * column blocks per row range. Flat, the value of a projection receives one
  * message per block on another core; with fan-in f no weight block's core
  * receives more than f messages at once, and the value one per row range. */
+/* Maps f's graph with `opt` and emits its program into *p: 1, or 0 (and a
+ * failed check) when either fails. */
+static int map_and_emit(struct fixture *f, const struct ax_map_options *opt, struct ax_map *m,
+                        struct ax_prog *p)
+{
+    struct ax_diag_list d;
+    ax_diag_list_init(&d);
+    struct ax_spike_options so;
+    ax_spike_options_default(&so);
+    int is_mapped = ax_map_build(&f->g, f->arch, opt, m, &d) == AX_OK;
+    int is_emitted = is_mapped && ax_map_emit(m, &f->g, f->arch, &so, "tiny", p, &d) == AX_OK;
+    if (!is_emitted)
+        ax_diag_print(&d, stderr);
+    ax_diag_list_free(&d);
+    CHECK(is_emitted);
+    if (is_mapped && !is_emitted)
+        ax_map_free(m);
+    return is_emitted;
+}
+
 /* --relay off: the encoder and the input's core send to every core
  * themselves; on (the default) the small model's q, o, gate and up
  * projections relay on loihi2-like. The choice is recorded. */
@@ -885,18 +905,9 @@ static void test_relay_option(void)
         opt.float_weights = AX_MAP_FLOAT_KEEP;
         opt.relay = relay;
         struct ax_map m;
-        struct ax_diag_list d;
-        ax_diag_list_init(&d);
-        if (ax_map_build(&f.g, f.arch, &opt, &m, &d) != AX_OK) {
-            ax_diag_print(&d, stderr);
-            CHECK(0);
-            ax_diag_list_free(&d);
-            break;
-        }
         struct ax_prog p;
-        struct ax_spike_options so;
-        ax_spike_options_default(&so);
-        CHECK(ax_map_emit(&m, &f.g, f.arch, &so, "tiny", &p, &d) == AX_OK);
+        if (!map_and_emit(&f, &opt, &m, &p))
+            break;
         CHECK(verifies(&p));
         CHECK(strcmp(ax_prog_meta(&p, "relay"), relay ? "on" : "off") == 0);
         uint32_t n_relaying = check_relays(&p);
@@ -904,7 +915,6 @@ static void test_relay_option(void)
                     : n_relaying == 0 && count_op(&p, AX_ISA_RELAY) == 0);
         check_shape(&p, &m, &f.g, 0, n_relaying);
         ax_prog_free(&p);
-        ax_diag_list_free(&d);
         ax_map_free(&m);
     }
     teardown(&f);
@@ -931,19 +941,10 @@ static void test_reduction_trees(void)
         opt.reduce_fanin = fanin;
         opt.reduce_chunk = chunks[t];
         struct ax_map m;
-        struct ax_diag_list d;
-        ax_diag_list_init(&d);
-        if (ax_map_build(&f.g, f.arch, &opt, &m, &d) != AX_OK) {
-            ax_diag_print(&d, stderr);
-            CHECK(0);
-            ax_diag_list_free(&d);
-            break;
-        }
-        CHECK(m.reduce_fanin == fanin && m.dram_bytes == 0);
         struct ax_prog p;
-        struct ax_spike_options so;
-        ax_spike_options_default(&so);
-        CHECK(ax_map_emit(&m, &f.g, f.arch, &so, "tiny", &p, &d) == AX_OK);
+        if (!map_and_emit(&f, &opt, &m, &p))
+            break;
+        CHECK(m.reduce_fanin == fanin && m.dram_bytes == 0);
         check_program(&p, &m);
         CHECK(verifies(&p));
         CHECK(strcmp(ax_prog_meta(&p, "reduce_fanin"), fanin == 2 ? "2" : fanin ? "3" : "0") == 0);
@@ -989,7 +990,6 @@ static void test_reduction_trees(void)
         if (t == 3)
             CHECK(recvs[3] > recvs[1]);
         ax_prog_free(&p);
-        ax_diag_list_free(&d);
         ax_map_free(&m);
     }
     teardown(&f);
