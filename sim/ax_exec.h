@@ -125,6 +125,8 @@ struct ax_exec_did {
                              * synacc: events in its block's columns */
     uint64_t generated;     /* emit: of those, events of counts no emit of this token sent
                              * before (the soma generates a spike once) */
+    uint32_t source;        /* synacc: the counts buffer (index in the buffer table) of the
+                             * first event in its block's columns, or UINT32_MAX */
     uint32_t groups;        /* scale: groups of 128 columns of the accumulators' block */
     uint32_t record;        /* vdot: the weight record of its block (staged or not) */
     uint32_t head_dim;      /* gla* and kv*: the state's head dimension */

@@ -42,12 +42,15 @@
 
 /* The spikes of one nonzero count, as they travel: column (relative to the
  * first word of the counts buffer), the count (its events sum to it), the
- * encoder's V_th and encoding. */
+ * encoder's V_th and encoding, and the counts buffer they left (its index
+ * in the buffer table, or NONE), which tells the timed run which spike site
+ * a synacc reads. */
 struct train {
     uint32_t col;
     int32_t s;
     float vth;
     uint8_t enc;
+    uint32_t buf;
 };
 
 struct trains {
@@ -787,7 +790,8 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
                  addr);
             return;
         }
-        struct train t = {addr - base, s, e->vth, e->enc};
+        struct train t = {addr - base, s, e->vth, e->enc,
+                          buf ? (uint32_t)(buf - p->buffers) : NONE};
         events += events_of(e->enc, magnitude(s));
         if (!e->is_sent && !(e->is_sent = ax_mem_calloc(e->n, 1))) {
             oom(ex, r);
@@ -960,6 +964,18 @@ static int sums_dense(struct ax_exec *ex, const uint32_t *w, uint32_t rows, uint
 #endif
 }
 
+/* The counts buffer of the first visible event in the columns of weight
+ * record `rec` (NONE when none): the spike site a synacc reads. */
+static uint32_t source_in_columns(const struct core_run *r, const struct ax_prog_weight *rec)
+{
+    for (uint64_t e = 0; e < r->current.n; e++) {
+        const struct train *tr = &r->current.v[e];
+        if (tr->col >= rec->col0 && tr->col - rec->col0 < rec->cols)
+            return tr->buf;
+    }
+    return NONE;
+}
+
 /* synacc in counting mode: the events it would use, and no accumulators. */
 static void op_synacc_counting(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
@@ -970,8 +986,10 @@ static void op_synacc_counting(struct ax_exec *ex, struct core_run *r, const str
     }
     uint64_t events = events_in_columns(r, &ex->p->weights[in->a]);
     ex->stats.n_synops += events * ex->p->weights[in->a].rows;
-    if (ex->did)
+    if (ex->did) {
         ex->did->events = events;
+        ex->did->source = source_in_columns(r, &ex->p->weights[in->a]);
+    }
 }
 
 static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
@@ -1044,8 +1062,10 @@ static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_is
     ex->stats.n_synops += events * rows;
     if (n_hits > 0 && !sums_dense(ex, w, rows, cols, n_hits, t->acc))
         sums_sparse(ex->hits, n_hits, w, rows, cols, t->acc);
-    if (ex->did)
+    if (ex->did) {
         ex->did->events = events;
+        ex->did->source = source_in_columns(r, rec);
+    }
     if (!t->has_vth && r->current.n > 0) { /* no event in its columns: the encoder's V_th still */
         t->has_vth = 1;
         t->vth = r->current.v[0].vth;

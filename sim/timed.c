@@ -672,13 +672,21 @@ static uint32_t reader_of(const struct timed *s, uint32_t si, uint32_t entry)
     return r;
 }
 
-/* An emit of node-table entry `entry` read counts buffer `b`: the first in
- * this token records the buffer's counts (all of them, as the projection
- * reads them) in the entry's statistics. */
+static uint32_t add_reader(struct timed *s, uint32_t si, uint32_t e);
+
+/* An emit of node-table entry `entry` read counts buffer `b`, or a synacc
+ * of it took b's events (is_synacc): the first in this token records the
+ * buffer's counts (all of them, as the projection reads them) in the
+ * entry's statistics. A synacc of an entry with a spike site that no emit
+ * of it names makes it a reader of b's site (one emission fed it). */
 static ax_status record_input(struct timed *s, uint32_t token, uint32_t entry,
-                              const struct ax_prog_buffer *b)
+                              const struct ax_prog_buffer *b, int is_synacc)
 {
-    uint32_t si = s->site_of[b - s->p->buffers], ri = reader_of(s, si, entry);
+    const struct ax_prog *p = s->p;
+    uint32_t si = s->site_of[b - p->buffers], ri = reader_of(s, si, entry);
+    if (ri == NONE && is_synacc && p->nodes[entry].site && p->nodes[entry].site[0] &&
+        (ri = add_reader(s, si, entry)) == NONE)
+        return AX_ERR_NOMEM;
     if (ri == NONE || s->readers[ri].token == token + 1)
         return AX_OK;
     struct reader *t = &s->readers[ri];
@@ -868,7 +876,7 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
                                              ? ax_prog_buffer_at(s->p, core, (uint32_t)d->in.a)
                                              : NULL;
         if (b && s->cur != NONE && s->site_of[b - s->p->buffers] != NONE)
-            st = record_input(s, s->token, s->cur, b);
+            st = record_input(s, s->token, s->cur, b, 0);
         struct eng_job gen = {{0}};
         charge(s, NULL, core, AX_LEDGER_SPIKE_OUT, (double)d->generated);
         gen.s[ENG_SOMA] = s->item_s[AX_LEDGER_SPIKE_OUT];
@@ -937,6 +945,8 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         const struct ax_prog_weight *w = record(s, d->in.a);
         if (d->in.op == AX_ISA_SYNACC && w) {
             l->sops += (double)d->events * w->rows;
+            if (st == AX_OK && d->source < s->p->n_buffers && s->site_of[d->source] != NONE)
+                st = record_input(s, s->token, s->cur, &s->p->buffers[d->source], 1);
             l->dense_macs += (double)w->rows * w->cols;
         } else if (d->in.op == AX_ISA_EMIT) {
             l->spikes_out += (double)d->generated;
@@ -1047,9 +1057,45 @@ static ax_status plan_sites(struct timed *s)
     return st;
 }
 
+/* Node-table entry `e` as a reader of site `si`: its index, or NONE when
+ * out of memory. */
+static uint32_t add_reader(struct timed *s, uint32_t si, uint32_t e)
+{
+    const struct ax_prog *p = s->p;
+    if (s->n_readers == s->cap_readers) {
+        uint32_t cap = s->cap_readers ? 2 * s->cap_readers : 256;
+        struct reader *n = ax_mem_realloc(s->readers, cap * sizeof *n);
+        if (!n)
+            return NONE;
+        s->readers = n;
+        s->cap_readers = cap;
+    }
+    struct site *t = &s->sites[si];
+    struct reader *r = &s->readers[s->n_readers];
+    memset(r, 0, sizeof *r);
+    r->entry = e;
+    r->site = si;
+    r->layer = s->layer_of[e];
+    r->next = s->first_reader[si];
+    s->first_reader[si] = s->n_readers;
+    snprintf(r->name, sizeof r->name, "%s", p->nodes[e].site);
+    if (t->shards > 1) {
+        size_t at = strlen(r->name);
+        snprintf(r->name + at, sizeof r->name - at, "#%u", t->shard);
+    }
+    if (t->lead == NONE || e < s->readers[t->lead].entry)
+        t->lead = s->n_readers;
+    if (t->shard == 0) /* a projection counts once, whatever its input's shards */
+        s->r->layers[r->layer].n_sites++;
+    return s->n_readers++;
+}
+
 /* The readers: every emit of a projection (an instruction the opmap gives
  * to a node-table entry with a spike site) names the counts buffer it
- * reads. A site's lead is its reader of the lowest entry. */
+ * reads. A site's lead is its reader of the lowest entry. A projection fed
+ * by another's emission (one emission for all readers of a value, on
+ * routers that replicate packets) becomes a reader when its first synacc
+ * takes the site's events (record_input). */
 static ax_status plan_readers(struct timed *s)
 {
     const struct ax_prog *p = s->p;
@@ -1062,34 +1108,8 @@ static ax_status plan_readers(struct timed *s)
                 continue;
             const struct ax_prog_buffer *b = ax_prog_buffer_at(p, p->code[k].core, (uint32_t)in.a);
             uint32_t si = b ? s->site_of[b - p->buffers] : NONE;
-            if (si == NONE || reader_of(s, si, e) != NONE)
-                continue;
-            if (s->n_readers == s->cap_readers) {
-                uint32_t cap = s->cap_readers ? 2 * s->cap_readers : 256;
-                struct reader *n = ax_mem_realloc(s->readers, cap * sizeof *n);
-                if (!n)
-                    return AX_ERR_NOMEM;
-                s->readers = n;
-                s->cap_readers = cap;
-            }
-            struct site *t = &s->sites[si];
-            struct reader *r = &s->readers[s->n_readers];
-            memset(r, 0, sizeof *r);
-            r->entry = e;
-            r->site = si;
-            r->layer = s->layer_of[e];
-            r->next = s->first_reader[si];
-            s->first_reader[si] = s->n_readers;
-            snprintf(r->name, sizeof r->name, "%s", p->nodes[e].site);
-            if (t->shards > 1) {
-                size_t at = strlen(r->name);
-                snprintf(r->name + at, sizeof r->name - at, "#%u", t->shard);
-            }
-            if (t->lead == NONE || e < s->readers[t->lead].entry)
-                t->lead = s->n_readers;
-            if (t->shard == 0) /* a projection counts once, whatever its input's shards */
-                s->r->layers[r->layer].n_sites++;
-            s->n_readers++;
+            if (si != NONE && reader_of(s, si, e) == NONE && add_reader(s, si, e) == NONE)
+                return AX_ERR_NOMEM;
         }
     }
     return AX_OK;
@@ -1624,20 +1644,41 @@ static ax_status finish(struct timed *s)
     return st;
 }
 
+/* A reader's place in a profile: node-table entry, then input shard. */
+struct reader_key {
+    uint32_t entry, shard, i;
+};
+
+static int reader_key_cmp(const void *a, const void *b)
+{
+    const struct reader_key *x = a, *y = b;
+    if (x->entry != y->entry)
+        return x->entry < y->entry ? -1 : 1;
+    return (x->shard > y->shard) - (x->shard < y->shard);
+}
+
+/* The profile, its projections in node-table order (a reader that one
+ * emission fed joins when its first synacc runs, after the others). */
 static ax_status write_profile(struct timed *s)
 {
     const char **names = ax_mem_calloc((size_t)s->n_readers + 1, sizeof *names);
     const uint64_t **hists = ax_mem_calloc((size_t)s->n_readers + 1, sizeof *hists);
-    ax_status st = names && hists ? AX_OK : AX_ERR_NOMEM;
+    struct reader_key *keys = ax_mem_calloc((size_t)s->n_readers + 1, sizeof *keys);
+    ax_status st = names && hists && keys ? AX_OK : AX_ERR_NOMEM;
+    for (uint32_t i = 0; st == AX_OK && i < s->n_readers; i++)
+        keys[i] = (struct reader_key){s->readers[i].entry, s->sites[s->readers[i].site].shard, i};
+    if (st == AX_OK)
+        qsort(keys, s->n_readers, sizeof *keys, reader_key_cmp);
     for (uint32_t i = 0; st == AX_OK && i < s->n_readers; i++) {
-        names[i] = s->readers[i].name;
-        hists[i] = s->readers[i].hist;
+        names[i] = s->readers[keys[i].i].name;
+        hists[i] = s->readers[keys[i].i].hist;
     }
     if (st == AX_OK)
         st = ax_synth_profile_write(s->o->profile_out, s->r->model_name, names, hists,
                                     s->n_readers, s->diags);
     ax_mem_free(names);
     ax_mem_free(hists);
+    ax_mem_free(keys);
     return st;
 }
 

@@ -81,6 +81,16 @@ assert a["latency"]["cycles"] == b["latency"]["cycles"]
 EOF
 check "sim of the program equals run" $?
 
+# 2b. on routers that replicate packets one emission feeds q, k, v and gk
+# (gate and up): the projections it fed still read their site, and the
+# profile is the same as without multicast, byte for byte
+sed -e 's/multicast: false/multicast: true /' "$chip" >"$out/multicast.yaml"
+"$axon" run "$tiny" --chip "$out/multicast.yaml" --prompt-file "$out/prompt.txt" \
+    --write-profile "$out/profile-mc.json" --quiet 2>"$out/err.txt" &&
+    grep -q '"model.layers.0.attn.k_proj"' "$out/profile-mc.json" &&
+    cmp "$out/profile.json" "$out/profile-mc.json" >/dev/null
+check "a multicast run's profile names every projection, as a unicast run's" $?
+
 # 3. --json on stdout, counting mode from the profile, threads
 "$axon" run "$tiny" --chip "$chip" --tokens 4 --mode counting --profile "$out/profile.json" \
     --threads 2 --json >"$out/c.json" 2>"$out/err.txt"
