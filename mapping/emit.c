@@ -911,17 +911,18 @@ static void relay_groups(struct emitter *e, uint32_t src, const struct ax_prog_d
                          const uint32_t *at, uint32_t n_groups, uint32_t cols)
 {
     int is_any = 0;
+    uint32_t *relay = ax_mem_alloc(((size_t)at[n_groups] + 1) * sizeof *relay); /* per core: its */
+    if (!relay)
+        e->is_oom = 1;
     for (uint32_t g = 0; g < n_groups && ok(e); g++) {
         const struct ax_prog_dest *d = all + at[g];
-        uint32_t n = at[g + 1] - at[g];
+        uint32_t n = at[g + 1] - at[g], *of = relay + at[g];
+        for (uint32_t j = 0; j < n; j++)
+            of[j] = e->core_role[d[j].core] == ROLE_RELAYED ? relay_of(e, src, d, n, j) : NONE;
         for (uint32_t i = 0; i < n && ok(e); i++) {
-            if (d[i].core == src || e->core_role[d[i].core] == ROLE_RELAYED ||
-                relay_of(e, src, d, n, i) != i)
-                continue;
-            e->n_tmp = 0; /* the cores it feeds */
+            e->n_tmp = 0; /* the cores relay i feeds */
             for (uint32_t j = 0; j < n; j++)
-                if (e->core_role[d[j].core] == ROLE_RELAYED && relay_of(e, src, d, n, j) == i &&
-                    GROW(e, e->tmp, e->n_tmp, e->cap_tmp) == 0)
+                if (of[j] == i && GROW(e, e->tmp, e->n_tmp, e->cap_tmp) == 0)
                     e->tmp[e->n_tmp++] = d[j];
             if (e->n_tmp == 0)
                 continue;
@@ -933,6 +934,7 @@ static void relay_groups(struct emitter *e, uint32_t src, const struct ax_prog_d
             is_any = 1;
         }
     }
+    ax_mem_free(relay);
     for (uint32_t i = 0; i < at[n_groups] && is_any && ok(e); i++)
         if (e->core_role[all[i].core] != ROLE_DIRECT)
             barrier_join(e, all[i].core);

@@ -875,14 +875,20 @@ static void drop_tags(struct core_run *r, uint64_t addr, uint64_t n)
     }
 }
 
-/* The events of r's current trains in the columns of weight record `rec`. */
-static uint64_t events_in_columns(const struct core_run *r, const struct ax_prog_weight *rec)
+/* The events of r's current trains in the columns of weight record `rec`,
+ * and in *source the counts buffer of the first of them (NONE when none):
+ * the spike site a synacc reads. */
+static uint64_t events_in_columns(const struct core_run *r, const struct ax_prog_weight *rec,
+                                  uint32_t *source)
 {
     uint64_t n = 0;
+    *source = NONE;
     for (uint64_t e = 0; e < r->current.n; e++) {
         const struct train *tr = &r->current.v[e];
-        if (tr->col >= rec->col0 && tr->col - rec->col0 < rec->cols)
+        if (tr->col >= rec->col0 && tr->col - rec->col0 < rec->cols) {
             n += events_of(tr->enc, magnitude(tr->s));
+            *source = *source == NONE ? tr->buf : *source;
+        }
     }
     return n;
 }
@@ -964,18 +970,6 @@ static int sums_dense(struct ax_exec *ex, const uint32_t *w, uint32_t rows, uint
 #endif
 }
 
-/* The counts buffer of the first visible event in the columns of weight
- * record `rec` (NONE when none): the spike site a synacc reads. */
-static uint32_t source_in_columns(const struct core_run *r, const struct ax_prog_weight *rec)
-{
-    for (uint64_t e = 0; e < r->current.n; e++) {
-        const struct train *tr = &r->current.v[e];
-        if (tr->col >= rec->col0 && tr->col - rec->col0 < rec->cols)
-            return tr->buf;
-    }
-    return NONE;
-}
-
 /* synacc in counting mode: the events it would use, and no accumulators. */
 static void op_synacc_counting(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
@@ -984,11 +978,12 @@ static void op_synacc_counting(struct ax_exec *ex, struct core_run *r, const str
              (unsigned long long)in->a);
         return;
     }
-    uint64_t events = events_in_columns(r, &ex->p->weights[in->a]);
+    uint32_t source;
+    uint64_t events = events_in_columns(r, &ex->p->weights[in->a], &source);
     ex->stats.n_synops += events * ex->p->weights[in->a].rows;
     if (ex->did) {
         ex->did->events = events;
-        ex->did->source = source_in_columns(r, &ex->p->weights[in->a]);
+        ex->did->source = source;
     }
 }
 
@@ -1038,10 +1033,12 @@ static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_is
     }
     /* The event trains in the record's columns, then their sums. */
     uint64_t n_hits = 0, events = 0;
+    uint32_t source = NONE;
     for (uint64_t e = 0; e < r->current.n; e++) {
         const struct train *tr = &r->current.v[e];
         if (tr->col < rec->col0 || tr->col - rec->col0 >= cols)
             continue;
+        source = source == NONE ? tr->buf : source;
         if (!t->has_vth) {
             t->has_vth = 1;
             t->vth = tr->vth;
@@ -1064,7 +1061,7 @@ static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_is
         sums_sparse(ex->hits, n_hits, w, rows, cols, t->acc);
     if (ex->did) {
         ex->did->events = events;
-        ex->did->source = source_in_columns(r, rec);
+        ex->did->source = source;
     }
     if (!t->has_vth && r->current.n > 0) { /* no event in its columns: the encoder's V_th still */
         t->has_vth = 1;
