@@ -10,8 +10,9 @@
  * Beside SRAM the executor keeps what the ISA gives no word for, and no more:
  *   - per core, the encoding and V_th of each `encode` of this token (the
  *     events carry them; `emit` reads them);
- *   - per core, the spike events that arrived (pending) and those that the
- *     last barrier made visible (current);
+ *   - per core, the spike events that arrived (pending, each with the
+ *     barrier that makes it visible) and those that the last barrier made
+ *     visible (current);
  *   - per accumulator range that `synacc` filled, one int32 accumulator per
  *     row and group of 128 columns, and the V_th of its events (a block
  *     wider than one group needs one a group; `scale` reads them);
@@ -51,6 +52,7 @@ struct train {
     float vth;
     uint8_t enc;
     uint32_t buf;
+    uint32_t at; /* pending: the barrier that makes it visible (visible_at), or NONE */
 };
 
 struct trains {
@@ -98,6 +100,10 @@ struct core_run {
     struct message *msgs;
     uint32_t n_msgs, cap_msgs;
     struct trains pending, current;
+    uint32_t vis_pc;                     /* the send whose destinations' barriers vis holds */
+    const struct ax_prog_route *vis_rt;  /* (visible_at), on route vis_rt, or NULL */
+    uint32_t *vis;
+    uint32_t cap_vis;
     struct encoding *encs;
     uint32_t n_encs, cap_encs;
     struct acc_tag *tags;
@@ -363,6 +369,7 @@ void ax_exec_free(ax_exec_t *ex)
         ax_mem_free(r->encs);
         ax_mem_free(r->pending.v);
         ax_mem_free(r->current.v);
+        ax_mem_free(r->vis);
     }
     ax_mem_free(ex->sram);
     ax_mem_free(ex->sram_words);
@@ -604,9 +611,41 @@ static void send_values(struct ax_exec *ex, struct core_run *r, uint64_t route, 
     }
 }
 
-/* Barrier `id` is complete: every listed core's pending events become its
- * current ones (when some arrived), and the cores go on. */
-static void complete_barrier(struct ax_exec *ex, uint64_t id)
+/* Whether barrier `id` lists `core` (its cores ascend). */
+static int lists(const struct ax_prog *p, uint32_t id, uint32_t core)
+{
+    const struct ax_prog_barrier *b = &p->barriers[id];
+    uint32_t lo = 0, hi = b->n_cores;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (b->cores[mid] < core)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < b->n_cores && b->cores[lo] == core;
+}
+
+/* The barrier at which spikes sent now (instruction r->pc) become visible to
+ * `core`: the first after the send, on the sending core, that lists it
+ * (NONE: none does, and they never do). So the barrier a send's events
+ * belong to is written in the program: events that reach a core while it
+ * still waits at an earlier barrier wait for theirs. */
+static uint32_t visible_at(const struct ax_exec *ex, const struct core_run *r, uint32_t core)
+{
+    const struct ax_prog_code *c = &ex->p->code[ex->run_of_core[r->core]];
+    struct ax_isa_instr in;
+    for (uint32_t pc = r->pc + 1; pc < c->n_instr; pc++)
+        if (ax_isa_decode(c->words[pc], &in) == 0 && in.op == AX_ISA_BARRIER &&
+            in.a < ex->p->n_barriers && lists(ex->p, (uint32_t)in.a, core))
+            return (uint32_t)in.a;
+    return NONE;
+}
+
+/* Barrier `id` is complete: every listed core's pending events that belong
+ * to it become its current ones (when some do), and the cores go on. 0, or
+ * -1 when out of memory (the run failed). */
+static int complete_barrier(struct ax_exec *ex, uint64_t id)
 {
     const struct ax_prog_barrier *b = &ex->p->barriers[id];
     for (uint32_t i = 0; i < b->n_cores; i++) {
@@ -614,14 +653,32 @@ static void complete_barrier(struct ax_exec *ex, uint64_t id)
         if (k == NONE)
             continue;
         struct core_run *r = &ex->runs[k];
-        if (r->pending.n > 0) {
+        uint64_t n = 0, keep = 0;
+        for (uint64_t j = 0; j < r->pending.n; j++)
+            n += r->pending.v[j].at == id;
+        if (n == r->pending.n && n > 0) { /* all of them, as a barrier mostly finds */
             struct trains t = r->current;
             r->current = r->pending;
             r->pending = t;
             r->pending.n = 0;
+        } else if (n > 0) {
+            if (grow((void **)&r->current.v, n, &r->current.cap, sizeof *r->current.v)) {
+                oom(ex, r);
+                return -1;
+            }
+            r->current.n = 0;
+            for (uint64_t j = 0; j < r->pending.n; j++) {
+                struct train t = r->pending.v[j];
+                if (t.at == id)
+                    r->current.v[r->current.n++] = t;
+                else
+                    r->pending.v[keep++] = t;
+            }
+            r->pending.n = keep;
         }
         wake(ex, k);
     }
+    return 0;
 }
 
 /* ---- the spiking path ----------------------------------------------------------------------- */
@@ -748,6 +805,16 @@ static int send_train(struct ax_exec *ex, struct core_run *r, const struct ax_pr
                       struct train t)
 {
     const struct ax_prog *p = ex->p;
+    if (r->vis_rt != rt || r->vis_pc != r->pc) { /* each destination's barrier, once a send */
+        if (grow32((void **)&r->vis, rt->n_dst, &r->cap_vis, sizeof *r->vis)) {
+            oom(ex, r);
+            return -1;
+        }
+        for (uint32_t d = 0; d < rt->n_dst; d++)
+            r->vis[d] = rt->dst[d].core < p->n_cores ? visible_at(ex, r, rt->dst[d].core) : NONE;
+        r->vis_rt = rt;
+        r->vis_pc = r->pc;
+    }
     for (uint32_t d = 0; d < rt->n_dst; d++) {
         uint32_t k = rt->dst[d].core < p->n_cores ? ex->run_of_core[rt->dst[d].core] : NONE;
         ex->stats.n_events += events_of(t.enc, magnitude(t.s));
@@ -758,6 +825,7 @@ static int send_train(struct ax_exec *ex, struct core_run *r, const struct ax_pr
             oom(ex, r);
             return -1;
         }
+        t.at = r->vis[d];
         q->v[q->n++] = t;
     }
     return 0;
@@ -791,7 +859,7 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
             return;
         }
         struct train t = {addr - base, s, e->vth, e->enc,
-                          buf ? (uint32_t)(buf - p->buffers) : NONE};
+                          buf ? (uint32_t)(buf - p->buffers) : NONE, NONE};
         events += events_of(e->enc, magnitude(s));
         if (!e->is_sent && !(e->is_sent = ax_mem_calloc(e->n, 1))) {
             oom(ex, r);
@@ -2026,7 +2094,8 @@ static enum ax_exec_state run_one(struct ax_exec *ex, uint32_t k)
         if (!r->is_at_barrier) {
             r->is_at_barrier = 1;
             if (++ex->arrived[in.a] == ex->p->barriers[in.a].n_cores) {
-                complete_barrier(ex, in.a);
+                if (complete_barrier(ex, in.a) != 0)
+                    return AX_EXEC_WAITS;
                 if (ex->did)
                     ex->did->is_barrier_done = 1;
             }
@@ -2201,6 +2270,7 @@ ax_status ax_exec_begin(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_d
         r->is_done = r->is_at_barrier = r->is_queued = 0;
         free_encs(r);
         r->pending.n = r->current.n = 0;
+        r->vis_rt = NULL;
         free_msgs(r);
         free_tags(r);
     }

@@ -1,7 +1,8 @@
 /* The executor's instruction families on tiny programs written here, each
  * value worked out by hand in the comment beside its check: threshold and
  * round half to even (ties at either parity), saturation under a fixed T,
- * the events of a count (bitwise and ternary), a block of two groups,
+ * the events of a count (bitwise and ternary), events that wait for their
+ * barrier, a block of two groups,
  * synacc against a naive loop on random blocks (sparse and dense counts),
  * messages added by sending core, a lookup, dense ops in place, vdot,
  * rmsnorm, rope, GLA, the K/V ring, the errors (counts no encode wrote, a
@@ -220,6 +221,55 @@ static void test_events_synacc_scale(void)
         }
         close_fixture(&f);
     }
+}
+
+/* Spike events wait for the barrier their sending core reaches next: core
+ * 1 sends to core 2 before core 0 can reach barrier 0 (core 0 waits for
+ * core 1's message first), yet core 2's first synacc sees core 0's events
+ * alone and its second core 1's alone. Core 0: x = 5, -3, 0, 0, V_th 1,
+ * counts 5, -3: a = -0.5, -1.25 (test_events_synacc_scale). Core 1: x = 0,
+ * 0, 8, 0: sum |x| = 8, mean 2, k = 2: V_th 1, count 8 at column 2: acc
+ * 8 x 3 = 24 and 8 x 1 = 8; b = 1 x 0.5 x 24 = 12 and 1 x 0.25 x 8 = 2.
+ * Taken at barrier 0 with core 0's, core 1's events would give both
+ * synaccs the sums of all: a = b = 0.5 x 23 = 11.5 and 0.25 x 3 = 0.75. */
+static void test_events_wait_for_their_barrier(void)
+{
+    struct test_tensor t[] = {{"w", w_code, w_scale, NULL}, {NULL, NULL, NULL, NULL}};
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".const 2\n"
+                      ".weights core=2 tensor=\"w\" rows=0+2 cols=0+4 sram\n"
+                      ".buffer core=0 addr=0 words=4 kind=value name=x\n"
+                      ".buffer core=0 addr=4 words=1 kind=scalar name=vth\n"
+                      ".buffer core=0 addr=8 words=4 kind=counts name=cnt\n"
+                      ".buffer core=0 addr=12 words=1 kind=value name=m\n"
+                      ".buffer core=1 addr=0 words=4 kind=value name=x\n"
+                      ".buffer core=1 addr=4 words=1 kind=scalar name=vth\n"
+                      ".buffer core=1 addr=8 words=4 kind=counts name=cnt\n"
+                      ".buffer core=2 addr=0 words=4 kind=weights ref=0 name=w\n"
+                      ".buffer core=2 addr=4 words=2 kind=acc name=a\n"
+                      ".buffer core=2 addr=6 words=2 kind=acc name=b\n"
+                      ".route src=0 dst=2 spikes\n.route src=1 dst=2 spikes\n"
+                      ".route src=1 dst=0@12 values\n"
+                      ".barrier cores=0,2\n.barrier cores=1,2\n"
+                      ".code 0\n setlen 4\n thresh x, vth\n encode x, vth, cnt\n emit cnt, 0\n"
+                      " setlen 1\n acczero m\n psumrecv m, 1\n barrier 0\n halt\n"
+                      ".code 1\n setlen 4\n thresh x, vth\n encode x, vth, cnt\n emit cnt, 1\n"
+                      " setlen 1\n psumsend x, 2\n barrier 1\n halt\n"
+                      ".code 2\n barrier 0\n setlen 2\n acczero a\n synacc 0, a\n scale a, w+2, a\n"
+                      " barrier 1\n acczero b\n synacc 0, b\n scale b, w+2, b\n halt\n",
+                      t))
+        return;
+    float xa[4] = {5.0f, -3.0f, 0.0f, 0.0f}, xb[4] = {0.0f, 0.0f, 8.0f, 0.0f};
+    put(&f, 0, "x", xa, 4);
+    put(&f, 1, "x", xb, 4);
+    int ran = run(&f, 0, 0);
+    CHECK(ran);
+    if (ran) {
+        CHECK(ax_exec_f32(f.ex, 2, "a", 0) == -0.5f && ax_exec_f32(f.ex, 2, "a", 1) == -1.25f);
+        CHECK(ax_exec_f32(f.ex, 2, "b", 0) == 12.0f && ax_exec_f32(f.ex, 2, "b", 1) == 2.0f);
+    }
+    close_fixture(&f);
 }
 
 /* A count beyond int16 (synacc's fast sums take counts within int16 and
@@ -932,6 +982,7 @@ static void test_alloc_failures(void)
 }
 
 AX_TEST_MAIN(T(test_thresh_encode), T(test_encode_ties), T(test_events_synacc_scale),
+             T(test_events_wait_for_their_barrier),
              T(test_large_count), T(test_two_groups), T(test_synacc_random),
              T(test_receive_order), T(test_lookup_and_deadlock), T(test_emit_needs_encode),
              T(test_dense_ops), T(test_vdot_rmsnorm_rope), T(test_float_vdot_rope_theta), T(test_gla), T(test_kv_ring), T(test_kv_split), T(test_kv_split_agrees), T(test_kv_split_refused),
