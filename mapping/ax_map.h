@@ -27,7 +27,9 @@
  *
  * Placement (docs/mapping.md): blocks are packed first-fit into cores taken
  * along a Hilbert curve over each chip's mesh, so that a matrix's blocks sit
- * close together and close to the next matrix; simulated annealing then
+ * close together and close to the next matrix, or into slots of 1/K of a
+ * core folded over the cores (--spread K), so that a matrix spreads over K
+ * times as many cores, each holding K slices of the model; simulated annealing then
  * swaps the contents of cores to lower the estimated hop-bytes per token.
  * The naive placement packs the same blocks into cores in row-major order;
  * both are reported. Everything is deterministic for a given seed. */
@@ -135,6 +137,11 @@ struct ax_map_options {
     uint32_t ring_keys;         /* a K/V window's keys on one core: at most this many (128 by
                                  * default), its blocks' partial attentions combined along a
                                  * tree (AX_MAP_RING_FANIN); 0: as many as the core holds */
+    uint32_t spread;            /* slots a core (1 by default): blocks are cut to 1/spread of a
+                                 * core's SRAM and neurons and packed into slots, and the slots
+                                 * folded over the cores, so a core holds `spread` slices of
+                                 * the model far apart in it and a matrix spreads over
+                                 * `spread` times as many cores */
 };
 
 /* The fan-in of the trees a window's partial attentions combine along. */
@@ -152,6 +159,11 @@ int ax_map_reduce_fanin_parse(const char *s, uint32_t *out);
 int ax_map_reduce_chunk_parse(const char *s, uint32_t *out);
 /* Relays: "on" (1) or "off" (0). 0, or -1 when `s` is neither. */
 int ax_map_relay_parse(const char *s, uint32_t *out);
+/* The most slots a core (--spread). */
+#define AX_MAP_SPREAD_MAX 64u
+/* Slots: 1 .. AX_MAP_SPREAD_MAX, in decimal digits alone. 0, or -1 when
+ * `s` is not one. */
+int ax_map_spread_parse(const char *s, uint32_t *out);
 /* The most keys of a window on one core (--ring-keys). */
 #define AX_MAP_RING_KEYS_MAX 1048576u
 /* Keys: 0 (as many as fit) or 1 .. AX_MAP_RING_KEYS_MAX, in decimal digits
@@ -180,6 +192,7 @@ struct ax_map {
     uint32_t reduce_chunk;      /* as asked (ax_map_options) */
     uint32_t relay;             /* as asked (ax_map_options) */
     uint32_t ring_keys;         /* as asked (ax_map_options) */
+    uint32_t spread;            /* as used: 1 when blocks stream from DRAM */
     double traffic_hop_bytes, traffic_hop_bytes_naive; /* per token */
     struct ax_arena arena;
 };

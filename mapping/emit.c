@@ -1950,7 +1950,7 @@ static ax_status finish(struct emitter *e, const char *model_name, const char *c
     ax_status st = node_table(e);
     if (st != AX_OK)
         return st;
-    char buf[9][48];
+    char buf[10][48];
     snprintf(buf[0], sizeof buf[0], "%u", m->n_chips);
     snprintf(buf[1], sizeof buf[1], "%.17g", m->traffic_hop_bytes);
     snprintf(buf[2], sizeof buf[2], "%.17g", m->traffic_hop_bytes_naive);
@@ -1960,11 +1960,12 @@ static ax_status finish(struct emitter *e, const char *model_name, const char *c
     snprintf(buf[6], sizeof buf[6], "%u", m->reduce_chunk);
     snprintf(buf[7], sizeof buf[7], "%s", m->relay ? "on" : "off");
     snprintf(buf[8], sizeof buf[8], "%u", m->ring_keys);
+    snprintf(buf[9], sizeof buf[9], "%u", m->spread ? m->spread : 1);
     const char *keys[] = {"model", "chip", "chips_used", "cores_per_chip", "chip_grid_w",
                           "traffic_hop_bytes", "traffic_hop_bytes_naive", "chip_keys",
-                          "reduce_fanin", "reduce_chunk", "relay", "ring_keys"};
+                          "reduce_fanin", "reduce_chunk", "relay", "ring_keys", "spread"};
     const char *values[] = {model_name, chip_name, buf[0], buf[3], buf[4], buf[1], buf[2],
-                            AX_MAP_CHIP_KEYS, buf[5], buf[6], buf[7], buf[8]};
+                            AX_MAP_CHIP_KEYS, buf[5], buf[6], buf[7], buf[8], buf[9]};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0] && st == AX_OK; i++)
         st = ax_prog_set_meta(p, keys[i], values[i]);
     return st;

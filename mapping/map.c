@@ -19,6 +19,7 @@ void ax_map_default_options(struct ax_map_options *o)
     o->reduce_chunk = 256;
     o->relay = 1;
     o->ring_keys = 128;
+    o->spread = 2;
 }
 
 static const char *const float_weights_names[] = {"keep", "int8", "auto"};
@@ -80,6 +81,15 @@ int ax_map_ring_keys_parse(const char *s, uint32_t *out)
     return 0;
 }
 
+int ax_map_spread_parse(const char *s, uint32_t *out)
+{
+    uint32_t v;
+    if (parse_small(s, 3, &v) != 0 || v < 1 || v > AX_MAP_SPREAD_MAX)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 int ax_map_relay_parse(const char *s, uint32_t *out)
 {
     if (strcmp(s, "on") != 0 && strcmp(s, "off") != 0)
@@ -110,6 +120,8 @@ struct builder {
     int is_unsharded;                 /* values are not cut into SwiGLU shards (blocks stream
                                        * from DRAM: values pack first, apart from weights) */
     uint32_t ring_keys;               /* ax_map_options.ring_keys */
+    uint32_t spread;                  /* slots a core: weights are cut to a slot (placer) */
+    double core_cap;                  /* a core's SRAM, whatever slot a value is cut for */
 };
 
 /* Whether node `id` has no value of its own: the input token, and nodes
@@ -356,6 +368,8 @@ static int add_block(struct builder *b, struct ax_map_block blk)
 static ax_status weight_shape(struct builder *b, const struct ax_map_object *o, double cap,
                               uint32_t max_neurons, uint32_t *block_rows, uint32_t *block_cols)
 {
+    cap = floor(cap / b->spread / 4.0) * 4.0; /* a slot's (--spread) */
+    max_neurons /= b->spread;
     uint64_t rows = o->rows < max_neurons ? o->rows : max_neurons;
     uint64_t groups = (o->cols + 127) / 128;
     double inbox = ax_map_has_inbox(o) ? 512.0 : 0.0; /* a dense block's inbox: 4 bytes a column */
@@ -451,7 +465,7 @@ static ax_status state_shape(struct builder *b, const struct ax_map_object *o, d
  * needs all 18,944 columns of the 7B's SwiGLU in every block: from 358
  * shards of 53 rows, a message each, instead of one vector. Decided once,
  * at the lead; a group not cut has its marks cleared. */
-static void shard_group(struct builder *b, uint32_t lead, double cap, uint32_t max_neurons)
+static void shard_group(struct builder *b, uint32_t lead, uint32_t max_neurons)
 {
     struct ax_map *m = b->m;
     uint32_t rows = m->blocks[m->objects[lead - 1].first_block].rows, glu = NONE;
@@ -469,7 +483,7 @@ static void shard_group(struct builder *b, uint32_t lead, double cap, uint32_t m
         ax_diag_list_init(&quiet);
         struct ax_diag_list *keep = b->diags;
         b->diags = &quiet;
-        is_cut = weight_shape(b, r, cap, max_neurons, &br, &bc) == AX_OK && bc <= rows;
+        is_cut = weight_shape(b, r, b->core_cap, max_neurons, &br, &bc) == AX_OK && bc <= rows;
         b->diags = keep;
         ax_diag_list_free(&quiet);
     }
@@ -488,7 +502,7 @@ static ax_status value_shape(struct builder *b, uint32_t oi, double cap, uint32_
 {
     const struct ax_map_object *o = &b->m->objects[oi];
     if (o->shard_lead == oi)
-        shard_group(b, oi, cap, max_neurons); /* clears the group's marks when it stays whole */
+        shard_group(b, oi, max_neurons); /* clears the group's marks when it stays whole */
     if (o->shard_lead != NONE) { /* a SwiGLU group: by gate's row ranges */
         const struct ax_map_object *w = &b->m->objects[o->shard_lead - 1];
         *block_rows = b->m->blocks[w->first_block].rows;
@@ -537,9 +551,28 @@ static ax_status partition(struct builder *b, uint32_t oi, double cap, uint32_t 
     ring_parts(b, oi);
     struct ax_map_object *o = &b->m->objects[oi];
     uint32_t block_rows = 1, block_cols = o->cols;
-    ax_status st = o->kind == AX_MAP_WEIGHTS ? weight_shape(b, o, cap, max_neurons, &block_rows, &block_cols)
-                   : o->kind == AX_MAP_STATE ? state_shape(b, o, cap, &block_rows)
-                                             : value_shape(b, oi, cap, max_neurons, &block_rows);
+    ax_status st = AX_ERR_INVALID;
+    if (o->kind == AX_MAP_WEIGHTS) {
+        st = weight_shape(b, o, cap, max_neurons, &block_rows, &block_cols);
+    } else {
+        /* a slot's SRAM (--spread) when a head, key or value with its needs
+         * fits one, else a whole core's */
+        double slot = floor(cap / b->spread / 4.0) * 4.0;
+        for (int whole = b->spread == 1; whole < 2 && st != AX_OK; whole++) {
+            struct ax_diag_list quiet, *keep = b->diags;
+            ax_diag_list_init(&quiet);
+            if (!whole)
+                b->diags = &quiet;
+            st = o->kind == AX_MAP_STATE
+                     ? state_shape(b, o, whole ? cap : slot, &block_rows)
+                     : value_shape(b, oi, whole ? cap : slot, max_neurons, &block_rows);
+            b->diags = keep;
+            ax_diag_list_free(&quiet);
+        }
+        if (st == AX_OK && b->spread > 1 && o->kind == AX_MAP_STATE && !o->kv_window &&
+            (double)ax_map_block_bytes(o, block_rows, o->cols) > slot)
+            block_rows = 1; /* one head a block, the least that outgrows a slot */
+    }
     if (st != AX_OK)
         return st;
     o = &b->m->objects[oi];
@@ -595,6 +628,9 @@ static uint64_t hilbert_index(uint32_t side, uint32_t x, uint32_t y)
     return d;
 }
 
+/* How a block packs (placer.fresh). */
+enum { FRESH_NO, FRESH_START, FRESH_JOIN };
+
 struct placer {
     const struct ax_chip_desc *chip;
     uint32_t cores_per_chip;
@@ -606,8 +642,10 @@ struct placer {
     double *used;           /* bytes per packed core (max_cores of them when bounded) */
     int is_values_first;    /* pack values and state before the weights (DRAM streaming) */
     const uint32_t *order;  /* the blocks in packing order (shard_order), or NULL: by index */
-    const uint8_t *fresh;   /* per block: starts a core of its own (a SwiGLU shard's first,
-                             * mark_fresh) */
+    const uint8_t *fresh;   /* per block: FRESH_START, a core (or slot) of its own (mark_fresh;
+                             * a SwiGLU shard's first, shard_order), or FRESH_JOIN, on the
+                             * core of the block before it (the rest of a SwiGLU shard) */
+    uint32_t spread;        /* slots a core: cap and max_neurons are a slot's (ax_map_build) */
 };
 
 static uint32_t packed_core(const struct placer *pl, uint32_t seq)
@@ -637,7 +675,7 @@ static uint32_t pack(struct ax_map *m, const struct placer *pl, uint32_t *failed
         if (pl->is_values_first && (kind == AX_MAP_WEIGHTS) != (k >= m->n_blocks))
             continue;
         uint32_t rows = kind == AX_MAP_WEIGHTS ? blk->rows : 0;
-        int is_fresh = pl->fresh && pl->fresh[i] && bytes > 0.0;
+        int is_fresh = pl->fresh && pl->fresh[i] == FRESH_START && bytes > 0.0;
         if (n_used > 0 &&
             (is_fresh || bytes + (double)blk->bytes > pl->cap || neurons + rows > pl->max_neurons)) {
             seq++;
@@ -681,10 +719,133 @@ static uint32_t pack(struct ax_map *m, const struct placer *pl, uint32_t *failed
     return n_used;
 }
 
+/* What pack_spread keeps per core (used bytes and neurons; top: the last
+ * block placed there) and per block (below: the one placed there before). */
+struct spread_scratch {
+    double *used;
+    uint64_t *neurons;
+    uint32_t *top, *below;
+};
+
+/* Whether core `c` holds a block of object `o`: the blocks placed on it,
+ * from the last, chained by `below`. */
+static int holds(const struct ax_map *m, const uint32_t *top, const uint32_t *below, uint32_t c,
+                 uint32_t o)
+{
+    for (uint32_t i = top[c]; i != NONE; i = below[i])
+        if (m->blocks[i].object == o)
+            return 1;
+    return 0;
+}
+
+/* Packs the blocks, with --spread K, into slots laid on `n_cores` cores,
+ * each pass over the cores a fold: slot s on core s mod n_cores. (Back and
+ * forth, a fold's turn laid the two halves of a layer on the same cores.)
+ * Weight blocks fill slots of 1/K of a core (next fit, a fresh block
+ * starting a slot), so a core holds K slices of the model far apart in it
+ * and a matrix's blocks sit on K times as many cores, which work on it at
+ * once. State and value blocks join the slot being filled whatever their
+ * size (a value a core away from the ones it is computed from costs a
+ * message a word: the 7B's norms 60 to 90 us each); a block that starts
+ * a SwiGLU shard needs room for the rest of the shard, which joins it. A
+ * slot whose core cannot take the next block, or holds a block of its
+ * object already, moves on to the next core. Returns n_cores, or NONE when
+ * the blocks do not fit in 8K folds (*failed: the first that did not). */
+static uint32_t pack_spread(struct ax_map *m, const struct placer *pl, uint32_t n_cores,
+                            struct spread_scratch *w, uint32_t *failed)
+{
+    double *used = w->used;
+    uint64_t *neurons = w->neurons;
+    double slot_cap = floor(pl->cap / pl->spread / 4.0) * 4.0;
+    uint64_t slot_neurons = pl->max_neurons / pl->spread;
+    uint64_t end = (uint64_t)n_cores * 8 * pl->spread, s = 0;
+    double bytes = 0.0;
+    uint64_t rows_in = 0;
+    uint32_t result = n_cores;
+    memset(used, 0, n_cores * sizeof *used);
+    memset(neurons, 0, n_cores * sizeof *neurons);
+    for (uint32_t c = 0; c < n_cores; c++)
+        w->top[c] = NONE;
+    for (uint32_t k = 0; k < m->n_blocks && result != NONE; k++) {
+        uint32_t i = pl->order ? pl->order[k] : k;
+        struct ax_map_block *blk = &m->blocks[i];
+        int is_weights = m->objects[blk->object].kind == AX_MAP_WEIGHTS;
+        uint32_t rows = is_weights ? blk->rows : 0;
+        int is_fresh = pl->fresh && pl->fresh[i] == FRESH_START;
+        int is_join = pl->fresh && pl->fresh[i] == FRESH_JOIN;
+        double need = (double)blk->bytes; /* with the blocks that join it */
+        for (uint32_t j = k + 1; is_fresh && j < m->n_blocks; j++) {
+            uint32_t next = pl->order ? pl->order[j] : j;
+            if (pl->fresh[next] != FRESH_JOIN)
+                break;
+            need += (double)m->blocks[next].bytes;
+        }
+        if (k > 0 && !is_join &&
+            (is_fresh || (is_weights && bytes + (double)blk->bytes > slot_cap) ||
+             rows_in + rows > slot_neurons)) {
+            s++;
+            bytes = 0.0;
+            rows_in = 0;
+        }
+        for (;; s++, bytes = 0.0, rows_in = 0) {
+            uint32_t c = (uint32_t)(s % n_cores);
+            if (s >= end) {
+                *failed = i;
+                result = NONE;
+                break;
+            }
+            if (used[c] + need <= pl->cap && neurons[c] + rows <= pl->max_neurons &&
+                !holds(m, w->top, w->below, c, blk->object)) {
+                w->below[i] = w->top[c];
+                w->top[c] = i;
+                blk->core = packed_core(pl, c);
+                blk->is_dram = 0;
+                used[c] += (double)blk->bytes;
+                neurons[c] += rows;
+                bytes += (double)blk->bytes;
+                rows_in += rows;
+                break;
+            }
+        }
+    }
+    return result;
+}
+
+/* pack_spread on the fewest cores it fits, from the cores the bytes need
+ * up (in steps of 1/64), to at most the system's cores. *n_used: NONE when
+ * they do not fit (*failed names a block that did not). */
+static ax_status pack_spread_fit(struct ax_map *m, const struct placer *pl, uint32_t *n_used,
+                                 uint32_t *failed)
+{
+    double bytes = 0.0;
+    for (uint32_t i = 0; i < m->n_blocks; i++)
+        bytes += (double)m->blocks[i].bytes;
+    size_t n = (size_t)m->n_blocks + 1;
+    struct spread_scratch w = {ax_mem_alloc(n * sizeof *w.used),
+                               ax_mem_alloc(n * sizeof *w.neurons), ax_mem_alloc(n * sizeof *w.top),
+                               ax_mem_alloc(n * sizeof *w.below)};
+    ax_status st = w.used && w.neurons && w.top && w.below ? AX_OK : AX_ERR_NOMEM;
+    uint32_t cores = (uint32_t)ceil(bytes / pl->cap), most = m->n_blocks ? m->n_blocks : 1;
+    if (pl->max_cores != NONE && pl->max_cores < most)
+        most = pl->max_cores;
+    cores = cores < 1 ? 1 : cores > most ? most : cores;
+    for (*n_used = NONE; st == AX_OK; cores += cores / 64 + 1) {
+        cores = cores > most ? most : cores;
+        if ((*n_used = pack_spread(m, pl, cores, &w, failed)) != NONE || cores == most)
+            break;
+    }
+    ax_mem_free(w.used);
+    ax_mem_free(w.neurons);
+    ax_mem_free(w.top);
+    ax_mem_free(w.below);
+    return st;
+}
+
 /* The packing order of the blocks when SwiGLU groups are sharded
  * (mark_shards): by index, but for each shard r of a SwiGLU value, shard r
  * of its gate's and its up's values first, the three on a core of their
- * own (*fresh marks the gate's). NULLs when no value is sharded. */
+ * own (*fresh marks the gate's FRESH_START, the others FRESH_JOIN). NULLs
+ * when no value is sharded. */
 static ax_status shard_order(const struct ax_map *m, const struct ax_ir_graph *g, uint32_t **order,
                              uint8_t **fresh)
 {
@@ -712,7 +873,8 @@ static ax_status shard_order(const struct ax_map *m, const struct ax_ir_graph *g
             uint32_t r = i - ob->first_block;
             const struct ax_map_object *gate = &m->objects[ob->shard_lead];
             const struct ax_map_object *up = &m->objects[m->node_value[g->nodes[ob->node].inputs[1]]];
-            f[gate->first_block + r] = 1;
+            f[gate->first_block + r] = FRESH_START;
+            f[up->first_block + r] = f[i] = FRESH_JOIN;
             o[k++] = gate->first_block + r;
             o[k++] = up->first_block + r;
         }
@@ -746,7 +908,7 @@ static ax_status mark_fresh(const struct ax_map *m, uint8_t **fresh)
             continue; /* SwiGLU shards go by shard_order's marks */
         if (!*fresh && !(*fresh = ax_mem_calloc((size_t)m->n_blocks + 1, 1)))
             return AX_ERR_NOMEM;
-        (*fresh)[i] = 1;
+        (*fresh)[i] = FRESH_START;
     }
     return AX_OK;
 }
@@ -1274,8 +1436,10 @@ static ax_status check_model_size(struct builder *b, double cap, uint32_t max_ne
     for (uint32_t i = 0; i < b->m->n_objects; i++) {
         const struct ax_map_object *o = &b->m->objects[i];
         double ob = (double)ax_map_block_bytes(o, o->rows, o->cols);
-        double by_rows = o->kind == AX_MAP_WEIGHTS ? ceil((double)o->rows / max_neurons) : 1.0;
-        double by_bytes = ceil(ob / cap);
+        double slots = o->kind == AX_MAP_WEIGHTS ? b->spread : 1.0;
+        double by_rows =
+            o->kind == AX_MAP_WEIGHTS ? ceil((double)o->rows * slots / max_neurons) : 1.0;
+        double by_bytes = ceil(ob * slots / cap);
         n_blocks += by_bytes > by_rows ? by_bytes : by_rows;
         bytes += ob;
     }
@@ -1297,13 +1461,13 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
     const struct ax_system_desc *sys = ax_arch_desc(arch);
     const struct ax_chip_desc *chip = &sys->chip;
     struct builder b = {out, g, diags, 0, 0, NULL, 0, opt->float_weights == AX_MAP_FLOAT_INT8, 0,
-                        opt->ring_keys};
+                        opt->ring_keys, 1, 0.0};
     b.needs = ax_mem_calloc(g->n_nodes + 1, sizeof *b.needs);
     out->node_value = ax_mem_calloc(g->n_nodes + 1, sizeof *out->node_value);
     out->n_nodes = g->n_nodes;
     uint32_t cpc = ax_arch_cores_per_chip(arch);
     struct placer pl = {chip, cpc, ax_mem_calloc(cpc, sizeof *pl.visit), chip->core.sram.capacity_bytes,
-                        chip->core.max_neurons, NONE, chip->dram.is_present, NULL, 0, NULL, NULL};
+                        chip->core.max_neurons, NONE, chip->dram.is_present, NULL, 0, NULL, NULL, 1};
     uint32_t *order = NULL;
     uint8_t *fresh = NULL;
     ax_status st = AX_ERR_NOMEM;
@@ -1315,22 +1479,35 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
         st = AX_ERR_INVALID;
         goto fail;
     }
-    if ((st = collect(&b)) != AX_OK || (st = check_model_size(&b, pl.cap, pl.max_neurons)) != AX_OK ||
-        (st = partition_all(&b, pl.cap, pl.max_neurons)) != AX_OK)
-        goto fail;
-
     if (!sys->is_chips_open)
         pl.max_cores = sys->n_chips * cpc;
     else if (sys->max_chips)
         pl.max_cores = sys->max_chips * cpc;
-    if (pl.max_cores != NONE && !(pl.used = ax_mem_calloc(pl.max_cores + 1, sizeof *pl.used))) {
+    /* Slots of 1/spread of a core; a system that may stream from DRAM packs
+     * whole cores, since streamed blocks take turns in every core's staging
+     * area. */
+    pl.spread = pl.max_cores != NONE && pl.has_dram ? 1 : opt->spread ? opt->spread : 1;
+    b.spread = pl.spread;
+    b.core_cap = pl.cap;
+    if (pl.max_neurons / pl.spread == 0) {
+        ax_diag_add(diags, AX_DIAG_ERROR, sys->path, 0, 0, "--spread %u leaves a slot no neuron: "
+                    "a core has %u; spread over fewer slots", pl.spread, chip->core.max_neurons);
+        st = AX_ERR_INVALID;
+        goto fail;
+    }
+    if ((st = collect(&b)) != AX_OK ||
+        (st = check_model_size(&b, pl.cap, pl.max_neurons)) != AX_OK ||
+        (st = partition_all(&b, pl.cap, pl.max_neurons)) != AX_OK)
+        goto fail;
+    if (pl.max_cores != NONE && pl.has_dram &&
+        !(pl.used = ax_mem_calloc(pl.max_cores + 1, sizeof *pl.used))) {
         st = AX_ERR_NOMEM;
         goto fail;
     }
     /* When the system is too small to hold everything and blocks must
      * stream from DRAM, every core keeps half its SRAM as the staging buffer
      * they stream into: the blocks are cut again to half a core. */
-    uint32_t failed = 0, n_used;
+    uint32_t failed = 0, n_used = NONE;
     if (pl.max_cores != NONE && pl.has_dram) {
         if ((st = visiting_order(chip, 0, pl.visit)) != AX_OK)
             goto fail;
@@ -1359,7 +1536,10 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
             goto fail;
         if (pl.used)
             memset(pl.used, 0, pl.max_cores * sizeof *pl.used);
-        n_used = pack(out, &pl, &failed);
+        if (pl.spread > 1 && (st = pack_spread_fit(out, &pl, &n_used, &failed)) != AX_OK)
+            goto fail;
+        if (pl.spread == 1)
+            n_used = pack(out, &pl, &failed);
         if (n_used == NONE) {
             const struct ax_map_object *o = &out->objects[out->blocks[failed].object];
             ax_diag_add(diags, AX_DIAG_ERROR, sys->path, 0, 0,
@@ -1378,6 +1558,7 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
         set_reduction(out, opt->reduce_fanin, opt->reduce_chunk);
         out->relay = opt->relay;
         out->ring_keys = opt->ring_keys;
+        out->spread = pl.spread;
         double cost = total_cost(out, &pl, out->chip_grid_w, opt->spikes_per_element);
         if (pass == 0) {
             out->traffic_hop_bytes_naive = cost;

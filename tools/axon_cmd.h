@@ -30,8 +30,8 @@ int ax_cmd_ref_option(int argc, char **argv, int *i, struct ax_ref_options *o, c
 int ax_cmd_ref_check(const struct ax_ref_options *o, const char *cmd);
 
 /* The mapping options `map`, `compile` and `run` share (cmd_map.c):
- * --float-weights keep|int8|auto, --reduce-fanin N, --reduce-chunk N, --relay on|off and
- * --ring-keys N.
+ * --float-weights keep|int8|auto, --reduce-fanin N, --reduce-chunk N, --relay on|off,
+ * --ring-keys N and --spread K.
  * Returns as
  * ax_cmd_ref_option does. */
 int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, const char *cmd);
@@ -52,7 +52,10 @@ int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, c
     "                       core sends it to each\n"                                        \
     "  --ring-keys N        a sliding window's keys on one core: at most N (default\n"       \
     "                       128), its cores' partial attentions combined along a\n"       \
-    "                       tree; 0: as many as a core holds\n"
+    "                       tree; 0: as many as a core holds\n"                               \
+    "  --spread K           each core holds K slices of the model, far apart in it:\n"     \
+    "                       blocks of 1/K of a core, so a matrix's work spreads over\n"   \
+    "                       K times as many cores (default 1)\n"
 
 /* The most tokens `axon run` and `axon sim` take, from --tokens or a prompt. */
 #define AX_CMD_RUN_MAX_TOKENS (1u << 20)

@@ -99,6 +99,19 @@ head -c 32 "$src/tests/data/heldout.txt" >"$dir/p32.txt"
 v = json.load(open(sys.argv[1]))["validation"]
 assert v["values_checked"] == 8192 and v["max_rel_err"] < 1e-6, v' "$dir/rk.json"
 check "split windows merged along trees agree with the reference within 1e-6" $?
+# Four slots a core: the blocks of a quarter core, folded over the cores,
+# compute exactly the reference's values (bit for bit); two by default.
+"$axon" run "$src/models/nets/spikingbrain-tiny" --chip "$chip" --prompt-file "$dir/p32.txt" \
+    --spread 4 --json >"$dir/sp.json" 2>"$dir/err.txt" &&
+    /usr/bin/python3 -c 'import json, sys
+v = json.load(open(sys.argv[1]))["validation"]
+assert v["values_checked"] == 8192 and v["bit_exact"] and v["mismatches"] == 0, v' "$dir/sp.json" &&
+    grep -q '^\.meta "spread" "2"$' "$dir/t.s"
+check "four slots a core compute the reference's values bit for bit; two by default" $?
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --spread 0 \
+    -o "$dir/x.axb" 2>"$dir/err.txt"
+[ $? -eq 2 ] && grep -q "spread 0: expected a number of slots a core from 1 to 64" "$dir/err.txt"
+check "zero slots a core is a usage error" $?
 "$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --ring-keys lots \
     -o "$dir/x.axb" 2>"$dir/err.txt"
 [ $? -eq 2 ] && grep -q "ring-keys lots: expected 0 (as many as a core holds) or a number" "$dir/err.txt"

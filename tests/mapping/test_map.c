@@ -14,6 +14,7 @@
 #include "ax_model.h"
 #include "ax_pipeline.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -183,20 +184,26 @@ static int verifies(const struct ax_prog *p)
     return st == AX_OK;
 }
 
+static int map_opt(struct fixture *f, struct ax_map *m, ax_status want,
+                   const struct ax_map_options *opt)
+{
+    struct ax_diag_list d;
+    ax_diag_list_init(&d);
+    ax_status st = ax_map_build(&f->g, f->arch, opt, m, &d);
+    if (st != want)
+        ax_diag_print(&d, stderr);
+    CHECK(st == want);
+    ax_diag_list_free(&d);
+    return st == AX_OK;
+}
+
 static int map_with(struct fixture *f, struct ax_map *m, ax_status want,
                     enum ax_map_float_weights float_weights)
 {
     struct ax_map_options opt;
     ax_map_default_options(&opt);
     opt.float_weights = float_weights;
-    struct ax_diag_list d;
-    ax_diag_list_init(&d);
-    ax_status st = ax_map_build(&f->g, f->arch, &opt, m, &d);
-    if (st != want)
-        ax_diag_print(&d, stderr);
-    CHECK(st == want);
-    ax_diag_list_free(&d);
-    return st == AX_OK;
+    return map_opt(f, m, want, &opt);
 }
 
 static int map(struct fixture *f, struct ax_map *m, ax_status want)
@@ -507,25 +514,52 @@ static void check_7b_on_loihi2(enum ax_spike_mode mode)
                           m.objects[m.blocks[j].object].kv_window != 0;
         }
         CHECK(split == 14 * 4 * 32 && shared == 0);
-        /* the first block of every object of several blocks (but a SwiGLU
-         * shard) is the first block on its core (map.c, mark_fresh): a core
-         * holds nothing of the objects before it */
-        uint32_t *first_on = malloc(((size_t)m.n_chips * m.cores_per_chip + 1) * sizeof *first_on);
-        uint32_t n_late = 0, n_multi = 0;
-        for (uint32_t c = 0; first_on && c < m.n_chips * m.cores_per_chip; c++)
-            first_on[c] = UINT32_MAX;
-        for (uint32_t i = m.n_blocks; first_on && i-- > 0;)
-            if (!m.blocks[i].is_dram)
-                first_on[m.blocks[i].core] = i;
-        for (uint32_t k = 0; first_on && k < m.n_objects; k++) {
-            const struct ax_map_object *o = &m.objects[k];
+        /* no core holds blocks of two objects of several blocks of one
+         * layer (map.c, mark_fresh: their code would run one after the
+         * other), and with two slots a core (--spread) most cores hold
+         * weights of two layers: the slices of the model folded over the
+         * cores */
+        size_t n_cores = (size_t)m.n_chips * m.cores_per_chip;
+        uint32_t *last = malloc((n_cores + 1) * sizeof *last),
+                 *lo = malloc((n_cores + 1) * sizeof *lo);
+        uint32_t *hi = calloc(n_cores + 1, sizeof *hi);
+        uint32_t n_twice = 0, n_multi = 0, n_layered = 0, n_two = 0;
+        for (size_t c = 0; last && lo && hi && c < n_cores; c++)
+            last[c] = lo[c] = UINT32_MAX;
+        for (uint32_t i = 0; last && lo && hi && i < m.n_blocks; i++) {
+            const struct ax_map_block *b = &m.blocks[i];
+            const struct ax_map_object *o = &m.objects[b->object];
+            unsigned layer;
+            if (b->is_dram || o->kind != AX_MAP_WEIGHTS ||
+                sscanf(o->name, "model.layers.%u.", &layer) != 1)
+                continue;
+            lo[b->core] = layer < lo[b->core] ? layer : lo[b->core];
+            hi[b->core] = layer > hi[b->core] ? layer : hi[b->core];
             if (o->n_blocks < 2 || o->shard_lead != UINT32_MAX)
                 continue;
-            n_multi++;
-            n_late += first_on[m.blocks[o->first_block].core] != o->first_block;
+            n_multi += i == o->first_block;
+            uint32_t prev = last[b->core];
+            unsigned prev_layer;
+            n_twice += prev != UINT32_MAX && prev != b->object &&
+                       sscanf(m.objects[prev].name, "model.layers.%u.", &prev_layer) == 1 &&
+                       prev_layer == layer;
+            last[b->core] = b->object;
         }
-        CHECK(first_on && n_multi > 28 * 7 && n_late == 0);
-        free(first_on);
+        for (size_t c = 0; last && lo && hi && c < n_cores; c++) {
+            n_layered += lo[c] != UINT32_MAX;
+            n_two += lo[c] != UINT32_MAX && hi[c] > lo[c];
+        }
+        CHECK(last && lo && hi && n_multi == 28 * 7 &&
+              n_twice == 0); /* q, k, v, o, gate, up, down */
+        CHECK(n_two * 10 >= n_layered * 6);
+        if (n_twice || n_two * 10 < n_layered * 6)
+            fprintf(
+                stderr,
+                "  %u cores hold two objects of one layer; %u of %u hold two layers; %u objects\n",
+                n_twice, n_two, n_layered, n_multi);
+        free(last);
+        free(lo);
+        free(hi);
         check_lm_head_relayed(&p, &m, &f.g);
         /* q_proj, o_proj, gate_proj and up_proj of the 28 layers relay:
          * their column groups have several cores on a chip (k_proj's,
@@ -577,6 +611,7 @@ static void test_small_system_streams_from_dram(void)
         if (map(&f, &m, AX_OK)) {
             check_invariants(&m, f.arch);
             CHECK(m.n_chips == 2 && m.n_cores_used == 32 && m.dram_bytes > 0);
+            CHECK(m.spread == 1); /* blocks that stream take whole cores' staging areas */
             /* resident blocks leave the staging buffer free, and every
              * streamed block fits in it */
             double cap = ax_arch_desc(f.arch)->chip.core.sram.capacity_bytes;
@@ -920,6 +955,58 @@ static void test_relay_option(void)
     teardown(&f);
 }
 
+/* --spread K: weight blocks of at most 1/K of a core's SRAM (in words),
+ * no core with two blocks of one object, every core within its SRAM and
+ * neurons. The small model's weights then take more blocks (on
+ * loihi2-like, 60 at one slot a core and 158 at four, counted when
+ * written: its smallest matrices fit a quarter core whole) on no more
+ * cores (45 and 37: slots pack the values and state in the room that
+ * whole-core blocks left). The choice is recorded. */
+static void test_spread(void)
+{
+    struct fixture f;
+    if (!setup(&f, SRC "/models/nets/spikingbrain-tiny", SRC "/models/chips/loihi2-like.yaml",
+               NULL))
+        return;
+    uint32_t blocks[2] = {0, 0}, cores[2] = {0, 0};
+    for (uint32_t k = 0; k < 2; k++) {
+        struct ax_map_options opt;
+        ax_map_default_options(&opt);
+        CHECK(opt.spread == 2);
+        opt.float_weights = AX_MAP_FLOAT_KEEP;
+        opt.spread = k ? 4 : 1;
+        struct ax_map m;
+        struct ax_prog p;
+        if (!map_and_emit(&f, &opt, &m, &p))
+            break;
+        check_invariants(&m, f.arch);
+        double slot =
+            floor(ax_arch_desc(f.arch)->chip.core.sram.capacity_bytes / opt.spread / 4.0) * 4.0;
+        int within = 1, apart = 1;
+        for (uint32_t i = 0; i < m.n_blocks; i++) {
+            const struct ax_map_block *b = &m.blocks[i];
+            if (m.objects[b->object].kind != AX_MAP_WEIGHTS)
+                continue;
+            blocks[k]++;
+            within &= (double)b->bytes <= slot;
+            for (uint32_t j = m.objects[b->object].first_block; j < i; j++)
+                apart &= m.blocks[j].core != b->core;
+        }
+        cores[k] = m.n_cores_used;
+        CHECK(within && apart && m.spread == opt.spread);
+        char want[8];
+        snprintf(want, sizeof want, "%u", opt.spread);
+        CHECK(strcmp(ax_prog_meta(&p, "spread"), want) == 0 && verifies(&p));
+        ax_prog_free(&p);
+        ax_map_free(&m);
+    }
+    CHECK(2 * blocks[1] >= 5 * blocks[0] && cores[1] <= cores[0]);
+    if (2 * blocks[1] < 5 * blocks[0] || cores[1] > cores[0])
+        fprintf(stderr, "  %u and %u weight blocks on %u and %u cores\n", blocks[0], blocks[1],
+                cores[0], cores[1]);
+    teardown(&f);
+}
+
 static void test_reduction_trees(void)
 {
     char *chip = small_cores_chip();
@@ -1045,7 +1132,9 @@ static void test_emit_tiny_multicast(void)
  * three on one core, each row range's on a core of its own; the SwiGLU
  * then moves neither operand (no psumrecv of its own). On loihi2-like
  * with the model's float32 down_proj, whose blocks take all 768 columns,
- * they stay whole (a block would gather from every shard). */
+ * they stay whole (a block would gather from every shard). Packed whole
+ * (--spread 1), that is; with two slots a core gate's blocks take 90 rows,
+ * fewer than down_proj's take columns, and the group stays whole too. */
 static void test_swiglu_shards(void)
 {
     char *chip = small_cores_chip();
@@ -1055,56 +1144,69 @@ static void test_swiglu_shards(void)
         ax_mem_free(chip);
         return;
     }
-    struct ax_map m, mw;
-    memset(&m, 0, sizeof m);
-    memset(&mw, 0, sizeof mw);
-    if (map_with(&f, &m, AX_OK, AX_MAP_FLOAT_INT8) && map(&w, &mw, AX_OK)) {
-        uint32_t n_groups = 0;
-        int aligned = 1, together = 1, alone = 1, whole = 1;
-        for (uint32_t id = 0; id < f.g.n_nodes; id++) {
-            const struct ax_ir_node *n = &f.g.nodes[id];
-            if (n->op != AX_IR_SWIGLU)
-                continue;
-            const struct ax_map_object *vs = &m.objects[m.node_value[id]];
-            const struct ax_map_object *va = &m.objects[m.node_value[n->inputs[0]]];
-            const struct ax_map_object *vu = &m.objects[m.node_value[n->inputs[1]]];
-            const struct ax_map_object *g = &m.objects[m.node_value[n->inputs[0]] - 1];
-            n_groups++;
-            whole &= mw.objects[mw.node_value[id]].n_blocks == 1;
-            aligned &= vs->n_blocks == 5 && va->n_blocks == 5 && vu->n_blocks == 5 &&
-                       m.blocks[g->first_block].rows == 180;
-            for (uint32_t r = 0; r < vs->n_blocks && r < va->n_blocks && r < vu->n_blocks; r++) {
-                const struct ax_map_block *s = &m.blocks[vs->first_block + r];
-                together &= s->core == m.blocks[va->first_block + r].core &&
-                            s->core == m.blocks[vu->first_block + r].core &&
-                            s->row0 == 180 * r && s->rows == (r < 4 ? 180u : 48u);
-                for (uint32_t q = 0; q < r; q++) /* each row range's on its own core */
-                    alone &= m.blocks[vs->first_block + q].core != s->core;
+    for (uint32_t spread = 1; spread <= 2; spread++) {
+        struct ax_map m, mw;
+        memset(&m, 0, sizeof m);
+        memset(&mw, 0, sizeof mw);
+        struct ax_map_options opt;
+        ax_map_default_options(&opt);
+        opt.float_weights = AX_MAP_FLOAT_INT8;
+        opt.spread = spread;
+        if (map_opt(&f, &m, AX_OK, &opt) && map(&w, &mw, AX_OK)) {
+            uint32_t n_groups = 0;
+            int aligned = 1, together = 1, alone = 1, whole = 1, cut = 1;
+            for (uint32_t id = 0; id < f.g.n_nodes; id++) {
+                const struct ax_ir_node *n = &f.g.nodes[id];
+                if (n->op != AX_IR_SWIGLU)
+                    continue;
+                const struct ax_map_object *vs = &m.objects[m.node_value[id]];
+                const struct ax_map_object *va = &m.objects[m.node_value[n->inputs[0]]];
+                const struct ax_map_object *vu = &m.objects[m.node_value[n->inputs[1]]];
+                const struct ax_map_object *g = &m.objects[m.node_value[n->inputs[0]] - 1];
+                n_groups++;
+                whole &= mw.objects[mw.node_value[id]].n_blocks == 1;
+                /* two slots a core: gate's blocks of 90 rows, fewer than
+                 * down_proj's blocks take columns, so the group stays whole */
+                uint32_t rows = spread == 1 ? 180 : 768, n_cut = (768 + rows - 1) / rows;
+                aligned &= vs->n_blocks == n_cut && va->n_blocks == n_cut &&
+                           vu->n_blocks == n_cut &&
+                           m.blocks[g->first_block].rows == (spread == 1 ? 180u : 90u);
+                for (uint32_t r = 0; r < vs->n_blocks && r < va->n_blocks && r < vu->n_blocks;
+                     r++) {
+                    const struct ax_map_block *s = &m.blocks[vs->first_block + r];
+                    together &= spread > 1 || (s->core == m.blocks[va->first_block + r].core &&
+                                               s->core == m.blocks[vu->first_block + r].core);
+                    cut &= s->row0 == rows * r &&
+                           s->rows == (r < n_cut - 1 ? rows : 768 - rows * (n_cut - 1));
+                    for (uint32_t q = 0; q < r; q++) /* each row range's on its own core */
+                        alone &= m.blocks[vs->first_block + q].core != s->core;
+                }
             }
+            CHECK(n_groups == 4);
+            CHECK(aligned);
+            CHECK(together);
+            CHECK(cut);
+            CHECK(alone);
+            CHECK(whole);
+            struct ax_prog p;
+            struct ax_spike_options so;
+            ax_spike_options_default(&so);
+            struct ax_diag_list d;
+            ax_diag_list_init(&d);
+            CHECK(ax_map_emit(&m, &f.g, f.arch, &so, "tiny", &p, &d) == AX_OK);
+            CHECK(verifies(&p));
+            for (uint32_t id = 0; id < f.g.n_nodes && spread == 1; id++)
+                if (f.g.nodes[id].op == AX_IR_SWIGLU)
+                    for (uint32_t c = 0; c < p.n_cores; c++)
+                        CHECK(!node_has_op(&p, id, c, AX_ISA_PSUMRECV));
+            ax_prog_free(&p);
+            ax_diag_list_free(&d);
         }
-        CHECK(n_groups == 4);
-        CHECK(aligned);
-        CHECK(together);
-        CHECK(alone);
-        CHECK(whole);
-        struct ax_prog p;
-        struct ax_spike_options so;
-        ax_spike_options_default(&so);
-        struct ax_diag_list d;
-        ax_diag_list_init(&d);
-        CHECK(ax_map_emit(&m, &f.g, f.arch, &so, "tiny", &p, &d) == AX_OK);
-        CHECK(verifies(&p));
-        for (uint32_t id = 0; id < f.g.n_nodes; id++)
-            if (f.g.nodes[id].op == AX_IR_SWIGLU)
-                for (uint32_t c = 0; c < p.n_cores; c++)
-                    CHECK(!node_has_op(&p, id, c, AX_ISA_PSUMRECV));
-        ax_prog_free(&p);
-        ax_diag_list_free(&d);
+        if (m.objects)
+            ax_map_free(&m);
+        if (mw.objects)
+            ax_map_free(&mw);
     }
-    if (m.objects)
-        ax_map_free(&m);
-    if (mw.objects)
-        ax_map_free(&mw);
     teardown(&f);
     teardown(&w);
     ax_mem_free(chip);
@@ -1121,7 +1223,7 @@ static void test_7b_paper_on_loihi2(void)
     check_7b_on_loihi2(AX_SPIKE_MODE_PAPER);
 }
 
-AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_block_bytes), T(test_emit_tiny), T(test_emit_tiny_multicast), T(test_swiglu_shards), T(test_7b_on_loihi2),
+AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_block_bytes), T(test_emit_tiny), T(test_emit_tiny_multicast), T(test_swiglu_shards), T(test_spread), T(test_7b_on_loihi2),
              T(test_7b_paper_on_loihi2),
              T(test_small_system_streams_from_dram), T(test_too_small_without_dram),
              T(test_core_too_small_for_a_group), T(test_reduction_trees), T(test_relay_option))
