@@ -234,6 +234,10 @@ int ax_prog_has_all_data(const struct ax_prog *p);
  * search; the entries ascend in a valid program). */
 uint32_t ax_prog_node_entry(const struct ax_prog *p, uint32_t node);
 
+/* 1 when barrier `b` lists `core` (binary search; a valid barrier's cores
+ * ascend). */
+int ax_prog_barrier_lists(const struct ax_prog_barrier *b, uint32_t core);
+
 /* The buffer of `core` that holds word `addr`, or NULL (binary search; the
  * buffers ascend by (core, addr) in a valid program). */
 const struct ax_prog_buffer *ax_prog_buffer_at(const struct ax_prog *p, uint32_t core,

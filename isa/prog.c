@@ -190,6 +190,19 @@ int ax_prog_buffer_kind_parse(const char *s, enum ax_prog_buffer_kind *out)
     return -1;
 }
 
+int ax_prog_barrier_lists(const struct ax_prog_barrier *b, uint32_t core)
+{
+    uint32_t lo = 0, hi = b->n_cores;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (b->cores[mid] < core)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < b->n_cores && b->cores[lo] == core;
+}
+
 uint32_t ax_prog_node_entry(const struct ax_prog *p, uint32_t node)
 {
     uint32_t lo = 0, hi = p->n_nodes;

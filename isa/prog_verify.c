@@ -187,19 +187,6 @@ static int has_node(const struct ax_prog *p, uint32_t node)
     return ax_prog_node_entry(p, node) != AX_PROG_NONE;
 }
 
-static int barrier_lists(const struct ax_prog_barrier *b, uint32_t core)
-{
-    uint32_t lo = 0, hi = b->n_cores;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (b->cores[mid] < core)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < b->n_cores && b->cores[lo] == core;
-}
-
 /* ---- 1. header ------------------------------------------------------------------ */
 
 static void check_header(struct verifier *v)
@@ -860,7 +847,7 @@ static void check_barrier_operand(struct verifier *v, struct core_scan *cs, uint
                 (unsigned long long)id, p->n_barriers);
         return;
     }
-    if (!barrier_lists(&p->barriers[id], cs->core))
+    if (!ax_prog_barrier_lists(&p->barriers[id], cs->core))
         fail_at(v, cs->core, cs->at, cs->op, "barrier %llu does not list core %u; add the core to "
                 "its '.barrier cores=' list", (unsigned long long)id, cs->core);
     if (cs->last_barrier != UINT64_MAX && id <= cs->last_barrier)

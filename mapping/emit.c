@@ -934,32 +934,33 @@ static void choose_relays(struct emitter *e, uint32_t src, const struct ax_prog_
                 e->core_role[all[i].core] = ROLE_DIRECT;
 }
 
+/* Group g's events (columns g * GROUP .. of `cols`) from `core` to the
+ * cores e->tmp lists: a relay. */
+static void relay_to_tmp(struct emitter *e, uint32_t core, uint32_t g, uint32_t cols)
+{
+    uint32_t end = (g + 1) * GROUP < cols ? (g + 1) * GROUP : cols;
+    setlen(e, core, end - g * GROUP);
+    op(e, core, AX_ISA_RELAY, 0, g * GROUP, route(e, core, AX_PROG_ROUTE_SPIKES, e->tmp, e->n_tmp), 0);
+}
+
 /* The head of each group passes its events on to the group's MID cores;
  * then one barrier of the heads and the MID cores. */
 static void head_relays(struct emitter *e, uint32_t src, const struct ax_prog_dest *all,
-                          const uint32_t *at, uint32_t n_groups, uint32_t cols)
+                        const uint32_t *at, uint32_t n_groups, uint32_t cols)
 {
     int is_any = 0;
     for (uint32_t g = 0; g < n_groups && ok(e); g++) {
         const struct ax_prog_dest *d = all + at[g];
-        uint32_t n = at[g + 1] - at[g];
-        for (uint32_t i = 0; i < n && ok(e); i++) {
-            if (d[i].core == src || e->core_role[d[i].core] != ROLE_DIRECT)
-                continue;
-            e->n_tmp = 0; /* the MID cores head i feeds */
-            for (uint32_t j = 0; j < n; j++)
-                if (e->core_role[d[j].core] == ROLE_MID && head_of(e, src, d, n) == i &&
-                    GROW(e, e->tmp, e->n_tmp, e->cap_tmp) == 0)
-                    e->tmp[e->n_tmp++] = d[j];
-            if (e->n_tmp == 0)
-                continue;
-            uint32_t end = (g + 1) * GROUP < cols ? (g + 1) * GROUP : cols;
-            setlen(e, d[i].core, end - g * GROUP);
-            op(e, d[i].core, AX_ISA_RELAY, 0, g * GROUP,
-               route(e, d[i].core, AX_PROG_ROUTE_SPIKES, e->tmp, e->n_tmp), 0);
-            barrier_join(e, d[i].core);
-            is_any = 1;
-        }
+        uint32_t n = at[g + 1] - at[g], head = head_of(e, src, d, n);
+        e->n_tmp = 0;
+        for (uint32_t j = 0; j < n && head != NONE; j++)
+            if (e->core_role[d[j].core] == ROLE_MID && GROW(e, e->tmp, e->n_tmp, e->cap_tmp) == 0)
+                e->tmp[e->n_tmp++] = d[j];
+        if (e->n_tmp == 0 || !ok(e))
+            continue;
+        relay_to_tmp(e, d[head].core, g, cols);
+        barrier_join(e, d[head].core);
+        is_any = 1;
     }
     for (uint32_t i = 0; i < at[n_groups] && is_any && ok(e); i++)
         if (e->core_role[all[i].core] == ROLE_MID)
@@ -989,10 +990,7 @@ static void relay_groups(struct emitter *e, uint32_t src, const struct ax_prog_d
                     e->tmp[e->n_tmp++] = d[j];
             if (e->n_tmp == 0)
                 continue;
-            uint32_t end = (g + 1) * GROUP < cols ? (g + 1) * GROUP : cols;
-            setlen(e, d[i].core, end - g * GROUP);
-            op(e, d[i].core, AX_ISA_RELAY, 0, g * GROUP,
-               route(e, d[i].core, AX_PROG_ROUTE_SPIKES, e->tmp, e->n_tmp), 0);
+            relay_to_tmp(e, d[i].core, g, cols);
             e->core_role[d[i].core] = ROLE_RELAY;
             is_any = 1;
         }

@@ -611,21 +611,6 @@ static void send_values(struct ax_exec *ex, struct core_run *r, uint64_t route, 
     }
 }
 
-/* Whether barrier `id` lists `core` (its cores ascend). */
-static int lists(const struct ax_prog *p, uint32_t id, uint32_t core)
-{
-    const struct ax_prog_barrier *b = &p->barriers[id];
-    uint32_t lo = 0, hi = b->n_cores;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (b->cores[mid] < core)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < b->n_cores && b->cores[lo] == core;
-}
-
 /* The barrier at which spikes sent now (instruction r->pc) become visible to
  * `core`: the first after the send, on the sending core, that lists it
  * (NONE: none does, and they never do). So the barrier a send's events
@@ -637,7 +622,7 @@ static uint32_t visible_at(const struct ax_exec *ex, const struct core_run *r, u
     struct ax_isa_instr in;
     for (uint32_t pc = r->pc + 1; pc < c->n_instr; pc++)
         if (ax_isa_decode(c->words[pc], &in) == 0 && in.op == AX_ISA_BARRIER &&
-            in.a < ex->p->n_barriers && lists(ex->p, (uint32_t)in.a, core))
+            in.a < ex->p->n_barriers && ax_prog_barrier_lists(&ex->p->barriers[in.a], core))
             return (uint32_t)in.a;
     return NONE;
 }
