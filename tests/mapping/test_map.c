@@ -451,7 +451,11 @@ static void check_relay(const struct ax_prog *p, const struct ax_prog_opmap *o,
     CHECK(is_emitted(&r->emits, o->node, o->core) ||
           (!is_head && is_emitted(&r->heads, o->node, o->core)));
     for (uint32_t d = 0; rt && d < rt->n_dst; d++) {
-        CHECK(is_head || rt->dst[d].core / p->cores_per_chip == o->core / p->cores_per_chip);
+        uint32_t chip = rt->dst[d].core / p->cores_per_chip;
+        CHECK(is_head || chip == o->core / p->cores_per_chip);
+        /* a head feeds one relay a chip, on other chips (routes ascend) */
+        CHECK(!is_head || (chip != o->core / p->cores_per_chip &&
+                           (d == 0 || chip != rt->dst[d - 1].core / p->cores_per_chip)));
         CHECK(!is_emitted(&r->emits, o->node, rt->dst[d].core));
         CHECK(is_head || !is_emitted(&r->heads, o->node, rt->dst[d].core));
     }
@@ -462,12 +466,12 @@ static void check_relay(const struct ax_prog *p, const struct ax_prog_opmap *o,
 }
 
 /* Relayed spikes (mapping/emit.c, choose_relays): a head passes its
- * events on to other chips' relays and took them from the encoder; a
- * chip's relay passes them on only to cores of its own chip and took them
- * from the encoder or a head; a core either feeds takes none from the
- * encoder, nor, fed by a chip's relay, from a head (a core takes all its
- * events at one barrier). Returns how many graph nodes relay; *n_heads (if
- * not NULL) how many destinations the heads' relays have. */
+ * events on to other chips' relays, one a chip, and took them from the
+ * encoder; a chip's relay passes them on only to cores of its own chip and
+ * took them from the encoder or a head; a core either feeds takes none
+ * from the encoder, nor, fed by a chip's relay, from a head (a core takes
+ * all its events at one barrier). Returns how many graph nodes relay;
+ * *n_heads (if not NULL) how many destinations the heads' relays have. */
 static uint32_t check_relays_heads(const struct ax_prog *p, uint32_t *n_heads)
 {
     uint32_t top = 0;
