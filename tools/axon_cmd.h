@@ -55,7 +55,7 @@ int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, c
     "                       tree; 0: as many as a core holds\n"                               \
     "  --spread K           each core holds K slices of the model, far apart in it:\n"     \
     "                       blocks of 1/K of a core, so a matrix's work spreads over\n"   \
-    "                       K times as many cores (default 1)\n"
+    "                       K times as many cores (default 2)\n"
 
 /* The most tokens `axon run` and `axon sim` take, from --tokens or a prompt. */
 #define AX_CMD_RUN_MAX_TOKENS (1u << 20)

@@ -106,8 +106,9 @@ check "split windows merged along trees agree with the reference within 1e-6" $?
     /usr/bin/python3 -c 'import json, sys
 v = json.load(open(sys.argv[1]))["validation"]
 assert v["values_checked"] == 8192 and v["bit_exact"] and v["mismatches"] == 0, v' "$dir/sp.json" &&
-    grep -q '^\.meta "spread" "2"$' "$dir/t.s"
-check "four slots a core compute the reference's values bit for bit; two by default" $?
+    grep -q '^\.meta "spread" "2"$' "$dir/t.s" &&
+    "$axon" compile --help | grep -q "K times as many cores (default 2)"
+check "four slots a core compute the reference's values bit for bit; two by default, as --help says" $?
 "$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --spread 0 \
     -o "$dir/x.axb" 2>"$dir/err.txt"
 [ $? -eq 2 ] && grep -q "spread 0: expected a number of slots a core from 1 to 64" "$dir/err.txt"
