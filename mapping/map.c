@@ -639,13 +639,14 @@ struct placer {
     uint32_t max_neurons;
     uint32_t max_cores;     /* NONE: open */
     int has_dram;
-    double *used;           /* bytes per packed core (max_cores of them when bounded) */
+    double *used;           /* bytes per packed core (max_cores of them when bounded, with
+                             * DRAM to stream from), or NULL */
     int is_values_first;    /* pack values and state before the weights (DRAM streaming) */
     const uint32_t *order;  /* the blocks in packing order (shard_order), or NULL: by index */
     const uint8_t *fresh;   /* per block: FRESH_START, a core (or slot) of its own (mark_fresh;
                              * a SwiGLU shard's first, shard_order), or FRESH_JOIN, on the
                              * core of the block before it (the rest of a SwiGLU shard) */
-    uint32_t spread;        /* slots a core: cap and max_neurons are a slot's (ax_map_build) */
+    uint32_t spread;        /* slots a core (--spread; pack_spread cuts cap and max_neurons) */
 };
 
 static uint32_t packed_core(const struct placer *pl, uint32_t seq)
