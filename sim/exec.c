@@ -52,7 +52,7 @@ struct train {
     float vth;
     uint8_t enc;
     uint32_t buf;
-    uint32_t at; /* pending: the barrier that makes it visible (visible_at), or NONE */
+    uint32_t at; /* pending: the barrier that makes it visible (note_visibility), or NONE */
 };
 
 struct trains {
@@ -101,7 +101,7 @@ struct core_run {
     uint32_t n_msgs, cap_msgs;
     struct trains pending, current;
     uint32_t vis_pc;                     /* the send whose destinations' barriers vis holds */
-    const struct ax_prog_route *vis_rt;  /* (visible_at), on route vis_rt, or NULL */
+    const struct ax_prog_route *vis_rt;  /* (note_visibility), on route vis_rt, or NULL */
     uint32_t *vis;
     uint32_t cap_vis;
     struct encoding *encs;
@@ -611,20 +611,37 @@ static void send_values(struct ax_exec *ex, struct core_run *r, uint64_t route, 
     }
 }
 
-/* The barrier at which spikes sent now (instruction r->pc) become visible to
- * `core`: the first after the send, on the sending core, that lists it
- * (NONE: none does, and they never do). So the barrier a send's events
- * belong to is written in the program: events that reach a core while it
- * still waits at an earlier barrier wait for theirs. */
-static uint32_t visible_at(const struct ax_exec *ex, const struct core_run *r, uint32_t core)
+/* The barrier at which spikes sent now (instruction r->pc) on route `rt`
+ * become visible to each destination, into r->vis: the first after the
+ * send, on the sending core, that lists it (NONE: none does, and they never
+ * do). So the barrier a send's events belong to is written in the program:
+ * events that reach a core while it still waits at an earlier barrier wait
+ * for theirs. One scan of the code after the send; the first barrier
+ * mostly lists them all. 0, or -1 when out of memory (the run failed). */
+static int note_visibility(struct ax_exec *ex, struct core_run *r, const struct ax_prog_route *rt)
 {
-    const struct ax_prog_code *c = &ex->p->code[ex->run_of_core[r->core]];
+    const struct ax_prog *p = ex->p;
+    if (grow32((void **)&r->vis, rt->n_dst, &r->cap_vis, sizeof *r->vis)) {
+        oom(ex, r);
+        return -1;
+    }
+    for (uint32_t d = 0; d < rt->n_dst; d++)
+        r->vis[d] = NONE;
+    const struct ax_prog_code *c = &p->code[ex->run_of_core[r->core]];
+    uint32_t left = rt->n_dst;
     struct ax_isa_instr in;
-    for (uint32_t pc = r->pc + 1; pc < c->n_instr; pc++)
-        if (ax_isa_decode(c->words[pc], &in) == 0 && in.op == AX_ISA_BARRIER &&
-            in.a < ex->p->n_barriers && ax_prog_barrier_lists(&ex->p->barriers[in.a], core))
-            return (uint32_t)in.a;
-    return NONE;
+    for (uint32_t pc = r->pc + 1; pc < c->n_instr && left > 0; pc++) {
+        if (ax_isa_decode(c->words[pc], &in) != 0 || in.op != AX_ISA_BARRIER || in.a >= p->n_barriers)
+            continue;
+        for (uint32_t d = 0; d < rt->n_dst; d++)
+            if (r->vis[d] == NONE && ax_prog_barrier_lists(&p->barriers[in.a], rt->dst[d].core)) {
+                r->vis[d] = (uint32_t)in.a;
+                left--;
+            }
+    }
+    r->vis_rt = rt;
+    r->vis_pc = r->pc;
+    return 0;
 }
 
 /* Barrier `id` is complete: every listed core's pending events that belong
@@ -790,16 +807,8 @@ static int send_train(struct ax_exec *ex, struct core_run *r, const struct ax_pr
                       struct train t)
 {
     const struct ax_prog *p = ex->p;
-    if (r->vis_rt != rt || r->vis_pc != r->pc) { /* each destination's barrier, once a send */
-        if (grow32((void **)&r->vis, rt->n_dst, &r->cap_vis, sizeof *r->vis)) {
-            oom(ex, r);
-            return -1;
-        }
-        for (uint32_t d = 0; d < rt->n_dst; d++)
-            r->vis[d] = rt->dst[d].core < p->n_cores ? visible_at(ex, r, rt->dst[d].core) : NONE;
-        r->vis_rt = rt;
-        r->vis_pc = r->pc;
-    }
+    if ((r->vis_rt != rt || r->vis_pc != r->pc) && note_visibility(ex, r, rt) != 0)
+        return -1; /* each destination's barrier, once a send */
     for (uint32_t d = 0; d < rt->n_dst; d++) {
         uint32_t k = rt->dst[d].core < p->n_cores ? ex->run_of_core[rt->dst[d].core] : NONE;
         ex->stats.n_events += events_of(t.enc, magnitude(t.s));
