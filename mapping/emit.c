@@ -89,7 +89,6 @@ struct emitter {
     uint32_t *next_reader;        /* per spiking weight object: the next one that reads the
                                    * same value, or NONE */
     uint8_t *is_fed;              /* per map object: its events were emitted (spike_fanout) */
-    int is_multicast;             /* the chip's routers replicate packets */
     int is_relayed;               /* inputs many cores need travel along relay trees (the
                                    * map's relay option, on routers that do not replicate) */
     int is_union;                 /* one emission feeds every projection reading a value
@@ -927,11 +926,15 @@ static void choose_relays(struct emitter *e, uint32_t src, const struct ax_prog_
     for (uint32_t i = 0; i < at[n_groups]; i++)
         if (all[i].core != src && e->core_role[all[i].core] == ROLE_DIRECT)
             e->core_role[all[i].core] = ROLE_MID;
-    for (uint32_t g = 0; g < n_groups; g++)
-        for (uint32_t i = at[g]; i < at[g + 1]; i++)
-            if (e->core_role[all[i].core] == ROLE_MID &&
-                head_of(e, src, all + at[g], at[g + 1] - at[g]) == NONE)
-                e->core_role[all[i].core] = ROLE_DIRECT;
+    for (uint32_t g = 0; g < n_groups; g++) {
+        if (head_of(e, src, all + at[g], at[g + 1] - at[g]) != NONE)
+            continue; /* a head of an earlier group serves this one too */
+        uint32_t i = at[g]; /* else its first MID core becomes its head */
+        while (i < at[g + 1] && e->core_role[all[i].core] != ROLE_MID)
+            i++;
+        if (i < at[g + 1])
+            e->core_role[all[i].core] = ROLE_DIRECT;
+    }
 }
 
 /* Group g's events (columns g * GROUP .. of `cols`) from `core` to the
@@ -1586,18 +1589,16 @@ static void send_part(struct emitter *e, uint32_t id, uint32_t i, uint32_t from,
     receive(e, core, dst, words, 1, 1);
 }
 
-/* The blocks of the window block `bi` holds part of: from *first, *n of
- * them (a heap of fan-in AX_MAP_RING_FANIN in block order). */
+/* The blocks of the window block `bi` holds part of (a window cut over
+ * several blocks): from *first, *n of them (a heap of fan-in
+ * AX_MAP_RING_FANIN in block order). Every window is cut alike, into
+ * blocks of the first block's rows (mapping/map.c, partition). */
 static void window_blocks(const struct ax_map *m, const struct ax_map_object *s, uint32_t bi,
                           uint32_t *first, uint32_t *n)
 {
-    uint32_t h = m->blocks[bi].row0 / s->kv_window, end = bi + 1;
-    *first = bi;
-    while (*first > s->first_block && m->blocks[*first - 1].row0 / s->kv_window == h)
-        (*first)--;
-    while (end < s->first_block + s->n_blocks && m->blocks[end].row0 / s->kv_window == h)
-        end++;
-    *n = end - *first;
+    uint32_t rows = m->blocks[s->first_block].rows;
+    *n = (s->kv_window + rows - 1) / rows;
+    *first = s->first_block + m->blocks[bi].row0 / s->kv_window * *n;
 }
 
 /* How many children place j of a window's n blocks has in its tree. */
@@ -2113,9 +2114,8 @@ ax_status ax_map_emit(const struct ax_map *m, const struct ax_ir_graph *g, const
     e.sram_words = words;
     e.cores = ax_mem_calloc(n_cores + 1, sizeof *e.cores);
     e.lay = ax_mem_calloc(m->n_blocks + 1, sizeof *e.lay);
-    e.is_multicast = sys->chip.router.is_multicast;
-    e.is_relayed = m->relay && !e.is_multicast;
-    e.is_union = e.is_multicast;
+    e.is_union = sys->chip.router.is_multicast;
+    e.is_relayed = m->relay && !e.is_union;
     e.is_encoded = ax_mem_calloc(m->n_objects + 1, 1);
     e.is_fed = ax_mem_calloc(m->n_objects + 1, 1);
     e.next_reader = ax_mem_alloc(((size_t)m->n_objects + 1) * sizeof *e.next_reader);
