@@ -137,11 +137,11 @@ struct ax_map_options {
     uint32_t ring_keys;         /* a K/V window's keys on one core: at most this many (128 by
                                  * default), its blocks' partial attentions combined along a
                                  * tree (AX_MAP_RING_FANIN); 0: as many as the core holds */
-    uint32_t spread;            /* slots a core (1 by default): blocks are cut to 1/spread of a
-                                 * core's SRAM and neurons and packed into slots, and the slots
-                                 * folded over the cores, so a core holds `spread` slices of
-                                 * the model far apart in it and a matrix spreads over
-                                 * `spread` times as many cores */
+    uint32_t spread;            /* slots a core (2 by default): weight blocks are cut to
+                                 * 1/spread of a core's SRAM and neurons and packed into slots,
+                                 * and the slots folded over the cores, so a core holds
+                                 * `spread` slices of the model far apart in it and a matrix
+                                 * spreads over `spread` times as many cores */
 };
 
 /* The fan-in of the trees a window's partial attentions combine along. */
