@@ -1005,7 +1005,7 @@ static double input_cost(const struct ax_map *m, const struct placer *pl, uint32
                          const struct ax_map_block *blk, uint32_t core, double spe)
 {
     const struct ax_map_object *o = &m->objects[blk->object];
-    if (o->kind != AX_MAP_WEIGHTS || o->producer == NONE)
+    if (o->kind != AX_MAP_WEIGHTS || o->producer == NONE || m->objects[o->producer].home == NONE)
         return 0.0;
     double in_bytes = (o->is_spiking ? spe : 1.0) * blk->cols * 4.0;
     return in_bytes * hops(pl, grid_w, m->objects[o->producer].home, core);
@@ -1070,30 +1070,46 @@ static uint64_t next_random(uint64_t *s)
 
 /* What the annealer knows: the used cores as slots, each holding a group of
  * blocks (the blocks of one original core, identified by its slot); held[s]
- * is the group slot s holds now and pos[g] the slot group g is at. */
+ * is the group slot s holds now and pos[g] the slot group g is at. What
+ * does not move during annealing is looked up once per block and core
+ * (struct anneal_block, the cores' mesh coordinates): a swap's cost is then
+ * table lookups, with the same terms in the same order as total_cost. */
+struct anneal_block {
+    uint32_t group;       /* its group (NONE: streamed from DRAM, never moves) */
+    uint32_t core;        /* its core when group is NONE */
+    uint32_t parent;      /* in its reduction tree, or NONE */
+    uint32_t value_dst;   /* value_dst(), used when parent is NONE */
+    uint32_t child_first, n_children;
+    uint32_t src;         /* the core of the value it reads (NONE: no input term) */
+    double in_bytes;      /* its input's bytes per token */
+    double psum_bytes;    /* its partial sums' bytes per token */
+};
+
 struct annealer {
-    const struct ax_map *m;
-    const struct placer *pl;
-    uint32_t grid_w;
-    double spe;
-    const uint32_t *slot_of;    /* per core: its slot, or NONE */
+    const struct anneal_block *blk;
+    const int64_t *x, *y;       /* per core: global mesh coordinates */
     const uint32_t *slot_core;  /* per slot: its core */
     const uint32_t *run_start, *run_end, *members; /* per group: its blocks */
     uint32_t *pos;
 };
 
-/* The group of block `bi` (NONE: streamed from DRAM, never moves). */
-static uint32_t group_of(const struct annealer *an, uint32_t bi)
-{
-    const struct ax_map_block *blk = &an->m->blocks[bi];
-    return blk->is_dram ? NONE : an->slot_of[blk->core];
-}
-
 /* The core block `bi` sits on now. */
 static uint32_t core_now(const struct annealer *an, uint32_t bi)
 {
-    uint32_t g = group_of(an, bi);
-    return g == NONE ? an->m->blocks[bi].core : an->slot_core[an->pos[g]];
+    const struct anneal_block *b = &an->blk[bi];
+    return b->group == NONE ? b->core : an->slot_core[an->pos[b->group]];
+}
+
+static double table_hops(const struct annealer *an, uint32_t a, uint32_t b)
+{
+    return (double)(llabs(an->x[a] - an->x[b]) + llabs(an->y[a] - an->y[b]));
+}
+
+/* psum_cost's term, from the tables. */
+static double table_psum(const struct annealer *an, const struct anneal_block *b, uint32_t core,
+                         uint32_t dst)
+{
+    return dst != NONE && core != dst ? b->psum_bytes * table_hops(an, core, dst) : 0.0;
 }
 
 /* The terms of the cost that depend on where group `g` is: its blocks'
@@ -1101,23 +1117,45 @@ static uint32_t core_now(const struct annealer *an, uint32_t bi)
  * children in neither `g` nor `other` (those count as the children's own). */
 static double group_cost(const struct annealer *an, uint32_t g, uint32_t other)
 {
-    const struct ax_map *m = an->m;
     double c = 0.0;
+    uint32_t core = an->slot_core[an->pos[g]];
     for (uint32_t k = an->run_start[g]; k < an->run_end[g]; k++) {
-        uint32_t bi = an->members[k], core = core_now(an, bi), parent = ax_map_reduce_parent(m, bi);
-        const struct ax_map_block *blk = &m->blocks[bi];
-        c += input_cost(m, an->pl, an->grid_w, blk, core, an->spe) +
-             psum_cost(an->pl, an->grid_w, blk, core,
-                       parent != NONE ? core_now(an, parent) : value_dst(m, bi));
-        uint32_t first, count;
-        ax_map_reduce_children(m, bi, &first, &count);
-        for (uint32_t ch = first; ch < first + count; ch++) {
-            uint32_t gc = group_of(an, ch);
+        uint32_t bi = an->members[k];
+        const struct anneal_block *b = &an->blk[bi];
+        double in = b->src != NONE ? b->in_bytes * table_hops(an, b->src, core) : 0.0;
+        c += in + table_psum(an, b, core, b->parent != NONE ? core_now(an, b->parent) : b->value_dst);
+        for (uint32_t ch = b->child_first; ch < b->child_first + b->n_children; ch++) {
+            uint32_t gc = an->blk[ch].group;
             if (gc != g && gc != other)
-                c += psum_cost(an->pl, an->grid_w, &m->blocks[ch], core_now(an, ch), core);
+                c += table_psum(an, &an->blk[ch], core_now(an, ch), core);
         }
     }
     return c;
+}
+
+/* Fills the per-block and per-core tables of the annealer (`slot_of`: each
+ * core's slot, or NONE). */
+static void anneal_tables(const struct ax_map *m, const struct placer *pl, uint32_t grid_w,
+                          double spe, const uint32_t *slot_of, size_t n_cores,
+                          struct anneal_block *blk, int64_t *x, int64_t *y)
+{
+    for (size_t c = 0; c < n_cores; c++)
+        coords(pl, grid_w, (uint32_t)c, &x[c], &y[c]);
+    for (uint32_t i = 0; i < m->n_blocks; i++) {
+        const struct ax_map_block *mb = &m->blocks[i];
+        const struct ax_map_object *o = &m->objects[mb->object];
+        struct anneal_block *b = &blk[i];
+        b->group = mb->is_dram ? NONE : slot_of[mb->core];
+        b->core = mb->core;
+        b->parent = ax_map_reduce_parent(m, i);
+        b->value_dst = value_dst(m, i);
+        ax_map_reduce_children(m, i, &b->child_first, &b->n_children);
+        int has_input = o->kind == AX_MAP_WEIGHTS && o->producer != NONE &&
+                        m->objects[o->producer].home != NONE;
+        b->src = has_input ? m->objects[o->producer].home : NONE;
+        b->in_bytes = has_input ? (o->is_spiking ? spe : 1.0) * mb->cols * 4.0 : 0.0;
+        b->psum_bytes = mb->rows * 4.0;
+    }
 }
 
 /* Simulated annealing over swaps of the contents of two used cores. Cores
@@ -1155,22 +1193,25 @@ static ax_status anneal(struct ax_map *m, const struct placer *pl, uint32_t grid
     uint32_t *pos = ax_mem_calloc(n_slots + 1, sizeof *pos);
     size_t n_since = 0;
     uint8_t *is_home = ax_mem_calloc(n_slots + 1, 1), *pinned = ax_mem_calloc(n_cores + 1, 1);
+    struct anneal_block *blk = ax_mem_alloc(((size_t)m->n_blocks + 1) * sizeof *blk);
+    int64_t *x = ax_mem_alloc((n_cores + 1) * sizeof *x), *y = ax_mem_alloc((n_cores + 1) * sizeof *y);
     ax_status st = AX_ERR_NOMEM;
-    if (!slot_core || !run_start || !run_end || !held || !since || !pos || !is_home || !pinned)
+    if (!slot_core || !run_start || !run_end || !held || !since || !pos || !is_home || !pinned ||
+        !blk || !x || !y)
         goto done;
     st = AX_OK;
     if (n_slots < 3)
         goto done;
     for (uint32_t i = 0; i < m->n_blocks; i++) {
-        const struct ax_map_block *blk = &m->blocks[i];
-        if (blk->is_dram)
+        const struct ax_map_block *mb = &m->blocks[i];
+        if (mb->is_dram)
             continue;
-        uint32_t s = slot_of[blk->core];
-        slot_core[s] = blk->core;
+        uint32_t s = slot_of[mb->core];
+        slot_core[s] = mb->core;
         run_end[s]++;
-        const struct ax_map_object *o = &m->objects[blk->object];
+        const struct ax_map_object *o = &m->objects[mb->object];
         if (o->kind == AX_MAP_VALUE || (o->kind == AX_MAP_STATE && o->first_block == i))
-            pinned[blk->core] = 1;
+            pinned[mb->core] = 1;
     }
     for (uint32_t s = 0, at = 0; s < n_slots; s++) { /* counts to ranges */
         run_start[s] = at;
@@ -1182,8 +1223,8 @@ static ax_status anneal(struct ax_map *m, const struct placer *pl, uint32_t grid
     for (uint32_t i = 0; i < m->n_blocks; i++)
         if (!m->blocks[i].is_dram)
             members[run_end[slot_of[m->blocks[i].core]]++] = i;
-    struct annealer an = {m, pl, grid_w, opt->spikes_per_element, slot_of, slot_core,
-                          run_start, run_end, members, pos};
+    anneal_tables(m, pl, grid_w, opt->spikes_per_element, slot_of, n_cores, blk, x, y);
+    struct annealer an = {blk, x, y, slot_core, run_start, run_end, members, pos};
     double best_cost = *cost;
     uint64_t rng = opt->seed ? opt->seed : 1;
     double t0 = *cost / (double)m->n_blocks * 0.1 + 1e-9;
@@ -1235,6 +1276,9 @@ done:
     ax_mem_free(pos);
     ax_mem_free(is_home);
     ax_mem_free(pinned);
+    ax_mem_free(blk);
+    ax_mem_free(x);
+    ax_mem_free(y);
     return st;
 }
 
