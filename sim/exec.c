@@ -52,11 +52,24 @@ struct train {
     float vth;
     uint8_t enc;
     uint32_t buf;
-    uint32_t at; /* pending: the barrier that makes it visible (note_visibility), or NONE */
 };
 
+/* The trains of the token, each stored once: where an emit or relay put
+ * them, whatever the number of destinations. */
 struct trains {
     struct train *v;
+    uint64_t n, cap;
+};
+
+/* What one send delivered to one core: trains [first, first + n) of the
+ * token's store, visible at barrier `at` (note_visibility; NONE: never). */
+struct batch {
+    uint64_t first;
+    uint32_t n, at;
+};
+
+struct batches {
+    struct batch *v;
     uint64_t n, cap;
 };
 
@@ -99,7 +112,7 @@ struct core_run {
     uint8_t is_done, is_at_barrier, is_queued;
     struct message *msgs;
     uint32_t n_msgs, cap_msgs;
-    struct trains pending, current;
+    struct batches pending, current;
     uint32_t vis_pc;                     /* the send whose destinations' barriers vis holds */
     const struct ax_prog_route *vis_rt;  /* (note_visibility), on route vis_rt, or NULL */
     uint32_t *vis;
@@ -137,6 +150,7 @@ struct ax_exec {
     uint32_t n_sent, cap_sent;
     uint64_t *taken;
     uint32_t n_taken, cap_taken;
+    struct trains trains;    /* the token's event trains, which batches refer to */
     struct hit *hits;        /* synacc's scratch: the events in its record's columns */
     uint64_t cap_hits;
     int16_t *dense;          /* synacc's scratch: the counts by column (sums_dense) */
@@ -385,6 +399,7 @@ void ax_exec_free(ax_exec_t *ex)
     ax_mem_free(ex->sent);
     ax_mem_free(ex->taken);
     ax_mem_free(ex->hits);
+    ax_mem_free(ex->trains.v);
     ax_mem_free(ex->dense);
     ax_mem_free(ex);
 }
@@ -659,7 +674,7 @@ static int complete_barrier(struct ax_exec *ex, uint64_t id)
         for (uint64_t j = 0; j < r->pending.n; j++)
             n += r->pending.v[j].at == id;
         if (n == r->pending.n && n > 0) { /* all of them, as a barrier mostly finds */
-            struct trains t = r->current;
+            struct batches t = r->current;
             r->current = r->pending;
             r->pending = t;
             r->pending.n = 0;
@@ -670,7 +685,7 @@ static int complete_barrier(struct ax_exec *ex, uint64_t id)
             }
             r->current.n = 0;
             for (uint64_t j = 0; j < r->pending.n; j++) {
-                struct train t = r->pending.v[j];
+                struct batch t = r->pending.v[j];
                 if (t.at == id)
                     r->current.v[r->current.n++] = t;
                 else
@@ -801,27 +816,42 @@ static const struct ax_prog_route *spikes_route(struct ax_exec *ex, struct core_
     return NULL;
 }
 
-/* Train `t` into the pending events of every destination of spikes route
- * `rt`: 0, or -1 when out of memory (the run failed). */
-static int send_train(struct ax_exec *ex, struct core_run *r, const struct ax_prog_route *rt,
-                      struct train t)
+/* Delivers trains [first, ex->trains.n) of the token's store, which r's
+ * instruction put there, to every destination of route `rt`: one batch
+ * each, visible at the barrier its send belongs to. 0, or -1 when out of
+ * memory (the run failed). */
+static int send_batch(struct ax_exec *ex, struct core_run *r, const struct ax_prog_route *rt,
+                      uint64_t first, uint64_t events)
 {
     const struct ax_prog *p = ex->p;
+    uint64_t n = ex->trains.n - first;
+    ex->stats.n_events += events * rt->n_dst;
+    if (n == 0)
+        return 0;
     if ((r->vis_rt != rt || r->vis_pc != r->pc) && note_visibility(ex, r, rt) != 0)
         return -1; /* each destination's barrier, once a send */
     for (uint32_t d = 0; d < rt->n_dst; d++) {
         uint32_t k = rt->dst[d].core < p->n_cores ? ex->run_of_core[rt->dst[d].core] : NONE;
-        ex->stats.n_events += events_of(t.enc, magnitude(t.s));
         if (k == NONE)
             continue; /* a core without code has no synacc to take them */
-        struct trains *q = &ex->runs[k].pending;
+        struct batches *q = &ex->runs[k].pending;
         if (grow((void **)&q->v, q->n, &q->cap, sizeof *q->v)) {
             oom(ex, r);
             return -1;
         }
-        t.at = r->vis[d];
-        q->v[q->n++] = t;
+        q->v[q->n++] = (struct batch){first, (uint32_t)n, r->vis[d]};
     }
+    return 0;
+}
+
+/* Puts train `t` in the token's store. 0, or -1 when out of memory. */
+static int store_train(struct ax_exec *ex, struct core_run *r, struct train t)
+{
+    if (grow((void **)&ex->trains.v, ex->trains.n, &ex->trains.cap, sizeof *ex->trains.v)) {
+        oom(ex, r);
+        return -1;
+    }
+    ex->trains.v[ex->trains.n++] = t;
     return 0;
 }
 
@@ -836,7 +866,7 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
         return;
     const struct ax_prog_buffer *buf = ax_prog_buffer_at(p, r->core, (uint32_t)in->a);
     uint32_t base = buf ? buf->addr : (uint32_t)in->a;
-    uint64_t events = 0, generated = 0;
+    uint64_t events = 0, generated = 0, first = ex->trains.n;
     for (uint64_t i = 0; i < r->len && ex->st == AX_OK; i++) {
         uint32_t addr = (uint32_t)(in->a + i);
         struct encoding *e = cnt ? NULL : encoding_of(r, addr);
@@ -853,7 +883,7 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
             return;
         }
         struct train t = {addr - base, s, e->vth, e->enc,
-                          buf ? (uint32_t)(buf - p->buffers) : NONE, NONE};
+                          buf ? (uint32_t)(buf - p->buffers) : NONE};
         events += events_of(e->enc, magnitude(s));
         if (!e->is_sent && !(e->is_sent = ax_mem_calloc(e->n, 1))) {
             oom(ex, r);
@@ -863,9 +893,11 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
             e->is_sent[addr - e->addr] = 1;
             generated += events_of(e->enc, magnitude(s));
         }
-        if (send_train(ex, r, rt, t) != 0)
+        if (store_train(ex, r, t) != 0)
             return;
     }
+    if (ex->st != AX_OK || send_batch(ex, r, rt, first, events) != 0)
+        return;
     if (ex->did) {
         ex->did->events = events;
         ex->did->generated = generated;
@@ -879,15 +911,20 @@ static void op_relay(struct ax_exec *ex, struct core_run *r, const struct ax_isa
     const struct ax_prog_route *rt = spikes_route(ex, r, in->b);
     if (!rt)
         return;
-    uint64_t events = 0;
-    for (uint64_t i = 0; i < r->current.n && ex->st == AX_OK; i++) {
-        struct train t = r->current.v[i];
-        if (t.col < in->a || t.col - in->a >= r->len)
-            continue;
-        events += events_of(t.enc, magnitude(t.s));
-        if (send_train(ex, r, rt, t) != 0)
-            return;
+    uint64_t events = 0, first = ex->trains.n;
+    for (uint64_t b = 0; b < r->current.n; b++) {
+        const struct batch *bt = &r->current.v[b];
+        for (uint64_t i = bt->first; i < bt->first + bt->n; i++) {
+            struct train t = ex->trains.v[i]; /* a copy: storing may move the store */
+            if (t.col < in->a || t.col - in->a >= r->len)
+                continue;
+            events += events_of(t.enc, magnitude(t.s));
+            if (store_train(ex, r, t) != 0)
+                return;
+        }
     }
+    if (send_batch(ex, r, rt, first, events) != 0)
+        return;
     if (ex->did) {
         ex->did->events = events;
         ex->did->generated = 0;
@@ -940,17 +977,18 @@ static void drop_tags(struct core_run *r, uint64_t addr, uint64_t n)
 /* The events of r's current trains in the columns of weight record `rec`,
  * and in *source the counts buffer of the first of them (NONE when none):
  * the spike site a synacc reads. */
-static uint64_t events_in_columns(const struct core_run *r, const struct ax_prog_weight *rec,
-                                  uint32_t *source)
+static uint64_t events_in_columns(const struct ax_exec *ex, const struct core_run *r,
+                                  const struct ax_prog_weight *rec, uint32_t *source)
 {
     uint64_t n = 0;
     *source = NONE;
-    for (uint64_t e = 0; e < r->current.n; e++) {
-        const struct train *tr = &r->current.v[e];
-        if (tr->col >= rec->col0 && tr->col - rec->col0 < rec->cols) {
-            n += events_of(tr->enc, magnitude(tr->s));
-            *source = *source == NONE ? tr->buf : *source;
-        }
+    for (uint64_t b = 0; b < r->current.n; b++) {
+        const struct batch *bt = &r->current.v[b];
+        for (const struct train *tr = &ex->trains.v[bt->first]; tr < &ex->trains.v[bt->first + bt->n]; tr++)
+            if (tr->col >= rec->col0 && tr->col - rec->col0 < rec->cols) {
+                n += events_of(tr->enc, magnitude(tr->s));
+                *source = *source == NONE ? tr->buf : *source;
+            }
     }
     return n;
 }
@@ -1041,7 +1079,7 @@ static void op_synacc_counting(struct ax_exec *ex, struct core_run *r, const str
         return;
     }
     uint32_t source;
-    uint64_t events = events_in_columns(r, &ex->p->weights[in->a], &source);
+    uint64_t events = events_in_columns(ex, r, &ex->p->weights[in->a], &source);
     ex->stats.n_synops += events * ex->p->weights[in->a].rows;
     if (ex->did) {
         ex->did->events = events;
@@ -1096,27 +1134,30 @@ static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_is
     /* The event trains in the record's columns, then their sums. */
     uint64_t n_hits = 0, events = 0;
     uint32_t source = NONE;
-    for (uint64_t e = 0; e < r->current.n; e++) {
-        const struct train *tr = &r->current.v[e];
-        if (tr->col < rec->col0 || tr->col - rec->col0 >= cols)
-            continue;
-        source = source == NONE ? tr->buf : source;
-        if (!t->has_vth) {
-            t->has_vth = 1;
-            t->vth = tr->vth;
-        } else if (memcmp(&t->vth, &tr->vth, sizeof t->vth) != 0) {
-            fail(ex, r, AX_ERR_INVALID,
-                 "events of two thresholds (V_th %.9g and %.9g) reach the same accumulators",
-                 (double)t->vth, (double)tr->vth);
-            return;
+    for (uint64_t b = 0; b < r->current.n; b++) {
+        const struct batch *bt = &r->current.v[b];
+        for (uint64_t e = bt->first; e < bt->first + bt->n; e++) {
+            const struct train *tr = &ex->trains.v[e];
+            if (tr->col < rec->col0 || tr->col - rec->col0 >= cols)
+                continue;
+            source = source == NONE ? tr->buf : source;
+            if (!t->has_vth) {
+                t->has_vth = 1;
+                t->vth = tr->vth;
+            } else if (memcmp(&t->vth, &tr->vth, sizeof t->vth) != 0) {
+                fail(ex, r, AX_ERR_INVALID,
+                     "events of two thresholds (V_th %.9g and %.9g) reach the same accumulators",
+                     (double)t->vth, (double)tr->vth);
+                return;
+            }
+            if (grow((void **)&ex->hits, n_hits, &ex->cap_hits, sizeof *ex->hits)) {
+                oom(ex, r);
+                return;
+            }
+            uint32_t c = tr->col - rec->col0;
+            ex->hits[n_hits++] = (struct hit){c, c / GROUP, tr->s};
+            events += events_of(tr->enc, magnitude(tr->s));
         }
-        if (grow((void **)&ex->hits, n_hits, &ex->cap_hits, sizeof *ex->hits)) {
-            oom(ex, r);
-            return;
-        }
-        uint32_t c = tr->col - rec->col0;
-        ex->hits[n_hits++] = (struct hit){c, c / GROUP, tr->s};
-        events += events_of(tr->enc, magnitude(tr->s));
     }
     ex->stats.n_synops += events * rows;
     if (n_hits > 0 && !sums_dense(ex, w, rows, cols, n_hits, t->acc))
@@ -1127,7 +1168,7 @@ static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_is
     }
     if (!t->has_vth && r->current.n > 0) { /* no event in its columns: the encoder's V_th still */
         t->has_vth = 1;
-        t->vth = r->current.v[0].vth;
+        t->vth = ex->trains.v[r->current.v[0].first].vth;
     }
     for (uint32_t j = 0; j < rows; j++) {
         int64_t sum = 0;
@@ -2254,6 +2295,7 @@ ax_status ax_exec_begin(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_d
     ex->st = AX_OK;
     ex->diags = diags;
     ex->n_msg_ids = 0;
+    ex->trains.n = 0;
     memset(&ex->stats, 0, sizeof ex->stats);
     memset(ex->arrived, 0, ((size_t)p->n_barriers + 1) * sizeof *ex->arrived);
     ex->n_ready = 0;

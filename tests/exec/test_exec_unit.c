@@ -274,6 +274,44 @@ static void test_events_wait_for_their_barrier(void)
     close_fixture(&f);
 }
 
+/* One emit to two cores whose first barriers after it differ: core 1's
+ * events belong to barrier 0 (cores 0 and 1), core 2's to barrier 1 (cores
+ * 0 and 2). Each destination sees them at its own, so both compute what
+ * the test above computes from the same x: -0.5, -1.25. */
+static void test_events_barrier_per_destination(void)
+{
+    struct test_tensor t[] = {{"w", w_code, w_scale, NULL}, {NULL, NULL, NULL, NULL}};
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".const 2\n"
+                      ".weights core=1 tensor=\"w\" rows=0+2 cols=0+4 sram\n"
+                      ".weights core=2 tensor=\"w\" rows=0+2 cols=0+4 sram\n"
+                      ".buffer core=0 addr=0 words=4 kind=value name=x\n"
+                      ".buffer core=0 addr=4 words=1 kind=scalar name=vth\n"
+                      ".buffer core=0 addr=8 words=4 kind=counts name=cnt\n"
+                      ".buffer core=1 addr=0 words=4 kind=weights ref=0 name=w\n"
+                      ".buffer core=1 addr=4 words=2 kind=acc name=a\n"
+                      ".buffer core=2 addr=0 words=4 kind=weights ref=1 name=w\n"
+                      ".buffer core=2 addr=4 words=2 kind=acc name=a\n"
+                      ".route src=0 dst=1,2 spikes\n"
+                      ".barrier cores=0,1\n.barrier cores=0,2\n"
+                      ".code 0\n setlen 4\n thresh x, vth\n encode x, vth, cnt\n emit cnt, 0\n"
+                      " barrier 0\n barrier 1\n halt\n"
+                      ".code 1\n barrier 0\n setlen 2\n acczero a\n synacc 0, a\n scale a, w+2, a\n"
+                      " halt\n"
+                      ".code 2\n barrier 1\n setlen 2\n acczero a\n synacc 1, a\n scale a, w+2, a\n"
+                      " halt\n",
+                      t))
+        return;
+    float x[4] = {5.0f, -3.0f, 0.0f, 0.0f};
+    put(&f, 0, "x", x, 4);
+    if (run(&f, 0, 0))
+        for (uint32_t core = 1; core <= 2; core++)
+            CHECK(ax_exec_f32(f.ex, core, "a", 0) == -0.5f &&
+                  ax_exec_f32(f.ex, core, "a", 1) == -1.25f);
+    close_fixture(&f);
+}
+
 /* A count beyond int16 (synacc's fast sums take counts within int16 and
  * must hand this one to the exact path): x = 5, 0, 0, 0 with k = 10000:
  * V_th = f32(1.25 / 10000), count rne(5 / V_th) = 40000 (0b1001110001000000,
