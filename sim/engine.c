@@ -24,10 +24,8 @@ ax_status eng_net_init(struct eng_net *n, const ax_arch_t *arch, uint32_t n_chip
     n->gh = n->grid_h * n->mesh_h;
     n->n_links = n->gw * n->gh * AX_DIR_COUNT;
     n->packet_bytes = chip->router.link_width_bits >= 8 ? chip->router.link_width_bits / 8 : 4;
-    n->link_free = ax_mem_calloc(n->n_links, sizeof *n->link_free);
-    n->link_packets = ax_mem_calloc(n->n_links, sizeof *n->link_packets);
-    n->link_busy = ax_mem_calloc(n->n_links, sizeof *n->link_busy);
-    if (!n->link_free || !n->link_packets || !n->link_busy) {
+    n->links = ax_mem_calloc(n->n_links, sizeof *n->links);
+    if (!n->links) {
         eng_net_free(n);
         return AX_ERR_NOMEM;
     }
@@ -46,9 +44,7 @@ ax_status eng_net_init(struct eng_net *n, const ax_arch_t *arch, uint32_t n_chip
 
 void eng_net_free(struct eng_net *n)
 {
-    ax_mem_free(n->link_free);
-    ax_mem_free(n->link_packets);
-    ax_mem_free(n->link_busy);
+    ax_mem_free(n->links);
     ax_mem_free(n->link_tag);
     ax_mem_free(n->link_acc);
     ax_mem_free(n->tag_max);
@@ -165,11 +161,11 @@ static double hop_take(struct eng_net *n, const struct hop *h, const struct eng_
     else
         c->hops[h->dir] += packets;
     double start = t;
-    if (!is_analytic && n->link_free[h->link] > start)
-        start = n->link_free[h->link];
-    n->link_free[h->link] = start + h->occupy;
-    n->link_packets[h->link] += packets;
-    n->link_busy[h->link] += h->occupy;
+    if (!is_analytic && n->links[h->link].free > start)
+        start = n->links[h->link].free;
+    n->links[h->link].free = start + h->occupy;
+    n->links[h->link].packets += packets;
+    n->links[h->link].busy += h->occupy;
     if (n->link_tag && n->tag != ENG_NO_TAG) {
         if (n->link_tag[h->link] != n->tag) {
             tag_flush(n, h->link);

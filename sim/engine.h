@@ -40,15 +40,20 @@ struct eng_msg {
     struct eng_job work; /* at the destination, after axon_in */
 };
 
+/* A link's state in a run; together, as a hop reads and writes them all. */
+struct eng_link {
+    double free;    /* when it is next free (approx) */
+    double packets; /* over the run */
+    double busy;    /* over the run */
+};
+
 /* The network's geometry and costs, and the per-link state of a run. */
 struct eng_net {
     const ax_arch_t *arch;
     const struct ax_system_desc *sys; /* ax_arch_desc(arch), looked up once: hops read it */
     uint32_t cores_per_chip, cores_per_tile, mesh_w, mesh_h, grid_w, grid_h;
     uint32_t gw, gh;           /* global mesh in routers */
-    double *link_free;         /* per link: when it is next free (approx) */
-    double *link_packets;      /* per link, over the run */
-    double *link_busy;         /* per link, over the run */
+    struct eng_link *links;    /* per link */
     uint32_t n_links;          /* gw * gh * 4 */
     double packet_bytes;       /* payload bytes of one packet */
     /* Busy time by tag (eng_net_tags; NULL until then): each link adds the

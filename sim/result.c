@@ -58,7 +58,7 @@ ax_status sim_finish_tables(struct ax_sim_result *r, const ax_arch_t *arch, uint
 {
     uint32_t n_links = 0;
     for (uint32_t li = 0; li < net->n_links; li++)
-        n_links += net->link_packets[li] > 0;
+        n_links += net->links[li].packets > 0;
     r->n_cores = n_cores;
     r->cores = ax_mem_calloc(n_cores ? n_cores : 1, sizeof *r->cores);
     r->n_links = n_links;
@@ -87,12 +87,12 @@ ax_status sim_finish_tables(struct ax_sim_result *r, const ax_arch_t *arch, uint
         for (uint32_t gx = 0; gx < net->gw; gx++)
             for (int d = 0; d < AX_DIR_COUNT; d++) {
                 uint32_t li = (gy * net->gw + gx) * AX_DIR_COUNT + (uint32_t)d;
-                if (!(net->link_packets[li] > 0))
+                if (!(net->links[li].packets > 0))
                     continue;
                 uint32_t chip = gy / net->mesh_h * net->grid_w + gx / net->mesh_w;
                 r->links[at++] = (struct ax_sim_link){chip, gx % net->mesh_w, gy % net->mesh_h,
-                                                      (enum ax_dir)d, net->link_packets[li],
-                                                      net->link_busy[li]};
+                                                      (enum ax_dir)d, net->links[li].packets,
+                                                      net->links[li].busy};
             }
     return AX_OK;
 }

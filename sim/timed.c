@@ -1273,7 +1273,7 @@ static ax_status bound_token(struct timed *s, double t0)
     }
     const struct eng_net *n = &s->net;
     for (uint32_t li = 0; s->o->timing != AX_SIM_TIMING_ANALYTIC && li < n->n_links; li++) {
-        double x = n->link_busy[li] - s->link0[li];
+        double x = n->links[li].busy - s->link0[li];
         if (x > term[AX_SIM_BOUND_LINK]) {
             uint32_t router = li / AX_DIR_COUNT, gx = router % n->gw, gy = router / n->gw;
             term[AX_SIM_BOUND_LINK] = x;
@@ -1434,7 +1434,8 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
     for (uint32_t i = 0; i < s->n_slots; i++)
         s->events_in[i] = s->free_in[i] = t0;
     memcpy(s->busy0, s->busy, (size_t)s->n_slots * ENG_SERVER_COUNT * sizeof *s->busy);
-    memcpy(s->link0, s->net.link_busy, (size_t)s->net.n_links * sizeof *s->link0);
+    for (uint32_t li = 0; li < s->net.n_links; li++)
+        s->link0[li] = s->net.links[li].busy;
     for (uint32_t e = 0; e < p->n_nodes; e++)
         s->span[e] = (struct node_span){0, 0, 0, 0};
     s->n_heap = 0;
