@@ -66,6 +66,10 @@ enum ax_isa_encoding { AX_ISA_ENC_BITWISE, AX_ISA_ENC_TERNARY, AX_ISA_ENC_BINARY
  * SwiGLU of the model); clear, the float32 product. */
 #define AX_ISA_VMUL_SILU 1u
 
+/* `argmax`: indexes are float32 words, so base + len stays within the
+ * integers float32 holds exactly. */
+#define AX_ISA_ARGMAX_INDEXES (1u << 24)
+
 struct ax_isa_instr {
     enum ax_isa_op op;
     uint8_t flags;

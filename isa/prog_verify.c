@@ -655,6 +655,12 @@ static int operand_extent(struct verifier *v, struct core_scan *cs, struct opera
     case 'F': /* kvfold: one result over `flags` heads */
         o->extent = cs->len + 2ull * cs->flags;
         break;
+    case 'Y': /* argmax: the vector, then its (value, index) pair */
+        o->extent = cs->len + 2ull;
+        break;
+    case 'A': /* argmerge: n (value, index) pairs */
+        o->extent = 2ull * cs->ops[1];
+        break;
     case 'c': {
         const struct operand *x = NULL;
         for (int i = 0; i < slot; i++)
@@ -674,7 +680,7 @@ static int operand_extent(struct verifier *v, struct core_scan *cs, struct opera
     default:
         o->extent = 0;
     }
-    if (strchr("RWMqVPF", o->kind) && cs->len == 0) {
+    if (strchr("RWMqVPFY", o->kind) && cs->len == 0) {
         fail_at(v, cs->core, cs->at, cs->op, "operand '%s': vector op before setlen (len is 0)",
                 name);
         return -1;
@@ -878,6 +884,19 @@ static void check_flags(struct verifier *v, struct core_scan *cs, uint8_t flags)
                 "len (%llu)", flags, ax_isa_mnemonic(cs->op), (unsigned long long)cs->len);
 }
 
+/* An argmax's indexes are float32 words: base + len must stay within the
+ * integers float32 holds exactly (2^24). An argmerge merges at least one
+ * pair. */
+static void check_pairs(struct verifier *v, struct core_scan *cs)
+{
+    if (cs->op == AX_ISA_ARGMAX && cs->ops[1] + cs->len > AX_ISA_ARGMAX_INDEXES)
+        fail_at(v, cs->core, cs->at, cs->op,
+                "base %llu + len %llu is past %u: the indexes are float32 words, exact below 2^24",
+                (unsigned long long)cs->ops[1], (unsigned long long)cs->len, AX_ISA_ARGMAX_INDEXES);
+    if (cs->op == AX_ISA_ARGMERGE && cs->ops[1] == 0)
+        fail_at(v, cs->core, cs->at, cs->op, "n is 0: argmerge merges at least one pair");
+}
+
 /* Records what the wait checks (10) need from one instruction. */
 static void collect_traffic(struct verifier *v, struct core_scan *cs, const struct ax_isa_instr *in,
                             const struct ax_prog_route *route)
@@ -952,6 +971,7 @@ static void check_instruction(struct verifier *v, struct core_scan *cs, const st
     check_aliasing(v, cs, ops, n);
     check_block_rows(v, cs, in, ops);
     check_flags(v, cs, in->flags);
+    check_pairs(v, cs);
     collect_traffic(v, cs, in, route);
     if (in->op == AX_ISA_SETLEN)
         cs->len = in->a;

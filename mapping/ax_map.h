@@ -97,6 +97,10 @@ struct ax_map_object {          /* one matrix, state or value object of the grap
     uint32_t reduce_fanin;      /* weights: the fan-in of the trees its partial sums are added
                                  * along (ax_map_reduce_parent), or 0: flat, each block's go
                                  * straight to the value */
+    uint32_t pair_words;        /* weights: words after each block's accumulators for the
+                                 * (value, index) pairs of an argmax tree (lm_head under
+                                 * --logits argmax: its own and AX_MAP_PAIR_FANIN children's),
+                                 * or 0 */
 };
 
 struct ax_map_block {
@@ -120,6 +124,20 @@ enum ax_map_float_weights {
 const char *ax_map_float_weights_str(enum ax_map_float_weights f); /* "keep", "int8", "auto" */
 int ax_map_float_weights_parse(const char *s, enum ax_map_float_weights *out); /* 0 or -1 */
 
+/* What lm_head leaves on chip (--logits). */
+enum ax_map_logits {
+    AX_MAP_LOGITS_FULL,   /* every logit, in lm_head's value */
+    AX_MAP_LOGITS_ARGMAX, /* the largest logit and its token id: each row range's core takes
+                           * the pair of its rows, a tree of fan-in AX_MAP_PAIR_FANIN the
+                           * largest pair, into lm_head's value of two words */
+    AX_MAP_LOGITS_COUNT
+};
+const char *ax_map_logits_str(enum ax_map_logits l);             /* "full", "argmax" */
+int ax_map_logits_parse(const char *s, enum ax_map_logits *out); /* 0 or -1 */
+
+/* The fan-in of lm_head's argmax tree (--logits argmax). */
+#define AX_MAP_PAIR_FANIN 8u
+
 struct ax_map_options {
     double spikes_per_element;  /* events per input value, for traffic estimates */
     uint64_t seed;              /* simulated annealing */
@@ -142,6 +160,7 @@ struct ax_map_options {
                                  * and the slots folded over the cores, so a core holds
                                  * `spread` slices of the model far apart in it and a matrix
                                  * spreads over `spread` times as many cores */
+    enum ax_map_logits logits;  /* full (default) or argmax */
 };
 
 /* The fan-in of the trees a window's partial attentions combine along. */
@@ -193,6 +212,7 @@ struct ax_map {
     uint32_t relay;             /* as asked (ax_map_options) */
     uint32_t ring_keys;         /* as asked (ax_map_options) */
     uint32_t spread;            /* as used: 1 when blocks stream from DRAM */
+    enum ax_map_logits logits;  /* as asked (ax_map_options) */
     double traffic_hop_bytes, traffic_hop_bytes_naive; /* per token */
     struct ax_arena arena;
 };
@@ -235,6 +255,8 @@ uint64_t ax_map_block_bytes(const struct ax_map_object *o, uint32_t rows, uint32
  * A block's parent in the tree, or UINT32_MAX when its partial sums go to
  * the value (the root, flat, not a projection). */
 uint32_t ax_map_reduce_parent(const struct ax_map *m, uint32_t block);
+/* The blocks of one row range of weight object `o`: its column blocks. */
+uint32_t ax_map_range_blocks(const struct ax_map *m, const struct ax_map_object *o);
 /* Its children: blocks [*first, *first + *count), in column order. */
 void ax_map_reduce_children(const struct ax_map *m, uint32_t block, uint32_t *first, uint32_t *count);
 

@@ -553,7 +553,9 @@ static void layout_weights(struct emitter *e, uint32_t bi, uint32_t k)
     }
     l->w = buffer(e, b->core, (uint32_t)ax_map_record_words(o, b->rows, b->cols), AX_PROG_BUF_WEIGHTS,
                   l->record, bname(nb, sizeof nb, o->node, "w"), k);
-    l->acc = buffer(e, b->core, b->rows, AX_PROG_BUF_ACC, NONE, bname(nb, sizeof nb, o->node, "acc"), k);
+    /* an argmax tree's pairs follow the accumulators (argmax writes after its vector) */
+    l->acc = buffer(e, b->core, b->rows + o->pair_words, AX_PROG_BUF_ACC, NONE,
+                    bname(nb, sizeof nb, o->node, "acc"), k);
     l->inbox = has_inbox ? buffer(e, b->core, b->cols, AX_PROG_BUF_INBOX, NONE,
                                   bname(nb, sizeof nb, o->node, "in"), k)
                          : NONE;
@@ -1215,9 +1217,10 @@ static void tree_step(struct emitter *e, uint32_t bi, struct target t)
                 op(e, c, AX_ISA_VADD, 0, acc + r0, acc + r0, e->lay[ch].acc + r0);
         if (remote)
             op(e, c, AX_ISA_PSUMRECV, 0, acc + r0, remote, 0);
-        if (parent == NONE)
-            deliver(e, c, acc + r0, b->row0 + r0, len, t);
-        else if (e->m->blocks[parent].core != c)
+        if (parent == NONE) { /* an argmax tree's holder keeps its sums (argmax_tree) */
+            if (!e->m->objects[b->object].pair_words)
+                deliver(e, c, acc + r0, b->row0 + r0, len, t);
+        } else if (e->m->blocks[parent].core != c)
             op(e, c, AX_ISA_PSUMSEND, 0, acc + r0,
                value_route(e, c, e->m->blocks[parent].core, e->lay[parent].acc + r0), 0);
     }
@@ -1242,6 +1245,66 @@ static void reduce_trees(struct emitter *e, const struct ax_map_object *o, struc
         for (uint32_t r0 = first; r0 < end && ok(e); r0 += n)
             for (uint64_t j = s[level]; j < s[level + 1] && j < n && ok(e); j++)
                 tree_step(e, r0 + (uint32_t)j, t);
+}
+
+/* Holder h of an argmax tree over object `o`: the block that ends with
+ * the sums of row range h (the root of its reduction tree, or its one
+ * block). */
+static uint32_t holder_block(const struct ax_map *m, const struct ax_map_object *o, uint32_t h)
+{
+    return o->first_block + h * ax_map_range_blocks(m, o);
+}
+
+/* Holder h's step of the argmax tree (lm_head under --logits argmax): the
+ * pair of its rows after them (argmax), its children's pairs beside it
+ * (copied when on its core, else received), the largest of them
+ * (argmerge), sent to its parent's slot for it or, from the root, to the
+ * value. The holders are a heap of fan-in AX_MAP_PAIR_FANIN in row order. */
+static void argmax_step(struct emitter *e, const struct ax_map_object *o, uint32_t h, uint32_t n,
+                        struct target t)
+{
+    const struct ax_map *m = e->m;
+    uint32_t bi = holder_block(m, o, h), c = m->blocks[bi].core;
+    uint32_t pair = e->lay[bi].acc + m->blocks[bi].rows, kids = 0;
+    setlen(e, c, m->blocks[bi].rows);
+    op(e, c, AX_ISA_ARGMAX, 0, e->lay[bi].acc, m->blocks[bi].row0, 0);
+    for (uint64_t k = 1; k <= AX_MAP_PAIR_FANIN && (uint64_t)AX_MAP_PAIR_FANIN * h + k < n && ok(e);
+         k++, kids++) {
+        uint32_t cb = holder_block(m, o, (uint32_t)(AX_MAP_PAIR_FANIN * h + k));
+        setlen(e, c, 2);
+        if (m->blocks[cb].core == c)
+            op(e, c, AX_ISA_VCOPY, 0, pair + 2 * (uint32_t)k, e->lay[cb].acc + m->blocks[cb].rows,
+               0);
+        else
+            receive(e, c, pair + 2 * (uint32_t)k, 2, 1, 1);
+    }
+    setlen(e, c, 2);
+    if (kids)
+        op(e, c, AX_ISA_ARGMERGE, 0, pair, 1 + kids, 0);
+    if (h == 0) {
+        deliver(e, c, pair, 0, 2, t);
+        return;
+    }
+    uint32_t ph = (h - 1) / AX_MAP_PAIR_FANIN, pb = holder_block(m, o, ph);
+    uint32_t pc = m->blocks[pb].core, slot = h - AX_MAP_PAIR_FANIN * ph;
+    if (pc != c)
+        op(e, c, AX_ISA_PSUMSEND, 0, pair,
+           value_route(e, c, pc, e->lay[pb].acc + m->blocks[pb].rows + 2 * slot), 0);
+}
+
+/* The argmax tree over object `o`'s row ranges, the deepest level first:
+ * level L holds the holders s_L .. s_{L+1} - 1, s_0 = 0 and
+ * s_{L+1} = F s_L + 1. */
+static void argmax_tree(struct emitter *e, const struct ax_map_object *o, struct target t)
+{
+    uint32_t n = o->n_blocks / ax_map_range_blocks(e->m, o), levels = 0;
+    uint64_t s[40];
+    for (uint64_t at = 0; at < n && levels + 1 < 40; at = at * AX_MAP_PAIR_FANIN + 1)
+        s[levels++] = at;
+    s[levels] = n;
+    for (uint32_t level = levels; level-- > 0 && ok(e);)
+        for (uint64_t h = s[level]; h < s[level + 1] && h < n && ok(e); h++)
+            argmax_step(e, o, (uint32_t)h, n, t);
 }
 
 /* The dense fan-out of object `oi` from the shards of value object
@@ -1320,11 +1383,13 @@ static void projection(struct emitter *e, uint32_t oi, struct source x, struct t
     }
     for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks && ok(e); bi++) {
         block_sums(e, bi, in ? in[bi - o->first_block] : 0);
-        if (!o->reduce_fanin)
+        if (!o->reduce_fanin && !o->pair_words)
             deliver(e, m->blocks[bi].core, e->lay[bi].acc, m->blocks[bi].row0, m->blocks[bi].rows, t);
     }
     if (o->reduce_fanin)
         reduce_trees(e, o, t);
+    if (o->pair_words)
+        argmax_tree(e, o, t);
     ax_mem_free(in);
     pay(e);
 }
@@ -2017,7 +2082,7 @@ static ax_status finish(struct emitter *e, const char *model_name, const char *c
     ax_status st = node_table(e);
     if (st != AX_OK)
         return st;
-    char buf[10][48];
+    char buf[11][48];
     snprintf(buf[0], sizeof buf[0], "%u", m->n_chips);
     snprintf(buf[1], sizeof buf[1], "%.17g", m->traffic_hop_bytes);
     snprintf(buf[2], sizeof buf[2], "%.17g", m->traffic_hop_bytes_naive);
@@ -2028,11 +2093,23 @@ static ax_status finish(struct emitter *e, const char *model_name, const char *c
     snprintf(buf[7], sizeof buf[7], "%s", m->relay ? "on" : "off");
     snprintf(buf[8], sizeof buf[8], "%u", m->ring_keys);
     snprintf(buf[9], sizeof buf[9], "%u", m->spread ? m->spread : 1);
-    const char *keys[] = {"model", "chip", "chips_used", "cores_per_chip", "chip_grid_w",
-                          "traffic_hop_bytes", "traffic_hop_bytes_naive", "chip_keys",
-                          "reduce_fanin", "reduce_chunk", "relay", "ring_keys", "spread"};
-    const char *values[] = {model_name, chip_name, buf[0], buf[3], buf[4], buf[1], buf[2],
-                            AX_MAP_CHIP_KEYS, buf[5], buf[6], buf[7], buf[8], buf[9]};
+    snprintf(buf[10], sizeof buf[10], "%s", ax_map_logits_str(m->logits));
+    const char *keys[] = {"model",
+                          "chip",
+                          "chips_used",
+                          "cores_per_chip",
+                          "chip_grid_w",
+                          "traffic_hop_bytes",
+                          "traffic_hop_bytes_naive",
+                          "chip_keys",
+                          "reduce_fanin",
+                          "reduce_chunk",
+                          "relay",
+                          "ring_keys",
+                          "spread",
+                          "logits"};
+    const char *values[] = {model_name,       chip_name, buf[0], buf[3], buf[4], buf[1], buf[2],
+                            AX_MAP_CHIP_KEYS, buf[5],    buf[6], buf[7], buf[8], buf[9], buf[10]};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0] && st == AX_OK; i++)
         st = ax_prog_set_meta(p, keys[i], values[i]);
     return st;

@@ -20,6 +20,24 @@ void ax_map_default_options(struct ax_map_options *o)
     o->relay = 1;
     o->ring_keys = 128;
     o->spread = 2;
+    o->logits = AX_MAP_LOGITS_FULL;
+}
+
+static const char *const logits_names[] = {"full", "argmax"};
+
+const char *ax_map_logits_str(enum ax_map_logits l)
+{
+    return l < AX_MAP_LOGITS_COUNT ? logits_names[l] : "?";
+}
+
+int ax_map_logits_parse(const char *s, enum ax_map_logits *out)
+{
+    for (int i = 0; i < AX_MAP_LOGITS_COUNT; i++)
+        if (strcmp(s, logits_names[i]) == 0) {
+            *out = (enum ax_map_logits)i;
+            return 0;
+        }
+    return -1;
 }
 
 static const char *const float_weights_names[] = {"keep", "int8", "auto"};
@@ -122,6 +140,7 @@ struct builder {
     uint32_t ring_keys;               /* ax_map_options.ring_keys */
     uint32_t spread;                  /* slots a core: weights are cut to a slot (placer) */
     double core_cap;                  /* a core's SRAM, whatever slot a value is cut for */
+    int is_argmax;                    /* --logits argmax */
 };
 
 /* Whether node `id` has no value of its own: the input token, and nodes
@@ -228,9 +247,12 @@ static void collect_node(struct builder *b, uint32_t id)
     case AX_IR_LINEAR:
         add_object(b, AX_MAP_WEIGHTS, id, n->weight, n->out, n->in, spikes, src);
         break;
-    case AX_IR_LM_HEAD:
-        add_object(b, AX_MAP_WEIGHTS, id, n->weight, n->vocab, n->in, 0, src);
+    case AX_IR_LM_HEAD: {
+        uint32_t o = add_object(b, AX_MAP_WEIGHTS, id, n->weight, n->vocab, n->in, 0, src);
+        if (o != NONE && b->is_argmax)
+            m->objects[o].pair_words = 2 * (1 + AX_MAP_PAIR_FANIN);
         break;
+    }
     case AX_IR_MOE_ROUTER:
         add_object(b, AX_MAP_WEIGHTS, id, n->weight, n->experts, n->in, 0, src);
         break;
@@ -278,7 +300,9 @@ static void collect_node(struct builder *b, uint32_t id)
         return;
     }
     snprintf(name, sizeof name, "value of node %u", id);
-    uint32_t v = add_object(b, AX_MAP_VALUE, id, name, n->out_dim, 1, 0, NONE);
+    /* under --logits argmax, lm_head's value is the pair of its largest logit */
+    uint32_t rows = n->op == AX_IR_LM_HEAD && b->is_argmax ? 2 : n->out_dim;
+    uint32_t v = add_object(b, AX_MAP_VALUE, id, name, rows, 1, 0, NONE);
     if (v == NONE)
         return;
     m->objects[v].needs = b->needs[id];
@@ -328,7 +352,7 @@ uint64_t ax_map_block_bytes(const struct ax_map_object *o, uint32_t rows, uint32
     case AX_MAP_WEIGHTS:
         /* the record's words, then one accumulator per row (a neuron's state) */
         return 4 * ax_map_record_words(o, rows, cols) + (uint64_t)AX_NEURON_STATE_BYTES * rows +
-               (ax_map_has_inbox(o) ? 4ull * cols : 0);
+               (ax_map_has_inbox(o) ? 4ull * cols : 0) + 4ull * o->pair_words;
     case AX_MAP_STATE: {
         uint64_t heads = !o->kv_window ? 1 : rows >= o->kv_window ? rows / o->kv_window : 1;
         /* a block of part of a window: its tree's inbox, its own part and its children's */
@@ -368,7 +392,7 @@ static int add_block(struct builder *b, struct ax_map_block blk)
 static ax_status weight_shape(struct builder *b, const struct ax_map_object *o, double cap,
                               uint32_t max_neurons, uint32_t *block_rows, uint32_t *block_cols)
 {
-    cap = floor(cap / b->spread / 4.0) * 4.0; /* a slot's (--spread) */
+    cap = floor(cap / b->spread / 4.0) * 4.0 - 4.0 * o->pair_words; /* a slot's (--spread) */
     max_neurons /= b->spread;
     uint64_t rows = o->rows < max_neurons ? o->rows : max_neurons;
     uint64_t groups = (o->cols + 127) / 128;
@@ -947,7 +971,7 @@ uint32_t ax_map_value_core(const struct ax_map *m, uint32_t value, uint32_t row)
 /* ---- reduction trees --------------------------------------------------------- */
 
 /* The blocks of one row range of a weight object: its column blocks. */
-static uint32_t range_blocks(const struct ax_map *m, const struct ax_map_object *o)
+uint32_t ax_map_range_blocks(const struct ax_map *m, const struct ax_map_object *o)
 {
     uint32_t c = m->blocks[o->first_block].cols;
     return c ? (o->cols + c - 1) / c : 1;
@@ -958,14 +982,14 @@ uint32_t ax_map_reduce_parent(const struct ax_map *m, uint32_t block)
     const struct ax_map_object *o = &m->objects[m->blocks[block].object];
     if (!o->reduce_fanin)
         return NONE;
-    uint32_t j = (block - o->first_block) % range_blocks(m, o);
+    uint32_t j = (block - o->first_block) % ax_map_range_blocks(m, o);
     return j ? block - j + (j - 1) / o->reduce_fanin : NONE;
 }
 
 void ax_map_reduce_children(const struct ax_map *m, uint32_t block, uint32_t *first, uint32_t *count)
 {
     const struct ax_map_object *o = &m->objects[m->blocks[block].object];
-    uint32_t n = range_blocks(m, o), j = (block - o->first_block) % n;
+    uint32_t n = ax_map_range_blocks(m, o), j = (block - o->first_block) % n;
     uint64_t c = (uint64_t)o->reduce_fanin * j + 1; /* the first child's place in the heap */
     *first = block;
     *count = 0;
@@ -987,13 +1011,34 @@ static void set_reduction(struct ax_map *m, uint32_t fanin, uint32_t chunk)
         struct ax_map_object *o = &m->objects[i];
         o->reduce_fanin = 0;
         if (o->kind != AX_MAP_WEIGHTS || o->producer == NONE || o->dest == NONE ||
-            o->n_blocks < 2 || range_blocks(m, o) < 2)
+            o->n_blocks < 2 || ax_map_range_blocks(m, o) < 2)
             continue;
         int streams = 0;
         for (uint32_t b = o->first_block; b < o->first_block + o->n_blocks; b++)
             streams |= m->blocks[b].is_dram;
         o->reduce_fanin = streams ? 0 : fanin;
     }
+}
+
+/* An argmax needs each row range of lm_head summed on one core: along a
+ * tree, or in a block of whole rows. AX_ERR_UNSUPPORTED with a diagnostic
+ * when a range reduces flat (--reduce-fanin 0, or streamed from DRAM). */
+static ax_status check_argmax(const struct ax_map *m, struct ax_diag_list *diags)
+{
+    for (uint32_t i = 0; i < m->n_objects; i++) {
+        const struct ax_map_object *o = &m->objects[i];
+        if (!o->pair_words || !o->n_blocks || o->reduce_fanin || ax_map_range_blocks(m, o) < 2)
+            continue;
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "--logits argmax: %s's rows are cut over %u blocks that add their partial sums "
+                    "flat (%s), so no core holds a row range's logits to take the largest of; use "
+                    "reduction trees "
+                    "(--reduce-fanin 2) or --logits full",
+                    o->name, ax_map_range_blocks(m, o),
+                    m->reduce_fanin ? "its blocks stream from DRAM" : "--reduce-fanin 0");
+        return AX_ERR_UNSUPPORTED;
+    }
+    return AX_OK;
 }
 
 /* ---- the placement's cost ------------------------------------------------------ */
@@ -1505,8 +1550,19 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
     ax_arena_init(&out->arena, 0);
     const struct ax_system_desc *sys = ax_arch_desc(arch);
     const struct ax_chip_desc *chip = &sys->chip;
-    struct builder b = {out, g, diags, 0, 0, NULL, 0, opt->float_weights == AX_MAP_FLOAT_INT8, 0,
-                        opt->ring_keys, 1, 0.0};
+    struct builder b = {out,
+                        g,
+                        diags,
+                        0,
+                        0,
+                        NULL,
+                        0,
+                        opt->float_weights == AX_MAP_FLOAT_INT8,
+                        0,
+                        opt->ring_keys,
+                        1,
+                        0.0,
+                        opt->logits == AX_MAP_LOGITS_ARGMAX};
     b.needs = ax_mem_calloc(g->n_nodes + 1, sizeof *b.needs);
     out->node_value = ax_mem_calloc(g->n_nodes + 1, sizeof *out->node_value);
     out->n_nodes = g->n_nodes;
@@ -1601,6 +1657,9 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
         out->chip_grid_w = (uint32_t)ceil(sqrt((double)out->n_chips));
         set_homes(out);
         set_reduction(out, opt->reduce_fanin, opt->reduce_chunk);
+        if ((st = check_argmax(out, diags)) != AX_OK)
+            goto fail;
+        out->logits = opt->logits;
         out->relay = opt->relay;
         out->ring_keys = opt->ring_keys;
         out->spread = pl.spread;

@@ -329,23 +329,25 @@ static ax_status read_options(const struct ax_prog *p, const char *path,
      * reduced flat, each block's rows at once; one from before relays
      * records none and relayed no spikes; one from before ring trees put
      * as many keys on a core as it held; one from before slots, one slot a
-     * core */
+     * core; one from before --logits, every logit */
     const char *fanin = ax_prog_meta(p, "reduce_fanin"), *chunk = ax_prog_meta(p, "reduce_chunk");
     const char *relay = ax_prog_meta(p, "relay"), *ring = ax_prog_meta(p, "ring_keys");
-    const char *spread = ax_prog_meta(p, "spread");
+    const char *spread = ax_prog_meta(p, "spread"), *logits = ax_prog_meta(p, "logits");
     mo->reduce_fanin = mo->reduce_chunk = mo->relay = mo->ring_keys = 0;
     mo->spread = 1;
+    mo->logits = AX_MAP_LOGITS_FULL;
     if ((fanin && ax_map_reduce_fanin_parse(fanin, &mo->reduce_fanin) != 0) ||
         (chunk && ax_map_reduce_chunk_parse(chunk, &mo->reduce_chunk) != 0) ||
         (relay && ax_map_relay_parse(relay, &mo->relay) != 0) ||
         (ring && ax_map_ring_keys_parse(ring, &mo->ring_keys) != 0) ||
-        (spread && ax_map_spread_parse(spread, &mo->spread) != 0)) {
+        (spread && ax_map_spread_parse(spread, &mo->spread) != 0) ||
+        (logits && ax_map_logits_parse(logits, &mo->logits) != 0)) {
         ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
-                    "recorded reduce_fanin '%s', reduce_chunk '%s', relay '%s', ring_keys '%s' or "
-                    "spread '%s' is not valid; compile it again (axon compile MODEL --chip CHIP -o "
-                    "PROG.axb)",
+                    "recorded reduce_fanin '%s', reduce_chunk '%s', relay '%s', ring_keys '%s', "
+                    "spread '%s' or logits '%s' is not valid; compile it again (axon compile MODEL "
+                    "--chip CHIP -o PROG.axb)",
                     fanin ? fanin : "", chunk ? chunk : "", relay ? relay : "", ring ? ring : "",
-                    spread ? spread : "");
+                    spread ? spread : "", logits ? logits : "");
         return AX_ERR_INVALID;
     }
     /* the same ranges as the command line's --k and --steps */

@@ -1551,6 +1551,43 @@ static void op_reduce(struct ax_exec *ex, struct core_run *r, const struct ax_is
     stf(dst, (float)s);
 }
 
+/* argmax vec, base: the largest of vec[0..len) (from vec[0] on, as vmax:
+ * a NaN that is not first is passed over) and base + its first index, as
+ * float32 words at vec[len] and vec[len + 1]. */
+static void op_argmax(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t *x = r->len ? span(ex, r, in->a, r->len + 2, "vec") : vec(ex, r, in->a, "vec");
+    if (!x)
+        return;
+    uint64_t k = 0;
+    for (uint64_t i = 1; i < r->len; i++)
+        if (ld(&x[i]) > ld(&x[k]))
+            k = i;
+    x[r->len] = x[k];
+    stf(&x[r->len + 1], (float)(in->b + k));
+}
+
+/* argmerge pairs, n: of the n (value, index) pairs, the one of the largest
+ * value, on a tie the smaller index (pairs in order, from the first; a NaN
+ * value that is not first is passed over), into the first pair. */
+static void op_argmerge(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t *p = in->b ? span(ex, r, in->a, 2 * in->b, "pairs") : NULL;
+    if (!p) {
+        if (ex->st == AX_OK)
+            fail(ex, r, AX_ERR_INVALID, "argmerge of no pair");
+        return;
+    }
+    uint64_t k = 0;
+    for (uint64_t i = 1; i < in->b; i++) {
+        float v = ld(&p[2 * i]), best = ld(&p[2 * k]);
+        if (v > best || (v == best && ld(&p[2 * i + 1]) < ld(&p[2 * k + 1])))
+            k = i;
+    }
+    p[0] = p[2 * k];
+    p[1] = p[2 * k + 1];
+}
+
 /* n values as int8 codes with scale f32(amax / 127), codes clamp(rne(x /
  * scale), -128, 127) (0 when the scale is 0), written from byte `byte0` of
  * the words at `codes` (docs/semantics.md, the K/V codes). */
@@ -2197,6 +2234,12 @@ static enum ax_exec_state run_one(struct ax_exec *ex, uint32_t k)
             break;
         case AX_ISA_VQUANT:
             op_vquant(ex, r, &in);
+            break;
+        case AX_ISA_ARGMAX:
+            op_argmax(ex, r, &in);
+            break;
+        case AX_ISA_ARGMERGE:
+            op_argmerge(ex, r, &in);
             break;
         case AX_ISA_VDOT:
             op_vdot(ex, r, &in);

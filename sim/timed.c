@@ -584,7 +584,11 @@ static void local_work(struct timed *s, uint32_t core, const struct ax_exec_did 
         charge(s, j, core, AX_LEDGER_DENSE_SILU, len);
         break;
     case AX_ISA_VMAX:
+    case AX_ISA_ARGMAX:
         charge(s, j, core, AX_LEDGER_DENSE_MAX, len);
+        break;
+    case AX_ISA_ARGMERGE: /* a comparison a pair after the first */
+        charge(s, j, core, AX_LEDGER_DENSE_MAX, in->b > 0 ? (double)in->b - 1 : 0);
         break;
     case AX_ISA_VDIV:
         charge(s, j, core, AX_LEDGER_DENSE_DIV, len);

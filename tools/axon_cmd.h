@@ -31,31 +31,35 @@ int ax_cmd_ref_check(const struct ax_ref_options *o, const char *cmd);
 
 /* The mapping options `map`, `compile` and `run` share (cmd_map.c):
  * --float-weights keep|int8|auto, --reduce-fanin N, --reduce-chunk N, --relay on|off,
- * --ring-keys N and --spread K.
+ * --ring-keys N, --spread K and --logits full|argmax.
  * Returns as
  * ax_cmd_ref_option does. */
 int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, const char *cmd);
 #define AX_CMD_FLOAT_WEIGHTS_HELP                                                                  \
-    "  --float-weights W    keep: the matrices the model keeps in float32 (embedding,\n"          \
-    "                       lm_head, gk_proj.1, released down_proj) stay float32, so the\n"      \
-    "                       program computes exactly the reference; int8: stored as int8\n"      \
-    "                       codes and group scales, 4x less memory and traffic; auto\n"         \
-    "                       (default): keep for a model with weights, int8 for a\n"              \
-    "                       shape-only one (docs/mapping.md)\n"                               \
-    "  --reduce-fanin N     the partial sums of a projection's blocks that share rows\n"      \
-    "                       add up along trees of fan-in N (default 2); 0: flat, each\n"     \
-    "                       block sends its own to the value (docs/mapping.md)\n"      \
-    "  --reduce-chunk N     a tree forwards partial sums N rows at a time, so its\n"      \
-    "                       levels overlap (default 256); 0: a block's rows at once\n"       \
-    "  --relay on|off       on (default): an input many cores need reaches them along\n"    \
-    "                       relay trees, the cores that hold it passing it on; off: its\n"   \
-    "                       core sends it to each\n"                                        \
-    "  --ring-keys N        a sliding window's keys on one core: at most N (default\n"       \
-    "                       128), its cores' partial attentions combined along a\n"       \
-    "                       tree; 0: as many as a core holds\n"                               \
-    "  --spread K           each core holds K slices of the model, far apart in it:\n"     \
-    "                       blocks of 1/K of a core, so a matrix's work spreads over\n"   \
-    "                       K times as many cores (default 2)\n"
+    "  --float-weights W    keep: the matrices the model keeps in float32 (embedding,\n"           \
+    "                       lm_head, gk_proj.1, released down_proj) stay float32, so the\n"        \
+    "                       program computes exactly the reference; int8: stored as int8\n"        \
+    "                       codes and group scales, 4x less memory and traffic; auto\n"            \
+    "                       (default): keep for a model with weights, int8 for a\n"                \
+    "                       shape-only one (docs/mapping.md)\n"                                    \
+    "  --reduce-fanin N     the partial sums of a projection's blocks that share rows\n"           \
+    "                       add up along trees of fan-in N (default 2); 0: flat, each\n"           \
+    "                       block sends its own to the value (docs/mapping.md)\n"                  \
+    "  --reduce-chunk N     a tree forwards partial sums N rows at a time, so its\n"               \
+    "                       levels overlap (default 256); 0: a block's rows at once\n"             \
+    "  --relay on|off       on (default): an input many cores need reaches them along\n"           \
+    "                       relay trees, the cores that hold it passing it on; off: its\n"         \
+    "                       core sends it to each\n"                                               \
+    "  --ring-keys N        a sliding window's keys on one core: at most N (default\n"             \
+    "                       128), its cores' partial attentions combined along a\n"                \
+    "                       tree; 0: as many as a core holds\n"                                    \
+    "  --spread K           each core holds K slices of the model, far apart in it:\n"             \
+    "                       blocks of 1/K of a core, so a matrix's work spreads over\n"            \
+    "                       K times as many cores (default 2)\n"                                   \
+    "  --logits full|argmax full (default): every logit of every token, in lm_head's\n"            \
+    "                       value; argmax: the largest and its token id, each row\n"               \
+    "                       range's core taking its own and a tree the largest, as a\n"            \
+    "                       chip generating text would (docs/mapping.md)\n"
 
 /* The most tokens `axon run` and `axon sim` take, from --tokens or a prompt. */
 #define AX_CMD_RUN_MAX_TOKENS (1u << 20)

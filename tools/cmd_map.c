@@ -20,6 +20,7 @@ static void usage(FILE *out)
             "usage: axon map MODEL_DIR --chip CHIP.yaml [--json] [--seed N]\n"
             "                [--float-weights keep|int8] [--reduce-fanin N] [--reduce-chunk N]\n"
             "                [--relay on|off] [--ring-keys N] [--spread K]\n"
+            "                [--logits full|argmax]\n"
             "\n"
             "Gives the model the w8spike precision (released spiking), then partitions\n"
             "every weight matrix (int8 codes and float32 scales per group of 128 inputs,\n"
@@ -33,8 +34,8 @@ static void usage(FILE *out)
             "options:\n"
             "  --chip FILE   the chip description (required)\n"
             "  --json        print one JSON object\n"
-            "  --seed N      seed of the placement's annealing (default 1)\n"
-            AX_CMD_FLOAT_WEIGHTS_HELP);
+            "  --seed N      seed of the placement's annealing (default "
+            "1)\n" AX_CMD_FLOAT_WEIGHTS_HELP);
 }
 
 int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, const char *cmd)
@@ -67,6 +68,11 @@ int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, c
         if (*i + 1 >= argc || ax_map_spread_parse(value, &o->spread) != 0) {
             fprintf(stderr, "%s: --spread %s: expected a number of slots a core from 1 to %u\n",
                     cmd, value, AX_MAP_SPREAD_MAX);
+            return -1;
+        }
+    } else if (strcmp(argv[*i], "--logits") == 0) {
+        if (*i + 1 >= argc || ax_map_logits_parse(value, &o->logits) != 0) {
+            fprintf(stderr, "%s: --logits %s: expected full or argmax\n", cmd, value);
             return -1;
         }
     } else if (strcmp(argv[*i], "--relay") == 0) {

@@ -342,10 +342,10 @@ static ax_status check_token(void *user, const struct ax_exec *ex, uint32_t inde
     ax_diag_list_free(&diags);
     if (st != AX_OK)
         return st;
+    const float *want = ax_ref_session_logits(c->ref);
     uint32_t n = ax_check_logits(ex, c->p, c->logits, c->vocab);
     uint64_t bad = 0;
-    double rel = ax_check_compare_logits(c->logits, n, ax_ref_session_logits(c->ref), c->vocab,
-                                         &bad);
+    double rel = ax_check_compare_logits(c->logits, n, want, c->vocab, &bad);
     if (rel > c->v.max_rel_err || rel != rel)
         c->v.max_rel_err = rel;
     if (bad && !c->v.n_mismatches)
@@ -354,6 +354,17 @@ static ax_status check_token(void *user, const struct ax_exec *ex, uint32_t inde
                  (unsigned long long)bad, c->vocab);
     c->v.n_values_checked += c->vocab;
     c->v.n_mismatches += bad;
+    float pair[2];
+    if (ax_check_argmax(ex, c->p, pair)) { /* --logits argmax: the token id and its logit */
+        uint32_t k = ax_check_argmax_of(want, c->vocab);
+        int id_bad = pair[1] != (float)k, value_bad = memcmp(&pair[0], &want[k], sizeof *pair) != 0;
+        if ((id_bad || value_bad) && !c->v.n_mismatches)
+            snprintf(c->v.first_mismatch, sizeof c->v.first_mismatch,
+                     "token %u: the argmax is token %.0f (logit %.9g), the reference's %u (%.9g)",
+                     index, (double)pair[1], (double)pair[0], k, (double)want[k]);
+        c->v.n_values_checked += 2;
+        c->v.n_mismatches += (uint64_t)(id_bad + value_bad);
+    }
     return AX_OK;
 }
 

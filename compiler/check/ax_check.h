@@ -51,7 +51,11 @@ uint32_t ax_check_value(const ax_exec_t *ex, const struct ax_prog *p, uint32_t n
                         uint32_t cap);
 
 /* The logits: ax_check_value of the node the program's node table names
- * with op "lm_head" (0 when there is none). */
+ * with op "lm_head" (0 when there is none). Of a program compiled with
+ * --logits argmax (meta "logits"), whose lm_head value is the pair of the
+ * largest logit: every logit from the cores that keep a row range's sums,
+ * the first block of each range (buffer `n<id>.acc<k>` beside the range's
+ * weights `n<id>.w<k>` of column 0); 0 unless they cover `cap` rows once. */
 uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *logits,
                          uint32_t cap);
 
@@ -60,6 +64,16 @@ uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *lo
  * (`vocab` of them). Returns the norm-wise relative error |got - want| /
  * |want| (|got - want| when want is all zero; NaN when a value is) and sets
  * *n_differ to the logits whose bits differ. */
+/* Of a program compiled with --logits argmax: the pair lm_head's value
+ * holds, the largest logit and its token id, into pair[0], pair[1].
+ * Returns 1, or 0 when the program has no such pair. */
+int ax_check_argmax(const ax_exec_t *ex, const struct ax_prog *p, float pair[2]);
+
+/* The argmax of `vocab` logits as the program's argmax takes it: the
+ * largest from the first on (a NaN that is not first is passed over), its
+ * first index. */
+uint32_t ax_check_argmax_of(const float *logits, uint32_t vocab);
+
 double ax_check_compare_logits(const float *got, uint32_t n, const float *want, uint32_t vocab,
                                uint64_t *n_differ);
 

@@ -275,12 +275,68 @@ double ax_check_compare_logits(const float *got, uint32_t n, const float *want, 
     return norm > 0 ? sqrt(diff / norm) : sqrt(diff);
 }
 
-uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *logits, uint32_t cap)
+static int is_argmax(const struct ax_prog *p)
+{
+    const char *l = ax_prog_meta(p, "logits");
+    return l && strcmp(l, "argmax") == 0;
+}
+
+/* The node-table entry of lm_head, or UINT32_MAX. */
+static uint32_t lm_head_entry(const struct ax_prog *p)
 {
     for (uint32_t i = 0; i < p->n_nodes; i++)
         if (strcmp(p->nodes[i].op, "lm_head") == 0)
-            return ax_check_value(ex, p, p->nodes[i].node, logits, cap);
-    return 0;
+            return i;
+    return UINT32_MAX;
+}
+
+/* Every logit from the row ranges' first blocks (ax_check_logits). */
+static uint32_t holder_logits(const ax_exec_t *ex, const struct ax_prog *p, uint32_t node,
+                              float *logits, uint32_t cap)
+{
+    char stem[32], acc[48];
+    int n_stem = snprintf(stem, sizeof stem, "n%u.w", node);
+    uint64_t covered = 0;
+    for (uint32_t b = 0; b < p->n_buffers; b++) {
+        const struct ax_prog_buffer *pb = &p->buffers[b];
+        if (pb->kind != AX_PROG_BUF_WEIGHTS || pb->node != node || pb->ref >= p->n_weights ||
+            strncmp(pb->name, stem, (size_t)n_stem) != 0 || p->weights[pb->ref].col0 != 0)
+            continue;
+        const struct ax_prog_weight *w = &p->weights[pb->ref];
+        snprintf(acc, sizeof acc, "n%u.acc%s", node, pb->name + n_stem);
+        uint32_t n_words;
+        const uint32_t *x = ax_exec_buffer(ex, pb->core, acc, &n_words);
+        if (!x || n_words < w->rows || w->row0 > cap || w->rows > cap - w->row0)
+            return 0;
+        memcpy(logits + w->row0, x, (size_t)w->rows * sizeof *logits);
+        covered += w->rows;
+    }
+    return covered == cap ? cap : 0;
+}
+
+uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *logits, uint32_t cap)
+{
+    uint32_t i = lm_head_entry(p);
+    if (i == UINT32_MAX)
+        return 0;
+    if (is_argmax(p))
+        return holder_logits(ex, p, p->nodes[i].node, logits, cap);
+    return ax_check_value(ex, p, p->nodes[i].node, logits, cap);
+}
+
+int ax_check_argmax(const ax_exec_t *ex, const struct ax_prog *p, float pair[2])
+{
+    uint32_t i = lm_head_entry(p);
+    return i != UINT32_MAX && is_argmax(p) && ax_check_value(ex, p, p->nodes[i].node, pair, 2) == 2;
+}
+
+uint32_t ax_check_argmax_of(const float *logits, uint32_t vocab)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 1; i < vocab; i++)
+        if (logits[i] > logits[k])
+            k = i;
+    return k;
 }
 
 uint32_t ax_check_value(const ax_exec_t *ex, const struct ax_prog *p, uint32_t node, float *logits,

@@ -4,7 +4,8 @@
  * the events of a count (bitwise and ternary), events that wait for their
  * barrier, a block of two groups,
  * synacc against a naive loop on random blocks (sparse and dense counts),
- * messages added by sending core, a lookup, dense ops in place, vdot,
+ * messages added by sending core, a lookup, dense ops in place, the LM
+ * head's argmax and argmerge, vdot,
  * rmsnorm, rope, GLA, the K/V ring, the errors (counts no encode wrote, a
  * deadlock) and allocation failures while creating and running. */
 #include "ax_test.h"
@@ -618,6 +619,39 @@ static void test_dense_ops(void)
     close_fixture(&f);
 }
 
+/* argmax and argmerge, the LM head's pairs: the first index of the
+ * largest, a NaN passed over unless first, ties in a merge to the smaller
+ * index wherever its pair lies. */
+static void test_argmax(void)
+{
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".buffer core=0 addr=0 words=7 kind=acc name=x\n"
+                           ".buffer core=0 addr=8 words=5 kind=acc name=y\n"
+                           ".buffer core=0 addr=16 words=8 kind=acc name=pairs\n"
+                           ".code 0\n setlen 5\n argmax x, 100\n setlen 3\n argmax y, 7\n"
+                           " argmerge pairs, 4\n halt\n",
+                      NULL))
+        return;
+    /* x: the largest, 3, first at index 1 (index 3 ties it later) */
+    float x[5] = {-1, 3, 2, 3, 0.5f}, y[3] = {NAN, 9, 1};
+    /* pairs: (4, 12), (6, 40), (6, 31), (-2, 0): 6 twice, the smaller id 31 wins */
+    float pairs[8] = {4, 12, 6, 40, 6, 31, -2, 0};
+    put(&f, 0, "x", x, 5);
+    put(&f, 0, "y", y, 3);
+    put(&f, 0, "pairs", pairs, 8);
+    if (run(&f, 0, 0)) {
+        /* base 100 + index 1; the vector itself unchanged */
+        CHECK(ax_exec_f32(f.ex, 0, "x", 5) == 3.0f && ax_exec_f32(f.ex, 0, "x", 6) == 101.0f);
+        CHECK(ax_exec_f32(f.ex, 0, "x", 1) == 3.0f && ax_exec_f32(f.ex, 0, "x", 3) == 3.0f);
+        /* a NaN first is never passed (no value is greater than it): (NaN, 7 + 0) */
+        CHECK(isnan(ax_exec_f32(f.ex, 0, "y", 3)) && ax_exec_f32(f.ex, 0, "y", 4) == 7.0f);
+        CHECK(ax_exec_f32(f.ex, 0, "pairs", 0) == 6.0f &&
+              ax_exec_f32(f.ex, 0, "pairs", 1) == 31.0f);
+    }
+    close_fixture(&f);
+}
+
 /* vdot: 2 rows x 4; row 0 codes 1, 1, 1, 1 scale 0.5; row 1 codes 1, -1, 0,
  * 2 scale 2. */
 static int vdot_code(uint32_t j, uint32_t i)
@@ -1022,8 +1056,9 @@ static void test_alloc_failures(void)
 }
 
 AX_TEST_MAIN(T(test_thresh_encode), T(test_encode_ties), T(test_events_synacc_scale),
-             T(test_events_wait_for_their_barrier),
-             T(test_large_count), T(test_two_groups), T(test_synacc_random),
-             T(test_receive_order), T(test_lookup_and_deadlock), T(test_emit_needs_encode),
-             T(test_dense_ops), T(test_vdot_rmsnorm_rope), T(test_float_vdot_rope_theta), T(test_gla), T(test_kv_ring), T(test_kv_split), T(test_kv_split_agrees), T(test_kv_split_refused),
+             T(test_events_wait_for_their_barrier), T(test_events_barrier_per_destination), T(test_large_count), T(test_two_groups),
+             T(test_synacc_random), T(test_receive_order), T(test_lookup_and_deadlock),
+             T(test_emit_needs_encode), T(test_dense_ops), T(test_argmax),
+             T(test_vdot_rmsnorm_rope), T(test_float_vdot_rope_theta), T(test_gla), T(test_kv_ring),
+             T(test_kv_split), T(test_kv_split_agrees), T(test_kv_split_refused),
              T(test_alloc_failures))

@@ -605,6 +605,24 @@ static const struct {
           ".buffer core=0 addr=8 words=8 kind=value name=b\n"
           ".code 0\n    vcopy b, a\n    halt\n",
      "core 0, instruction 0 (vcopy): operand 'dst': vector op before setlen (len is 0)"},
+    {"argmax without room for its pair",
+     HEAD ".buffer core=0 addr=0 words=8 kind=acc name=a\n"
+          ".code 0\n    setlen 8\n    argmax a, 0\n    halt\n",
+     "core 0, instruction 1 (argmax): operand 'vec': vector of 10 words from word 0 runs past the "
+     "end of buffer 'a' (words 0..7)"},
+    {"argmax indexes past float32's integers",
+     HEAD ".buffer core=0 addr=0 words=8 kind=acc name=a\n"
+          ".code 0\n    setlen 6\n    argmax a, 16777211\n    halt\n",
+     "core 0, instruction 1 (argmax): base 16777211 + len 6 is past 16777216"},
+    {"argmerge of no pair",
+     HEAD ".buffer core=0 addr=0 words=8 kind=acc name=a\n"
+          ".code 0\n    argmerge a, 0\n    halt\n",
+     "core 0, instruction 0 (argmerge): n is 0: argmerge merges at least one pair"},
+    {"argmerge past its buffer",
+     HEAD ".buffer core=0 addr=0 words=8 kind=acc name=a\n"
+          ".code 0\n    argmerge a+2, 4\n    halt\n",
+     "core 0, instruction 0 (argmerge): operand 'pairs': vector of 8 words from word 2 runs past "
+     "the end of buffer 'a' (words 0..7)"},
     {"aliasing refused",
      HEAD ".buffer core=0 addr=0 words=64 kind=scratch name=a\n"
           ".code 0\n    setlen 8\n    vmac a, a+4, a+16\n    halt\n",

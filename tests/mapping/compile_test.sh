@@ -109,6 +109,39 @@ assert v["values_checked"] == 8192 and v["bit_exact"] and v["mismatches"] == 0, 
     grep -q '^\.meta "spread" "2"$' "$dir/t.s" &&
     "$axon" compile --help | grep -q "K times as many cores (default 2)"
 check "four slots a core compute the reference's values bit for bit; two by default, as --help says" $?
+# The LM head's argmax on chip: each row range's core takes the pair of its
+# rows, a tree the largest; the logits are checked as before (from those
+# cores) and the pair beside them, two values a token; the default is full.
+"$axon" run "$src/models/nets/spikingbrain-tiny" --chip "$chip" --prompt-file "$dir/p32.txt" \
+    --logits argmax --json >"$dir/am.json" 2>"$dir/err.txt" &&
+    /usr/bin/python3 -c 'import json, sys
+v = json.load(open(sys.argv[1]))["validation"]
+assert v["values_checked"] == 8192 + 2 * 32 and v["bit_exact"] and v["mismatches"] == 0, v' "$dir/am.json" &&
+    grep -q '^\.meta "logits" "full"$' "$dir/t.s"
+check "--logits argmax: the token ids and logits are the reference's; full by default" $?
+rm -f "$dir/am.axb"
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --logits argmax -o "$dir/am.axb" &&
+    "$axon" disasm "$dir/am.axb" >"$dir/am.s" && grep -q '^\.meta "logits" "argmax"$' "$dir/am.s" &&
+    grep -q '^    argmax ' "$dir/am.s" && grep -q '^    argmerge ' "$dir/am.s" &&
+    "$axon" sim "$dir/am.axb" --prompt-file "$dir/p32.txt" --json >"$dir/am2.json" 2>"$dir/err.txt" &&
+    cmp "$dir/am.json" "$dir/am2.json"
+check "an argmax program records it, and simulated alone gives the run's report" $?
+# The 7B's lm_head blocks leave room for their pairs, so its argmax
+# program places them otherwise than with every logit: `axon sim` must
+# rebuild the placement with the option the program records.
+rm -f "$dir/7b-am.axb"
+"$axon" compile "$src/models/nets/spikingbrain-7b" --chip "$chip" --logits argmax \
+    -o "$dir/7b-am.axb" >/dev/null &&
+    "$axon" sim "$dir/7b-am.axb" --tokens 1 --mode counting --quiet 2>"$dir/err.txt"
+check "the 7B's argmax program runs alone, its placement rebuilt as recorded" $?
+"$axon" map "$src/models/nets/spikingbrain-7b" --chip "$chip" --logits argmax --reduce-fanin 0 \
+    >/dev/null 2>"$dir/err.txt"
+[ $? -ne 0 ] && grep -q "logits argmax: lm_head.weight's rows are cut over 28 blocks that add" "$dir/err.txt"
+check "an argmax over rows summed flat is refused, naming the matrix and the fix" $?
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --logits some \
+    -o "$dir/x.axb" 2>"$dir/err.txt"
+[ $? -eq 2 ] && grep -q "logits some: expected full or argmax" "$dir/err.txt"
+check "logits neither full nor argmax are a usage error" $?
 "$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$chip" --spread 0 \
     -o "$dir/x.axb" 2>"$dir/err.txt"
 [ $? -eq 2 ] && grep -q "spread 0: expected a number of slots a core from 1 to 64" "$dir/err.txt"

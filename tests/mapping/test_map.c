@@ -1259,6 +1259,55 @@ static void test_swiglu_shards(void)
     ax_mem_free(chip);
 }
 
+/* --logits argmax on the 7B: lm_head's value is one pair; each of its 212
+ * row ranges' roots takes the pair of its rows (one argmax each), and the
+ * pairs meet along a heap of fan-in 8, so 27 holders merge, none more than
+ * its own and 8 children's ((212 - 1) / 8 rounded up). */
+static void test_7b_argmax(void)
+{
+    struct fixture f;
+    if (!setup(&f, SRC "/models/nets/spikingbrain-7b", SRC "/models/chips/loihi2-like.yaml", NULL))
+        return;
+    struct ax_map m;
+    struct ax_map_options opt;
+    ax_map_default_options(&opt);
+    opt.float_weights = AX_MAP_FLOAT_INT8;
+    opt.logits = AX_MAP_LOGITS_ARGMAX;
+    if (map_opt(&f, &m, AX_OK, &opt)) {
+        const struct ax_map_object *head = NULL;
+        for (uint32_t i = 0; i < m.n_objects; i++)
+            if (m.objects[i].pair_words)
+                head = &m.objects[i];
+        CHECK(head && m.objects[head->dest].rows == 2 && m.objects[head->dest].n_blocks == 1);
+        uint32_t ranges = head ? head->n_blocks / ax_map_range_blocks(&m, head) : 0;
+        CHECK(ranges == 212);
+        struct ax_prog p;
+        struct ax_spike_options so;
+        ax_spike_options_default(&so);
+        struct ax_diag_list d;
+        ax_diag_list_init(&d);
+        if (ax_map_emit(&m, &f.g, f.arch, &so, "spikingbrain-7b", &p, &d) == AX_OK) {
+            CHECK(verifies(&p));
+            CHECK(count_op(&p, AX_ISA_ARGMAX) == ranges);
+            CHECK(count_op(&p, AX_ISA_ARGMERGE) ==
+                  (ranges - 1 + AX_MAP_PAIR_FANIN - 1) / AX_MAP_PAIR_FANIN);
+            for (uint32_t c = 0; c < p.n_code; c++)
+                for (uint32_t i = 0; i < p.code[c].n_instr; i++) {
+                    struct ax_isa_instr in;
+                    if (ax_isa_decode(p.code[c].words[i], &in) == 0 && in.op == AX_ISA_ARGMERGE)
+                        CHECK(in.b >= 2 && in.b <= 1 + AX_MAP_PAIR_FANIN);
+                }
+            ax_prog_free(&p);
+        } else {
+            CHECK(0);
+            ax_diag_print(&d, stderr);
+        }
+        ax_diag_list_free(&d);
+        ax_map_free(&m);
+    }
+    teardown(&f);
+}
+
 static void test_7b_on_loihi2(void)
 {
     check_7b_on_loihi2(AX_SPIKE_MODE_RELEASED);
@@ -1270,7 +1319,8 @@ static void test_7b_paper_on_loihi2(void)
     check_7b_on_loihi2(AX_SPIKE_MODE_PAPER);
 }
 
-AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_block_bytes), T(test_emit_tiny), T(test_emit_tiny_multicast), T(test_swiglu_shards), T(test_spread), T(test_7b_on_loihi2),
-             T(test_7b_paper_on_loihi2),
+AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_block_bytes), T(test_emit_tiny),
+             T(test_emit_tiny_multicast), T(test_swiglu_shards), T(test_spread),
+             T(test_7b_on_loihi2), T(test_7b_argmax), T(test_7b_paper_on_loihi2),
              T(test_small_system_streams_from_dram), T(test_too_small_without_dram),
              T(test_core_too_small_for_a_group), T(test_reduction_trees), T(test_relay_option))
