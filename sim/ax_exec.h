@@ -138,6 +138,9 @@ struct ax_exec_did {
     uint32_t n_sent;
     const uint64_t *taken;  /* psumrecv: the ids of the messages it added */
     uint32_t n_taken;
+    const uint32_t *visible; /* emit, relay: per destination of the route, in its order, the
+                              * barrier its events belong to (UINT32_MAX: none lists it);
+                              * NULL when it sent none; valid until the next call */
 };
 
 /* Starts a token, as ax_exec_run does, without running anything. */

@@ -901,6 +901,7 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
     if (ex->did) {
         ex->did->events = events;
         ex->did->generated = generated;
+        ex->did->visible = events ? r->vis : NULL;
     }
 }
 
@@ -928,6 +929,7 @@ static void op_relay(struct ax_exec *ex, struct core_run *r, const struct ax_isa
     if (ex->did) {
         ex->did->events = events;
         ex->did->generated = 0;
+        ex->did->visible = events ? r->vis : NULL;
     }
 }
 

@@ -136,7 +136,8 @@ struct timed {
     uint8_t *is_parked;    /* per code record: waits for a message or a barrier */
     struct ready *heap;
     uint32_t n_heap;
-    double *events_in;     /* per row: when the last spike event sent to it was served */
+    double *events_at;     /* per barrier: when the last spike event that belongs to it
+                            * (docs/isa.md, `barrier`) was served */
     double *bar_at;        /* per barrier: the latest arrival */
     double *msg_done;      /* per message of this token: when served at its destination */
     uint64_t cap_msgs;
@@ -162,7 +163,7 @@ struct timed {
     double *free_clock;    /* per code record */
     double *free_msg;      /* per message of this token: served (beside msg_done) */
     double *free_bar;      /* per barrier */
-    double *free_in;       /* per row: when the last spike event sent to it was served */
+    double *free_events;   /* per barrier (beside events_at) */
     double free_end;       /* the latest time anything ends, this token */
     double *busy0;         /* [row][ENG_SERVER_COUNT] at the token's start */
     double *link0;         /* per link, at the token's start */
@@ -730,19 +731,17 @@ static void draw_counts(void *user, uint32_t buffer, uint32_t offset, uint64_t p
 
 /* ---- one instruction ------------------------------------------------------------------ */
 
-/* Completes barrier `id` at the latest of its cores' arrivals and the
- * spike events sent to them, plus the sync latency; parked cores go on. */
+/* Completes barrier `id` at the latest of its cores' arrivals and of the
+ * spike events that belong to it (the executor's, docs/isa.md), plus the
+ * sync latency; parked cores go on. */
 static ax_status complete_barrier(struct timed *s, uint32_t id)
 {
     const struct ax_prog_barrier *b = &s->p->barriers[id];
-    double t = s->bar_at[id], fb = s->free_bar[id];
+    double t = s->bar_at[id] > s->events_at[id] ? s->bar_at[id] : s->events_at[id];
+    double fb = s->free_bar[id] > s->free_events[id] ? s->free_bar[id] : s->free_events[id];
     uint32_t chips = 0, last_chip = NONE;
     for (uint32_t i = 0; i < b->n_cores; i++) {
         uint32_t c = b->cores[i];
-        if (s->events_in[row(s, c)] > t)
-            t = s->events_in[row(s, c)];
-        if (s->free_in[row(s, c)] > fb)
-            fb = s->free_in[row(s, c)];
         uint32_t chip = c / s->net.cores_per_chip;
         if (chip != last_chip) { /* cores ascend, so chips do */
             chips++;
@@ -910,11 +909,12 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
                     done = left;
                 if (here > reach)
                     reach = here;
-                if (here > s->events_in[row(s, dst)])
-                    s->events_in[row(s, dst)] = here;
                 free_reach = free_here > free_reach ? free_here : free_reach;
-                if (free_here > s->free_in[row(s, dst)])
-                    s->free_in[row(s, dst)] = free_here;
+                uint32_t at = d->visible ? d->visible[i] : NONE;
+                if (at < s->p->n_barriers && here > s->events_at[at])
+                    s->events_at[at] = here;
+                if (at < s->p->n_barriers && free_here > s->free_events[at])
+                    s->free_events[at] = free_here;
             }
         }
         fdone = f.out;
@@ -1434,9 +1434,7 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
     s->horizon = t0;
     s->free_end = t0;
     for (uint32_t b = 0; b < p->n_barriers; b++)
-        s->bar_at[b] = s->free_bar[b] = t0;
-    for (uint32_t i = 0; i < s->n_slots; i++)
-        s->events_in[i] = s->free_in[i] = t0;
+        s->bar_at[b] = s->free_bar[b] = s->events_at[b] = s->free_events[b] = t0;
     memcpy(s->busy0, s->busy, (size_t)s->n_slots * ENG_SERVER_COUNT * sizeof *s->busy);
     for (uint32_t li = 0; li < s->net.n_links; li++)
         s->link0[li] = s->net.links[li].busy;
@@ -1547,17 +1545,17 @@ static ax_status timed_open(struct timed *s, const struct ax_exec_weights *weigh
     s->clock = ax_mem_calloc(nk, sizeof *s->clock);
     s->is_parked = ax_mem_calloc(nk, 1);
     s->heap = ax_mem_calloc(nk, sizeof *s->heap);
-    s->events_in = ax_mem_calloc(nc, sizeof *s->events_in);
+    s->events_at = ax_mem_calloc((size_t)p->n_barriers + 1, sizeof *s->events_at);
     s->bar_at = ax_mem_calloc((size_t)p->n_barriers + 1, sizeof *s->bar_at);
     s->run_of_core = ax_mem_alloc(nc * sizeof *s->run_of_core);
     s->free_clock = ax_mem_calloc(nk, sizeof *s->free_clock);
     s->free_bar = ax_mem_calloc((size_t)p->n_barriers + 1, sizeof *s->free_bar);
-    s->free_in = ax_mem_calloc(nc, sizeof *s->free_in);
+    s->free_events = ax_mem_calloc((size_t)p->n_barriers + 1, sizeof *s->free_events);
     s->busy0 = ax_mem_calloc(nc * ENG_SERVER_COUNT, sizeof *s->busy0);
     s->link0 = ax_mem_calloc((size_t)s->net.n_links + 1, sizeof *s->link0);
     if (st == AX_OK && !(s->free && s->busy && s->dram_free && s->core_cnt && s->clock &&
-                         s->is_parked && s->heap && s->events_in && s->bar_at && s->run_of_core &&
-                         s->free_clock && s->free_bar && s->free_in && s->busy0 && s->link0))
+                         s->is_parked && s->heap && s->events_at && s->bar_at && s->run_of_core &&
+                         s->free_clock && s->free_bar && s->free_events && s->busy0 && s->link0))
         st = AX_ERR_NOMEM;
     if (st != AX_OK)
         return st;
@@ -1710,7 +1708,7 @@ static void timed_free(struct timed *s)
     ax_mem_free(s->tree.arrive);
     ax_mem_free(s->is_parked);
     ax_mem_free(s->heap);
-    ax_mem_free(s->events_in);
+    ax_mem_free(s->events_at);
     ax_mem_free(s->bar_at);
     ax_mem_free(s->msg_done);
     ax_mem_free(s->run_of_core);
@@ -1719,7 +1717,7 @@ static void timed_free(struct timed *s)
     ax_mem_free(s->free_clock);
     ax_mem_free(s->free_msg);
     ax_mem_free(s->free_bar);
-    ax_mem_free(s->free_in);
+    ax_mem_free(s->free_events);
     ax_mem_free(s->busy0);
     ax_mem_free(s->link0);
     ax_mem_free(s->frag_layer);
