@@ -2094,24 +2094,24 @@ static ax_status finish(struct emitter *e, const char *model_name, const char *c
     snprintf(buf[8], sizeof buf[8], "%u", m->ring_keys);
     snprintf(buf[9], sizeof buf[9], "%u", m->spread ? m->spread : 1);
     snprintf(buf[10], sizeof buf[10], "%s", ax_map_logits_str(m->logits));
-    const char *keys[] = {"model",
-                          "chip",
-                          "chips_used",
-                          "cores_per_chip",
-                          "chip_grid_w",
-                          "traffic_hop_bytes",
-                          "traffic_hop_bytes_naive",
-                          "chip_keys",
-                          "reduce_fanin",
-                          "reduce_chunk",
-                          "relay",
-                          "ring_keys",
-                          "spread",
-                          "logits"};
-    const char *values[] = {model_name,       chip_name, buf[0], buf[3], buf[4], buf[1], buf[2],
-                            AX_MAP_CHIP_KEYS, buf[5],    buf[6], buf[7], buf[8], buf[9], buf[10]};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && st == AX_OK; i++)
-        st = ax_prog_set_meta(p, keys[i], values[i]);
+    const struct {
+        const char *key, *value;
+    } meta[] = {{"model", model_name},
+                {"chip", chip_name},
+                {"chips_used", buf[0]},
+                {"cores_per_chip", buf[3]},
+                {"chip_grid_w", buf[4]},
+                {"traffic_hop_bytes", buf[1]},
+                {"traffic_hop_bytes_naive", buf[2]},
+                {"chip_keys", AX_MAP_CHIP_KEYS},
+                {"reduce_fanin", buf[5]},
+                {"reduce_chunk", buf[6]},
+                {"relay", buf[7]},
+                {"ring_keys", buf[8]},
+                {"spread", buf[9]},
+                {"logits", buf[10]}};
+    for (size_t i = 0; i < sizeof meta / sizeof meta[0] && st == AX_OK; i++)
+        st = ax_prog_set_meta(p, meta[i].key, meta[i].value);
     return st;
 }
 
