@@ -1116,89 +1116,101 @@ static uint64_t next_random(uint64_t *s)
 /* What the annealer knows: the used cores as slots, each holding a group of
  * blocks (the blocks of one original core, identified by its slot); held[s]
  * is the group slot s holds now and pos[g] the slot group g is at. What
- * does not move during annealing is looked up once per block and core
- * (struct anneal_block, the cores' mesh coordinates): a swap's cost is then
- * table lookups, with the same terms in the same order as total_cost. */
+ * does not move during annealing is looked up once per block and slot
+ * (struct anneal_block, the slots' mesh coordinates), so that a swap's
+ * cost is table lookups, with the same terms in the same order as
+ * total_cost. Nothing is kept per declared core. */
+struct place {
+    int32_t x, y; /* global mesh coordinates */
+};
+
 struct anneal_block {
-    uint32_t group;       /* its group (NONE: streamed from DRAM, never moves) */
-    uint32_t core;        /* its core when group is NONE */
-    uint32_t parent;      /* in its reduction tree, or NONE */
-    uint32_t value_dst;   /* value_dst(), used when parent is NONE */
+    uint32_t group;         /* its group (NONE: streamed from DRAM, never moves) */
+    uint32_t parent;        /* in its reduction tree, or NONE */
     uint32_t child_first, n_children;
-    uint32_t src;         /* the core of the value it reads (NONE: no input term) */
-    double in_bytes;      /* its input's bytes per token */
-    double psum_bytes;    /* its partial sums' bytes per token */
+    struct place fixed;     /* where it is when group is NONE */
+    struct place src;       /* where its input comes from, when has_src */
+    struct place dst;       /* value_dst's core, when has_dst (used when parent is NONE) */
+    uint8_t has_src, has_dst;
+    double in_bytes;        /* its input's bytes per token */
+    double psum_bytes;      /* its partial sums' bytes per token */
 };
 
 struct annealer {
     const struct anneal_block *blk;
-    const int64_t *x, *y;       /* per core: global mesh coordinates */
-    const uint32_t *slot_core;  /* per slot: its core */
+    const struct place *slot_at; /* per slot: its core's coordinates */
     const uint32_t *run_start, *run_end, *members; /* per group: its blocks */
     uint32_t *pos;
 };
 
-/* The core block `bi` sits on now. */
-static uint32_t core_now(const struct annealer *an, uint32_t bi)
+static struct place place_of(const struct placer *pl, uint32_t grid_w, uint32_t core)
+{
+    int64_t x, y;
+    coords(pl, grid_w, core, &x, &y);
+    return (struct place){(int32_t)x, (int32_t)y};
+}
+
+/* Where block `bi` sits now. */
+static struct place place_now(const struct annealer *an, uint32_t bi)
 {
     const struct anneal_block *b = &an->blk[bi];
-    return b->group == NONE ? b->core : an->slot_core[an->pos[b->group]];
+    return b->group == NONE ? b->fixed : an->slot_at[an->pos[b->group]];
 }
 
-static double table_hops(const struct annealer *an, uint32_t a, uint32_t b)
+static double place_hops(struct place a, struct place b)
 {
-    return (double)(llabs(an->x[a] - an->x[b]) + llabs(an->y[a] - an->y[b]));
-}
-
-/* psum_cost's term, from the tables. */
-static double table_psum(const struct annealer *an, const struct anneal_block *b, uint32_t core,
-                         uint32_t dst)
-{
-    return dst != NONE && core != dst ? b->psum_bytes * table_hops(an, core, dst) : 0.0;
+    return (double)(llabs((int64_t)a.x - b.x) + llabs((int64_t)a.y - b.y));
 }
 
 /* The terms of the cost that depend on where group `g` is: its blocks'
  * input and partial sums, and the partial sums its blocks receive from
- * children in neither `g` nor `other` (those count as the children's own). */
+ * children in neither `g` nor `other` (those count as the children's own).
+ * A block on its parent's or value's core is 0 hops from it, so psum_cost's
+ * test of the core is the hops' zero here. */
 static double group_cost(const struct annealer *an, uint32_t g, uint32_t other)
 {
     double c = 0.0;
-    uint32_t core = an->slot_core[an->pos[g]];
+    struct place here = an->slot_at[an->pos[g]];
     for (uint32_t k = an->run_start[g]; k < an->run_end[g]; k++) {
         uint32_t bi = an->members[k];
         const struct anneal_block *b = &an->blk[bi];
-        double in = b->src != NONE ? b->in_bytes * table_hops(an, b->src, core) : 0.0;
-        c += in + table_psum(an, b, core, b->parent != NONE ? core_now(an, b->parent) : b->value_dst);
+        double in = b->has_src ? b->in_bytes * place_hops(b->src, here) : 0.0;
+        double out = b->parent != NONE ? b->psum_bytes * place_hops(here, place_now(an, b->parent))
+                     : b->has_dst      ? b->psum_bytes * place_hops(here, b->dst)
+                                       : 0.0;
+        c += in + out;
         for (uint32_t ch = b->child_first; ch < b->child_first + b->n_children; ch++) {
             uint32_t gc = an->blk[ch].group;
             if (gc != g && gc != other)
-                c += table_psum(an, &an->blk[ch], core_now(an, ch), core);
+                c += an->blk[ch].psum_bytes * place_hops(place_now(an, ch), here);
         }
     }
     return c;
 }
 
-/* Fills the per-block and per-core tables of the annealer (`slot_of`: each
- * core's slot, or NONE). */
+/* Fills the per-block tables of the annealer (`slot_of`: each core's
+ * slot, or NONE). */
 static void anneal_tables(const struct ax_map *m, const struct placer *pl, uint32_t grid_w,
-                          double spe, const uint32_t *slot_of, size_t n_cores,
-                          struct anneal_block *blk, int64_t *x, int64_t *y)
+                          double spe, const uint32_t *slot_of, struct anneal_block *blk)
 {
-    for (size_t c = 0; c < n_cores; c++)
-        coords(pl, grid_w, (uint32_t)c, &x[c], &y[c]);
     for (uint32_t i = 0; i < m->n_blocks; i++) {
         const struct ax_map_block *mb = &m->blocks[i];
         const struct ax_map_object *o = &m->objects[mb->object];
         struct anneal_block *b = &blk[i];
+        memset(b, 0, sizeof *b);
         b->group = mb->is_dram ? NONE : slot_of[mb->core];
-        b->core = mb->core;
+        b->fixed = place_of(pl, grid_w, mb->core);
         b->parent = ax_map_reduce_parent(m, i);
-        b->value_dst = value_dst(m, i);
+        uint32_t dst = value_dst(m, i);
+        b->has_dst = dst != NONE;
+        if (b->has_dst)
+            b->dst = place_of(pl, grid_w, dst);
         ax_map_reduce_children(m, i, &b->child_first, &b->n_children);
-        int has_input = o->kind == AX_MAP_WEIGHTS && o->producer != NONE &&
-                        m->objects[o->producer].home != NONE;
-        b->src = has_input ? m->objects[o->producer].home : NONE;
-        b->in_bytes = has_input ? (o->is_spiking ? spe : 1.0) * mb->cols * 4.0 : 0.0;
+        b->has_src = o->kind == AX_MAP_WEIGHTS && o->producer != NONE &&
+                     m->objects[o->producer].home != NONE;
+        if (b->has_src)
+            b->src = place_of(pl, grid_w, m->objects[o->producer].home);
+        b->in_bytes = b->has_src ? (o->is_spiking ? spe : 1.0) * mb->cols * 4.0 : 0.0;
         b->psum_bytes = mb->rows * 4.0;
     }
 }
@@ -1239,10 +1251,10 @@ static ax_status anneal(struct ax_map *m, const struct placer *pl, uint32_t grid
     size_t n_since = 0;
     uint8_t *is_home = ax_mem_calloc(n_slots + 1, 1), *pinned = ax_mem_calloc(n_cores + 1, 1);
     struct anneal_block *blk = ax_mem_alloc(((size_t)m->n_blocks + 1) * sizeof *blk);
-    int64_t *x = ax_mem_alloc((n_cores + 1) * sizeof *x), *y = ax_mem_alloc((n_cores + 1) * sizeof *y);
+    struct place *slot_at = ax_mem_alloc(((size_t)n_slots + 1) * sizeof *slot_at);
     ax_status st = AX_ERR_NOMEM;
     if (!slot_core || !run_start || !run_end || !held || !since || !pos || !is_home || !pinned ||
-        !blk || !x || !y)
+        !blk || !slot_at)
         goto done;
     st = AX_OK;
     if (n_slots < 3)
@@ -1268,8 +1280,10 @@ static ax_status anneal(struct ax_map *m, const struct placer *pl, uint32_t grid
     for (uint32_t i = 0; i < m->n_blocks; i++)
         if (!m->blocks[i].is_dram)
             members[run_end[slot_of[m->blocks[i].core]]++] = i;
-    anneal_tables(m, pl, grid_w, opt->spikes_per_element, slot_of, n_cores, blk, x, y);
-    struct annealer an = {blk, x, y, slot_core, run_start, run_end, members, pos};
+    for (uint32_t sl = 0; sl < n_slots; sl++)
+        slot_at[sl] = place_of(pl, grid_w, slot_core[sl]);
+    anneal_tables(m, pl, grid_w, opt->spikes_per_element, slot_of, blk);
+    struct annealer an = {blk, slot_at, run_start, run_end, members, pos};
     double best_cost = *cost;
     uint64_t rng = opt->seed ? opt->seed : 1;
     double t0 = *cost / (double)m->n_blocks * 0.1 + 1e-9;
@@ -1322,8 +1336,7 @@ done:
     ax_mem_free(is_home);
     ax_mem_free(pinned);
     ax_mem_free(blk);
-    ax_mem_free(x);
-    ax_mem_free(y);
+    ax_mem_free(slot_at);
     return st;
 }
 
