@@ -1119,7 +1119,8 @@ static uint64_t next_random(uint64_t *s)
  * does not move during annealing is looked up once per block and slot
  * (struct anneal_block, the slots' mesh coordinates), so that a swap's
  * cost is table lookups, with the same terms in the same order as
- * total_cost. Nothing is kept per declared core. */
+ * total_cost. Of each declared core only its slot is kept (slot_of),
+ * so a chip declared with many idle cores costs the annealer little. */
 struct place {
     int32_t x, y; /* global mesh coordinates */
 };
