@@ -383,6 +383,13 @@ static int add_block(struct builder *b, struct ax_map_block blk)
     return 0;
 }
 
+/* The SRAM of one of `spread` slots of a core of `cap` bytes, in whole
+ * words (--spread). */
+static double slot_bytes(double cap, uint32_t spread)
+{
+    return floor(cap / spread / 4.0) * 4.0;
+}
+
 /* Rows and columns of a weight object's blocks in `cap` bytes. Unless the
  * program need not compute the reference's values (--float-weights int8),
  * whole rows when one row of all its columns fits a core: each output is
@@ -392,7 +399,7 @@ static int add_block(struct builder *b, struct ax_map_block blk)
 static ax_status weight_shape(struct builder *b, const struct ax_map_object *o, double cap,
                               uint32_t max_neurons, uint32_t *block_rows, uint32_t *block_cols)
 {
-    cap = floor(cap / b->spread / 4.0) * 4.0 - 4.0 * o->pair_words; /* a slot's (--spread) */
+    cap = slot_bytes(cap, b->spread) - 4.0 * o->pair_words;
     max_neurons /= b->spread;
     uint64_t rows = o->rows < max_neurons ? o->rows : max_neurons;
     uint64_t groups = (o->cols + 127) / 128;
@@ -581,7 +588,7 @@ static ax_status partition(struct builder *b, uint32_t oi, double cap, uint32_t 
     } else {
         /* a slot's SRAM (--spread) when a head, key or value with its needs
          * fits one, else a whole core's */
-        double slot = floor(cap / b->spread / 4.0) * 4.0;
+        double slot = slot_bytes(cap, b->spread);
         for (int whole = b->spread == 1; whole < 2 && st != AX_OK; whole++) {
             struct ax_diag_list quiet, *keep = b->diags;
             ax_diag_list_init(&quiet);
@@ -781,7 +788,7 @@ static uint32_t pack_spread(struct ax_map *m, const struct placer *pl, uint32_t 
 {
     double *used = w->used;
     uint64_t *neurons = w->neurons;
-    double slot_cap = floor(pl->cap / pl->spread / 4.0) * 4.0;
+    double slot_cap = slot_bytes(pl->cap, pl->spread);
     uint64_t slot_neurons = pl->max_neurons / pl->spread;
     uint64_t end = (uint64_t)n_cores * 8 * pl->spread, s = 0;
     double bytes = 0.0;
@@ -938,21 +945,28 @@ static ax_status mark_fresh(const struct ax_map *m, uint8_t **fresh)
     return AX_OK;
 }
 
-/* Global mesh coordinates of a core: chips on a grid `grid_w` chips wide. */
-static void coords(const struct placer *pl, uint32_t grid_w, uint32_t core, int64_t *x, int64_t *y)
+/* A core's global mesh coordinates: chips on a grid `grid_w` chips wide. */
+struct place {
+    int32_t x, y;
+};
+
+static struct place place_of(const struct placer *pl, uint32_t grid_w, uint32_t core)
 {
     uint32_t chip = core / pl->cores_per_chip, local = core % pl->cores_per_chip;
-    uint32_t tile = local / pl->chip->cores_per_tile;
-    *x = (int64_t)(chip % grid_w) * pl->chip->mesh_width + tile % pl->chip->mesh_width;
-    *y = (int64_t)(chip / grid_w) * pl->chip->mesh_height + tile / pl->chip->mesh_width;
+    uint32_t tile = local / pl->chip->cores_per_tile, w = pl->chip->mesh_width;
+    uint64_t x = (uint64_t)(chip % grid_w) * w + tile % w;
+    uint64_t y = (uint64_t)(chip / grid_w) * pl->chip->mesh_height + tile / w;
+    return (struct place){(int32_t)x, (int32_t)y};
+}
+
+static double place_hops(struct place a, struct place b)
+{
+    return (double)(llabs((int64_t)a.x - b.x) + llabs((int64_t)a.y - b.y));
 }
 
 static double hops(const struct placer *pl, uint32_t grid_w, uint32_t a, uint32_t b)
 {
-    int64_t ax, ay, bx, by;
-    coords(pl, grid_w, a, &ax, &ay);
-    coords(pl, grid_w, b, &bx, &by);
-    return (double)(llabs(ax - bx) + llabs(ay - by));
+    return place_hops(place_of(pl, grid_w, a), place_of(pl, grid_w, b));
 }
 
 uint32_t ax_map_value_core(const struct ax_map *m, uint32_t value, uint32_t row)
@@ -1032,8 +1046,7 @@ static ax_status check_argmax(const struct ax_map *m, struct ax_diag_list *diags
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
                     "--logits argmax: %s's rows are cut over %u blocks that add their partial sums "
                     "flat (%s), so no core holds a row range's logits to take the largest of; use "
-                    "reduction trees "
-                    "(--reduce-fanin 2) or --logits full",
+                    "reduction trees (--reduce-fanin 2) or --logits full",
                     o->name, ax_map_range_blocks(m, o),
                     m->reduce_fanin ? "its blocks stream from DRAM" : "--reduce-fanin 0");
         return AX_ERR_UNSUPPORTED;
@@ -1043,24 +1056,40 @@ static ax_status check_argmax(const struct ax_map *m, struct ax_diag_list *diags
 
 /* ---- the placement's cost ------------------------------------------------------ */
 
-/* A block's input traffic per token when it sits on `core`: spike events of
- * 4 bytes, or float32 values, from the core of the value it reads. Lookup
- * tables cost nothing here. */
+/* Where a block's input comes from, the core of the value it reads (NONE:
+ * it reads none; lookup tables cost nothing here), and its bytes per token
+ * into *bytes: spike events of 4 bytes, or float32 values. */
+static uint32_t input_of(const struct ax_map *m, const struct ax_map_block *blk, double spe,
+                         double *bytes)
+{
+    const struct ax_map_object *o = &m->objects[blk->object];
+    *bytes = 0.0;
+    if (o->kind != AX_MAP_WEIGHTS || o->producer == NONE || m->objects[o->producer].home == NONE)
+        return NONE;
+    *bytes = (o->is_spiking ? spe : 1.0) * blk->cols * 4.0;
+    return m->objects[o->producer].home;
+}
+
+/* Its partial sums' bytes per token: float32 per row. */
+static double psum_bytes(const struct ax_map_block *blk)
+{
+    return blk->rows * 4.0;
+}
+
+/* A block's input traffic per token when it sits on `core`. */
 static double input_cost(const struct ax_map *m, const struct placer *pl, uint32_t grid_w,
                          const struct ax_map_block *blk, uint32_t core, double spe)
 {
-    const struct ax_map_object *o = &m->objects[blk->object];
-    if (o->kind != AX_MAP_WEIGHTS || o->producer == NONE || m->objects[o->producer].home == NONE)
-        return 0.0;
-    double in_bytes = (o->is_spiking ? spe : 1.0) * blk->cols * 4.0;
-    return in_bytes * hops(pl, grid_w, m->objects[o->producer].home, core);
+    double bytes;
+    uint32_t src = input_of(m, blk, spe, &bytes);
+    return src != NONE ? bytes * hops(pl, grid_w, src, core) : 0.0;
 }
 
-/* Its partial sums (float32 per row) from `core` to `dst` (NONE: none). */
+/* Its partial sums from `core` to `dst` (NONE: none). */
 static double psum_cost(const struct placer *pl, uint32_t grid_w, const struct ax_map_block *blk,
                         uint32_t core, uint32_t dst)
 {
-    return dst != NONE && core != dst ? blk->rows * 4.0 * hops(pl, grid_w, core, dst) : 0.0;
+    return dst != NONE && core != dst ? psum_bytes(blk) * hops(pl, grid_w, core, dst) : 0.0;
 }
 
 /* Where block `bi`'s partial sums go when they go to the value (its tree's
@@ -1121,10 +1150,6 @@ static uint64_t next_random(uint64_t *s)
  * cost is table lookups, with the same terms in the same order as
  * total_cost. Of each declared core only its slot is kept (slot_of),
  * so a chip declared with many idle cores costs the annealer little. */
-struct place {
-    int32_t x, y; /* global mesh coordinates */
-};
-
 struct anneal_block {
     uint32_t group;         /* its group (NONE: streamed from DRAM, never moves) */
     uint32_t parent;        /* in its reduction tree, or NONE */
@@ -1144,23 +1169,11 @@ struct annealer {
     uint32_t *pos;
 };
 
-static struct place place_of(const struct placer *pl, uint32_t grid_w, uint32_t core)
-{
-    int64_t x, y;
-    coords(pl, grid_w, core, &x, &y);
-    return (struct place){(int32_t)x, (int32_t)y};
-}
-
 /* Where block `bi` sits now. */
 static struct place place_now(const struct annealer *an, uint32_t bi)
 {
     const struct anneal_block *b = &an->blk[bi];
     return b->group == NONE ? b->fixed : an->slot_at[an->pos[b->group]];
-}
-
-static double place_hops(struct place a, struct place b)
-{
-    return (double)(llabs((int64_t)a.x - b.x) + llabs((int64_t)a.y - b.y));
 }
 
 /* The terms of the cost that depend on where group `g` is: its blocks'
@@ -1196,7 +1209,6 @@ static void anneal_tables(const struct ax_map *m, const struct placer *pl, uint3
 {
     for (uint32_t i = 0; i < m->n_blocks; i++) {
         const struct ax_map_block *mb = &m->blocks[i];
-        const struct ax_map_object *o = &m->objects[mb->object];
         struct anneal_block *b = &blk[i];
         memset(b, 0, sizeof *b);
         b->group = mb->is_dram ? NONE : slot_of[mb->core];
@@ -1207,12 +1219,11 @@ static void anneal_tables(const struct ax_map *m, const struct placer *pl, uint3
         if (b->has_dst)
             b->dst = place_of(pl, grid_w, dst);
         ax_map_reduce_children(m, i, &b->child_first, &b->n_children);
-        b->has_src = o->kind == AX_MAP_WEIGHTS && o->producer != NONE &&
-                     m->objects[o->producer].home != NONE;
+        uint32_t src = input_of(m, mb, spe, &b->in_bytes);
+        b->has_src = src != NONE;
         if (b->has_src)
-            b->src = place_of(pl, grid_w, m->objects[o->producer].home);
-        b->in_bytes = b->has_src ? (o->is_spiking ? spe : 1.0) * mb->cols * 4.0 : 0.0;
-        b->psum_bytes = mb->rows * 4.0;
+            b->src = place_of(pl, grid_w, src);
+        b->psum_bytes = psum_bytes(mb);
     }
 }
 
@@ -1564,19 +1575,13 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
     ax_arena_init(&out->arena, 0);
     const struct ax_system_desc *sys = ax_arch_desc(arch);
     const struct ax_chip_desc *chip = &sys->chip;
-    struct builder b = {out,
-                        g,
-                        diags,
-                        0,
-                        0,
-                        NULL,
-                        0,
-                        opt->float_weights == AX_MAP_FLOAT_INT8,
-                        0,
-                        opt->ring_keys,
-                        1,
-                        0.0,
-                        opt->logits == AX_MAP_LOGITS_ARGMAX};
+    struct builder b = {.m = out,
+                        .g = g,
+                        .diags = diags,
+                        .is_int8_only = opt->float_weights == AX_MAP_FLOAT_INT8,
+                        .ring_keys = opt->ring_keys,
+                        .spread = 1,
+                        .is_argmax = opt->logits == AX_MAP_LOGITS_ARGMAX};
     b.needs = ax_mem_calloc(g->n_nodes + 1, sizeof *b.needs);
     out->node_value = ax_mem_calloc(g->n_nodes + 1, sizeof *out->node_value);
     out->n_nodes = g->n_nodes;
