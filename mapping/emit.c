@@ -1226,22 +1226,32 @@ static void tree_step(struct emitter *e, uint32_t bi, struct target t)
     }
 }
 
+/* The levels of a heap of n places and fan-in f, the trees the emitter
+ * builds (reductions, split windows, argmax): level L holds the places
+ * s[L] .. s[L + 1] - 1, with s[0] = 0 and s[L + 1] = f s[L] + 1, the last
+ * ending at n. Returns the number of levels. */
+enum { HEAP_LEVELS = 39 };
+static uint32_t heap_levels(uint64_t n, uint32_t f, uint64_t s[HEAP_LEVELS + 1])
+{
+    uint32_t levels = 0;
+    for (uint64_t at = 0; at < n && levels < HEAP_LEVELS; at = at * f + 1)
+        s[levels++] = at;
+    s[levels] = n;
+    return levels;
+}
+
 /* Every tree step of object `o` (tree_step), the deepest level first
  * across all its row ranges, so that a core's leaves never wait behind
  * another tree's root. The n blocks of a row range are a heap of fan-in f
- * in block order (ax_map_reduce_parent): level L holds the places from
- * s_L to s_{L+1} - 1, with s_0 = 0 and s_{L+1} = f s_L + 1. */
+ * in block order (ax_map_reduce_parent, heap_levels). */
 static void reduce_trees(struct emitter *e, const struct ax_map_object *o, struct target t)
 {
     const struct ax_map_block *b = e->m->blocks;
-    uint32_t first = o->first_block, end = first + o->n_blocks, n = 1, levels = 0;
+    uint32_t first = o->first_block, end = first + o->n_blocks, n = 1;
     while (first + n < end && b[first + n].row0 == b[first].row0)
         n++;
-    uint64_t s[40];
-    for (uint64_t at = 0; at < n && levels + 1 < 40; at = at * o->reduce_fanin + 1)
-        s[levels++] = at;
-    s[levels] = n;
-    for (uint32_t level = levels; level-- > 0 && ok(e);)
+    uint64_t s[HEAP_LEVELS + 1];
+    for (uint32_t level = heap_levels(n, o->reduce_fanin, s); level-- > 0 && ok(e);)
         for (uint32_t r0 = first; r0 < end && ok(e); r0 += n)
             for (uint64_t j = s[level]; j < s[level + 1] && j < n && ok(e); j++)
                 tree_step(e, r0 + (uint32_t)j, t);
@@ -1292,17 +1302,13 @@ static void argmax_step(struct emitter *e, const struct ax_map_object *o, uint32
            value_route(e, c, pc, e->lay[pb].acc + m->blocks[pb].rows + 2 * slot), 0);
 }
 
-/* The argmax tree over object `o`'s row ranges, the deepest level first:
- * level L holds the holders s_L .. s_{L+1} - 1, s_0 = 0 and
- * s_{L+1} = F s_L + 1. */
+/* The argmax tree over object `o`'s row ranges, the deepest level first
+ * (heap_levels). */
 static void argmax_tree(struct emitter *e, const struct ax_map_object *o, struct target t)
 {
-    uint32_t n = o->n_blocks / ax_map_range_blocks(e->m, o), levels = 0;
-    uint64_t s[40];
-    for (uint64_t at = 0; at < n && levels + 1 < 40; at = at * AX_MAP_PAIR_FANIN + 1)
-        s[levels++] = at;
-    s[levels] = n;
-    for (uint32_t level = levels; level-- > 0 && ok(e);)
+    uint32_t n = o->n_blocks / ax_map_range_blocks(e->m, o);
+    uint64_t s[HEAP_LEVELS + 1];
+    for (uint32_t level = heap_levels(n, AX_MAP_PAIR_FANIN, s); level-- > 0 && ok(e);)
         for (uint64_t h = s[level]; h < s[level + 1] && h < n && ok(e); h++)
             argmax_step(e, o, (uint32_t)h, n, t);
 }
@@ -1772,7 +1778,7 @@ static void emit_ring(struct emitter *e, uint32_t id, const struct ax_map_object
     const struct ax_ir_node *n = &e->g->nodes[id];
     const struct ax_map *m = e->m;
     uint32_t d = n->head_dim, group = n->heads / n->kv_heads, w = s->kv_window;
-    uint32_t wc = e->scalar_const[id], vb = whole_value(e, id, id), depth = 0;
+    uint32_t wc = e->scalar_const[id], vb = whole_value(e, id, id);
     int is_spiked = n->spike == AX_IR_SPIKE_SPIKE;
     if (vb == NONE)
         return;
@@ -1808,31 +1814,24 @@ static void emit_ring(struct emitter *e, uint32_t id, const struct ax_map_object
             deliver(e, c, l->out, h0 * group * d, nq * d, t);
             continue;
         }
-        uint32_t first, nb, level = 0;
+        uint32_t first, nb;
         window_blocks(m, s, bi, &first, &nb);
-        for (uint64_t at = 0; at <= bi - first; at = at * AX_MAP_RING_FANIN + 1)
-            level++; /* its place's level in the heap, from 1 */
-        depth = level > depth ? level : depth;
         op(e, c, AX_ISA_KVPART, AX_ISA_KVATTN_FLAGS(is_spiked, wc),
            window_kids(bi - first, nb) ? l->parts : l->out, q, l->state);
     }
     pay(e);
-    /* the trees, the deepest level first: level L holds places s_L .. s_{L+1} - 1,
-     * s_0 = 0 and s_{L+1} = F s_L + 1 */
-    for (uint32_t level = depth; level-- > 0 && ok(e);) {
-        uint64_t lo = 0;
-        for (uint32_t k = 0; k < level; k++)
-            lo = lo * AX_MAP_RING_FANIN + 1;
-        uint64_t hi = lo * AX_MAP_RING_FANIN + 1;
+    /* the trees of the windows cut over blocks (every window alike), the
+     * deepest level first (heap_levels) */
+    uint32_t first, nb = 0;
+    if (m->blocks[s->first_block].rows < w)
+        window_blocks(m, s, s->first_block, &first, &nb);
+    uint64_t lv[HEAP_LEVELS + 1];
+    for (uint32_t level = heap_levels(nb, AX_MAP_RING_FANIN, lv); level-- > 0 && ok(e);)
         for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
-            uint32_t first, nb;
-            if (m->blocks[bi].rows >= w)
-                continue;
             window_blocks(m, s, bi, &first, &nb);
-            if (bi - first >= lo && bi - first < hi)
+            if (bi - first >= lv[level] && bi - first < lv[level + 1])
                 window_step(e, s, bi, vb, group);
         }
-    }
     /* each kv head's root part, normalized into the value */
     uint32_t vcore = m->blocks[vb].core;
     for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
