@@ -1558,8 +1558,8 @@ static void op_reduce(struct ax_exec *ex, struct core_run *r, const struct ax_is
  * float32 words at vec[len] and vec[len + 1]. */
 static void op_argmax(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
-    uint32_t *x = r->len ? span(ex, r, in->a, r->len + 2, "vec") : vec(ex, r, in->a, "vec");
-    if (!x)
+    uint32_t *x = vec(ex, r, in->a, "vec") ? span(ex, r, in->a, r->len + 2, "vec") : NULL;
+    if (!x) /* no len yet, or the vector and its pair outside the SRAM */
         return;
     uint64_t k = 0;
     for (uint64_t i = 1; i < r->len; i++)
