@@ -23,6 +23,15 @@ void ax_map_default_options(struct ax_map_options *o)
     o->logits = AX_MAP_LOGITS_FULL;
 }
 
+/* The index of `s` among names[0 .. n), or -1. */
+static int name_index(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
 static const char *const logits_names[] = {"full", "argmax"};
 
 const char *ax_map_logits_str(enum ax_map_logits l)
@@ -32,12 +41,10 @@ const char *ax_map_logits_str(enum ax_map_logits l)
 
 int ax_map_logits_parse(const char *s, enum ax_map_logits *out)
 {
-    for (int i = 0; i < AX_MAP_LOGITS_COUNT; i++)
-        if (strcmp(s, logits_names[i]) == 0) {
-            *out = (enum ax_map_logits)i;
-            return 0;
-        }
-    return -1;
+    int i = name_index(logits_names, AX_MAP_LOGITS_COUNT, s);
+    if (i >= 0)
+        *out = (enum ax_map_logits)i;
+    return i >= 0 ? 0 : -1;
 }
 
 static const char *const float_weights_names[] = {"keep", "int8", "auto"};
@@ -49,12 +56,10 @@ const char *ax_map_float_weights_str(enum ax_map_float_weights f)
 
 int ax_map_float_weights_parse(const char *s, enum ax_map_float_weights *out)
 {
-    for (int i = 0; i < AX_MAP_FLOAT_COUNT; i++)
-        if (strcmp(s, float_weights_names[i]) == 0) {
-            *out = (enum ax_map_float_weights)i;
-            return 0;
-        }
-    return -1;
+    int i = name_index(float_weights_names, AX_MAP_FLOAT_COUNT, s);
+    if (i >= 0)
+        *out = (enum ax_map_float_weights)i;
+    return i >= 0 ? 0 : -1;
 }
 
 /* A whole number of at most `digits` decimal digits, nothing else. */
