@@ -183,6 +183,13 @@ static void summary_text(const ax_arch_t *arch, FILE *out)
                  ax_qty_format(c->sync.table[c->sync.n_table - 1].latency_s, AX_QTY_TIME, b2, sizeof b2),
                  c->sync.table[c->sync.n_table - 1].n_tiles);
     line(out, "barrier sync", v, &c->sync.prov);
+    if (c->sync.is_handshake_known)
+        snprintf(v, sizeof v, "%10s %10s  per handshake",
+                 ax_qty_format(c->sync.handshake_energy_j, AX_QTY_ENERGY, b1, sizeof b1),
+                 ax_qty_format(c->sync.handshake_latency_s, AX_QTY_TIME, b2, sizeof b2));
+    else
+        snprintf(v, sizeof v, "not given: 0 J, 0 s per handshake (--sync dataflow)");
+    line(out, "dataflow handshake", v, &c->sync.prov);
     snprintf(v, sizeof v, "%u lane%s; add %s, exp %s per element", core->dense.lanes,
              core->dense.lanes == 1 ? "" : "s",
              ax_qty_format(core->dense_op[AX_DENSE_ADD].energy_j, AX_QTY_ENERGY, b1, sizeof b1),

@@ -125,6 +125,11 @@ struct ax_sync_desc {
     struct ax_sync_table_entry *table;    /* AX_SYNC_TABLE, ascending n_tiles */
     uint32_t n_table;
     double energy_j;                      /* per chip taking part, per barrier */
+    /* dataflow synchronisation (--sync dataflow): what a receiver pays for
+     * each handshake that tells it a sender's events of a phase are all
+     * sent; 0 where the file gives none (is_handshake_known 0) */
+    double handshake_latency_s, handshake_energy_j;
+    uint8_t is_handshake_known;
     struct ax_provenance prov;
 };
 

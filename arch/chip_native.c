@@ -188,7 +188,18 @@ static void load_sync(struct chip_reader *r, struct ax_yaml_node *chip, struct a
     struct ax_yaml_node *lat = ax_yaml_get(m, "latency");
     const char *model = "fixed";
     rd_str(r, m, "sync", "model", RD_OPTIONAL, &model);
-    static const char *const keys[] = {"model", "latency", "energy", "source", "estimate"};
+    struct ax_yaml_node *hs;
+    if (rd_map(r, m, "sync", "handshake", RD_OPTIONAL, &hs) > 0) {
+        static const char *const hs_keys[] = {"latency", "energy"};
+        rd_qty(r, hs, "sync.handshake", "latency", AX_QTY_TIME, RD_REQUIRED, 0.0, 0,
+               &s->handshake_latency_s);
+        rd_qty(r, hs, "sync.handshake", "energy", AX_QTY_ENERGY, RD_REQUIRED, 0.0, 0,
+               &s->handshake_energy_j);
+        rd_unknown_keys(r, hs, "sync.handshake", hs_keys, N_OF(hs_keys));
+        s->is_handshake_known = 1;
+    }
+    static const char *const keys[] = {"model",     "latency", "energy",
+                                       "handshake", "source",  "estimate"};
     rd_unknown_keys(r, m, "sync", keys, N_OF(keys));
     if (!lat) {
         rd_error(r, m, "sync: missing required key 'latency' (a time, or a table of times by "

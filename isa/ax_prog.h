@@ -237,6 +237,9 @@ uint32_t ax_prog_node_entry(const struct ax_prog *p, uint32_t node);
 /* 1 when barrier `b` lists `core` (binary search; a valid barrier's cores
  * ascend). */
 int ax_prog_barrier_lists(const struct ax_prog_barrier *b, uint32_t core);
+/* The position of `core` in barrier `b`'s list, or UINT32_MAX when it is
+ * not there. */
+uint32_t ax_prog_barrier_index(const struct ax_prog_barrier *b, uint32_t core);
 
 /* The buffer of `core` that holds word `addr`, or NULL (binary search; the
  * buffers ascend by (core, addr) in a valid program). */

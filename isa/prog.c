@@ -190,7 +190,7 @@ int ax_prog_buffer_kind_parse(const char *s, enum ax_prog_buffer_kind *out)
     return -1;
 }
 
-int ax_prog_barrier_lists(const struct ax_prog_barrier *b, uint32_t core)
+uint32_t ax_prog_barrier_index(const struct ax_prog_barrier *b, uint32_t core)
 {
     uint32_t lo = 0, hi = b->n_cores;
     while (lo < hi) {
@@ -200,7 +200,12 @@ int ax_prog_barrier_lists(const struct ax_prog_barrier *b, uint32_t core)
         else
             hi = mid;
     }
-    return lo < b->n_cores && b->cores[lo] == core;
+    return lo < b->n_cores && b->cores[lo] == core ? lo : UINT32_MAX;
+}
+
+int ax_prog_barrier_lists(const struct ax_prog_barrier *b, uint32_t core)
+{
+    return ax_prog_barrier_index(b, core) != UINT32_MAX;
 }
 
 uint32_t ax_prog_node_entry(const struct ax_prog *p, uint32_t node)

@@ -85,6 +85,18 @@ ax_status ax_exec_create_counting(const struct ax_prog *p, const char *file,
                                   const struct ax_exec_activity *act, ax_exec_t **out,
                                   struct ax_diag_list *diags);
 
+/* Dataflow synchronisation (docs/isa.md, `barrier`) from the next token on:
+ * a core passes `barrier id` once every core that sends it spike events
+ * belonging to that barrier has reached it (so has made all those sends),
+ * instead of once every core the barrier lists has. The events a core sees
+ * after each barrier, and with them every value, are the same; only who
+ * waits for whom changes. Fails with AX_ERR_NOMEM or AX_ERR_LIMIT (more
+ * barrier places than 32 bits count), with a diagnostic. */
+ax_status ax_exec_dataflow(ax_exec_t *ex, struct ax_diag_list *diags);
+/* Under dataflow: how many cores `core` waits for at barrier `id` (0 when
+ * it is not listed there, or without dataflow). */
+uint32_t ax_exec_senders(const ax_exec_t *ex, uint32_t id, uint32_t core);
+
 /* Runs one token: token id `token` (what `lookup` selects) at position
  * `pos` (what `rope` rotates by and `kvpush`/`kvattn` place and window by).
  * Every core with code runs from its first instruction to `halt`; SRAM,
@@ -133,7 +145,14 @@ struct ax_exec_did {
     uint32_t kv_heads;      /* kvpush, kvattn: the ring's kv heads */
     uint64_t keys;          /* kvattn: keys attended per head */
     uint8_t is_hit;         /* lookup: this core held the token's row and sent it */
-    uint8_t is_barrier_done; /* barrier: this core was the last to arrive */
+    uint8_t is_barrier_done; /* barrier: this core was the last to arrive; under dataflow:
+                              * it passes the barrier as it arrives */
+    const uint32_t *told;    /* barrier under dataflow, on arrival: the cores this core sent
+                              * events belonging to the barrier (a handshake each) */
+    uint32_t n_told;
+    const uint32_t *released; /* the same: the code records that waited at the barrier for
+                               * this core alone and pass it now */
+    uint32_t n_released;
     const struct ax_exec_msg *sent; /* psumsend, lookup: valid until the next call */
     uint32_t n_sent;
     const uint64_t *taken;  /* psumrecv: the ids of the messages it added */

@@ -97,11 +97,18 @@ enum ax_sim_timing { AX_SIM_TIMING_APPROX, AX_SIM_TIMING_ANALYTIC, AX_SIM_TIMING
 /* Who times the rounds (engine.h): the native event engine, or the same
  * work on a SystemC kernel (sim/systemc/, when the build has SystemC). */
 enum ax_sim_engine { AX_SIM_ENGINE_NATIVE, AX_SIM_ENGINE_SYSTEMC, AX_SIM_ENGINE_COUNT };
+/* How a `barrier` holds a core (docs/isa.md, "Barriers"): until every core
+ * it lists has reached it, or, in dataflow, until the cores that send the
+ * core spike events of that phase have (one handshake each, priced by the
+ * chip's `sync.handshake`). Values are the same; time and sync energy are
+ * not. */
+enum ax_sim_sync { AX_SIM_SYNC_BARRIER, AX_SIM_SYNC_DATAFLOW, AX_SIM_SYNC_COUNT };
 
 struct ax_sim_options {
     enum ax_sim_mode mode;
     enum ax_sim_timing timing;
     enum ax_sim_engine engine;
+    enum ax_sim_sync sync;
     uint32_t threads;      /* >= 1 */
     uint64_t seed;         /* counting mode's distribution */
     uint64_t context;      /* tokens before the simulated ones (SWA window, GLA state filled) */
@@ -123,6 +130,8 @@ int ax_sim_mode_parse(const char *s, enum ax_sim_mode *out);     /* 0 or -1 */
 int ax_sim_timing_parse(const char *s, enum ax_sim_timing *out); /* 0 or -1 */
 const char *ax_sim_engine_str(enum ax_sim_engine e);
 int ax_sim_engine_parse(const char *s, enum ax_sim_engine *out); /* 0 or -1 */
+const char *ax_sim_sync_str(enum ax_sim_sync s);
+int ax_sim_sync_parse(const char *s, enum ax_sim_sync *out); /* 0 or -1 */
 /* 1 when this build has the SystemC engine. */
 int ax_sim_has_systemc(void);
 
@@ -219,6 +228,8 @@ struct ax_sim_result {
     double clock_hz;
     enum ax_sim_mode mode;
     enum ax_sim_timing timing;
+    enum ax_sim_sync sync;
+    uint8_t is_handshake_known; /* dataflow: the chip gives the handshake's costs */
     const char *engine;   /* "native" or "systemc" */
     uint32_t tokens;
     uint64_t context;

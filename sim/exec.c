@@ -33,6 +33,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NONE UINT32_MAX
@@ -110,6 +111,7 @@ struct core_run {
     uint32_t core, pc;
     uint64_t len;
     uint8_t is_done, is_at_barrier, is_queued;
+    uint32_t at_barrier; /* the barrier it waits at, while is_at_barrier */
     struct message *msgs;
     uint32_t n_msgs, cap_msgs;
     struct batches pending, current;
@@ -121,6 +123,21 @@ struct core_run {
     uint32_t n_encs, cap_encs;
     struct acc_tag *tags;
     uint32_t n_tags, cap_tags;
+};
+
+/* Dataflow synchronisation's tables (ax_exec_dataflow). A slot is one
+ * core's place in one barrier's list: slot_base[id] + its index there. Per
+ * slot, the senders the core waits for there (those that send it spike
+ * events belonging to that barrier, docs/isa.md), and, as a sender, the
+ * slots its arrival tells: to[to_first[s] .. to_first[s + 1]). `left` and
+ * `is_there` are this token's. */
+struct dataflow {
+    uint32_t *slot_base; /* per barrier, and one past the last */
+    uint32_t *n_wait;    /* per slot */
+    uint32_t *left;      /* per slot: senders not yet arrived */
+    uint8_t *is_there;   /* per slot: the core has reached the barrier */
+    uint32_t *to_first;  /* per slot, and one past the last */
+    uint32_t *to;
 };
 
 struct ax_exec {
@@ -135,6 +152,9 @@ struct ax_exec {
     struct core_run *runs; /* per code record */
     uint32_t *run_of_core; /* per core: its code record, or NONE */
     uint32_t *arrived;     /* per barrier */
+    struct dataflow *df;   /* dataflow synchronisation (ax_exec_dataflow), or NULL */
+    uint32_t *told, *released; /* a barrier's arrival under dataflow (ax_exec_did) */
+    uint32_t cap_told, cap_released;
     uint32_t *ready;
     uint32_t n_ready;
     uint32_t token;
@@ -362,6 +382,19 @@ static void free_msgs(struct core_run *r)
     r->n_msgs = 0;
 }
 
+static void free_dataflow(struct dataflow *df)
+{
+    if (!df)
+        return;
+    ax_mem_free(df->slot_base);
+    ax_mem_free(df->n_wait);
+    ax_mem_free(df->left);
+    ax_mem_free(df->is_there);
+    ax_mem_free(df->to_first);
+    ax_mem_free(df->to);
+    ax_mem_free(df);
+}
+
 void ax_exec_free(ax_exec_t *ex)
 {
     if (!ex)
@@ -395,6 +428,9 @@ void ax_exec_free(ax_exec_t *ex)
     ax_mem_free(ex->runs);
     ax_mem_free(ex->run_of_core);
     ax_mem_free(ex->arrived);
+    free_dataflow(ex->df);
+    ax_mem_free(ex->told);
+    ax_mem_free(ex->released);
     ax_mem_free(ex->ready);
     ax_mem_free(ex->sent);
     ax_mem_free(ex->taken);
@@ -576,6 +612,134 @@ ax_status ax_exec_create_counting(const struct ax_prog *p, const char *file,
     return create(p, file, NULL, act, out, diags);
 }
 
+/* ---- dataflow synchronisation --------------------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Appends to edges[0 .. *n) the pairs (sender slot << 32 | receiver slot)
+ * of code record k's sends: for each emit or relay and each destination
+ * other than the core itself, the first barrier after the send that lists
+ * the destination (the barrier its events belong to, as note_visibility
+ * finds it during a run). `bars` is scratch for the record's barriers. 0,
+ * or -1 when out of memory. */
+static int sender_edges(const struct ax_exec *ex, const struct dataflow *df, uint32_t k,
+                        uint64_t **edges, uint64_t *n, uint64_t *cap, uint64_t **bars,
+                        uint64_t *cap_bars)
+{
+    const struct ax_prog *p = ex->p;
+    const struct ax_prog_code *c = &p->code[k];
+    struct ax_isa_instr in;
+    uint64_t n_bars = 0; /* (pc << 32 | id) of each barrier, in code order */
+    for (uint32_t pc = 0; pc < c->n_instr; pc++) {
+        if (ax_isa_decode(c->words[pc], &in) != 0 || in.op != AX_ISA_BARRIER ||
+            in.a >= p->n_barriers)
+            continue;
+        if (grow((void **)bars, n_bars, cap_bars, sizeof **bars))
+            return -1;
+        (*bars)[n_bars++] = (uint64_t)pc << 32 | in.a;
+    }
+    uint64_t next = 0; /* the first barrier after the send */
+    for (uint32_t pc = 0; pc < c->n_instr; pc++) {
+        while (next < n_bars && (*bars)[next] >> 32 <= pc)
+            next++;
+        if (ax_isa_decode(c->words[pc], &in) != 0 ||
+            (in.op != AX_ISA_EMIT && in.op != AX_ISA_RELAY) || in.b >= p->n_routes)
+            continue;
+        const struct ax_prog_route *rt = &p->routes[in.b];
+        for (uint32_t d = 0; d < rt->n_dst; d++) {
+            uint32_t dst = rt->dst[d].core;
+            for (uint64_t i = next; i < n_bars && dst != c->core; i++) {
+                uint32_t id = (uint32_t)(*bars)[i];
+                const struct ax_prog_barrier *b = &p->barriers[id];
+                uint32_t to = ax_prog_barrier_index(b, dst),
+                         from = ax_prog_barrier_index(b, c->core);
+                if (to == NONE || from == NONE)
+                    continue;
+                if (grow((void **)edges, *n, cap, sizeof **edges))
+                    return -1;
+                (*edges)[(*n)++] =
+                    (uint64_t)(df->slot_base[id] + from) << 32 | (df->slot_base[id] + to);
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The tables of dataflow synchronisation: slots, each sender's receivers
+ * (once per pair and barrier), each receiver's count of senders. */
+static ax_status build_dataflow(struct ax_exec *ex, struct dataflow *df)
+{
+    const struct ax_prog *p = ex->p;
+    uint64_t slots = 0;
+    df->slot_base = ax_mem_alloc(((size_t)p->n_barriers + 1) * sizeof *df->slot_base);
+    if (!df->slot_base)
+        return AX_ERR_NOMEM;
+    for (uint32_t id = 0; id < p->n_barriers; id++) {
+        df->slot_base[id] = (uint32_t)slots;
+        slots += p->barriers[id].n_cores;
+        if (slots >= UINT32_MAX)
+            return AX_ERR_LIMIT;
+    }
+    df->slot_base[p->n_barriers] = (uint32_t)slots;
+    uint64_t *edges = NULL, *bars = NULL, n = 0, cap = 0, cap_bars = 0;
+    ax_status st = AX_OK;
+    for (uint32_t k = 0; k < p->n_code && st == AX_OK; k++)
+        if (sender_edges(ex, df, k, &edges, &n, &cap, &bars, &cap_bars) != 0)
+            st = AX_ERR_NOMEM;
+    ax_mem_free(bars);
+    if (st == AX_OK && n)
+        qsort(edges, (size_t)n, sizeof *edges, cmp_u64);
+    uint64_t u = 0; /* the distinct pairs */
+    for (uint64_t i = 0; i < n; i++)
+        if (i == 0 || edges[i] != edges[i - 1])
+            edges[u++] = edges[i];
+    df->n_wait = ax_mem_calloc((size_t)slots + 1, sizeof *df->n_wait);
+    df->left = ax_mem_calloc((size_t)slots + 1, sizeof *df->left);
+    df->is_there = ax_mem_calloc((size_t)slots + 1, 1);
+    df->to_first = ax_mem_calloc((size_t)slots + 2, sizeof *df->to_first);
+    df->to = ax_mem_alloc(((size_t)u + 1) * sizeof *df->to);
+    if (st == AX_OK && !(df->n_wait && df->left && df->is_there && df->to_first && df->to))
+        st = AX_ERR_NOMEM;
+    for (uint64_t i = 0; st == AX_OK && i < u; i++) {
+        uint32_t from = (uint32_t)(edges[i] >> 32), to = (uint32_t)edges[i];
+        df->n_wait[to]++;
+        df->to_first[from + 1]++;
+        df->to[i] = to; /* sorted by sender, so the receivers of each lie together */
+    }
+    for (uint64_t s = 0; st == AX_OK && s < slots; s++)
+        df->to_first[s + 1] += df->to_first[s];
+    ax_mem_free(edges);
+    return st;
+}
+
+ax_status ax_exec_dataflow(ax_exec_t *ex, struct ax_diag_list *diags)
+{
+    if (ex->df)
+        return AX_OK;
+    ex->df = ax_mem_calloc(1, sizeof *ex->df);
+    ax_status st = ex->df ? build_dataflow(ex, ex->df) : AX_ERR_NOMEM;
+    if (st != AX_OK) {
+        ax_diag_add(diags, AX_DIAG_ERROR, ex->file, 0, 0, "%s preparing dataflow synchronisation",
+                    st == AX_ERR_NOMEM ? "out of memory" : "too many barrier places");
+        free_dataflow(ex->df);
+        ex->df = NULL;
+    }
+    return st;
+}
+
+uint32_t ax_exec_senders(const ax_exec_t *ex, uint32_t id, uint32_t core)
+{
+    if (!ex->df || id >= ex->p->n_barriers)
+        return 0;
+    uint32_t i = ax_prog_barrier_index(&ex->p->barriers[id], core);
+    return i == NONE ? 0 : ex->df->n_wait[ex->df->slot_base[id] + i];
+}
+
 /* ---- messages and events -------------------------------------------------------------------- */
 
 static void wake(struct ax_exec *ex, uint32_t k)
@@ -659,43 +823,103 @@ static int note_visibility(struct ax_exec *ex, struct core_run *r, const struct 
     return 0;
 }
 
-/* Barrier `id` is complete: every listed core's pending events that belong
- * to it become its current ones (when some do), and the cores go on. 0, or
- * -1 when out of memory (the run failed). */
+/* Code record k passes barrier `id`: its pending events that belong to it
+ * become its current ones (when some do), and it goes on. 0, or -1 when
+ * out of memory (the run failed). */
+static int pass_barrier(struct ax_exec *ex, uint32_t k, uint64_t id)
+{
+    struct core_run *r = &ex->runs[k];
+    uint64_t n = 0, keep = 0;
+    for (uint64_t j = 0; j < r->pending.n; j++)
+        n += r->pending.v[j].at == id;
+    if (n == r->pending.n && n > 0) { /* all of them, as a barrier mostly finds */
+        struct batches t = r->current;
+        r->current = r->pending;
+        r->pending = t;
+        r->pending.n = 0;
+    } else if (n > 0) {
+        if (grow((void **)&r->current.v, n, &r->current.cap, sizeof *r->current.v)) {
+            oom(ex, r);
+            return -1;
+        }
+        r->current.n = 0;
+        for (uint64_t j = 0; j < r->pending.n; j++) {
+            struct batch t = r->pending.v[j];
+            if (t.at == id)
+                r->current.v[r->current.n++] = t;
+            else
+                r->pending.v[keep++] = t;
+        }
+        r->pending.n = keep;
+    }
+    wake(ex, k);
+    return 0;
+}
+
+/* Barrier `id` is complete: every listed core passes it. 0, or -1 when out
+ * of memory (the run failed). */
 static int complete_barrier(struct ax_exec *ex, uint64_t id)
 {
     const struct ax_prog_barrier *b = &ex->p->barriers[id];
     for (uint32_t i = 0; i < b->n_cores; i++) {
         uint32_t k = b->cores[i] < ex->p->n_cores ? ex->run_of_core[b->cores[i]] : NONE;
-        if (k == NONE)
-            continue;
-        struct core_run *r = &ex->runs[k];
-        uint64_t n = 0, keep = 0;
-        for (uint64_t j = 0; j < r->pending.n; j++)
-            n += r->pending.v[j].at == id;
-        if (n == r->pending.n && n > 0) { /* all of them, as a barrier mostly finds */
-            struct batches t = r->current;
-            r->current = r->pending;
-            r->pending = t;
-            r->pending.n = 0;
-        } else if (n > 0) {
-            if (grow((void **)&r->current.v, n, &r->current.cap, sizeof *r->current.v)) {
-                oom(ex, r);
-                return -1;
-            }
-            r->current.n = 0;
-            for (uint64_t j = 0; j < r->pending.n; j++) {
-                struct batch t = r->pending.v[j];
-                if (t.at == id)
-                    r->current.v[r->current.n++] = t;
-                else
-                    r->pending.v[keep++] = t;
-            }
-            r->pending.n = keep;
-        }
-        wake(ex, k);
+        if (k != NONE && pass_barrier(ex, k, id) != 0)
+            return -1;
     }
     return 0;
+}
+
+/* Core r arrives at barrier `id` under dataflow: it tells each core it sent
+ * events that belong to the barrier (ax_exec_did.told), a receiver already
+ * waiting there whose last sender this was passes it (.released), and so
+ * does r once its own senders are all there. 0, or -1 when out of memory. */
+static int arrive_dataflow(struct ax_exec *ex, struct core_run *r, uint32_t id)
+{
+    const struct ax_prog_barrier *b = &ex->p->barriers[id];
+    struct dataflow *df = ex->df;
+    uint32_t base = df->slot_base[id], me = base + ax_prog_barrier_index(b, r->core);
+    uint32_t n_to = df->to_first[me + 1] - df->to_first[me];
+    df->is_there[me] = 1;
+    if (ex->did &&
+        (grow32((void **)&ex->told, n_to, &ex->cap_told, sizeof *ex->told) ||
+         grow32((void **)&ex->released, n_to, &ex->cap_released, sizeof *ex->released))) {
+        oom(ex, r);
+        return -1;
+    }
+    uint32_t n_released = 0;
+    for (uint32_t e = df->to_first[me]; e < df->to_first[me + 1]; e++) {
+        uint32_t s = df->to[e], core = b->cores[s - base], k = ex->run_of_core[core];
+        if (ex->did)
+            ex->told[e - df->to_first[me]] = core;
+        if (--df->left[s] > 0 || k == NONE || !ex->runs[k].is_at_barrier ||
+            ex->runs[k].at_barrier != id)
+            continue; /* it goes on when it arrives */
+        if (pass_barrier(ex, k, id) != 0)
+            return -1;
+        if (ex->did)
+            ex->released[n_released++] = k;
+    }
+    if (ex->did) {
+        ex->did->told = ex->told;
+        ex->did->n_told = n_to;
+        ex->did->released = ex->released;
+        ex->did->n_released = n_released;
+    }
+    if (df->left[me] > 0)
+        return 0;
+    if (ex->did)
+        ex->did->is_barrier_done = 1;
+    return pass_barrier(ex, (uint32_t)(r - ex->runs), id);
+}
+
+/* Whether r, arrived at barrier `id`, may pass it: every core the barrier
+ * lists has arrived, or under dataflow every core r waits for there. */
+static int barrier_passed(const struct ax_exec *ex, const struct core_run *r, uint32_t id)
+{
+    if (!ex->df)
+        return ex->arrived[id] == ex->p->barriers[id].n_cores;
+    const struct dataflow *df = ex->df;
+    return df->left[df->slot_base[id] + ax_prog_barrier_index(&ex->p->barriers[id], r->core)] == 0;
 }
 
 /* ---- the spiking path ----------------------------------------------------------------------- */
@@ -2167,14 +2391,16 @@ static enum ax_exec_state run_one(struct ax_exec *ex, uint32_t k)
         }
         if (!r->is_at_barrier) {
             r->is_at_barrier = 1;
-            if (++ex->arrived[in.a] == ex->p->barriers[in.a].n_cores) {
-                if (complete_barrier(ex, in.a) != 0)
-                    return AX_EXEC_WAITS;
-                if (ex->did)
-                    ex->did->is_barrier_done = 1;
-            }
+            r->at_barrier = (uint32_t)in.a;
+            ++ex->arrived[in.a];
+            if (ex->df ? arrive_dataflow(ex, r, (uint32_t)in.a) != 0
+                       : ex->arrived[in.a] == ex->p->barriers[in.a].n_cores &&
+                             complete_barrier(ex, in.a) != 0)
+                return AX_EXEC_WAITS;
+            if (!ex->df && ex->did && ex->arrived[in.a] == ex->p->barriers[in.a].n_cores)
+                ex->did->is_barrier_done = 1;
         }
-        if (ex->arrived[in.a] < ex->p->barriers[in.a].n_cores)
+        if (!barrier_passed(ex, r, (uint32_t)in.a))
             return AX_EXEC_WAITS;
         r->is_at_barrier = 0;
         break;
@@ -2297,6 +2523,20 @@ static void step(struct ax_exec *ex, uint32_t k)
 }
 
 /* One diagnostic per core that cannot go on, naming what it waits for. */
+/* Dataflow: whether the core at position i of barrier `id` sends `core`
+ * events of that phase and has not reached it (a deadlock's diagnostic). */
+static int is_missing_sender(const struct ax_exec *ex, uint32_t id, uint32_t i, uint32_t core)
+{
+    const struct dataflow *df = ex->df;
+    uint32_t base = df->slot_base[id], s = base + i;
+    if (df->is_there[s])
+        return 0;
+    for (uint32_t e = df->to_first[s]; e < df->to_first[s + 1]; e++)
+        if (ex->p->barriers[id].cores[df->to[e] - base] == core)
+            return 1;
+    return 0;
+}
+
 static void report_deadlock(struct ax_exec *ex)
 {
     const struct ax_prog *p = ex->p;
@@ -2321,12 +2561,14 @@ static void report_deadlock(struct ax_exec *ex)
             size_t at = 0;
             for (uint32_t i = 0; i < b->n_cores && at + 16 < sizeof missing; i++) {
                 uint32_t kk = ex->run_of_core[b->cores[i]];
-                if (kk == NONE || !ex->runs[kk].is_at_barrier)
+                if (ex->df ? is_missing_sender(ex, (uint32_t)in.a, i, r->core)
+                           : kk == NONE || !ex->runs[kk].is_at_barrier)
                     at += (size_t)snprintf(missing + at, sizeof missing - at, "%s%u",
                                            at ? ", " : "", b->cores[i]);
             }
-            snprintf(why, sizeof why, "waits forever at barrier %llu: core(s) %s never reach it",
-                     (unsigned long long)in.a, missing);
+            snprintf(why, sizeof why, "waits forever at barrier %llu: core(s) %s%s never reach it",
+                     (unsigned long long)in.a, missing,
+                     ex->df ? ", which send it events of this phase (dataflow)," : "");
         }
         fail(ex, r, AX_ERR_INVALID, "%s", why);
     }
@@ -2343,6 +2585,11 @@ ax_status ax_exec_begin(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_d
     ex->trains.n = 0;
     memset(&ex->stats, 0, sizeof ex->stats);
     memset(ex->arrived, 0, ((size_t)p->n_barriers + 1) * sizeof *ex->arrived);
+    if (ex->df) {
+        uint32_t n = ex->df->slot_base[p->n_barriers];
+        memcpy(ex->df->left, ex->df->n_wait, (size_t)n * sizeof *ex->df->left);
+        memset(ex->df->is_there, 0, n);
+    }
     ex->n_ready = 0;
     for (uint32_t k = 0; k < p->n_code; k++) {
         struct core_run *r = &ex->runs[k];

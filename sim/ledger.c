@@ -63,6 +63,8 @@ double ax_ledger_unit_cost(const ax_arch_t *arch, enum ax_ledger_item i)
     case AX_LEDGER_CHIP_LINK:   return s->interchip.energy_per_byte_j;
     case AX_LEDGER_STATIC_CHIP: return ax_arch_chip_static_power(arch);
     case AX_LEDGER_BARRIER:     return chip->sync.energy_j;
+    case AX_LEDGER_HANDSHAKE:
+        return chip->sync.handshake_energy_j;
     default:                    return 0;
     }
 }
@@ -111,7 +113,9 @@ const struct ax_provenance *ax_ledger_item_source(const ax_arch_t *arch, enum ax
     case AX_LEDGER_SRAM_WRITE: return &chip->core.sram.prov;
     case AX_LEDGER_DRAM_BYTE:  return &chip->dram.prov;
     case AX_LEDGER_CHIP_LINK:  return &s->interchip.prov;
-    case AX_LEDGER_BARRIER:    return &chip->sync.prov;
+    case AX_LEDGER_BARRIER:
+    case AX_LEDGER_HANDSHAKE:
+        return &chip->sync.prov;
     default:                   return &chip->static_prov;
     }
 }
@@ -133,15 +137,26 @@ double ax_ledger_estimated_fraction(const struct ax_ledger *lg, const ax_arch_t 
 static const char *const mode_names[AX_SIM_MODE_COUNT] = {"functional", "counting"};
 static const char *const timing_names[AX_SIM_TIMING_COUNT] = {"approx", "analytic"};
 static const char *const engine_names[AX_SIM_ENGINE_COUNT] = {"native", "systemc"};
+static const char *const sync_names[AX_SIM_SYNC_COUNT] = {"barrier", "dataflow"};
 
 void ax_sim_options_default(struct ax_sim_options *o)
 {
     memset(o, 0, sizeof *o);
     o->mode = AX_SIM_FUNCTIONAL;
     o->timing = AX_SIM_TIMING_APPROX;
+    o->sync = AX_SIM_SYNC_BARRIER;
     o->threads = 1;
     o->seed = 1;
     o->trace_limit = AX_SIM_TRACE_LIMIT;
+}
+
+/* The index of `s` among names[0 .. n), or -1. */
+static int name_index(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
 }
 
 const char *ax_sim_mode_str(enum ax_sim_mode m) { return m < AX_SIM_MODE_COUNT ? mode_names[m] : "?"; }
@@ -149,38 +164,43 @@ const char *ax_sim_timing_str(enum ax_sim_timing t)
 {
     return t < AX_SIM_TIMING_COUNT ? timing_names[t] : "?";
 }
-
-int ax_sim_mode_parse(const char *s, enum ax_sim_mode *out)
-{
-    for (int i = 0; i < AX_SIM_MODE_COUNT; i++)
-        if (strcmp(s, mode_names[i]) == 0) {
-            *out = (enum ax_sim_mode)i;
-            return 0;
-        }
-    return -1;
-}
-
 const char *ax_sim_engine_str(enum ax_sim_engine e)
 {
     return e < AX_SIM_ENGINE_COUNT ? engine_names[e] : "?";
 }
+const char *ax_sim_sync_str(enum ax_sim_sync s)
+{
+    return s < AX_SIM_SYNC_COUNT ? sync_names[s] : "?";
+}
+
+int ax_sim_mode_parse(const char *s, enum ax_sim_mode *out)
+{
+    int i = name_index(mode_names, AX_SIM_MODE_COUNT, s);
+    if (i >= 0)
+        *out = (enum ax_sim_mode)i;
+    return i < 0 ? -1 : 0;
+}
 
 int ax_sim_engine_parse(const char *s, enum ax_sim_engine *out)
 {
-    for (int i = 0; i < AX_SIM_ENGINE_COUNT; i++)
-        if (strcmp(s, engine_names[i]) == 0) {
-            *out = (enum ax_sim_engine)i;
-            return 0;
-        }
-    return -1;
+    int i = name_index(engine_names, AX_SIM_ENGINE_COUNT, s);
+    if (i >= 0)
+        *out = (enum ax_sim_engine)i;
+    return i < 0 ? -1 : 0;
 }
 
 int ax_sim_timing_parse(const char *s, enum ax_sim_timing *out)
 {
-    for (int i = 0; i < AX_SIM_TIMING_COUNT; i++)
-        if (strcmp(s, timing_names[i]) == 0) {
-            *out = (enum ax_sim_timing)i;
-            return 0;
-        }
-    return -1;
+    int i = name_index(timing_names, AX_SIM_TIMING_COUNT, s);
+    if (i >= 0)
+        *out = (enum ax_sim_timing)i;
+    return i < 0 ? -1 : 0;
+}
+
+int ax_sim_sync_parse(const char *s, enum ax_sim_sync *out)
+{
+    int i = name_index(sync_names, AX_SIM_SYNC_COUNT, s);
+    if (i >= 0)
+        *out = (enum ax_sim_sync)i;
+    return i < 0 ? -1 : 0;
 }

@@ -200,6 +200,7 @@ static json_t *json_run(struct jb *b, const struct ax_sim_result *r)
     put(b, o, "mode", jstr(ax_sim_mode_str(r->mode)));
     put(b, o, "engine", jstr(r->engine));
     put(b, o, "timing", jstr(ax_sim_timing_str(r->timing)));
+    put(b, o, "sync", jstr(ax_sim_sync_str(r->sync)));
     put(b, o, "tokens", json_integer(r->tokens));
     put(b, o, "context", jcount(r->context));
     /* A seed beyond json_int_t would lose digits as a real: a decimal string then. */
@@ -708,9 +709,13 @@ static void print_header(const struct ax_sim_result *r, const ax_arch_t *arch, F
             (uint64_t)r->chips_used * r->cores_per_chip, r->mesh_w, r->mesh_h, r->cores_per_tile,
             r->clock_hz > 0 ? ax_report_si(r->clock_hz, "Hz", b2, sizeof b2) : "not described");
     fprintf(out,
-            "  run      %s mode, %s engine, %s timing; %" PRIu32 " token%s after %" PRIu64
-            " of context; seed %" PRIu64 "; %" PRIu32 " thread%s\n",
+            "  run      %s mode, %s engine, %s timing, %s sync%s; %" PRIu32
+            " token%s after %" PRIu64 " of context; seed %" PRIu64 "; %" PRIu32 " thread%s\n",
             ax_sim_mode_str(r->mode), str_or(r->engine, "?"), ax_sim_timing_str(r->timing),
+            ax_sim_sync_str(r->sync),
+            r->sync == AX_SIM_SYNC_DATAFLOW && !r->is_handshake_known
+                ? " (the chip gives no handshake cost: 0 J, 0 s)"
+                : "",
             r->tokens, r->tokens == 1 ? "" : "s", r->context, r->seed, r->threads,
             r->threads == 1 ? "" : "s");
     char steps[32];

@@ -649,11 +649,11 @@ static void page_header(struct ax_text_buf *b, const struct ax_sim_result *r, co
              r->clock_hz > 0 ? ax_report_si(r->clock_hz, "Hz", s2, sizeof s2) : "not described");
     row2(b, "chip", v);
     snprintf(v, sizeof v,
-             "%s mode, %s engine, %s timing; %" PRIu32 " token%s after %" PRIu64
+             "%s mode, %s engine, %s timing, %s sync; %" PRIu32 " token%s after %" PRIu64
              " of context; seed %" PRIu64 "; %" PRIu32 " thread%s",
              ax_sim_mode_str(r->mode), str_or(r->engine, "?"), ax_sim_timing_str(r->timing),
-             r->tokens, r->tokens == 1 ? "" : "s", r->context, r->seed, r->threads,
-             r->threads == 1 ? "" : "s");
+             ax_sim_sync_str(r->sync), r->tokens, r->tokens == 1 ? "" : "s", r->context, r->seed,
+             r->threads, r->threads == 1 ? "" : "s");
     row2(b, "run", v);
     char steps[32];
     if (r->spike.steps)

@@ -139,6 +139,13 @@ struct timed {
     double *events_at;     /* per barrier: when the last spike event that belongs to it
                             * (docs/isa.md, `barrier`) was served */
     double *bar_at;        /* per barrier: the latest arrival */
+    /* dataflow (o->sync): per place of a core in a barrier's list (slot,
+     * df_base[id] + its index), when the last handshake or event for the
+     * core there was served; df_slot holds an emit's destinations' slots */
+    uint32_t *df_base;
+    double *df_at, *df_free;
+    uint32_t *df_slot;
+    uint32_t cap_df_slot;
     double *msg_done;      /* per message of this token: when served at its destination */
     uint64_t cap_msgs;
 
@@ -775,6 +782,89 @@ static ax_status complete_barrier(struct timed *s, uint32_t id)
     return st;
 }
 
+/* The slot of `core` in barrier `id`, or NONE. */
+static uint32_t df_slot(const struct timed *s, uint32_t id, uint32_t core)
+{
+    uint32_t i = id < s->p->n_barriers ? ax_prog_barrier_index(&s->p->barriers[id], core) : NONE;
+    return i == NONE ? NONE : s->df_base[id] + i;
+}
+
+/* Dataflow: the slot of each destination of route `rt` in the barrier its
+ * events belong to (`visible`), into s->df_slot. */
+static ax_status dataflow_slots(struct timed *s, const struct ax_prog_route *rt,
+                                const uint32_t *visible)
+{
+    if (rt->n_dst > s->cap_df_slot) {
+        uint32_t *v = ax_mem_realloc(s->df_slot, (size_t)rt->n_dst * sizeof *v);
+        if (!v)
+            return AX_ERR_NOMEM;
+        s->df_slot = v;
+        s->cap_df_slot = rt->n_dst;
+    }
+    for (uint32_t i = 0; i < rt->n_dst; i++)
+        s->df_slot[i] = visible[i] == NONE ? NONE : df_slot(s, visible[i], rt->dst[i].core);
+    return AX_OK;
+}
+
+/* Dataflow: code record k passes barrier `id` when it has arrived (its
+ * clock) and the handshakes and events for it there have been served, plus
+ * the handshake's latency when it waited for any; parked, it goes on. */
+static void pass_dataflow(struct timed *s, uint32_t k, uint32_t id)
+{
+    uint32_t core = s->p->code[k].core, slot = df_slot(s, id, core);
+    double lat = ax_exec_senders(s->ex, id, core) > 0
+                     ? ax_arch_desc(s->arch)->chip.sync.handshake_latency_s
+                     : 0.0;
+    double t = s->clock[k], ft = s->free_clock[k];
+    if (slot != NONE) {
+        t = s->df_at[slot] > t ? s->df_at[slot] : t;
+        ft = s->df_free[slot] > ft ? s->df_free[slot] : ft;
+    }
+    s->clock[k] = t + lat;
+    s->free_clock[k] = ft + lat;
+    if (s->clock[k] > s->horizon)
+        s->horizon = s->clock[k];
+    if (s->free_clock[k] > s->free_end)
+        s->free_end = s->free_clock[k];
+    if (s->is_parked[k]) {
+        s->is_parked[k] = 0;
+        wake(s, k);
+    }
+}
+
+/* Dataflow: code record k at a barrier (the executor's `d`). On arrival it
+ * sends each core it told one handshake packet, after its own sends
+ * through axon_out; the receivers the executor released pass, and so does
+ * k when its own senders were all there, else it parks. A second try
+ * after its release finds its clock already set. */
+static ax_status arrive_dataflow(struct timed *s, uint32_t k, const struct ax_exec_did *d)
+{
+    if (d->state == AX_EXEC_RAN && !d->is_barrier_done)
+        return AX_OK; /* released by its last sender */
+    uint32_t core = s->p->code[k].core, id = (uint32_t)d->in.a;
+    double t = s->clock[k], ft = s->free_clock[k];
+    struct free_send f = {ft, ft, ft};
+    for (uint32_t i = 0; i < d->n_told; i++) {
+        double served, left = send(s, core, d->told[i], 1, 1, t, &served, &f);
+        charge(s, NULL, d->told[i], AX_LEDGER_HANDSHAKE, 1);
+        uint32_t slot = df_slot(s, id, d->told[i]);
+        if (slot != NONE && served > s->df_at[slot])
+            s->df_at[slot] = served;
+        if (slot != NONE && f.served > s->df_free[slot])
+            s->df_free[slot] = f.served;
+        s->clock[k] = left > s->clock[k] ? left : s->clock[k];
+    }
+    s->free_clock[k] = f.out > ft ? f.out : ft;
+    ax_status st = note_busy(s, t, s->clock[k]);
+    for (uint32_t i = 0; i < d->n_released; i++)
+        pass_dataflow(s, d->released[i], id);
+    if (d->is_barrier_done)
+        pass_dataflow(s, k, id);
+    else
+        s->is_parked[k] = 1;
+    return st;
+}
+
 /* Wakes the parked cores a message was sent to, to try their psumrecv. */
 static void wake_receivers(struct timed *s, const struct ax_exec_did *d)
 {
@@ -801,6 +891,12 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         ax_trace_instr_begin(s->trace, s->token, core, d->pc, d->in.op, s->cur, t);
     switch (d->in.op) {
     case AX_ISA_BARRIER:
+        if (s->df_base) {
+            st = arrive_dataflow(s, k, d);
+            if (s->trace && d->state == AX_EXEC_RAN)
+                ax_trace_instr_end(s->trace, s->clock[k]);
+            return st;
+        }
         if (d->state == AX_EXEC_WAITS || d->is_barrier_done) {
             uint64_t id = d->in.a;
             if (s->bar_at[id] < t)
@@ -891,6 +987,8 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
             st = AX_ERR_NOMEM;
         for (uint32_t i = 0; tr && i < rt->n_dst; i++)
             tr->dst[i] = rt->dst[i].core;
+        if (s->df_base && d->visible && st == AX_OK)
+            st = dataflow_slots(s, rt, d->visible);
         for (uint64_t e = 0; e < d->events && st == AX_OK; e++) {
             double ready = e < d->generated ? run_job(s, core, t, &gen) : t;
             f.ready = e < d->generated ? eng_run_job(ft, &gen, soma, soma_busy, NULL) : ft;
@@ -915,6 +1013,11 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
                     s->events_at[at] = here;
                 if (at < s->p->n_barriers && free_here > s->free_events[at])
                     s->free_events[at] = free_here;
+                uint32_t slot = s->df_base && d->visible ? s->df_slot[i] : NONE;
+                if (slot != NONE && here > s->df_at[slot])
+                    s->df_at[slot] = here;
+                if (slot != NONE && free_here > s->df_free[slot])
+                    s->df_free[slot] = free_here;
             }
         }
         fdone = f.out;
@@ -1435,6 +1538,8 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
     s->free_end = t0;
     for (uint32_t b = 0; b < p->n_barriers; b++)
         s->bar_at[b] = s->free_bar[b] = s->events_at[b] = s->free_events[b] = t0;
+    for (uint32_t i = 0; s->df_base && i < s->df_base[p->n_barriers]; i++)
+        s->df_at[i] = s->df_free[i] = t0;
     memcpy(s->busy0, s->busy, (size_t)s->n_slots * ENG_SERVER_COUNT * sizeof *s->busy);
     for (uint32_t li = 0; li < s->net.n_links; li++)
         s->link0[li] = s->net.links[li].busy;
@@ -1526,6 +1631,26 @@ static ax_status plan_rows(struct timed *s)
     return AX_OK;
 }
 
+/* Dataflow's slots, as the executor numbers them (ax_exec_dataflow). */
+static ax_status plan_dataflow(struct timed *s)
+{
+    const struct ax_prog *p = s->p;
+    s->df_base = ax_mem_alloc(((size_t)p->n_barriers + 1) * sizeof *s->df_base);
+    if (!s->df_base)
+        return AX_ERR_NOMEM;
+    uint64_t n = 0;
+    for (uint32_t id = 0; id < p->n_barriers; id++) {
+        s->df_base[id] = (uint32_t)n;
+        n += p->barriers[id].n_cores;
+    }
+    if (n >= UINT32_MAX)
+        return AX_ERR_LIMIT; /* the executor says so first */
+    s->df_base[p->n_barriers] = (uint32_t)n;
+    s->df_at = ax_mem_calloc((size_t)n + 1, sizeof *s->df_at);
+    s->df_free = ax_mem_calloc((size_t)n + 1, sizeof *s->df_free);
+    return s->df_at && s->df_free ? AX_OK : AX_ERR_NOMEM;
+}
+
 static ax_status timed_open(struct timed *s, const struct ax_exec_weights *weights)
 {
     const struct ax_prog *p = s->p;
@@ -1553,6 +1678,8 @@ static ax_status timed_open(struct timed *s, const struct ax_exec_weights *weigh
     s->free_events = ax_mem_calloc((size_t)p->n_barriers + 1, sizeof *s->free_events);
     s->busy0 = ax_mem_calloc(nc * ENG_SERVER_COUNT, sizeof *s->busy0);
     s->link0 = ax_mem_calloc((size_t)s->net.n_links + 1, sizeof *s->link0);
+    if (st == AX_OK && s->o->sync == AX_SIM_SYNC_DATAFLOW)
+        st = plan_dataflow(s);
     if (st == AX_OK && !(s->free && s->busy && s->dram_free && s->core_cnt && s->clock &&
                          s->is_parked && s->heap && s->events_at && s->bar_at && s->run_of_core &&
                          s->free_clock && s->free_bar && s->free_events && s->busy0 && s->link0))
@@ -1718,6 +1845,10 @@ static void timed_free(struct timed *s)
     ax_mem_free(s->free_msg);
     ax_mem_free(s->free_bar);
     ax_mem_free(s->free_events);
+    ax_mem_free(s->df_base);
+    ax_mem_free(s->df_at);
+    ax_mem_free(s->df_free);
+    ax_mem_free(s->df_slot);
     ax_mem_free(s->busy0);
     ax_mem_free(s->link0);
     ax_mem_free(s->frag_layer);
@@ -1787,9 +1918,16 @@ ax_status ax_sim_session_open(const struct ax_prog *p, const ax_arch_t *arch,
     r->threads = o->threads ? o->threads : 1; /* asked for; the timed run takes one */
     r->spike = s->spike;
     ax_status st = AX_OK;
-    if (o->engine >= AX_SIM_ENGINE_COUNT) {
-        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0, "no engine %d", (int)o->engine);
+    r->sync = o->sync;
+    r->is_handshake_known = sys->chip.sync.is_handshake_known;
+    if (o->engine >= AX_SIM_ENGINE_COUNT || o->sync >= AX_SIM_SYNC_COUNT) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0, "no engine %d or sync %d", (int)o->engine,
+                    (int)o->sync);
         st = AX_ERR_USAGE;
+    } else if (o->sync == AX_SIM_SYNC_DATAFLOW && o->engine == AX_SIM_ENGINE_SYSTEMC) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "--sync dataflow runs on the native engine only: leave out --engine systemc");
+        st = AX_ERR_UNSUPPORTED;
     }
     if (st == AX_OK)
         st = timed_open(s, weights);
@@ -1799,6 +1937,8 @@ ax_status ax_sim_session_open(const struct ax_prog *p, const ax_arch_t *arch,
     if (st == AX_OK)
         st = weights ? ax_exec_create(p, r->model_name, weights, &s->ex, diags)
                      : ax_exec_create_counting(p, r->model_name, &ss->act, &s->ex, diags);
+    if (st == AX_OK && o->sync == AX_SIM_SYNC_DATAFLOW)
+        st = ax_exec_dataflow(s->ex, diags);
     if (st == AX_OK && o->engine == AX_SIM_ENGINE_SYSTEMC)
         st = timed_sc_open(s, p->n_code, &s->sc, diags);
     if (st != AX_OK) {

@@ -74,6 +74,10 @@ static void usage(FILE *out, int is_run)
             "  --timing T           approx (per event, default) or analytic (closed form)\n"
             "  --engine E           native (default) or systemc (the same work timed on a\n"
             "                       SystemC kernel, in builds with SystemC)\n"
+            "  --sync S             barrier (default: a barrier holds a core until every\n"
+            "                       core it lists has reached it) or dataflow (until the\n"
+            "                       cores that send it spikes of that phase have, one\n"
+            "                       handshake each; native engine); the same values\n"
             "  --threads N          accepted; the timed run takes one thread (docs/simulator.md)\n"
             "  --seed S             seed of --tokens and of counting mode's draws (default 1)\n"
             "  --profile F          counting mode: draw each projection's counts from a\n"
@@ -205,6 +209,11 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
             if (a->sim.engine == AX_SIM_ENGINE_SYSTEMC && !ax_sim_has_systemc()) {
                 fprintf(stderr, "%s: --engine systemc: this build has no SystemC (install "
                                 "libsystemc-dev and build again)\n", cmd);
+                return -1;
+            }
+        } else if (strcmp(s, "--sync") == 0) {
+            if (ax_sim_sync_parse(argv[++i], &a->sim.sync) != 0) {
+                fprintf(stderr, "%s: --sync %s: expected barrier or dataflow\n", cmd, argv[i]);
                 return -1;
             }
         } else if (strcmp(s, "--threads") == 0) {

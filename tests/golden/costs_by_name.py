@@ -3,7 +3,8 @@
 
 usage: costs_by_name.py AXON CHIP.yaml MODEL_DIR
 
-Runs `axon run MODEL_DIR --chip CHIP.yaml` (one token, counting mode) and
+Runs `axon run MODEL_DIR --chip CHIP.yaml` (one token, counting mode, with
+barrier and with dataflow synchronisation, so that both sync items count) and
 checks every line of the report's ledger: its `unit_j` must equal the value
 this script reads from the chip file under the key that prices it, in the
 table below. The table is written here, independently of the simulator's own
@@ -42,6 +43,7 @@ KEYS = {
     "copy": "chip.tile.router.energy_copy",
     "link": "system.interchip.energy_per_byte",
     "barrier": "chip.sync.energy",
+    "handshake": "chip.sync.handshake.energy",
 }
 for op in DENSE:
     KEYS[op] = "chip.core.dense.%s.energy" % op
@@ -81,16 +83,34 @@ def main():
     if any(a == b for a, b in zip(values, values[1:])):
         sys.exit("costs_by_name: %s has two equal costs; every cost must be distinct" % chip_path)
 
-    out = subprocess.run([axon, "run", model, "--chip", chip_path, "--tokens", "1",
-                          "--mode", "counting", "--json"], capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit("costs_by_name: axon run failed:\n" + out.stderr)
-    report = json.loads(out.stdout)
-    seen, failures = set(), 0
+    seen, counted, failures = set(), set(), 0
+    for sync in ("barrier", "dataflow"):
+        out = subprocess.run([axon, "run", model, "--chip", chip_path, "--tokens", "1",
+                              "--mode", "counting", "--sync", sync, "--json"],
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit("costs_by_name: axon run --sync %s failed:\n%s" % (sync, out.stderr))
+        failures += check(json.loads(out.stdout), want, seen, counted)
+    for name in sorted(set(want) - seen):
+        print("FAIL %s: not in the report's ledger" % name)
+        failures += 1
+    for name in ("barrier", "handshake"):
+        if name not in counted:
+            print("FAIL %s: counted nothing in either run" % name)
+            failures += 1
+    print("%d passed, %d failed" % (len(want) - failures, failures))
+    return 1 if failures else 0
+
+
+def check(report, want, seen, counted):
+    """Checks one report's ledger against the chip's costs; the failures."""
+    failures = 0
     for cat in report["energy"]["ledger"].values():
         for line in cat["items"]:
             name = line["name"]
             seen.add(name)
+            if line["count"] > 0:
+                counted.add(name)
             if name not in want:
                 print("FAIL %s: no key in this test's table" % name)
                 failures += 1
@@ -101,11 +121,7 @@ def main():
             elif abs(line["energy_j"] - line["count"] * want[name]) > 1e-9 * abs(line["energy_j"]):
                 print("FAIL %s: energy_j %.6g J is not count x cost" % (name, line["energy_j"]))
                 failures += 1
-    for name in sorted(set(want) - seen):
-        print("FAIL %s: not in the report's ledger" % name)
-        failures += 1
-    print("%d passed, %d failed" % (len(want) - failures, failures))
-    return 1 if failures else 0
+    return failures
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ hand in its comments above them):
                                      is float32(EXPR), EXPR Python in j
     # want bits CORE BUF EXPR        the same, EXPR giving the word's bits
 
+Lines `# dataflow want ...` state the figures of a second run with `--sync
+dataflow` (on the native engine; the SystemC engine must refuse it).
+
 Each program is assembled, then simulated with `--token-ids 0` on each
 engine the build has (native, and SystemC where it is built in): every
 figure holds on both. The run must say it is not validated ("the program
@@ -44,11 +47,14 @@ def f32_bits(x):
     return struct.unpack("<I", struct.pack("<f", x))[0]
 
 
-def wants_of(path):
+def wants_of(path, sync):
+    """The `# want` lines of the run with `--sync sync` (barrier: the lines
+    with no prefix)."""
     wants = []
+    prefix = "" if sync == "barrier" else sync + r"\s+"
     with open(path) as f:
         for n, line in enumerate(f, 1):
-            m = re.match(r"#\s*want\s+(.*?)\s*(#.*)?$", line)
+            m = re.match(r"#\s*" + prefix + r"want\s+(.*?)\s*(#.*)?$", line)
             if m:
                 wants.append((n, m.group(1).split(None, 3 if m.group(1).startswith(("values", "bits")) else -1)))
     return wants
@@ -62,13 +68,15 @@ def ledger_counts(report):
     return counts
 
 
-def check_program(axon, src, work, name, engine):
+def check_program(axon, src, work, name, engine, sync="barrier"):
     path = os.path.join(src, name)
-    wants = wants_of(path)
+    wants = wants_of(path, sync)
     if not wants:
         return None
     stem = os.path.splitext(name)[0] + ("" if engine == "native" else "." + engine)
+    stem += "" if sync == "barrier" else "." + sync
     name = name if engine == "native" else "%s (%s)" % (name, engine)
+    name = name if sync == "barrier" else "%s --sync %s" % (name, sync)
     prog = os.path.join(work, stem + ".sim.axb")
     report_path = os.path.join(work, stem + ".report.json")
     values_path = os.path.join(work, stem + ".values.json")
@@ -80,8 +88,14 @@ def check_program(axon, src, work, name, engine):
     if r.returncode != 0:
         return ["%s: axon asm failed: %s" % (name, r.stderr.strip())]
     r = subprocess.run([axon, "sim", prog, "--token-ids", "0", "--engine", engine,
-                        "--report", report_path, "--values", values_path],
+                        "--sync", sync, "--report", report_path, "--values", values_path],
                        capture_output=True, text=True)
+    if engine != "native" and sync != "barrier":
+        want = "--sync dataflow runs on the native engine only"
+        if r.returncode == 0 or want not in r.stderr or os.path.exists(report_path):
+            fails.append("%s: exit %d, stderr %r: the engine should refuse it (%r), writing "
+                         "nothing" % (name, r.returncode, r.stderr.strip(), want))
+        return fails
     if r.returncode != 0:
         return ["%s: axon sim failed (exit %d): %s" % (name, r.returncode, r.stderr.strip())]
     if "not validated: the program embeds no model" not in r.stdout:
@@ -168,6 +182,9 @@ def check_refusals(axon, src, work):
         ([full, "--prompt", "hi"], 1, "embeds no tokenizer; give --token-ids"),
         ([full, "--tokens", "2"], 1, "give --token-ids"),
         ([full, "--token-ids", "7", "--quiet"], 1, "waits forever"),
+        ([full, "--token-ids", "7", "--quiet", "--sync", "dataflow"], 1,
+         "core 1, instruction 2 (barrier), proj at position 0: waits forever at barrier 0: "
+         "core(s) 0, which send it events of this phase (dataflow), never reach it"),
     ]
     for args, status, msg in cases:
         r = subprocess.run([axon, "sim"] + args, capture_output=True, text=True)
@@ -192,12 +209,13 @@ def main():
         for name in sorted(os.listdir(src)):
             if not name.endswith(".s"):
                 continue
-            f = check_program(axon, src, work, name, engine)
-            if f is None:
-                continue
-            n_checked += 1
-            fails += f
-            print("%-28s %-8s %s" % (name, engine, "ok" if not f else "FAILED"))
+            for sync in ("barrier", "dataflow"):
+                f = check_program(axon, src, work, name, engine, sync)
+                if f is None:
+                    continue
+                n_checked += 1
+                fails += f
+                print("%-28s %-8s %-8s %s" % (name, engine, sync, "ok" if not f else "FAILED"))
     if os.path.exists(os.path.join(work, "spiking-projection.sim.axb")):
         f = check_refusals(axon, src, work)
         print("%-28s %s" % ("refusals", "ok" if not f else "FAILED"))

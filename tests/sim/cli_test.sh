@@ -91,6 +91,34 @@ sed -e 's/multicast: false/multicast: true /' "$chip" >"$out/multicast.yaml"
     cmp "$out/profile.json" "$out/profile-mc.json" >/dev/null
 check "a multicast run's profile names every projection, as a unicast run's" $?
 
+# 2c. dataflow synchronisation: the same values, validated bit for bit, the
+# same events and work; each core waits only for the cores that send it
+# spikes, so the run is faster, and handshakes replace the barriers
+"$axon" sim "$out/tiny.axb" --prompt-file "$out/prompt.txt" --sync dataflow \
+    --report "$out/d.json" --quiet 2>"$out/err.txt"
+check "sim --sync dataflow exits 0" $?
+python3 - "$out/s.json" "$out/d.json" <<'EOF'
+import json, sys
+b, d = (json.load(open(p)) for p in sys.argv[1:3])
+assert b["run"]["sync"] == "barrier" and d["run"]["sync"] == "dataflow"
+assert d["validation"]["bit_exact"] is True and d["validation"]["mismatches"] == 0
+assert d["sparsity"] == b["sparsity"]
+count = lambda r, cat, item: next(i["count"] for i in r["energy"]["ledger"][cat]["items"]
+                                  if i["name"] == item)
+for cat, item in (("synapse", "process_spike"), ("soma", "spike_out"), ("dense", "mac")):
+    assert count(d, cat, item) == count(b, cat, item), item
+assert count(b, "sync", "barrier") > 0 and count(b, "sync", "handshake") == 0
+assert count(d, "sync", "barrier") == 0 and count(d, "sync", "handshake") > 0
+# every handshake is one more packet in and out
+extra = count(d, "noc", "message_in") - count(b, "noc", "message_in")
+assert extra == count(d, "sync", "handshake"), extra
+assert d["latency"]["cycles"] < b["latency"]["cycles"], (d["latency"]["cycles"], b["latency"]["cycles"])
+EOF
+check "dataflow: the same values and work, faster, handshakes for barriers" $?
+"$axon" sim "$out/tiny.axb" --prompt x --sync sometimes >/dev/null 2>"$out/err.txt"
+[ $? -eq 2 ] && grep -q -- "--sync sometimes: expected barrier or dataflow" "$out/err.txt"
+check "an unknown --sync is a usage error" $?
+
 # 3. --json on stdout, counting mode from the profile, threads
 "$axon" run "$tiny" --chip "$chip" --tokens 4 --mode counting --profile "$out/profile.json" \
     --threads 2 --json >"$out/c.json" 2>"$out/err.txt"
