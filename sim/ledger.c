@@ -63,8 +63,7 @@ double ax_ledger_unit_cost(const ax_arch_t *arch, enum ax_ledger_item i)
     case AX_LEDGER_CHIP_LINK:   return s->interchip.energy_per_byte_j;
     case AX_LEDGER_STATIC_CHIP: return ax_arch_chip_static_power(arch);
     case AX_LEDGER_BARRIER:     return chip->sync.energy_j;
-    case AX_LEDGER_HANDSHAKE:
-        return chip->sync.handshake_energy_j;
+    case AX_LEDGER_HANDSHAKE:   return chip->sync.handshake_energy_j;
     default:                    return 0;
     }
 }
