@@ -102,6 +102,36 @@ if "base" in wall:
 PY
 
 echo
+echo "== simulator: barrier against dataflow synchronisation (--sync), simulated time"
+echo "   (the 7B counting run above and the small model over the held-out text; deterministic)"
+for sync in barrier dataflow; do
+    ./build/axon run models/nets/spikingbrain-7b --chip models/chips/loihi2-like.yaml --tokens 1 \
+        --context 4096 --mode counting --sync $sync --report "$out/sync-7b-$sync.json" --quiet
+    ./build/axon run models/nets/spikingbrain-tiny --chip models/chips/loihi2-like.yaml \
+        --prompt-file tests/data/heldout.txt --sync $sync --report "$out/sync-tiny-$sync.json" --quiet
+done
+python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+def count(r, cat, item):
+    return next(i["count"] for i in r["energy"]["ledger"][cat]["items"] if i["name"] == item)
+for model in ("7b", "tiny"):
+    b, d = (json.load(open(f"{out}/sync-{model}-{s}.json")) for s in ("barrier", "dataflow"))
+    lb, ld = b["latency"], d["latency"]
+    tokens = b["run"]["tokens"]
+    gain = [round((x["seconds"] - y["seconds"]) * 1e6 / tokens, 1) + 0.0  # no "-0.0"
+            for x, y in zip(lb["layers"], ld["layers"])]
+    valid = d["validation"]
+    print(f"{model}: {lb['seconds_per_token'] * 1e3:.4g} ms per token with barriers "
+          f"(bound {lb['bound_s'] * 1e3:.4g}), {ld['seconds_per_token'] * 1e3:.4g} in dataflow "
+          f"(bound {ld['bound_s'] * 1e3:.4g}); per layer and token {min(gain):.1f} to "
+          f"{max(gain):.1f} us less; "
+          f"{count(b, 'sync', 'barrier'):.0f} barriers, {count(d, 'sync', 'handshake'):.0f} handshakes; "
+          f"{b['energy']['per_token_j']:.4g} and {d['energy']['per_token_j']:.4g} J per token"
+          + ("" if valid is None else f"; dataflow bit exact {valid['bit_exact']}"))
+PY
+
+echo
 echo "== synaptic ops per second: axon's executor (synacc) against Brian2, one 4096 x 4096 layer"
 echo "   (counts drawn from the small model's measured sparsity)"
 axon_line=$(./build/bench/bench_synacc --profile "$out/tiny-profile.json")
