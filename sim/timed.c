@@ -1924,10 +1924,6 @@ ax_status ax_sim_session_open(const struct ax_prog *p, const ax_arch_t *arch,
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0, "no engine %d or sync %d", (int)o->engine,
                     (int)o->sync);
         st = AX_ERR_USAGE;
-    } else if (o->sync == AX_SIM_SYNC_DATAFLOW && o->engine == AX_SIM_ENGINE_SYSTEMC) {
-        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
-                    "--sync dataflow runs on the native engine only: leave out --engine systemc");
-        st = AX_ERR_UNSUPPORTED;
     }
     if (st == AX_OK)
         st = timed_open(s, weights);

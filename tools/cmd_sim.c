@@ -77,7 +77,7 @@ static void usage(FILE *out, int is_run)
             "  --sync S             barrier (default: a barrier holds a core until every\n"
             "                       core it lists has reached it) or dataflow (until the\n"
             "                       cores that send it spikes of that phase have, one\n"
-            "                       handshake each; native engine); the same values\n"
+            "                       handshake each); the same values\n"
             "  --threads N          accepted; the timed run takes one thread (docs/simulator.md)\n"
             "  --seed S             seed of --tokens and of counting mode's draws (default 1)\n"
             "  --profile F          counting mode: draw each projection's counts from a\n"

@@ -7,7 +7,7 @@
  * SystemC engine, whose result must be the native engine's, also on chips
  * whose latencies are femtoseconds, where only the exact clocks order the
  * cores (tests/sim/order.s sends two contending messages out of core
- * order). */
+ * order). All of it under barrier and under dataflow synchronisation. */
 #include "ax_test.h"
 
 #include "ax_arch.h"
@@ -38,6 +38,8 @@ static const struct hand hands[] = {
     {"tests/programs/dense-chain.s", "tests/golden/chips/one-chip.yaml"},
     {"tests/programs/dram-stream.s", "tests/golden/chips/dram.yaml"},
     {"tests/programs/spiking-projection.s", "tests/golden/chips/one-chip.yaml"},
+    {"tests/programs/dataflow.s", "tests/golden/chips/one-chip.yaml"},
+    {"tests/programs/relay.s", "tests/golden/chips/one-chip.yaml"},
     {"tests/sim/order.s", "tests/golden/chips/one-chip.yaml"},
 };
 
@@ -76,8 +78,9 @@ static int load(const struct hand *h, int is_femto, struct ax_prog *p, ax_arch_t
 }
 
 /* Runs `h` for N_TOKENS tokens through a session on `engine` and checks it
- * against ax_sim_program on the native engine. */
-static void check_hand(const struct hand *h, int is_femto, enum ax_sim_engine engine)
+ * against ax_sim_program on the native engine, both with `sync`. */
+static void check_hand(const struct hand *h, int is_femto, enum ax_sim_engine engine,
+                       enum ax_sim_sync sync)
 {
     struct ax_diag_list d;
     ax_diag_list_init(&d);
@@ -91,6 +94,7 @@ static void check_hand(const struct hand *h, int is_femto, enum ax_sim_engine en
     }
     struct ax_sim_options o;
     ax_sim_options_default(&o);
+    o.sync = sync;
     struct ax_sim_result whole, r;
     memset(&r, 0, sizeof r);
     CHECK(ax_sim_program(&p, arch, NULL, NULL, N_TOKENS, &o, NULL, &whole, &d) == AX_OK);
@@ -121,6 +125,7 @@ static void check_hand(const struct hand *h, int is_femto, enum ax_sim_engine en
         CHECK_NEAR(energy_j, r.ledger.total_j);
         CHECK(cycles >= r.cycles && cycles <= r.cycles + N_TOKENS); /* each rounded up */
         CHECK_STR(r.engine, ax_sim_engine_str(engine));
+        CHECK(r.sync == sync);
         /* the result was taken: no more tokens */
         CHECK(ax_sim_session_token(s, 0, NULL, &d) == AX_ERR_INVALID);
     }
@@ -134,10 +139,17 @@ static void check_hand(const struct hand *h, int is_femto, enum ax_sim_engine en
     ax_diag_list_free(&d);
 }
 
+/* Every hand program on every engine and chip kind, under both syncs. */
+static void check_hands(int is_femto, enum ax_sim_engine engine)
+{
+    for (int sync = 0; sync < AX_SIM_SYNC_COUNT; sync++)
+        for (size_t i = 0; i < sizeof hands / sizeof hands[0]; i++)
+            check_hand(&hands[i], is_femto, engine, (enum ax_sim_sync)sync);
+}
+
 static void test_native(void)
 {
-    for (size_t i = 0; i < sizeof hands / sizeof hands[0]; i++)
-        check_hand(&hands[i], 0, AX_SIM_ENGINE_NATIVE);
+    check_hands(0, AX_SIM_ENGINE_NATIVE);
 }
 
 /* The same sessions on the SystemC engine: each token ordered by the
@@ -149,8 +161,7 @@ static void test_systemc(void)
         ax_test_skip("session_systemc", "this build has no SystemC");
         return;
     }
-    for (size_t i = 0; i < sizeof hands / sizeof hands[0]; i++)
-        check_hand(&hands[i], 0, AX_SIM_ENGINE_SYSTEMC);
+    check_hands(0, AX_SIM_ENGINE_SYSTEMC);
 }
 
 /* The same on chips whose latencies are femtoseconds: the kernel's time
@@ -163,8 +174,7 @@ static void test_systemc_femto(void)
         ax_test_skip("session_systemc_femto", "this build has no SystemC");
         return;
     }
-    for (size_t i = 0; i < sizeof hands / sizeof hands[0]; i++)
-        check_hand(&hands[i], 1, AX_SIM_ENGINE_SYSTEMC);
+    check_hands(1, AX_SIM_ENGINE_SYSTEMC);
 }
 
 static const struct ax_test_case cases[] = {
