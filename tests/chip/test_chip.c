@@ -119,6 +119,9 @@ static void test_preset_loihi2_like(void)
     CHECK(c->unit[AX_UNIT_SYNAPSE].prov.is_estimate);
     CHECK(d->chip.sync.model == AX_SYNC_FIXED);
     CHECK_NEAR(ax_arch_sync_latency(arch, 7), 200e-9);
+    /* no published handshake cost: dataflow's handshakes cost 0, said so */
+    CHECK(!d->chip.sync.is_handshake_known);
+    CHECK(d->chip.sync.handshake_latency_s == 0 && d->chip.sync.handshake_energy_j == 0);
     /* 16.05 W over a 16-chip Loihi 2 board (docs/sources.md: loihi2-vpx-anomaly) */
     CHECK_NEAR(ax_arch_chip_static_power(arch), 1.0);
     CHECK(d->chip.static_prov.is_estimate);
