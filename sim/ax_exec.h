@@ -151,8 +151,11 @@ struct ax_exec_did {
                               * events belonging to the barrier (a handshake each) */
     uint32_t n_told;
     const uint32_t *released; /* the same: the code records that waited at the barrier for
-                               * this core alone and pass it now */
+                               * this core alone and pass it now; halt in a flight: the code
+                               * records that waited for their turn and start their next
+                               * token now */
     uint32_t n_released;
+    uint32_t tok;                   /* the token it ran for: its index in the flight */
     const struct ax_exec_msg *sent; /* psumsend, lookup: valid until the next call */
     uint32_t n_sent;
     const uint64_t *taken;  /* psumrecv: the ids of the messages it added */
@@ -164,6 +167,28 @@ struct ax_exec_did {
 
 /* Starts a token, as ax_exec_run does, without running anything. */
 ax_status ax_exec_begin(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_diag_list *diags);
+
+/* ---- tokens in flight -------------------------------------------------------
+ * A flight runs n tokens (ids tokens[0..n), at positions pos, pos + 1, ...)
+ * through the program as a pipeline: every core runs its code for token 0,
+ * then from its first instruction again for token 1, and so on, each at
+ * its own pace, so that one core may be at token i + 1 while another is
+ * still at token i. A core starts token i + window only after every core
+ * has halted token i (window 0: n, no limit). Each token's spike events,
+ * messages and barriers are its own: a core takes only those of the token
+ * it runs, whatever it has received for later ones, so the values are
+ * those of running the tokens one after another (the state a core keeps,
+ * GLA states and K/V rings, is updated token by token in its own order).
+ * ax_exec_next steps a flight as it steps one token; a core that halts
+ * token i goes on with i + 1 (RAN) or waits for its turn (WAITS), and the
+ * halt that ends the oldest token names the cores it lets go on
+ * (ax_exec_did.released). ax_exec_begin is a flight of one token. */
+ax_status ax_exec_begin_flight(ax_exec_t *ex, const uint32_t *tokens, uint32_t n, uint64_t pos,
+                               uint32_t window, struct ax_diag_list *diags);
+/* Runs a whole flight, as ax_exec_run runs one token: AX_OK when every
+ * core has halted the last token. */
+ax_status ax_exec_run_flight(ax_exec_t *ex, const uint32_t *tokens, uint32_t n, uint64_t pos,
+                             uint32_t window, struct ax_diag_list *diags);
 /* Runs the next instruction of code record `k` (p->code[k]) if it can, and
  * says what happened in *did. Fails as ax_exec_run does. */
 ax_status ax_exec_next(ax_exec_t *ex, uint32_t k, struct ax_exec_did *did);

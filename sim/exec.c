@@ -63,10 +63,10 @@ struct trains {
 };
 
 /* What one send delivered to one core: trains [first, first + n) of the
- * token's store, visible at barrier `at` (note_visibility; NONE: never). */
+ * store of token `tok` (its index in the flight, ax_exec_begin_flight),
+ * visible at that token's barrier `at` (note_visibility; NONE: never). */
 struct batch {
-    uint64_t first;
-    uint32_t n, at;
+    uint32_t first, n, at, tok;
 };
 
 struct batches {
@@ -74,9 +74,10 @@ struct batches {
     uint64_t n, cap;
 };
 
-/* A value message waiting at (this core, addr). */
+/* A value message of token `tok` (its index in the flight) waiting at
+ * (this core, addr). */
 struct message {
-    uint32_t src, addr, n;
+    uint32_t src, addr, n, tok;
     uint64_t id;  /* its number among this token's messages, in order of sending */
     float *data;  /* NULL in counting mode */
 };
@@ -112,6 +113,10 @@ struct core_run {
     uint64_t len;
     uint8_t is_done, is_at_barrier, is_queued;
     uint32_t at_barrier; /* the barrier it waits at, while is_at_barrier */
+    uint32_t tok;        /* the token it runs: its index in the flight */
+    uint32_t token;      /* that token's id (what `lookup` selects) and position */
+    uint64_t pos;
+    uint8_t is_waiting_turn; /* halted its token; the window does not let the next start */
     struct message *msgs;
     uint32_t n_msgs, cap_msgs;
     struct batches pending, current;
@@ -129,15 +134,27 @@ struct core_run {
  * core's place in one barrier's list: slot_base[id] + its index there. Per
  * slot, the senders the core waits for there (those that send it spike
  * events belonging to that barrier, docs/isa.md), and, as a sender, the
- * slots its arrival tells: to[to_first[s] .. to_first[s + 1]). `left` and
- * `is_there` are this token's. */
+ * slots its arrival tells: to[to_first[s] .. to_first[s + 1]). What a
+ * token has met of them is its own (struct in_flight). */
 struct dataflow {
     uint32_t *slot_base; /* per barrier, and one past the last */
     uint32_t *n_wait;    /* per slot */
-    uint32_t *left;      /* per slot: senders not yet arrived */
-    uint8_t *is_there;   /* per slot: the core has reached the barrier */
     uint32_t *to_first;  /* per slot, and one past the last */
     uint32_t *to;
+};
+
+/* What a token of the flight holds apart from its cores' own state
+ * (ax_exec_begin_flight): its event trains, the numbering of its messages,
+ * its barriers' arrivals (under dataflow, per place the senders still to
+ * come and who is there), and how many cores have halted it. Token i lives
+ * in ex->flight[i % window]. */
+struct in_flight {
+    struct trains trains; /* which its batches refer to */
+    uint64_t n_msg_ids;   /* messages numbered so far */
+    uint32_t *arrived;    /* per barrier */
+    uint32_t *left;       /* dataflow, per place: senders not yet arrived */
+    uint8_t *is_there;    /* dataflow, per place: the core has reached the barrier */
+    uint32_t n_halted;
 };
 
 struct ax_exec {
@@ -151,31 +168,40 @@ struct ax_exec {
     float **gla_decay;     /* per state record: the pending decay, or NULL */
     struct core_run *runs; /* per code record */
     uint32_t *run_of_core; /* per core: its code record, or NONE */
-    uint32_t *arrived;     /* per barrier */
     struct dataflow *df;   /* dataflow synchronisation (ax_exec_dataflow), or NULL */
+    /* the flight (ax_exec_begin_flight): its tokens' ids, the first's
+     * position, and the tokens in flight, `window` of them at most, from
+     * the oldest a core still runs */
+    uint32_t *tokens;
+    uint32_t n_tokens, cap_tokens, window, cap_window, oldest;
+    uint32_t n_waiting_turn; /* cores that halted a token and wait for the window */
+    uint64_t pos0;
+    struct in_flight *flight;  /* cap_window of them */
     uint32_t *told, *released; /* a barrier's arrival under dataflow (ax_exec_did) */
     uint32_t cap_told, cap_released;
     uint32_t *ready;
     uint32_t n_ready;
-    uint32_t token;
-    uint64_t pos;
     struct ax_exec_stats stats;
     ax_status st;
     struct ax_diag_list *diags;
     /* counting mode: no SRAM and no values; encode takes its counts here */
     const struct ax_exec_activity *activity;
-    uint64_t n_msg_ids;      /* messages numbered so far in this token */
     struct ax_exec_did *did; /* what the instruction being run did, when stepping */
     struct ax_exec_msg *sent;
     uint32_t n_sent, cap_sent;
     uint64_t *taken;
     uint32_t n_taken, cap_taken;
-    struct trains trains;    /* the token's event trains, which batches refer to */
     struct hit *hits;        /* synacc's scratch: the events in its record's columns */
     uint64_t cap_hits;
     int16_t *dense;          /* synacc's scratch: the counts by column (sums_dense) */
     uint64_t cap_dense;
 };
+
+/* The state of token `tok` of the flight. */
+static struct in_flight *flight_of(const struct ax_exec *ex, uint32_t tok)
+{
+    return &ex->flight[tok % ex->window];
+}
 
 /* ---- words --------------------------------------------------------------------------------- */
 
@@ -288,11 +314,11 @@ static void fail(struct ax_exec *ex, const struct core_run *r, ax_status st, con
     if (node)
         ax_diag_add(ex->diags, AX_DIAG_ERROR, ex->file, 0, 0,
                     "core %u, instruction %u (%s), %s at position %llu: %s (token %u)", r->core,
-                    r->pc, mnem, node, (unsigned long long)ex->pos, msg, ex->token);
+                    r->pc, mnem, node, (unsigned long long)r->pos, msg, r->token);
     else
         ax_diag_add(ex->diags, AX_DIAG_ERROR, ex->file, 0, 0,
                     "core %u, instruction %u (%s), token %u at position %llu: %s", r->core, r->pc,
-                    mnem, ex->token, (unsigned long long)ex->pos, msg);
+                    mnem, r->token, (unsigned long long)r->pos, msg);
     if (ex->st == AX_OK)
         ex->st = st;
 }
@@ -382,14 +408,20 @@ static void free_msgs(struct core_run *r)
     r->n_msgs = 0;
 }
 
+static void free_in_flight(struct in_flight *f)
+{
+    ax_mem_free(f->trains.v);
+    ax_mem_free(f->arrived);
+    ax_mem_free(f->left);
+    ax_mem_free(f->is_there);
+}
+
 static void free_dataflow(struct dataflow *df)
 {
     if (!df)
         return;
     ax_mem_free(df->slot_base);
     ax_mem_free(df->n_wait);
-    ax_mem_free(df->left);
-    ax_mem_free(df->is_there);
     ax_mem_free(df->to_first);
     ax_mem_free(df->to);
     ax_mem_free(df);
@@ -427,7 +459,10 @@ void ax_exec_free(ax_exec_t *ex)
     ax_mem_free(ex->gla_decay);
     ax_mem_free(ex->runs);
     ax_mem_free(ex->run_of_core);
-    ax_mem_free(ex->arrived);
+    for (uint32_t i = 0; ex->flight && i < ex->cap_window; i++)
+        free_in_flight(&ex->flight[i]);
+    ax_mem_free(ex->flight);
+    ax_mem_free(ex->tokens);
     free_dataflow(ex->df);
     ax_mem_free(ex->told);
     ax_mem_free(ex->released);
@@ -435,7 +470,6 @@ void ax_exec_free(ax_exec_t *ex)
     ax_mem_free(ex->sent);
     ax_mem_free(ex->taken);
     ax_mem_free(ex->hits);
-    ax_mem_free(ex->trains.v);
     ax_mem_free(ex->dense);
     ax_mem_free(ex);
 }
@@ -546,11 +580,9 @@ static ax_status create(const struct ax_prog *p, const char *file,
     ex->staging_rec = ax_mem_alloc(((size_t)p->n_buffers + 1) * sizeof *ex->staging_rec);
     ex->gla_decay = ax_mem_calloc((size_t)p->n_states + 1, sizeof *ex->gla_decay);
     ex->runs = ax_mem_calloc((size_t)p->n_code + 1, sizeof *ex->runs);
-    ex->arrived = ax_mem_calloc((size_t)p->n_barriers + 1, sizeof *ex->arrived);
     ex->ready = ax_mem_calloc((size_t)p->n_code + 1, sizeof *ex->ready);
     ax_status st = ex->sram && ex->sram_words && ex->run_of_core && ex->dram && ex->rec_core &&
-                           ex->rec_addr && ex->staging_rec && ex->gla_decay &&
-                           ex->runs && ex->arrived && ex->ready
+                           ex->rec_addr && ex->staging_rec && ex->gla_decay && ex->runs && ex->ready
                        ? AX_OK
                        : AX_ERR_NOMEM;
     for (size_t c = 0; st == AX_OK && c < nc; c++)
@@ -699,11 +731,9 @@ static ax_status build_dataflow(struct ax_exec *ex, struct dataflow *df)
         if (i == 0 || edges[i] != edges[i - 1])
             edges[u++] = edges[i];
     df->n_wait = ax_mem_calloc((size_t)slots + 1, sizeof *df->n_wait);
-    df->left = ax_mem_calloc((size_t)slots + 1, sizeof *df->left);
-    df->is_there = ax_mem_calloc((size_t)slots + 1, 1);
     df->to_first = ax_mem_calloc((size_t)slots + 2, sizeof *df->to_first);
     df->to = ax_mem_alloc(((size_t)u + 1) * sizeof *df->to);
-    if (st == AX_OK && !(df->n_wait && df->left && df->is_there && df->to_first && df->to))
+    if (st == AX_OK && !(df->n_wait && df->to_first && df->to))
         st = AX_ERR_NOMEM;
     for (uint64_t i = 0; st == AX_OK && i < u; i++) {
         uint32_t from = (uint32_t)(edges[i] >> 32), to = (uint32_t)edges[i];
@@ -781,8 +811,8 @@ static void send_values(struct ax_exec *ex, struct core_run *r, uint64_t route, 
         }
         if (data)
             memcpy(copy, data, (size_t)n * sizeof *copy);
-        uint64_t id = ex->n_msg_ids++;
-        to->msgs[to->n_msgs++] = (struct message){r->core, rt->dst[d].addr, n, id, copy};
+        uint64_t id = flight_of(ex, r->tok)->n_msg_ids++;
+        to->msgs[to->n_msgs++] = (struct message){r->core, rt->dst[d].addr, n, r->tok, id, copy};
         if (ex->did)
             ex->sent[ex->n_sent++] = (struct ax_exec_msg){id, rt->dst[d].core, n};
         ex->stats.n_messages++;
@@ -823,15 +853,21 @@ static int note_visibility(struct ax_exec *ex, struct core_run *r, const struct 
     return 0;
 }
 
-/* Code record k passes barrier `id`: its pending events that belong to it
- * become its current ones (when some do), and it goes on. 0, or -1 when
- * out of memory (the run failed). */
+/* Whether batch `t` becomes visible at barrier `id` of token `tok`. */
+static int is_visible_at(const struct batch *t, uint64_t id, uint32_t tok)
+{
+    return t->at == id && t->tok == tok;
+}
+
+/* Code record k passes barrier `id` of its token: its pending events that
+ * belong to it become its current ones (when some do), and it goes on. 0,
+ * or -1 when out of memory (the run failed). */
 static int pass_barrier(struct ax_exec *ex, uint32_t k, uint64_t id)
 {
     struct core_run *r = &ex->runs[k];
     uint64_t n = 0, keep = 0;
     for (uint64_t j = 0; j < r->pending.n; j++)
-        n += r->pending.v[j].at == id;
+        n += is_visible_at(&r->pending.v[j], id, r->tok);
     if (n == r->pending.n && n > 0) { /* all of them, as a barrier mostly finds */
         struct batches t = r->current;
         r->current = r->pending;
@@ -845,7 +881,7 @@ static int pass_barrier(struct ax_exec *ex, uint32_t k, uint64_t id)
         r->current.n = 0;
         for (uint64_t j = 0; j < r->pending.n; j++) {
             struct batch t = r->pending.v[j];
-            if (t.at == id)
+            if (is_visible_at(&t, id, r->tok))
                 r->current.v[r->current.n++] = t;
             else
                 r->pending.v[keep++] = t;
@@ -876,10 +912,11 @@ static int complete_barrier(struct ax_exec *ex, uint64_t id)
 static int arrive_dataflow(struct ax_exec *ex, struct core_run *r, uint32_t id)
 {
     const struct ax_prog_barrier *b = &ex->p->barriers[id];
-    struct dataflow *df = ex->df;
+    const struct dataflow *df = ex->df;
+    struct in_flight *f = flight_of(ex, r->tok);
     uint32_t base = df->slot_base[id], me = base + ax_prog_barrier_index(b, r->core);
     uint32_t n_to = df->to_first[me + 1] - df->to_first[me];
-    df->is_there[me] = 1;
+    f->is_there[me] = 1;
     if (ex->did &&
         (grow32((void **)&ex->told, n_to, &ex->cap_told, sizeof *ex->told) ||
          grow32((void **)&ex->released, n_to, &ex->cap_released, sizeof *ex->released))) {
@@ -891,8 +928,8 @@ static int arrive_dataflow(struct ax_exec *ex, struct core_run *r, uint32_t id)
         uint32_t s = df->to[e], core = b->cores[s - base], k = ex->run_of_core[core];
         if (ex->did)
             ex->told[e - df->to_first[me]] = core;
-        if (--df->left[s] > 0 || k == NONE || !ex->runs[k].is_at_barrier ||
-            ex->runs[k].at_barrier != id)
+        if (--f->left[s] > 0 || k == NONE || !ex->runs[k].is_at_barrier ||
+            ex->runs[k].at_barrier != id || ex->runs[k].tok != r->tok)
             continue; /* it goes on when it arrives */
         if (pass_barrier(ex, k, id) != 0)
             return -1;
@@ -905,7 +942,7 @@ static int arrive_dataflow(struct ax_exec *ex, struct core_run *r, uint32_t id)
         ex->did->released = ex->released;
         ex->did->n_released = n_released;
     }
-    if (df->left[me] > 0)
+    if (f->left[me] > 0)
         return 0;
     if (ex->did)
         ex->did->is_barrier_done = 1;
@@ -916,10 +953,11 @@ static int arrive_dataflow(struct ax_exec *ex, struct core_run *r, uint32_t id)
  * lists has arrived, or under dataflow every core r waits for there. */
 static int barrier_passed(const struct ax_exec *ex, const struct core_run *r, uint32_t id)
 {
+    const struct in_flight *f = flight_of(ex, r->tok);
     if (!ex->df)
-        return ex->arrived[id] == ex->p->barriers[id].n_cores;
+        return f->arrived[id] == ex->p->barriers[id].n_cores;
     const struct dataflow *df = ex->df;
-    return df->left[df->slot_base[id] + ax_prog_barrier_index(&ex->p->barriers[id], r->core)] == 0;
+    return f->left[df->slot_base[id] + ax_prog_barrier_index(&ex->p->barriers[id], r->core)] == 0;
 }
 
 /* ---- the spiking path ----------------------------------------------------------------------- */
@@ -1003,7 +1041,7 @@ static void op_encode_counting(struct ax_exec *ex, struct core_run *r, const str
         return;
     }
     ex->activity->counts(ex->activity->user, (uint32_t)(b - ex->p->buffers),
-                         (uint32_t)(in->c - b->addr), ex->pos, (uint32_t)r->len, counts);
+                         (uint32_t)(in->c - b->addr), r->pos, (uint32_t)r->len, counts);
     int32_t bound = (int32_t)count_bound(in->flags);
     for (uint64_t i = 0; i < r->len; i++)
         counts[i] = counts[i] > bound ? bound : counts[i] < -bound ? -bound : counts[i];
@@ -1040,7 +1078,7 @@ static const struct ax_prog_route *spikes_route(struct ax_exec *ex, struct core_
     return NULL;
 }
 
-/* Delivers trains [first, ex->trains.n) of the token's store, which r's
+/* Delivers trains [first, ...) of the token's store, up to its end, which r's
  * instruction put there, to every destination of route `rt`: one batch
  * each, visible at the barrier its send belongs to. 0, or -1 when out of
  * memory (the run failed). */
@@ -1048,7 +1086,7 @@ static int send_batch(struct ax_exec *ex, struct core_run *r, const struct ax_pr
                       uint64_t first, uint64_t events)
 {
     const struct ax_prog *p = ex->p;
-    uint64_t n = ex->trains.n - first;
+    uint64_t n = flight_of(ex, r->tok)->trains.n - first;
     ex->stats.n_events += events * rt->n_dst;
     if (n == 0)
         return 0;
@@ -1063,7 +1101,7 @@ static int send_batch(struct ax_exec *ex, struct core_run *r, const struct ax_pr
             oom(ex, r);
             return -1;
         }
-        q->v[q->n++] = (struct batch){first, (uint32_t)n, r->vis[d]};
+        q->v[q->n++] = (struct batch){(uint32_t)first, (uint32_t)n, r->vis[d], r->tok};
     }
     return 0;
 }
@@ -1071,11 +1109,16 @@ static int send_batch(struct ax_exec *ex, struct core_run *r, const struct ax_pr
 /* Puts train `t` in the token's store. 0, or -1 when out of memory. */
 static int store_train(struct ax_exec *ex, struct core_run *r, struct train t)
 {
-    if (grow((void **)&ex->trains.v, ex->trains.n, &ex->trains.cap, sizeof *ex->trains.v)) {
+    struct trains *ts = &flight_of(ex, r->tok)->trains;
+    if (ts->n >= UINT32_MAX) {
+        fail(ex, r, AX_ERR_LIMIT, "more than %u event trains in one token", UINT32_MAX);
+        return -1;
+    }
+    if (grow((void **)&ts->v, ts->n, &ts->cap, sizeof *ts->v)) {
         oom(ex, r);
         return -1;
     }
-    ex->trains.v[ex->trains.n++] = t;
+    ts->v[ts->n++] = t;
     return 0;
 }
 
@@ -1090,7 +1133,7 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
         return;
     const struct ax_prog_buffer *buf = ax_prog_buffer_at(p, r->core, (uint32_t)in->a);
     uint32_t base = buf ? buf->addr : (uint32_t)in->a;
-    uint64_t events = 0, generated = 0, first = ex->trains.n;
+    uint64_t events = 0, generated = 0, first = flight_of(ex, r->tok)->trains.n;
     for (uint64_t i = 0; i < r->len && ex->st == AX_OK; i++) {
         uint32_t addr = (uint32_t)(in->a + i);
         struct encoding *e = cnt ? NULL : encoding_of(r, addr);
@@ -1136,11 +1179,12 @@ static void op_relay(struct ax_exec *ex, struct core_run *r, const struct ax_isa
     const struct ax_prog_route *rt = spikes_route(ex, r, in->b);
     if (!rt)
         return;
-    uint64_t events = 0, first = ex->trains.n;
+    const struct trains *ts = &flight_of(ex, r->tok)->trains;
+    uint64_t events = 0, first = ts->n;
     for (uint64_t b = 0; b < r->current.n; b++) {
         const struct batch *bt = &r->current.v[b];
         for (uint64_t i = bt->first; i < bt->first + bt->n; i++) {
-            struct train t = ex->trains.v[i]; /* a copy: storing may move the store */
+            struct train t = ts->v[i]; /* a copy: storing may move the store */
             if (t.col < in->a || t.col - in->a >= r->len)
                 continue;
             events += events_of(t.enc, magnitude(t.s));
@@ -1206,11 +1250,12 @@ static void drop_tags(struct core_run *r, uint64_t addr, uint64_t n)
 static uint64_t events_in_columns(const struct ax_exec *ex, const struct core_run *r,
                                   const struct ax_prog_weight *rec, uint32_t *source)
 {
+    const struct trains *ts = &flight_of(ex, r->tok)->trains;
     uint64_t n = 0;
     *source = NONE;
     for (uint64_t b = 0; b < r->current.n; b++) {
         const struct batch *bt = &r->current.v[b];
-        for (const struct train *tr = &ex->trains.v[bt->first]; tr < &ex->trains.v[bt->first + bt->n]; tr++)
+        for (const struct train *tr = &ts->v[bt->first]; tr < &ts->v[bt->first + bt->n]; tr++)
             if (tr->col >= rec->col0 && tr->col - rec->col0 < rec->cols) {
                 n += events_of(tr->enc, magnitude(tr->s));
                 *source = *source == NONE ? tr->buf : *source;
@@ -1363,7 +1408,7 @@ static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_is
     for (uint64_t b = 0; b < r->current.n; b++) {
         const struct batch *bt = &r->current.v[b];
         for (uint64_t e = bt->first; e < bt->first + bt->n; e++) {
-            const struct train *tr = &ex->trains.v[e];
+            const struct train *tr = &flight_of(ex, r->tok)->trains.v[e];
             if (tr->col < rec->col0 || tr->col - rec->col0 >= cols)
                 continue;
             source = source == NONE ? tr->buf : source;
@@ -1394,7 +1439,7 @@ static void op_synacc(struct ax_exec *ex, struct core_run *r, const struct ax_is
     }
     if (!t->has_vth && r->current.n > 0) { /* no event in its columns: the encoder's V_th still */
         t->has_vth = 1;
-        t->vth = ex->trains.v[r->current.v[0].first].vth;
+        t->vth = flight_of(ex, r->tok)->trains.v[r->current.v[0].first].vth;
     }
     for (uint32_t j = 0; j < rows; j++) {
         int64_t sum = 0;
@@ -1471,7 +1516,7 @@ static int op_psumrecv(struct ax_exec *ex, struct core_run *r, const struct ax_i
         return 1;
     uint64_t want = in->b, have = 0;
     for (uint32_t i = 0; i < r->n_msgs && have < want; i++)
-        have += r->msgs[i].addr == in->a;
+        have += r->msgs[i].addr == in->a && r->msgs[i].tok == r->tok;
     if (have < want)
         return 0;
     /* the first `want` messages to dst, in arrival order; added by sending core, ascending */
@@ -1484,7 +1529,7 @@ static int op_psumrecv(struct ax_exec *ex, struct core_run *r, const struct ax_i
     }
     uint32_t n_take = 0, kept = 0;
     for (uint32_t i = 0; i < r->n_msgs; i++) {
-        if (r->msgs[i].addr == in->a && n_take < want)
+        if (r->msgs[i].addr == in->a && r->msgs[i].tok == r->tok && n_take < want)
             take[n_take++] = r->msgs[i];
         else
             r->msgs[kept++] = r->msgs[i];
@@ -1541,7 +1586,7 @@ static void op_lookup(struct ax_exec *ex, struct core_run *r, const struct ax_is
         return;
     }
     const struct ax_prog_weight *rec = &ex->p->weights[in->a];
-    if (ex->token < rec->row0 || ex->token - rec->row0 >= rec->rows)
+    if (r->token < rec->row0 || r->token - rec->row0 >= rec->rows)
         return; /* another block holds the token's row */
     if (ex->did)
         ex->did->is_hit = 1;
@@ -1549,7 +1594,7 @@ static void op_lookup(struct ax_exec *ex, struct core_run *r, const struct ax_is
         send_values(ex, r, in->b, NULL, rec->cols);
         return;
     }
-    uint32_t j = ex->token - rec->row0, ng = (rec->cols + GROUP - 1) / GROUP;
+    uint32_t j = r->token - rec->row0, ng = (rec->cols + GROUP - 1) / GROUP;
     const uint32_t *sc = w + ((uint64_t)rec->rows * rec->cols + 3) / 4 + (uint64_t)j * ng;
     float *row = ax_mem_alloc((size_t)rec->cols * sizeof *row);
     if (!row) {
@@ -1695,7 +1740,7 @@ static void op_rope(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
     for (uint32_t i = 0; i < half; i++) {
         double inv = in->flags ? pow(theta, (double)(-2 * (int64_t)i) / (double)d)
                                : (double)ld(&table[i]);
-        double a = (double)ex->pos * inv;
+        double a = (double)r->pos * inv;
         double c = cos(a), s = sin(a);
         for (uint64_t h = 0; h < r->len / d; h++) {
             double x1 = ld(&x[h * d + i]), x2 = ld(&x[h * d + i + half]);
@@ -2101,7 +2146,7 @@ static void op_kvpush(struct ax_exec *ex, struct core_run *r, const struct ax_is
              (unsigned long long)r->len, (unsigned long long)heads, d, (unsigned long long)kb.nh);
         return;
     }
-    uint64_t slot = ex->pos % kb.window, rw = ex->p->states[rec].row_bytes / 4;
+    uint64_t slot = r->pos % kb.window, rw = ex->p->states[rec].row_bytes / 4;
     int holds = slot >= kb.s0 && slot < kb.s0 + kb.ns;
     if (ex->did)
         ex->did->kv_heads = holds ? (uint32_t)kb.nh : 0; /* the heads written */
@@ -2190,7 +2235,7 @@ static void op_kvattn(struct ax_exec *ex, struct core_run *r, const struct ax_is
              (unsigned long long)kb.window);
         return;
     }
-    uint64_t n = kv_keys(&kb, ex->pos, NULL);
+    uint64_t n = kv_keys(&kb, r->pos, NULL);
     if (ex->did)
         ex->did->keys = n;
     uint32_t *dst = span(ex, r, in->a, r->len + (is_part ? 2 * heads : 0), "dst");
@@ -2203,7 +2248,7 @@ static void op_kvattn(struct ax_exec *ex, struct core_run *r, const struct ax_is
     if (!keys || !score || !qd) {
         oom(ex, r);
     } else {
-        kv_keys(&kb, ex->pos, keys);
+        kv_keys(&kb, r->pos, keys);
         for (uint64_t h = 0; h < heads; h++) {
             double m, z;
             if (kv_head_attend(ex, r, in, q, ring, rec, d, &kb, heads, h, keys, n, score, qd,
@@ -2337,14 +2382,15 @@ static int run_counting(struct ax_exec *ex, struct core_run *r, const struct ax_
         return 1;
     case AX_ISA_KVPUSH:
         if (kv_op_shape(ex, r, in->a, in->flags, &rec, &d, &kb, &heads) == 0 && ex->did)
-            ex->did->kv_heads = ex->pos % kb.window >= kb.s0 &&
-                                ex->pos % kb.window < kb.s0 + kb.ns ? (uint32_t)kb.nh : 0;
+            ex->did->kv_heads = r->pos % kb.window >= kb.s0 && r->pos % kb.window < kb.s0 + kb.ns
+                                    ? (uint32_t)kb.nh
+                                    : 0;
         return 1;
     case AX_ISA_KVATTN:
     case AX_ISA_KVPART:
         if (kv_op_shape(ex, r, in->c, (uint8_t)(in->flags >> 1), &rec, &d, &kb, &heads) == 0 &&
             ex->did)
-            ex->did->keys = kv_keys(&kb, ex->pos, NULL);
+            ex->did->keys = kv_keys(&kb, r->pos, NULL);
         return 1;
     case AX_ISA_KVMERGE:
     case AX_ISA_KVFOLD:
@@ -2359,15 +2405,122 @@ static int run_counting(struct ax_exec *ex, struct core_run *r, const struct ax_
     }
 }
 
+/* ---- tokens in flight ------------------------------------------------------------------------ */
+
+/* Fresh state for a token of the flight: nothing sent, no barrier reached,
+ * no core halted. 0, or -1 when out of memory. */
+static int reset_in_flight(struct ax_exec *ex, struct in_flight *f)
+{
+    const struct ax_prog *p = ex->p;
+    uint32_t places = ex->df ? ex->df->slot_base[p->n_barriers] : 0;
+    if (!f->arrived &&
+        !(f->arrived = ax_mem_alloc(((size_t)p->n_barriers + 1) * sizeof *f->arrived)))
+        return -1;
+    if (ex->df && !f->left && !(f->left = ax_mem_alloc(((size_t)places + 1) * sizeof *f->left)))
+        return -1;
+    if (ex->df && !f->is_there && !(f->is_there = ax_mem_alloc((size_t)places + 1)))
+        return -1;
+    f->trains.n = 0;
+    f->n_msg_ids = 0;
+    f->n_halted = 0;
+    memset(f->arrived, 0, ((size_t)p->n_barriers + 1) * sizeof *f->arrived);
+    if (ex->df) {
+        memcpy(f->left, ex->df->n_wait, (size_t)places * sizeof *f->left);
+        memset(f->is_there, 0, places);
+    }
+    return 0;
+}
+
+/* Core r starts token `tok` of the flight from its first instruction: what
+ * it kept of the token before (encodings, accumulators' tags, the events a
+ * barrier made visible) is gone; the events and messages of later tokens
+ * that reached it already stay. */
+static void start_token(struct ax_exec *ex, struct core_run *r, uint32_t tok)
+{
+    r->tok = tok;
+    r->token = ex->tokens[tok];
+    r->pos = ex->pos0 + tok;
+    r->pc = 0;
+    r->len = 0;
+    r->is_at_barrier = r->is_waiting_turn = 0;
+    free_encs(r);
+    free_tags(r);
+    r->current.n = 0;
+    r->vis_rt = NULL;
+}
+
+/* The oldest token has ended on every core: the oldest moves on past every
+ * ended token, their places are made ready for the tokens the window now
+ * lets in, and each core waiting for its turn starts its next token (into
+ * ax_exec_did.released). 0, or -1 when out of memory (the run failed). */
+static int end_oldest(struct ax_exec *ex, const struct core_run *by)
+{
+    const struct ax_prog *p = ex->p;
+    uint32_t oldest = ex->oldest;
+    while (ex->oldest < ex->n_tokens && flight_of(ex, ex->oldest)->n_halted == p->n_code) {
+        uint32_t ended = ex->oldest++;
+        if (ended + ex->window < ex->n_tokens && reset_in_flight(ex, flight_of(ex, ended)) != 0) {
+            oom(ex, by);
+            return -1;
+        }
+    }
+    if (ex->oldest == oldest || ex->n_waiting_turn == 0)
+        return 0; /* no core's turn came */
+    if (ex->did &&
+        grow32((void **)&ex->released, p->n_code, &ex->cap_released, sizeof *ex->released)) {
+        oom(ex, by);
+        return -1;
+    }
+    uint32_t n_released = 0;
+    for (uint32_t k = 0; k < p->n_code; k++) {
+        struct core_run *r = &ex->runs[k];
+        if (!r->is_waiting_turn || r->tok + 1 >= ex->oldest + ex->window)
+            continue;
+        ex->n_waiting_turn--;
+        start_token(ex, r, r->tok + 1);
+        wake(ex, k);
+        if (ex->did)
+            ex->released[n_released++] = k;
+    }
+    if (ex->did) {
+        ex->did->released = ex->released;
+        ex->did->n_released = n_released;
+    }
+    return 0;
+}
+
+/* r halts its token: the flight's next token starts at once when the
+ * window lets it (RAN), else r waits for its turn (WAITS); after the
+ * flight's last token r is done (HALTED). */
+static enum ax_exec_state halt_token(struct ax_exec *ex, struct core_run *r)
+{
+    flight_of(ex, r->tok)->n_halted++;
+    if (r->tok == ex->oldest && end_oldest(ex, r) != 0)
+        return AX_EXEC_WAITS;
+    if (r->tok + 1 >= ex->n_tokens) {
+        r->is_done = 1;
+        return AX_EXEC_HALTED;
+    }
+    if (r->tok + 1 >= ex->oldest + ex->window) {
+        r->is_waiting_turn = 1;
+        ex->n_waiting_turn++;
+        return AX_EXEC_WAITS;
+    }
+    start_token(ex, r, r->tok + 1);
+    return AX_EXEC_RAN;
+}
+
 /* Runs the next instruction of code record k. */
 static enum ax_exec_state run_one(struct ax_exec *ex, uint32_t k)
 {
     struct core_run *r = &ex->runs[k];
     const struct ax_prog_code *c = &ex->p->code[k];
-    if (r->is_done || r->pc >= c->n_instr) {
-        r->is_done = 1;
+    if (r->is_done)
         return AX_EXEC_HALTED;
-    }
+    if (r->is_waiting_turn)
+        return AX_EXEC_WAITS;
+    if (r->pc >= c->n_instr) /* past its last instruction: as `halt` */
+        return halt_token(ex, r);
     struct ax_isa_instr in;
     if (ax_isa_decode(c->words[r->pc], &in) != 0) {
         fail(ex, r, AX_ERR_INVALID, "the word 0x%016llx does not decode",
@@ -2382,8 +2535,7 @@ static enum ax_exec_state run_one(struct ax_exec *ex, uint32_t k)
     switch (in.op) {
     case AX_ISA_HALT:
         ex->stats.n_instr++;
-        r->is_done = 1;
-        return AX_EXEC_HALTED;
+        return halt_token(ex, r);
     case AX_ISA_BARRIER:
         if (in.a >= ex->p->n_barriers) {
             fail(ex, r, AX_ERR_INVALID, "barrier %llu does not exist", (unsigned long long)in.a);
@@ -2392,12 +2544,12 @@ static enum ax_exec_state run_one(struct ax_exec *ex, uint32_t k)
         if (!r->is_at_barrier) {
             r->is_at_barrier = 1;
             r->at_barrier = (uint32_t)in.a;
-            ++ex->arrived[in.a];
+            uint32_t *arrived = &flight_of(ex, r->tok)->arrived[in.a];
+            int is_last = ++*arrived == ex->p->barriers[in.a].n_cores;
             if (ex->df ? arrive_dataflow(ex, r, (uint32_t)in.a) != 0
-                       : ex->arrived[in.a] == ex->p->barriers[in.a].n_cores &&
-                             complete_barrier(ex, in.a) != 0)
+                       : is_last && complete_barrier(ex, in.a) != 0)
                 return AX_EXEC_WAITS;
-            if (!ex->df && ex->did && ex->arrived[in.a] == ex->p->barriers[in.a].n_cores)
+            if (!ex->df && ex->did && is_last)
                 ex->did->is_barrier_done = 1;
         }
         if (!barrier_passed(ex, r, (uint32_t)in.a))
@@ -2522,14 +2674,14 @@ static void step(struct ax_exec *ex, uint32_t k)
         ;
 }
 
-/* One diagnostic per core that cannot go on, naming what it waits for. */
 /* Dataflow: whether the core at position i of barrier `id` sends `core`
  * events of that phase and has not reached it (a deadlock's diagnostic). */
-static int is_missing_sender(const struct ax_exec *ex, uint32_t id, uint32_t i, uint32_t core)
+static int is_missing_sender(const struct ax_exec *ex, uint32_t tok, uint32_t id, uint32_t i,
+                             uint32_t core)
 {
     const struct dataflow *df = ex->df;
     uint32_t base = df->slot_base[id], s = base + i;
-    if (df->is_there[s])
+    if (flight_of(ex, tok)->is_there[s])
         return 0;
     for (uint32_t e = df->to_first[s]; e < df->to_first[s + 1]; e++)
         if (ex->p->barriers[id].cores[df->to[e] - base] == core)
@@ -2537,6 +2689,14 @@ static int is_missing_sender(const struct ax_exec *ex, uint32_t id, uint32_t i, 
     return 0;
 }
 
+/* Whether code record k has reached barrier `id` of token `tok`. */
+static int is_at(const struct ax_exec *ex, uint32_t k, uint32_t id, uint32_t tok)
+{
+    const struct core_run *r = k == NONE ? NULL : &ex->runs[k];
+    return r && r->is_at_barrier && r->at_barrier == id && r->tok == tok;
+}
+
+/* One diagnostic per core that cannot go on, naming what it waits for. */
 static void report_deadlock(struct ax_exec *ex)
 {
     const struct ax_prog *p = ex->p;
@@ -2547,11 +2707,15 @@ static void report_deadlock(struct ax_exec *ex)
         struct ax_isa_instr in = {0};
         ax_isa_decode(p->code[k].words[r->pc], &in);
         char why[256];
-        if (in.op == AX_ISA_PSUMRECV) {
+        if (r->is_waiting_turn) {
+            snprintf(why, sizeof why,
+                     "halted token %u and waits for token %u, the oldest of %u in flight, to end",
+                     r->tok, ex->oldest, ex->window);
+        } else if (in.op == AX_ISA_PSUMRECV) {
             const struct ax_prog_buffer *b = ax_prog_buffer_at(p, r->core, (uint32_t)in.a);
             uint32_t have = 0;
             for (uint32_t i = 0; i < r->n_msgs; i++)
-                have += r->msgs[i].addr == in.a;
+                have += r->msgs[i].addr == in.a && r->msgs[i].tok == r->tok;
             snprintf(why, sizeof why,
                      "waits forever for %llu messages to buffer '%s' at word %llu (%u arrived)",
                      (unsigned long long)in.b, b ? b->name : "?", (unsigned long long)in.a, have);
@@ -2561,8 +2725,8 @@ static void report_deadlock(struct ax_exec *ex)
             size_t at = 0;
             for (uint32_t i = 0; i < b->n_cores && at + 16 < sizeof missing; i++) {
                 uint32_t kk = ex->run_of_core[b->cores[i]];
-                if (ex->df ? is_missing_sender(ex, (uint32_t)in.a, i, r->core)
-                           : kk == NONE || !ex->runs[kk].is_at_barrier)
+                if (ex->df ? is_missing_sender(ex, r->tok, (uint32_t)in.a, i, r->core)
+                           : !is_at(ex, kk, (uint32_t)in.a, r->tok))
                     at += (size_t)snprintf(missing + at, sizeof missing - at, "%s%u",
                                            at ? ", " : "", b->cores[i]);
             }
@@ -2574,35 +2738,57 @@ static void report_deadlock(struct ax_exec *ex)
     }
 }
 
-ax_status ax_exec_begin(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_diag_list *diags)
+ax_status ax_exec_begin_flight(ax_exec_t *ex, const uint32_t *tokens, uint32_t n, uint64_t pos,
+                               uint32_t window, struct ax_diag_list *diags)
 {
     const struct ax_prog *p = ex->p;
-    ex->token = token;
-    ex->pos = pos;
     ex->st = AX_OK;
     ex->diags = diags;
-    ex->n_msg_ids = 0;
-    ex->trains.n = 0;
-    memset(&ex->stats, 0, sizeof ex->stats);
-    memset(ex->arrived, 0, ((size_t)p->n_barriers + 1) * sizeof *ex->arrived);
-    if (ex->df) {
-        uint32_t n = ex->df->slot_base[p->n_barriers];
-        memcpy(ex->df->left, ex->df->n_wait, (size_t)n * sizeof *ex->df->left);
-        memset(ex->df->is_there, 0, n);
+    if (n == 0) {
+        ax_diag_add(diags, AX_DIAG_ERROR, ex->file, 0, 0, "a flight of no tokens");
+        return ex->st = AX_ERR_USAGE;
     }
+    window = window == 0 || window > n ? n : window;
+    if (window > ex->cap_window) { /* new places start empty: reset_in_flight fills them */
+        struct in_flight *v = ax_mem_realloc(ex->flight, (size_t)window * sizeof *v);
+        if (v) {
+            memset(v + ex->cap_window, 0, (size_t)(window - ex->cap_window) * sizeof *v);
+            ex->flight = v;
+            ex->cap_window = window;
+        }
+    }
+    if (window > ex->cap_window ||
+        grow32((void **)&ex->tokens, n, &ex->cap_tokens, sizeof *ex->tokens)) {
+        ax_diag_add(diags, AX_DIAG_ERROR, ex->file, 0, 0, "out of memory starting %u tokens", n);
+        return ex->st = AX_ERR_NOMEM;
+    }
+    memcpy(ex->tokens, tokens, (size_t)n * sizeof *tokens);
+    ex->n_tokens = n;
+    ex->window = window;
+    ex->oldest = 0;
+    ex->n_waiting_turn = 0;
+    ex->pos0 = pos;
+    for (uint32_t i = 0; i < window; i++)
+        if (reset_in_flight(ex, &ex->flight[i]) != 0) {
+            ax_diag_add(diags, AX_DIAG_ERROR, ex->file, 0, 0, "out of memory starting %u tokens",
+                        n);
+            return ex->st = AX_ERR_NOMEM;
+        }
+    memset(&ex->stats, 0, sizeof ex->stats);
     ex->n_ready = 0;
     for (uint32_t k = 0; k < p->n_code; k++) {
         struct core_run *r = &ex->runs[k];
-        r->pc = 0;
-        r->len = 0;
-        r->is_done = r->is_at_barrier = r->is_queued = 0;
-        free_encs(r);
-        r->pending.n = r->current.n = 0;
-        r->vis_rt = NULL;
+        r->is_done = r->is_queued = 0;
+        r->pending.n = 0;
         free_msgs(r);
-        free_tags(r);
+        start_token(ex, r, 0);
     }
     return AX_OK;
+}
+
+ax_status ax_exec_begin(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_diag_list *diags)
+{
+    return ax_exec_begin_flight(ex, &token, 1, pos, 1, diags);
 }
 
 ax_status ax_exec_next(ax_exec_t *ex, uint32_t k, struct ax_exec_did *did)
@@ -2614,6 +2800,7 @@ ax_status ax_exec_next(ax_exec_t *ex, uint32_t k, struct ax_exec_did *did)
     }
     ex->did = did;
     ex->n_sent = ex->n_taken = 0;
+    did->tok = ex->runs[k].tok;
     did->state = run_one(ex, k);
     did->sent = ex->sent;
     did->n_sent = ex->n_sent;
@@ -2633,8 +2820,15 @@ ax_status ax_exec_end(ax_exec_t *ex)
 
 ax_status ax_exec_run(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_diag_list *diags)
 {
+    return ax_exec_run_flight(ex, &token, 1, pos, 1, diags);
+}
+
+ax_status ax_exec_run_flight(ax_exec_t *ex, const uint32_t *tokens, uint32_t n, uint64_t pos,
+                             uint32_t window, struct ax_diag_list *diags)
+{
     const struct ax_prog *p = ex->p;
-    ax_exec_begin(ex, token, pos, diags);
+    if (ax_exec_begin_flight(ex, tokens, n, pos, window, diags) != AX_OK)
+        return ex->st;
     for (uint32_t k = p->n_code; k-- > 0;)
         wake(ex, k);
     while (ex->n_ready > 0 && ex->st == AX_OK) {

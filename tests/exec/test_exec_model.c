@@ -14,7 +14,12 @@
  * A model built so that inputs fall half-way between two counts: the
  * reference and the program both round them to even. The errors of the
  * program path on a model: a token outside the vocabulary, a shape-only
- * model. Without LLVM it says so and exits 77 (skipped). */
+ * model. Without LLVM it says so and exits 77 (skipped).
+ *
+ * `test_flight`: the same tokens as a flight (ax_exec_begin_flight), cores
+ * at different tokens at once, leave every buffer of every core as running
+ * them one after another does, bit for bit, and do the same work; in
+ * functional mode and in counting mode, for several windows. */
 #define _POSIX_C_SOURCE 200809L
 #include "../model/model_test_util.h"
 
@@ -375,6 +380,175 @@ static void test_half_way_counts(void)
     remove_dir(dir);
 }
 
+/* Every value buffer, state and accumulator of `p` on executors a and b
+ * holds the same words; the number of words that differ. */
+static uint64_t buffers_differ(const struct ax_prog *p, const ax_exec_t *a, const ax_exec_t *b)
+{
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < p->n_buffers; i++) {
+        const struct ax_prog_buffer *pb = &p->buffers[i];
+        uint32_t na = 0, nb = 0;
+        const uint32_t *wa = ax_exec_buffer(a, pb->core, pb->name, &na);
+        const uint32_t *wb = ax_exec_buffer(b, pb->core, pb->name, &nb);
+        if (!wa || !wb || na != nb) {
+            n += 1;
+            continue;
+        }
+        for (uint32_t j = 0; j < na; j++)
+            n += wa[j] != wb[j];
+    }
+    return n;
+}
+
+/* Counting mode's counts for the flight test: a function of where and
+ * when, varied enough that events and their absence both occur. */
+static void flight_counts(void *user, uint32_t buffer, uint32_t offset, uint64_t pos, uint32_t n,
+                          int32_t *out)
+{
+    (void)user;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t h = (buffer + 1) * 0x9E3779B97F4A7C15ull ^ (offset + i) * 0xC2B2AE3D27D4EB4Full ^
+                     (pos + 1) * 0x165667B19E3779F9ull;
+        h ^= h >> 29;
+        out[i] = (int32_t)(h % 5) - 2;
+    }
+}
+
+/* A flight stepped with ax_exec_next, the cores taken in a seeded random
+ * order round after round, each for a random number of instructions: other
+ * interleavings than ax_exec_run_flight's, where a core's messages and
+ * events of later tokens reach others before those of earlier ones. */
+static ax_status run_shuffled(ax_exec_t *ex, const struct ax_prog *p, const uint32_t *tokens,
+                              uint32_t n, uint32_t window, uint64_t seed, struct ax_diag_list *d)
+{
+    ax_status st = ax_exec_begin_flight(ex, tokens, n, 0, window, d);
+    uint32_t *order = ax_mem_alloc((size_t)p->n_code * sizeof *order);
+    if (!order)
+        return AX_ERR_NOMEM;
+    for (uint32_t k = 0; k < p->n_code; k++)
+        order[k] = k;
+    for (int idle = 0; st == AX_OK && idle < 3;) {
+        idle++;
+        for (uint32_t i = p->n_code; i > 1; i--) { /* Fisher-Yates */
+            uint32_t j = (uint32_t)(rng_next(&seed) % i), t = order[i - 1];
+            order[i - 1] = order[j];
+            order[j] = t;
+        }
+        for (uint32_t i = 0; i < p->n_code && st == AX_OK; i++) {
+            uint64_t budget = 1 + rng_next(&seed) % 64;
+            struct ax_exec_did did;
+            while (budget-- > 0 && st == AX_OK) {
+                st = ax_exec_next(ex, order[i], &did);
+                if (did.state != AX_EXEC_RAN)
+                    break;
+                idle = 0;
+            }
+        }
+    }
+    ax_mem_free(order);
+    return st == AX_OK ? ax_exec_end(ex) : st;
+}
+
+/* Tokens 0..n-1 of `tokens` one after another on `seq` and as a flight of
+ * `window` on `fl` (both fresh executors of one program; seed 0: run by
+ * ax_exec_run_flight, else run_shuffled): the same words everywhere and the
+ * same work. */
+static void check_flight(const struct ax_prog *p, ax_exec_t *seq, ax_exec_t *fl,
+                         const uint32_t *tokens, uint32_t n, uint32_t window, uint64_t seed,
+                         int is_counting)
+{
+    struct ax_diag_list d;
+    ax_diag_list_init(&d);
+    struct ax_exec_stats sum = {0}, s;
+    ax_status st = AX_OK;
+    for (uint32_t t = 0; t < n && st == AX_OK; t++) {
+        st = ax_exec_run(seq, tokens[t], t, &d);
+        ax_exec_stats(seq, &s);
+        sum.n_instr += s.n_instr;
+        sum.n_events += s.n_events;
+        sum.n_synops += s.n_synops;
+        sum.n_messages += s.n_messages;
+    }
+    CHECK(st == AX_OK);
+    st = seed ? run_shuffled(fl, p, tokens, n, window, seed, &d)
+              : ax_exec_run_flight(fl, tokens, n, 0, window, &d);
+    CHECK(st == AX_OK);
+    if (st != AX_OK)
+        dump_diags(&d);
+    ax_exec_stats(fl, &s);
+    CHECK(s.n_instr == sum.n_instr && s.n_events == sum.n_events);
+    CHECK(s.n_synops == sum.n_synops && s.n_messages == sum.n_messages);
+    CHECK(sum.n_events > 0 && sum.n_messages > 0);
+    if (!is_counting) {
+        uint64_t differ = buffers_differ(p, seq, fl);
+        if (differ)
+            printf("        window %u, seed %llu: %llu words differ\n", window,
+                   (unsigned long long)seed, (unsigned long long)differ);
+        CHECK(differ == 0);
+    }
+    ax_diag_list_free(&d);
+}
+
+static void test_flight(void)
+{
+    struct ax_diag_list diags;
+    ax_diag_list_init(&diags);
+    struct ax_ref_options o;
+    ax_ref_options_default(&o);
+    struct ax_map_options mo;
+    ax_map_default_options(&mo);
+    struct ax_mapped mp;
+    struct ax_prog prog;
+    ax_prog_init(&prog, 0, 0);
+    ax_check_weights_t *w = NULL;
+    struct ax_exec_weights src;
+    ax_status st = ax_mapped_open(&mp, TINY, CHIP, &o, &mo, &diags);
+    if (st == AX_OK)
+        st = ax_map_emit(&mp.map, &mp.graph, mp.arch, &o.spike, mp.graph.name, &prog, &diags);
+    if (st == AX_OK)
+        st = ax_check_weights_open(mp.model, &w, &src, &diags);
+    CHECK(st == AX_OK);
+    int32_t ids[N_TOKENS];
+    read_tokens(ids);
+    uint32_t tokens[12];
+    for (uint32_t t = 0; t < 12; t++)
+        tokens[t] = (uint32_t)ids[t];
+    struct ax_exec_activity act = {flight_counts, NULL};
+    static const struct {
+        uint32_t window;
+        uint64_t seed;
+    } runs[] = {{1, 0}, {3, 0}, {0, 0}, {2, 1}, {4, 2}, {0, 3}};
+    for (uint32_t i = 0; st == AX_OK && i < 2 * sizeof runs / sizeof runs[0]; i++)
+        for (int is_counting = 0; is_counting < 2; is_counting++) {
+            /* the second half under dataflow, where a core passes a barrier
+             * while others still wait there, and may send the next token's
+             * events to them */
+            int is_dataflow = i >= sizeof runs / sizeof runs[0];
+            ax_exec_t *seq = NULL, *fl = NULL;
+            st = is_counting ? ax_exec_create_counting(&prog, "seq", &act, &seq, &diags)
+                             : ax_exec_create(&prog, "seq", &src, &seq, &diags);
+            if (st == AX_OK)
+                st = is_counting ? ax_exec_create_counting(&prog, "flight", &act, &fl, &diags)
+                                 : ax_exec_create(&prog, "flight", &src, &fl, &diags);
+            if (st == AX_OK && is_dataflow)
+                st = ax_exec_dataflow(seq, &diags);
+            if (st == AX_OK && is_dataflow)
+                st = ax_exec_dataflow(fl, &diags);
+            CHECK(st == AX_OK);
+            if (st == AX_OK)
+                check_flight(&prog, seq, fl, tokens, 12, runs[i % 6].window, runs[i % 6].seed,
+                             is_counting);
+            ax_exec_free(seq);
+            ax_exec_free(fl);
+        }
+    if (st != AX_OK)
+        dump_diags(&diags);
+    ax_check_weights_close(w);
+    ax_prog_free(&prog);
+    ax_mapped_close(&mp);
+    ax_diag_list_free(&diags);
+}
+
 static void test_released(void)
 {
     run_mode(AX_SPIKE_MODE_RELEASED);
@@ -385,4 +559,4 @@ static void test_paper(void)
     run_mode(AX_SPIKE_MODE_PAPER);
 }
 
-AX_TEST_MAIN(T(test_released), T(test_paper), T(test_half_way_counts))
+AX_TEST_MAIN(T(test_released), T(test_paper), T(test_half_way_counts), T(test_flight))
