@@ -109,6 +109,8 @@ struct ax_sim_options {
     enum ax_sim_timing timing;
     enum ax_sim_engine engine;
     enum ax_sim_sync sync;
+    uint32_t prefill;      /* the first `prefill` tokens run as a pipelined prefill
+                            * (ax_sim_session_prefill); 0: every token on its own */
     uint32_t threads;      /* >= 1 */
     uint64_t seed;         /* counting mode's distribution */
     uint64_t context;      /* tokens before the simulated ones (SWA window, GLA state filled) */
@@ -262,6 +264,14 @@ struct ax_sim_result {
     double ideal_spiking_j, ideal_fp16_mac_j, ideal_int8_mac_j;
     double floor_j; /* the dynamic energy plus static power over bound_s */
 
+    /* a prefill (ax_sim_options.prefill, ax_sim_session_prefill): its
+     * tokens, their time from the first's start to the last's end (the time
+     * to first token), its lower bound, and its energy, dynamic and in all
+     * (static power over prefill_s); 0 without one. The run's figures above
+     * include it. */
+    uint32_t prefill_tokens;
+    double prefill_s, prefill_bound_s, prefill_dynamic_j, prefill_j;
+
     struct ax_sim_validation validation;
 
     struct ax_sim_layer *layers;
@@ -294,6 +304,8 @@ struct ax_exec_weights;
  * buffers hold what the token computed (functional mode), so that a driver
  * can read values back and check them (compiler/check). A status other
  * than AX_OK ends the run with it. */
+/* After each token, `token` sees the executor with the token's values; a
+ * prefill's tokens but its last have no values kept: `ex` is NULL. */
 struct ax_sim_observer {
     ax_status (*token)(void *user, const struct ax_exec *ex, uint32_t index, int32_t token);
     void *user;
@@ -351,6 +363,17 @@ ax_status ax_sim_session_open(const struct ax_prog *p, const ax_arch_t *arch,
  * closed; every later call returns the same status. */
 ax_status ax_sim_session_token(ax_sim_session_t *s, int32_t token, struct ax_sim_token *out,
                                struct ax_diag_list *diags);
+
+/* Runs the session's first n tokens (ids `tokens`, NULL in counting mode:
+ * token 0) as a prefill: they stream through the program as a pipeline
+ * (docs/simulator.md, "Prefill"), each core going on with the next token
+ * once it has halted one, at most one token per row of the layer table in
+ * flight; its figures go to the result's prefill_*. Only the last token's
+ * values are kept: the observer sees the executor after it, and NULL for
+ * the others. Must come before any other token; native engine only
+ * (AX_ERR_UNSUPPORTED on SystemC). */
+ax_status ax_sim_session_prefill(ax_sim_session_t *s, const int32_t *tokens, uint32_t n,
+                                 struct ax_diag_list *diags);
 
 /* The number of tokens run so far. */
 uint32_t ax_sim_session_tokens(const ax_sim_session_t *s);

@@ -2517,6 +2517,10 @@ static enum ax_exec_state run_one(struct ax_exec *ex, uint32_t k)
     const struct ax_prog_code *c = &ex->p->code[k];
     if (r->is_done)
         return AX_EXEC_HALTED;
+    if (ex->did && (r->is_waiting_turn || r->pc >= c->n_instr)) {
+        ex->did->in.op = AX_ISA_HALT; /* what it ran, or still waits at */
+        ex->did->pc = r->pc;
+    }
     if (r->is_waiting_turn)
         return AX_EXEC_WAITS;
     if (r->pc >= c->n_instr) /* past its last instruction: as `halt` */

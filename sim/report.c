@@ -82,6 +82,14 @@ static double per_token(const struct ax_sim_result *r, double x)
     return r->tokens ? x / r->tokens : NAN;
 }
 
+/* The same per token run on its own, not in a prefill: the layers' times
+ * and bounds count those alone (a prefill's tokens overlap). */
+static double per_own_token(const struct ax_sim_result *r, double x)
+{
+    uint32_t n = r->tokens - r->prefill_tokens;
+    return n ? x / n : NAN;
+}
+
 static const char *str_or(const char *s, const char *fallback)
 {
     return s && *s ? s : fallback;
@@ -252,6 +260,28 @@ static json_t *json_sparsity(struct jb *b, const struct ax_sim_result *r)
     return o;
 }
 
+/* A prefill's figures, and those of the tokens run one at a time after it;
+ * null without a prefill. */
+static json_t *json_prefill(struct jb *b, const struct ax_sim_result *r)
+{
+    if (!r->prefill_tokens)
+        return json_null();
+    double n = r->prefill_tokens, own = r->tokens - r->prefill_tokens;
+    json_t *o = json_object(), *g = json_object();
+    put(b, o, "tokens", json_integer(r->prefill_tokens));
+    put(b, o, "time_to_first_token_s", jnum(r->prefill_s));
+    put(b, o, "tokens_per_second", r->prefill_s > 0 ? jnum(n / r->prefill_s) : json_null());
+    put(b, o, "bound_s", jnum(r->prefill_bound_s));
+    put(b, o, "energy_j", jnum(r->prefill_j));
+    put(b, o, "energy_per_token_j", jnum(r->prefill_j / n));
+    put(b, g, "tokens", json_integer((json_int_t)own));
+    put(b, g, "seconds_per_token", own > 0 ? jnum((r->seconds - r->prefill_s) / own) : json_null());
+    put(b, g, "energy_per_token_j",
+        own > 0 ? jnum((r->ledger.total_j - r->prefill_j) / own) : json_null());
+    put(b, o, "generation", g);
+    return o;
+}
+
 static json_t *json_latency(struct jb *b, const struct ax_sim_result *r)
 {
     json_t *o = json_object();
@@ -276,14 +306,14 @@ static json_t *json_latency(struct jb *b, const struct ax_sim_result *r)
         put(b, lo, "name", jstr(r->layers[i].name));
         put(b, lo, "cycles", jcount(r->layers[i].cycles));
         put(b, lo, "seconds", jnum(r->layers[i].seconds));
-        put(b, lo, "bound_s", jnum(per_token(r, r->layers[i].bound_s)));
+        put(b, lo, "bound_s", jnum(per_own_token(r, r->layers[i].bound_s)));
         put(b, lo, "bound_by", jstr(ax_sim_bound_by_str(r->layers[i].bound_by)));
         json_t *lt = json_object();
         for (int t = 0; t < AX_SIM_BOUND_BY_COUNT - 1; t++) /* a layer has no chain term */
             put(b, lt, ax_sim_bound_by_str((enum ax_sim_bound_by)t),
-                jnum(per_token(r, r->layers[i].bound_term_s[t])));
+                jnum(per_own_token(r, r->layers[i].bound_term_s[t])));
         put(b, lo, "bound_terms_s", lt);
-        put(b, lo, "chain_s", jnum(per_token(r, r->layers[i].chain_s)));
+        put(b, lo, "chain_s", jnum(per_own_token(r, r->layers[i].chain_s)));
         push(b, layers, lo);
     }
     put(b, o, "layers", layers);
@@ -405,6 +435,7 @@ ax_status ax_report_json(const struct ax_sim_result *r, const ax_arch_t *arch, j
     put(&b, o, "run", json_run(&b, r));
     put(&b, o, "sparsity", json_sparsity(&b, r));
     put(&b, o, "latency", json_latency(&b, r));
+    put(&b, o, "prefill", json_prefill(&b, r));
     put(&b, o, "energy", json_energy(&b, r, arch));
     put(&b, o, "validation", json_validation(&b, &r->validation));
     put(&b, o, "cores", json_cores(&b, r));
@@ -764,6 +795,27 @@ static void print_sparsity(const struct ax_sim_result *r, FILE *out)
     fputc('\n', out);
 }
 
+/* A prefill's figures beside those of the tokens run one at a time after
+ * it. */
+static void print_prefill(const struct ax_sim_result *r, FILE *out)
+{
+    if (!r->prefill_tokens)
+        return;
+    char b1[48], b2[48], b3[48], b4[48];
+    double n = r->prefill_tokens, own = r->tokens - r->prefill_tokens;
+    fprintf(out,
+            "  %-20s %.0f tokens as a pipeline: first token after %s (bound %s), %s tokens/s, "
+            "%s per token\n",
+            "prefill", n, ax_report_si(r->prefill_s, "s", b1, sizeof b1),
+            ax_report_si(r->prefill_bound_s, "s", b2, sizeof b2),
+            ax_report_si(r->prefill_s > 0 ? n / r->prefill_s : 0, "", b3, sizeof b3),
+            ax_report_si(r->prefill_j / n, "J", b4, sizeof b4));
+    if (own > 0)
+        fprintf(out, "  %-20s %.0f tokens one at a time: %s and %s per token\n", "then", own,
+                ax_report_si((r->seconds - r->prefill_s) / own, "s", b1, sizeof b1),
+                ax_report_si((r->ledger.total_j - r->prefill_j) / own, "J", b2, sizeof b2));
+}
+
 static void print_latency(const struct ax_sim_result *r, FILE *out)
 {
     char b1[48], b2[48], b3[48], b4[48];
@@ -790,13 +842,14 @@ static void print_latency(const struct ax_sim_result *r, FILE *out)
         for (uint32_t i = 0; i < r->n_layers; i++) {
             const struct ax_sim_layer *l = &r->layers[i];
             fprintf(out, "  %-16s", l->name);
-            rpad(out, ax_report_si(per_token(r, l->seconds), "s", b1, sizeof b1), 12);
-            rpad(out, ax_report_si(per_token(r, l->bound_s), "s", b2, sizeof b2), 12);
+            rpad(out, ax_report_si(per_own_token(r, l->seconds), "s", b1, sizeof b1), 12);
+            rpad(out, ax_report_si(per_own_token(r, l->bound_s), "s", b2, sizeof b2), 12);
             rpad(out, ax_sim_bound_by_str(l->bound_by), 9);
-            rpad(out, ax_report_si(per_token(r, l->chain_s), "s", b3, sizeof b3), 13);
+            rpad(out, ax_report_si(per_own_token(r, l->chain_s), "s", b3, sizeof b3), 13);
             fputc('\n', out);
         }
     }
+    print_prefill(r, out);
 }
 
 static void print_energy(const struct ax_sim_result *r, FILE *out)

@@ -110,6 +110,21 @@ struct tree {
     uint32_t cap;
 };
 
+/* What the timed run keeps of one token's barriers, events and messages,
+ * each time beside its shadow with every shared resource free (the bound's
+ * chain): per barrier, the latest arrival and when the last spike event
+ * that belongs to it (docs/isa.md, `barrier`) was served; under dataflow,
+ * per place of a core in a barrier's list, when the last handshake or event
+ * for the core there was served; per message of the token, when its
+ * destination served it. */
+struct tok_times {
+    uint32_t tok;                                        /* the token they are of */
+    double *bar_at, *free_bar, *events_at, *free_events; /* per barrier */
+    double *df_at, *df_free;                             /* per dataflow place */
+    double *msg_done, *free_msg;                         /* per message */
+    uint64_t cap_msgs;
+};
+
 struct timed {
     const struct ax_prog *p;
     const ax_arch_t *arch;
@@ -136,18 +151,18 @@ struct timed {
     uint8_t *is_parked;    /* per code record: waits for a message or a barrier */
     struct ready *heap;
     uint32_t n_heap;
-    double *events_at;     /* per barrier: when the last spike event that belongs to it
-                            * (docs/isa.md, `barrier`) was served */
-    double *bar_at;        /* per barrier: the latest arrival */
-    /* dataflow (o->sync): per place of a core in a barrier's list (slot,
-     * df_base[id] + its index), when the last handshake or event for the
-     * core there was served; df_slot holds an emit's destinations' slots */
+    /* the times of each token in flight (struct tok_times), `window` of
+     * them: one when tokens run one at a time */
+    struct tok_times *tt;
+    uint32_t window, cap_window;
+    uint8_t is_flight;   /* a prefill's tokens are in flight (run_prefill) */
+    uint32_t token_base; /* then the index of the flight's first token */
+    double flight_t0;    /* and when it began */
+    /* dataflow (o->sync): the slot of a core's place in a barrier's list is
+     * df_base[id] + its index there; df_slot holds an emit's destinations' */
     uint32_t *df_base;
-    double *df_at, *df_free;
     uint32_t *df_slot;
     uint32_t cap_df_slot;
-    double *msg_done;      /* per message of this token: when served at its destination */
-    uint64_t cap_msgs;
 
     uint32_t **node_at;    /* per code record and instruction: node-table entry, or NONE */
     uint32_t *layer_of;    /* per node-table entry: result.layers row */
@@ -168,9 +183,6 @@ struct timed {
      * every shared resource free, beside the timed one, and what each unit
      * and link had served when the token began. */
     double *free_clock;    /* per code record */
-    double *free_msg;      /* per message of this token: served (beside msg_done) */
-    double *free_bar;      /* per barrier */
-    double *free_events;   /* per barrier (beside events_at) */
     double free_end;       /* the latest time anything ends, this token */
     double *busy0;         /* [row][ENG_SERVER_COUNT] at the token's start */
     double *link0;         /* per link, at the token's start */
@@ -323,7 +335,7 @@ static void frag_add(struct timed *s, uint32_t core, enum eng_server v, double n
 /* Records that the node being run was at work from t0 to t1. */
 static ax_status note_busy(struct timed *s, double t0, double t1)
 {
-    if (s->cur == NONE || !(t1 > t0))
+    if (s->cur == NONE || s->is_flight || !(t1 > t0)) /* a prefill's layers are not timed */
         return AX_OK;
     if (s->n_busy_iv == s->cap_busy_iv) {
         uint64_t cap = s->cap_busy_iv ? 2 * s->cap_busy_iv : 4096;
@@ -504,23 +516,39 @@ static double send_tree(struct timed *s, uint32_t src, struct tree *t, uint32_t 
     return left;
 }
 
-static ax_status note_message(struct timed *s, uint64_t id, double served, double free_served)
+static void reset_times(struct timed *s, struct tok_times *T, double t0);
+
+/* The times of token `tok` of the flight (token 0 when tokens run one at a
+ * time). A place another token held is this one's once that token has
+ * ended on every core (the executor starts no core on token tok before),
+ * and starts fresh. */
+static struct tok_times *times_of(struct timed *s, uint32_t tok)
 {
-    if (id >= s->cap_msgs) {
-        uint64_t cap = s->cap_msgs ? s->cap_msgs * 2 : 1024;
+    struct tok_times *T = &s->tt[tok % s->window];
+    if (T->tok != tok) {
+        reset_times(s, T, s->flight_t0);
+        T->tok = tok;
+    }
+    return T;
+}
+
+static ax_status note_message(struct tok_times *T, uint64_t id, double served, double free_served)
+{
+    if (id >= T->cap_msgs) {
+        uint64_t cap = T->cap_msgs ? T->cap_msgs * 2 : 1024;
         while (cap <= id)
             cap *= 2;
-        double *m = ax_mem_realloc(s->msg_done, (size_t)cap * sizeof *m);
+        double *m = ax_mem_realloc(T->msg_done, (size_t)cap * sizeof *m);
         if (m)
-            s->msg_done = m;
-        double *fm = m ? ax_mem_realloc(s->free_msg, (size_t)cap * sizeof *fm) : NULL;
+            T->msg_done = m;
+        double *fm = m ? ax_mem_realloc(T->free_msg, (size_t)cap * sizeof *fm) : NULL;
         if (!fm)
             return AX_ERR_NOMEM;
-        s->free_msg = fm;
-        s->cap_msgs = cap;
+        T->free_msg = fm;
+        T->cap_msgs = cap;
     }
-    s->msg_done[id] = served;
-    s->free_msg[id] = free_served;
+    T->msg_done[id] = served;
+    T->free_msg[id] = free_served;
     return AX_OK;
 }
 
@@ -741,11 +769,11 @@ static void draw_counts(void *user, uint32_t buffer, uint32_t offset, uint64_t p
 /* Completes barrier `id` at the latest of its cores' arrivals and of the
  * spike events that belong to it (the executor's, docs/isa.md), plus the
  * sync latency; parked cores go on. */
-static ax_status complete_barrier(struct timed *s, uint32_t id)
+static ax_status complete_barrier(struct timed *s, struct tok_times *T, uint32_t id)
 {
     const struct ax_prog_barrier *b = &s->p->barriers[id];
-    double t = s->bar_at[id] > s->events_at[id] ? s->bar_at[id] : s->events_at[id];
-    double fb = s->free_bar[id] > s->free_events[id] ? s->free_bar[id] : s->free_events[id];
+    double t = T->bar_at[id] > T->events_at[id] ? T->bar_at[id] : T->events_at[id];
+    double fb = T->free_bar[id] > T->free_events[id] ? T->free_bar[id] : T->free_events[id];
     uint32_t chips = 0, last_chip = NONE;
     for (uint32_t i = 0; i < b->n_cores; i++) {
         uint32_t c = b->cores[i];
@@ -757,13 +785,13 @@ static ax_status complete_barrier(struct timed *s, uint32_t id)
     }
     double sync = ax_arch_sync_latency(s->arch, chips * ax_arch_tiles_per_chip(s->arch));
     if (s->trace)
-        ax_trace_barrier(s->trace, id, s->token, s->bar_at[id], t, sync, chips);
-    ax_status st = note_busy(s, s->bar_at[id], t + sync);
+        ax_trace_barrier(s->trace, id, s->token, T->bar_at[id], t, sync, chips);
+    ax_status st = note_busy(s, T->bar_at[id], t + sync);
     t += sync;
     fb += sync;
     charge(s, NULL, NONE, AX_LEDGER_BARRIER, chips);
-    s->bar_at[id] = t;
-    s->free_bar[id] = fb;
+    T->bar_at[id] = t;
+    T->free_bar[id] = fb;
     if (t > s->horizon)
         s->horizon = t;
     if (fb > s->free_end)
@@ -809,7 +837,7 @@ static ax_status dataflow_slots(struct timed *s, const struct ax_prog_route *rt,
 /* Dataflow: code record k passes barrier `id` when it has arrived (its
  * clock) and the handshakes and events for it there have been served, plus
  * the handshake's latency when it waited for any; parked, it goes on. */
-static void pass_dataflow(struct timed *s, uint32_t k, uint32_t id)
+static void pass_dataflow(struct timed *s, const struct tok_times *T, uint32_t k, uint32_t id)
 {
     uint32_t core = s->p->code[k].core, slot = df_slot(s, id, core);
     double lat = ax_exec_senders(s->ex, id, core) > 0
@@ -817,8 +845,8 @@ static void pass_dataflow(struct timed *s, uint32_t k, uint32_t id)
                      : 0.0;
     double t = s->clock[k], ft = s->free_clock[k];
     if (slot != NONE) {
-        t = s->df_at[slot] > t ? s->df_at[slot] : t;
-        ft = s->df_free[slot] > ft ? s->df_free[slot] : ft;
+        t = T->df_at[slot] > t ? T->df_at[slot] : t;
+        ft = T->df_free[slot] > ft ? T->df_free[slot] : ft;
     }
     s->clock[k] = t + lat;
     s->free_clock[k] = ft + lat;
@@ -842,24 +870,25 @@ static ax_status arrive_dataflow(struct timed *s, uint32_t k, const struct ax_ex
     if (d->state == AX_EXEC_RAN && !d->is_barrier_done)
         return AX_OK; /* released by its last sender */
     uint32_t core = s->p->code[k].core, id = (uint32_t)d->in.a;
+    struct tok_times *T = times_of(s, d->tok);
     double t = s->clock[k], ft = s->free_clock[k];
     struct free_send f = {ft, ft, ft};
     for (uint32_t i = 0; i < d->n_told; i++) {
         double served, left = send(s, core, d->told[i], 1, 1, t, &served, &f);
         charge(s, NULL, d->told[i], AX_LEDGER_HANDSHAKE, 1);
         uint32_t slot = df_slot(s, id, d->told[i]);
-        if (slot != NONE && served > s->df_at[slot])
-            s->df_at[slot] = served;
-        if (slot != NONE && f.served > s->df_free[slot])
-            s->df_free[slot] = f.served;
+        if (slot != NONE && served > T->df_at[slot])
+            T->df_at[slot] = served;
+        if (slot != NONE && f.served > T->df_free[slot])
+            T->df_free[slot] = f.served;
         s->clock[k] = left > s->clock[k] ? left : s->clock[k];
     }
     s->free_clock[k] = f.out > ft ? f.out : ft;
     ax_status st = note_busy(s, t, s->clock[k]);
     for (uint32_t i = 0; i < d->n_released; i++)
-        pass_dataflow(s, d->released[i], id);
+        pass_dataflow(s, T, d->released[i], id);
     if (d->is_barrier_done)
-        pass_dataflow(s, k, id);
+        pass_dataflow(s, T, k, id);
     else
         s->is_parked[k] = 1;
     return st;
@@ -886,6 +915,7 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
     double reach = t, free_reach = ft; /* when the last message it sent has been served */
     s->cur = s->node_at[k] ? s->node_at[k][d->pc] : NONE;
     struct eng_job j = {{0}};
+    struct tok_times *T = times_of(s, d->tok);
     ax_status st = AX_OK;
     if (s->trace)
         ax_trace_instr_begin(s->trace, s->token, core, d->pc, d->in.op, s->cur, t);
@@ -899,29 +929,44 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         }
         if (d->state == AX_EXEC_WAITS || d->is_barrier_done) {
             uint64_t id = d->in.a;
-            if (s->bar_at[id] < t)
-                s->bar_at[id] = t;
-            if (s->free_bar[id] < ft)
-                s->free_bar[id] = ft;
+            if (T->bar_at[id] < t)
+                T->bar_at[id] = t;
+            if (T->free_bar[id] < ft)
+                T->free_bar[id] = ft;
             if (d->is_barrier_done)
-                st = complete_barrier(s, (uint32_t)id);
+                st = complete_barrier(s, T, (uint32_t)id);
             else
                 s->is_parked[k] = 1;
         }
         if (s->trace && d->state == AX_EXEC_RAN)
             ax_trace_instr_end(s->trace, s->clock[k]);
         return st; /* the barrier set the clock */
+    case AX_ISA_HALT: /* in a flight: the next token started, or the core waits its turn */
+        if (d->state == AX_EXEC_WAITS)
+            s->is_parked[k] = 1;
+        for (uint32_t i = 0; i < d->n_released; i++) { /* the oldest token ended now */
+            uint32_t kk = d->released[i];
+            s->clock[kk] = t > s->clock[kk] ? t : s->clock[kk];
+            s->free_clock[kk] = ft > s->free_clock[kk] ? ft : s->free_clock[kk];
+            if (s->is_parked[kk]) {
+                s->is_parked[kk] = 0;
+                wake(s, kk);
+            }
+        }
+        if (s->trace)
+            ax_trace_instr_end(s->trace, t);
+        return AX_OK;
     case AX_ISA_PSUMRECV:
         if (d->state == AX_EXEC_WAITS) {
             s->is_parked[k] = 1;
             return AX_OK;
         }
         for (uint32_t i = 0; i < d->n_taken; i++)
-            if (d->taken[i] < s->cap_msgs && s->msg_done[d->taken[i]] > t)
-                t = s->msg_done[d->taken[i]];
+            if (d->taken[i] < T->cap_msgs && T->msg_done[d->taken[i]] > t)
+                t = T->msg_done[d->taken[i]];
         for (uint32_t i = 0; i < d->n_taken; i++)
-            if (d->taken[i] < s->cap_msgs && s->free_msg[d->taken[i]] > ft)
-                ft = s->free_msg[d->taken[i]];
+            if (d->taken[i] < T->cap_msgs && T->free_msg[d->taken[i]] > ft)
+                ft = T->free_msg[d->taken[i]];
         charge(s, &j, core, AX_LEDGER_DENSE_ADD, (double)d->len * d->n_taken);
         done = run_job(s, core, t, &j);
         fdone = free_job(ft, &j);
@@ -950,7 +995,7 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
             for (uint32_t i = 0; i < d->n_sent && st == AX_OK; i++) {
                 reach = tr->served[i] > reach ? tr->served[i] : reach;
                 free_reach = tr->free_served[i] > free_reach ? tr->free_served[i] : free_reach;
-                st = note_message(s, d->sent[i].id, tr->served[i], tr->free_served[i]);
+                st = note_message(T, d->sent[i].id, tr->served[i], tr->free_served[i]);
             }
         } else {
             for (uint32_t i = 0; i < d->n_sent && st == AX_OK; i++) {
@@ -960,7 +1005,7 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
                     done = left;
                 if (served > reach)
                     reach = served;
-                st = note_message(s, d->sent[i].id, served, f.served);
+                st = note_message(T, d->sent[i].id, served, f.served);
                 free_reach = f.served > free_reach ? f.served : free_reach;
             }
         }
@@ -1009,15 +1054,15 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
                     reach = here;
                 free_reach = free_here > free_reach ? free_here : free_reach;
                 uint32_t at = d->visible ? d->visible[i] : NONE;
-                if (at < s->p->n_barriers && here > s->events_at[at])
-                    s->events_at[at] = here;
-                if (at < s->p->n_barriers && free_here > s->free_events[at])
-                    s->free_events[at] = free_here;
+                if (at < s->p->n_barriers && here > T->events_at[at])
+                    T->events_at[at] = here;
+                if (at < s->p->n_barriers && free_here > T->free_events[at])
+                    T->free_events[at] = free_here;
                 uint32_t slot = s->df_base && d->visible ? s->df_slot[i] : NONE;
-                if (slot != NONE && here > s->df_at[slot])
-                    s->df_at[slot] = here;
-                if (slot != NONE && free_here > s->df_free[slot])
-                    s->df_free[slot] = free_here;
+                if (slot != NONE && here > T->df_at[slot])
+                    T->df_at[slot] = here;
+                if (slot != NONE && free_here > T->df_free[slot])
+                    T->df_free[slot] = free_here;
             }
         }
         fdone = f.out;
@@ -1295,6 +1340,8 @@ ax_status timed_issue(struct timed *s, uint32_t k, enum timed_next *next)
     }
     if (st != AX_OK || d.state == AX_EXEC_HALTED)
         return st;
+    if (s->is_flight)
+        s->token = s->token_base + d.tok;
     st = timed_instr(s, k, &d);
     *next = s->is_parked[k] ? TIMED_PARKED : TIMED_READY;
     return st;
@@ -1526,20 +1573,93 @@ static ax_status layer_times(struct timed *s)
     return st;
 }
 
-/* One token: every core from its first instruction to halt, in the order
- * of their clocks, from the time the last token ended. */
-static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint64_t pos)
+/* Dataflow's slots, as the executor numbers them (ax_exec_dataflow). */
+static ax_status plan_dataflow(struct timed *s)
 {
     const struct ax_prog *p = s->p;
-    double t0 = s->r->seconds;
-    s->token = index;
-    ax_status st = ax_exec_begin(s->ex, (uint32_t)token, pos, s->diags);
+    s->df_base = ax_mem_alloc(((size_t)p->n_barriers + 1) * sizeof *s->df_base);
+    if (!s->df_base)
+        return AX_ERR_NOMEM;
+    uint64_t n = 0;
+    for (uint32_t id = 0; id < p->n_barriers; id++) {
+        s->df_base[id] = (uint32_t)n;
+        n += p->barriers[id].n_cores;
+    }
+    if (n >= UINT32_MAX)
+        return AX_ERR_LIMIT; /* the executor says so first */
+    s->df_base[p->n_barriers] = (uint32_t)n;
+    return AX_OK;
+}
+
+/* Room for the times of `window` tokens in flight, and that many in use. */
+static ax_status ensure_window(struct timed *s, uint32_t window)
+{
+    const struct ax_prog *p = s->p;
+    if (window > s->cap_window) {
+        struct tok_times *v = ax_mem_realloc(s->tt, (size_t)window * sizeof *v);
+        if (!v)
+            return AX_ERR_NOMEM;
+        memset(v + s->cap_window, 0, (size_t)(window - s->cap_window) * sizeof *v);
+        s->tt = v;
+        s->cap_window = window;
+    }
+    size_t nb = (size_t)p->n_barriers + 1, nd = s->df_base ? s->df_base[p->n_barriers] + 1 : 0;
+    for (uint32_t i = 0; i < window; i++) {
+        struct tok_times *T = &s->tt[i];
+        if (!T->bar_at) {
+            T->bar_at = ax_mem_alloc(nb * sizeof *T->bar_at);
+            T->free_bar = ax_mem_alloc(nb * sizeof *T->free_bar);
+            T->events_at = ax_mem_alloc(nb * sizeof *T->events_at);
+            T->free_events = ax_mem_alloc(nb * sizeof *T->free_events);
+        }
+        if (nd && !T->df_at) {
+            T->df_at = ax_mem_alloc(nd * sizeof *T->df_at);
+            T->df_free = ax_mem_alloc(nd * sizeof *T->df_free);
+        }
+        if (!T->bar_at || !T->free_bar || !T->events_at || !T->free_events ||
+            (nd && (!T->df_at || !T->df_free)))
+            return AX_ERR_NOMEM;
+    }
+    s->window = window;
+    return AX_OK;
+}
+
+/* A token's times, fresh: every barrier, event and dataflow place at t0. */
+static void reset_times(struct timed *s, struct tok_times *T, double t0)
+{
+    const struct ax_prog *p = s->p;
+    for (uint32_t b = 0; b < p->n_barriers; b++)
+        T->bar_at[b] = T->free_bar[b] = T->events_at[b] = T->free_events[b] = t0;
+    for (uint32_t i = 0; s->df_base && i < s->df_base[p->n_barriers]; i++)
+        T->df_at[i] = T->df_free[i] = t0;
+}
+
+static void free_times(struct tok_times *T)
+{
+    ax_mem_free(T->bar_at);
+    ax_mem_free(T->free_bar);
+    ax_mem_free(T->events_at);
+    ax_mem_free(T->free_events);
+    ax_mem_free(T->df_at);
+    ax_mem_free(T->df_free);
+    ax_mem_free(T->msg_done);
+    ax_mem_free(T->free_msg);
+}
+
+/* Starts the cores on a token, or on a flight of `window` tokens, at t0:
+ * every core's clock, the tokens' times, and what units and links had
+ * served before (the bound's terms count from there). */
+static ax_status start_run(struct timed *s, double t0, uint32_t window)
+{
+    const struct ax_prog *p = s->p;
     s->horizon = t0;
     s->free_end = t0;
-    for (uint32_t b = 0; b < p->n_barriers; b++)
-        s->bar_at[b] = s->free_bar[b] = s->events_at[b] = s->free_events[b] = t0;
-    for (uint32_t i = 0; s->df_base && i < s->df_base[p->n_barriers]; i++)
-        s->df_at[i] = s->df_free[i] = t0;
+    s->flight_t0 = t0;
+    ax_status st = ensure_window(s, window);
+    for (uint32_t i = 0; st == AX_OK && i < window; i++) {
+        reset_times(s, &s->tt[i], t0);
+        s->tt[i].tok = i;
+    }
     memcpy(s->busy0, s->busy, (size_t)s->n_slots * ENG_SERVER_COUNT * sizeof *s->busy);
     for (uint32_t li = 0; li < s->net.n_links; li++)
         s->link0[li] = s->net.links[li].busy;
@@ -1552,6 +1672,19 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
         if (!s->sc)
             push(s, k);
     }
+    return st;
+}
+
+/* One token: every core from its first instruction to halt, in the order
+ * of their clocks, from the time the last token ended. */
+static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint64_t pos)
+{
+    const struct ax_prog *p = s->p;
+    double t0 = s->r->seconds;
+    s->token = index;
+    ax_status st = ax_exec_begin(s->ex, (uint32_t)token, pos, s->diags);
+    if (st == AX_OK)
+        st = start_run(s, t0, 1);
     if (st == AX_OK)
         st = s->sc ? timed_sc_token(s->sc, t0, s->diags) : run_native(s);
     /* after a failure of its own (no memory) the run stopped with cores
@@ -1567,6 +1700,63 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
     for (uint32_t e = 0; e < p->n_nodes && st == AX_OK; e++)
         if (s->span[e].has_run)
             st = add_step(s, index, e);
+    return st;
+}
+
+/* The layers' accumulators of a token emptied without adding them to the
+ * layers' rows: a prefill's tokens overlap, and the rows time tokens run
+ * one at a time. */
+static void forget_layers(struct timed *s)
+{
+    struct ax_sim_result *r = s->r;
+    for (size_t i = 0; i < s->n_slots; i++)
+        frag_flush(s, i);
+    eng_net_tags_flush(&s->net);
+    for (uint32_t l = 0; l < r->n_layers; l++) {
+        s->net.tag_max[l] = 0;
+        s->layer_chain[2 * (size_t)l] = INFINITY;
+        s->layer_chain[2 * (size_t)l + 1] = -INFINITY;
+    }
+    memset(s->layer_term, 0, (size_t)r->n_layers * AX_SIM_BOUND_BY_COUNT * sizeof *s->layer_term);
+    s->n_busy_iv = 0;
+}
+
+/* A prefill: tokens `index`.. `index + n - 1` (ids `ids`, from position
+ * `pos`) stream through the program as a pipeline (the executor's flight,
+ * ax_exec_begin_flight): a core goes on with the next token as soon as it
+ * has halted one, at its own clock, at most one token per row of the
+ * layer table (the embedding, each layer, the head) in flight. Its time
+ * runs until the last token's last instruction (the time to first token);
+ * its bound is that of the whole prefill: the busiest unit, link or
+ * axon_in over all its tokens, or its chain, every resource free. */
+static ax_status run_prefill(struct timed *s, uint32_t index, const int32_t *ids, uint32_t n,
+                             uint64_t pos)
+{
+    struct ax_sim_result *r = s->r;
+    double t0 = r->seconds, bound0 = r->bound_s;
+    uint32_t window = r->n_layers < n ? r->n_layers : n, *tokens = ax_mem_alloc((size_t)n * 4);
+    if (!tokens)
+        return AX_ERR_NOMEM;
+    for (uint32_t i = 0; i < n; i++)
+        tokens[i] = ids ? (uint32_t)ids[i] : 0;
+    ax_status st = ax_exec_begin_flight(s->ex, tokens, n, pos, window, s->diags);
+    ax_mem_free(tokens);
+    if (st == AX_OK)
+        st = start_run(s, t0, window);
+    s->is_flight = 1;
+    s->token_base = index;
+    if (st == AX_OK)
+        st = run_native(s);
+    s->is_flight = 0;
+    if (st == AX_OK)
+        st = ax_exec_end(s->ex);
+    if (st == AX_OK)
+        st = bound_token(s, t0);
+    forget_layers(s);
+    r->seconds = s->horizon;
+    r->prefill_tokens = n;
+    r->prefill_s = s->horizon - t0;
+    r->prefill_bound_s = r->bound_s - bound0;
     return st;
 }
 
@@ -1631,26 +1821,6 @@ static ax_status plan_rows(struct timed *s)
     return AX_OK;
 }
 
-/* Dataflow's slots, as the executor numbers them (ax_exec_dataflow). */
-static ax_status plan_dataflow(struct timed *s)
-{
-    const struct ax_prog *p = s->p;
-    s->df_base = ax_mem_alloc(((size_t)p->n_barriers + 1) * sizeof *s->df_base);
-    if (!s->df_base)
-        return AX_ERR_NOMEM;
-    uint64_t n = 0;
-    for (uint32_t id = 0; id < p->n_barriers; id++) {
-        s->df_base[id] = (uint32_t)n;
-        n += p->barriers[id].n_cores;
-    }
-    if (n >= UINT32_MAX)
-        return AX_ERR_LIMIT; /* the executor says so first */
-    s->df_base[p->n_barriers] = (uint32_t)n;
-    s->df_at = ax_mem_calloc((size_t)n + 1, sizeof *s->df_at);
-    s->df_free = ax_mem_calloc((size_t)n + 1, sizeof *s->df_free);
-    return s->df_at && s->df_free ? AX_OK : AX_ERR_NOMEM;
-}
-
 static ax_status timed_open(struct timed *s, const struct ax_exec_weights *weights)
 {
     const struct ax_prog *p = s->p;
@@ -1670,19 +1840,15 @@ static ax_status timed_open(struct timed *s, const struct ax_exec_weights *weigh
     s->clock = ax_mem_calloc(nk, sizeof *s->clock);
     s->is_parked = ax_mem_calloc(nk, 1);
     s->heap = ax_mem_calloc(nk, sizeof *s->heap);
-    s->events_at = ax_mem_calloc((size_t)p->n_barriers + 1, sizeof *s->events_at);
-    s->bar_at = ax_mem_calloc((size_t)p->n_barriers + 1, sizeof *s->bar_at);
     s->run_of_core = ax_mem_alloc(nc * sizeof *s->run_of_core);
     s->free_clock = ax_mem_calloc(nk, sizeof *s->free_clock);
-    s->free_bar = ax_mem_calloc((size_t)p->n_barriers + 1, sizeof *s->free_bar);
-    s->free_events = ax_mem_calloc((size_t)p->n_barriers + 1, sizeof *s->free_events);
     s->busy0 = ax_mem_calloc(nc * ENG_SERVER_COUNT, sizeof *s->busy0);
     s->link0 = ax_mem_calloc((size_t)s->net.n_links + 1, sizeof *s->link0);
     if (st == AX_OK && s->o->sync == AX_SIM_SYNC_DATAFLOW)
         st = plan_dataflow(s);
-    if (st == AX_OK && !(s->free && s->busy && s->dram_free && s->core_cnt && s->clock &&
-                         s->is_parked && s->heap && s->events_at && s->bar_at && s->run_of_core &&
-                         s->free_clock && s->free_bar && s->free_events && s->busy0 && s->link0))
+    if (st == AX_OK &&
+        !(s->free && s->busy && s->dram_free && s->core_cnt && s->clock && s->is_parked &&
+          s->heap && s->run_of_core && s->free_clock && s->busy0 && s->link0))
         st = AX_ERR_NOMEM;
     if (st != AX_OK)
         return st;
@@ -1835,19 +2001,14 @@ static void timed_free(struct timed *s)
     ax_mem_free(s->tree.arrive);
     ax_mem_free(s->is_parked);
     ax_mem_free(s->heap);
-    ax_mem_free(s->events_at);
-    ax_mem_free(s->bar_at);
-    ax_mem_free(s->msg_done);
+    for (uint32_t i = 0; s->tt && i < s->cap_window; i++)
+        free_times(&s->tt[i]);
+    ax_mem_free(s->tt);
     ax_mem_free(s->run_of_core);
     ax_mem_free(s->slot_of);
     ax_mem_free(s->core_of);
     ax_mem_free(s->free_clock);
-    ax_mem_free(s->free_msg);
-    ax_mem_free(s->free_bar);
-    ax_mem_free(s->free_events);
     ax_mem_free(s->df_base);
-    ax_mem_free(s->df_at);
-    ax_mem_free(s->df_free);
     ax_mem_free(s->df_slot);
     ax_mem_free(s->busy0);
     ax_mem_free(s->link0);
@@ -1983,6 +2144,40 @@ ax_status ax_sim_session_token(ax_sim_session_t *ss, int32_t token, struct ax_si
     return AX_OK;
 }
 
+ax_status ax_sim_session_prefill(ax_sim_session_t *ss, const int32_t *tokens, uint32_t n,
+                                 struct ax_diag_list *diags)
+{
+    struct timed *s = &ss->t;
+    if (ss->failed != AX_OK)
+        return ss->failed;
+    if (ss->is_finished || ss->n_tokens > 0 || n == 0) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "a prefill of %u tokens after %u: a prefill holds a token at least and comes "
+                    "before any other",
+                    n, ss->n_tokens);
+        return AX_ERR_INVALID;
+    }
+    if (s->sc) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "--prefill runs on the native engine only: leave out --engine systemc");
+        return AX_ERR_UNSUPPORTED;
+    }
+    s->diags = diags;
+    double cnt0[AX_LEDGER_COUNT];
+    memcpy(cnt0, s->run_cnt, sizeof cnt0);
+    ax_status st = run_prefill(s, 0, tokens, n, ss->o.context);
+    for (int i = 0; i < AX_LEDGER_COUNT; i++)
+        ss->r.prefill_dynamic_j += (s->run_cnt[i] - cnt0[i]) * s->unit_j[i];
+    for (uint32_t i = 0; st == AX_OK && ss->obs.token && i < n; i++)
+        st = ss->obs.token(ss->obs.user, i + 1 == n ? s->ex : NULL, i, tokens ? tokens[i] : 0);
+    if (st != AX_OK) {
+        ss->failed = st;
+        return st;
+    }
+    ss->n_tokens = n;
+    return AX_OK;
+}
+
 uint32_t ax_sim_session_tokens(const ax_sim_session_t *ss)
 {
     return ss->n_tokens;
@@ -2069,8 +2264,16 @@ ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
     memset(out, 0, sizeof *out);
     ax_sim_session_t *s = NULL;
     ax_status st = ax_sim_session_open(p, arch, weights, o, obs, &s, diags);
-    uint32_t drawn = UINT32_MAX;
-    for (uint32_t t = 0; t < n_tokens && st == AX_OK; t++) {
+    uint32_t drawn = UINT32_MAX, first = o->prefill;
+    if (st == AX_OK && first > n_tokens) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "--prefill %u: the run has %u token%s; prefill at most as many", first,
+                    n_tokens, n_tokens == 1 ? "" : "s");
+        st = AX_ERR_USAGE;
+    }
+    if (st == AX_OK && first > 0)
+        st = ax_sim_session_prefill(s, tokens, first, diags);
+    for (uint32_t t = first; t < n_tokens && st == AX_OK; t++) {
         st = ax_sim_session_token(s, tokens ? tokens[t] : 0, NULL, diags);
         if (o->progress)
             progress(t + 1, n_tokens, &drawn);

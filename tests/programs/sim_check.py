@@ -25,7 +25,11 @@ hand in its comments above them):
     # want bits CORE BUF EXPR        the same, EXPR giving the word's bits
 
 Lines `# dataflow want ...` state the figures of a second run with `--sync
-dataflow`, on each engine too.
+dataflow`, on each engine too; lines `# prefill want ...` those of a run of
+two tokens as a prefill (`--token-ids 0,0 --prefill 2`), native engine
+only (the SystemC engine must refuse it), where
+
+    # want prefill KEY N             the report's prefill.KEY (within 1e-9)
 
 Each program is assembled, then simulated with `--token-ids 0` on each
 engine the build has (native, and SystemC where it is built in): every
@@ -76,7 +80,7 @@ def check_program(axon, src, work, name, engine, sync="barrier"):
     stem = os.path.splitext(name)[0] + ("" if engine == "native" else "." + engine)
     stem += "" if sync == "barrier" else "." + sync
     name = name if engine == "native" else "%s (%s)" % (name, engine)
-    name = name if sync == "barrier" else "%s --sync %s" % (name, sync)
+    name = name if sync == "barrier" else "%s --%s" % (name, sync)
     prog = os.path.join(work, stem + ".sim.axb")
     report_path = os.path.join(work, stem + ".report.json")
     values_path = os.path.join(work, stem + ".values.json")
@@ -87,9 +91,16 @@ def check_program(axon, src, work, name, engine, sync="barrier"):
     r = subprocess.run([axon, "asm", path, "-o", prog], capture_output=True, text=True)
     if r.returncode != 0:
         return ["%s: axon asm failed: %s" % (name, r.stderr.strip())]
-    r = subprocess.run([axon, "sim", prog, "--token-ids", "0", "--engine", engine,
-                        "--sync", sync, "--report", report_path, "--values", values_path],
-                       capture_output=True, text=True)
+    run = (["--token-ids", "0,0", "--prefill", "2"] if sync == "prefill"
+           else ["--token-ids", "0", "--sync", sync])
+    r = subprocess.run([axon, "sim", prog, "--engine", engine, "--report", report_path,
+                        "--values", values_path] + run, capture_output=True, text=True)
+    if sync == "prefill" and engine != "native":
+        want = "--prefill runs on the native engine only"
+        if r.returncode == 0 or want not in r.stderr or os.path.exists(report_path):
+            fails.append("%s: exit %d, stderr %r: the engine should refuse it (%r), writing "
+                         "nothing" % (name, r.returncode, r.stderr.strip(), want))
+        return fails
     if r.returncode != 0:
         return ["%s: axon sim failed (exit %d): %s" % (name, r.returncode, r.stderr.strip())]
     if "not validated: the program embeds no model" not in r.stdout:
@@ -100,7 +111,7 @@ def check_program(axon, src, work, name, engine, sync="barrier"):
         values = json.load(f)
     if report.get("validation") is not None:
         fails.append("%s: the report claims a validation: %r" % (name, report["validation"]))
-    token = values["tokens"][0]
+    token = values["tokens"][-1] # a prefill keeps its last token's values
     buffers = {(b["core"], b["name"]): b for b in token["buffers"]}
     counts = ledger_counts(report)
     listed = set()
@@ -123,6 +134,10 @@ def check_program(axon, src, work, name, engine, sync="barrier"):
             got = (layer["cycles"] if kind == "layer"
                    else round(layer["chain_s"] * report["chip"]["clock_hz"], 6))
             want = int(w[2]) if kind == "layer" else float(w[2])
+        elif kind == "prefill":
+            got, want = (report["prefill"] or {}).get(w[1]), float(w[2])
+            if isinstance(got, (int, float)) and abs(got - want) <= 1e-9 * abs(want):
+                got = want
         elif kind == "executed":
             got, want = token["executed"].get(w[1]), int(w[2])
         elif kind == "ledger":
@@ -203,7 +218,7 @@ def main():
         for name in sorted(os.listdir(src)):
             if not name.endswith(".s"):
                 continue
-            for sync in ("barrier", "dataflow"):
+            for sync in ("barrier", "dataflow", "prefill"):
                 f = check_program(axon, src, work, name, engine, sync)
                 if f is None:
                     continue

@@ -115,6 +115,34 @@ assert extra == count(d, "sync", "handshake"), extra
 assert d["latency"]["cycles"] < b["latency"]["cycles"], (d["latency"]["cycles"], b["latency"]["cycles"])
 EOF
 check "dataflow: the same values and work, faster, handshakes for barriers" $?
+# 2d. a prefill: the first 40 tokens as a pipeline, the rest one at a time;
+# the last prefill token's logits and every later token's validated bit for
+# bit; the prefill reported apart, faster and cheaper a token
+"$axon" sim "$out/tiny.axb" --prompt-file "$out/prompt.txt" --prefill 40 \
+    --report "$out/p.json" >"$out/p.txt" 2>"$out/err.txt"
+check "sim --prefill exits 0" $?
+grep -q "prefill .* 40 tokens as a pipeline: first token after" "$out/p.txt"
+check "the summary reports the prefill" $?
+python3 - "$out/s.json" "$out/p.json" <<'EOF'
+import json, sys
+s, p = (json.load(open(f)) for f in sys.argv[1:3])
+pf, v = p["prefill"], p["validation"]
+assert s["prefill"] is None and pf["tokens"] == 40 and p["run"]["tokens"] == s["run"]["tokens"]
+vocab = s["validation"]["values_checked"] // s["run"]["tokens"]
+assert v["bit_exact"] is True and v["values_checked"] == (p["run"]["tokens"] - 39) * vocab
+assert p["sparsity"] == s["sparsity"]
+gen = pf["generation"]
+assert gen["tokens"] == p["run"]["tokens"] - 40
+assert pf["time_to_first_token_s"] < 40 * s["latency"]["seconds_per_token"]
+assert pf["energy_per_token_j"] < gen["energy_per_token_j"]
+assert pf["bound_s"] <= pf["time_to_first_token_s"]
+assert abs(p["latency"]["seconds"] - pf["time_to_first_token_s"]
+           - gen["tokens"] * gen["seconds_per_token"]) < 1e-12
+EOF
+check "prefill: the same values and work, reported apart, faster and cheaper a token" $?
+"$axon" sim "$out/tiny.axb" --prompt-file "$out/prompt.txt" --prefill 100 >/dev/null 2>"$out/err.txt"
+[ $? -eq 1 ] && grep -q -- "--prefill 100: the run has 48 tokens" "$out/err.txt"
+check "a prefill longer than the run says so" $?
 "$axon" sim "$out/tiny.axb" --prompt x --sync sometimes >/dev/null 2>"$out/err.txt"
 [ $? -eq 2 ] && grep -q -- "--sync sometimes: expected barrier or dataflow" "$out/err.txt"
 check "an unknown --sync is a usage error" $?
