@@ -132,6 +132,33 @@ for model in ("7b", "tiny"):
 PY
 
 echo
+echo "== simulator: a pipelined prefill against tokens one at a time, simulated time and energy"
+echo "   (SpikingBrain-7B on loihi2-like, counting, after 4096 tokens of context: a prefill of"
+echo "   \$PREFILL tokens, default 64, then one token alone; compiled with --spread 1, one"
+echo "   layer's slices a core, and with the default --spread 2)"
+prefill=${PREFILL:-64}
+for spread in 1 2; do
+    /usr/bin/time -f "%e %M" -o "$out/prefill-$spread.time" \
+        ./build/axon run models/nets/spikingbrain-7b --chip models/chips/loihi2-like.yaml \
+        --tokens $((prefill + 1)) --prefill "$prefill" --context 4096 --mode counting \
+        --spread $spread --report "$out/prefill-$spread.json" --quiet
+done
+python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+for spread in (1, 2):
+    r = json.load(open(f"{out}/prefill-{spread}.json"))
+    wall, mem = open(f"{out}/prefill-{spread}.time").read().split()
+    p, g = r["prefill"], r["prefill"]["generation"]
+    print(f"--spread {spread}: prefill of {p['tokens']}: time to first token "
+          f"{p['time_to_first_token_s'] * 1e3:.4g} ms (bound {p['bound_s'] * 1e3:.4g}), "
+          f"{p['tokens_per_second']:.4g} tokens/s, {p['energy_per_token_j']:.4g} J a token; "
+          f"a token alone {g['seconds_per_token'] * 1e3:.4g} ms, {g['energy_per_token_j']:.4g} J: "
+          f"{g['energy_per_token_j'] / p['energy_per_token_j']:.3g}x the prefill's energy a token "
+          f"(wall {wall} s, peak {int(mem) // 1024} MiB)")
+PY
+
+echo
 echo "== synaptic ops per second: axon's executor (synacc) against Brian2, one 4096 x 4096 layer"
 echo "   (counts drawn from the small model's measured sparsity)"
 axon_line=$(./build/bench/bench_synacc --profile "$out/tiny-profile.json")
