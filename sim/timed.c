@@ -156,8 +156,7 @@ struct timed {
     struct tok_times *tt;
     uint32_t window, cap_window;
     uint8_t is_flight;   /* a prefill's tokens are in flight (run_prefill) */
-    uint32_t token_base; /* then the index of the flight's first token */
-    double flight_t0;    /* and when it began */
+    double flight_t0;    /* when the tokens in tt began */
     /* dataflow (o->sync): the slot of a core's place in a barrier's list is
      * df_base[id] + its index there; df_slot holds an emit's destinations' */
     uint32_t *df_base;
@@ -1340,8 +1339,8 @@ ax_status timed_issue(struct timed *s, uint32_t k, enum timed_next *next)
     }
     if (st != AX_OK || d.state == AX_EXEC_HALTED)
         return st;
-    if (s->is_flight)
-        s->token = s->token_base + d.tok;
+    if (s->is_flight) /* the prefill's tokens are the run's first */
+        s->token = d.tok;
     st = timed_instr(s, k, &d);
     *next = s->is_parked[k] ? TIMED_PARKED : TIMED_READY;
     return st;
@@ -1721,20 +1720,21 @@ static void forget_layers(struct timed *s)
     s->n_busy_iv = 0;
 }
 
-/* A prefill: tokens `index`.. `index + n - 1` (ids `ids`, from position
- * `pos`) stream through the program as a pipeline (the executor's flight,
+/* A prefill, the run's first tokens: tokens 0 .. n - 1 (ids `ids`, from
+ * position `pos`) stream through the program as a pipeline (the executor's flight,
  * ax_exec_begin_flight): a core goes on with the next token as soon as it
  * has halted one, at its own clock, at most one token per row of the
  * layer table (the embedding, each layer, the head) in flight. Its time
  * runs until the last token's last instruction (the time to first token);
  * its bound is that of the whole prefill: the busiest unit, link or
  * axon_in over all its tokens, or its chain, every resource free. */
-static ax_status run_prefill(struct timed *s, uint32_t index, const int32_t *ids, uint32_t n,
-                             uint64_t pos)
+static ax_status run_prefill(struct timed *s, const int32_t *ids, uint32_t n, uint64_t pos)
 {
     struct ax_sim_result *r = s->r;
     double t0 = r->seconds, bound0 = r->bound_s;
-    uint32_t window = r->n_layers < n ? r->n_layers : n, *tokens = ax_mem_alloc((size_t)n * 4);
+    uint32_t window = r->n_layers < n ? r->n_layers : n;
+    window = window ? window : 1; /* a program without layers: one token at a time */
+    uint32_t *tokens = ax_mem_alloc((size_t)n * sizeof *tokens);
     if (!tokens)
         return AX_ERR_NOMEM;
     for (uint32_t i = 0; i < n; i++)
@@ -1744,7 +1744,6 @@ static ax_status run_prefill(struct timed *s, uint32_t index, const int32_t *ids
     if (st == AX_OK)
         st = start_run(s, t0, window);
     s->is_flight = 1;
-    s->token_base = index;
     if (st == AX_OK)
         st = run_native(s);
     s->is_flight = 0;
@@ -2165,7 +2164,7 @@ ax_status ax_sim_session_prefill(ax_sim_session_t *ss, const int32_t *tokens, ui
     s->diags = diags;
     double cnt0[AX_LEDGER_COUNT];
     memcpy(cnt0, s->run_cnt, sizeof cnt0);
-    ax_status st = run_prefill(s, 0, tokens, n, ss->o.context);
+    ax_status st = run_prefill(s, tokens, n, ss->o.context);
     for (int i = 0; i < AX_LEDGER_COUNT; i++)
         ss->r.prefill_dynamic_j += (s->run_cnt[i] - cnt0[i]) * s->unit_j[i];
     for (uint32_t i = 0; st == AX_OK && ss->obs.token && i < n; i++)
