@@ -759,6 +759,18 @@ static void section_latency(struct ax_text_buf *b, const struct ax_sim_result *r
                  ax_sim_bound_by_str(r->bound_by), r->bound_where, r->seconds / r->bound_s);
         row2(b, "lower bound", w);
     }
+    if (r->prefill_tokens) {
+        char w[256], v3[48];
+        double n = r->prefill_tokens;
+        snprintf(w, sizeof w,
+                 "%.0f tokens as a pipeline: first token after %s (bound %s), %s "
+                 "tokens/s, %s per token",
+                 n, ax_report_si(r->prefill_s, "s", v1, sizeof v1),
+                 ax_report_si(r->prefill_bound_s, "s", v2, sizeof v2),
+                 ax_report_si(r->prefill_s > 0 ? n / r->prefill_s : 0, "", v3, sizeof v3),
+                 ax_report_si(r->prefill_j / n, "J", v, sizeof v));
+        row2(b, "prefill", w);
+    }
     ax_text_printf(b, "</table>\n<figure>\n");
     chart_latency(b, r);
     ax_text_printf(b, "<figcaption>Time each layer's work took over the run, barriers "

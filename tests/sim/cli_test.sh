@@ -119,10 +119,11 @@ check "dataflow: the same values and work, faster, handshakes for barriers" $?
 # the last prefill token's logits and every later token's validated bit for
 # bit; the prefill reported apart, faster and cheaper a token
 "$axon" sim "$out/tiny.axb" --prompt-file "$out/prompt.txt" --prefill 40 \
-    --report "$out/p.json" >"$out/p.txt" 2>"$out/err.txt"
+    --report "$out/p.json" --html "$out/p.html" >"$out/p.txt" 2>"$out/err.txt"
 check "sim --prefill exits 0" $?
-grep -q "prefill .* 40 tokens as a pipeline: first token after" "$out/p.txt"
-check "the summary reports the prefill" $?
+grep -q "prefill .* 40 tokens as a pipeline: first token after" "$out/p.txt" &&
+    grep -q "prefill</td><td>40 tokens as a pipeline: first token after" "$out/p.html"
+check "the summary and the HTML report the prefill" $?
 python3 - "$out/s.json" "$out/p.json" <<'EOF'
 import json, sys
 s, p = (json.load(open(f)) for f in sys.argv[1:3])
