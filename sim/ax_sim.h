@@ -370,8 +370,7 @@ ax_status ax_sim_session_token(ax_sim_session_t *s, int32_t token, struct ax_sim
  * once it has halted one, at most one token per row of the layer table in
  * flight; its figures go to the result's prefill_*. Only the last token's
  * values are kept: the observer sees the executor after it, and NULL for
- * the others. Must come before any other token; native engine only
- * (AX_ERR_UNSUPPORTED on SystemC). */
+ * the others. Must come before any other token. */
 ax_status ax_sim_session_prefill(ax_sim_session_t *s, const int32_t *tokens, uint32_t n,
                                  struct ax_diag_list *diags);
 

@@ -1745,7 +1745,7 @@ static ax_status run_prefill(struct timed *s, const int32_t *ids, uint32_t n, ui
         st = start_run(s, t0, window);
     s->is_flight = 1;
     if (st == AX_OK)
-        st = run_native(s);
+        st = s->sc ? timed_sc_token(s->sc, t0, s->diags) : run_native(s);
     s->is_flight = 0;
     if (st == AX_OK)
         st = ax_exec_end(s->ex);
@@ -2155,11 +2155,6 @@ ax_status ax_sim_session_prefill(ax_sim_session_t *ss, const int32_t *tokens, ui
                     "before any other",
                     n, ss->n_tokens);
         return AX_ERR_INVALID;
-    }
-    if (s->sc) {
-        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
-                    "--prefill runs on the native engine only: leave out --engine systemc");
-        return AX_ERR_UNSUPPORTED;
     }
     s->diags = diags;
     double cnt0[AX_LEDGER_COUNT];
