@@ -26,8 +26,8 @@ hand in its comments above them):
 
 Lines `# dataflow want ...` state the figures of a second run with `--sync
 dataflow`, on each engine too; lines `# prefill want ...` those of a run of
-two tokens as a prefill (`--token-ids 0,0 --prefill 2`), on each engine,
-where
+N tokens as a prefill (`--token-ids 0,...,0 --prefill N`; N from a line
+`# prefill tokens N`, else 2), on each engine, where
 
     # want prefill KEY N             the report's prefill.KEY (within 1e-9)
 
@@ -64,6 +64,16 @@ def wants_of(path, sync):
     return wants
 
 
+def prefill_tokens(path):
+    """The tokens of a program's prefill run: `# prefill tokens N`, else 2."""
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"#\s*prefill\s+tokens\s+(\d+)", line)
+            if m:
+                return int(m.group(1))
+    return 2
+
+
 def ledger_counts(report):
     counts = {}
     for cat in report["energy"]["ledger"].values():
@@ -91,7 +101,8 @@ def check_program(axon, src, work, name, engine, sync="barrier"):
     r = subprocess.run([axon, "asm", path, "-o", prog], capture_output=True, text=True)
     if r.returncode != 0:
         return ["%s: axon asm failed: %s" % (name, r.stderr.strip())]
-    run = (["--token-ids", "0,0", "--prefill", "2"] if sync == "prefill"
+    n = prefill_tokens(path)
+    run = (["--token-ids", ",".join(["0"] * n), "--prefill", str(n)] if sync == "prefill"
            else ["--token-ids", "0", "--sync", sync])
     r = subprocess.run([axon, "sim", prog, "--engine", engine, "--report", report_path,
                         "--values", values_path] + run, capture_output=True, text=True)
