@@ -2433,10 +2433,24 @@ static int reset_in_flight(struct ax_exec *ex, struct in_flight *f)
 
 /* Core r starts token `tok` of the flight from its first instruction: what
  * it kept of the token before (encodings, accumulators' tags, the events a
- * barrier made visible) is gone; the events and messages of later tokens
- * that reached it already stay. */
+ * barrier made visible, and events and messages of earlier tokens it never
+ * took: events no barrier of theirs made visible, say) is gone; the events
+ * and messages of this and later tokens that reached it already stay. */
 static void start_token(struct ax_exec *ex, struct core_run *r, uint32_t tok)
 {
+    uint64_t kept = 0;
+    for (uint64_t j = 0; j < r->pending.n; j++)
+        if (r->pending.v[j].tok >= tok)
+            r->pending.v[kept++] = r->pending.v[j];
+    r->pending.n = kept;
+    uint32_t kept_msgs = 0;
+    for (uint32_t i = 0; i < r->n_msgs; i++) {
+        if (r->msgs[i].tok >= tok)
+            r->msgs[kept_msgs++] = r->msgs[i];
+        else
+            ax_mem_free(r->msgs[i].data);
+    }
+    r->n_msgs = kept_msgs;
     r->tok = tok;
     r->token = ex->tokens[tok];
     r->pos = ex->pos0 + tok;
