@@ -302,10 +302,9 @@ struct ax_exec_weights;
 
 /* Called after each token of a program's run with the executor, whose
  * buffers hold what the token computed (functional mode), so that a driver
- * can read values back and check them (compiler/check). A status other
- * than AX_OK ends the run with it. */
-/* After each token, `token` sees the executor with the token's values; a
- * prefill's tokens but its last have no values kept: `ex` is NULL. */
+ * can read values back and check them (compiler/check); after each token
+ * of a prefill but its last, whose values are not kept, with `ex` NULL. A
+ * status other than AX_OK ends the run with it. */
 struct ax_sim_observer {
     ax_status (*token)(void *user, const struct ax_exec *ex, uint32_t index, int32_t token);
     void *user;
