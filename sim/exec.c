@@ -644,6 +644,32 @@ ax_status ax_exec_create_counting(const struct ax_prog *p, const char *file,
     return create(p, file, NULL, act, out, diags);
 }
 
+/* The barrier at which the spikes that instruction `pc` of code `c` sends
+ * on route `rt` become visible to each destination, into vis[0 .. n_dst):
+ * the first after the send, on the sending core, that lists it (NONE: none
+ * does, and they never do). So the barrier a send's events belong to is
+ * written in the program: events that reach a core while it still waits at
+ * an earlier barrier wait for theirs. One scan of the code after the send;
+ * the first barrier mostly lists them all. */
+static void send_barriers(const struct ax_prog *p, const struct ax_prog_code *c, uint32_t pc,
+                          const struct ax_prog_route *rt, uint32_t *vis)
+{
+    for (uint32_t d = 0; d < rt->n_dst; d++)
+        vis[d] = NONE;
+    uint32_t left = rt->n_dst;
+    struct ax_isa_instr in;
+    for (pc++; pc < c->n_instr && left > 0; pc++) {
+        if (ax_isa_decode(c->words[pc], &in) != 0 || in.op != AX_ISA_BARRIER ||
+            in.a >= p->n_barriers)
+            continue;
+        for (uint32_t d = 0; d < rt->n_dst; d++)
+            if (vis[d] == NONE && ax_prog_barrier_lists(&p->barriers[in.a], rt->dst[d].core)) {
+                vis[d] = (uint32_t)in.a;
+                left--;
+            }
+    }
+}
+
 /* ---- dataflow synchronisation --------------------------------------------------------------- */
 
 static int cmp_u64(const void *a, const void *b)
@@ -654,49 +680,37 @@ static int cmp_u64(const void *a, const void *b)
 
 /* Appends to edges[0 .. *n) the pairs (sender slot << 32 | receiver slot)
  * of code record k's sends: for each emit or relay and each destination
- * other than the core itself, the first barrier after the send that lists
- * the destination (the barrier its events belong to, as note_visibility
- * finds it during a run). `bars` is scratch for the record's barriers. 0,
- * or -1 when out of memory. */
+ * other than the core itself, at the barrier its events belong to
+ * (send_barriers, as a run finds it). `vis` is scratch. 0, or -1 when out
+ * of memory. */
 static int sender_edges(const struct ax_exec *ex, const struct dataflow *df, uint32_t k,
-                        uint64_t **edges, uint64_t *n, uint64_t *cap, uint64_t **bars,
-                        uint64_t *cap_bars)
+                        uint64_t **edges, uint64_t *n, uint64_t *cap, uint32_t **vis,
+                        uint32_t *cap_vis)
 {
     const struct ax_prog *p = ex->p;
     const struct ax_prog_code *c = &p->code[k];
     struct ax_isa_instr in;
-    uint64_t n_bars = 0; /* (pc << 32 | id) of each barrier, in code order */
     for (uint32_t pc = 0; pc < c->n_instr; pc++) {
-        if (ax_isa_decode(c->words[pc], &in) != 0 || in.op != AX_ISA_BARRIER ||
-            in.a >= p->n_barriers)
-            continue;
-        if (grow((void **)bars, n_bars, cap_bars, sizeof **bars))
-            return -1;
-        (*bars)[n_bars++] = (uint64_t)pc << 32 | in.a;
-    }
-    uint64_t next = 0; /* the first barrier after the send */
-    for (uint32_t pc = 0; pc < c->n_instr; pc++) {
-        while (next < n_bars && (*bars)[next] >> 32 <= pc)
-            next++;
         if (ax_isa_decode(c->words[pc], &in) != 0 ||
             (in.op != AX_ISA_EMIT && in.op != AX_ISA_RELAY) || in.b >= p->n_routes)
             continue;
         const struct ax_prog_route *rt = &p->routes[in.b];
+        if (grow32((void **)vis, rt->n_dst, cap_vis, sizeof **vis))
+            return -1;
+        send_barriers(p, c, pc, rt, *vis);
         for (uint32_t d = 0; d < rt->n_dst; d++) {
-            uint32_t dst = rt->dst[d].core;
-            for (uint64_t i = next; i < n_bars && dst != c->core; i++) {
-                uint32_t id = (uint32_t)(*bars)[i];
-                const struct ax_prog_barrier *b = &p->barriers[id];
-                uint32_t to = ax_prog_barrier_index(b, dst),
-                         from = ax_prog_barrier_index(b, c->core);
-                if (to == NONE || from == NONE)
-                    continue;
-                if (grow((void **)edges, *n, cap, sizeof **edges))
-                    return -1;
-                (*edges)[(*n)++] =
-                    (uint64_t)(df->slot_base[id] + from) << 32 | (df->slot_base[id] + to);
-                break;
-            }
+            uint32_t id = (*vis)[d];
+            if (id == NONE || rt->dst[d].core == c->core)
+                continue;
+            const struct ax_prog_barrier *b = &p->barriers[id];
+            uint32_t from = ax_prog_barrier_index(b, c->core),
+                     to = ax_prog_barrier_index(b, rt->dst[d].core);
+            if (from == NONE) /* a barrier of c's code lists c (the verifier's rule) */
+                continue;
+            if (grow((void **)edges, *n, cap, sizeof **edges))
+                return -1;
+            (*edges)[(*n)++] =
+                (uint64_t)(df->slot_base[id] + from) << 32 | (df->slot_base[id] + to);
         }
     }
     return 0;
@@ -718,12 +732,13 @@ static ax_status build_dataflow(struct ax_exec *ex, struct dataflow *df)
             return AX_ERR_LIMIT;
     }
     df->slot_base[p->n_barriers] = (uint32_t)slots;
-    uint64_t *edges = NULL, *bars = NULL, n = 0, cap = 0, cap_bars = 0;
+    uint64_t *edges = NULL, n = 0, cap = 0;
+    uint32_t *vis = NULL, cap_vis = 0;
     ax_status st = AX_OK;
     for (uint32_t k = 0; k < p->n_code && st == AX_OK; k++)
-        if (sender_edges(ex, df, k, &edges, &n, &cap, &bars, &cap_bars) != 0)
+        if (sender_edges(ex, df, k, &edges, &n, &cap, &vis, &cap_vis) != 0)
             st = AX_ERR_NOMEM;
-    ax_mem_free(bars);
+    ax_mem_free(vis);
     if (st == AX_OK && n)
         qsort(edges, (size_t)n, sizeof *edges, cmp_u64);
     uint64_t u = 0; /* the distinct pairs */
@@ -820,34 +835,15 @@ static void send_values(struct ax_exec *ex, struct core_run *r, uint64_t route, 
     }
 }
 
-/* The barrier at which spikes sent now (instruction r->pc) on route `rt`
- * become visible to each destination, into r->vis: the first after the
- * send, on the sending core, that lists it (NONE: none does, and they never
- * do). So the barrier a send's events belong to is written in the program:
- * events that reach a core while it still waits at an earlier barrier wait
- * for theirs. One scan of the code after the send; the first barrier
- * mostly lists them all. 0, or -1 when out of memory (the run failed). */
+/* send_barriers of r's current send into r->vis. 0, or -1 when out of
+ * memory (the run failed). */
 static int note_visibility(struct ax_exec *ex, struct core_run *r, const struct ax_prog_route *rt)
 {
-    const struct ax_prog *p = ex->p;
     if (grow32((void **)&r->vis, rt->n_dst, &r->cap_vis, sizeof *r->vis)) {
         oom(ex, r);
         return -1;
     }
-    for (uint32_t d = 0; d < rt->n_dst; d++)
-        r->vis[d] = NONE;
-    const struct ax_prog_code *c = &p->code[ex->run_of_core[r->core]];
-    uint32_t left = rt->n_dst;
-    struct ax_isa_instr in;
-    for (uint32_t pc = r->pc + 1; pc < c->n_instr && left > 0; pc++) {
-        if (ax_isa_decode(c->words[pc], &in) != 0 || in.op != AX_ISA_BARRIER || in.a >= p->n_barriers)
-            continue;
-        for (uint32_t d = 0; d < rt->n_dst; d++)
-            if (r->vis[d] == NONE && ax_prog_barrier_lists(&p->barriers[in.a], rt->dst[d].core)) {
-                r->vis[d] = (uint32_t)in.a;
-                left--;
-            }
-    }
+    send_barriers(ex->p, &ex->p->code[ex->run_of_core[r->core]], r->pc, rt, r->vis);
     r->vis_rt = rt;
     r->vis_pc = r->pc;
     return 0;
