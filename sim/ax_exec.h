@@ -93,8 +93,12 @@ ax_status ax_exec_create_counting(const struct ax_prog *p, const char *file,
  * waits for whom changes. Fails with AX_ERR_NOMEM or AX_ERR_LIMIT (more
  * barrier places than 32 bits count), with a diagnostic. */
 ax_status ax_exec_dataflow(ax_exec_t *ex, struct ax_diag_list *diags);
-/* Under dataflow: how many cores `core` waits for at barrier `id` (0 when
- * it is not listed there, or without dataflow). */
+/* Under dataflow, the places of cores in barriers' lists, numbered across
+ * all barriers: how many there are, the place of `core` in barrier `id`'s
+ * (UINT32_MAX when it is not listed there, or without dataflow), and how
+ * many cores `core` waits for there (0 then). */
+uint32_t ax_exec_places(const ax_exec_t *ex);
+uint32_t ax_exec_place(const ax_exec_t *ex, uint32_t id, uint32_t core);
 uint32_t ax_exec_senders(const ax_exec_t *ex, uint32_t id, uint32_t core);
 
 /* Runs one token: token id `token` (what `lookup` selects) at position

@@ -777,12 +777,23 @@ ax_status ax_exec_dataflow(ax_exec_t *ex, struct ax_diag_list *diags)
     return st;
 }
 
-uint32_t ax_exec_senders(const ax_exec_t *ex, uint32_t id, uint32_t core)
+uint32_t ax_exec_places(const ax_exec_t *ex)
+{
+    return ex->df ? ex->df->slot_base[ex->p->n_barriers] : 0;
+}
+
+uint32_t ax_exec_place(const ax_exec_t *ex, uint32_t id, uint32_t core)
 {
     if (!ex->df || id >= ex->p->n_barriers)
-        return 0;
+        return NONE;
     uint32_t i = ax_prog_barrier_index(&ex->p->barriers[id], core);
-    return i == NONE ? 0 : ex->df->n_wait[ex->df->slot_base[id] + i];
+    return i == NONE ? NONE : ex->df->slot_base[id] + i;
+}
+
+uint32_t ax_exec_senders(const ax_exec_t *ex, uint32_t id, uint32_t core)
+{
+    uint32_t place = ax_exec_place(ex, id, core);
+    return place == NONE ? 0 : ex->df->n_wait[place];
 }
 
 /* ---- messages and events -------------------------------------------------------------------- */

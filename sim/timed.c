@@ -157,9 +157,9 @@ struct timed {
     uint32_t window, cap_window;
     uint8_t is_flight;   /* a prefill's tokens are in flight (run_prefill) */
     double flight_t0;    /* when the tokens in tt began */
-    /* dataflow (o->sync): the slot of a core's place in a barrier's list is
-     * df_base[id] + its index there; df_slot holds an emit's destinations' */
-    uint32_t *df_base;
+    /* dataflow (o->sync): df_slot holds an emit's destinations' places in
+     * their barriers' lists (ax_exec_place) */
+    uint8_t is_dataflow;
     uint32_t *df_slot;
     uint32_t cap_df_slot;
 
@@ -809,13 +809,6 @@ static ax_status complete_barrier(struct timed *s, struct tok_times *T, uint32_t
     return st;
 }
 
-/* The slot of `core` in barrier `id`, or NONE. */
-static uint32_t df_slot(const struct timed *s, uint32_t id, uint32_t core)
-{
-    uint32_t i = id < s->p->n_barriers ? ax_prog_barrier_index(&s->p->barriers[id], core) : NONE;
-    return i == NONE ? NONE : s->df_base[id] + i;
-}
-
 /* Dataflow: the slot of each destination of route `rt` in the barrier its
  * events belong to (`visible`), into s->df_slot. */
 static ax_status dataflow_slots(struct timed *s, const struct ax_prog_route *rt,
@@ -829,7 +822,8 @@ static ax_status dataflow_slots(struct timed *s, const struct ax_prog_route *rt,
         s->cap_df_slot = rt->n_dst;
     }
     for (uint32_t i = 0; i < rt->n_dst; i++)
-        s->df_slot[i] = visible[i] == NONE ? NONE : df_slot(s, visible[i], rt->dst[i].core);
+        s->df_slot[i] =
+            visible[i] == NONE ? NONE : ax_exec_place(s->ex, visible[i], rt->dst[i].core);
     return AX_OK;
 }
 
@@ -838,7 +832,7 @@ static ax_status dataflow_slots(struct timed *s, const struct ax_prog_route *rt,
  * the handshake's latency when it waited for any; parked, it goes on. */
 static void pass_dataflow(struct timed *s, const struct tok_times *T, uint32_t k, uint32_t id)
 {
-    uint32_t core = s->p->code[k].core, slot = df_slot(s, id, core);
+    uint32_t core = s->p->code[k].core, slot = ax_exec_place(s->ex, id, core);
     double lat = ax_exec_senders(s->ex, id, core) > 0
                      ? ax_arch_desc(s->arch)->chip.sync.handshake_latency_s
                      : 0.0;
@@ -875,7 +869,7 @@ static ax_status arrive_dataflow(struct timed *s, uint32_t k, const struct ax_ex
     for (uint32_t i = 0; i < d->n_told; i++) {
         double served, left = send(s, core, d->told[i], 1, 1, t, &served, &f);
         charge(s, NULL, d->told[i], AX_LEDGER_HANDSHAKE, 1);
-        uint32_t slot = df_slot(s, id, d->told[i]);
+        uint32_t slot = ax_exec_place(s->ex, id, d->told[i]);
         if (slot != NONE && served > T->df_at[slot])
             T->df_at[slot] = served;
         if (slot != NONE && f.served > T->df_free[slot])
@@ -920,7 +914,7 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         ax_trace_instr_begin(s->trace, s->token, core, d->pc, d->in.op, s->cur, t);
     switch (d->in.op) {
     case AX_ISA_BARRIER:
-        if (s->df_base) {
+        if (s->is_dataflow) {
             st = arrive_dataflow(s, k, d);
             if (s->trace && d->state == AX_EXEC_RAN)
                 ax_trace_instr_end(s->trace, s->clock[k]);
@@ -1031,7 +1025,7 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
             st = AX_ERR_NOMEM;
         for (uint32_t i = 0; tr && i < rt->n_dst; i++)
             tr->dst[i] = rt->dst[i].core;
-        if (s->df_base && d->visible && st == AX_OK)
+        if (s->is_dataflow && d->visible && st == AX_OK)
             st = dataflow_slots(s, rt, d->visible);
         for (uint64_t e = 0; e < d->events && st == AX_OK; e++) {
             double ready = e < d->generated ? run_job(s, core, t, &gen) : t;
@@ -1057,7 +1051,7 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
                     T->events_at[at] = here;
                 if (at < s->p->n_barriers && free_here > T->free_events[at])
                     T->free_events[at] = free_here;
-                uint32_t slot = s->df_base && d->visible ? s->df_slot[i] : NONE;
+                uint32_t slot = s->is_dataflow && d->visible ? s->df_slot[i] : NONE;
                 if (slot != NONE && here > T->df_at[slot])
                     T->df_at[slot] = here;
                 if (slot != NONE && free_here > T->df_free[slot])
@@ -1572,24 +1566,6 @@ static ax_status layer_times(struct timed *s)
     return st;
 }
 
-/* Dataflow's slots, as the executor numbers them (ax_exec_dataflow). */
-static ax_status plan_dataflow(struct timed *s)
-{
-    const struct ax_prog *p = s->p;
-    s->df_base = ax_mem_alloc(((size_t)p->n_barriers + 1) * sizeof *s->df_base);
-    if (!s->df_base)
-        return AX_ERR_NOMEM;
-    uint64_t n = 0;
-    for (uint32_t id = 0; id < p->n_barriers; id++) {
-        s->df_base[id] = (uint32_t)n;
-        n += p->barriers[id].n_cores;
-    }
-    if (n >= UINT32_MAX)
-        return AX_ERR_LIMIT; /* the executor says so first */
-    s->df_base[p->n_barriers] = (uint32_t)n;
-    return AX_OK;
-}
-
 /* Room for the times of `window` tokens in flight, and that many in use. */
 static ax_status ensure_window(struct timed *s, uint32_t window)
 {
@@ -1602,7 +1578,7 @@ static ax_status ensure_window(struct timed *s, uint32_t window)
         s->tt = v;
         s->cap_window = window;
     }
-    size_t nb = (size_t)p->n_barriers + 1, nd = s->df_base ? s->df_base[p->n_barriers] + 1 : 0;
+    size_t nb = (size_t)p->n_barriers + 1, nd = s->is_dataflow ? ax_exec_places(s->ex) + 1 : 0;
     for (uint32_t i = 0; i < window; i++) {
         struct tok_times *T = &s->tt[i];
         if (!T->bar_at) {
@@ -1629,7 +1605,8 @@ static void reset_times(struct timed *s, struct tok_times *T, double t0)
     const struct ax_prog *p = s->p;
     for (uint32_t b = 0; b < p->n_barriers; b++)
         T->bar_at[b] = T->free_bar[b] = T->events_at[b] = T->free_events[b] = t0;
-    for (uint32_t i = 0; s->df_base && i < s->df_base[p->n_barriers]; i++)
+    uint32_t places = s->is_dataflow ? ax_exec_places(s->ex) : 0;
+    for (uint32_t i = 0; i < places; i++)
         T->df_at[i] = T->df_free[i] = t0;
 }
 
@@ -1843,8 +1820,7 @@ static ax_status timed_open(struct timed *s, const struct ax_exec_weights *weigh
     s->free_clock = ax_mem_calloc(nk, sizeof *s->free_clock);
     s->busy0 = ax_mem_calloc(nc * ENG_SERVER_COUNT, sizeof *s->busy0);
     s->link0 = ax_mem_calloc((size_t)s->net.n_links + 1, sizeof *s->link0);
-    if (st == AX_OK && s->o->sync == AX_SIM_SYNC_DATAFLOW)
-        st = plan_dataflow(s);
+    s->is_dataflow = s->o->sync == AX_SIM_SYNC_DATAFLOW;
     if (st == AX_OK &&
         !(s->free && s->busy && s->dram_free && s->core_cnt && s->clock && s->is_parked &&
           s->heap && s->run_of_core && s->free_clock && s->busy0 && s->link0))
@@ -2007,7 +1983,6 @@ static void timed_free(struct timed *s)
     ax_mem_free(s->slot_of);
     ax_mem_free(s->core_of);
     ax_mem_free(s->free_clock);
-    ax_mem_free(s->df_base);
     ax_mem_free(s->df_slot);
     ax_mem_free(s->busy0);
     ax_mem_free(s->link0);
