@@ -1503,7 +1503,10 @@ static double union_length(const struct busy *b, uint64_t n)
 
 /* The token's times per node and per layer, from the busy times, and each
  * layer's bound: the largest of its compute, link and input terms, which
- * its time cannot be below (docs/simulator.md, "The bound"). */
+ * its time cannot be below (docs/simulator.md, "The bound"); then the
+ * layers' accumulators start afresh. After a prefill it adds nothing: its
+ * tokens overlap (no busy times are kept in a flight), and the rows time
+ * tokens run one at a time. */
 static ax_status layer_times(struct timed *s)
 {
     struct ax_sim_result *r = s->r;
@@ -1557,7 +1560,7 @@ static ax_status layer_times(struct timed *s)
     memset(s->layer_term, 0, (size_t)r->n_layers * AX_SIM_BOUND_BY_COUNT * sizeof *s->layer_term);
     for (uint32_t l = 0; l < r->n_layers; l++) {
         double *chain = &s->layer_chain[2 * (size_t)l];
-        if (chain[1] > chain[0])
+        if (chain[1] > chain[0] && !s->is_flight)
             r->layers[l].chain_s += chain[1] - chain[0];
         chain[0] = INFINITY;
         chain[1] = -INFINITY;
@@ -1679,24 +1682,6 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
     return st;
 }
 
-/* The layers' accumulators of a token emptied without adding them to the
- * layers' rows: a prefill's tokens overlap, and the rows time tokens run
- * one at a time. */
-static void forget_layers(struct timed *s)
-{
-    struct ax_sim_result *r = s->r;
-    for (size_t i = 0; i < s->n_slots; i++)
-        frag_flush(s, i);
-    eng_net_tags_flush(&s->net);
-    for (uint32_t l = 0; l < r->n_layers; l++) {
-        s->net.tag_max[l] = 0;
-        s->layer_chain[2 * (size_t)l] = INFINITY;
-        s->layer_chain[2 * (size_t)l + 1] = -INFINITY;
-    }
-    memset(s->layer_term, 0, (size_t)r->n_layers * AX_SIM_BOUND_BY_COUNT * sizeof *s->layer_term);
-    s->n_busy_iv = 0;
-}
-
 /* A prefill, the run's first tokens: tokens 0 .. n - 1 (ids `ids`, from
  * position `pos`) stream through the program as a pipeline (the executor's flight,
  * ax_exec_begin_flight): a core goes on with the next token as soon as it
@@ -1723,12 +1708,13 @@ static ax_status run_prefill(struct timed *s, const int32_t *ids, uint32_t n, ui
     s->is_flight = 1;
     if (st == AX_OK)
         st = s->sc ? timed_sc_token(s->sc, t0, s->diags) : run_native(s);
-    s->is_flight = 0;
     if (st == AX_OK)
         st = ax_exec_end(s->ex);
     if (st == AX_OK)
         st = bound_token(s, t0);
-    forget_layers(s);
+    if (st == AX_OK)
+        st = layer_times(s);
+    s->is_flight = 0;
     r->seconds = s->horizon;
     r->prefill_tokens = n;
     r->prefill_s = s->horizon - t0;
