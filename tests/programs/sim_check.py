@@ -90,7 +90,10 @@ def check_program(axon, src, work, name, engine, sync="barrier"):
     stem = os.path.splitext(name)[0] + ("" if engine == "native" else "." + engine)
     stem += "" if sync == "barrier" else "." + sync
     name = name if engine == "native" else "%s (%s)" % (name, engine)
-    name = name if sync == "barrier" else "%s --%s" % (name, sync)
+    n = prefill_tokens(path)
+    run = (["--token-ids", ",".join(["0"] * n), "--prefill", str(n)] if sync == "prefill"
+           else ["--token-ids", "0", "--sync", sync])
+    name = name if sync == "barrier" else "%s %s" % (name, " ".join(run[2:]))
     prog = os.path.join(work, stem + ".sim.axb")
     report_path = os.path.join(work, stem + ".report.json")
     values_path = os.path.join(work, stem + ".values.json")
@@ -101,9 +104,6 @@ def check_program(axon, src, work, name, engine, sync="barrier"):
     r = subprocess.run([axon, "asm", path, "-o", prog], capture_output=True, text=True)
     if r.returncode != 0:
         return ["%s: axon asm failed: %s" % (name, r.stderr.strip())]
-    n = prefill_tokens(path)
-    run = (["--token-ids", ",".join(["0"] * n), "--prefill", str(n)] if sync == "prefill"
-           else ["--token-ids", "0", "--sync", sync])
     r = subprocess.run([axon, "sim", prog, "--engine", engine, "--report", report_path,
                         "--values", values_path] + run, capture_output=True, text=True)
     if r.returncode != 0:
