@@ -84,3 +84,11 @@ void ax_text_printf(struct ax_text_buf *b, const char *fmt, ...)
         b->cap = cap;
     }
 }
+
+int ax_text_name_index(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}

@@ -39,4 +39,8 @@ void ax_text_printf(struct ax_text_buf *b, const char *fmt, ...)
 #endif
     ;
 
+/* The index of `s` among names[0 .. n), or -1: what the parsers of the
+ * options' names (modes, encodings, precisions, ...) share. */
+int ax_text_name_index(const char *const *names, int n, const char *s);
+
 #endif

@@ -2,6 +2,7 @@
 #include "ax_spike.h"
 
 #include "ax_mem.h"
+#include "ax_text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -59,24 +60,18 @@ const char *ax_spike_encoding_str(enum ax_spike_encoding e)
 
 int ax_spike_mode_parse(const char *s, enum ax_spike_mode *out)
 {
-    for (int i = 0; i < AX_SPIKE_MODE_COUNT; i++) {
-        if (strcmp(s, mode_names[i]) == 0) {
-            *out = (enum ax_spike_mode)i;
-            return 0;
-        }
-    }
-    return -1;
+    int i = ax_text_name_index(mode_names, AX_SPIKE_MODE_COUNT, s);
+    if (i >= 0)
+        *out = (enum ax_spike_mode)i;
+    return i < 0 ? -1 : 0;
 }
 
 int ax_spike_encoding_parse(const char *s, enum ax_spike_encoding *out)
 {
-    for (int i = 0; i < AX_SPIKE_ENCODING_COUNT; i++) {
-        if (strcmp(s, encoding_names[i]) == 0) {
-            *out = (enum ax_spike_encoding)i;
-            return 0;
-        }
-    }
-    return -1;
+    int i = ax_text_name_index(encoding_names, AX_SPIKE_ENCODING_COUNT, s);
+    if (i >= 0)
+        *out = (enum ax_spike_encoding)i;
+    return i < 0 ? -1 : 0;
 }
 
 /* ---- events -------------------------------------------------------------- */

@@ -2,6 +2,7 @@
 #include "ax_map.h"
 
 #include "ax_mem.h"
+#include "ax_text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -24,14 +25,6 @@ void ax_map_default_options(struct ax_map_options *o)
 }
 
 /* The index of `s` among names[0 .. n), or -1. */
-static int name_index(const char *const *names, int n, const char *s)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(s, names[i]) == 0)
-            return i;
-    return -1;
-}
-
 static const char *const logits_names[] = {"full", "argmax"};
 
 const char *ax_map_logits_str(enum ax_map_logits l)
@@ -41,7 +34,7 @@ const char *ax_map_logits_str(enum ax_map_logits l)
 
 int ax_map_logits_parse(const char *s, enum ax_map_logits *out)
 {
-    int i = name_index(logits_names, AX_MAP_LOGITS_COUNT, s);
+    int i = ax_text_name_index(logits_names, AX_MAP_LOGITS_COUNT, s);
     if (i >= 0)
         *out = (enum ax_map_logits)i;
     return i >= 0 ? 0 : -1;
@@ -56,7 +49,7 @@ const char *ax_map_float_weights_str(enum ax_map_float_weights f)
 
 int ax_map_float_weights_parse(const char *s, enum ax_map_float_weights *out)
 {
-    int i = name_index(float_weights_names, AX_MAP_FLOAT_COUNT, s);
+    int i = ax_text_name_index(float_weights_names, AX_MAP_FLOAT_COUNT, s);
     if (i >= 0)
         *out = (enum ax_map_float_weights)i;
     return i >= 0 ? 0 : -1;

@@ -3,6 +3,8 @@
  * a unit of each item costs and where the chip file says that comes from. */
 #include "ax_sim.h"
 
+#include "ax_text.h"
+
 #include <string.h>
 
 static const struct {
@@ -149,15 +151,6 @@ void ax_sim_options_default(struct ax_sim_options *o)
     o->trace_limit = AX_SIM_TRACE_LIMIT;
 }
 
-/* The index of `s` among names[0 .. n), or -1. */
-static int name_index(const char *const *names, int n, const char *s)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(s, names[i]) == 0)
-            return i;
-    return -1;
-}
-
 const char *ax_sim_mode_str(enum ax_sim_mode m) { return m < AX_SIM_MODE_COUNT ? mode_names[m] : "?"; }
 const char *ax_sim_timing_str(enum ax_sim_timing t)
 {
@@ -174,7 +167,7 @@ const char *ax_sim_sync_str(enum ax_sim_sync s)
 
 int ax_sim_mode_parse(const char *s, enum ax_sim_mode *out)
 {
-    int i = name_index(mode_names, AX_SIM_MODE_COUNT, s);
+    int i = ax_text_name_index(mode_names, AX_SIM_MODE_COUNT, s);
     if (i >= 0)
         *out = (enum ax_sim_mode)i;
     return i < 0 ? -1 : 0;
@@ -182,7 +175,7 @@ int ax_sim_mode_parse(const char *s, enum ax_sim_mode *out)
 
 int ax_sim_engine_parse(const char *s, enum ax_sim_engine *out)
 {
-    int i = name_index(engine_names, AX_SIM_ENGINE_COUNT, s);
+    int i = ax_text_name_index(engine_names, AX_SIM_ENGINE_COUNT, s);
     if (i >= 0)
         *out = (enum ax_sim_engine)i;
     return i < 0 ? -1 : 0;
@@ -190,7 +183,7 @@ int ax_sim_engine_parse(const char *s, enum ax_sim_engine *out)
 
 int ax_sim_timing_parse(const char *s, enum ax_sim_timing *out)
 {
-    int i = name_index(timing_names, AX_SIM_TIMING_COUNT, s);
+    int i = ax_text_name_index(timing_names, AX_SIM_TIMING_COUNT, s);
     if (i >= 0)
         *out = (enum ax_sim_timing)i;
     return i < 0 ? -1 : 0;
@@ -198,7 +191,7 @@ int ax_sim_timing_parse(const char *s, enum ax_sim_timing *out)
 
 int ax_sim_sync_parse(const char *s, enum ax_sim_sync *out)
 {
-    int i = name_index(sync_names, AX_SIM_SYNC_COUNT, s);
+    int i = ax_text_name_index(sync_names, AX_SIM_SYNC_COUNT, s);
     if (i >= 0)
         *out = (enum ax_sim_sync)i;
     return i < 0 ? -1 : 0;

@@ -9,6 +9,7 @@
 
 #include "ax_mem.h"
 #include "ax_model.h"
+#include "ax_text.h"
 #include "ax_pass.h"
 
 #include <math.h>
@@ -65,13 +66,10 @@ const char *ax_ref_precision_str(enum ax_ref_precision p)
 
 int ax_ref_precision_parse(const char *s, enum ax_ref_precision *out)
 {
-    for (int i = 0; i < AX_REF_PRECISION_COUNT; i++) {
-        if (strcmp(s, precision_names[i]) == 0) {
-            *out = (enum ax_ref_precision)i;
-            return 0;
-        }
-    }
-    return -1;
+    int i = ax_text_name_index(precision_names, AX_REF_PRECISION_COUNT, s);
+    if (i >= 0)
+        *out = (enum ax_ref_precision)i;
+    return i < 0 ? -1 : 0;
 }
 
 static const char *const device_names[] = {"cpu", "gpu", "auto"};
@@ -84,13 +82,10 @@ const char *ax_ref_device_str(enum ax_ref_device d)
 
 int ax_ref_device_parse(const char *s, enum ax_ref_device *out)
 {
-    for (int i = 0; i < AX_REF_DEVICE_COUNT; i++) {
-        if (strcmp(s, device_names[i]) == 0) {
-            *out = (enum ax_ref_device)i;
-            return 0;
-        }
-    }
-    return -1;
+    int i = ax_text_name_index(device_names, AX_REF_DEVICE_COUNT, s);
+    if (i >= 0)
+        *out = (enum ax_ref_device)i;
+    return i < 0 ? -1 : 0;
 }
 
 const char *ax_ref_dtype_str(enum ax_ref_dtype d)
