@@ -231,7 +231,6 @@ struct ax_sim_result {
     enum ax_sim_mode mode;
     enum ax_sim_timing timing;
     enum ax_sim_sync sync;
-    uint8_t is_handshake_known; /* dataflow: the chip gives the handshake's costs */
     const char *engine;   /* "native" or "systemc" */
     uint32_t tokens;
     uint64_t context;

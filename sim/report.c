@@ -744,7 +744,8 @@ static void print_header(const struct ax_sim_result *r, const ax_arch_t *arch, F
             " token%s after %" PRIu64 " of context; seed %" PRIu64 "; %" PRIu32 " thread%s\n",
             ax_sim_mode_str(r->mode), str_or(r->engine, "?"), ax_sim_timing_str(r->timing),
             ax_sim_sync_str(r->sync),
-            r->sync == AX_SIM_SYNC_DATAFLOW && !r->is_handshake_known
+            r->sync == AX_SIM_SYNC_DATAFLOW && arch &&
+                    !ax_arch_desc(arch)->chip.sync.is_handshake_known
                 ? " (the chip gives no handshake cost: 0 J, 0 s)"
                 : "",
             r->tokens, r->tokens == 1 ? "" : "s", r->context, r->seed, r->threads,

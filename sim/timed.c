@@ -2040,7 +2040,6 @@ ax_status ax_sim_session_open(const struct ax_prog *p, const ax_arch_t *arch,
     r->spike = s->spike;
     ax_status st = AX_OK;
     r->sync = o->sync;
-    r->is_handshake_known = sys->chip.sync.is_handshake_known;
     if (o->engine >= AX_SIM_ENGINE_COUNT || o->sync >= AX_SIM_SYNC_COUNT) {
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0, "no engine %d or sync %d", (int)o->engine,
                     (int)o->sync);

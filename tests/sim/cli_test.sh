@@ -115,6 +115,10 @@ assert extra == count(d, "sync", "handshake"), extra
 assert d["latency"]["cycles"] < b["latency"]["cycles"], (d["latency"]["cycles"], b["latency"]["cycles"])
 EOF
 check "dataflow: the same values and work, faster, handshakes for barriers" $?
+"$axon" sim "$out/tiny.axb" --tokens 1 --mode counting --sync dataflow >"$out/d.txt" 2>&1 &&
+    grep -q "dataflow sync (the chip gives no handshake cost: 0 J, 0 s)" "$out/d.txt" &&
+    ! grep -q "handshake cost" "$out/summary.txt"
+check "a chip without sync.handshake: a dataflow run's summary says its handshakes cost nothing" $?
 # 2d. a prefill: the first 40 tokens as a pipeline, the rest one at a time;
 # the last prefill token's logits and every later token's validated bit for
 # bit; the prefill reported apart, faster and cheaper a token
