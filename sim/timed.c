@@ -1512,7 +1512,8 @@ static ax_status layer_times(struct timed *s)
     struct ax_sim_result *r = s->r;
     struct busy *b = s->busy_iv;
     uint64_t n = s->n_busy_iv;
-    qsort(b, n, sizeof *b, busy_by_entry);
+    if (n) /* none after a prefill, which may come first: no array yet */
+        qsort(b, n, sizeof *b, busy_by_entry);
     for (uint64_t i = 0, j; i < n; i = j) {
         for (j = i + 1; j < n && b[j].entry == b[i].entry; j++)
             ;
@@ -1527,7 +1528,8 @@ static ax_status layer_times(struct timed *s)
             term[AX_SIM_BOUND_LINK] = s->net.tag_max[l];
         s->net.tag_max[l] = 0;
     }
-    qsort(b, n, sizeof *b, busy_by_layer);
+    if (n)
+        qsort(b, n, sizeof *b, busy_by_layer);
     ax_status st = AX_OK;
     for (uint64_t i = 0, j; i < n && st == AX_OK; i = j) {
         for (j = i + 1; j < n && b[j].layer == b[i].layer; j++)
