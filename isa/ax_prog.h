@@ -269,6 +269,17 @@ void ax_prog_init(struct ax_prog *p, uint32_t n_cores, uint32_t sram_words);
  * AX_ERR_NOMEM. ax_prog_meta returns a key's value or NULL. */
 ax_status ax_prog_set_meta(struct ax_prog *p, const char *key, const char *value);
 const char *ax_prog_meta(const struct ax_prog *p, const char *key);
+
+/* The most sequences a program's state holds (meta `batch`). */
+#define AX_PROG_BATCH_MAX 4096u
+/* The sequences whose state the program holds, one bank each in every state
+ * buffer (meta `batch`, docs/isa.md "State"): 1 when the meta is absent, 0
+ * when it is not a whole number from 1 to AX_PROG_BATCH_MAX. */
+uint32_t ax_prog_batch(const struct ax_prog *p);
+/* The words of one bank of state record `s`: its rows x row bytes, whole
+ * words. A state buffer holds ax_prog_batch of them, bank b from word
+ * b x this. */
+uint64_t ax_prog_bank_words(const struct ax_prog_state *s);
 void ax_prog_free(struct ax_prog *p);
 
 /* The verifier (prog_verify.c; docs/isa.md, "The verifier"): every table,

@@ -371,6 +371,24 @@ const char *ax_prog_meta(const struct ax_prog *p, const char *key)
     return NULL;
 }
 
+uint32_t ax_prog_batch(const struct ax_prog *p)
+{
+    const char *s = ax_prog_meta(p, "batch");
+    if (!s)
+        return 1;
+    uint64_t v = 0;
+    for (const char *c = s; *c; c++) {
+        if (*c < '0' || *c > '9' || (v = v * 10 + (uint64_t)(*c - '0')) > AX_PROG_BATCH_MAX)
+            return 0;
+    }
+    return *s && v >= 1 ? (uint32_t)v : 0;
+}
+
+uint64_t ax_prog_bank_words(const struct ax_prog_state *s)
+{
+    return ((uint64_t)s->rows * s->row_bytes + 3) / 4;
+}
+
 /* ---- CRC-32 (IEEE 802.3, reflected, as zlib) ----------------------------- */
 
 static uint32_t crc32(const unsigned char *data, size_t len)

@@ -195,6 +195,11 @@ static void check_header(struct verifier *v)
     if (p->n_cores == 0 || p->sram_words == 0)
         fail(v, "a program needs at least one core and one SRAM word (cores %u, words %u)",
              p->n_cores, p->sram_words);
+    if (ax_prog_batch(p) == 0)
+        fail(v,
+             "meta 'batch' is '%s': expected the number of sequences the state holds, a "
+             "whole number from 1 to %u",
+             ax_prog_meta(p, "batch"), AX_PROG_BATCH_MAX);
 }
 
 /* ---- 2. weights ----------------------------------------------------------------- */
@@ -503,11 +508,13 @@ static void check_states(struct verifier *v)
                  s->buffer, s->core);
             continue;
         }
-        if ((uint64_t)s->rows * s->row_bytes > (uint64_t)b->words * 4)
-            fail(v, "state %u (core %u): %u rows of %u bytes (%llu bytes) do not fit buffer '%s' "
-                 "(%u words, %llu bytes)", i, s->core, s->rows, s->row_bytes,
-                 (unsigned long long)s->rows * s->row_bytes, b->name, b->words,
-                 (unsigned long long)b->words * 4);
+        uint32_t banks = ax_prog_batch(p) ? ax_prog_batch(p) : 1;
+        if (ax_prog_bank_words(s) * banks > b->words)
+            fail(v,
+                 "state %u (core %u): %u rows of %u bytes (%llu words) for each of %u "
+                 "sequence%s do not fit buffer '%s' (%u words)",
+                 i, s->core, s->rows, s->row_bytes, (unsigned long long)ax_prog_bank_words(s),
+                 banks, banks == 1 ? "" : "s", b->name, b->words);
     }
     unlocate(v);
 }

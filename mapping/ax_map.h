@@ -97,6 +97,8 @@ struct ax_map_object {          /* one matrix, state or value object of the grap
     uint32_t reduce_fanin;      /* weights: the fan-in of the trees its partial sums are added
                                  * along (ax_map_reduce_parent), or 0: flat, each block's go
                                  * straight to the value */
+    uint32_t banks;             /* state: the sequences it holds (--batch), each a bank of
+                                 * rows x cols bytes */
     uint32_t pair_words;        /* weights: words after each block's accumulators for the
                                  * (value, index) pairs of an argmax tree (lm_head under
                                  * --logits argmax: its own and AX_MAP_PAIR_FANIN children's),
@@ -161,6 +163,8 @@ struct ax_map_options {
                                  * `spread` slices of the model far apart in it and a matrix
                                  * spreads over `spread` times as many cores */
     enum ax_map_logits logits;  /* full (default) or argmax */
+    uint32_t batch;             /* sequences whose state the program holds, a bank each in
+                                 * every state block (1 by default, AX_PROG_BATCH_MAX most) */
 };
 
 /* The fan-in of the trees a window's partial attentions combine along. */
@@ -183,6 +187,9 @@ int ax_map_relay_parse(const char *s, uint32_t *out);
 /* Slots: 1 .. AX_MAP_SPREAD_MAX, in decimal digits alone. 0, or -1 when
  * `s` is not one. */
 int ax_map_spread_parse(const char *s, uint32_t *out);
+/* A batch: 1 .. AX_PROG_BATCH_MAX sequences, in decimal digits alone. 0,
+ * or -1 when `s` is not one. */
+int ax_map_batch_parse(const char *s, uint32_t *out);
 /* The most keys of a window on one core (--ring-keys). */
 #define AX_MAP_RING_KEYS_MAX 1048576u
 /* Keys: 0 (as many as fit) or 1 .. AX_MAP_RING_KEYS_MAX, in decimal digits
@@ -213,6 +220,7 @@ struct ax_map {
     uint32_t ring_keys;         /* as asked (ax_map_options) */
     uint32_t spread;            /* as used: 1 when blocks stream from DRAM */
     enum ax_map_logits logits;  /* as asked (ax_map_options) */
+    uint32_t batch;             /* as asked (ax_map_options) */
     double traffic_hop_bytes, traffic_hop_bytes_naive; /* per token */
     struct ax_arena arena;
 };

@@ -626,7 +626,7 @@ static void layout_state(struct emitter *e, uint32_t bi, uint32_t k)
     const struct ax_ir_node *n = &e->g->nodes[o->node];
     struct layout *l = &e->lay[bi];
     uint32_t c = b->core, d = n->head_dim, id = o->node;
-    uint32_t words = (uint32_t)(((uint64_t)b->rows * o->cols + 3) / 4);
+    uint32_t words = (uint32_t)(o->banks * (((uint64_t)b->rows * o->cols + 3) / 4));
     char nb[32];
     if (!ok(e) || GROW(e, e->states, e->n_states, e->cap_states) != 0)
         return;
@@ -2111,6 +2111,10 @@ static ax_status finish(struct emitter *e, const char *model_name, const char *c
                 {"logits", buf[10]}};
     for (size_t i = 0; i < sizeof meta / sizeof meta[0] && st == AX_OK; i++)
         st = ax_prog_set_meta(p, meta[i].key, meta[i].value);
+    if (st == AX_OK && m->batch > 1) { /* absent: one sequence, as before batches */
+        snprintf(buf[0], sizeof buf[0], "%u", m->batch);
+        st = ax_prog_set_meta(p, "batch", buf[0]);
+    }
     return st;
 }
 

@@ -22,6 +22,7 @@ void ax_map_default_options(struct ax_map_options *o)
     o->ring_keys = 128;
     o->spread = 2;
     o->logits = AX_MAP_LOGITS_FULL;
+    o->batch = 1;
 }
 
 /* The index of `s` among names[0 .. n), or -1. */
@@ -106,6 +107,15 @@ int ax_map_spread_parse(const char *s, uint32_t *out)
     return 0;
 }
 
+int ax_map_batch_parse(const char *s, uint32_t *out)
+{
+    uint32_t v;
+    if (parse_small(s, 4, &v) != 0 || v < 1 || v > AX_PROG_BATCH_MAX)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 int ax_map_relay_parse(const char *s, uint32_t *out)
 {
     if (strcmp(s, "on") != 0 && strcmp(s, "off") != 0)
@@ -136,6 +146,7 @@ struct builder {
     int is_unsharded;                 /* values are not cut into SwiGLU shards (blocks stream
                                        * from DRAM: values pack first, apart from weights) */
     uint32_t ring_keys;               /* ax_map_options.ring_keys */
+    uint32_t batch;                   /* ax_map_options.batch: banks of every state */
     uint32_t spread;                  /* slots a core: weights are cut to a slot (placer) */
     double core_cap;                  /* a core's SRAM, whatever slot a value is cut for */
     int is_argmax;                    /* --logits argmax */
@@ -272,6 +283,7 @@ static void collect_node(struct builder *b, uint32_t id)
         snprintf(name, sizeof name, "gla state of node %u", id);
         uint32_t o = add_object(b, AX_MAP_STATE, id, name, n->heads, n->head_dim * n->head_dim * 4, 0, NONE);
         if (o != NONE) { /* q and out per head; k, v and g of at least kv_heads */
+            m->objects[o].banks = b->batch;
             m->objects[o].state_row_words = 5 * n->head_dim;
             m->objects[o].state_fixed_words = 3 * n->kv_heads * n->head_dim;
         }
@@ -283,6 +295,7 @@ static void collect_node(struct builder *b, uint32_t id)
         uint32_t o = add_object(b, AX_MAP_STATE, id, name, n->kv_heads * keys, 2 * n->head_dim + 8, 0, NONE);
         if (o != NONE) { /* per kv head held: its query heads' q, counts, and output with its
                           * (max, sum), and this token's k and v */
+            m->objects[o].banks = b->batch;
             uint32_t group = n->kv_heads ? n->heads / n->kv_heads : 1, d = n->head_dim;
             m->objects[o].kv_window = keys;
             m->objects[o].kv_part_words = group * (d + 2);
@@ -356,7 +369,7 @@ uint64_t ax_map_block_bytes(const struct ax_map_object *o, uint32_t rows, uint32
         /* a block of part of a window: its tree's inbox, its own part and its children's */
         uint64_t tree = o->kv_window && rows < o->kv_window
                             ? (1ull + AX_MAP_RING_FANIN) * o->kv_part_words : 0;
-        return ((uint64_t)rows * o->cols + 3) / 4 * 4 +
+        return o->banks * (((uint64_t)rows * o->cols + 3) / 4 * 4) +
                4ull * ((uint64_t)rows * o->state_row_words + heads * o->state_fixed_words + tree);
     }
     case AX_MAP_VALUE:
@@ -438,7 +451,7 @@ static ax_status weight_shape(struct builder *b, const struct ax_map_object *o, 
 static ax_status ring_shape(struct builder *b, const struct ax_map_object *o, double cap,
                             uint32_t *block_rows)
 {
-    double w = o->kv_window, row = (double)o->cols, fixed = 4.0 * o->state_fixed_words;
+    double w = o->kv_window, row = (double)o->cols * o->banks, fixed = 4.0 * o->state_fixed_words;
     double heads = floor(cap / (w * row + fixed));
     if (heads >= 1.0 && (!b->ring_keys || o->kv_window <= b->ring_keys)) {
         double all = (double)o->rows / w;
@@ -467,7 +480,7 @@ static ax_status state_shape(struct builder *b, const struct ax_map_object *o, d
 {
     if (o->kv_window)
         return ring_shape(b, o, cap, block_rows);
-    double row = (double)((o->cols + 3u) / 4u * 4u) + 4.0 * o->state_row_words;
+    double row = (double)o->banks * ((o->cols + 3u) / 4u * 4u) + 4.0 * o->state_row_words;
     double rows = floor((cap - 4.0 * o->state_fixed_words) / row);
     if (rows < 1.0) {
         if ((double)o->cols > cap)
@@ -1578,6 +1591,7 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
                         .diags = diags,
                         .is_int8_only = opt->float_weights == AX_MAP_FLOAT_INT8,
                         .ring_keys = opt->ring_keys,
+                        .batch = opt->batch ? opt->batch : 1,
                         .spread = 1,
                         .is_argmax = opt->logits == AX_MAP_LOGITS_ARGMAX};
     b.needs = ax_mem_calloc(g->n_nodes + 1, sizeof *b.needs);
@@ -1679,6 +1693,7 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
         out->logits = opt->logits;
         out->relay = opt->relay;
         out->ring_keys = opt->ring_keys;
+        out->batch = b.batch;
         out->spread = pl.spread;
         double cost = total_cost(out, &pl, out->chip_grid_w, opt->spikes_per_element);
         if (pass == 0) {

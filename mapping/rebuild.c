@@ -336,6 +336,7 @@ static ax_status read_options(const struct ax_prog *p, const char *path,
     mo->reduce_fanin = mo->reduce_chunk = mo->relay = mo->ring_keys = 0;
     mo->spread = 1;
     mo->logits = AX_MAP_LOGITS_FULL;
+    mo->batch = ax_prog_batch(p); /* the verifier refused a batch it is not */
     if ((fanin && ax_map_reduce_fanin_parse(fanin, &mo->reduce_fanin) != 0) ||
         (chunk && ax_map_reduce_chunk_parse(chunk, &mo->reduce_chunk) != 0) ||
         (relay && ax_map_relay_parse(relay, &mo->relay) != 0) ||

@@ -54,10 +54,11 @@ void ax_exec_program_weights(struct ax_exec_weights *out);
 /* Counting mode's source of spike counts: `counts` fills out[0 .. n-1]
  * with the counts an `encode` writes to words [offset, offset + n) of
  * counts buffer `buffer` (an index of p->buffers) for the token at position
- * `pos`. The executor then saturates them as the encode's flags say. */
+ * `pos` of sequence `seq` (0 outside a batch, ax_exec_begin_flight). The executor then saturates
+ * them as the encode's flags say. */
 struct ax_exec_activity {
-    void (*counts)(void *user, uint32_t buffer, uint32_t offset, uint64_t pos, uint32_t n,
-                   int32_t *out);
+    void (*counts)(void *user, uint32_t buffer, uint32_t offset, uint64_t pos, uint32_t seq,
+                   uint32_t n, int32_t *out);
     void *user;
 };
 
@@ -160,6 +161,8 @@ struct ax_exec_did {
                                * token now */
     uint32_t n_released;
     uint32_t tok;                   /* the token it ran for: its index in the flight */
+    uint8_t is_halted;              /* it halted token `tok` now: until the core runs its next
+                                     * instruction, its buffers hold what it computed for it */
     const struct ax_exec_msg *sent; /* psumsend, lookup: valid until the next call */
     uint32_t n_sent;
     const uint64_t *taken;  /* psumrecv: the ids of the messages it added */
@@ -186,13 +189,20 @@ ax_status ax_exec_begin(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_d
  * ax_exec_next steps a flight as it steps one token; a core that halts
  * token i goes on with i + 1 (RAN) or waits for its turn (WAITS), and the
  * halt that ends the oldest token names the cores it lets go on
- * (ax_exec_did.released). ax_exec_begin is a flight of one token. */
+ * (ax_exec_did.released). ax_exec_begin is a flight of one token.
+ *
+ * A batch interleaves `batch` sequences (1: one): token i is token i / batch
+ * of sequence i % batch, at position pos + i / batch, and its state ops
+ * read and write that sequence's bank of every state buffer (docs/isa.md,
+ * "State"); the program must hold that many (ax_prog_batch), else
+ * AX_ERR_USAGE. Window `batch` is generation: a sequence's next token
+ * starts on a core only once its last has ended everywhere. */
 ax_status ax_exec_begin_flight(ax_exec_t *ex, const uint32_t *tokens, uint32_t n, uint64_t pos,
-                               uint32_t window, struct ax_diag_list *diags);
+                               uint32_t window, uint32_t batch, struct ax_diag_list *diags);
 /* Runs a whole flight, as ax_exec_run runs one token: AX_OK when every
  * core has halted the last token. */
 ax_status ax_exec_run_flight(ax_exec_t *ex, const uint32_t *tokens, uint32_t n, uint64_t pos,
-                             uint32_t window, struct ax_diag_list *diags);
+                             uint32_t window, uint32_t batch, struct ax_diag_list *diags);
 /* Runs the next instruction of code record `k` (p->code[k]) if it can, and
  * says what happened in *did. Fails as ax_exec_run does. */
 ax_status ax_exec_next(ax_exec_t *ex, uint32_t k, struct ax_exec_did *did);

@@ -77,4 +77,9 @@ double ax_report_core_occupancy(const struct ax_sim_result *r, const struct ax_s
  * T; µ is written in UTF-8. */
 char *ax_report_si(double value, const char *unit, char *buf, size_t size);
 
+/* A batch's generation in one sentence (the summary's and the HTML's):
+ * sequences, time per token of a sequence, tokens per second, energy per
+ * token. */
+void ax_report_batch_line(const struct ax_sim_result *r, char *buf, size_t size);
+
 #endif

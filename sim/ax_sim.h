@@ -110,7 +110,10 @@ struct ax_sim_options {
     enum ax_sim_engine engine;
     enum ax_sim_sync sync;
     uint32_t prefill;      /* the first `prefill` tokens run as a pipelined prefill
-                            * (ax_sim_session_prefill); 0: every token on its own */
+                            * (ax_sim_session_prefill); 0: every token on its own.
+                            * In a batch: of each sequence */
+    uint32_t batch;        /* sequences run interleaved (ax_sim_session_batch); 0 or 1:
+                            * one. The program must hold their state (ax_prog_batch) */
     uint32_t threads;      /* >= 1 */
     uint64_t seed;         /* counting mode's distribution */
     uint64_t context;      /* tokens before the simulated ones (SWA window, GLA state filled) */
@@ -270,6 +273,11 @@ struct ax_sim_result {
      * include it. */
     uint32_t prefill_tokens;
     double prefill_s, prefill_bound_s, prefill_dynamic_j, prefill_j;
+    /* a batch's generation (ax_sim_options.batch, ax_sim_session_batch):
+     * its sequences, its tokens over all of them, its time, bound and
+     * energy as the prefill's; batch 1 and 0 without one. */
+    uint32_t batch, batch_tokens;
+    double batch_s, batch_bound_s, batch_dynamic_j, batch_j;
 
     struct ax_sim_validation validation;
 
@@ -302,16 +310,24 @@ struct ax_exec_weights;
 /* Called after each token of a program's run with the executor, whose
  * buffers hold what the token computed (functional mode), so that a driver
  * can read values back and check them (compiler/check); after each token
- * of a prefill but its last, whose values are not kept, with `ex` NULL. A
- * status other than AX_OK ends the run with it. */
+ * of a flight (a prefill, a batch) but its last, whose values are not
+ * kept, with `ex` NULL. `halted` (may be NULL) is called as each core
+ * halts each token, flights included: that core's buffers then hold what
+ * it computed for the token, which is how a driver reads a flight's
+ * values. `index` is the token's among the run's; in a batch of B
+ * sequences it is token index / B of sequence index % B. A status other
+ * than AX_OK ends the run with it. */
 struct ax_sim_observer {
     ax_status (*token)(void *user, const struct ax_exec *ex, uint32_t index, int32_t token);
+    ax_status (*halted)(void *user, const struct ax_exec *ex, uint32_t core, uint32_t index);
     void *user;
 };
 
 /* Runs program `p` (verified) on `arch` (the program's chip, or one of the
  * same geometry) for `n_tokens` tokens, timing every instruction
- * (sim/timed.c). Functional mode computes values from `weights` and
+ * (sim/timed.c). With o->batch B > 1 the tokens are B sequences of
+ * n_tokens / B, one after another in `tokens` (n_tokens a multiple of B),
+ * run interleaved (ax_sim_session_batch). Functional mode computes values from `weights` and
  * `tokens`; counting mode (weights NULL) draws each counts buffer's counts
  * from the options' seed and profile (`tokens` may be NULL: token 0).
  * `obs` may be NULL. Fills *out, which the caller frees with
@@ -368,9 +384,20 @@ ax_status ax_sim_session_token(ax_sim_session_t *s, int32_t token, struct ax_sim
  * once it has halted one, at most one token per row of the layer table in
  * flight; its figures go to the result's prefill_*. Only the last token's
  * values are kept: the observer sees the executor after it, and NULL for
- * the others. Must come before any other token. */
+ * the others. Must come before any other token. In a batch (o->batch B >
+ * 1) the tokens are interleaved, token i of sequence i % B, and n is a
+ * multiple of B. */
 ax_status ax_sim_session_prefill(ax_sim_session_t *s, const int32_t *tokens, uint32_t n,
                                  struct ax_diag_list *diags);
+
+/* A batch's generation (o->batch B > 1; docs/simulator.md, "Batches"): the
+ * next n tokens (a multiple of B), interleaved as the prefill's, stream
+ * through the program with at most B in flight, so that a sequence's next
+ * token starts once its last has ended; its figures go to the result's
+ * batch_*. The observer sees them as a prefill's. A batch runs its tokens
+ * here, never with ax_sim_session_token. */
+ax_status ax_sim_session_batch(ax_sim_session_t *s, const int32_t *tokens, uint32_t n,
+                               struct ax_diag_list *diags);
 
 /* The number of tokens run so far. */
 uint32_t ax_sim_session_tokens(const ax_sim_session_t *s);

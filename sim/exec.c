@@ -114,8 +114,10 @@ struct core_run {
     uint8_t is_done, is_at_barrier, is_queued;
     uint32_t at_barrier; /* the barrier it waits at, while is_at_barrier */
     uint32_t tok;        /* the token it runs: its index in the flight */
-    uint32_t token;      /* that token's id (what `lookup` selects) and position */
+    uint32_t token;      /* that token's id (what `lookup` selects), position in its
+                          * sequence, and sequence (the bank of state it reads) */
     uint64_t pos;
+    uint32_t seq;
     uint8_t is_waiting_turn; /* halted its token; the window does not let the next start */
     struct message *msgs;
     uint32_t n_msgs, cap_msgs;
@@ -165,7 +167,8 @@ struct ax_exec {
     uint32_t **dram;       /* per weight record: the image `dma` copies (DRAM records) */
     uint32_t *rec_core, *rec_addr; /* per weight record: where it lies now, or NONE */
     uint32_t *staging_rec; /* per buffer: the record last copied into it, or NONE */
-    float **gla_decay;     /* per state record: the pending decay, or NULL */
+    uint32_t banks;        /* sequences every state buffer holds (ax_prog_batch) */
+    float **gla_decay;     /* per state record and bank: the pending decay, or NULL */
     struct core_run *runs; /* per code record */
     uint32_t *run_of_core; /* per core: its code record, or NONE */
     struct dataflow *df;   /* dataflow synchronisation (ax_exec_dataflow), or NULL */
@@ -173,7 +176,7 @@ struct ax_exec {
      * position, and the tokens in flight, `window` of them at most, from
      * the oldest a core still runs */
     uint32_t *tokens;
-    uint32_t n_tokens, cap_tokens, window, cap_window, oldest;
+    uint32_t n_tokens, cap_tokens, window, cap_window, oldest, batch;
     uint32_t n_waiting_turn; /* cores that halted a token and wait for the window */
     uint64_t pos0;
     struct in_flight *flight;  /* cap_window of them */
@@ -311,14 +314,17 @@ static void fail(struct ax_exec *ex, const struct core_run *r, ax_status st, con
                            ? ax_isa_mnemonic(in.op)
                            : "?";
     const char *node = node_name(ex->p, r->core, r->pc);
+    char seq[32] = "";
+    if (ex->batch > 1)
+        snprintf(seq, sizeof seq, " of sequence %u", r->seq);
     if (node)
         ax_diag_add(ex->diags, AX_DIAG_ERROR, ex->file, 0, 0,
-                    "core %u, instruction %u (%s), %s at position %llu: %s (token %u)", r->core,
-                    r->pc, mnem, node, (unsigned long long)r->pos, msg, r->token);
+                    "core %u, instruction %u (%s), %s at position %llu%s: %s (token %u)", r->core,
+                    r->pc, mnem, node, (unsigned long long)r->pos, seq, msg, r->token);
     else
         ax_diag_add(ex->diags, AX_DIAG_ERROR, ex->file, 0, 0,
-                    "core %u, instruction %u (%s), token %u at position %llu: %s", r->core, r->pc,
-                    mnem, r->token, (unsigned long long)r->pos, msg);
+                    "core %u, instruction %u (%s), token %u at position %llu%s: %s", r->core, r->pc,
+                    mnem, r->token, (unsigned long long)r->pos, seq, msg);
     if (ex->st == AX_OK)
         ex->st = st;
 }
@@ -436,7 +442,7 @@ void ax_exec_free(ax_exec_t *ex)
         ax_mem_free(ex->sram[c]);
     for (uint32_t i = 0; ex->dram && i < p->n_weights; i++)
         ax_mem_free(ex->dram[i]);
-    for (uint32_t i = 0; ex->gla_decay && i < p->n_states; i++)
+    for (uint64_t i = 0; ex->gla_decay && i < (uint64_t)p->n_states * ex->banks; i++)
         ax_mem_free(ex->gla_decay[i]);
     for (uint32_t k = 0; ex->runs && k < p->n_code; k++) {
         struct core_run *r = &ex->runs[k];
@@ -578,7 +584,8 @@ static ax_status create(const struct ax_prog *p, const char *file,
     ex->rec_core = ax_mem_alloc(nw * sizeof *ex->rec_core);
     ex->rec_addr = ax_mem_alloc(nw * sizeof *ex->rec_addr);
     ex->staging_rec = ax_mem_alloc(((size_t)p->n_buffers + 1) * sizeof *ex->staging_rec);
-    ex->gla_decay = ax_mem_calloc((size_t)p->n_states + 1, sizeof *ex->gla_decay);
+    ex->banks = ax_prog_batch(p) ? ax_prog_batch(p) : 1;
+    ex->gla_decay = ax_mem_calloc((size_t)p->n_states * ex->banks + 1, sizeof *ex->gla_decay);
     ex->runs = ax_mem_calloc((size_t)p->n_code + 1, sizeof *ex->runs);
     ex->ready = ax_mem_calloc((size_t)p->n_code + 1, sizeof *ex->ready);
     ax_status st = ex->sram && ex->sram_words && ex->run_of_core && ex->dram && ex->rec_core &&
@@ -1048,7 +1055,7 @@ static void op_encode_counting(struct ax_exec *ex, struct core_run *r, const str
         return;
     }
     ex->activity->counts(ex->activity->user, (uint32_t)(b - ex->p->buffers),
-                         (uint32_t)(in->c - b->addr), r->pos, (uint32_t)r->len, counts);
+                         (uint32_t)(in->c - b->addr), r->pos, r->seq, (uint32_t)r->len, counts);
     int32_t bound = (int32_t)count_bound(in->flags);
     for (uint64_t i = 0; i < r->len; i++)
         counts[i] = counts[i] > bound ? bound : counts[i] < -bound ? -bound : counts[i];
@@ -1899,7 +1906,8 @@ static void op_vquant(struct ax_exec *ex, struct core_run *r, const struct ax_is
 /* ---- state ---------------------------------------------------------------------------------- */
 
 /* The state record whose buffer starts at `addr` on r's core, of `kind`, or
- * NONE after an error. */
+ * NONE after an error. Its words for r's token are those of the bank of
+ * the token's sequence (state_words). */
 static uint32_t state_at(struct ax_exec *ex, const struct core_run *r, uint64_t addr,
                          enum ax_prog_state_kind kind)
 {
@@ -1912,6 +1920,20 @@ static uint32_t state_at(struct ax_exec *ex, const struct core_run *r, uint64_t 
         return NONE;
     }
     return b->ref;
+}
+
+/* The `n` words of state record `rec` (its buffer at `addr`) that r's
+ * token reads and writes: bank r->seq, or NULL after an error. */
+static uint32_t *state_words(struct ax_exec *ex, const struct core_run *r, uint64_t addr,
+                             uint32_t rec, uint64_t n)
+{
+    return span(ex, r, addr + r->seq * ax_prog_bank_words(&ex->p->states[rec]), n, "state");
+}
+
+/* The pending decay of GLA state `rec` for r's token's sequence. */
+static float **decay_of(struct ax_exec *ex, const struct core_run *r, uint32_t rec)
+{
+    return &ex->gla_decay[(size_t)rec * ex->banks + r->seq];
 }
 
 /* A GLA state's record and head dimension d (row_bytes = d * d * 4),
@@ -1946,20 +1968,20 @@ static uint32_t *gla_state(struct ax_exec *ex, const struct core_run *r, uint64_
 {
     if (gla_shape(ex, r, addr, rec, d) != 0)
         return NULL;
-    return span(ex, r, addr, (uint64_t)ex->p->states[*rec].rows * *d * *d, "state");
+    return state_words(ex, r, addr, *rec, (uint64_t)ex->p->states[*rec].rows * *d * *d);
 }
 
 /* Applies a pending decay on its own: S = f32(f64(decay) * f64(S)). */
-static void apply_decay(struct ax_exec *ex, uint32_t rec, uint32_t *S, uint32_t heads, uint32_t d)
+static void apply_decay(float **pending, uint32_t *S, uint32_t heads, uint32_t d)
 {
-    float *decay = ex->gla_decay[rec];
+    float *decay = *pending;
     if (!decay)
         return;
     for (uint64_t hc = 0; hc < (uint64_t)heads * d; hc++)
         for (uint32_t e = 0; e < d; e++)
             stf(&S[hc * d + e], (float)((double)decay[hc] * (double)ld(&S[hc * d + e])));
     ax_mem_free(decay);
-    ex->gla_decay[rec] = NULL;
+    *pending = NULL;
 }
 
 static void op_gladecay(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
@@ -1969,7 +1991,7 @@ static void op_gladecay(struct ax_exec *ex, struct core_run *r, const struct ax_
     double norm = constant(ex, r, in->flags, "the gate normalizer");
     if (!S || !g || ex->st != AX_OK)
         return;
-    apply_decay(ex, rec, S, ex->p->states[rec].rows, d);
+    apply_decay(decay_of(ex, r, rec), S, ex->p->states[rec].rows, d);
     float *decay = ax_mem_alloc((size_t)r->len * sizeof *decay);
     if (!decay) {
         oom(ex, r);
@@ -1980,7 +2002,7 @@ static void op_gladecay(struct ax_exec *ex, struct core_run *r, const struct ax_
         double ls = z >= 0 ? -log1p(exp(-z)) : z - log1p(exp(z));
         decay[i] = (float)exp(ls / norm);
     }
-    ex->gla_decay[rec] = decay;
+    *decay_of(ex, r, rec) = decay;
 }
 
 static void op_glaupd(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
@@ -1990,7 +2012,8 @@ static void op_glaupd(struct ax_exec *ex, struct core_run *r, const struct ax_is
     uint32_t *k = vec(ex, r, in->b, "k"), *v = vec(ex, r, in->c, "v");
     if (!S || !k || !v)
         return;
-    const float *decay = ex->gla_decay[rec];
+    float **pending = decay_of(ex, r, rec);
+    const float *decay = *pending;
     uint32_t heads = ex->p->states[rec].rows;
     /* S[c][e] = f32(f64(decay_c) f64(S[c][e]) + f64(relu(k_c)) f64(v_e)), per head */
     for (uint32_t h = 0; h < heads; h++)
@@ -2002,8 +2025,8 @@ static void op_glaupd(struct ax_exec *ex, struct core_run *r, const struct ax_is
                 stf(s, (float)(dc * (double)ld(s) + kc * (double)ld(&v[(uint64_t)h * d + e])));
             }
         }
-    ax_mem_free(ex->gla_decay[rec]);
-    ex->gla_decay[rec] = NULL;
+    ax_mem_free(*pending);
+    *pending = NULL;
 }
 
 static void op_glaread(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
@@ -2014,7 +2037,7 @@ static void op_glaread(struct ax_exec *ex, struct core_run *r, const struct ax_i
     if (!S || !dst || !q)
         return;
     uint32_t heads = ex->p->states[rec].rows;
-    apply_decay(ex, rec, S, heads, d);
+    apply_decay(decay_of(ex, r, rec), S, heads, d);
     /* o_e = f32((sum_c f64(relu(q_c)) f64(S[c][e])) * (1 / sqrt(d))), per head */
     for (uint32_t h = 0; h < heads; h++)
         for (uint32_t e = 0; e < d; e++) {
@@ -2054,7 +2077,7 @@ static int kv_shape(struct ax_exec *ex, const struct core_run *r, uint64_t addr,
 static uint32_t *kv_ring(struct ax_exec *ex, const struct core_run *r, uint64_t addr, uint32_t rec)
 {
     const struct ax_prog_state *st = &ex->p->states[rec];
-    return span(ex, r, addr, (uint64_t)st->rows * st->row_bytes / 4, "ring");
+    return state_words(ex, r, addr, rec, (uint64_t)st->rows * st->row_bytes / 4);
 }
 
 /* Where a K/V ring block lies in its layer's ring: rows `h x window +
@@ -2460,7 +2483,8 @@ static void start_token(struct ax_exec *ex, struct core_run *r, uint32_t tok)
     r->n_msgs = kept_msgs;
     r->tok = tok;
     r->token = ex->tokens[tok];
-    r->pos = ex->pos0 + tok;
+    r->pos = ex->pos0 + tok / ex->batch;
+    r->seq = tok % ex->batch;
     r->pc = 0;
     r->len = 0;
     r->is_at_barrier = r->is_waiting_turn = 0;
@@ -2516,6 +2540,8 @@ static int end_oldest(struct ax_exec *ex, const struct core_run *by)
 static enum ax_exec_state halt_token(struct ax_exec *ex, struct core_run *r)
 {
     flight_of(ex, r->tok)->n_halted++;
+    if (ex->did)
+        ex->did->is_halted = 1;
     if (r->tok == ex->oldest && end_oldest(ex, r) != 0)
         return AX_EXEC_WAITS;
     if (r->tok + 1 >= ex->n_tokens) {
@@ -2764,13 +2790,20 @@ static void report_deadlock(struct ax_exec *ex)
 }
 
 ax_status ax_exec_begin_flight(ax_exec_t *ex, const uint32_t *tokens, uint32_t n, uint64_t pos,
-                               uint32_t window, struct ax_diag_list *diags)
+                               uint32_t window, uint32_t batch, struct ax_diag_list *diags)
 {
     const struct ax_prog *p = ex->p;
     ex->st = AX_OK;
     ex->diags = diags;
     if (n == 0) {
         ax_diag_add(diags, AX_DIAG_ERROR, ex->file, 0, 0, "a flight of no tokens");
+        return ex->st = AX_ERR_USAGE;
+    }
+    if (batch == 0 || batch > ex->banks) {
+        ax_diag_add(diags, AX_DIAG_ERROR, ex->file, 0, 0,
+                    "a batch of %u sequences: the program holds the state of %u (its meta "
+                    "'batch'); compile it with --batch %u",
+                    batch, ex->banks, batch ? batch : 1);
         return ex->st = AX_ERR_USAGE;
     }
     window = window == 0 || window > n ? n : window;
@@ -2790,6 +2823,7 @@ ax_status ax_exec_begin_flight(ax_exec_t *ex, const uint32_t *tokens, uint32_t n
     memcpy(ex->tokens, tokens, (size_t)n * sizeof *tokens);
     ex->n_tokens = n;
     ex->window = window;
+    ex->batch = batch;
     ex->oldest = 0;
     ex->n_waiting_turn = 0;
     ex->pos0 = pos;
@@ -2813,7 +2847,7 @@ ax_status ax_exec_begin_flight(ax_exec_t *ex, const uint32_t *tokens, uint32_t n
 
 ax_status ax_exec_begin(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_diag_list *diags)
 {
-    return ax_exec_begin_flight(ex, &token, 1, pos, 1, diags);
+    return ax_exec_begin_flight(ex, &token, 1, pos, 1, 1, diags);
 }
 
 ax_status ax_exec_next(ax_exec_t *ex, uint32_t k, struct ax_exec_did *did)
@@ -2845,14 +2879,14 @@ ax_status ax_exec_end(ax_exec_t *ex)
 
 ax_status ax_exec_run(ax_exec_t *ex, uint32_t token, uint64_t pos, struct ax_diag_list *diags)
 {
-    return ax_exec_run_flight(ex, &token, 1, pos, 1, diags);
+    return ax_exec_run_flight(ex, &token, 1, pos, 1, 1, diags);
 }
 
 ax_status ax_exec_run_flight(ax_exec_t *ex, const uint32_t *tokens, uint32_t n, uint64_t pos,
-                             uint32_t window, struct ax_diag_list *diags)
+                             uint32_t window, uint32_t batch, struct ax_diag_list *diags)
 {
     const struct ax_prog *p = ex->p;
-    if (ax_exec_begin_flight(ex, tokens, n, pos, window, diags) != AX_OK)
+    if (ax_exec_begin_flight(ex, tokens, n, pos, window, batch, diags) != AX_OK)
         return ex->st;
     for (uint32_t k = p->n_code; k-- > 0;)
         wake(ex, k);

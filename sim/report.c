@@ -82,12 +82,44 @@ static double per_token(const struct ax_sim_result *r, double x)
     return r->tokens ? x / r->tokens : NAN;
 }
 
-/* The same per token run on its own, not in a prefill: the layers' times
- * and bounds count those alone (a prefill's tokens overlap). */
+/* The tokens run on their own, not in a flight (a prefill, a batch),
+ * whose tokens overlap in the layers: the layers' times and bounds count
+ * those alone. */
+static uint32_t own_tokens(const struct ax_sim_result *r)
+{
+    return r->tokens - r->prefill_tokens - r->batch_tokens;
+}
+
+/* The same per token run on its own. */
 static double per_own_token(const struct ax_sim_result *r, double x)
 {
-    uint32_t n = r->tokens - r->prefill_tokens;
+    uint32_t n = own_tokens(r);
     return n ? x / n : NAN;
+}
+
+/* After a prefill, generation's tokens, their time per token of a
+ * sequence and their energy per token: those run one at a time or a
+ * batch's. */
+static void generation(const struct ax_sim_result *r, double *tokens, double *seconds_per_token,
+                       double *energy_per_token)
+{
+    double batch = r->batch > 1 ? r->batch : 1;
+    *tokens = r->tokens - r->prefill_tokens;
+    *seconds_per_token = *tokens > 0 ? (r->seconds - r->prefill_s) / (*tokens / batch) : NAN;
+    *energy_per_token = *tokens > 0 ? (r->ledger.total_j - r->prefill_j) / *tokens : NAN;
+}
+
+void ax_report_batch_line(const struct ax_sim_result *r, char *buf, size_t size)
+{
+    char b1[48], b2[48], b3[48], b4[48];
+    double n = r->batch_tokens, s = r->batch_s;
+    snprintf(buf, size,
+             "%u sequences of %.0f tokens interleaved: %s per token of a sequence (bound %s), "
+             "%s tokens/s, %s per token",
+             r->batch, n / r->batch, ax_report_si(s / (n / r->batch), "s", b1, sizeof b1),
+             ax_report_si(r->batch_bound_s / (n / r->batch), "s", b2, sizeof b2),
+             ax_report_si(s > 0 ? n / s : 0, "", b3, sizeof b3),
+             ax_report_si(r->batch_j / n, "J", b4, sizeof b4));
 }
 
 static const char *str_or(const char *s, const char *fallback)
@@ -209,6 +241,7 @@ static json_t *json_run(struct jb *b, const struct ax_sim_result *r)
     put(b, o, "engine", jstr(r->engine));
     put(b, o, "timing", jstr(ax_sim_timing_str(r->timing)));
     put(b, o, "sync", jstr(ax_sim_sync_str(r->sync)));
+    put(b, o, "batch", json_integer(r->batch > 1 ? r->batch : 1));
     put(b, o, "tokens", json_integer(r->tokens));
     put(b, o, "context", jcount(r->context));
     /* A seed beyond json_int_t would lose digits as a real: a decimal string then. */
@@ -266,7 +299,8 @@ static json_t *json_prefill(struct jb *b, const struct ax_sim_result *r)
 {
     if (!r->prefill_tokens)
         return json_null();
-    double n = r->prefill_tokens, own = r->tokens - r->prefill_tokens;
+    double n = r->prefill_tokens, own, own_s, own_j;
+    generation(r, &own, &own_s, &own_j);
     json_t *o = json_object(), *g = json_object();
     put(b, o, "tokens", json_integer(r->prefill_tokens));
     put(b, o, "time_to_first_token_s", jnum(r->prefill_s));
@@ -275,10 +309,27 @@ static json_t *json_prefill(struct jb *b, const struct ax_sim_result *r)
     put(b, o, "energy_j", jnum(r->prefill_j));
     put(b, o, "energy_per_token_j", jnum(r->prefill_j / n));
     put(b, g, "tokens", json_integer((json_int_t)own));
-    put(b, g, "seconds_per_token", own > 0 ? jnum((r->seconds - r->prefill_s) / own) : json_null());
-    put(b, g, "energy_per_token_j",
-        own > 0 ? jnum((r->ledger.total_j - r->prefill_j) / own) : json_null());
+    put(b, g, "seconds_per_token", own > 0 ? jnum(own_s) : json_null());
+    put(b, g, "energy_per_token_j", own > 0 ? jnum(own_j) : json_null());
     put(b, o, "generation", g);
+    return o;
+}
+
+/* A batch's generation (docs/report.md, "batch"); null without one. */
+static json_t *json_batch(struct jb *b, const struct ax_sim_result *r)
+{
+    if (!r->batch_tokens)
+        return json_null();
+    double n = r->batch_tokens, per_seq = n / r->batch;
+    json_t *o = json_object();
+    put(b, o, "sequences", json_integer(r->batch));
+    put(b, o, "tokens", json_integer(r->batch_tokens));
+    put(b, o, "seconds", jnum(r->batch_s));
+    put(b, o, "seconds_per_token", jnum(r->batch_s / per_seq));
+    put(b, o, "tokens_per_second", r->batch_s > 0 ? jnum(n / r->batch_s) : json_null());
+    put(b, o, "bound_s", jnum(r->batch_bound_s));
+    put(b, o, "energy_j", jnum(r->batch_j));
+    put(b, o, "energy_per_token_j", jnum(r->batch_j / n));
     return o;
 }
 
@@ -436,6 +487,7 @@ ax_status ax_report_json(const struct ax_sim_result *r, const ax_arch_t *arch, j
     put(&b, o, "sparsity", json_sparsity(&b, r));
     put(&b, o, "latency", json_latency(&b, r));
     put(&b, o, "prefill", json_prefill(&b, r));
+    put(&b, o, "batch", json_batch(&b, r));
     put(&b, o, "energy", json_energy(&b, r, arch));
     put(&b, o, "validation", json_validation(&b, &r->validation));
     put(&b, o, "cores", json_cores(&b, r));
@@ -803,7 +855,8 @@ static void print_prefill(const struct ax_sim_result *r, FILE *out)
     if (!r->prefill_tokens)
         return;
     char b1[48], b2[48], b3[48], b4[48];
-    double n = r->prefill_tokens, own = r->tokens - r->prefill_tokens;
+    double n = r->prefill_tokens, own, own_s, own_j;
+    generation(r, &own, &own_s, &own_j);
     fprintf(out,
             "  %-20s %.0f tokens as a pipeline: first token after %s (bound %s), %s tokens/s, "
             "%s per token\n",
@@ -812,9 +865,9 @@ static void print_prefill(const struct ax_sim_result *r, FILE *out)
             ax_report_si(r->prefill_s > 0 ? n / r->prefill_s : 0, "", b3, sizeof b3),
             ax_report_si(r->prefill_j / n, "J", b4, sizeof b4));
     if (own > 0)
-        fprintf(out, "  %-20s %.0f tokens one at a time: %s and %s per token\n", "then", own,
-                ax_report_si((r->seconds - r->prefill_s) / own, "s", b1, sizeof b1),
-                ax_report_si((r->ledger.total_j - r->prefill_j) / own, "J", b2, sizeof b2));
+        fprintf(out, "  %-20s %.0f tokens %s: %s and %s per token\n", "then", own,
+                r->batch > 1 ? "in the batch" : "one at a time",
+                ax_report_si(own_s, "s", b1, sizeof b1), ax_report_si(own_j, "J", b2, sizeof b2));
 }
 
 static void print_latency(const struct ax_sim_result *r, FILE *out)
@@ -838,9 +891,15 @@ static void print_latency(const struct ax_sim_result *r, FILE *out)
                 ax_report_si(per_token(r, r->bound_term_s[AX_SIM_BOUND_LINK]), "s", b2, sizeof b2),
                 ax_report_si(per_token(r, r->bound_term_s[AX_SIM_BOUND_INPUT]), "s", b3, sizeof b3),
                 ax_report_si(per_token(r, r->bound_term_s[AX_SIM_BOUND_CHAIN]), "s", b4, sizeof b4));
-        fprintf(out, "  %-16s%12s%12s%9s%13s\n", "by layer", "per token", "bound", "by",
-                "chain span");
-        for (uint32_t i = 0; i < r->n_layers; i++) {
+        if (own_tokens(r) == 0)
+            fprintf(out,
+                    "  %-20s none: no token ran on its own (a flight's tokens overlap in "
+                    "the layers)\n",
+                    "by layer");
+        else
+            fprintf(out, "  %-16s%12s%12s%9s%13s\n", "by layer", "per token", "bound", "by",
+                    "chain span");
+        for (uint32_t i = 0; own_tokens(r) > 0 && i < r->n_layers; i++) {
             const struct ax_sim_layer *l = &r->layers[i];
             fprintf(out, "  %-16s", l->name);
             rpad(out, ax_report_si(per_own_token(r, l->seconds), "s", b1, sizeof b1), 12);
@@ -851,6 +910,11 @@ static void print_latency(const struct ax_sim_result *r, FILE *out)
         }
     }
     print_prefill(r, out);
+    if (r->batch_tokens) {
+        char line[256];
+        ax_report_batch_line(r, line, sizeof line);
+        fprintf(out, "  %-20s %s\n", "batch", line);
+    }
 }
 
 static void print_energy(const struct ax_sim_result *r, FILE *out)

@@ -771,6 +771,11 @@ static void section_latency(struct ax_text_buf *b, const struct ax_sim_result *r
                  ax_report_si(r->prefill_j / n, "J", v, sizeof v));
         row2(b, "prefill", w);
     }
+    if (r->batch_tokens) {
+        char w[256];
+        ax_report_batch_line(r, w, sizeof w);
+        row2(b, "batch", w);
+    }
     ax_text_printf(b, "</table>\n<figure>\n");
     chart_latency(b, r);
     ax_text_printf(b, "<figcaption>Time each layer's work took over the run, barriers "

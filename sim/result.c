@@ -26,6 +26,8 @@ void sim_finish_ledger(struct ax_sim_result *r, const ax_arch_t *arch,
     double static_j = lg->line[AX_LEDGER_STATIC_CHIP].energy_j;
     r->prefill_j = r->prefill_dynamic_j +
                    r->chips_used * r->prefill_s * lg->line[AX_LEDGER_STATIC_CHIP].unit_j;
+    r->batch_j =
+        r->batch_dynamic_j + r->chips_used * r->batch_s * lg->line[AX_LEDGER_STATIC_CHIP].unit_j;
     r->floor_j = lg->total_j - static_j;
     if (r->seconds > 0)
         r->floor_j += static_j * (r->bound_s / r->seconds);

@@ -155,7 +155,8 @@ struct timed {
      * them: one when tokens run one at a time */
     struct tok_times *tt;
     uint32_t window, cap_window;
-    uint8_t is_flight;   /* a prefill's tokens are in flight (run_prefill) */
+    uint8_t is_flight;    /* a prefill's or a batch's tokens are in flight (run_flight) */
+    uint32_t flight_base; /* the run's index of the flight's first token */
     double flight_t0;    /* when the tokens in tt began */
     /* dataflow (o->sync): df_slot holds an emit's destinations' places in
      * their barriers' lists (ax_exec_place) */
@@ -198,6 +199,7 @@ struct timed {
     struct tree tree;      /* a multicast message's destinations (send_tree) */
 
     timed_sc_t *sc;        /* the SystemC engine deciding the order, or NULL: the heap */
+    const struct ax_sim_observer *obs; /* told of each core's halts (its `halted`), or NULL */
     struct ax_trace *trace; /* NULL unless o->trace names a file */
 };
 
@@ -749,9 +751,10 @@ static ax_status record_input(struct timed *s, uint32_t token, uint32_t entry,
 }
 
 /* Counting mode's draw for counts buffer `buffer`: its site's distribution,
- * keyed by the node, over the site's channels. */
-static void draw_counts(void *user, uint32_t buffer, uint32_t offset, uint64_t pos, uint32_t n,
-                        int32_t *out)
+ * keyed by the node, over the site's channels; sequence `seq` of a batch
+ * draws as a run seeded seed + seq would. */
+static void draw_counts(void *user, uint32_t buffer, uint32_t offset, uint64_t pos, uint32_t seq,
+                        uint32_t n, int32_t *out)
 {
     struct timed *s = user;
     uint32_t si = buffer < s->p->n_buffers ? s->site_of[buffer] : NONE;
@@ -760,7 +763,7 @@ static void draw_counts(void *user, uint32_t buffer, uint32_t offset, uint64_t p
         return;
     }
     const struct site *t = &s->sites[si];
-    ax_synth_counts_at(&t->pmf, s->o->seed, t->node, pos, t->first + offset, n, out);
+    ax_synth_counts_at(&t->pmf, s->o->seed + seq, t->node, pos, t->first + offset, n, out);
 }
 
 /* ---- one instruction ------------------------------------------------------------------ */
@@ -1326,6 +1329,9 @@ ax_status timed_issue(struct timed *s, uint32_t k, enum timed_next *next)
     struct ax_exec_did d;
     *next = TIMED_HALTED;
     ax_status st = ax_exec_next(s->ex, k, &d);
+    if (st == AX_OK && d.is_halted && s->obs && s->obs->halted)
+        st = s->obs->halted(s->obs->user, s->ex, s->p->code[k].core,
+                            s->is_flight ? s->flight_base + d.tok : s->token);
     if (s->trace && st == AX_OK && d.state == AX_EXEC_HALTED && d.in.op == AX_ISA_HALT) {
         uint32_t e = s->node_at[k] ? s->node_at[k][d.pc] : NONE;
         ax_trace_instr_begin(s->trace, s->token, s->p->code[k].core, d.pc, d.in.op, e, s->clock[k]);
@@ -1333,8 +1339,8 @@ ax_status timed_issue(struct timed *s, uint32_t k, enum timed_next *next)
     }
     if (st != AX_OK || d.state == AX_EXEC_HALTED)
         return st;
-    if (s->is_flight) /* the prefill's tokens are the run's first */
-        s->token = d.tok;
+    if (s->is_flight)
+        s->token = s->flight_base + d.tok;
     st = timed_instr(s, k, &d);
     *next = s->is_parked[k] ? TIMED_PARKED : TIMED_READY;
     return st;
@@ -1684,30 +1690,33 @@ static ax_status run_token(struct timed *s, uint32_t index, int32_t token, uint6
     return st;
 }
 
-/* A prefill, the run's first tokens: tokens 0 .. n - 1 (ids `ids`, from
- * position `pos`) stream through the program as a pipeline (the executor's flight,
+/* Tokens `index` .. index + n - 1 of the run (ids `ids`, interleaved from
+ * `batch` sequences, the first at position `pos` of its sequence) stream
+ * through the program as a pipeline (the executor's flight,
  * ax_exec_begin_flight): a core goes on with the next token as soon as it
- * has halted one, at its own clock, at most one token per row of the
- * layer table (the embedding, each layer, the head) in flight. Its time
- * runs until the last token's last instruction (the time to first token);
- * its bound is that of the whole prefill: the busiest unit, link or
- * axon_in over all its tokens, or its chain, every resource free. */
-static ax_status run_prefill(struct timed *s, const int32_t *ids, uint32_t n, uint64_t pos)
+ * has halted one, at its own clock, at most `window` tokens in flight. Its
+ * time runs until the last token's last instruction; its bound is that of
+ * the whole flight: the busiest unit, link or axon_in over all its tokens,
+ * or its chain, every resource free. *seconds and *bound_s get the
+ * flight's. */
+static ax_status run_flight(struct timed *s, uint32_t index, const int32_t *ids, uint32_t n,
+                            uint64_t pos, uint32_t window, uint32_t batch, double *seconds,
+                            double *bound_s)
 {
     struct ax_sim_result *r = s->r;
     double t0 = r->seconds, bound0 = r->bound_s;
-    uint32_t window = r->n_layers < n ? r->n_layers : n;
-    window = window ? window : 1; /* a program without layers: one token at a time */
     uint32_t *tokens = ax_mem_alloc((size_t)n * sizeof *tokens);
     if (!tokens)
         return AX_ERR_NOMEM;
     for (uint32_t i = 0; i < n; i++)
         tokens[i] = ids ? (uint32_t)ids[i] : 0;
-    ax_status st = ax_exec_begin_flight(s->ex, tokens, n, pos, window, s->diags);
+    ax_status st = ax_exec_begin_flight(s->ex, tokens, n, pos, window, batch, s->diags);
     ax_mem_free(tokens);
+    window = window < n ? window : n;
     if (st == AX_OK)
         st = start_run(s, t0, window);
     s->is_flight = 1;
+    s->flight_base = index;
     if (st == AX_OK)
         st = s->sc ? timed_sc_token(s->sc, t0, s->diags) : run_native(s);
     if (st == AX_OK)
@@ -1718,10 +1727,33 @@ static ax_status run_prefill(struct timed *s, const int32_t *ids, uint32_t n, ui
         st = layer_times(s);
     s->is_flight = 0;
     r->seconds = s->horizon;
-    r->prefill_tokens = n;
-    r->prefill_s = s->horizon - t0;
-    r->prefill_bound_s = r->bound_s - bound0;
+    *seconds = s->horizon - t0;
+    *bound_s = r->bound_s - bound0;
     return st;
+}
+
+/* A prefill, the run's first tokens: a flight of at most one token per row
+ * of the layer table (the embedding, each layer, the head). Its time is
+ * the time to first token. */
+static ax_status run_prefill(struct timed *s, const int32_t *ids, uint32_t n, uint64_t pos,
+                             uint32_t batch)
+{
+    struct ax_sim_result *r = s->r;
+    uint32_t window = r->n_layers < n ? r->n_layers : n;
+    window = window ? window : 1; /* a program without layers: one token at a time */
+    r->prefill_tokens = n;
+    return run_flight(s, 0, ids, n, pos, window, batch, &r->prefill_s, &r->prefill_bound_s);
+}
+
+/* A batch's generation: tokens `index` .. index + n - 1 of the run,
+ * interleaved from `batch` sequences, each sequence's next token starting
+ * once its last has ended (a window of `batch`). */
+static ax_status run_batch(struct timed *s, uint32_t index, const int32_t *ids, uint32_t n,
+                           uint64_t pos, uint32_t batch)
+{
+    struct ax_sim_result *r = s->r;
+    r->batch_tokens = n;
+    return run_flight(s, index, ids, n, pos, batch, batch, &r->batch_s, &r->batch_bound_s);
 }
 
 /* The spiking options the program was compiled with (its meta), for the
@@ -2011,6 +2043,7 @@ ax_status ax_sim_session_open(const struct ax_prog *p, const ax_arch_t *arch,
     if (obs)
         ss->obs = *obs;
     o = &ss->o;
+    ss->t.obs = &ss->obs;
     const struct ax_system_desc *sys = ax_arch_desc(arch);
     struct ax_sim_result *r = &ss->r;
     struct timed *s = &ss->t;
@@ -2042,9 +2075,18 @@ ax_status ax_sim_session_open(const struct ax_prog *p, const ax_arch_t *arch,
     r->spike = s->spike;
     ax_status st = AX_OK;
     r->sync = o->sync;
+    r->batch = o->batch > 1 ? o->batch : 1;
     if (o->engine >= AX_SIM_ENGINE_COUNT || o->sync >= AX_SIM_SYNC_COUNT) {
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0, "no engine %d or sync %d", (int)o->engine,
                     (int)o->sync);
+        st = AX_ERR_USAGE;
+    }
+    if (st == AX_OK && r->batch > ax_prog_batch(p)) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "--batch %u: the program holds the state of %u sequence%s (its meta 'batch'); "
+                    "compile it with --batch %u, or run at most %u",
+                    r->batch, ax_prog_batch(p), ax_prog_batch(p) == 1 ? "" : "s", r->batch,
+                    ax_prog_batch(p));
         st = AX_ERR_USAGE;
     }
     if (st == AX_OK)
@@ -2080,6 +2122,13 @@ ax_status ax_sim_session_token(ax_sim_session_t *ss, int32_t token, struct ax_si
                     "the session's result was taken: it runs no more tokens");
         return AX_ERR_INVALID;
     }
+    if (ss->r.batch > 1) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "a batch of %u sequences runs its tokens together (ax_sim_session_batch), "
+                    "not one at a time",
+                    ss->r.batch);
+        return AX_ERR_USAGE;
+    }
     s->diags = diags;
     double t0 = ss->r.seconds, cnt0[AX_LEDGER_COUNT];
     memcpy(cnt0, s->run_cnt, sizeof cnt0);
@@ -2105,33 +2154,55 @@ ax_status ax_sim_session_token(ax_sim_session_t *ss, int32_t token, struct ax_si
     return AX_OK;
 }
 
-ax_status ax_sim_session_prefill(ax_sim_session_t *ss, const int32_t *tokens, uint32_t n,
-                                 struct ax_diag_list *diags)
+/* A flight of the session's next n tokens (run_prefill or run_batch),
+ * its dynamic energy added to *dynamic_j, the observer told of each token.
+ * `what` names it in messages. */
+static ax_status session_flight(ax_sim_session_t *ss, const int32_t *tokens, uint32_t n,
+                                int is_prefill, double *dynamic_j, struct ax_diag_list *diags)
 {
     struct timed *s = &ss->t;
+    uint32_t batch = ss->r.batch, index = ss->n_tokens;
+    const char *what = is_prefill ? "prefill" : "batch";
     if (ss->failed != AX_OK)
         return ss->failed;
-    if (ss->is_finished || ss->n_tokens > 0 || n == 0) {
+    if (ss->is_finished || n == 0 || n % batch != 0 || (is_prefill && index > 0) ||
+        (!is_prefill && batch < 2)) {
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
-                    "a prefill of %u tokens after %u: a prefill holds a token at least and comes "
-                    "before any other",
-                    n, ss->n_tokens);
+                    "a %s of %u tokens after %u in a batch of %u: a prefill comes before any "
+                    "other token, a batch's generation needs two sequences at least, and both "
+                    "hold a token of each sequence at least",
+                    what, n, index, batch);
         return AX_ERR_INVALID;
     }
     s->diags = diags;
     double cnt0[AX_LEDGER_COUNT];
     memcpy(cnt0, s->run_cnt, sizeof cnt0);
-    ax_status st = run_prefill(s, tokens, n, ss->o.context);
+    uint64_t pos = ss->o.context + index / batch;
+    ax_status st = is_prefill ? run_prefill(s, tokens, n, pos, batch)
+                              : run_batch(s, index, tokens, n, pos, batch);
     for (int i = 0; i < AX_LEDGER_COUNT; i++)
-        ss->r.prefill_dynamic_j += (s->run_cnt[i] - cnt0[i]) * s->unit_j[i];
+        *dynamic_j += (s->run_cnt[i] - cnt0[i]) * s->unit_j[i];
     for (uint32_t i = 0; st == AX_OK && ss->obs.token && i < n; i++)
-        st = ss->obs.token(ss->obs.user, i + 1 == n ? s->ex : NULL, i, tokens ? tokens[i] : 0);
+        st = ss->obs.token(ss->obs.user, i + 1 == n ? s->ex : NULL, index + i,
+                           tokens ? tokens[i] : 0);
     if (st != AX_OK) {
         ss->failed = st;
         return st;
     }
-    ss->n_tokens = n;
+    ss->n_tokens += n;
     return AX_OK;
+}
+
+ax_status ax_sim_session_prefill(ax_sim_session_t *ss, const int32_t *tokens, uint32_t n,
+                                 struct ax_diag_list *diags)
+{
+    return session_flight(ss, tokens, n, 1, &ss->r.prefill_dynamic_j, diags);
+}
+
+ax_status ax_sim_session_batch(ax_sim_session_t *ss, const int32_t *tokens, uint32_t n,
+                               struct ax_diag_list *diags)
+{
+    return session_flight(ss, tokens, n, 0, &ss->r.batch_dynamic_j, diags);
 }
 
 uint32_t ax_sim_session_tokens(const ax_sim_session_t *ss)
@@ -2220,20 +2291,43 @@ ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
     memset(out, 0, sizeof *out);
     ax_sim_session_t *s = NULL;
     ax_status st = ax_sim_session_open(p, arch, weights, o, obs, &s, diags);
-    uint32_t drawn = UINT32_MAX, first = o->prefill;
-    if (st == AX_OK && first > n_tokens) {
+    uint32_t drawn = UINT32_MAX, batch = o->batch > 1 ? o->batch : 1, per_seq = n_tokens / batch;
+    uint32_t first = o->prefill;
+    if (st == AX_OK && (n_tokens % batch != 0 || per_seq == 0)) {
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
-                    "--prefill %u: the run has %u token%s; prefill at most as many", first,
-                    n_tokens, n_tokens == 1 ? "" : "s");
+                    "--batch %u: the run has %u token%s, not a whole number of tokens (one at "
+                    "least) for each sequence",
+                    batch, n_tokens, n_tokens == 1 ? "" : "s");
         st = AX_ERR_USAGE;
     }
+    if (st == AX_OK && first > per_seq) {
+        ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
+                    "--prefill %u: the run has %u token%s%s; prefill at most as many", first,
+                    per_seq, per_seq == 1 ? "" : "s", batch > 1 ? " a sequence" : "");
+        st = AX_ERR_USAGE;
+    }
+    /* a batch's sequences, one after another, interleaved: token t of
+     * sequence q at t x batch + q */
+    int32_t *mixed = NULL;
+    if (st == AX_OK && batch > 1 && tokens) {
+        mixed = ax_mem_alloc((size_t)n_tokens * sizeof *mixed);
+        if (!mixed)
+            st = AX_ERR_NOMEM;
+        for (uint32_t i = 0; mixed && i < n_tokens; i++)
+            mixed[i % per_seq * batch + i / per_seq] = tokens[i];
+        tokens = mixed;
+    }
     if (st == AX_OK && first > 0)
-        st = ax_sim_session_prefill(s, tokens, first, diags);
-    for (uint32_t t = first; t < n_tokens && st == AX_OK; t++) {
+        st = ax_sim_session_prefill(s, tokens, first * batch, diags);
+    if (st == AX_OK && batch > 1 && first < per_seq)
+        st = ax_sim_session_batch(s, tokens ? tokens + first * batch : NULL,
+                                  (per_seq - first) * batch, diags);
+    for (uint32_t t = first; batch == 1 && t < n_tokens && st == AX_OK; t++) {
         st = ax_sim_session_token(s, tokens ? tokens[t] : 0, NULL, diags);
         if (o->progress)
             progress(t + 1, n_tokens, &drawn);
     }
+    ax_mem_free(mixed);
     if (st == AX_OK)
         st = ax_sim_session_result(s, out, diags);
     ax_sim_session_close(s);

@@ -20,7 +20,7 @@ static void usage(FILE *out)
             "usage: axon map MODEL_DIR --chip CHIP.yaml [--json] [--seed N]\n"
             "                [--float-weights keep|int8] [--reduce-fanin N] [--reduce-chunk N]\n"
             "                [--relay on|off] [--ring-keys N] [--spread K]\n"
-            "                [--logits full|argmax]\n"
+            "                [--logits full|argmax] [--batch B]\n"
             "\n"
             "Gives the model the w8spike precision (released spiking), then partitions\n"
             "every weight matrix (int8 codes and float32 scales per group of 128 inputs,\n"
@@ -68,6 +68,12 @@ int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, c
         if (*i + 1 >= argc || ax_map_spread_parse(value, &o->spread) != 0) {
             fprintf(stderr, "%s: --spread %s: expected a number of slots a core from 1 to %u\n",
                     cmd, value, AX_MAP_SPREAD_MAX);
+            return -1;
+        }
+    } else if (strcmp(argv[*i], "--batch") == 0) {
+        if (*i + 1 >= argc || ax_map_batch_parse(value, &o->batch) != 0) {
+            fprintf(stderr, "%s: --batch %s: expected a number of sequences from 1 to %u\n", cmd,
+                    value, AX_PROG_BATCH_MAX);
             return -1;
         }
     } else if (strcmp(argv[*i], "--logits") == 0) {

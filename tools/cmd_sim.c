@@ -82,6 +82,11 @@ static void usage(FILE *out, int is_run)
             "                       (a core goes on with the next token once it has halted\n"
             "                       one), the rest one at a time; reported apart: time to\n"
             "                       first token, tokens per second, energy per token\n"
+            "  --batch B            B sequences interleaved through the chip, each with its\n"
+            "                       own state: the prompt cut into B equal parts, or --tokens\n"
+            "                       N for each; a sequence's next token starts once its last\n"
+            "                       has ended (docs/simulator.md, \"Batches\"); the program\n"
+            "                       holds B states (`run` compiles it so, `compile --batch`)\n"
             "  --threads N          accepted; the timed run takes one thread (docs/simulator.md)\n"
             "  --seed S             seed of --tokens and of counting mode's draws (default 1)\n"
             "  --profile F          counting mode: draw each projection's counts from a\n"
@@ -227,6 +232,12 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
                 return -1;
             }
             a->sim.prefill = (uint32_t)v;
+        } else if (!is_run && strcmp(s, "--batch") == 0) {
+            if (ax_map_batch_parse(argv[++i], &a->sim.batch) != 0) {
+                fprintf(stderr, "%s: --batch %s: expected a number of sequences from 1 to %u\n",
+                        cmd, argv[i], AX_PROG_BATCH_MAX);
+                return -1;
+            }
         } else if (strcmp(s, "--threads") == 0) {
             if (parse_u64(argv[++i], 1, 64, &v) != 0) {
                 fprintf(stderr, "%s: --threads %s: expected a whole number from 1 to 64\n", cmd,
@@ -287,6 +298,8 @@ static int parse_args(int argc, char **argv, int is_run, struct run_args *a)
     }
     if (is_run && ax_cmd_ref_check(&a->ref, cmd) != 0)
         return -1;
+    if (is_run) /* the program holds the batch's state, and runs it */
+        a->sim.batch = a->map.batch;
     a->sim.progress = !a->is_quiet && isatty(2);
     return 0;
 }
@@ -342,50 +355,128 @@ static int write_reports(const struct run_args *a, const struct ax_sim_result *r
     return 0;
 }
 
-/* Functional mode's check of a program's timed run: after each token, the
- * logits the program computed beside the w8spike reference's. */
+/* Functional mode's check of a program's timed run: each token's logits,
+ * read from each core as it halts the token (ax_check_pieces: in a flight
+ * the core goes on to the next token at once), beside the w8spike
+ * reference's for the token's sequence once every core has halted it. A
+ * token in flight is a `pending`; tokens of a sequence end in order. */
+struct pending {
+    uint32_t index, n_halted; /* NONE: a free place */
+    float *logits;
+    float pair[2];
+    uint8_t has_pair;
+};
+
 struct logit_check {
     const struct ax_prog *p;
-    ax_ref_session_t *ref;
-    float *logits;
+    ax_ref_session_t **ref; /* per sequence */
+    uint32_t batch, per_seq;
+    const int32_t *tokens; /* the sequences one after another */
+    struct ax_check_piece *pieces;
+    uint32_t n_pieces;
+    struct pending *pend;
+    uint32_t n_pend;
     uint32_t vocab;
     struct ax_sim_validation v;
 };
 
-static ax_status check_token(void *user, const struct ax_exec *ex, uint32_t index, int32_t token)
+/* The pending token `index`, taking a free place or a new one; NULL when
+ * out of memory. */
+static struct pending *pending_of(struct logit_check *c, uint32_t index)
 {
-    struct logit_check *c = user;
+    struct pending *free_at = NULL;
+    for (uint32_t i = 0; i < c->n_pend; i++) {
+        if (c->pend[i].index == index)
+            return &c->pend[i];
+        if (c->pend[i].index == UINT32_MAX && !free_at)
+            free_at = &c->pend[i];
+    }
+    if (!free_at) {
+        struct pending *g = ax_mem_realloc(c->pend, ((size_t)c->n_pend + 1) * sizeof *g);
+        if (!g)
+            return NULL;
+        c->pend = g;
+        free_at = &g[c->n_pend++];
+        if (!(free_at->logits = ax_mem_alloc(((size_t)c->vocab + 1) * sizeof *free_at->logits))) {
+            c->n_pend--;
+            return NULL;
+        }
+    }
+    free_at->index = index;
+    free_at->n_halted = 0;
+    free_at->has_pair = 0;
+    return free_at;
+}
+
+/* Token `pd` has ended on every core: its sequence's reference takes it,
+ * and its logits (and pair) are compared. */
+static ax_status check_ended(struct logit_check *c, struct pending *pd)
+{
+    uint32_t index = pd->index, seq = index % c->batch;
+    int32_t token = c->tokens[seq * c->per_seq + index / c->batch];
     struct ax_diag_list diags;
     ax_diag_list_init(&diags);
-    ax_status st = ax_ref_session_step(c->ref, token, &diags);
+    ax_status st = ax_ref_session_step(c->ref[seq], token, &diags);
     ax_diag_print(&diags, stderr);
     ax_diag_list_free(&diags);
-    if (st != AX_OK || !ex) /* a prefill's token whose values the run does not keep */
+    pd->index = UINT32_MAX;
+    if (st != AX_OK)
         return st;
-    const float *want = ax_ref_session_logits(c->ref);
-    uint32_t n = ax_check_logits(ex, c->p, c->logits, c->vocab);
+    const float *want = ax_ref_session_logits(c->ref[seq]);
+    char who[48] = "";
+    if (c->batch > 1)
+        snprintf(who, sizeof who, " of sequence %u", seq);
     uint64_t bad = 0;
-    double rel = ax_check_compare_logits(c->logits, n, want, c->vocab, &bad);
+    double rel =
+        ax_check_compare_logits(pd->logits, c->n_pieces ? c->vocab : 0, want, c->vocab, &bad);
     if (rel > c->v.max_rel_err || rel != rel)
         c->v.max_rel_err = rel;
     if (bad && !c->v.n_mismatches)
         snprintf(c->v.first_mismatch, sizeof c->v.first_mismatch,
-                 "token %u: %llu of %u logits differ from the reference's", index,
+                 "token %u%s: %llu of %u logits differ from the reference's", index / c->batch, who,
                  (unsigned long long)bad, c->vocab);
     c->v.n_values_checked += c->vocab;
     c->v.n_mismatches += bad;
-    float pair[2];
-    if (ax_check_argmax(ex, c->p, pair)) { /* --logits argmax: the token id and its logit */
+    if (pd->has_pair) { /* --logits argmax: the token id and its logit */
         uint32_t k = ax_check_argmax_of(want, c->vocab);
-        int id_bad = pair[1] != (float)k, value_bad = memcmp(&pair[0], &want[k], sizeof *pair) != 0;
+        int id_bad = pd->pair[1] != (float)k,
+            value_bad = memcmp(&pd->pair[0], &want[k], sizeof *pd->pair) != 0;
         if ((id_bad || value_bad) && !c->v.n_mismatches)
             snprintf(c->v.first_mismatch, sizeof c->v.first_mismatch,
-                     "token %u: the argmax is token %.0f (logit %.9g), the reference's %u (%.9g)",
-                     index, (double)pair[1], (double)pair[0], k, (double)want[k]);
+                     "token %u%s: the argmax is token %.0f (logit %.9g), the reference's %u "
+                     "(%.9g)",
+                     index / c->batch, who, (double)pd->pair[1], (double)pd->pair[0], k,
+                     (double)want[k]);
         c->v.n_values_checked += 2;
         c->v.n_mismatches += (uint64_t)(id_bad + value_bad);
     }
     return AX_OK;
+}
+
+static ax_status check_halted(void *user, const struct ax_exec *ex, uint32_t core, uint32_t index)
+{
+    struct logit_check *c = user;
+    struct pending *pd = pending_of(c, index);
+    if (!pd)
+        return AX_ERR_NOMEM;
+    uint32_t lo = 0, hi = c->n_pieces; /* the core's first piece */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (c->pieces[mid].core < core)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t i = lo; i < c->n_pieces && c->pieces[i].core == core; i++) {
+        const struct ax_check_piece *pc = &c->pieces[i];
+        uint32_t n = 0;
+        const uint32_t *w = ax_exec_buffer(ex, core, pc->name, &n);
+        if (!w || n < pc->words)
+            continue;
+        memcpy(pc->is_pair ? pd->pair : pd->logits + pc->at, w, (size_t)pc->words * sizeof(float));
+        pd->has_pair |= pc->is_pair;
+    }
+    return ++pd->n_halted == c->p->n_code ? check_ended(c, pd) : AX_OK;
 }
 
 /* The timed run of the program (the one `sim` loaded, or
@@ -412,7 +503,10 @@ static ax_status simulate_program(struct run_args *a, struct ax_mapped *mp,
     memset(&chk, 0, sizeof chk);
     chk.p = p;
     chk.v.reference = "w8spike";
-    struct ax_sim_observer obs = {check_token, &chk};
+    chk.batch = a->sim.batch > 1 ? a->sim.batch : 1;
+    chk.per_seq = n_tokens / chk.batch;
+    chk.tokens = tokens;
+    struct ax_sim_observer obs = {NULL, check_halted, &chk};
     /* a program that carries its weights' numbers runs on them, and the
      * reference below checks them; else they come from the checkpoint */
     if (st == AX_OK && is_functional && p->n_weights && ax_prog_has_all_data(p))
@@ -422,16 +516,18 @@ static ax_status simulate_program(struct run_args *a, struct ax_mapped *mp,
     if (st == AX_OK && is_functional && ax_ref_has_llvm()) {
         struct ax_ref_options ro = mp->ref;
         ro.precision = AX_REF_PRECISION_W8SPIKE;
-        st = ax_ref_session_open(mp->model, &ro, &chk.ref, diags);
-        chk.vocab = chk.ref ? ax_ref_session_vocab(chk.ref) : 0;
-        chk.logits = ax_mem_calloc((size_t)chk.vocab + 1, sizeof *chk.logits);
-        if (st == AX_OK && !chk.logits)
-            st = AX_ERR_NOMEM;
+        chk.ref = ax_mem_calloc(chk.batch, sizeof *chk.ref);
+        st = chk.ref ? AX_OK : AX_ERR_NOMEM;
+        for (uint32_t q = 0; q < chk.batch && st == AX_OK; q++) /* one a sequence */
+            st = ax_ref_session_open(mp->model, &ro, &chk.ref[q], diags);
+        chk.vocab = st == AX_OK ? ax_ref_session_vocab(chk.ref[0]) : 0;
+        if (st == AX_OK)
+            st = ax_check_pieces(p, chk.vocab, &chk.pieces, &chk.n_pieces);
         chk.v.is_done = st == AX_OK;
     }
     if (st == AX_OK)
         st = ax_sim_program(p, mp->arch, is_functional ? &src : NULL, tokens, n_tokens, &a->sim,
-                            chk.ref ? &obs : NULL, r, diags);
+                            chk.v.is_done ? &obs : NULL, r, diags);
     if (st == AX_OK) /* the result names the model from the program, freed below for run */
         r->model_name = mp->graph.name;
     if (st == AX_OK && is_functional) {
@@ -439,9 +535,14 @@ static ax_status simulate_program(struct run_args *a, struct ax_mapped *mp,
         r->validation.is_bit_exact = chk.v.is_done && chk.v.n_mismatches == 0;
         r->params = (double)mp->model->counts.n_params;
     }
-    if (chk.ref)
-        ax_ref_session_close(chk.ref);
-    ax_mem_free(chk.logits);
+    for (uint32_t q = 0; chk.ref && q < chk.batch; q++)
+        if (chk.ref[q])
+            ax_ref_session_close(chk.ref[q]);
+    ax_mem_free(chk.ref);
+    for (uint32_t i = 0; i < chk.n_pend; i++)
+        ax_mem_free(chk.pend[i].logits);
+    ax_mem_free(chk.pend);
+    ax_mem_free(chk.pieces);
     ax_check_weights_close(cw);
     ax_prog_free(&emitted);
     return st;
@@ -579,7 +680,7 @@ static int simulate_bare(struct run_args *a, const struct ax_prog *p, const char
         goto done;
     ax_status st = ax_sim_program_chip(p, path, &arch, diags);
     struct values_out vo = {p, json_array()};
-    struct ax_sim_observer obs = {record_values, &vo};
+    struct ax_sim_observer obs = {record_values, NULL, &vo};
     if (st == AX_OK)
         st = ax_sim_program(p, arch, is_functional ? &src : NULL, tokens, (uint32_t)n_tokens,
                             &a->sim, a->values ? &obs : NULL, &r, diags);
@@ -665,13 +766,29 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
         fprintf(stderr, "%s: %s is shape-only (no weights): use --mode counting\n", cmd, a->target);
         goto done;
     }
+    /* a batch: --tokens N for each sequence, or the prompt cut into equal parts */
+    uint32_t batch = a->sim.batch > 1 ? a->sim.batch : 1;
     if (a->sim.mode == AX_SIM_FUNCTIONAL || a->prompt || a->prompt_file) {
-        if (ax_cmd_load_tokens(mp.model, a->prompt, a->prompt_file, a->n_random,
+        if (ax_cmd_load_tokens(mp.model, a->prompt, a->prompt_file, a->n_random * batch,
                                (uint32_t)a->sim.seed, AX_CMD_RUN_MAX_TOKENS, &tokens,
                                &n_tokens) != 0)
             goto done;
     } else {
-        n_tokens = a->n_random;
+        n_tokens = (size_t)a->n_random * batch;
+    }
+    if (n_tokens < batch) {
+        fprintf(stderr,
+                "%s: --batch %u: the prompt has %zu token%s, fewer than one for each "
+                "sequence\n",
+                cmd, batch, n_tokens, n_tokens == 1 ? "" : "s");
+        goto done;
+    }
+    if (n_tokens % batch != 0) {
+        fprintf(stderr,
+                "%s: --batch %u: the prompt's %zu tokens make %u sequences of %zu; its "
+                "last %zu are not run\n",
+                cmd, batch, n_tokens, batch, n_tokens / batch, n_tokens % batch);
+        n_tokens -= n_tokens % batch;
     }
     st = simulate_program(a, &mp, prog_path ? &file : NULL, tokens, (uint32_t)n_tokens, &r,
                           &diags);

@@ -74,6 +74,23 @@ int ax_check_argmax(const ax_exec_t *ex, const struct ax_prog *p, float pair[2])
  * first index. */
 uint32_t ax_check_argmax_of(const float *logits, uint32_t vocab);
 
+/* Where a token's logits lie: `words` words of buffer `name` on `core`,
+ * logits [at, at + words); or, with is_pair, the pair ax_check_argmax
+ * reads. A core's pieces are what it computed for a token once it has
+ * halted it (ax_sim_observer.halted), which is how a flight's logits are
+ * read. */
+struct ax_check_piece {
+    uint32_t core;
+    const char *name; /* the program's */
+    uint32_t at, words;
+    uint8_t is_pair;
+};
+/* The pieces of `p`'s `vocab` logits, as ax_check_logits and
+ * ax_check_argmax read them, sorted by core: *out (ax_mem_free) and *n; n
+ * 0 when the program has no lm_head or its pieces do not hold every logit
+ * once (and the pair, under --logits argmax). AX_ERR_NOMEM. */
+ax_status ax_check_pieces(const struct ax_prog *p, uint32_t vocab, struct ax_check_piece **out,
+                          uint32_t *n);
 double ax_check_compare_logits(const float *got, uint32_t n, const float *want, uint32_t vocab,
                                uint64_t *n_differ);
 

@@ -290,20 +290,32 @@ static uint32_t lm_head_entry(const struct ax_prog *p)
     return UINT32_MAX;
 }
 
+/* The weights buffer `pb` of lm_head node `node` that keeps a row range's
+ * sums (the first block of the range: column 0): its weight record, and
+ * the name of its accumulators in acc[]; NULL when it is not one. */
+static const struct ax_prog_weight *
+holder_of(const struct ax_prog *p, const struct ax_prog_buffer *pb, uint32_t node, char acc[48])
+{
+    char stem[32];
+    int n_stem = snprintf(stem, sizeof stem, "n%u.w", node);
+    if (pb->kind != AX_PROG_BUF_WEIGHTS || pb->node != node || pb->ref >= p->n_weights ||
+        strncmp(pb->name, stem, (size_t)n_stem) != 0 || p->weights[pb->ref].col0 != 0)
+        return NULL;
+    snprintf(acc, 48, "n%u.acc%s", node, pb->name + n_stem);
+    return &p->weights[pb->ref];
+}
+
 /* Every logit from the row ranges' first blocks (ax_check_logits). */
 static uint32_t holder_logits(const ax_exec_t *ex, const struct ax_prog *p, uint32_t node,
                               float *logits, uint32_t cap)
 {
-    char stem[32], acc[48];
-    int n_stem = snprintf(stem, sizeof stem, "n%u.w", node);
+    char acc[48];
     uint64_t covered = 0;
     for (uint32_t b = 0; b < p->n_buffers; b++) {
         const struct ax_prog_buffer *pb = &p->buffers[b];
-        if (pb->kind != AX_PROG_BUF_WEIGHTS || pb->node != node || pb->ref >= p->n_weights ||
-            strncmp(pb->name, stem, (size_t)n_stem) != 0 || p->weights[pb->ref].col0 != 0)
+        const struct ax_prog_weight *w = holder_of(p, pb, node, acc);
+        if (!w)
             continue;
-        const struct ax_prog_weight *w = &p->weights[pb->ref];
-        snprintf(acc, sizeof acc, "n%u.acc%s", node, pb->name + n_stem);
         uint32_t n_words;
         const uint32_t *x = ax_exec_buffer(ex, pb->core, acc, &n_words);
         if (!x || n_words < w->rows || w->row0 > cap || w->rows > cap - w->row0)
@@ -339,24 +351,34 @@ uint32_t ax_check_argmax_of(const float *logits, uint32_t vocab)
     return k;
 }
 
-uint32_t ax_check_value(const ax_exec_t *ex, const struct ax_prog *p, uint32_t node, float *logits,
-                        uint32_t cap)
+/* Shard k of node `node`'s value: buffer "n<id>.value<k>", or "n<id>.value"
+ * when it has one shard (*is_last then set); NULL when there is none. */
+static const struct ax_prog_buffer *value_shard(const struct ax_prog *p, uint32_t node, uint32_t k,
+                                                int *is_last)
 {
     char stem[32];
     int n_stem = snprintf(stem, sizeof stem, "n%u.value", node);
-    /* shard k is buffer "n<id>.value<k>"; a single shard is "n<id>.value" */
+    for (uint32_t b = 0; b < p->n_buffers; b++) {
+        const struct ax_prog_buffer *pb = &p->buffers[b];
+        if (pb->kind != AX_PROG_BUF_VALUE || pb->node != node ||
+            strncmp(pb->name, stem, (size_t)n_stem) != 0)
+            continue;
+        const char *suffix = pb->name + n_stem;
+        if (*suffix == '\0' ? k == 0 : strtoul(suffix, NULL, 10) == k) {
+            *is_last = *suffix == '\0';
+            return pb;
+        }
+    }
+    return NULL;
+}
+
+uint32_t ax_check_value(const ax_exec_t *ex, const struct ax_prog *p, uint32_t node, float *logits,
+                        uint32_t cap)
+{
     uint32_t n = 0;
     for (uint32_t k = 0;; k++) {
-        const struct ax_prog_buffer *found = NULL;
-        for (uint32_t b = 0; b < p->n_buffers && !found; b++) {
-            const struct ax_prog_buffer *pb = &p->buffers[b];
-            if (pb->kind != AX_PROG_BUF_VALUE || pb->node != node ||
-                strncmp(pb->name, stem, (size_t)n_stem) != 0)
-                continue;
-            const char *suffix = pb->name + n_stem;
-            if (*suffix == '\0' ? k == 0 : strtoul(suffix, NULL, 10) == k)
-                found = pb;
-        }
+        int is_last = 0;
+        const struct ax_prog_buffer *found = value_shard(p, node, k, &is_last);
         if (!found)
             return k == 0 ? 0 : n;
         uint32_t n_words;
@@ -365,9 +387,95 @@ uint32_t ax_check_value(const ax_exec_t *ex, const struct ax_prog *p, uint32_t n
             return 0;
         memcpy(logits + n, w, (size_t)n_words * sizeof *logits);
         n += n_words;
-        if (found->name[n_stem] == '\0')
+        if (is_last)
             return n;
     }
+}
+
+/* Adds a piece; -1 when out of memory. */
+static int add_piece(struct ax_check_piece **v, uint32_t *n, uint32_t *cap,
+                     struct ax_check_piece pc)
+{
+    if (*n == *cap) {
+        uint32_t c = *cap ? 2 * *cap : 16;
+        struct ax_check_piece *g = ax_mem_realloc(*v, (size_t)c * sizeof *g);
+        if (!g)
+            return -1;
+        *v = g;
+        *cap = c;
+    }
+    (*v)[(*n)++] = pc;
+    return 0;
+}
+
+static int piece_by_core(const void *a, const void *b)
+{
+    const struct ax_check_piece *x = a, *y = b;
+    return x->core != y->core ? (x->core < y->core ? -1 : 1) : (x->at > y->at) - (x->at < y->at);
+}
+
+ax_status ax_check_pieces(const struct ax_prog *p, uint32_t vocab, struct ax_check_piece **out,
+                          uint32_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    uint32_t i = lm_head_entry(p), n = 0, cap = 0;
+    if (i == UINT32_MAX)
+        return AX_OK;
+    uint32_t node = p->nodes[i].node;
+    struct ax_check_piece *v = NULL;
+    uint64_t covered = 0;
+    char acc[48];
+    int is_oom = 0;
+    if (is_argmax(p)) {
+        for (uint32_t b = 0; b < p->n_buffers && !is_oom; b++) {
+            const struct ax_prog_weight *w = holder_of(p, &p->buffers[b], node, acc);
+            if (w && w->row0 <= vocab && w->rows <= vocab - w->row0) {
+                /* the accumulators' buffer, whose name outlives acc[] */
+                const struct ax_prog_buffer *ab = NULL;
+                for (uint32_t a = 0; a < p->n_buffers && !ab; a++)
+                    if (p->buffers[a].core == p->buffers[b].core &&
+                        strcmp(p->buffers[a].name, acc) == 0)
+                        ab = &p->buffers[a];
+                if (ab && ab->words >= w->rows) {
+                    is_oom = add_piece(&v, &n, &cap,
+                                       (struct ax_check_piece){ab->core, ab->name, w->row0, w->rows,
+                                                               0}) != 0;
+                    covered += w->rows;
+                }
+            }
+        }
+        int is_last = 0;
+        const struct ax_prog_buffer *pair = value_shard(p, node, 0, &is_last);
+        if (!is_oom && pair && is_last && pair->words == 2)
+            is_oom =
+                add_piece(&v, &n, &cap, (struct ax_check_piece){pair->core, pair->name, 0, 2, 1});
+        else
+            covered = 0; /* no pair: not a program this check reads */
+    } else {
+        int is_last = 0;
+        for (uint32_t k = 0; !is_last && !is_oom; k++) {
+            const struct ax_prog_buffer *pb = value_shard(p, node, k, &is_last);
+            if (!pb || covered + pb->words > vocab)
+                break;
+            is_oom = add_piece(&v, &n, &cap,
+                               (struct ax_check_piece){pb->core, pb->name, (uint32_t)covered,
+                                                       pb->words, 0}) != 0;
+            covered += pb->words;
+        }
+    }
+    if (is_oom) {
+        ax_mem_free(v);
+        return AX_ERR_NOMEM;
+    }
+    if (covered != vocab) { /* not every logit once: nothing to read */
+        ax_mem_free(v);
+        return AX_OK;
+    }
+    qsort(v, n, sizeof *v, piece_by_core);
+    *out = v;
+    *n_out = n;
+    return AX_OK;
 }
 
 ax_status ax_check_run(const struct ax_prog *p, const struct ax_model *m, const int32_t *tokens,

@@ -402,13 +402,13 @@ static uint64_t buffers_differ(const struct ax_prog *p, const ax_exec_t *a, cons
 
 /* Counting mode's counts for the flight test: a function of where and
  * when, varied enough that events and their absence both occur. */
-static void flight_counts(void *user, uint32_t buffer, uint32_t offset, uint64_t pos, uint32_t n,
-                          int32_t *out)
+static void flight_counts(void *user, uint32_t buffer, uint32_t offset, uint64_t pos, uint32_t seq,
+                          uint32_t n, int32_t *out)
 {
     (void)user;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t h = (buffer + 1) * 0x9E3779B97F4A7C15ull ^ (offset + i) * 0xC2B2AE3D27D4EB4Full ^
-                     (pos + 1) * 0x165667B19E3779F9ull;
+                     (pos + 1) * 0x165667B19E3779F9ull ^ seq * 0x27D4EB2F165667C5ull;
         h ^= h >> 29;
         out[i] = (int32_t)(h % 5) - 2;
     }
@@ -421,7 +421,7 @@ static void flight_counts(void *user, uint32_t buffer, uint32_t offset, uint64_t
 static ax_status run_shuffled(ax_exec_t *ex, const struct ax_prog *p, const uint32_t *tokens,
                               uint32_t n, uint32_t window, uint64_t seed, struct ax_diag_list *d)
 {
-    ax_status st = ax_exec_begin_flight(ex, tokens, n, 0, window, d);
+    ax_status st = ax_exec_begin_flight(ex, tokens, n, 0, window, 1, d);
     uint32_t *order = ax_mem_alloc((size_t)p->n_code * sizeof *order);
     if (!order)
         return AX_ERR_NOMEM;
@@ -471,7 +471,7 @@ static void check_flight(const struct ax_prog *p, ax_exec_t *seq, ax_exec_t *fl,
     }
     CHECK(st == AX_OK);
     st = seed ? run_shuffled(fl, p, tokens, n, window, seed, &d)
-              : ax_exec_run_flight(fl, tokens, n, 0, window, &d);
+              : ax_exec_run_flight(fl, tokens, n, 0, window, 1, &d);
     CHECK(st == AX_OK);
     if (st != AX_OK)
         dump_diags(&d);

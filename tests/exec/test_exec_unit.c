@@ -382,7 +382,7 @@ static void test_flight_takes_its_own(void)
         if (!open_flight(&fl, t))
             break;
         uint32_t tokens[3] = {0, 0, 0};
-        CHECK(ax_exec_begin_flight(fl.ex, tokens, 3, 0, window, &fl.diags) == AX_OK);
+        CHECK(ax_exec_begin_flight(fl.ex, tokens, 3, 0, window, 1, &fl.diags) == AX_OK);
         /* cores 0, 1, 2 in turn, each as far as it goes, until none goes on */
         for (int moved = 1; moved;) {
             moved = 0;

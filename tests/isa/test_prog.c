@@ -564,7 +564,22 @@ static const struct {
     {"state too large for its buffer",
      HEAD ".buffer core=0 addr=0 words=8 kind=state ref=0 name=s\n"
           ".state core=0 kind=gla rows=0+2 row_bytes=32 buffer=0\n",
-     "state 0 (core 0): 2 rows of 32 bytes (64 bytes) do not fit buffer 's' (8 words, 32 bytes)"},
+     "state 0 (core 0): 2 rows of 32 bytes (16 words) for each of 1 sequence do not fit buffer "
+     "'s' (8 words)"},
+    {"state of a batch too large for its buffer",
+     HEAD ".meta \"batch\" \"3\"\n"
+          ".buffer core=0 addr=0 words=44 kind=state ref=0 name=s\n"
+          ".state core=0 kind=gla rows=0+2 row_bytes=30 buffer=0\n",
+     "state 0 (core 0): 2 rows of 30 bytes (15 words) for each of 3 sequences do not fit buffer "
+     "'s' (44 words)"},
+    {"batch not a number",
+     HEAD ".meta \"batch\" \"2x\"\n",
+     "meta 'batch' is '2x': expected the number of sequences the state holds, a whole number "
+     "from 1 to 4096"},
+    {"batch of none",
+     HEAD ".meta \"batch\" \"0\"\n", "meta 'batch' is '0'"},
+    {"batch too large",
+     HEAD ".meta \"batch\" \"4097\"\n", "meta 'batch' is '4097'"},
     {"state naming a buffer that is not a state buffer",
      HEAD ".buffer core=0 addr=0 words=8 kind=scratch name=s\n"
           ".state core=0 kind=kv rows=0+1 row_bytes=4 buffer=0\n",

@@ -129,7 +129,7 @@ static ax_status run_program(struct fixture *f, const struct ax_prog *p,
     ax_status st = AX_OK;
     if (o->mode == AX_SIM_FUNCTIONAL)
         st = ax_check_weights_open(f->mp.model, &w, &src, &d);
-    struct ax_sim_observer obs = {check_token, chk};
+    struct ax_sim_observer obs = {check_token, NULL, chk};
     if (st == AX_OK)
         st = ax_sim_program(p, f->arch, w ? &src : NULL, tokens, n, o, chk ? &obs : NULL, r, &d);
     if (st != AX_OK)
