@@ -108,8 +108,14 @@ struct ax_prog_buffer {
 };
 
 /* A state record (its id is its index): recurrent state a core keeps from
- * token to token, in rows (GLA: heads; K/V window: keys) of `row_bytes`. */
-enum ax_prog_state_kind { AX_PROG_STATE_GLA, AX_PROG_STATE_KV, AX_PROG_STATE_KIND_COUNT };
+ * token to token, in rows (GLA: heads; K/V window: keys; GLA by columns:
+ * (head, value column) pairs) of `row_bytes`. */
+enum ax_prog_state_kind {
+    AX_PROG_STATE_GLA,
+    AX_PROG_STATE_KV,
+    AX_PROG_STATE_GLACOL,
+    AX_PROG_STATE_KIND_COUNT
+};
 struct ax_prog_state {
     uint32_t core, node;
     enum ax_prog_state_kind kind;

@@ -58,7 +58,7 @@
 
 /* ---- printing ------------------------------------------------------------------ */
 
-static const char *const state_kind_names[] = {"gla", "kv"};
+static const char *const state_kind_names[] = {"gla", "kv", "glacol"};
 _Static_assert(sizeof state_kind_names / sizeof state_kind_names[0] == AX_PROG_STATE_KIND_COUNT,
                "state kinds");
 static const char *const route_kind_names[] = {"spikes", "values"};
@@ -702,12 +702,14 @@ static void dir_state(struct parser *ps, const char *at)
         return;
     if (expect_key(ps, "kind"))
         return;
-    if (has_word(ps, "gla"))
+    if (has_word(ps, "glacol"))
+        s.kind = AX_PROG_STATE_GLACOL;
+    else if (has_word(ps, "gla"))
         s.kind = AX_PROG_STATE_GLA;
     else if (has_word(ps, "kv"))
         s.kind = AX_PROG_STATE_KV;
     else {
-        error_at(ps, ps->s, "kind: expected 'gla' or 'kv'");
+        error_at(ps, ps->s, "kind: expected 'gla', 'glacol' or 'kv'");
         return;
     }
     if (expect_key(ps, "rows") || parse_range(ps, &s.row0, &s.rows, "rows") ||

@@ -497,7 +497,16 @@ static void check_states(struct verifier *v)
         if (s->core >= p->n_cores)
             fail(v, "state %u: core %u is out of range (%u cores)", i, s->core, p->n_cores);
         if ((unsigned)s->kind >= AX_PROG_STATE_KIND_COUNT)
-            fail(v, "state %u: unknown kind %u (gla or kv)", i, (unsigned)s->kind);
+            fail(v, "state %u: unknown kind %u (gla, kv or glacol)", i, (unsigned)s->kind);
+        uint32_t d = s->row_bytes / 4; /* glacol: rows are (head, column) pairs of 4d bytes */
+        if (s->kind == AX_PROG_STATE_GLACOL && s->rows &&
+            (d == 0 || s->row_bytes % 4 != 0 ||
+             ((s->row0 % d != 0 || s->rows % d != 0) &&
+              s->row0 / d != (s->row0 + s->rows - 1) / d)))
+            fail(v,
+                 "state %u (core %u): glacol rows %u..%u of %u bytes are neither whole heads "
+                 "nor columns of one head (d = row_bytes / 4)",
+                 i, s->core, s->row0, s->row0 + s->rows - 1, s->row_bytes);
         if (s->rows == 0)
             fail(v, "state %u (core %u): needs at least one row", i, s->core);
         if (p->n_nodes && s->node != AX_PROG_NONE && !has_node(p, s->node))

@@ -99,6 +99,10 @@ struct ax_map_object {          /* one matrix, state or value object of the grap
                                  * straight to the value */
     uint32_t banks;             /* state: the sequences it holds (--batch), each a bank of
                                  * rows x cols bytes */
+    uint32_t gla_cols;          /* a GLA state too large for a core by heads: cut by value
+                                 * columns, its rows (head, column) pairs h x gla_cols + e of
+                                 * one column each (cols = 4 x head_dim bytes); 0: rows are
+                                 * heads */
     uint32_t pair_words;        /* weights: words after each block's accumulators for the
                                  * (value, index) pairs of an argmax tree (lm_head under
                                  * --logits argmax: its own and AX_MAP_PAIR_FANIN children's),
@@ -157,11 +161,13 @@ struct ax_map_options {
     uint32_t ring_keys;         /* a K/V window's keys on one core: at most this many (128 by
                                  * default), its blocks' partial attentions combined along a
                                  * tree (AX_MAP_RING_FANIN); 0: as many as the core holds */
-    uint32_t spread;            /* slots a core (2 by default): weight blocks are cut to
-                                 * 1/spread of a core's SRAM and neurons and packed into slots,
-                                 * and the slots folded over the cores, so a core holds
-                                 * `spread` slices of the model far apart in it and a matrix
-                                 * spreads over `spread` times as many cores */
+    uint32_t spread;            /* slots a core: weight blocks are cut to 1/spread of a
+                                 * core's SRAM and neurons and packed into slots, and the
+                                 * slots folded over the cores, so a core holds `spread`
+                                 * slices of the model far apart in it and a matrix spreads
+                                 * over `spread` times as many cores. 0 (default): 2, or 1
+                                 * for a batch, whose tokens pipeline through the layers
+                                 * only where a core's work lies in one */
     enum ax_map_logits logits;  /* full (default) or argmax */
     uint32_t batch;             /* sequences whose state the program holds, a bank each in
                                  * every state block (1 by default, AX_PROG_BATCH_MAX most) */

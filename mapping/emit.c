@@ -633,8 +633,10 @@ static void layout_state(struct emitter *e, uint32_t bi, uint32_t k)
     uint32_t rec = e->n_states++;
     uint32_t buf = e->n_bufs;
     l->state = buffer(e, c, words, AX_PROG_BUF_STATE, rec, bname(nb, sizeof nb, id, "state"), k);
-    e->states[rec] = (struct ax_prog_state){c, id, n->op == AX_IR_GLA ? AX_PROG_STATE_GLA : AX_PROG_STATE_KV,
-                                            b->row0, b->rows, o->cols, buf};
+    enum ax_prog_state_kind kind = n->op != AX_IR_GLA ? AX_PROG_STATE_KV
+                                   : o->gla_cols      ? AX_PROG_STATE_GLACOL
+                                                      : AX_PROG_STATE_GLA;
+    e->states[rec] = (struct ax_prog_state){c, id, kind, b->row0, b->rows, o->cols, buf};
     if (n->op != AX_IR_GLA) { /* a K/V ring block: its kv heads' operands (ring_heads) */
         uint32_t nh = ring_heads(o, b), nq = nh * (n->heads / n->kv_heads);
         l->q = buffer(e, c, nq * d, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "q"), k);
@@ -649,7 +651,10 @@ static void layout_state(struct emitter *e, uint32_t bi, uint32_t k)
                        : NONE;
         return;
     }
-    uint32_t q_words = b->rows * d, kv_words = max_u32(n->kv_heads, b->rows) * d;
+    /* a block of columns (glacol) has one head's operands, and an output of
+     * the head's length whose first columns it writes */
+    uint32_t heads = o->gla_cols ? 1 : b->rows;
+    uint32_t q_words = heads * d, kv_words = o->gla_cols ? d : max_u32(n->kv_heads, b->rows) * d;
     l->q = buffer(e, c, q_words, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "q"), k);
     l->out = buffer(e, c, q_words, AX_PROG_BUF_SCRATCH, NONE, bname(nb, sizeof nb, id, "out"), k);
     l->k = buffer(e, c, kv_words, AX_PROG_BUF_INBOX, NONE, bname(nb, sizeof nb, id, "k"), k);
@@ -1618,26 +1623,31 @@ static void to_state(struct emitter *e, uint32_t id, uint32_t i, uint32_t so, in
     if (!ok(e))
         return;
     for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
-        const struct ax_map_block *b = &m->blocks[bi];
+        struct ax_map_block b = m->blocks[bi];
+        if (s->gla_cols) { /* some columns of one head: that head's operand */
+            b.row0 /= s->gla_cols;
+            b.rows = 1;
+        }
         uint32_t *inbox = state_inbox(&e->lay[bi], i);
         if (slice > 1) {
             /* one d-vector per head of the block: kv head (row0 + h) / group */
-            for (uint32_t h = 0; h < b->rows && ok(e); h++) {
-                uint32_t from = x.addr + (b->row0 + h) / slice * d, to = *inbox + h * d;
+            for (uint32_t h = 0; h < b.rows && ok(e); h++) {
+                uint32_t from = x.addr + (b.row0 + h) / slice * d, to = *inbox + h * d;
                 setlen(e, x.core, d);
-                if (b->core == x.core) {
-                    op(e, b->core, AX_ISA_VCOPY, 0, to, from, 0);
+                if (b.core == x.core) {
+                    op(e, b.core, AX_ISA_VCOPY, 0, to, from, 0);
                     continue;
                 }
-                op(e, x.core, AX_ISA_PSUMSEND, 0, from, value_route(e, x.core, b->core, to), 0);
-                receive(e, b->core, to, d, 1, 1);
+                op(e, x.core, AX_ISA_PSUMSEND, 0, from, value_route(e, x.core, b.core, to), 0);
+                receive(e, b.core, to, d, 1, 1);
             }
-        } else if (b->core == x.core) {
-            *inbox = x.addr + b->row0 * d; /* read in place */
+        } else if (b.core == x.core) {
+            *inbox = x.addr + b.row0 * d; /* read in place */
         } else {
-            setlen(e, x.core, b->rows * d);
-            op(e, x.core, AX_ISA_PSUMSEND, 0, x.addr + b->row0 * d, value_route(e, x.core, b->core, *inbox), 0);
-            receive(e, b->core, *inbox, b->rows * d, 1, 1);
+            setlen(e, x.core, b.rows * d);
+            op(e, x.core, AX_ISA_PSUMSEND, 0, x.addr + b.row0 * d,
+               value_route(e, x.core, b.core, *inbox), 0);
+            receive(e, b.core, *inbox, b.rows * d, 1, 1);
         }
     }
 }
@@ -1871,13 +1881,16 @@ static void emit_attention(struct emitter *e, uint32_t id)
     for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
         const struct ax_map_block *b = &m->blocks[bi];
         const struct layout *l = &e->lay[bi];
-        uint32_t c = b->core, len = b->rows * d;
+        /* heads row0 .. of d columns each, or columns row0 % d .. of head row0 / d */
+        uint32_t c = b->core, len = s->gla_cols ? d : b->rows * d;
+        uint32_t at = s->gla_cols ? b->row0 : b->row0 * d, out = s->gla_cols ? b->rows : len;
         setlen(e, c, len);
         op(e, c, AX_ISA_GLADECAY, (uint8_t)e->scalar_const[id], l->state,
            l->g != NONE ? l->g : l->k, 0);
         op(e, c, AX_ISA_GLAUPD, 0, l->state, l->k, l->v);
         op(e, c, AX_ISA_GLAREAD, 0, l->out, l->q, l->state);
-        deliver(e, c, l->out, b->row0 * d, len, t);
+        setlen(e, c, out);
+        deliver(e, c, l->out, at, out, t);
     }
     pay(e);
 }

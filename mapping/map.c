@@ -20,7 +20,7 @@ void ax_map_default_options(struct ax_map_options *o)
     o->reduce_chunk = 256;
     o->relay = 1;
     o->ring_keys = 128;
-    o->spread = 2;
+    o->spread = 0; /* 2, or 1 for a batch (ax_map_options) */
     o->logits = AX_MAP_LOGITS_FULL;
     o->batch = 1;
 }
@@ -474,14 +474,37 @@ static ax_status ring_shape(struct builder *b, const struct ax_map_object *o, do
     return AX_OK;
 }
 
+/* A GLA state whose head (with its banks and operands) outgrows `cap`: its
+ * rows become (head, value column) pairs, each block some columns of one
+ * head, which need the head's q, k, v and g and give those columns of its
+ * output (docs/isa.md, glacol). Once. */
+static void gla_by_columns(struct builder *b, struct ax_map_object *o, double cap)
+{
+    const struct ax_ir_node *n = &b->g->nodes[o->node];
+    double head = (double)o->banks * o->cols + 4.0 * (o->state_row_words + o->state_fixed_words);
+    if (o->kv_window || o->gla_cols || head <= cap || n->head_dim == 0)
+        return;
+    o->gla_cols = n->head_dim;
+    o->rows = n->heads * n->head_dim;
+    o->cols = 4 * n->head_dim;
+    o->state_row_words = 1;                 /* its column of the output */
+    o->state_fixed_words = 5 * n->head_dim; /* q, k, v, g and the head's output buffer */
+}
+
 /* Rows of a state object's blocks (whole rows, all columns) in `cap` bytes. */
-static ax_status state_shape(struct builder *b, const struct ax_map_object *o, double cap,
+static ax_status state_shape(struct builder *b, struct ax_map_object *o, double cap,
                              uint32_t *block_rows)
 {
     if (o->kv_window)
         return ring_shape(b, o, cap, block_rows);
+    gla_by_columns(b, o, cap);
     double row = (double)o->banks * ((o->cols + 3u) / 4u * 4u) + 4.0 * o->state_row_words;
     double rows = floor((cap - 4.0 * o->state_fixed_words) / row);
+    if (o->gla_cols && rows >= 1.0) { /* equal ranges of columns, none across heads */
+        double parts = ceil(o->gla_cols / (rows < o->gla_cols ? rows : o->gla_cols));
+        *block_rows = (uint32_t)ceil(o->gla_cols / parts);
+        return AX_OK;
+    }
     if (rows < 1.0) {
         if ((double)o->cols > cap)
             ax_diag_add(b->diags, AX_DIAG_ERROR, NULL, 0, 0,
@@ -612,17 +635,19 @@ static ax_status partition(struct builder *b, uint32_t oi, double cap, uint32_t 
             ax_diag_list_free(&quiet);
         }
         if (st == AX_OK && b->spread > 1 && o->kind == AX_MAP_STATE && !o->kv_window &&
-            (double)ax_map_block_bytes(o, block_rows, o->cols) > slot)
+            !o->gla_cols && (double)ax_map_block_bytes(o, block_rows, o->cols) > slot)
             block_rows = 1; /* one head a block, the least that outgrows a slot */
     }
     if (st != AX_OK)
         return st;
     o = &b->m->objects[oi];
     o->first_block = b->m->n_blocks;
-    if (o->kv_window && block_rows < o->kv_window) { /* each kv head's window in ranges */
-        for (uint32_t h0 = 0; h0 < o->rows; h0 += o->kv_window)
-            for (uint32_t s0 = 0; s0 < o->kv_window; s0 += block_rows) {
-                uint32_t r = o->kv_window - s0 < block_rows ? o->kv_window - s0 : block_rows;
+    /* each kv head's window, or each GLA head's columns, in ranges */
+    uint32_t per_head = o->kv_window ? o->kv_window : o->gla_cols;
+    if (per_head && block_rows < per_head) {
+        for (uint32_t h0 = 0; h0 < o->rows; h0 += per_head)
+            for (uint32_t s0 = 0; s0 < per_head; s0 += block_rows) {
+                uint32_t r = per_head - s0 < block_rows ? per_head - s0 : block_rows;
                 struct ax_map_block blk = {oi, h0 + s0, r, 0, o->cols, ax_map_block_bytes(o, r, o->cols),
                                            NONE, 0};
                 if (add_block(b, blk) != 0)
@@ -1618,7 +1643,8 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
     /* Slots of 1/spread of a core; a system that may stream from DRAM packs
      * whole cores, since streamed blocks take turns in every core's staging
      * area. */
-    pl.spread = pl.max_cores != NONE && pl.has_dram ? 1 : opt->spread ? opt->spread : 1;
+    uint32_t spread = opt->spread ? opt->spread : opt->batch > 1 ? 1 : 2;
+    pl.spread = pl.max_cores != NONE && pl.has_dram ? 1 : spread;
     b.spread = pl.spread;
     b.core_cap = pl.cap;
     if (pl.max_neurons / pl.spread == 0) {

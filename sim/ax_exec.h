@@ -147,6 +147,8 @@ struct ax_exec_did {
     uint32_t groups;        /* scale: groups of 128 columns of the accumulators' block */
     uint32_t record;        /* vdot: the weight record of its block (staged or not) */
     uint32_t head_dim;      /* gla* and kv*: the state's head dimension */
+    uint32_t gla_cols;      /* gla*: the value columns of each head the block holds (head_dim,
+                             * or fewer in a glacol record) */
     uint32_t kv_heads;      /* kvpush, kvattn: the ring's kv heads */
     uint64_t keys;          /* kvattn: keys attended per head */
     uint8_t is_hit;         /* lookup: this core held the token's row and sent it */

@@ -1936,62 +1936,95 @@ static float **decay_of(struct ax_exec *ex, const struct core_run *r, uint32_t r
     return &ex->gla_decay[(size_t)rec * ex->banks + r->seq];
 }
 
-/* A GLA state's record and head dimension d (row_bytes = d * d * 4),
- * checking len = heads * d: 0, or -1 after an error. */
-static int gla_shape(struct ax_exec *ex, const struct core_run *r, uint64_t addr, uint32_t *rec,
-                     uint32_t *d)
+/* The GLA state a block holds: record `rec`, head dimension d, and of
+ * each of its nh heads the value columns e0 .. e0 + w - 1 (every column, w
+ * = d, but in a glacol record cut within one head). Its words: per head
+ * hh and key channel c, the w columns at ((hh d + c) w + ee). */
+struct gla_block {
+    uint32_t rec, d, nh, w, e0;
+};
+
+/* The GLA block of the state buffer at `addr` (a gla or glacol record),
+ * checking len = nh x d: 0, or -1 after an error. */
+static int gla_shape(struct ax_exec *ex, const struct core_run *r, uint64_t addr,
+                     struct gla_block *g)
 {
-    uint32_t s = state_at(ex, r, addr, AX_PROG_STATE_GLA);
+    const struct ax_prog *p = ex->p;
+    const struct ax_prog_buffer *b = ax_prog_buffer_at(p, r->core, (uint32_t)addr);
+    int is_cols = b && b->ref < p->n_states && p->states[b->ref].kind == AX_PROG_STATE_GLACOL;
+    uint32_t s = state_at(ex, r, addr, is_cols ? AX_PROG_STATE_GLACOL : AX_PROG_STATE_GLA);
     if (s == NONE)
         return -1;
-    const struct ax_prog_state *st = &ex->p->states[s];
-    uint32_t dd = 0;
-    while ((uint64_t)(dd + 1) * (dd + 1) * 4 <= st->row_bytes)
-        dd++;
-    if (dd == 0 || (uint64_t)dd * dd * 4 != st->row_bytes || r->len != (uint64_t)st->rows * dd) {
+    const struct ax_prog_state *st = &p->states[s];
+    *g = (struct gla_block){s, 0, st->rows, 0, 0};
+    if (is_cols) { /* rows are (head, column) pairs of 4d bytes */
+        g->d = st->row_bytes / 4;
+        uint32_t h0 = g->d ? st->row0 / g->d : 0;
+        if (g->d && st->row0 % g->d == 0 && st->rows % g->d == 0) {
+            g->nh = st->rows / g->d;
+            g->w = g->d;
+        } else if (g->d && (st->row0 + st->rows - 1) / g->d == h0) {
+            g->nh = 1;
+            g->w = st->rows;
+            g->e0 = st->row0 % g->d;
+        } else {
+            fail(ex, r, AX_ERR_INVALID,
+                 "glacol state %u: rows %u..%u of %u bytes are neither "
+                 "whole heads nor columns of one head",
+                 s, st->row0, st->row0 + st->rows - 1, st->row_bytes);
+            return -1;
+        }
+    } else {
+        while ((uint64_t)(g->d + 1) * (g->d + 1) * 4 <= st->row_bytes)
+            g->d++;
+        g->w = g->d;
+    }
+    if (g->d == 0 || (!is_cols && (uint64_t)g->d * g->d * 4 != st->row_bytes) ||
+        (is_cols && st->row_bytes % 4 != 0) || r->len != (uint64_t)g->nh * g->d) {
         fail(ex, r, AX_ERR_INVALID,
-             "gla state %u: rows of %u bytes are not d x d float32, or len %llu is not its %u "
+             "gla state %u: rows of %u bytes are not %s float32, or len %llu is not its %u "
              "heads x d",
-             s, st->row_bytes, (unsigned long long)r->len, st->rows);
+             s, st->row_bytes, is_cols ? "a d-word column" : "d x d", (unsigned long long)r->len,
+             g->nh);
         return -1;
     }
-    *rec = s;
-    *d = dd;
-    if (ex->did)
-        ex->did->head_dim = dd;
+    if (ex->did) {
+        ex->did->head_dim = g->d;
+        ex->did->gla_cols = g->w;
+    }
     return 0;
 }
 
-/* The words of a GLA state (gla_shape), or NULL after an error. */
+/* The words of a GLA block (gla_shape), or NULL after an error. */
 static uint32_t *gla_state(struct ax_exec *ex, const struct core_run *r, uint64_t addr,
-                           uint32_t *rec, uint32_t *d)
+                           struct gla_block *g)
 {
-    if (gla_shape(ex, r, addr, rec, d) != 0)
+    if (gla_shape(ex, r, addr, g) != 0)
         return NULL;
-    return state_words(ex, r, addr, *rec, (uint64_t)ex->p->states[*rec].rows * *d * *d);
+    return state_words(ex, r, addr, g->rec, (uint64_t)g->nh * g->d * g->w);
 }
 
 /* Applies a pending decay on its own: S = f32(f64(decay) * f64(S)). */
-static void apply_decay(float **pending, uint32_t *S, uint32_t heads, uint32_t d)
+static void apply_decay(float **pending, uint32_t *S, const struct gla_block *g)
 {
     float *decay = *pending;
     if (!decay)
         return;
-    for (uint64_t hc = 0; hc < (uint64_t)heads * d; hc++)
-        for (uint32_t e = 0; e < d; e++)
-            stf(&S[hc * d + e], (float)((double)decay[hc] * (double)ld(&S[hc * d + e])));
+    for (uint64_t hc = 0; hc < (uint64_t)g->nh * g->d; hc++)
+        for (uint32_t e = 0; e < g->w; e++)
+            stf(&S[hc * g->w + e], (float)((double)decay[hc] * (double)ld(&S[hc * g->w + e])));
     ax_mem_free(decay);
     *pending = NULL;
 }
 
 static void op_gladecay(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
-    uint32_t rec, d;
-    uint32_t *S = gla_state(ex, r, in->a, &rec, &d), *g = vec(ex, r, in->b, "g");
+    struct gla_block gb;
+    uint32_t *S = gla_state(ex, r, in->a, &gb), *g = vec(ex, r, in->b, "g");
     double norm = constant(ex, r, in->flags, "the gate normalizer");
     if (!S || !g || ex->st != AX_OK)
         return;
-    apply_decay(decay_of(ex, r, rec), S, ex->p->states[rec].rows, d);
+    apply_decay(decay_of(ex, r, gb.rec), S, &gb);
     float *decay = ax_mem_alloc((size_t)r->len * sizeof *decay);
     if (!decay) {
         oom(ex, r);
@@ -2002,27 +2035,28 @@ static void op_gladecay(struct ax_exec *ex, struct core_run *r, const struct ax_
         double ls = z >= 0 ? -log1p(exp(-z)) : z - log1p(exp(z));
         decay[i] = (float)exp(ls / norm);
     }
-    *decay_of(ex, r, rec) = decay;
+    *decay_of(ex, r, gb.rec) = decay;
 }
 
 static void op_glaupd(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
-    uint32_t rec, d;
-    uint32_t *S = gla_state(ex, r, in->a, &rec, &d);
+    struct gla_block gb;
+    uint32_t *S = gla_state(ex, r, in->a, &gb);
     uint32_t *k = vec(ex, r, in->b, "k"), *v = vec(ex, r, in->c, "v");
     if (!S || !k || !v)
         return;
-    float **pending = decay_of(ex, r, rec);
+    float **pending = decay_of(ex, r, gb.rec);
     const float *decay = *pending;
-    uint32_t heads = ex->p->states[rec].rows;
+    uint32_t d = gb.d, w = gb.w;
     /* S[c][e] = f32(f64(decay_c) f64(S[c][e]) + f64(relu(k_c)) f64(v_e)), per head */
-    for (uint32_t h = 0; h < heads; h++)
+    for (uint32_t h = 0; h < gb.nh; h++)
         for (uint32_t c = 0; c < d; c++) {
             uint64_t hc = (uint64_t)h * d + c;
             double dc = decay ? (double)decay[hc] : 1.0, kc = (double)relu(ld(&k[hc]));
-            for (uint32_t e = 0; e < d; e++) {
-                uint32_t *s = &S[hc * d + e];
-                stf(s, (float)(dc * (double)ld(s) + kc * (double)ld(&v[(uint64_t)h * d + e])));
+            for (uint32_t e = 0; e < w; e++) {
+                uint32_t *s = &S[hc * w + e];
+                stf(s,
+                    (float)(dc * (double)ld(s) + kc * (double)ld(&v[(uint64_t)h * d + gb.e0 + e])));
             }
         }
     ax_mem_free(*pending);
@@ -2031,21 +2065,22 @@ static void op_glaupd(struct ax_exec *ex, struct core_run *r, const struct ax_is
 
 static void op_glaread(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
-    uint32_t rec, d;
-    uint32_t *S = gla_state(ex, r, in->c, &rec, &d);
+    struct gla_block gb;
+    uint32_t *S = gla_state(ex, r, in->c, &gb);
     uint32_t *dst = vec(ex, r, in->a, "dst"), *q = vec(ex, r, in->b, "q");
     if (!S || !dst || !q)
         return;
-    uint32_t heads = ex->p->states[rec].rows;
-    apply_decay(decay_of(ex, r, rec), S, heads, d);
-    /* o_e = f32((sum_c f64(relu(q_c)) f64(S[c][e])) * (1 / sqrt(d))), per head */
-    for (uint32_t h = 0; h < heads; h++)
-        for (uint32_t e = 0; e < d; e++) {
+    uint32_t d = gb.d, w = gb.w;
+    apply_decay(decay_of(ex, r, gb.rec), S, &gb);
+    /* o_e = f32((sum_c f64(relu(q_c)) f64(S[c][e])) * (1 / sqrt(d))), per head; a glacol
+     * block's w columns at dst[h w ..] */
+    for (uint32_t h = 0; h < gb.nh; h++)
+        for (uint32_t e = 0; e < w; e++) {
             double acc = -0.0;
             for (uint32_t c = 0; c < d; c++)
                 acc += (double)relu(ld(&q[(uint64_t)h * d + c])) *
-                       (double)ld(&S[((uint64_t)h * d + c) * d + e]);
-            stf(&dst[(uint64_t)h * d + e], (float)(acc * (1.0 / sqrt((double)d))));
+                       (double)ld(&S[((uint64_t)h * d + c) * w + e]);
+            stf(&dst[(uint64_t)h * w + e], (float)(acc * (1.0 / sqrt((double)d))));
         }
 }
 
@@ -2387,6 +2422,7 @@ static int run_counting(struct ax_exec *ex, struct core_run *r, const struct ax_
     uint32_t rec, d;
     uint64_t heads;
     struct kv_block kb;
+    struct gla_block gb;
     switch (in->op) {
     case AX_ISA_ENCODE:
         op_encode_counting(ex, r, in);
@@ -2405,10 +2441,10 @@ static int run_counting(struct ax_exec *ex, struct core_run *r, const struct ax_
         return 1;
     case AX_ISA_GLADECAY:
     case AX_ISA_GLAUPD:
-        gla_shape(ex, r, in->a, &rec, &d);
+        gla_shape(ex, r, in->a, &gb);
         return 1;
     case AX_ISA_GLAREAD:
-        gla_shape(ex, r, in->c, &rec, &d);
+        gla_shape(ex, r, in->c, &gb);
         return 1;
     case AX_ISA_KVPUSH:
         if (kv_op_shape(ex, r, in->a, in->flags, &rec, &d, &kb, &heads) == 0 && ex->did)

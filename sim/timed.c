@@ -663,15 +663,15 @@ static void local_work(struct timed *s, uint32_t core, const struct ax_exec_did 
         charge(s, j, core, AX_LEDGER_DENSE_MUL, len);
         charge(s, j, core, AX_LEDGER_DENSE_MAC, len);
         break;
-    case AX_ISA_GLADECAY: /* the decay from the gate, S = diag(decay) S */
+    case AX_ISA_GLADECAY: /* the decay from the gate, S = diag(decay) S: of the block's columns */
         charge(s, j, core, AX_LEDGER_DENSE_EXP, len);
-        charge(s, j, core, AX_LEDGER_DENSE_MUL, len * hd);
-        charge(s, j, core, AX_LEDGER_SRAM_READ, accesses(s, len * hd * 4.0));
-        charge(s, j, core, AX_LEDGER_SRAM_WRITE, accesses(s, len * hd * 4.0));
+        charge(s, j, core, AX_LEDGER_DENSE_MUL, len * d->gla_cols);
+        charge(s, j, core, AX_LEDGER_SRAM_READ, accesses(s, len * d->gla_cols * 4.0));
+        charge(s, j, core, AX_LEDGER_SRAM_WRITE, accesses(s, len * d->gla_cols * 4.0));
         break;
     case AX_ISA_GLAUPD:
     case AX_ISA_GLAREAD:
-        charge(s, j, core, AX_LEDGER_DENSE_MAC, len * hd);
+        charge(s, j, core, AX_LEDGER_DENSE_MAC, len * d->gla_cols);
         break;
     case AX_ISA_KVPUSH: /* K and V of the heads written to int8, into the ring */
         charge(s, j, core, AX_LEDGER_DENSE_QUANT, 2.0 * d->kv_heads * hd);

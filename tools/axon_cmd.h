@@ -55,7 +55,7 @@ int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, c
     "                       tree; 0: as many as a core holds\n"                                    \
     "  --spread K           each core holds K slices of the model, far apart in it:\n"             \
     "                       blocks of 1/K of a core, so a matrix's work spreads over\n"            \
-    "                       K times as many cores (default 2)\n"                                   \
+    "                       K times as many cores (default 2; 1 with --batch)\n"                   \
     "  --logits full|argmax full (default): every logit of every token, in lm_head's\n"            \
     "                       value; argmax: the largest and its token id, each row\n"               \
     "                       range's core taking its own and a tree the largest, as a\n"            \

@@ -56,9 +56,10 @@ static void usage(FILE *out)
             "  --spike MODE    released (default), paper or none: which projections spike\n"
             "  --encoding E    bitwise (default), ternary or binary\n"
             "  --k K           threshold V_th = mean|x| / K (default 3)\n"
-            "  --steps T       a fixed number of steps (counts saturate); default adaptive\n"
-            AX_CMD_FLOAT_WEIGHTS_HELP
-            "  -h, --help\n");
+            "  --steps T       a fixed number of steps (counts saturate); default adaptive\n");
+    fprintf(out, "  --batch B       the state of B sequences, a bank each, so that `axon sim\n"
+                 "                  --batch B` runs B sequences interleaved (default "
+                 "1)\n" AX_CMD_FLOAT_WEIGHTS_HELP "  -h, --help\n");
 }
 
 /* Model -> graph -> precision -> mapping -> program file. */

@@ -107,7 +107,7 @@ check "split windows merged along trees agree with the reference within 1e-6" $?
 v = json.load(open(sys.argv[1]))["validation"]
 assert v["values_checked"] == 8192 and v["bit_exact"] and v["mismatches"] == 0, v' "$dir/sp.json" &&
     grep -q '^\.meta "spread" "2"$' "$dir/t.s" &&
-    "$axon" compile --help | grep -q "K times as many cores (default 2)"
+    "$axon" compile --help | grep -q "K times as many cores (default 2; 1 with --batch)"
 check "four slots a core compute the reference's values bit for bit; two by default, as --help says" $?
 # The LM head's argmax on chip: each row range's core takes the pair of its
 # rows, a tree the largest; the logits are checked as before (from those

@@ -1019,7 +1019,7 @@ static void test_spread(void)
     for (uint32_t k = 0; k < 2; k++) {
         struct ax_map_options opt;
         ax_map_default_options(&opt);
-        CHECK(opt.spread == 2);
+        CHECK(opt.spread == 0); /* 2, or 1 for a batch */
         opt.float_weights = AX_MAP_FLOAT_KEEP;
         opt.spread = k ? 4 : 1;
         struct ax_map m;
@@ -1051,6 +1051,54 @@ static void test_spread(void)
     if (2 * blocks[1] < 5 * blocks[0] || cores[1] > cores[0])
         fprintf(stderr, "  %u and %u weight blocks on %u and %u cores\n", blocks[0], blocks[1],
                 cores[0], cores[1]);
+    teardown(&f);
+}
+
+/* --batch: every state block holds a bank per sequence, recorded in the
+ * program; a batch packs one slot a core; a GLA head whose banks outgrow a
+ * core is cut by value columns, each block columns of one head (glacol). */
+static void test_batch(void)
+{
+    struct fixture f;
+    if (!setup(&f, SRC "/models/nets/spikingbrain-tiny", SRC "/models/chips/loihi2-like.yaml",
+               NULL))
+        return;
+    static const uint32_t batches[] = {1, 16};
+    for (uint32_t k = 0; k < 2; k++) {
+        struct ax_map_options opt;
+        ax_map_default_options(&opt);
+        opt.batch = batches[k];
+        struct ax_map m;
+        struct ax_prog p;
+        if (!map_and_emit(&f, &opt, &m, &p))
+            break;
+        check_invariants(&m, f.arch);
+        CHECK(verifies(&p) && ax_prog_batch(&p) == batches[k]);
+        CHECK(m.spread == (k ? 1u : 2u) && m.batch == batches[k]);
+        CHECK(k ? ax_prog_meta(&p, "batch") && strcmp(ax_prog_meta(&p, "batch"), "16") == 0
+                : ax_prog_meta(&p, "batch") == NULL);
+        uint32_t cut = 0, gla = 0;
+        for (uint32_t i = 0; i < m.n_blocks; i++) {
+            const struct ax_map_block *b = &m.blocks[i];
+            const struct ax_map_object *o = &m.objects[b->object];
+            if (o->kind != AX_MAP_STATE || o->kv_window)
+                continue;
+            gla++;
+            CHECK(o->banks == batches[k]);
+            if (o->gla_cols) { /* columns of one head, 64 of them */
+                cut++;
+                CHECK(o->gla_cols == 64 && b->rows < 64 && b->row0 / 64 == (b->row0 + b->rows - 1) / 64);
+            }
+        }
+        CHECK(gla > 0 && (k ? cut == gla : cut == 0));
+        for (uint32_t i = 0; i < p.n_states; i++) {
+            const struct ax_prog_state *s = &p.states[i];
+            CHECK(p.buffers[s->buffer].words == batches[k] * ax_prog_bank_words(s));
+            CHECK(s->kind != AX_PROG_STATE_GLACOL || (k == 1 && s->row_bytes == 4 * 64));
+        }
+        ax_prog_free(&p);
+        ax_map_free(&m);
+    }
     teardown(&f);
 }
 
@@ -1320,7 +1368,7 @@ static void test_7b_paper_on_loihi2(void)
 }
 
 AX_TEST_MAIN(T(test_tiny_on_loihi2), T(test_block_bytes), T(test_emit_tiny),
-             T(test_emit_tiny_multicast), T(test_swiglu_shards), T(test_spread),
+             T(test_emit_tiny_multicast), T(test_swiglu_shards), T(test_spread), T(test_batch),
              T(test_7b_on_loihi2), T(test_7b_argmax), T(test_7b_paper_on_loihi2),
              T(test_small_system_streams_from_dram), T(test_too_small_without_dram),
              T(test_core_too_small_for_a_group), T(test_reduction_trees), T(test_relay_option))

@@ -183,6 +183,18 @@ check "a batch larger than the program holds is refused, naming the fix" $?
 "$axon" sim "$out/tiny-b2.axb" --prompt-file "$out/prompt.txt" --batch 5000 >/dev/null 2>"$out/err.txt"
 [ $? -eq 2 ] && grep -q -- "--batch 5000: expected a number of sequences from 1 to 4096" "$out/err.txt"
 check "a batch out of range is a usage error" $?
+# a batch whose GLA heads outgrow a core with their 16 banks: each head's
+# state cut by value columns (glacol records), still bit exact
+"$axon" compile "$tiny" --chip "$chip" --batch 16 --emit asm >"$out/b16.s" 2>"$out/err.txt" &&
+    grep -q "kind=glacol" "$out/b16.s" &&
+    "$axon" run "$tiny" --chip "$chip" --batch 16 --prompt-file "$out/prompt.txt" --json \
+        >"$out/b16.json" 2>"$out/err.txt" &&
+    python3 -c "
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j['batch']['sequences'] == 16 and j['validation']['bit_exact'] is True, j['validation']
+assert j['validation']['values_checked'] > 0" "$out/b16.json"
+check "batch 16: GLA heads cut by columns, every sequence bit exact" $?
 # counting mode: sequence q of a batch draws as a run seeded seed + q would,
 # so the batch's synaptic ops are those of the two runs
 for seed in 5 6; do
