@@ -159,6 +159,35 @@ for spread in (1, 2):
 PY
 
 echo
+echo "== simulator: batches of sequences interleaved, simulated time and energy a token"
+echo "   (SpikingBrain-7B on loihi2-like, counting, one token of each sequence after 4096 of"
+echo "   context; \$BATCHES, default \"1 8 64\"; a batch packs one slot a core, batch 1 two,"
+echo "   as the defaults do; batch 64 takes minutes and about 3 GB)"
+batches=${BATCHES:-1 8 64}
+for batch in $batches; do
+    /usr/bin/time -f "%e %M" -o "$out/batch-$batch.time" \
+        ./build/axon run models/nets/spikingbrain-7b --chip models/chips/loihi2-like.yaml \
+        --tokens 1 --batch "$batch" --context 4096 --mode counting \
+        --report "$out/batch-$batch.json" --quiet
+done
+python3 - "$out" $batches <<'PY'
+import json, sys
+out, first = sys.argv[1], None
+for batch in sys.argv[2:]:
+    r = json.load(open(f"{out}/batch-{batch}.json"))
+    wall, mem = open(f"{out}/batch-{batch}.time").read().split()
+    b, j = r["batch"], r["energy"]["per_token_j"]
+    first = first or j
+    time = (f"{b['seconds'] * 1e3:.4g} ms for its {b['tokens']} tokens (bound "
+            f"{b['bound_s'] * 1e3:.4g}), {b['tokens_per_second']:.4g} tokens/s" if b else
+            f"{r['latency']['seconds'] * 1e3:.4g} ms a token (bound "
+            f"{r['latency']['bound_s'] * 1e3:.4g})")
+    print(f"batch {batch}: {r['chip']['chips_used']} chips, {time}; {j:.4g} J a token, "
+          f"{first / j:.3g}x less than batch {sys.argv[2]} (wall {wall} s, peak "
+          f"{int(mem) // 1024} MiB)")
+PY
+
+echo
 echo "== synaptic ops per second: axon's executor (synacc) against Brian2, one 4096 x 4096 layer"
 echo "   (counts drawn from the small model's measured sparsity)"
 axon_line=$(./build/bench/bench_synacc --profile "$out/tiny-profile.json")
