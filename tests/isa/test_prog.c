@@ -572,6 +572,11 @@ static const struct {
           ".state core=0 kind=gla rows=0+2 row_bytes=30 buffer=0\n",
      "state 0 (core 0): 2 rows of 30 bytes (15 words) for each of 3 sequences do not fit buffer "
      "'s' (44 words)"},
+    {"glacol rows across two heads",
+     HEAD ".buffer core=0 addr=0 words=8 kind=state ref=0 name=s\n"
+          ".state core=0 kind=glacol rows=1+2 row_bytes=8 buffer=0\n",
+     "state 0 (core 0): glacol rows 1..2 of 8 bytes are neither whole heads nor columns of one "
+     "head (d = row_bytes / 4)"},
     {"batch not a number",
      HEAD ".meta \"batch\" \"2x\"\n",
      "meta 'batch' is '2x': expected the number of sequences the state holds, a whole number "

@@ -31,6 +31,11 @@ N tokens as a prefill (`--token-ids 0,...,0 --prefill N`; N from a line
 
     # want prefill KEY N             the report's prefill.KEY (within 1e-9)
 
+and lines `# batch want ...` those of a batch of two sequences of two tokens
+each (`--token-ids 0,0,0,0 --batch 2`), on each engine, where
+
+    # want batch KEY N               the report's batch.KEY (within 1e-9)
+
 Each program is assembled, then simulated with `--token-ids 0` on each
 engine the build has (native, and SystemC where it is built in): every
 figure holds on both. The run must say it is not validated ("the program
@@ -92,6 +97,7 @@ def check_program(axon, src, work, name, engine, sync="barrier"):
     name = name if engine == "native" else "%s (%s)" % (name, engine)
     n = prefill_tokens(path)
     run = (["--token-ids", ",".join(["0"] * n), "--prefill", str(n)] if sync == "prefill"
+           else ["--token-ids", "0,0,0,0", "--batch", "2"] if sync == "batch"
            else ["--token-ids", "0", "--sync", sync])
     name = name if sync == "barrier" else "%s %s" % (name, " ".join(run[2:]))
     prog = os.path.join(work, stem + ".sim.axb")
@@ -116,7 +122,7 @@ def check_program(axon, src, work, name, engine, sync="barrier"):
         values = json.load(f)
     if report.get("validation") is not None:
         fails.append("%s: the report claims a validation: %r" % (name, report["validation"]))
-    token = values["tokens"][-1] # a prefill keeps its last token's values
+    token = values["tokens"][-1] # a flight keeps its last token's values
     buffers = {(b["core"], b["name"]): b for b in token["buffers"]}
     counts = ledger_counts(report)
     listed = set()
@@ -139,8 +145,8 @@ def check_program(axon, src, work, name, engine, sync="barrier"):
             got = (layer["cycles"] if kind == "layer"
                    else round(layer["chain_s"] * report["chip"]["clock_hz"], 6))
             want = int(w[2]) if kind == "layer" else float(w[2])
-        elif kind == "prefill":
-            got, want = (report["prefill"] or {}).get(w[1]), float(w[2])
+        elif kind in ("prefill", "batch"):
+            got, want = (report[kind] or {}).get(w[1]), float(w[2])
             if isinstance(got, (int, float)) and abs(got - want) <= 1e-9 * abs(want):
                 got = want
         elif kind == "executed":
@@ -223,7 +229,7 @@ def main():
         for name in sorted(os.listdir(src)):
             if not name.endswith(".s"):
                 continue
-            for sync in ("barrier", "dataflow", "prefill"):
+            for sync in ("barrier", "dataflow", "prefill", "batch"):
                 f = check_program(axon, src, work, name, engine, sync)
                 if f is None:
                     continue
