@@ -75,6 +75,7 @@ static ax_status print_json(const struct ax_prog *p, const struct summary *s, co
                           p->n_barriers, p->n_nodes, p->n_files};
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
         json_object_set_new(o, counts[i], json_integer((json_int_t)n[i]));
+    json_object_set_new(o, "batch", json_integer((json_int_t)ax_prog_batch(p)));
     json_object_set_new(o, "traffic_hop_bytes", placed ? json_real(strtod(placed, NULL)) : json_null());
     json_object_set_new(o, "traffic_hop_bytes_naive",
                         naive ? json_real(strtod(naive, NULL)) : json_null());
@@ -102,6 +103,8 @@ static void print_text(const struct ax_prog *p, const struct summary *s, const c
     fprintf(out, "program     %llu instructions, %u weight blocks, %u buffers, %u states, "
             "%u routes, %u barriers\n", (unsigned long long)s->n_instr, p->n_weights,
             p->n_buffers, p->n_states, p->n_routes, p->n_barriers);
+    if (ax_prog_batch(p) > 1)
+        fprintf(out, "batch       the state of %u sequences, a bank each\n", ax_prog_batch(p));
     if (placed && naive)
         fprintf(out, "traffic     %.4g hop-bytes per token placed, %.4g naive (estimates)\n",
                 strtod(placed, NULL), strtod(naive, NULL));
