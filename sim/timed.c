@@ -157,6 +157,9 @@ struct timed {
     uint32_t window, cap_window;
     uint8_t is_flight;    /* a prefill's or a batch's tokens are in flight (run_flight) */
     uint32_t flight_base; /* the run's index of the flight's first token */
+    uint64_t flight_halts;   /* halts so far in the flight: n_code a token */
+    uint32_t progress_total; /* the run's tokens, when a progress bar is drawn; else 0 */
+    uint32_t drawn;          /* the progress bar's last step drawn (progress) */
     double flight_t0;    /* when the tokens in tt began */
     /* dataflow (o->sync): df_slot holds an emit's destinations' places in
      * their barriers' lists (ax_exec_place) */
@@ -1324,6 +1327,22 @@ static ax_status add_step(struct timed *s, uint32_t token, uint32_t e)
     return AX_OK;
 }
 
+/* The progress bar on stderr: redrawn when the share done moves a step
+ * (`drawn` holds the last one drawn), ended by a line feed. */
+static void progress(uint32_t done, uint32_t total, uint32_t *drawn)
+{
+    enum { WIDTH = 30 };
+    uint32_t fill = (uint32_t)((uint64_t)done * WIDTH / total);
+    if (fill == *drawn && done != total)
+        return;
+    *drawn = fill;
+    fprintf(stderr, "\rsimulating [%.*s%*s] token %u of %u", (int)fill,
+            "==============================", (int)(WIDTH - fill), "", done, total);
+    if (done == total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
 ax_status timed_issue(struct timed *s, uint32_t k, enum timed_next *next)
 {
     struct ax_exec_did d;
@@ -1332,6 +1351,9 @@ ax_status timed_issue(struct timed *s, uint32_t k, enum timed_next *next)
     if (st == AX_OK && d.is_halted && s->obs && s->obs->halted)
         st = s->obs->halted(s->obs->user, s->ex, s->p->code[k].core,
                             s->is_flight ? s->flight_base + d.tok : s->token);
+    if (st == AX_OK && d.is_halted && s->is_flight && s->progress_total) /* the tokens ended */
+        progress(s->flight_base + (uint32_t)(++s->flight_halts / s->p->n_code), s->progress_total,
+                 &s->drawn);
     if (s->trace && st == AX_OK && d.state == AX_EXEC_HALTED && d.in.op == AX_ISA_HALT) {
         uint32_t e = s->node_at[k] ? s->node_at[k][d.pc] : NONE;
         ax_trace_instr_begin(s->trace, s->token, s->p->code[k].core, d.pc, d.in.op, e, s->clock[k]);
@@ -1717,6 +1739,7 @@ static ax_status run_flight(struct timed *s, uint32_t index, const int32_t *ids,
         st = start_run(s, t0, window);
     s->is_flight = 1;
     s->flight_base = index;
+    s->flight_halts = 0;
     if (st == AX_OK)
         st = s->sc ? timed_sc_token(s->sc, t0, s->diags) : run_native(s);
     if (st == AX_OK)
@@ -2266,22 +2289,6 @@ ax_status ax_sim_program_chip(const struct ax_prog *p, const char *path, ax_arch
     return ax_arch_load_text(name, (const char *)f->data, (size_t)f->size, out, diags);
 }
 
-/* The progress bar on stderr: redrawn when the share done moves a step
- * (`drawn` holds the last one drawn), ended by a line feed. */
-static void progress(uint32_t done, uint32_t total, uint32_t *drawn)
-{
-    enum { WIDTH = 30 };
-    uint32_t fill = (uint32_t)((uint64_t)done * WIDTH / total);
-    if (fill == *drawn && done != total)
-        return;
-    *drawn = fill;
-    fprintf(stderr, "\rsimulating [%.*s%*s] token %u of %u", (int)fill,
-            "==============================", (int)(WIDTH - fill), "", done, total);
-    if (done == total)
-        fputc('\n', stderr);
-    fflush(stderr);
-}
-
 ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
                          const struct ax_exec_weights *weights, const int32_t *tokens,
                          uint32_t n_tokens, const struct ax_sim_options *o,
@@ -2291,7 +2298,11 @@ ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
     memset(out, 0, sizeof *out);
     ax_sim_session_t *s = NULL;
     ax_status st = ax_sim_session_open(p, arch, weights, o, obs, &s, diags);
-    uint32_t drawn = UINT32_MAX, batch = o->batch > 1 ? o->batch : 1, per_seq = n_tokens / batch;
+    uint32_t batch = o->batch > 1 ? o->batch : 1, per_seq = n_tokens / batch;
+    if (s && o->progress) {
+        s->t.progress_total = n_tokens;
+        s->t.drawn = UINT32_MAX;
+    }
     uint32_t first = o->prefill;
     if (st == AX_OK && (n_tokens % batch != 0 || per_seq == 0)) {
         ax_diag_add(diags, AX_DIAG_ERROR, NULL, 0, 0,
@@ -2325,7 +2336,7 @@ ax_status ax_sim_program(const struct ax_prog *p, const ax_arch_t *arch,
     for (uint32_t t = first; batch == 1 && t < n_tokens && st == AX_OK; t++) {
         st = ax_sim_session_token(s, tokens ? tokens[t] : 0, NULL, diags);
         if (o->progress)
-            progress(t + 1, n_tokens, &drawn);
+            progress(t + 1, n_tokens, &s->t.drawn);
     }
     ax_mem_free(mixed);
     if (st == AX_OK)
