@@ -82,15 +82,15 @@ static double per_token(const struct ax_sim_result *r, double x)
     return r->tokens ? x / r->tokens : NAN;
 }
 
-/* The tokens run on their own, not in a flight (a prefill, a batch),
- * whose tokens overlap in the layers: the layers' times and bounds count
- * those alone. */
+/* The tokens after a prefill, run one at a time or as a batch: the layers'
+ * times and bounds count those alone (a prefill's tokens overlap in the
+ * layers, and its first ones fill the pipeline). */
 static uint32_t own_tokens(const struct ax_sim_result *r)
 {
-    return r->tokens - r->prefill_tokens - r->batch_tokens;
+    return r->tokens - r->prefill_tokens;
 }
 
-/* The same per token run on its own. */
+/* The same per such token. */
 static double per_own_token(const struct ax_sim_result *r, double x)
 {
     uint32_t n = own_tokens(r);
@@ -364,7 +364,8 @@ static json_t *json_latency(struct jb *b, const struct ax_sim_result *r)
             put(b, lt, ax_sim_bound_by_str((enum ax_sim_bound_by)t),
                 jnum(per_own_token(r, r->layers[i].bound_term_s[t])));
         put(b, lo, "bound_terms_s", lt);
-        put(b, lo, "chain_s", jnum(per_own_token(r, r->layers[i].chain_s)));
+        /* a batch's tokens overlap: no one token's chain to span */
+        put(b, lo, "chain_s", jnum(r->batch_tokens ? NAN : per_own_token(r, r->layers[i].chain_s)));
         push(b, layers, lo);
     }
     put(b, o, "layers", layers);
@@ -893,7 +894,7 @@ static void print_latency(const struct ax_sim_result *r, FILE *out)
                 ax_report_si(per_token(r, r->bound_term_s[AX_SIM_BOUND_CHAIN]), "s", b4, sizeof b4));
         if (own_tokens(r) == 0)
             fprintf(out,
-                    "  %-20s none: no token ran on its own (a flight's tokens overlap in "
+                    "  %-20s none: every token ran in the prefill (its tokens overlap in "
                     "the layers)\n",
                     "by layer");
         else
@@ -905,7 +906,10 @@ static void print_latency(const struct ax_sim_result *r, FILE *out)
             rpad(out, ax_report_si(per_own_token(r, l->seconds), "s", b1, sizeof b1), 12);
             rpad(out, ax_report_si(per_own_token(r, l->bound_s), "s", b2, sizeof b2), 12);
             rpad(out, ax_sim_bound_by_str(l->bound_by), 9);
-            rpad(out, ax_report_si(per_own_token(r, l->chain_s), "s", b3, sizeof b3), 13);
+            rpad(out,
+                 r->batch_tokens ? "-"
+                                 : ax_report_si(per_own_token(r, l->chain_s), "s", b3, sizeof b3),
+                 13);
             fputc('\n', out);
         }
     }

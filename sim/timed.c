@@ -156,6 +156,7 @@ struct timed {
     struct tok_times *tt;
     uint32_t window, cap_window;
     uint8_t is_flight;    /* a prefill's or a batch's tokens are in flight (run_flight) */
+    uint8_t is_batch;     /* the flight is a batch's generation: its layers are timed */
     uint32_t flight_base; /* the run's index of the flight's first token */
     uint64_t flight_halts;   /* halts so far in the flight: n_code a token */
     uint32_t progress_total; /* the run's tokens, when a progress bar is drawn; else 0 */
@@ -339,8 +340,8 @@ static void frag_add(struct timed *s, uint32_t core, enum eng_server v, double n
 /* Records that the node being run was at work from t0 to t1. */
 static ax_status note_busy(struct timed *s, double t0, double t1)
 {
-    if (s->cur == NONE || s->is_flight || !(t1 > t0)) /* a prefill's layers are not timed */
-        return AX_OK;
+    if (s->cur == NONE || (s->is_flight && !s->is_batch) || !(t1 > t0))
+        return AX_OK; /* a prefill's layers are not timed */
     if (s->n_busy_iv == s->cap_busy_iv) {
         uint64_t cap = s->cap_busy_iv ? 2 * s->cap_busy_iv : 4096;
         struct busy *b = ax_mem_realloc(s->busy_iv, (size_t)cap * sizeof *b);
@@ -1776,7 +1777,10 @@ static ax_status run_batch(struct timed *s, uint32_t index, const int32_t *ids, 
 {
     struct ax_sim_result *r = s->r;
     r->batch_tokens = n;
-    return run_flight(s, index, ids, n, pos, batch, batch, &r->batch_s, &r->batch_bound_s);
+    s->is_batch = 1;
+    ax_status st = run_flight(s, index, ids, n, pos, batch, batch, &r->batch_s, &r->batch_bound_s);
+    s->is_batch = 0;
+    return st;
 }
 
 /* The spiking options the program was compiled with (its meta), for the

@@ -74,6 +74,7 @@
 # batch want executed events 0
 # batch want executed synaptic_ops 0
 # batch want ledger mac 32
+# batch want layer layer.0 192
 # batch want values 0 o [10 * 0.7071067811865475, 0][j]
 # batch want values 1 o [20 * 0.7071067811865475, 0][j]
 .axb 2

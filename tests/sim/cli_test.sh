@@ -174,6 +174,10 @@ assert bt["tokens_per_second"] > 1 / s["latency"]["seconds_per_token"]
 assert bt["energy_per_token_j"] < s["energy"]["per_token_j"]
 assert bt["bound_s"] <= bt["seconds"]
 assert abs(bt["seconds_per_token"] - bt["seconds"] / 20) < 1e-15
+# the layers' rows: the batch's tokens, which overlap (no one token's chain)
+rows = b["latency"]["layers"]
+assert all(l["chain_s"] is None and l["bound_s"] <= l["seconds"] / 40 + 1e-15 for l in rows)
+assert sum(l["seconds"] for l in rows) > 0
 assert abs(b["latency"]["seconds"] - b["prefill"]["time_to_first_token_s"] - bt["seconds"]) < 1e-12
 EOF
 check "batch: each sequence bit exact, faster and cheaper a token than one sequence" $?
