@@ -768,6 +768,13 @@ static int simulate(struct run_args *a, const char *prog_path, const char *cmd)
     }
     /* a batch: --tokens N for each sequence, or the prompt cut into equal parts */
     uint32_t batch = a->sim.batch > 1 ? a->sim.batch : 1;
+    if ((uint64_t)a->n_random * batch > AX_CMD_RUN_MAX_TOKENS) {
+        fprintf(stderr,
+                "%s: --tokens %u for each of --batch %u sequences: at most %u tokens in "
+                "all\n",
+                cmd, a->n_random, batch, AX_CMD_RUN_MAX_TOKENS);
+        goto done;
+    }
     if (a->sim.mode == AX_SIM_FUNCTIONAL || a->prompt || a->prompt_file) {
         if (ax_cmd_load_tokens(mp.model, a->prompt, a->prompt_file, a->n_random * batch,
                                (uint32_t)a->sim.seed, AX_CMD_RUN_MAX_TOKENS, &tokens,

@@ -187,6 +187,9 @@ check "a batch larger than the program holds is refused, naming the fix" $?
 "$axon" sim "$out/tiny-b2.axb" --prompt-file "$out/prompt.txt" --batch 5000 >/dev/null 2>"$out/err.txt"
 [ $? -eq 2 ] && grep -q -- "--batch 5000: expected a number of sequences from 1 to 4096" "$out/err.txt"
 check "a batch out of range is a usage error" $?
+"$axon" sim "$out/tiny-b2.axb" --mode counting --tokens 1048576 --batch 2 >/dev/null 2>"$out/err.txt"
+[ $? -eq 1 ] && grep -q -- "--tokens 1048576 for each of --batch 2 sequences: at most 1048576 tokens in all" "$out/err.txt"
+check "a batch's tokens in all are bounded as --tokens is" $?
 # a batch whose GLA heads outgrow a core with their 16 banks: each head's
 # state cut by value columns (glacol records), still bit exact
 "$axon" compile "$tiny" --chip "$chip" --batch 16 --emit asm >"$out/b16.s" 2>"$out/err.txt" &&
