@@ -59,11 +59,6 @@ uint32_t ax_check_value(const ax_exec_t *ex, const struct ax_prog *p, uint32_t n
 uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *logits,
                          uint32_t cap);
 
-/* The validation measure of one token: `got` (the program's logits, `n` of
- * them; a missing one counts as NaN) against the reference's `want`
- * (`vocab` of them). Returns the norm-wise relative error |got - want| /
- * |want| (|got - want| when want is all zero; NaN when a value is) and sets
- * *n_differ to the logits whose bits differ. */
 /* Of a program compiled with --logits argmax: the pair lm_head's value
  * holds, the largest logit and its token id, into pair[0], pair[1].
  * Returns 1, or 0 when the program has no such pair. */
@@ -91,6 +86,12 @@ struct ax_check_piece {
  * once (and the pair, under --logits argmax). AX_ERR_NOMEM. */
 ax_status ax_check_pieces(const struct ax_prog *p, uint32_t vocab, struct ax_check_piece **out,
                           uint32_t *n);
+
+/* The validation measure of one token: `got` (the program's logits, `n` of
+ * them; a missing one counts as NaN) against the reference's `want`
+ * (`vocab` of them). Returns the norm-wise relative error |got - want| /
+ * |want| (|got - want| when want is all zero; NaN when a value is) and sets
+ * *n_differ to the logits whose bits differ. */
 double ax_check_compare_logits(const float *got, uint32_t n, const float *want, uint32_t vocab,
                                uint64_t *n_differ);
 
