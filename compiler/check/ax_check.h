@@ -59,19 +59,15 @@ uint32_t ax_check_value(const ax_exec_t *ex, const struct ax_prog *p, uint32_t n
 uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *logits,
                          uint32_t cap);
 
-/* Of a program compiled with --logits argmax: the pair lm_head's value
- * holds, the largest logit and its token id, into pair[0], pair[1].
- * Returns 1, or 0 when the program has no such pair. */
-int ax_check_argmax(const ax_exec_t *ex, const struct ax_prog *p, float pair[2]);
-
 /* The argmax of `vocab` logits as the program's argmax takes it: the
  * largest from the first on (a NaN that is not first is passed over), its
  * first index. */
 uint32_t ax_check_argmax_of(const float *logits, uint32_t vocab);
 
 /* Where a token's logits lie: `words` words of buffer `name` on `core`,
- * logits [at, at + words); or, with is_pair, the pair ax_check_argmax
- * reads. A core's pieces are what it computed for a token once it has
+ * logits [at, at + words); or, with is_pair, the pair lm_head's value holds
+ * in a program compiled with --logits argmax: the largest logit and its
+ * token id. A core's pieces are what it computed for a token once it has
  * halted it (ax_sim_observer.halted), which is how a flight's logits are
  * read. */
 struct ax_check_piece {
@@ -80,8 +76,8 @@ struct ax_check_piece {
     uint32_t at, words;
     uint8_t is_pair;
 };
-/* The pieces of `p`'s `vocab` logits, as ax_check_logits and
- * ax_check_argmax read them, sorted by core: *out (ax_mem_free) and *n; n
+/* The pieces of `p`'s `vocab` logits, as ax_check_logits reads them, and
+ * the pair, sorted by core: *out (ax_mem_free) and *n; n
  * 0 when the program has no lm_head or its pieces do not hold every logit
  * once (and the pair, under --logits argmax). AX_ERR_NOMEM. */
 ax_status ax_check_pieces(const struct ax_prog *p, uint32_t vocab, struct ax_check_piece **out,

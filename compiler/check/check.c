@@ -336,12 +336,6 @@ uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *lo
     return ax_check_value(ex, p, p->nodes[i].node, logits, cap);
 }
 
-int ax_check_argmax(const ax_exec_t *ex, const struct ax_prog *p, float pair[2])
-{
-    uint32_t i = lm_head_entry(p);
-    return i != UINT32_MAX && is_argmax(p) && ax_check_value(ex, p, p->nodes[i].node, pair, 2) == 2;
-}
-
 uint32_t ax_check_argmax_of(const float *logits, uint32_t vocab)
 {
     uint32_t k = 0;
