@@ -487,8 +487,8 @@ static void gla_by_columns(struct builder *b, struct ax_map_object *o, double ca
     o->gla_cols = n->head_dim;
     o->rows = n->heads * n->head_dim;
     o->cols = 4 * n->head_dim;
-    o->state_row_words = 1;                 /* its column of the output */
-    o->state_fixed_words = 5 * n->head_dim; /* q, k, v, g and the head's output buffer */
+    o->state_row_words = 0;                 /* a column: its d words of S alone */
+    o->state_fixed_words = 5 * n->head_dim; /* q, k, v, g and an output of the head's length */
 }
 
 /* Rows of a state object's blocks (whole rows, all columns) in `cap` bytes. */
