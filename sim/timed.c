@@ -337,12 +337,41 @@ static void frag_add(struct timed *s, uint32_t core, enum eng_server v, double n
     s->frag[i * ENG_SERVER_COUNT + v] += need;
 }
 
+static int busy_by_layer(const void *a, const void *b);
+
+/* A batch keeps its layers' busy times over all its tokens: when the array
+ * is full they are merged, layer by layer, into the disjoint runs whose
+ * union they are (what layer_times measures, to the bit: a run's ends are
+ * kept, not computed), so that memory follows the runs, not the
+ * instructions. The runs keep the entry of their first interval. */
+static void compact_busy(struct timed *s)
+{
+    struct busy *v = s->busy_iv;
+    uint64_t n = 0;
+    qsort(v, s->n_busy_iv, sizeof *v, busy_by_layer);
+    for (uint64_t i = 0; i < s->n_busy_iv; i++) {
+        if (n && v[n - 1].layer == v[i].layer && v[i].t0 <= v[n - 1].t1) {
+            if (v[i].t1 > v[n - 1].t1)
+                v[n - 1].t1 = v[i].t1;
+        } else {
+            v[n++] = v[i];
+        }
+    }
+    s->n_busy_iv = n;
+}
+
 /* Records that the node being run was at work from t0 to t1. */
 static ax_status note_busy(struct timed *s, double t0, double t1)
 {
     if (s->cur == NONE || (s->is_flight && !s->is_batch) || !(t1 > t0))
         return AX_OK; /* a prefill's layers are not timed */
-    if (s->n_busy_iv == s->cap_busy_iv) {
+    int is_full = s->n_busy_iv == s->cap_busy_iv;
+    if (is_full && s->is_batch) {
+        compact_busy(s);
+        /* grown unless that freed half */
+        is_full = s->cap_busy_iv == 0 || s->n_busy_iv > s->cap_busy_iv / 2;
+    }
+    if (is_full) {
         uint64_t cap = s->cap_busy_iv ? 2 * s->cap_busy_iv : 4096;
         struct busy *b = ax_mem_realloc(s->busy_iv, (size_t)cap * sizeof *b);
         if (!b)
@@ -1534,8 +1563,9 @@ static double union_length(const struct busy *b, uint64_t n)
  * layer's bound: the largest of its compute, link and input terms, which
  * its time cannot be below (docs/simulator.md, "The bound"); then the
  * layers' accumulators start afresh. After a prefill it adds nothing: its
- * tokens overlap (no busy times are kept in a flight), and the rows time
- * tokens run one at a time. */
+ * tokens overlap (no busy times are kept in a prefill), and the rows time
+ * the tokens after it. After a batch it gives the layers' times over all
+ * its tokens (the nodes' are not used: a batch's are merged by layer). */
 static ax_status layer_times(struct timed *s)
 {
     struct ax_sim_result *r = s->r;
