@@ -366,10 +366,9 @@ static ax_status note_busy(struct timed *s, double t0, double t1)
     if (s->cur == NONE || (s->is_flight && !s->is_batch) || !(t1 > t0))
         return AX_OK; /* a prefill's layers are not timed */
     int is_full = s->n_busy_iv == s->cap_busy_iv;
-    if (is_full && s->is_batch) {
+    if (is_full && s->is_batch && s->n_busy_iv > 0) { /* qsort takes no NULL array */
         compact_busy(s);
-        /* grown unless that freed half */
-        is_full = s->cap_busy_iv == 0 || s->n_busy_iv > s->cap_busy_iv / 2;
+        is_full = s->n_busy_iv > s->cap_busy_iv / 2; /* grown unless that freed half */
     }
     if (is_full) {
         uint64_t cap = s->cap_busy_iv ? 2 * s->cap_busy_iv : 4096;
