@@ -709,9 +709,9 @@ struct placer {
     double *used;           /* bytes per packed core (max_cores of them when bounded, with
                              * DRAM to stream from), or NULL */
     int is_values_first;    /* pack values and state before the weights (DRAM streaming) */
-    const uint32_t *order;  /* the blocks in packing order (shard_order), or NULL: by index */
+    const uint32_t *order;  /* the blocks in packing order (packing_order), or NULL: by index */
     const uint8_t *fresh;   /* per block: FRESH_START, a core (or slot) of its own (mark_fresh;
-                             * a SwiGLU shard's first, shard_order), or FRESH_JOIN, on the
+                             * a SwiGLU shard's first, packing_order), or FRESH_JOIN, on the
                              * core of the block before it (the rest of a SwiGLU shard) */
     uint32_t spread;        /* slots a core (--spread; pack_spread cuts cap and max_neurons) */
 };
@@ -909,48 +909,136 @@ static ax_status pack_spread_fit(struct ax_map *m, const struct placer *pl, uint
     return st;
 }
 
-/* The packing order of the blocks when SwiGLU groups are sharded
- * (mark_shards): by index, but for each shard r of a SwiGLU value, shard r
- * of its gate's and its up's values first, the three on a core of their
- * own (*fresh marks the gate's FRESH_START, the others FRESH_JOIN). NULLs
- * when no value is sharded. */
-static ax_status shard_order(const struct ax_map *m, const struct ax_ir_graph *g, uint32_t **order,
-                             uint8_t **fresh)
+static uint32_t only_weights(const struct ax_map *m, uint32_t id);
+
+/* The matrix that alone reads SwiGLU value object `s` (its down
+ * projection), or NONE. */
+static uint32_t shard_reader(const struct ax_map *m, const struct ax_ir_graph *g, uint32_t s)
+{
+    uint32_t node = m->objects[s].node, reader = NONE;
+    for (uint32_t i = 0; i < g->n_nodes; i++)
+        for (uint32_t k = 0; k < g->nodes[i].n_inputs; k++)
+            if (g->nodes[i].inputs[k] == node) {
+                if (reader != NONE)
+                    return NONE;
+                reader = i;
+            }
+    return reader == NONE ? NONE : only_weights(m, reader);
+}
+
+/* The value object that packs right behind value object `v`, or NONE: the
+ * value of a RoPE of v's node, so that the rotation runs where its operand
+ * ends instead of a core away (the 7B's q was 3,584 packets to another
+ * core, about 100 us a sliding-window layer). Both are one block, neither
+ * a SwiGLU shard. */
+static uint32_t follower(const struct ax_map *m, const struct ax_ir_graph *g, uint32_t v)
+{
+    const struct ax_map_object *o = &m->objects[v];
+    if (o->kind != AX_MAP_VALUE || o->n_blocks != 1 || o->shard_lead != NONE ||
+        m->node_value[o->node] != v)
+        return NONE;
+    for (uint32_t i = o->node + 1; i < g->n_nodes; i++) {
+        const struct ax_ir_node *n = &g->nodes[i];
+        uint32_t f = m->node_value[i];
+        if (n->op == AX_IR_ROPE && n->n_inputs == 1 && n->inputs[0] == o->node && f != NONE &&
+            f > v && m->objects[f].kind == AX_MAP_VALUE && m->objects[f].node == i &&
+            m->objects[f].n_blocks == 1 && m->objects[f].shard_lead == NONE)
+            return f;
+    }
+    return NONE;
+}
+
+/* The packing order of the blocks: by index, but
+ *   - a RoPE's value right behind its operand's (follower);
+ *   - when SwiGLU groups are sharded (mark_shards, `with_shards`), shard r
+ *     of a SwiGLU value comes with shard r of its gate's and its up's
+ *     values, the three on a core of their own (*fresh marks the gate's
+ *     FRESH_START, the others FRESH_JOIN), and the shards are spread evenly
+ *     among the blocks of the matrix that reads them (shard r before its
+ *     block r * blocks / shards). Every shard sends its rows to every row
+ *     range of that matrix, whose blocks lie over several chips: packed
+ *     together after the up projection, the 7B's 27 shards sent 94,720
+ *     packets a layer out of one chip through one chip boundary, and
+ *     down_proj's inputs arrived over 340 us; spread among its blocks,
+ *     each chip sends and receives its share.
+ * NULLs when the order is the blocks' own. */
+static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph *g, int with_shards,
+                               uint32_t **order, uint8_t **fresh)
 {
     *order = NULL;
     *fresh = NULL;
-    int any = 0;
-    for (uint32_t i = 0; i < m->n_objects && !any; i++)
-        any = m->objects[i].shard_lead != NONE;
-    if (!any)
-        return AX_OK;
     uint32_t *o = ax_mem_alloc(((size_t)m->n_blocks + 1) * sizeof *o);
     uint8_t *f = ax_mem_calloc((size_t)m->n_blocks + 1, 1);
-    if (!o || !f) {
-        ax_mem_free(o);
-        ax_mem_free(f);
-        return AX_ERR_NOMEM;
+    uint32_t *glu_of = ax_mem_alloc(((size_t)m->n_objects + 1) * sizeof *glu_of);
+    uint32_t *behind = ax_mem_alloc(((size_t)m->n_objects + 1) * sizeof *behind);
+    uint8_t *is_behind = ax_mem_calloc((size_t)m->n_objects + 1, 1);
+    ax_status st = o && f && glu_of && behind && is_behind ? AX_OK : AX_ERR_NOMEM;
+    int any = 0;
+    /* glu_of: per matrix, the SwiGLU value whose shards go among its blocks;
+     * behind: per value, its follower */
+    for (uint32_t i = 0; i < m->n_objects && st == AX_OK; i++)
+        glu_of[i] = NONE;
+    for (uint32_t i = 0; i < m->n_objects && st == AX_OK; i++) {
+        const struct ax_map_object *ob = &m->objects[i];
+        behind[i] = follower(m, g, i);
+        if (behind[i] != NONE)
+            any = is_behind[behind[i]] = 1;
+        if (!with_shards || ob->shard_lead == NONE)
+            continue;
+        any = 1;
+        uint32_t d = g->nodes[ob->node].op == AX_IR_SWIGLU ? shard_reader(m, g, i) : NONE;
+        if (d != NONE && d > i) /* its blocks come after the shards' */
+            glu_of[d] = i;
     }
     uint32_t k = 0;
-    for (uint32_t i = 0; i < m->n_blocks; i++) {
-        const struct ax_map_object *ob = &m->objects[m->blocks[i].object];
-        int is_glu = ob->shard_lead != NONE && g->nodes[ob->node].op == AX_IR_SWIGLU;
-        if (ob->shard_lead != NONE && !is_glu)
-            continue; /* the gate's and up's shards come with the SwiGLU's */
-        if (is_glu) {
-            uint32_t r = i - ob->first_block;
-            const struct ax_map_object *gate = &m->objects[ob->shard_lead];
-            const struct ax_map_object *up = &m->objects[m->node_value[g->nodes[ob->node].inputs[1]]];
+    for (uint32_t i = 0; i < m->n_blocks && st == AX_OK && any; i++) {
+        uint32_t oi = m->blocks[i].object;
+        const struct ax_map_object *ob = &m->objects[oi];
+        int is_shard = with_shards && ob->shard_lead != NONE;
+        int is_glu = is_shard && g->nodes[ob->node].op == AX_IR_SWIGLU;
+        if ((is_shard && !is_glu) || is_behind[oi])
+            continue; /* they come with the SwiGLU's shards, or behind their operand */
+        uint32_t s = is_glu ? oi : glu_of[oi];
+        uint32_t first = 0, end = 0; /* the shards of s that go before block i */
+        if (is_glu && !(shard_reader(m, g, oi) != NONE && shard_reader(m, g, oi) > oi)) {
+            first = i - ob->first_block;
+            end = first + 1;
+        } else if (!is_glu && s != NONE) {
+            uint64_t j = i - ob->first_block, n = ob->n_blocks, shards = m->objects[s].n_blocks;
+            first = (uint32_t)((j * shards + n - 1) / n); /* the first r with r * n / shards >= j */
+            end = (uint32_t)(((j + 1) * shards + n - 1) / n);
+        }
+        for (uint32_t r = first; r < end; r++) {
+            const struct ax_map_object *glu = &m->objects[s];
+            const struct ax_map_object *gate = &m->objects[glu->shard_lead];
+            const struct ax_map_object *up =
+                &m->objects[m->node_value[g->nodes[glu->node].inputs[1]]];
             f[gate->first_block + r] = FRESH_START;
-            f[up->first_block + r] = f[i] = FRESH_JOIN;
+            f[up->first_block + r] = f[glu->first_block + r] = FRESH_JOIN;
             o[k++] = gate->first_block + r;
             o[k++] = up->first_block + r;
+            o[k++] = glu->first_block + r;
         }
+        if (is_glu)
+            continue;
         o[k++] = i;
+        for (uint32_t v = behind[oi]; v != NONE; v = behind[v])
+            o[k++] = m->objects[v].first_block;
     }
+    if (st == AX_OK && any && k != m->n_blocks)
+        st = AX_ERR_INTERNAL; /* every block once */
+    if (st != AX_OK || !any) {
+        ax_mem_free(o);
+        ax_mem_free(f);
+        o = NULL;
+        f = NULL;
+    }
+    ax_mem_free(glu_of);
+    ax_mem_free(behind);
+    ax_mem_free(is_behind);
     *order = o;
     *fresh = f;
-    return AX_OK;
+    return st;
 }
 
 /* Marks in *fresh (allocated when NULL) the blocks that start a core of
@@ -966,14 +1054,14 @@ static ax_status shard_order(const struct ax_map *m, const struct ax_ir_graph *g
  * An object of one block (most values) still packs after the blocks before
  * it: the value of a projection beside its last blocks, where making each
  * start a core too cost the 7B 80.3 ms; a SwiGLU shard packs as
- * shard_order says, beside its gate's and up's. */
+ * packing_order says, beside its gate's and up's. */
 static ax_status mark_fresh(const struct ax_map *m, uint8_t **fresh)
 {
     for (uint32_t i = 0; i < m->n_blocks; i++) {
         const struct ax_map_object *o = &m->objects[m->blocks[i].object];
         int is_window_part = o->kv_window && m->blocks[i].rows < o->kv_window;
         if (!is_window_part && (i != o->first_block || o->n_blocks < 2 || o->shard_lead != NONE))
-            continue; /* SwiGLU shards go by shard_order's marks */
+            continue; /* SwiGLU shards go by packing_order's marks */
         if (!*fresh && !(*fresh = ax_mem_calloc((size_t)m->n_blocks + 1, 1)))
             return AX_ERR_NOMEM;
         (*fresh)[i] = FRESH_START;
@@ -1683,7 +1771,7 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
     }
     /* The naive placement first (row-major), then the placed one (Hilbert
      * order and annealing); the packing is the same, only the cores differ. */
-    if (!b.is_unsharded && (st = shard_order(out, g, &order, &fresh)) != AX_OK)
+    if ((st = packing_order(out, g, !b.is_unsharded, &order, &fresh)) != AX_OK)
         goto fail;
     if ((st = mark_fresh(out, &fresh)) != AX_OK)
         goto fail;

@@ -93,12 +93,23 @@ check "the program without relays runs and validates" $?
     grep -q '^    kvfold ' "$dir/rk.s" && grep -q '^\.meta "ring_keys" "128"$' "$dir/t.s"
 check "compile --ring-keys 16 records it and folds partial attentions; 128 by default" $?
 head -c 32 "$src/tests/data/heldout.txt" >"$dir/p32.txt"
-"$axon" run "$src/models/nets/spikingbrain-tiny" --chip "$chip" --prompt-file "$dir/p32.txt" \
+head -c 64 "$src/tests/data/heldout.txt" >"$dir/p64.txt"
+# 64 tokens, so that every block of the 64-key window holds keys: a leaf's
+# part folded wrongly would not show while it holds none (weight 0)
+"$axon" run "$src/models/nets/spikingbrain-tiny" --chip "$chip" --prompt-file "$dir/p64.txt" \
     --ring-keys 16 --json >"$dir/rk.json" 2>"$dir/err.txt" &&
     /usr/bin/python3 -c 'import json, sys
 v = json.load(open(sys.argv[1]))["validation"]
-assert v["values_checked"] == 8192 and v["max_rel_err"] < 1e-6, v' "$dir/rk.json"
+assert v["values_checked"] == 16384 and v["max_rel_err"] < 1e-6, v' "$dir/rk.json"
 check "split windows merged along trees agree with the reference within 1e-6" $?
+# Relayed in chunks of 32 words (each window's q of 128 words in four), the
+# window's blocks get the same q, k and v: the same values to the bit.
+"$axon" run "$src/models/nets/spikingbrain-tiny" --chip "$chip" --prompt-file "$dir/p64.txt" \
+    --ring-keys 16 --reduce-chunk 32 --json >"$dir/rk32.json" 2>"$dir/err.txt" &&
+    /usr/bin/python3 -c 'import json, sys
+a, b = (json.load(open(f))["validation"] for f in sys.argv[1:3])
+assert a == b and a["values_checked"] == 16384, (a, b)' "$dir/rk.json" "$dir/rk32.json"
+check "windows relayed in chunks of 32 words compute the same values" $?
 # Four slots a core: the blocks of a quarter core, folded over the cores,
 # compute exactly the reference's values (bit for bit); two by default.
 "$axon" run "$src/models/nets/spikingbrain-tiny" --chip "$chip" --prompt-file "$dir/p32.txt" \

@@ -501,6 +501,96 @@ static uint32_t check_relays(const struct ax_prog *p)
 }
 
 /* Maps and emits the 7B on loihi2-like with spiking mode `mode`. */
+/* Per length, how many `psumsend`s of node `node` send that many words
+ * (the vector length its last `setlen` set): counts[len], len < n. */
+static void count_sends_by_len(const struct ax_prog *p, uint32_t node, uint32_t *counts, uint32_t n)
+{
+    for (uint32_t c = 0; c < p->n_code; c++) {
+        const struct ax_prog_code *code = &p->code[c];
+        uint64_t len = 0;
+        for (uint32_t i = 0; i < p->n_opmap; i++) {
+            const struct ax_prog_opmap *o = &p->opmap[i];
+            if (o->core != code->core)
+                continue;
+            for (uint32_t k = o->first; k < o->first + o->count && k < code->n_instr; k++) {
+                struct ax_isa_instr in;
+                if (ax_isa_decode(code->words[k], &in) != 0)
+                    continue;
+                if (in.op == AX_ISA_SETLEN)
+                    len = in.a;
+                else if (in.op == AX_ISA_PSUMSEND && o->node == node && len < n)
+                    counts[len]++;
+            }
+        }
+    }
+}
+
+/* Where the 7B's values and windows' inputs go (mapping/map.c,
+ * packing_order; mapping/emit.c, relay):
+ *   - each RoPE's value on the core of its operand's value (q's and k's of
+ *     the 14 SWA layers), no message a word between them;
+ *   - each SwiGLU group's shards spread over the chips of its down_proj's
+ *     blocks (packed together, the 27 shards took two chips, and all of
+ *     down_proj's input left through one chip boundary);
+ *   - the q, k and v of each window (32 blocks) relayed 256 words at a time
+ *     (--reduce-chunk): the relay tree's 17 sends a chunk (the source's and
+ *     its 16 inner nodes'), q's 896 words three chunks of 256 and one of
+ *     128, k's and v's one of 128 each; no send of a whole q;
+ *   - the windows' partial attentions folded and sent head by head, never
+ *     all 7 heads' 910 words at once (mapping/emit.c, window_step). */
+static void check_7b_placement(const struct ax_prog *p, const struct ax_map *m,
+                               const struct ax_ir_graph *g)
+{
+    uint32_t n_rope = 0, n_beside = 0, n_glu = 0, n_spread = 0;
+    for (uint32_t id = 0; id < g->n_nodes; id++) {
+        const struct ax_ir_node *n = &g->nodes[id];
+        if (n->op == AX_IR_ROPE) {
+            n_rope++;
+            n_beside += ax_map_value_core(m, m->node_value[id], 0) ==
+                        ax_map_value_core(m, m->node_value[n->inputs[0]], 0);
+        }
+        if (n->op == AX_IR_SWA) {
+            uint32_t counts[1024] = {0};
+            count_sends_by_len(p, id, counts, 1024);
+            CHECK(counts[256] == 4 * 3 * 17 && counts[896] == 0);
+            /* 16 of a window's 32 blocks fold children's parts and send
+             * each head's folded part (130 words), the other 16 each
+             * head's outputs (128) and its (max, sum) pair (2) */
+            CHECK(counts[128] == 4 * (3 * 17 + 16 * 7) && counts[130] == 4 * 16 * 7 &&
+                  counts[2] == 4 * 16 * 7 && counts[910] == 0);
+        }
+        if (n->op != AX_IR_SWIGLU || m->objects[m->node_value[id]].shard_lead == UINT32_MAX)
+            continue;
+        const struct ax_map_object *s = &m->objects[m->node_value[id]];
+        uint32_t down = UINT32_MAX;
+        for (uint32_t i = 0; i < m->n_objects; i++)
+            if (m->objects[i].kind == AX_MAP_WEIGHTS && g->nodes[m->objects[i].node].n_inputs &&
+                g->nodes[m->objects[i].node].inputs[0] == id)
+                down = i;
+        if (down == UINT32_MAX) {
+            CHECK(0);
+            continue;
+        }
+        /* the chips the shards lie on: one chip of down_proj's 5.8 (740
+         * blocks in half a core each, 128 cores a chip) in 4.5 shards */
+        uint32_t chips[64], n_chips = 0;
+        for (uint32_t r = 0; r < s->n_blocks; r++) {
+            uint32_t chip = m->blocks[s->first_block + r].core / m->cores_per_chip, k = 0;
+            while (k < n_chips && chips[k] != chip)
+                k++;
+            if (k == n_chips && n_chips < 64)
+                chips[n_chips++] = chip;
+        }
+        n_glu++;
+        n_spread += m->objects[down].n_blocks == 740 && s->n_blocks == 27 && n_chips >= 5;
+    }
+    CHECK(n_rope == 28 && n_beside == 28);
+    CHECK(n_glu == 28 && n_spread == 28);
+    if (n_beside != 28 || n_spread != 28)
+        fprintf(stderr, "  %u of %u RoPEs beside their operand; %u of %u SwiGLUs spread\n",
+                n_beside, n_rope, n_spread, n_glu);
+}
+
 static void check_7b_on_loihi2(enum ax_spike_mode mode)
 {
     struct fixture f;
@@ -533,13 +623,15 @@ static void check_7b_on_loihi2(enum ax_spike_mode mode)
         check_program(&p, &m);
         CHECK(verifies(&p));
         /* a K/V window of 4096 keys (1 MiB a kv head) takes several cores:
-         * partial attentions, merged per kv head on the value core */
+         * partial attentions, merged per query head on the value core (14
+         * SWA layers x 4 kv heads x 7 query heads) */
         CHECK(count_op(&p, AX_ISA_KVATTN) == 0 && count_op(&p, AX_ISA_KVPART) > 0);
-        CHECK(count_op(&p, AX_ISA_KVMERGE) == 14 * 4); /* 14 SWA layers x 4 kv heads */
+        CHECK(count_op(&p, AX_ISA_KVMERGE) == 14 * 4 * 7);
         /* 128 keys a block (--ring-keys): 32 blocks a window, their parts folded
-         * along binary trees (16 places with children), each block on a core
-         * of its own (two such blocks on one core would attend in turn) */
-        CHECK(count_op(&p, AX_ISA_KVFOLD) == 14 * 4 * 16);
+         * head by head along binary trees (16 places with children, 7 query
+         * heads), each block on a core of its own (two such blocks on one
+         * core would attend in turn) */
+        CHECK(count_op(&p, AX_ISA_KVFOLD) == 14 * 4 * 16 * 7);
         uint32_t shared = 0, split = 0;
         for (uint32_t i = 0; i < m.n_blocks; i++) {
             const struct ax_map_object *o = &m.objects[m.blocks[i].object];
@@ -599,6 +691,8 @@ static void check_7b_on_loihi2(enum ax_spike_mode mode)
         free(lo);
         free(hi);
         check_lm_head_relayed(&p, &m, &f.g);
+        if (mode == AX_SPIKE_MODE_RELEASED)
+            check_7b_placement(&p, &m, &f.g);
         /* q_proj, o_proj, gate_proj and up_proj of the 28 layers relay:
          * their column groups have several cores on a chip (k_proj's,
          * v_proj's and gk_proj's one); paper spiking adds down_proj */
