@@ -252,6 +252,11 @@ uint32_t ax_prog_barrier_index(const struct ax_prog_barrier *b, uint32_t core);
 const struct ax_prog_buffer *ax_prog_buffer_at(const struct ax_prog *p, uint32_t core,
                                                uint32_t addr);
 
+/* The buffer of `core` called `name`, or NULL (a binary search for the
+ * core's buffers, as ax_prog_buffer_at, then a scan of them). */
+const struct ax_prog_buffer *ax_prog_buffer_named(const struct ax_prog *p, uint32_t core,
+                                                  const char *name);
+
 /* The embedded file called `name`, or NULL. */
 const struct ax_prog_file *ax_prog_find_file(const struct ax_prog *p, const char *name);
 /* Embeds a copy of `size` bytes of `data` (in the program's arena) as file

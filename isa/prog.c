@@ -241,6 +241,23 @@ const struct ax_prog_buffer *ax_prog_buffer_at(const struct ax_prog *p, uint32_t
     return b;
 }
 
+const struct ax_prog_buffer *ax_prog_buffer_named(const struct ax_prog *p, uint32_t core,
+                                                  const char *name)
+{
+    uint32_t lo = 0, hi = p->n_buffers; /* the core's first buffer */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p->buffers[mid].core < core)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < p->n_buffers && p->buffers[lo].core == core; lo++)
+        if (strcmp(p->buffers[lo].name, name) == 0)
+            return &p->buffers[lo];
+    return NULL;
+}
+
 const struct ax_prog_file *ax_prog_find_file(const struct ax_prog *p, const char *name)
 {
     for (uint32_t i = 0; i < p->n_files; i++)

@@ -2936,19 +2936,10 @@ ax_status ax_exec_run_flight(ax_exec_t *ex, const uint32_t *tokens, uint32_t n, 
 
 /* ---- reading back --------------------------------------------------------------------------- */
 
-static const struct ax_prog_buffer *find_buffer(const struct ax_prog *p, uint32_t core,
-                                                const char *name)
-{
-    for (uint32_t b = 0; b < p->n_buffers; b++)
-        if (p->buffers[b].core == core && strcmp(p->buffers[b].name, name) == 0)
-            return &p->buffers[b];
-    return NULL;
-}
-
 const uint32_t *ax_exec_buffer(const ax_exec_t *ex, uint32_t core, const char *name,
                                uint32_t *n_words)
 {
-    const struct ax_prog_buffer *b = find_buffer(ex->p, core, name);
+    const struct ax_prog_buffer *b = ax_prog_buffer_named(ex->p, core, name);
     if (!b || !ex->sram[core])
         return NULL;
     *n_words = b->words;

@@ -50,14 +50,15 @@ ax_status ax_check_embed_weights(struct ax_prog *p, const struct ax_model *m,
 uint32_t ax_check_value(const ax_exec_t *ex, const struct ax_prog *p, uint32_t node, float *out,
                         uint32_t cap);
 
-/* The logits: ax_check_value of the node the program's node table names
- * with op "lm_head" (0 when there is none). Of a program compiled with
- * --logits argmax (meta "logits"), whose lm_head value is the pair of the
- * largest logit: every logit from the cores that keep a row range's sums,
- * the first block of each range (buffer `n<id>.acc<k>` beside the range's
- * weights `n<id>.w<k>` of column 0); 0 unless they cover `cap` rows once. */
+/* The `vocab` logits of `ex`'s last token, read from the pieces
+ * ax_check_pieces lists: the value of the node the program's node table
+ * names with op "lm_head" or, of a program compiled with --logits argmax
+ * (meta "logits"), whose lm_head value is the pair of the largest logit,
+ * the cores that keep a row range's sums (the first block of each range:
+ * buffer `n<id>.acc<k>` beside the range's weights `n<id>.w<k>` of column
+ * 0). Returns `vocab`, or 0 when the pieces do not hold every logit once. */
 uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *logits,
-                         uint32_t cap);
+                         uint32_t vocab);
 
 /* The argmax of `vocab` logits as the program's argmax takes it: the
  * largest from the first on (a NaN that is not first is passed over), its

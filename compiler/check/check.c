@@ -305,35 +305,23 @@ holder_of(const struct ax_prog *p, const struct ax_prog_buffer *pb, uint32_t nod
     return &p->weights[pb->ref];
 }
 
-/* Every logit from the row ranges' first blocks (ax_check_logits). */
-static uint32_t holder_logits(const ax_exec_t *ex, const struct ax_prog *p, uint32_t node,
-                              float *logits, uint32_t cap)
+uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *logits,
+                         uint32_t vocab)
 {
-    char acc[48];
-    uint64_t covered = 0;
-    for (uint32_t b = 0; b < p->n_buffers; b++) {
-        const struct ax_prog_buffer *pb = &p->buffers[b];
-        const struct ax_prog_weight *w = holder_of(p, pb, node, acc);
-        if (!w)
-            continue;
-        uint32_t n_words;
-        const uint32_t *x = ax_exec_buffer(ex, pb->core, acc, &n_words);
-        if (!x || n_words < w->rows || w->row0 > cap || w->rows > cap - w->row0)
-            return 0;
-        memcpy(logits + w->row0, x, (size_t)w->rows * sizeof *logits);
-        covered += w->rows;
-    }
-    return covered == cap ? cap : 0;
-}
-
-uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *logits, uint32_t cap)
-{
-    uint32_t i = lm_head_entry(p);
-    if (i == UINT32_MAX)
+    struct ax_check_piece *pc;
+    uint32_t n, got = vocab;
+    if (ax_check_pieces(p, vocab, &pc, &n) != AX_OK || n == 0)
         return 0;
-    if (is_argmax(p))
-        return holder_logits(ex, p, p->nodes[i].node, logits, cap);
-    return ax_check_value(ex, p, p->nodes[i].node, logits, cap);
+    for (uint32_t i = 0; i < n && got; i++) {
+        uint32_t n_words;
+        const uint32_t *x = pc[i].is_pair ? NULL : ax_exec_buffer(ex, pc[i].core, pc[i].name, &n_words);
+        if (!pc[i].is_pair && (!x || n_words < pc[i].words))
+            got = 0;
+        else if (x)
+            memcpy(logits + pc[i].at, x, (size_t)pc[i].words * sizeof *logits);
+    }
+    ax_mem_free(pc);
+    return got;
 }
 
 uint32_t ax_check_argmax_of(const float *logits, uint32_t vocab)
@@ -426,11 +414,7 @@ ax_status ax_check_pieces(const struct ax_prog *p, uint32_t vocab, struct ax_che
             const struct ax_prog_weight *w = holder_of(p, &p->buffers[b], node, acc);
             if (w && w->row0 <= vocab && w->rows <= vocab - w->row0) {
                 /* the accumulators' buffer, whose name outlives acc[] */
-                const struct ax_prog_buffer *ab = NULL;
-                for (uint32_t a = 0; a < p->n_buffers && !ab; a++)
-                    if (p->buffers[a].core == p->buffers[b].core &&
-                        strcmp(p->buffers[a].name, acc) == 0)
-                        ab = &p->buffers[a];
+                const struct ax_prog_buffer *ab = ax_prog_buffer_named(p, p->buffers[b].core, acc);
                 if (ab && ab->words >= w->rows) {
                     is_oom = add_piece(&v, &n, &cap,
                                        (struct ax_check_piece){ab->core, ab->name, w->row0, w->rows,

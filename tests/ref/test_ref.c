@@ -496,7 +496,7 @@ static uint64_t run_checked(const struct ax_model *m, const struct ax_ref_option
         if (!has_prog)
             continue;
         uint64_t before = bad + bad_counts;
-        if (ax_check_logits(r.ex, &r.prog, r.buf, BUF_WORDS) != vocab) {
+        if (ax_check_logits(r.ex, &r.prog, r.buf, vocab) != vocab) {
             bad += vocab;
         } else {
             for (uint32_t v = 0; v < vocab; v++)
