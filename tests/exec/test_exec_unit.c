@@ -6,7 +6,8 @@
  * synacc against a naive loop on random blocks (sparse and dense counts),
  * messages added by sending core, a lookup, dense ops in place, the LM
  * head's argmax and argmerge, vdot,
- * rmsnorm, rope, GLA, the K/V ring, the errors (counts no encode wrote, a
+ * rmsnorm, rope, GLA (and a batch's decays pending per sequence), the K/V
+ * ring, the errors (counts no encode wrote, a
  * deadlock) and allocation failures while creating and running; tokens in
  * flight whose events and messages reach a core before those of an earlier
  * token. */
@@ -885,6 +886,60 @@ static void test_gla(void)
     close_fixture(&f);
 }
 
+/* The gate of each token from its id: row 0 (token 0) codes 0, row 1
+ * (token 1) codes -100, scale 1. */
+static int gate_code(uint32_t j, uint32_t i)
+{
+    (void)i;
+    return j == 0 ? 0 : -100;
+}
+
+/* A batch of two sequences through one GLA head (d = 2, two banks of
+ * state): each token first updates the state, then leaves its decay
+ * pending for its sequence's next token (gladecay last). The pending decay
+ * is its sequence's, not the last token's: compiled programs never leave
+ * one across tokens, so only a program written so can tell. */
+static void test_gla_pending_decay_per_sequence(void)
+{
+    struct test_tensor t[] = {{"gate", gate_code, unit_scale, NULL}, {NULL, NULL, NULL, NULL}};
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".meta \"batch\" \"2\"\n.const 3\n.const 1\n"
+                      ".weights core=1 tensor=\"gate\" rows=0+2 cols=0+2 sram\n"
+                      ".buffer core=0 addr=0 words=8 kind=state ref=0 name=s\n"
+                      ".buffer core=0 addr=8 words=2 kind=value name=g\n"
+                      ".buffer core=0 addr=10 words=2 kind=value name=k\n"
+                      ".buffer core=0 addr=12 words=2 kind=value name=v\n"
+                      ".buffer core=1 addr=0 words=3 kind=weights ref=0 name=gate.w\n"
+                      ".state core=0 node=0 kind=gla rows=0+1 row_bytes=16 buffer=0\n"
+                      ".route src=1 dst=0@8 values\n"
+                      ".code 0\n setlen 2\n acczero g\n psumrecv g, 1\n glaupd s, k, v\n"
+                      " gladecay s, g .flags 1\n halt\n"
+                      ".code 1\n lookup 0, 0\n halt\n",
+                      t))
+        return;
+    /* k = 1, -1 (relu: 1, 0), v = 2, 4: k v^T = [[2, 4], [0, 0]]. Sequence
+     * 0 reads token 0 (g = 0: decay exp(logsigmoid(0)) = 0.5), sequence 1
+     * token 1 (g = -100: decay exp(-100), about 4e-44). First tokens: each
+     * bank S = k v^T. Second tokens: bank 0 = 0.5 S + k v^T = [[3, 6], ..],
+     * bank 1 = 4e-44 S + k v^T = [[2, 4], ..] (2 + 8e-44 rounds to 2). One
+     * pending decay for both would give bank 0 sequence 1's: [[2, 4], ..]. */
+    float k[2] = {1, -1}, v[2] = {2, 4};
+    put(&f, 0, "k", k, 2);
+    put(&f, 0, "v", v, 2);
+    uint32_t tokens[2] = {0, 1};
+    for (uint64_t pos = 0; pos < 2; pos++) {
+        ax_status st = ax_exec_run_flight(f.ex, tokens, 2, pos, 1, 2, &f.diags);
+        CHECK(st == AX_OK);
+        if (st != AX_OK)
+            ax_diag_print(&f.diags, stderr);
+    }
+    CHECK(ax_exec_f32(f.ex, 0, "s", 0) == 3.0f && ax_exec_f32(f.ex, 0, "s", 1) == 6.0f);
+    CHECK(ax_exec_f32(f.ex, 0, "s", 2) == 0.0f && ax_exec_f32(f.ex, 0, "s", 3) == 0.0f);
+    CHECK(ax_exec_f32(f.ex, 0, "s", 4) == 2.0f && ax_exec_f32(f.ex, 0, "s", 5) == 4.0f);
+    close_fixture(&f);
+}
+
 static void test_kv_ring(void)
 {
     /* d = 4 (row_bytes 2 x 4 + 8 = 16), one kv head, window 2 (const 0:
@@ -1152,6 +1207,6 @@ AX_TEST_MAIN(T(test_thresh_encode), T(test_encode_ties), T(test_events_synacc_sc
              T(test_events_barrier_per_destination), T(test_large_count), T(test_two_groups),
              T(test_synacc_random), T(test_receive_order), T(test_lookup_and_deadlock),
              T(test_emit_needs_encode), T(test_dense_ops), T(test_argmax),
-             T(test_vdot_rmsnorm_rope), T(test_float_vdot_rope_theta), T(test_gla), T(test_kv_ring),
+             T(test_vdot_rmsnorm_rope), T(test_float_vdot_rope_theta), T(test_gla), T(test_gla_pending_decay_per_sequence), T(test_kv_ring),
              T(test_kv_split), T(test_kv_split_agrees), T(test_kv_split_refused),
              T(test_alloc_failures))
