@@ -926,30 +926,18 @@ static uint32_t shard_reader(const struct ax_map *m, const struct ax_ir_graph *g
     return reader == NONE ? NONE : only_weights(m, reader);
 }
 
-/* The value object that packs right behind value object `v`, or NONE: the
- * value of a RoPE of v's node, so that the rotation runs where its operand
- * ends instead of a core away (the 7B's q was 3,584 packets to another
- * core, about 100 us a sliding-window layer). Both are one block, neither
- * a SwiGLU shard. */
-static uint32_t follower(const struct ax_map *m, const struct ax_ir_graph *g, uint32_t v)
+/* Whether object `v` is node `node`'s value, whole on one block and no
+ * SwiGLU shard: a value that can pack behind another (packing_order). */
+static int is_whole_value(const struct ax_map *m, uint32_t v, uint32_t node)
 {
-    const struct ax_map_object *o = &m->objects[v];
-    if (o->kind != AX_MAP_VALUE || o->n_blocks != 1 || o->shard_lead != NONE ||
-        m->node_value[o->node] != v)
-        return NONE;
-    for (uint32_t i = o->node + 1; i < g->n_nodes; i++) {
-        const struct ax_ir_node *n = &g->nodes[i];
-        uint32_t f = m->node_value[i];
-        if (n->op == AX_IR_ROPE && n->n_inputs == 1 && n->inputs[0] == o->node && f != NONE &&
-            f > v && m->objects[f].kind == AX_MAP_VALUE && m->objects[f].node == i &&
-            m->objects[f].n_blocks == 1 && m->objects[f].shard_lead == NONE)
-            return f;
-    }
-    return NONE;
+    return v != NONE && m->objects[v].kind == AX_MAP_VALUE && m->objects[v].node == node &&
+           m->objects[v].n_blocks == 1 && m->objects[v].shard_lead == NONE;
 }
 
 /* The packing order of the blocks: by index, but
- *   - a RoPE's value right behind its operand's (follower);
+ *   - a RoPE's value right behind its operand's, so that the rotation runs
+ *     where its operand ends instead of a core away (the 7B's q was 3,584
+ *     packets to another core, about 100 us a sliding-window layer);
  *   - when SwiGLU groups are sharded (mark_shards, `with_shards`), shard r
  *     of a SwiGLU value comes with shard r of its gate's and its up's
  *     values, the three on a core of their own (*fresh marks the gate's
@@ -972,23 +960,36 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
     uint32_t *glu_of = ax_mem_alloc(((size_t)m->n_objects + 1) * sizeof *glu_of);
     uint32_t *behind = ax_mem_alloc(((size_t)m->n_objects + 1) * sizeof *behind);
     uint8_t *is_behind = ax_mem_calloc((size_t)m->n_objects + 1, 1);
-    ax_status st = o && f && glu_of && behind && is_behind ? AX_OK : AX_ERR_NOMEM;
+    uint8_t *is_spread = ax_mem_calloc((size_t)m->n_objects + 1, 1);
+    ax_status st = o && f && glu_of && behind && is_behind && is_spread ? AX_OK : AX_ERR_NOMEM;
     int any = 0;
-    /* glu_of: per matrix, the SwiGLU value whose shards go among its blocks;
-     * behind: per value, its follower */
+    /* glu_of: per matrix, the SwiGLU value whose shards go among its blocks
+     * (is_spread marks those values); behind: per value, the value that
+     * packs right behind it (is_behind marks those) */
     for (uint32_t i = 0; i < m->n_objects && st == AX_OK; i++)
-        glu_of[i] = NONE;
-    for (uint32_t i = 0; i < m->n_objects && st == AX_OK; i++) {
+        glu_of[i] = behind[i] = NONE;
+    for (uint32_t id = 0; id < g->n_nodes && st == AX_OK; id++) {
+        const struct ax_ir_node *n = &g->nodes[id];
+        if (n->op != AX_IR_ROPE || n->n_inputs != 1)
+            continue;
+        uint32_t v = m->node_value[n->inputs[0]], r = m->node_value[id];
+        if (is_whole_value(m, v, n->inputs[0]) && is_whole_value(m, r, id) && r > v &&
+            behind[v] == NONE) {
+            behind[v] = r;
+            is_behind[r] = 1;
+            any = 1;
+        }
+    }
+    for (uint32_t i = 0; i < m->n_objects && st == AX_OK && with_shards; i++) {
         const struct ax_map_object *ob = &m->objects[i];
-        behind[i] = follower(m, g, i);
-        if (behind[i] != NONE)
-            any = is_behind[behind[i]] = 1;
-        if (!with_shards || ob->shard_lead == NONE)
+        if (ob->shard_lead == NONE)
             continue;
         any = 1;
         uint32_t d = g->nodes[ob->node].op == AX_IR_SWIGLU ? shard_reader(m, g, i) : NONE;
-        if (d != NONE && d > i) /* its blocks come after the shards' */
+        if (d != NONE && d > i) { /* its blocks come after the shards' */
             glu_of[d] = i;
+            is_spread[i] = 1;
+        }
     }
     uint32_t k = 0;
     for (uint32_t i = 0; i < m->n_blocks && st == AX_OK && any; i++) {
@@ -1000,7 +1001,7 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
             continue; /* they come with the SwiGLU's shards, or behind their operand */
         uint32_t s = is_glu ? oi : glu_of[oi];
         uint32_t first = 0, end = 0; /* the shards of s that go before block i */
-        if (is_glu && !(shard_reader(m, g, oi) != NONE && shard_reader(m, g, oi) > oi)) {
+        if (is_glu && !is_spread[oi]) {
             first = i - ob->first_block;
             end = first + 1;
         } else if (!is_glu && s != NONE) {
@@ -1036,6 +1037,7 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
     ax_mem_free(glu_of);
     ax_mem_free(behind);
     ax_mem_free(is_behind);
+    ax_mem_free(is_spread);
     *order = o;
     *fresh = f;
     return st;

@@ -313,11 +313,13 @@ uint32_t ax_check_logits(const ax_exec_t *ex, const struct ax_prog *p, float *lo
     if (ax_check_pieces(p, vocab, &pc, &n) != AX_OK || n == 0)
         return 0;
     for (uint32_t i = 0; i < n && got; i++) {
+        if (pc[i].is_pair)
+            continue; /* the logits are what is checked here */
         uint32_t n_words;
-        const uint32_t *x = pc[i].is_pair ? NULL : ax_exec_buffer(ex, pc[i].core, pc[i].name, &n_words);
-        if (!pc[i].is_pair && (!x || n_words < pc[i].words))
+        const uint32_t *x = ax_exec_buffer(ex, pc[i].core, pc[i].name, &n_words);
+        if (!x || n_words < pc[i].words)
             got = 0;
-        else if (x)
+        else
             memcpy(logits + pc[i].at, x, (size_t)pc[i].words * sizeof *logits);
     }
     ax_mem_free(pc);
