@@ -152,9 +152,9 @@ struct ax_map_options {
     uint32_t reduce_fanin;      /* partial sums of blocks that share rows are added along a
                                  * tree of this fan-in (2 by default); 0: flat, every block
                                  * sends its own to the value */
-    uint32_t reduce_chunk;      /* a tree forwards its partial sums this many rows at a time,
-                                 * so that its levels overlap (256 by default); 0: a block's
-                                 * rows at once */
+    uint32_t reduce_chunk;      /* a tree forwards its partial sums in chunks of at most this
+                                 * many rows, as many as it has levels, so that its levels
+                                 * overlap (256 by default); 0: a block's rows at once */
     uint32_t relay;             /* 1 (default): an input many cores need reaches them along
                                  * relay trees, the cores passing it on; 0: its core sends it
                                  * to each (routers that replicate packets do not relay) */

@@ -1105,17 +1105,46 @@ static int is_relayed(const struct emitter *e, const struct ax_map_object *o, ui
     return (uint64_t)(n - 1) * ranges > 4ull * (depth + 1);
 }
 
+/* The levels of a heap of n places and fan-in f, the trees the emitter
+ * builds (reductions, split windows, argmax): level L holds the places
+ * s[L] .. s[L + 1] - 1, with s[0] = 0 and s[L + 1] = f s[L] + 1, the last
+ * ending at n. Returns the number of levels. */
+enum { HEAP_LEVELS = 39 };
+static uint32_t heap_levels(uint64_t n, uint32_t f, uint64_t s[HEAP_LEVELS + 1])
+{
+    uint32_t levels = 0;
+    for (uint64_t at = 0; at < n && levels < HEAP_LEVELS; at = at * f + 1)
+        s[levels++] = at;
+    s[levels] = n;
+    return levels;
+}
+
+/* How many of `n` rows (or words) a tree of `levels` levels forwards at a
+ * time: a level passes a chunk on as soon as it has it, so the levels
+ * overlap and the last chunk leaves the root about levels + chunks - 1
+ * chunk-steps after the leaves start. As many chunks as levels (n / levels
+ * rows, rounded up to a multiple of 32) bring that to about two levels'
+ * worth of rows, whatever the depth, for an instruction or two per chunk;
+ * at most the map's reduce_chunk rows (0: all n at once). */
+static uint32_t tree_chunk(const struct emitter *e, uint32_t n, uint32_t levels)
+{
+    if (!e->m->reduce_chunk || levels < 2)
+        return n;
+    uint32_t chunk = ((n + levels - 1) / levels + 31) / 32 * 32;
+    return chunk < e->m->reduce_chunk ? chunk : e->m->reduce_chunk;
+}
+
 /* Columns [col0, col0 + cols) of `x` to the inboxes e->tmp lists, along
  * a binary tree of them in the order listed (the blocks' order, so mostly
  * neighbours): the input's core sends to the first, and each core that has
  * received them forwards them to the next two. The input's core sends one
  * message where it sent one per core, the cost of a broadcast spread over
  * the cores that need it (routers that replicate packets do this
- * themselves: fed_with). Like a reduction tree, the tree forwards the map's
- * reduce_chunk words at a time (all of them when 0), so that its levels
- * overlap: a core takes a message in at about three times the time it
- * sends one, and whole, each level of the 7B's windows' trees took their
- * 896 words of q in (14 us) before passing them on. */
+ * themselves: fed_with). Like a reduction tree, the tree forwards its
+ * words in chunks (tree_chunk), so that its levels overlap: a core takes a
+ * message in at about three times the time it sends one, and whole, each
+ * level of the 7B's windows' trees took their 896 words of q in (14 us)
+ * before passing them on. */
 static void relay(struct emitter *e, struct source x, uint32_t col0, uint32_t cols)
 {
     uint32_t n = e->n_tmp;
@@ -1125,7 +1154,8 @@ static void relay(struct emitter *e, struct source x, uint32_t col0, uint32_t co
         return;
     }
     memcpy(at, e->tmp, (size_t)n * sizeof *at);
-    uint32_t chunk = e->m->reduce_chunk ? e->m->reduce_chunk : cols;
+    uint64_t s[HEAP_LEVELS + 1];
+    uint32_t chunk = tree_chunk(e, cols, heap_levels(n, 2, s));
     for (uint32_t c0 = 0; c0 < cols && ok(e); c0 += chunk) {
         uint32_t len = cols - c0 < chunk ? cols - c0 : chunk;
         setlen(e, x.core, len);
@@ -1211,7 +1241,7 @@ static void block_sums(struct emitter *e, uint32_t bi, uint32_t in)
 }
 
 /* Block `bi`'s step of its reduction tree (ax_map_reduce_parent), chunk by
- * chunk of the map's reduce_chunk rows (all of them when 0): its children's
+ * chunk (tree_chunk of its tree's levels): its children's
  * partial sums added into its own (those on its core with `vadd`, in
  * column order, then the others' messages), then the sum sent on to its
  * parent, or, from the root, to the target. A block forwards a chunk as
@@ -1221,7 +1251,10 @@ static void tree_step(struct emitter *e, uint32_t bi, struct target t)
     const struct ax_map_block *b = &e->m->blocks[bi];
     uint32_t c = b->core, acc = e->lay[bi].acc, first, count, remote = 0;
     uint32_t parent = ax_map_reduce_parent(e->m, bi);
-    uint32_t chunk = e->m->reduce_chunk ? e->m->reduce_chunk : b->rows;
+    const struct ax_map_object *o = &e->m->objects[b->object];
+    uint64_t s[HEAP_LEVELS + 1];
+    uint32_t chunk =
+        tree_chunk(e, b->rows, heap_levels(ax_map_range_blocks(e->m, o), o->reduce_fanin, s));
     ax_map_reduce_children(e->m, bi, &first, &count);
     for (uint32_t ch = first; ch < first + count; ch++)
         remote += e->m->blocks[ch].core != c;
@@ -1240,20 +1273,6 @@ static void tree_step(struct emitter *e, uint32_t bi, struct target t)
             op(e, c, AX_ISA_PSUMSEND, 0, acc + r0,
                value_route(e, c, e->m->blocks[parent].core, e->lay[parent].acc + r0), 0);
     }
-}
-
-/* The levels of a heap of n places and fan-in f, the trees the emitter
- * builds (reductions, split windows, argmax): level L holds the places
- * s[L] .. s[L + 1] - 1, with s[0] = 0 and s[L + 1] = f s[L] + 1, the last
- * ending at n. Returns the number of levels. */
-enum { HEAP_LEVELS = 39 };
-static uint32_t heap_levels(uint64_t n, uint32_t f, uint64_t s[HEAP_LEVELS + 1])
-{
-    uint32_t levels = 0;
-    for (uint64_t at = 0; at < n && levels < HEAP_LEVELS; at = at * f + 1)
-        s[levels++] = at;
-    s[levels] = n;
-    return levels;
 }
 
 /* Every tree step of object `o` (tree_step), the deepest level first

@@ -45,8 +45,9 @@ int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, c
     "  --reduce-fanin N     the partial sums of a projection's blocks that share rows\n"           \
     "                       add up along trees of fan-in N (default 2); 0: flat, each\n"           \
     "                       block sends its own to the value (docs/mapping.md)\n"                  \
-    "  --reduce-chunk N     a tree forwards partial sums N rows at a time, so its\n"               \
-    "                       levels overlap (default 256); 0: a block's rows at once\n"             \
+    "  --reduce-chunk N     a tree forwards partial sums in chunks, as many as it has\n"           \
+    "                       levels and of at most N rows (default 256), so that its\n"             \
+    "                       levels overlap; 0: a block's rows at once\n"                           \
     "  --relay on|off       on (default): an input many cores need reaches them along\n"           \
     "                       relay trees, the cores that hold it passing it on; off: its\n"         \
     "                       core sends it to each\n"                                               \

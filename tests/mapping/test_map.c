@@ -319,8 +319,11 @@ static uint32_t count_op(const struct ax_prog *p, enum ax_isa_op op);
 
 /* lm_head's input (the final norm's value) reaches its blocks along relay
  * trees (mapping/emit.c, relay): the input's core sends each column range
- * once, to one core, which passes it on; 28 ranges of 128 of the 7B's
- * 3584 inputs, to 106 row ranges each. */
+ * to one core, which passes it on; 28 ranges of 128 of the 7B's 3584
+ * inputs, to 106 row ranges each. A binary tree of 106 cores has 7 levels
+ * (1, 2, 4, .., 32 and 43), so a range's 128 words go in chunks of 32
+ * (128 / 7 rounded up to a multiple of 32, tree_chunk): four sends a range
+ * from the input's core. */
 static void check_lm_head_relayed(const struct ax_prog *p, const struct ax_map *m,
                                   const struct ax_ir_graph *g)
 {
@@ -351,8 +354,8 @@ static void check_lm_head_relayed(const struct ax_prog *p, const struct ax_map *
                 }
             }
         }
-    CHECK(sends == 28 && single);
-    CHECK(forwards >= 28 * 50); /* about half of the 106 cores of a range forward to two */
+    CHECK(sends == 28 * 4 && single);
+    CHECK(forwards >= 28 * 4 * 50); /* about half of the 106 cores of a range forward to two */
 }
 
 /* A spike send of the program: graph node, destination core. */
@@ -532,10 +535,12 @@ static void count_sends_by_len(const struct ax_prog *p, uint32_t node, uint32_t 
  *   - each SwiGLU group's shards spread over the chips of its down_proj's
  *     blocks (packed together, the 27 shards took two chips, and all of
  *     down_proj's input left through one chip boundary);
- *   - the q, k and v of each window (32 blocks) relayed 256 words at a time
- *     (--reduce-chunk): the relay tree's 17 sends a chunk (the source's and
- *     its 16 inner nodes'), q's 896 words three chunks of 256 and one of
- *     128, k's and v's one of 128 each; no send of a whole q;
+ *   - the q, k and v of each window (32 blocks) relayed in chunks: a binary
+ *     tree of 32 cores has 6 levels (1, 2, 4, 8, 16 and 1), so q's 896 words
+ *     go as 5 chunks of 160 and one of 96 (896 / 6 rounded up to a multiple
+ *     of 32, tree_chunk), k's and v's 128 as 4 of 32 each; each chunk takes
+ *     17 sends (the source's and the tree's 16 inner nodes'); no send of a
+ *     whole q;
  *   - the windows' partial attentions folded and sent head by head, never
  *     all 7 heads' 910 words at once (mapping/emit.c, window_step). */
 static void check_7b_placement(const struct ax_prog *p, const struct ax_map *m,
@@ -552,11 +557,12 @@ static void check_7b_placement(const struct ax_prog *p, const struct ax_map *m,
         if (n->op == AX_IR_SWA) {
             uint32_t counts[1024] = {0};
             count_sends_by_len(p, id, counts, 1024);
-            CHECK(counts[256] == 4 * 3 * 17 && counts[896] == 0);
+            CHECK(counts[160] == 4 * 5 * 17 && counts[96] == 4 * 17 &&
+                  counts[32] == 4 * 2 * 4 * 17 && counts[896] == 0 && counts[256] == 0);
             /* 16 of a window's 32 blocks fold children's parts and send
              * each head's folded part (130 words), the other 16 each
              * head's outputs (128) and its (max, sum) pair (2) */
-            CHECK(counts[128] == 4 * (3 * 17 + 16 * 7) && counts[130] == 4 * 16 * 7 &&
+            CHECK(counts[128] == 4 * 16 * 7 && counts[130] == 4 * 16 * 7 &&
                   counts[2] == 4 * 16 * 7 && counts[910] == 0);
         }
         if (n->op != AX_IR_SWIGLU || m->objects[m->node_value[id]].shard_lead == UINT32_MAX)
@@ -1196,6 +1202,51 @@ static void test_batch(void)
     teardown(&f);
 }
 
+/* psumrecv instructions of node `node` on `core` that add into
+ * accumulators: a tree step's receives, one a chunk. */
+static uint32_t acc_receives(const struct ax_prog *p, uint32_t node, uint32_t core)
+{
+    const struct ax_prog_code *code = NULL;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < p->n_code; i++)
+        if (p->code[i].core == core)
+            code = &p->code[i];
+    for (uint32_t i = 0; code && i < p->n_opmap; i++) {
+        const struct ax_prog_opmap *o = &p->opmap[i];
+        for (uint32_t k = o->first; o->node == node && o->core == core && k < o->first + o->count;
+             k++) {
+            struct ax_isa_instr in;
+            const struct ax_prog_buffer *b;
+            n += ax_isa_decode(code->words[k], &in) == 0 && in.op == AX_ISA_PSUMRECV &&
+                 (b = ax_prog_buffer_at(p, core, (uint32_t)in.a)) != NULL &&
+                 b->kind == AX_PROG_BUF_ACC;
+        }
+    }
+    return n;
+}
+
+/* Chunks a tree of `levels` levels forwards a block of `rows` rows in, at
+ * most `cap` rows each (0: whole), worked out for the blocks met here
+ * (mapping/emit.c, tree_chunk: as many chunks as levels, rows / levels
+ * rounded up to a multiple of 32). Two levels: 38 and 48 rows -> 19, 24 ->
+ * 32 a chunk, two chunks (32 + 6, 32 + 16); 76, 84, 86 and 90 rows -> 38
+ * .. 45 -> 64, two chunks (64 + 12 .. 64 + 26), three of 32 under a cap of
+ * 32. Three levels: 84 and 86 rows -> 28, 29 -> 32, three chunks (32 + 32
+ * + 20, 32 + 32 + 22). 0 for a tree not worked out. */
+static uint32_t hand_chunks(uint32_t rows, uint32_t levels, uint32_t cap)
+{
+    static const struct {
+        uint32_t rows, levels, at_256, at_32;
+    } worked[] = {{38, 2, 2, 2}, {48, 2, 2, 2}, {76, 2, 2, 3}, {84, 2, 2, 3},
+                  {86, 2, 2, 3}, {90, 2, 2, 3}, {84, 3, 3, 3}, {86, 3, 3, 3}};
+    if (cap == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof worked / sizeof worked[0]; i++)
+        if (worked[i].rows == rows && worked[i].levels == levels && (cap == 256 || cap == 32))
+            return cap == 256 ? worked[i].at_256 : worked[i].at_32;
+    return 0;
+}
+
 static void test_reduction_trees(void)
 {
     char *chip = small_cores_chip();
@@ -1204,11 +1255,12 @@ static void test_reduction_trees(void)
         ax_mem_free(chip);
         return;
     }
-    /* fan-in and chunk: flat; trees of 2 and 3 forwarding whole blocks; a
-     * tree of 2 forwarding 64 rows at a time (blocks here have 180 rows:
-     * three chunks, three receives where one took it all) */
-    static const uint32_t fanins[] = {0, 2, 3, 2}, chunks[] = {0, 0, 0, 64};
-    uint32_t recvs[4] = {0};
+    /* fan-in and chunk: flat; trees of 2 and 3 forwarding whole blocks;
+     * trees of 2 forwarding chunks of at most 32 and 256 rows (blocks here
+     * have 90 or 86 rows, hand_chunks: as many receives as chunks where
+     * one took it all) */
+    static const uint32_t fanins[] = {0, 2, 3, 2, 2}, chunks[] = {0, 0, 0, 32, 256};
+    uint32_t recvs[5] = {0}, n_pinned = 0;
     for (size_t t = 0; t < sizeof fanins / sizeof fanins[0]; t++) {
         uint32_t fanin = fanins[t];
         struct ax_map_options opt;
@@ -1224,7 +1276,9 @@ static void test_reduction_trees(void)
         check_program(&p, &m);
         CHECK(verifies(&p));
         CHECK(strcmp(ax_prog_meta(&p, "reduce_fanin"), fanin == 2 ? "2" : fanin ? "3" : "0") == 0);
-        CHECK(strcmp(ax_prog_meta(&p, "reduce_chunk"), chunks[t] ? "64" : "0") == 0);
+        char chunk[16];
+        snprintf(chunk, sizeof chunk, "%u", chunks[t]);
+        CHECK(strcmp(ax_prog_meta(&p, "reduce_chunk"), chunk) == 0);
         recvs[t] = count_op(&p, AX_ISA_PSUMRECV);
         uint32_t n_trees = 0, n_six = 0;
         int flat_ok = 1, tree_ok = 1;
@@ -1251,10 +1305,28 @@ static void test_reduction_trees(void)
                 check_heap(&m, o->first_block, fanin);
                 n_six++;
             }
-            uint32_t rows = m.blocks[o->first_block].rows, n_chunks = 1;
-            if (chunks[t] && rows > chunks[t])
-                n_chunks = (rows + chunks[t] - 1) / chunks[t];
+            uint32_t levels = 0;
+            for (uint64_t at = 0; at < per_range; at = at * fanin + 1)
+                levels++;
+            uint32_t n_chunks = hand_chunks(m.blocks[o->first_block].rows, levels, chunks[t]);
             tree_ok &= most <= 1 && total <= n_chunks * (o->n_blocks / per_range);
+            /* every block with children on other cores receives once a chunk */
+            for (uint32_t b = o->first_block; b < o->first_block + o->n_blocks; b++) {
+                uint32_t core = m.blocks[b].core, want = 0, first, count;
+                for (uint32_t c = o->first_block; c < o->first_block + o->n_blocks; c++) {
+                    int remote = 0;
+                    ax_map_reduce_children(&m, c, &first, &count);
+                    for (uint32_t k = first; k < first + count; k++)
+                        remote |= m.blocks[k].core != m.blocks[c].core;
+                    uint32_t n = m.blocks[c].core == core && remote
+                                     ? hand_chunks(m.blocks[c].rows, levels, chunks[t])
+                                     : 0;
+                    CHECK(!(m.blocks[c].core == core && remote) || n > 0);
+                    want += n;
+                }
+                tree_ok &= acc_receives(&p, o->node, core) == want;
+                n_pinned += want > 0;
+            }
             for (uint32_t b = o->first_block; b < o->first_block + o->n_blocks; b++)
                 if (m.blocks[b].core != home)
                     tree_ok &= node_receives(&p, o->node, m.blocks[b].core, &total) <= fanin;
@@ -1265,9 +1337,12 @@ static void test_reduction_trees(void)
         CHECK(!fanin || n_six > 0);
         if (t == 3)
             CHECK(recvs[3] > recvs[1]);
+        if (t == 4)
+            CHECK(recvs[4] > recvs[1] && recvs[4] < recvs[3]);
         ax_prog_free(&p);
         ax_map_free(&m);
     }
+    CHECK(n_pinned > 0);
     teardown(&f);
     ax_mem_free(chip);
 }
