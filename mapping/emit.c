@@ -1348,6 +1348,42 @@ static void argmax_tree(struct emitter *e, const struct ax_map_object *o, struct
             argmax_step(e, o, (uint32_t)h, n, t);
 }
 
+/* Where rows [from, from + n) of value object `value` lie on `core`, when
+ * one shard there holds them all; else NONE. */
+static uint32_t rows_on(const struct emitter *e, uint32_t value, uint32_t from, uint32_t n,
+                        uint32_t core)
+{
+    uint32_t sb = shard_of(e, value, from);
+    if (sb == NONE || e->m->blocks[sb].core != core ||
+        from + n > e->m->blocks[sb].row0 + e->m->blocks[sb].rows)
+        return NONE;
+    return e->lay[sb].value + (from - e->m->blocks[sb].row0);
+}
+
+/* Rows [from, from + n) of value object `value`, cut into shards, into
+ * `dst` on `core`: each shard's part copied there when the shard lives on
+ * that core, else sent from its core and received. */
+static void gather_rows(struct emitter *e, uint32_t value, uint32_t from, uint32_t n, uint32_t core,
+                        uint32_t dst)
+{
+    const struct ax_map_object *v = &e->m->objects[value];
+    for (uint32_t sb = v->first_block; sb < v->first_block + v->n_blocks && ok(e); sb++) {
+        const struct ax_map_block *s = &e->m->blocks[sb];
+        uint32_t lo = from > s->row0 ? from : s->row0;
+        uint32_t hi = from + n < s->row0 + s->rows ? from + n : s->row0 + s->rows;
+        if (lo >= hi)
+            continue;
+        uint32_t at = e->lay[sb].value + (lo - s->row0), to = dst + (lo - from);
+        setlen(e, s->core, hi - lo);
+        if (s->core == core) {
+            op(e, s->core, AX_ISA_VCOPY, 0, to, at, 0);
+            continue;
+        }
+        op(e, s->core, AX_ISA_PSUMSEND, 0, at, value_route(e, s->core, core, to), 0);
+        receive(e, core, to, hi - lo, 1, 1);
+    }
+}
+
 /* The dense fan-out of object `oi` from the shards of value object
  * `value` (a sharded SwiGLU's): each core holding blocks of a column range
  * gets, in that range's inbox, each shard's part of those columns, sent
@@ -1357,39 +1393,21 @@ static void argmax_tree(struct emitter *e, const struct ax_map_object *o, struct
 static void sharded_fanout(struct emitter *e, uint32_t oi, uint32_t value, uint32_t *in)
 {
     const struct ax_map *m = e->m;
-    const struct ax_map_object *o = &m->objects[oi], *v = &m->objects[value];
+    const struct ax_map_object *o = &m->objects[oi];
     for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks; bi++)
         in[bi - o->first_block] = NONE;
     for (uint32_t bi = o->first_block; bi < o->first_block + o->n_blocks && ok(e); bi++) {
         const struct ax_map_block *b = &m->blocks[bi];
-        uint32_t *at = &in[bi - o->first_block], end = b->col0 + b->cols;
+        uint32_t *at = &in[bi - o->first_block];
         for (uint32_t bj = o->first_block; bj < bi && *at == NONE; bj++) /* its core has them */
             if (m->blocks[bj].core == b->core && m->blocks[bj].col0 == b->col0)
                 *at = in[bj - o->first_block];
+        if (*at == NONE) /* read in place */
+            *at = rows_on(e, value, b->col0, b->cols, b->core);
         if (*at != NONE)
             continue;
-        uint32_t sb = shard_of(e, value, b->col0);
-        if (sb != NONE && m->blocks[sb].core == b->core &&
-            end <= m->blocks[sb].row0 + m->blocks[sb].rows) { /* reads them in place */
-            *at = e->lay[sb].value + (b->col0 - m->blocks[sb].row0);
-            continue;
-        }
         *at = e->lay[bi].inbox;
-        for (sb = v->first_block; sb < v->first_block + v->n_blocks && ok(e); sb++) {
-            const struct ax_map_block *s = &m->blocks[sb];
-            uint32_t lo = b->col0 > s->row0 ? b->col0 : s->row0;
-            uint32_t hi = end < s->row0 + s->rows ? end : s->row0 + s->rows;
-            if (lo >= hi)
-                continue;
-            uint32_t from = e->lay[sb].value + (lo - s->row0), to = *at + (lo - b->col0);
-            setlen(e, s->core, hi - lo);
-            if (s->core == b->core) {
-                op(e, s->core, AX_ISA_VCOPY, 0, to, from, 0);
-                continue;
-            }
-            op(e, s->core, AX_ISA_PSUMSEND, 0, from, value_route(e, s->core, b->core, to), 0);
-            receive(e, b->core, to, hi - lo, 1, 1);
-        }
+        gather_rows(e, value, b->col0, b->cols, b->core, *at);
     }
 }
 
@@ -1637,47 +1655,47 @@ static uint32_t *state_inbox(struct layout *l, uint32_t i)
     }
 }
 
+/* State block `bi` of GLA state `s` as the heads it holds, rows row0 ..
+ * row0 + rows - 1 (a block of some columns of one head: that head). */
+static struct ax_map_block head_rows(const struct ax_map *m, const struct ax_map_object *s,
+                                     uint32_t bi)
+{
+    struct ax_map_block b = m->blocks[bi];
+    if (s->gla_cols) {
+        b.row0 /= s->gla_cols;
+        b.rows = 1;
+    }
+    return b;
+}
+
 /* Sends operand `i` of GLA node `id` to every state block of `so`: each
  * block's heads (`slice` 1), or, for `slice` = a group of g > 1 query heads
  * per kv head, one d-vector per head of the block, that of its kv head (the
  * sender repeats kv heads, as docs/isa.md's GLA ops take them), into its
- * inbox; a state block on the operand's own core copies it (repeated) or
- * reads it in place (slice 1: the block's q then names the operand's
- * value). */
+ * inbox, from the operand's value or from each of its shards that holds
+ * part of them (gather_rows); a state block on the core of the value or
+ * shard that holds them copies them (repeated) or reads them in place
+ * (slice 1: the block's q then names the value). */
 static void to_state(struct emitter *e, uint32_t id, uint32_t i, uint32_t so, int slice)
 {
     const struct ax_map *m = e->m;
     const struct ax_map_object *s = &m->objects[so];
     uint32_t src = e->g->nodes[id].inputs[i], d = e->g->nodes[id].head_dim;
-    struct source x = value_source(e, src, id);
-    if (!ok(e))
+    uint32_t xv = m->node_value[src];
+    if (xv == NONE) {
+        whole_value(e, src, id); /* says it is not on chip */
         return;
+    }
     for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
-        struct ax_map_block b = m->blocks[bi];
-        if (s->gla_cols) { /* some columns of one head: that head's operand */
-            b.row0 /= s->gla_cols;
-            b.rows = 1;
-        }
-        uint32_t *inbox = state_inbox(&e->lay[bi], i);
-        if (slice > 1) {
-            /* one d-vector per head of the block: kv head (row0 + h) / group */
-            for (uint32_t h = 0; h < b.rows && ok(e); h++) {
-                uint32_t from = x.addr + (b.row0 + h) / slice * d, to = *inbox + h * d;
-                setlen(e, x.core, d);
-                if (b.core == x.core) {
-                    op(e, b.core, AX_ISA_VCOPY, 0, to, from, 0);
-                    continue;
-                }
-                op(e, x.core, AX_ISA_PSUMSEND, 0, from, value_route(e, x.core, b.core, to), 0);
-                receive(e, b.core, to, d, 1, 1);
-            }
-        } else if (b.core == x.core) {
-            *inbox = x.addr + b.row0 * d; /* read in place */
+        struct ax_map_block b = head_rows(m, s, bi);
+        uint32_t *inbox = state_inbox(&e->lay[bi], i), at;
+        if (slice > 1) { /* one d-vector per head of the block: kv head (row0 + h) / group */
+            for (uint32_t h = 0; h < b.rows && ok(e); h++)
+                gather_rows(e, xv, (b.row0 + h) / (uint32_t)slice * d, d, b.core, *inbox + h * d);
+        } else if ((at = rows_on(e, xv, b.row0 * d, b.rows * d, b.core)) != NONE) {
+            *inbox = at; /* read in place */
         } else {
-            setlen(e, x.core, b.rows * d);
-            op(e, x.core, AX_ISA_PSUMSEND, 0, x.addr + b.row0 * d,
-               value_route(e, x.core, b.core, *inbox), 0);
-            receive(e, b.core, *inbox, b.rows * d, 1, 1);
+            gather_rows(e, xv, b.row0 * d, b.rows * d, b.core, *inbox);
         }
     }
 }

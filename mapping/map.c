@@ -934,6 +934,21 @@ static int is_whole_value(const struct ax_map *m, uint32_t v, uint32_t node)
            m->objects[v].n_blocks == 1 && m->objects[v].shard_lead == NONE;
 }
 
+/* After weight block `i` in the packing order o[0 .. k): the shards of its
+ * matrix's value whose rows end with block i's rows (i the last block of
+ * its row range). Returns the new k. */
+static uint32_t shards_after(const struct ax_map *m, uint32_t i, uint32_t *o, uint32_t k)
+{
+    const struct ax_map_object *w = &m->objects[m->blocks[i].object], *v = w + 1;
+    if ((i - w->first_block + 1) % ax_map_range_blocks(m, w) != 0)
+        return k;
+    uint32_t end = m->blocks[i].row0 + m->blocks[i].rows;
+    for (uint32_t sb = v->first_block; sb < v->first_block + v->n_blocks; sb++)
+        if (m->blocks[sb].row0 + m->blocks[sb].rows == end)
+            o[k++] = sb;
+    return k;
+}
+
 /* The packing order of the blocks: by index, but
  *   - a RoPE's value right behind its operand's, so that the rotation runs
  *     where its operand ends instead of a core away (the 7B's q was 3,584
@@ -948,7 +963,12 @@ static int is_whole_value(const struct ax_map *m, uint32_t v, uint32_t node)
  *     together after the up projection, the 7B's 27 shards sent 94,720
  *     packets a layer out of one chip through one chip boundary, and
  *     down_proj's inputs arrived over 340 us; spread among its blocks,
- *     each chip sends and receives its share.
+ *     each chip sends and receives its share;
+ *   - the shards of a value too large for a core (the logits: whole
+ *     multiples of its matrix's row ranges, value_shape) each right after
+ *     the last block of the rows it holds, so that those rows' sums end
+ *     beside them: packed after all of lm_head's blocks, the 7B's seven
+ *     logit shards took the sums of 212 row ranges over one chip's links.
  * NULLs when the order is the blocks' own. */
 static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph *g, int with_shards,
                                uint32_t **order, uint8_t **fresh)
@@ -961,7 +981,9 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
     uint32_t *behind = ax_mem_alloc(((size_t)m->n_objects + 1) * sizeof *behind);
     uint8_t *is_behind = ax_mem_calloc((size_t)m->n_objects + 1, 1);
     uint8_t *is_spread = ax_mem_calloc((size_t)m->n_objects + 1, 1);
-    ax_status st = o && f && glu_of && behind && is_behind && is_spread ? AX_OK : AX_ERR_NOMEM;
+    uint8_t *is_after = ax_mem_calloc((size_t)m->n_objects + 1, 1);
+    ax_status st =
+        o && f && glu_of && behind && is_behind && is_spread && is_after ? AX_OK : AX_ERR_NOMEM;
     int any = 0;
     /* glu_of: per matrix, the SwiGLU value whose shards go among its blocks
      * (is_spread marks those values); behind: per value, the value that
@@ -991,14 +1013,23 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
             is_spread[i] = 1;
         }
     }
+    /* is_after: per value cut into shards by its matrix's row ranges (too
+     * large for a core, not a SwiGLU group's), whose shards each go right
+     * after the blocks of the rows they hold, unless values pack apart */
+    for (uint32_t i = 1; i < m->n_objects && st == AX_OK && with_shards; i++) {
+        const struct ax_map_object *v = &m->objects[i], *w = &m->objects[i - 1];
+        if (v->kind == AX_MAP_VALUE && v->n_blocks > 1 && v->shard_lead == NONE &&
+            w->kind == AX_MAP_WEIGHTS && w->node == v->node && w->dest == i)
+            any = is_after[i] = 1;
+    }
     uint32_t k = 0;
     for (uint32_t i = 0; i < m->n_blocks && st == AX_OK && any; i++) {
         uint32_t oi = m->blocks[i].object;
         const struct ax_map_object *ob = &m->objects[oi];
         int is_shard = with_shards && ob->shard_lead != NONE;
         int is_glu = is_shard && g->nodes[ob->node].op == AX_IR_SWIGLU;
-        if ((is_shard && !is_glu) || is_behind[oi])
-            continue; /* they come with the SwiGLU's shards, or behind their operand */
+        if ((is_shard && !is_glu) || is_behind[oi] || is_after[oi])
+            continue; /* with the SwiGLU's shards, behind their operand, or after their rows */
         uint32_t s = is_glu ? oi : glu_of[oi];
         uint32_t first = 0, end = 0; /* the shards of s that go before block i */
         if (is_glu && !is_spread[oi]) {
@@ -1025,6 +1056,8 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
         o[k++] = i;
         for (uint32_t v = behind[oi]; v != NONE; v = behind[v])
             o[k++] = m->objects[v].first_block;
+        if (ob->kind == AX_MAP_WEIGHTS && is_after[oi + 1])
+            k = shards_after(m, i, o, k);
     }
     if (st == AX_OK && any && k != m->n_blocks)
         st = AX_ERR_INTERNAL; /* every block once */
@@ -1038,6 +1071,7 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
     ax_mem_free(behind);
     ax_mem_free(is_behind);
     ax_mem_free(is_spread);
+    ax_mem_free(is_after);
     *order = o;
     *fresh = f;
     return st;

@@ -543,12 +543,44 @@ static void count_sends_by_len(const struct ax_prog *p, uint32_t node, uint32_t 
  *     whole q;
  *   - the windows' partial attentions folded and sent head by head, never
  *     all 7 heads' 910 words at once (mapping/emit.c, window_step). */
+/* The chips the shards of value object `v` lie on (at most 64 told). */
+static uint32_t shard_chips(const struct ax_map *m, uint32_t v)
+{
+    uint32_t chips[64], n_chips = 0;
+    const struct ax_map_object *s = &m->objects[v];
+    for (uint32_t r = 0; r < s->n_blocks; r++) {
+        uint32_t chip = m->blocks[s->first_block + r].core / m->cores_per_chip, k = 0;
+        while (k < n_chips && chips[k] != chip)
+            k++;
+        if (k == n_chips && n_chips < 64)
+            chips[n_chips++] = chip;
+    }
+    return n_chips;
+}
+
+/* The cores the shards of value object `v` lie on, when all differ; else 0. */
+static uint32_t shard_cores(const struct ax_map *m, uint32_t v)
+{
+    const struct ax_map_object *s = &m->objects[v];
+    for (uint32_t r = 0; r < s->n_blocks; r++)
+        for (uint32_t q = 0; q < r; q++)
+            if (m->blocks[s->first_block + r].core == m->blocks[s->first_block + q].core)
+                return 0;
+    return s->n_blocks;
+}
+
 static void check_7b_placement(const struct ax_prog *p, const struct ax_map *m,
                                const struct ax_ir_graph *g)
 {
     uint32_t n_rope = 0, n_beside = 0, n_glu = 0, n_spread = 0;
     for (uint32_t id = 0; id < g->n_nodes; id++) {
         const struct ax_ir_node *n = &g->nodes[id];
+        /* the logits' seven shards (34 of lm_head's row ranges of 719 rows,
+         * 24,446 words, a slot each; the last 5,388) each after its rows,
+         * on seven chips of lm_head's 23 */
+        if (n->op == AX_IR_LM_HEAD)
+            CHECK(m->objects[m->node_value[id]].n_blocks == 7 &&
+                  shard_cores(m, m->node_value[id]) == 7 && shard_chips(m, m->node_value[id]) == 7);
         if (n->op == AX_IR_ROPE) {
             n_rope++;
             n_beside += ax_map_value_core(m, m->node_value[id], 0) ==
@@ -579,16 +611,9 @@ static void check_7b_placement(const struct ax_prog *p, const struct ax_map *m,
         }
         /* the chips the shards lie on: one chip of down_proj's 5.8 (740
          * blocks in half a core each, 128 cores a chip) in 4.5 shards */
-        uint32_t chips[64], n_chips = 0;
-        for (uint32_t r = 0; r < s->n_blocks; r++) {
-            uint32_t chip = m->blocks[s->first_block + r].core / m->cores_per_chip, k = 0;
-            while (k < n_chips && chips[k] != chip)
-                k++;
-            if (k == n_chips && n_chips < 64)
-                chips[n_chips++] = chip;
-        }
         n_glu++;
-        n_spread += m->objects[down].n_blocks == 740 && s->n_blocks == 27 && n_chips >= 5;
+        n_spread += m->objects[down].n_blocks == 740 && s->n_blocks == 27 &&
+                    shard_chips(m, m->node_value[id]) >= 5;
     }
     CHECK(n_rope == 28 && n_beside == 28);
     CHECK(n_glu == 28 && n_spread == 28);
