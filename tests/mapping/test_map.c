@@ -1037,11 +1037,13 @@ static void check_heap(const struct ax_map *m, uint32_t first, uint32_t f)
 
 /* The partial sums a node's psumrecv instructions wait for on `core` (into
  * an accumulator or a value, not a dense block's inbox): their largest
- * count, and in *total their sum. */
-static uint32_t node_receives(const struct ax_prog *p, uint32_t node, uint32_t core, uint32_t *total)
+ * count, in *total their sum, and in *into_acc (may be NULL) how many of
+ * those instructions add into accumulators (a tree step's, one a chunk). */
+static uint32_t node_receives(const struct ax_prog *p, uint32_t node, uint32_t core,
+                              uint32_t *total, uint32_t *into_acc)
 {
     const struct ax_prog_code *code = NULL;
-    uint32_t most = 0;
+    uint32_t most = 0, acc = 0;
     *total = 0;
     for (uint32_t i = 0; i < p->n_code; i++)
         if (p->code[i].core == core)
@@ -1056,9 +1058,12 @@ static uint32_t node_receives(const struct ax_prog *p, uint32_t node, uint32_t c
             if (b && b->kind != AX_PROG_BUF_INBOX) {
                 most = in.b > most ? (uint32_t)in.b : most;
                 *total += (uint32_t)in.b;
+                acc += b->kind == AX_PROG_BUF_ACC;
             }
         }
     }
+    if (into_acc)
+        *into_acc = acc;
     return most;
 }
 
@@ -1227,29 +1232,6 @@ static void test_batch(void)
     teardown(&f);
 }
 
-/* psumrecv instructions of node `node` on `core` that add into
- * accumulators: a tree step's receives, one a chunk. */
-static uint32_t acc_receives(const struct ax_prog *p, uint32_t node, uint32_t core)
-{
-    const struct ax_prog_code *code = NULL;
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < p->n_code; i++)
-        if (p->code[i].core == core)
-            code = &p->code[i];
-    for (uint32_t i = 0; code && i < p->n_opmap; i++) {
-        const struct ax_prog_opmap *o = &p->opmap[i];
-        for (uint32_t k = o->first; o->node == node && o->core == core && k < o->first + o->count;
-             k++) {
-            struct ax_isa_instr in;
-            const struct ax_prog_buffer *b;
-            n += ax_isa_decode(code->words[k], &in) == 0 && in.op == AX_ISA_PSUMRECV &&
-                 (b = ax_prog_buffer_at(p, core, (uint32_t)in.a)) != NULL &&
-                 b->kind == AX_PROG_BUF_ACC;
-        }
-    }
-    return n;
-}
-
 /* Chunks a tree of `levels` levels forwards a block of `rows` rows in, at
  * most `cap` rows each (0: whole), worked out for the blocks met here
  * (mapping/emit.c, tree_chunk: as many chunks as levels, rows / levels
@@ -1319,7 +1301,7 @@ static void test_reduction_trees(void)
                 continue;
             n_trees++;
             CHECK(o->reduce_fanin == fanin);
-            uint32_t most = node_receives(&p, o->node, home, &total), off_home = 0;
+            uint32_t most = node_receives(&p, o->node, home, &total, NULL), off_home = 0;
             for (uint32_t b = o->first_block; b < o->first_block + o->n_blocks; b++)
                 off_home += m.blocks[b].core != home;
             if (!fanin) {
@@ -1349,12 +1331,14 @@ static void test_reduction_trees(void)
                     CHECK(!(m.blocks[c].core == core && remote) || n > 0);
                     want += n;
                 }
-                tree_ok &= acc_receives(&p, o->node, core) == want;
+                uint32_t into_acc, sums;
+                node_receives(&p, o->node, core, &sums, &into_acc);
+                tree_ok &= into_acc == want;
                 n_pinned += want > 0;
             }
             for (uint32_t b = o->first_block; b < o->first_block + o->n_blocks; b++)
                 if (m.blocks[b].core != home)
-                    tree_ok &= node_receives(&p, o->node, m.blocks[b].core, &total) <= fanin;
+                    tree_ok &= node_receives(&p, o->node, m.blocks[b].core, &total, NULL) <= fanin;
         }
         CHECK(n_trees >= 4);
         CHECK(flat_ok);
