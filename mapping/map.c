@@ -558,6 +558,41 @@ static void shard_group(struct builder *b, uint32_t lead, uint32_t max_neurons)
                 m->objects[i].shard_lead = NONE;
 }
 
+/* Whether node `id`'s value is read, and only by GLA nodes. */
+static int is_gla_operand(const struct ax_ir_graph *g, uint32_t id)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < g->n_nodes; i++)
+        for (uint32_t k = 0; k < g->nodes[i].n_inputs; k++)
+            if (g->nodes[i].inputs[k] == id) {
+                if (g->nodes[i].op != AX_IR_GLA)
+                    return 0;
+                n++;
+            }
+    return n > 0;
+}
+
+/* Rows of the shards of a projection's value that GLA nodes alone read
+ * (mark_gla_shards): its matrix's row ranges, so that each range's sums
+ * end on a core of their own, beside the GLA head that reads the shard's
+ * first rows (packing_order), and each head takes its slice from the
+ * shards that hold it, where the whole value took every range's sums into
+ * one core and sent them on from there (the 7B's q: 3,584 packets into one
+ * core, then 28 heads of 128 words out of it). Returns 0, the mark
+ * cleared, when the matrix has one row range or values pack apart from
+ * the weights (is_unsharded). */
+static int gla_shards(struct builder *b, uint32_t oi, uint32_t *block_rows)
+{
+    struct ax_map_object *o = &b->m->objects[oi];
+    const struct ax_map_object *w = &b->m->objects[oi - 1];
+    if (b->is_unsharded || w->n_blocks == 0 || ax_map_range_blocks(b->m, w) >= w->n_blocks) {
+        o->shard_lead = NONE;
+        return 0;
+    }
+    *block_rows = b->m->blocks[w->first_block].rows;
+    return 1;
+}
+
 /* Rows of a value object's shards: the whole value when it fits a core;
  * otherwise whole multiples of the node's weight blocks' rows, so that each
  * weight block's partial sums go to one shard. A value with needs (inboxes,
@@ -566,6 +601,8 @@ static ax_status value_shape(struct builder *b, uint32_t oi, double cap, uint32_
                              uint32_t *block_rows)
 {
     const struct ax_map_object *o = &b->m->objects[oi];
+    if (o->shard_lead == oi && is_gla_operand(b->g, o->node) && gla_shards(b, oi, block_rows))
+        return AX_OK;
     if (o->shard_lead == oi)
         shard_group(b, oi, max_neurons); /* clears the group's marks when it stays whole */
     if (o->shard_lead != NONE) { /* a SwiGLU group: by gate's row ranges */
@@ -949,6 +986,37 @@ static uint32_t shards_after(const struct ax_map *m, uint32_t i, uint32_t *o, ui
     return k;
 }
 
+/* After block `i` of a GLA's state in the packing order o[0 .. k): the
+ * shards of its operands' values cut for it (is_gla) whose first rows
+ * belong to the first head the block holds (a head's first block, when
+ * the state is cut by value columns). Returns the new k. */
+static uint32_t gla_shards_after(const struct ax_map *m, const struct ax_ir_graph *g,
+                                 const uint8_t *is_gla, uint32_t i, uint32_t *o, uint32_t k)
+{
+    const struct ax_map_object *s = &m->objects[m->blocks[i].object];
+    const struct ax_ir_node *n = &g->nodes[s->node];
+    uint32_t head0 = m->blocks[i].row0, heads = m->blocks[i].rows;
+    if (s->gla_cols) { /* rows (head, column): one head, its first block */
+        if (head0 % s->gla_cols)
+            return k;
+        head0 /= s->gla_cols;
+        heads = 1;
+    }
+    uint32_t group = n->kv_heads ? n->heads / n->kv_heads : 1, d = n->head_dim;
+    for (uint32_t in = 0; in < n->n_inputs && d; in++) {
+        uint32_t xv = m->node_value[n->inputs[in]];
+        if (xv == NONE || !is_gla[xv])
+            continue;
+        const struct ax_map_object *x = &m->objects[xv];
+        for (uint32_t sb = x->first_block; sb < x->first_block + x->n_blocks; sb++) {
+            uint32_t h = m->blocks[sb].row0 / d * (in == 0 || group <= 1 ? 1 : group);
+            if (h >= head0 && h < head0 + heads)
+                o[k++] = sb;
+        }
+    }
+    return k;
+}
+
 /* The packing order of the blocks: by index, but
  *   - a RoPE's value right behind its operand's, so that the rotation runs
  *     where its operand ends instead of a core away (the 7B's q was 3,584
@@ -982,8 +1050,10 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
     uint8_t *is_behind = ax_mem_calloc((size_t)m->n_objects + 1, 1);
     uint8_t *is_spread = ax_mem_calloc((size_t)m->n_objects + 1, 1);
     uint8_t *is_after = ax_mem_calloc((size_t)m->n_objects + 1, 1);
-    ax_status st =
-        o && f && glu_of && behind && is_behind && is_spread && is_after ? AX_OK : AX_ERR_NOMEM;
+    uint8_t *is_gla = ax_mem_calloc((size_t)m->n_objects + 1, 1);
+    ax_status st = o && f && glu_of && behind && is_behind && is_spread && is_after && is_gla
+                       ? AX_OK
+                       : AX_ERR_NOMEM;
     int any = 0;
     /* glu_of: per matrix, the SwiGLU value whose shards go among its blocks
      * (is_spread marks those values); behind: per value, the value that
@@ -1007,6 +1077,10 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
         if (ob->shard_lead == NONE)
             continue;
         any = 1;
+        if (ob->shard_lead == i && is_gla_operand(g, ob->node)) {
+            is_gla[i] = 1; /* its shards go beside the heads that read them */
+            continue;
+        }
         uint32_t d = g->nodes[ob->node].op == AX_IR_SWIGLU ? shard_reader(m, g, i) : NONE;
         if (d != NONE && d > i) { /* its blocks come after the shards' */
             glu_of[d] = i;
@@ -1026,10 +1100,11 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
     for (uint32_t i = 0; i < m->n_blocks && st == AX_OK && any; i++) {
         uint32_t oi = m->blocks[i].object;
         const struct ax_map_object *ob = &m->objects[oi];
-        int is_shard = with_shards && ob->shard_lead != NONE;
+        int is_shard = with_shards && ob->shard_lead != NONE && !is_gla[oi];
         int is_glu = is_shard && g->nodes[ob->node].op == AX_IR_SWIGLU;
-        if ((is_shard && !is_glu) || is_behind[oi] || is_after[oi])
-            continue; /* with the SwiGLU's shards, behind their operand, or after their rows */
+        if ((is_shard && !is_glu) || is_behind[oi] || is_after[oi] || is_gla[oi])
+            continue; /* with the SwiGLU's shards or their readers, behind their operand, or
+                       * after their rows */
         uint32_t s = is_glu ? oi : glu_of[oi];
         uint32_t first = 0, end = 0; /* the shards of s that go before block i */
         if (is_glu && !is_spread[oi]) {
@@ -1058,6 +1133,8 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
             o[k++] = m->objects[v].first_block;
         if (ob->kind == AX_MAP_WEIGHTS && is_after[oi + 1])
             k = shards_after(m, i, o, k);
+        if (ob->kind == AX_MAP_STATE && g->nodes[ob->node].op == AX_IR_GLA)
+            k = gla_shards_after(m, g, is_gla, i, o, k);
     }
     if (st == AX_OK && any && k != m->n_blocks)
         st = AX_ERR_INTERNAL; /* every block once */
@@ -1072,6 +1149,7 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
     ax_mem_free(is_behind);
     ax_mem_free(is_spread);
     ax_mem_free(is_after);
+    ax_mem_free(is_gla);
     *order = o;
     *fresh = f;
     return st;
@@ -1607,6 +1685,27 @@ static void mark_shards(struct builder *b)
     }
 }
 
+/* GLA operands: a linear node's value that only GLA nodes read and that
+ * holds nothing but its value and bias (no spike counts, no inbox) is
+ * marked to be cut by its matrix's row ranges (gla_shards decides once
+ * the matrix is cut into blocks). */
+static void mark_gla_shards(struct builder *b)
+{
+    const struct ax_ir_graph *g = b->g;
+    struct ax_map *m = b->m;
+    for (uint32_t id = 0; id < g->n_nodes; id++) {
+        uint32_t v = m->node_value[id];
+        if (g->nodes[id].op != AX_IR_LINEAR || v == NONE || m->objects[v].node != id ||
+            m->objects[v].shard_lead != NONE || only_weights(m, id) != v - 1 ||
+            !is_gla_operand(g, id))
+            continue;
+        struct ax_map_value_needs nd = m->objects[v].needs;
+        nd.has_param = 0;
+        if (!has_needs(&nd))
+            m->objects[v].shard_lead = v;
+    }
+}
+
 /* Every node's objects and value object, in node order (collect_needs,
  * collect_node). */
 static ax_status collect(struct builder *b)
@@ -1620,6 +1719,7 @@ static ax_status collect(struct builder *b)
     if (b->is_oom)
         return AX_ERR_NOMEM;
     mark_shards(b);
+    mark_gla_shards(b);
     return AX_OK;
 }
 

@@ -110,6 +110,22 @@ check "split windows merged along trees agree with the reference within 1e-6" $?
 a, b = (json.load(open(f))["validation"] for f in sys.argv[1:3])
 assert a == b and a["values_checked"] == 16384, (a, b)' "$dir/rk.json" "$dir/rk32.json"
 check "windows relayed in chunks of 32 words compute the same values" $?
+# On cores of 24 KiB the float32 q_proj of each GLA layer (node 3 of layer
+# 0) takes several row ranges, and its value is cut by them: each range's
+# sums end on a core of their own, beside the GLA head that reads them, and
+# the other heads take their q from those shards; the values are the
+# reference's to the bit.
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$dir/small.yaml" --emit asm \
+    >"$dir/small.s" 2>/dev/null &&
+    grep '^\.buffer .* kind=value node=3 name=n3\.value[0-9]' "$dir/small.s" |
+    sed 's/.*core=\([0-9]*\) .*/\1/' | sort -u >"$dir/q_cores.txt" &&
+    [ "$(wc -l <"$dir/q_cores.txt")" -ge 2 ] &&
+    "$axon" run "$src/models/nets/spikingbrain-tiny" --chip "$dir/small.yaml" \
+        --prompt-file "$dir/p32.txt" --json >"$dir/gla.json" 2>"$dir/err.txt" &&
+    /usr/bin/python3 -c 'import json, sys
+v = json.load(open(sys.argv[1]))["validation"]
+assert v["values_checked"] == 8192 and v["bit_exact"] and v["mismatches"] == 0, v' "$dir/gla.json"
+check "a GLA's q cut by its matrix's row ranges, on cores of their own: the same values to the bit" $?
 # Four slots a core: the blocks of a quarter core, folded over the cores,
 # compute exactly the reference's values (bit for bit); two by default.
 "$axon" run "$src/models/nets/spikingbrain-tiny" --chip "$chip" --prompt-file "$dir/p32.txt" \

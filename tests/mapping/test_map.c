@@ -569,12 +569,35 @@ static uint32_t shard_cores(const struct ax_map *m, uint32_t v)
     return s->n_blocks;
 }
 
+/* Whether every shard of GLA `id`'s q lies on the core of the state block
+ * that holds the head of its first row (packing_order): q's 3,584 rows cut
+ * into q_proj's 5 row ranges of 719. */
+static int q_beside_heads(const struct ax_map *m, const struct ax_ir_graph *g, uint32_t id)
+{
+    const struct ax_map_object *q = &m->objects[m->node_value[g->nodes[id].inputs[0]]];
+    uint32_t s = m->node_value[id] - 1, beside = 0;
+    if (q->n_blocks != 5 || m->objects[s].kind != AX_MAP_STATE || m->objects[s].gla_cols)
+        return 0;
+    for (uint32_t r = 0; r < q->n_blocks; r++) {
+        uint32_t head = m->blocks[q->first_block + r].row0 / g->nodes[id].head_dim;
+        for (uint32_t b = m->objects[s].first_block;
+             b < m->objects[s].first_block + m->objects[s].n_blocks; b++)
+            beside += head >= m->blocks[b].row0 && head < m->blocks[b].row0 + m->blocks[b].rows &&
+                      m->blocks[b].core == m->blocks[q->first_block + r].core;
+    }
+    return beside == 5 && shard_cores(m, m->node_value[g->nodes[id].inputs[0]]) == 5;
+}
+
 static void check_7b_placement(const struct ax_prog *p, const struct ax_map *m,
                                const struct ax_ir_graph *g)
 {
-    uint32_t n_rope = 0, n_beside = 0, n_glu = 0, n_spread = 0;
+    uint32_t n_rope = 0, n_beside = 0, n_glu = 0, n_spread = 0, n_gla = 0, n_q = 0;
     for (uint32_t id = 0; id < g->n_nodes; id++) {
         const struct ax_ir_node *n = &g->nodes[id];
+        if (n->op == AX_IR_GLA) {
+            n_gla++;
+            n_q += q_beside_heads(m, g, id);
+        }
         /* the logits' seven shards (34 of lm_head's row ranges of 719 rows,
          * 24,446 words, a slot each; the last 5,388) each after its rows,
          * on seven chips of lm_head's 23 */
@@ -616,6 +639,7 @@ static void check_7b_placement(const struct ax_prog *p, const struct ax_map *m,
                     shard_chips(m, m->node_value[id]) >= 5;
     }
     CHECK(n_rope == 28 && n_beside == 28);
+    CHECK(n_gla == 14 && n_q == 14);
     CHECK(n_glu == 28 && n_spread == 28);
     if (n_beside != 28 || n_spread != 28)
         fprintf(stderr, "  %u of %u RoPEs beside their operand; %u of %u SwiGLUs spread\n",
