@@ -598,12 +598,16 @@ static void check_7b_placement(const struct ax_prog *p, const struct ax_map *m,
             n_gla++;
             n_q += q_beside_heads(m, g, id);
         }
-        /* the logits' seven shards (34 of lm_head's row ranges of 719 rows,
-         * 24,446 words, a slot each; the last 5,388) each after its rows,
-         * on seven chips of lm_head's 23 */
-        if (n->op == AX_IR_LM_HEAD)
-            CHECK(m->objects[m->node_value[id]].n_blocks == 7 &&
-                  shard_cores(m, m->node_value[id]) == 7 && shard_chips(m, m->node_value[id]) == 7);
+        /* the logits cut by lm_head's 212 row ranges of 719 rows (the last
+         * 355), each shard after its rows, over the chips of lm_head's
+         * blocks (5,936 in half a core each, 128 cores a chip: 23) */
+        if (n->op == AX_IR_LM_HEAD) {
+            uint32_t v = m->node_value[id];
+            CHECK(m->objects[v].n_blocks == 212 && shard_cores(m, v) == 212 &&
+                  shard_chips(m, v) >= 20);
+            if (shard_chips(m, v) < 20)
+                fprintf(stderr, "  logit shards on %u chips\n", shard_chips(m, v));
+        }
         if (n->op == AX_IR_ROPE) {
             n_rope++;
             n_beside += ax_map_value_core(m, m->node_value[id], 0) ==
