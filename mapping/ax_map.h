@@ -93,7 +93,9 @@ struct ax_map_object {          /* one matrix, state or value object of the grap
                                  * query heads' outputs, each with its max and sum) */
     uint32_t shard_lead;        /* value: the gate value of the SwiGLU group it is sharded with
                                  * (gate, up and SwiGLU values cut by gate's row ranges, shard
-                                 * r of each on one core), or UINT32_MAX */
+                                 * r of each on one core); itself for a GLA's operand cut by
+                                 * its matrix's row ranges (each shard beside the head that
+                                 * reads its first rows); or UINT32_MAX */
     uint32_t reduce_fanin;      /* weights: the fan-in of the trees its partial sums are added
                                  * along (ax_map_reduce_parent), or 0: flat, each block's go
                                  * straight to the value */

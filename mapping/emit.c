@@ -1241,11 +1241,11 @@ static void block_sums(struct emitter *e, uint32_t bi, uint32_t in)
 }
 
 /* Block `bi`'s step of its reduction tree (ax_map_reduce_parent), chunk by
- * chunk (tree_chunk of its tree's levels): its children's
- * partial sums added into its own (those on its core with `vadd`, in
- * column order, then the others' messages), then the sum sent on to its
- * parent, or, from the root, to the target. A block forwards a chunk as
- * soon as it has it, so the levels of a tree overlap. */
+ * chunk (tree_chunk of its tree's levels): its children's partial sums
+ * added into its own (those on its core with `vadd`, in column order, then
+ * the others' messages), then the sum sent on to its parent, or, from the
+ * root, to the target. A block forwards a chunk as soon as it has it, so
+ * the levels of a tree overlap. */
 static void tree_step(struct emitter *e, uint32_t bi, struct target t)
 {
     const struct ax_map_block *b = &e->m->blocks[bi];
