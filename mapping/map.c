@@ -1172,7 +1172,8 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
  * An object of one block (most values) still packs after the blocks before
  * it: the value of a projection beside its last blocks, where making each
  * start a core too cost the 7B 80.3 ms; a SwiGLU shard packs as
- * packing_order says, beside its gate's and up's. */
+ * packing_order says, beside its gate's and up's, and a GLA operand's
+ * shard beside its head. */
 static ax_status mark_fresh(const struct ax_map *m, uint8_t **fresh)
 {
     for (uint32_t i = 0; i < m->n_blocks; i++) {
