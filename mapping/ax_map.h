@@ -93,9 +93,9 @@ struct ax_map_object {          /* one matrix, state or value object of the grap
                                  * query heads' outputs, each with its max and sum) */
     uint32_t shard_lead;        /* value: the gate value of the SwiGLU group it is sharded with
                                  * (gate, up and SwiGLU values cut by gate's row ranges, shard
-                                 * r of each on one core); itself for a GLA's operand cut by
-                                 * its matrix's row ranges (each shard beside the head that
-                                 * reads its first rows); or UINT32_MAX */
+                                 * r of each on one core); for a GLA's operand cut by its
+                                 * matrix's row ranges (each shard beside the head that reads
+                                 * its first rows), that GLA's state object; or UINT32_MAX */
     uint32_t reduce_fanin;      /* weights: the fan-in of the trees its partial sums are added
                                  * along (ax_map_reduce_parent), or 0: flat, each block's go
                                  * straight to the value */
@@ -275,6 +275,14 @@ uint32_t ax_map_reduce_parent(const struct ax_map *m, uint32_t block);
 uint32_t ax_map_range_blocks(const struct ax_map *m, const struct ax_map_object *o);
 /* Its children: blocks [*first, *first + *count), in column order. */
 void ax_map_reduce_children(const struct ax_map *m, uint32_t block, uint32_t *first, uint32_t *count);
+
+/* The query heads block `block` of a GLA's state holds: head0 .. head0 +
+ * heads - 1 (a block of some value columns of one head: that head). */
+void ax_map_gla_heads(const struct ax_map *m, uint32_t block, uint32_t *head0, uint32_t *heads);
+/* The query heads that read one head_dim row of operand `i` of GLA node `n`
+ * (its order q, k, v, gate): 1 for q, heads / kv_heads for the others (a
+ * kv head serves that many query heads). */
+uint32_t ax_map_gla_group(const struct ax_ir_node *n, uint32_t i);
 
 /* The core of the VALUE object `value`'s shard that holds row `row`
  * (UINT32_MAX when there is none). */

@@ -1655,47 +1655,36 @@ static uint32_t *state_inbox(struct layout *l, uint32_t i)
     }
 }
 
-/* State block `bi` of GLA state `s` as the heads it holds, rows row0 ..
- * row0 + rows - 1 (a block of some columns of one head: that head). */
-static struct ax_map_block head_rows(const struct ax_map *m, const struct ax_map_object *s,
-                                     uint32_t bi)
-{
-    struct ax_map_block b = m->blocks[bi];
-    if (s->gla_cols) {
-        b.row0 /= s->gla_cols;
-        b.rows = 1;
-    }
-    return b;
-}
-
 /* Sends operand `i` of GLA node `id` to every state block of `so`: each
- * block's heads (`slice` 1), or, for `slice` = a group of g > 1 query heads
- * per kv head, one d-vector per head of the block, that of its kv head (the
+ * block's heads (ax_map_gla_heads; q), or, for a group of g > 1 query heads
+ * per kv head (ax_map_gla_group), one d-vector per head of the block, that of its kv head (the
  * sender repeats kv heads, as docs/isa.md's GLA ops take them), into its
  * inbox, from the operand's value or from each of its shards that holds
  * part of them (gather_rows); a state block on the core of the value or
  * shard that holds them copies them (repeated) or reads them in place
  * (slice 1: the block's q then names the value). */
-static void to_state(struct emitter *e, uint32_t id, uint32_t i, uint32_t so, int slice)
+static void to_state(struct emitter *e, uint32_t id, uint32_t i, uint32_t so)
 {
     const struct ax_map *m = e->m;
     const struct ax_map_object *s = &m->objects[so];
-    uint32_t src = e->g->nodes[id].inputs[i], d = e->g->nodes[id].head_dim;
+    const struct ax_ir_node *n = &e->g->nodes[id];
+    uint32_t src = n->inputs[i], d = n->head_dim, group = ax_map_gla_group(n, i);
     uint32_t xv = m->node_value[src];
     if (xv == NONE) {
         whole_value(e, src, id); /* says it is not on chip */
         return;
     }
     for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
-        struct ax_map_block b = head_rows(m, s, bi);
+        uint32_t head0, heads, core = m->blocks[bi].core;
+        ax_map_gla_heads(m, bi, &head0, &heads);
         uint32_t *inbox = state_inbox(&e->lay[bi], i), at;
-        if (slice > 1) { /* one d-vector per head of the block: kv head (row0 + h) / group */
-            for (uint32_t h = 0; h < b.rows && ok(e); h++)
-                gather_rows(e, xv, (b.row0 + h) / (uint32_t)slice * d, d, b.core, *inbox + h * d);
-        } else if ((at = rows_on(e, xv, b.row0 * d, b.rows * d, b.core)) != NONE) {
+        if (group > 1) { /* one d-vector per head of the block: kv head (head0 + h) / group */
+            for (uint32_t h = 0; h < heads && ok(e); h++)
+                gather_rows(e, xv, (head0 + h) / group * d, d, core, *inbox + h * d);
+        } else if ((at = rows_on(e, xv, head0 * d, heads * d, core)) != NONE) {
             *inbox = at; /* read in place */
         } else {
-            gather_rows(e, xv, b.row0 * d, b.rows * d, b.core, *inbox);
+            gather_rows(e, xv, head0 * d, heads * d, core, *inbox);
         }
     }
 }
@@ -1969,9 +1958,8 @@ static void emit_attention(struct emitter *e, uint32_t id)
         emit_ring(e, id, s, t);
         return;
     }
-    uint32_t group = n->kv_heads ? n->heads / n->kv_heads : 1;
     for (uint32_t i = 0; i < n->n_inputs; i++)
-        to_state(e, id, i, so, i == 0 || group <= 1 ? 1 : (int)group);
+        to_state(e, id, i, so);
     uint32_t d = n->head_dim;
     for (uint32_t bi = s->first_block; bi < s->first_block + s->n_blocks && ok(e); bi++) {
         const struct ax_map_block *b = &m->blocks[bi];

@@ -558,22 +558,38 @@ static void shard_group(struct builder *b, uint32_t lead, uint32_t max_neurons)
                 m->objects[i].shard_lead = NONE;
 }
 
-/* Whether node `id`'s value is read, and only by GLA nodes. */
-static int is_gla_operand(const struct ax_ir_graph *g, uint32_t id)
+/* How many nodes read node `id`'s value (a node reading it twice counts
+ * twice); *all_dense says whether every one of them is a linear node that
+ * does not spike its input, and *last (may be NULL) is the last of them
+ * (NONE when none). */
+static uint32_t readers(const struct ax_ir_graph *g, uint32_t id, int *all_dense, uint32_t *last)
 {
     uint32_t n = 0;
+    *all_dense = 1;
+    if (last)
+        *last = NONE;
     for (uint32_t i = 0; i < g->n_nodes; i++)
         for (uint32_t k = 0; k < g->nodes[i].n_inputs; k++)
             if (g->nodes[i].inputs[k] == id) {
-                if (g->nodes[i].op != AX_IR_GLA)
-                    return 0;
                 n++;
+                *all_dense &=
+                    g->nodes[i].op == AX_IR_LINEAR && g->nodes[i].spike != AX_IR_SPIKE_SPIKE;
+                if (last)
+                    *last = i;
             }
-    return n > 0;
+    return n;
 }
 
-/* Rows of the shards of a projection's value that GLA nodes alone read
- * (mark_gla_shards): its matrix's row ranges, so that each range's sums
+/* Whether value object `v` is marked to be cut for the GLA that alone
+ * reads it (mark_gla_shards: its shard_lead is that GLA's state). */
+static int is_cut_for_gla(const struct ax_map *m, uint32_t v)
+{
+    return m->objects[v].shard_lead != NONE &&
+           m->objects[m->objects[v].shard_lead].kind == AX_MAP_STATE;
+}
+
+/* Rows of the shards of a projection's value that one GLA node alone
+ * reads (mark_gla_shards): its matrix's row ranges, so that each range's sums
  * end on a core of their own, beside the GLA head that reads the shard's
  * first rows (packing_order), and each head takes its slice from the
  * shards that hold it, where the whole value took every range's sums into
@@ -605,7 +621,7 @@ static ax_status value_shape(struct builder *b, uint32_t oi, double cap, uint32_
                              uint32_t *block_rows)
 {
     const struct ax_map_object *o = &b->m->objects[oi];
-    if (o->shard_lead == oi && is_gla_operand(b->g, o->node) && gla_shards(b, oi, block_rows))
+    if (is_cut_for_gla(b->m, oi) && gla_shards(b, oi, block_rows))
         return AX_OK;
     if (o->shard_lead == oi)
         shard_group(b, oi, max_neurons); /* clears the group's marks when it stays whole */
@@ -956,15 +972,9 @@ static uint32_t only_weights(const struct ax_map *m, uint32_t id);
  * projection), or NONE. */
 static uint32_t shard_reader(const struct ax_map *m, const struct ax_ir_graph *g, uint32_t s)
 {
-    uint32_t node = m->objects[s].node, reader = NONE;
-    for (uint32_t i = 0; i < g->n_nodes; i++)
-        for (uint32_t k = 0; k < g->nodes[i].n_inputs; k++)
-            if (g->nodes[i].inputs[k] == node) {
-                if (reader != NONE)
-                    return NONE;
-                reader = i;
-            }
-    return reader == NONE ? NONE : only_weights(m, reader);
+    int dense;
+    uint32_t reader;
+    return readers(g, m->objects[s].node, &dense, &reader) == 1 ? only_weights(m, reader) : NONE;
 }
 
 /* Whether object `v` is node `node`'s value, whole on one block and no
@@ -990,30 +1000,41 @@ static uint32_t shards_after(const struct ax_map *m, uint32_t i, uint32_t *o, ui
     return k;
 }
 
-/* After block `i` of a GLA's state in the packing order o[0 .. k): the
- * shards of its operands' values cut for it (is_gla) whose first rows
- * belong to the first head the block holds (a head's first block, when
- * the state is cut by value columns). Returns the new k. */
-static uint32_t gla_shards_after(const struct ax_map *m, const struct ax_ir_graph *g,
-                                 const uint8_t *is_gla, uint32_t i, uint32_t *o, uint32_t k)
+void ax_map_gla_heads(const struct ax_map *m, uint32_t block, uint32_t *head0, uint32_t *heads)
 {
-    const struct ax_map_object *s = &m->objects[m->blocks[i].object];
-    const struct ax_ir_node *n = &g->nodes[s->node];
-    uint32_t head0 = m->blocks[i].row0, heads = m->blocks[i].rows;
-    if (s->gla_cols) { /* rows (head, column): one head, its first block */
-        if (head0 % s->gla_cols)
-            return k;
-        head0 /= s->gla_cols;
-        heads = 1;
+    const struct ax_map_object *s = &m->objects[m->blocks[block].object];
+    *head0 = m->blocks[block].row0;
+    *heads = m->blocks[block].rows;
+    if (s->gla_cols) { /* rows (head, column) */
+        *head0 /= s->gla_cols;
+        *heads = 1;
     }
-    uint32_t group = n->kv_heads ? n->heads / n->kv_heads : 1, d = n->head_dim;
-    for (uint32_t in = 0; in < n->n_inputs && d; in++) {
+}
+
+uint32_t ax_map_gla_group(const struct ax_ir_node *n, uint32_t i)
+{
+    return i == 0 || n->kv_heads == 0 || n->heads <= n->kv_heads ? 1 : n->heads / n->kv_heads;
+}
+
+/* After block `i` of a GLA's state in the packing order o[0 .. k): the
+ * shards of the operands cut for that state (mark_gla_shards) whose first
+ * rows belong to the first head the block holds (at a head's first block,
+ * when the state is cut by value columns). Returns the new k. */
+static uint32_t gla_shards_after(const struct ax_map *m, const struct ax_ir_graph *g, uint32_t i,
+                                 uint32_t *o, uint32_t k)
+{
+    uint32_t so = m->blocks[i].object, head0, heads;
+    const struct ax_ir_node *n = &g->nodes[m->objects[so].node];
+    if (m->objects[so].gla_cols && m->blocks[i].row0 % m->objects[so].gla_cols)
+        return k; /* not a head's first block */
+    ax_map_gla_heads(m, i, &head0, &heads);
+    for (uint32_t in = 0; in < n->n_inputs && n->head_dim; in++) {
         uint32_t xv = m->node_value[n->inputs[in]];
-        if (xv == NONE || !is_gla[xv])
+        if (xv == NONE || m->objects[xv].shard_lead != so)
             continue;
         const struct ax_map_object *x = &m->objects[xv];
         for (uint32_t sb = x->first_block; sb < x->first_block + x->n_blocks; sb++) {
-            uint32_t h = m->blocks[sb].row0 / d * (in == 0 || group <= 1 ? 1 : group);
+            uint32_t h = m->blocks[sb].row0 / n->head_dim * ax_map_gla_group(n, in);
             if (h >= head0 && h < head0 + heads)
                 o[k++] = sb;
         }
@@ -1054,10 +1075,8 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
     uint8_t *is_behind = ax_mem_calloc((size_t)m->n_objects + 1, 1);
     uint8_t *is_spread = ax_mem_calloc((size_t)m->n_objects + 1, 1);
     uint8_t *is_after = ax_mem_calloc((size_t)m->n_objects + 1, 1);
-    uint8_t *is_gla = ax_mem_calloc((size_t)m->n_objects + 1, 1);
-    ax_status st = o && f && glu_of && behind && is_behind && is_spread && is_after && is_gla
-                       ? AX_OK
-                       : AX_ERR_NOMEM;
+    ax_status st =
+        o && f && glu_of && behind && is_behind && is_spread && is_after ? AX_OK : AX_ERR_NOMEM;
     int any = 0;
     /* glu_of: per matrix, the SwiGLU value whose shards go among its blocks
      * (is_spread marks those values); behind: per value, the value that
@@ -1081,10 +1100,8 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
         if (ob->shard_lead == NONE)
             continue;
         any = 1;
-        if (ob->shard_lead == i && is_gla_operand(g, ob->node)) {
-            is_gla[i] = 1; /* its shards go beside the heads that read them */
-            continue;
-        }
+        if (is_cut_for_gla(m, i))
+            continue; /* its shards go beside the heads that read them */
         uint32_t d = g->nodes[ob->node].op == AX_IR_SWIGLU ? shard_reader(m, g, i) : NONE;
         if (d != NONE && d > i) { /* its blocks come after the shards' */
             glu_of[d] = i;
@@ -1104,9 +1121,9 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
     for (uint32_t i = 0; i < m->n_blocks && st == AX_OK && any; i++) {
         uint32_t oi = m->blocks[i].object;
         const struct ax_map_object *ob = &m->objects[oi];
-        int is_shard = with_shards && ob->shard_lead != NONE && !is_gla[oi];
+        int is_shard = with_shards && ob->shard_lead != NONE;
         int is_glu = is_shard && g->nodes[ob->node].op == AX_IR_SWIGLU;
-        if ((is_shard && !is_glu) || is_behind[oi] || is_after[oi] || is_gla[oi])
+        if ((is_shard && !is_glu) || is_behind[oi] || is_after[oi] || is_cut_for_gla(m, oi))
             continue; /* with the SwiGLU's shards or their readers, behind their operand, or
                        * after their rows */
         uint32_t s = is_glu ? oi : glu_of[oi];
@@ -1138,7 +1155,7 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
         if (ob->kind == AX_MAP_WEIGHTS && is_after[oi + 1])
             k = shards_after(m, i, o, k);
         if (ob->kind == AX_MAP_STATE && g->nodes[ob->node].op == AX_IR_GLA)
-            k = gla_shards_after(m, g, is_gla, i, o, k);
+            k = gla_shards_after(m, g, i, o, k);
     }
     if (st == AX_OK && any && k != m->n_blocks)
         st = AX_ERR_INTERNAL; /* every block once */
@@ -1153,7 +1170,6 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
     ax_mem_free(is_behind);
     ax_mem_free(is_spread);
     ax_mem_free(is_after);
-    ax_mem_free(is_gla);
     *order = o;
     *fresh = f;
     return st;
@@ -1634,21 +1650,6 @@ static ax_status visiting_order(const struct ax_chip_desc *chip, int is_hilbert,
     return AX_OK;
 }
 
-/* How many nodes read node `id`'s value; *all_dense says whether every one
- * of them is a linear node that does not spike its input. */
-static uint32_t readers(const struct ax_ir_graph *g, uint32_t id, int *all_dense)
-{
-    uint32_t n = 0;
-    *all_dense = 1;
-    for (uint32_t i = 0; i < g->n_nodes; i++)
-        for (uint32_t k = 0; k < g->nodes[i].n_inputs; k++)
-            if (g->nodes[i].inputs[k] == id) {
-                n++;
-                *all_dense &= g->nodes[i].op == AX_IR_LINEAR && g->nodes[i].spike != AX_IR_SPIKE_SPIKE;
-            }
-    return n;
-}
-
 /* The one weight object of a linear node, or NONE. */
 static uint32_t only_weights(const struct ax_map *m, uint32_t id)
 {
@@ -1674,11 +1675,12 @@ static void mark_shards(struct builder *b)
         uint32_t vs = m->node_value[s];
         int dense, any;
         if (n->op != AX_IR_SWIGLU || n->n_inputs != 2 || vs == NONE || m->objects[vs].node != s ||
-            m->objects[vs].needs.has_counts || readers(g, s, &dense) < 1 || !dense)
+            m->objects[vs].needs.has_counts || readers(g, s, &dense, NULL) < 1 || !dense)
             continue;
         uint32_t a = n->inputs[0], c = n->inputs[1];
         uint32_t wa = only_weights(m, a), wc = only_weights(m, c);
-        if (wa == NONE || wc == NONE || readers(g, a, &any) != 1 || readers(g, c, &any) != 1)
+        if (wa == NONE || wc == NONE || readers(g, a, &any, NULL) != 1 ||
+            readers(g, c, &any, NULL) != 1)
             continue;
         const struct ax_map_object *x = &m->objects[wa], *y = &m->objects[wc];
         uint32_t va = m->node_value[a], vc = m->node_value[c];
@@ -1690,24 +1692,26 @@ static void mark_shards(struct builder *b)
     }
 }
 
-/* GLA operands: a linear node's value that only GLA nodes read and that
- * holds nothing but its value and bias (no spike counts, no inbox) is
- * marked to be cut by its matrix's row ranges (gla_shards decides once
- * the matrix is cut into blocks). */
+/* GLA operands: a linear node's value that one GLA node alone reads and
+ * that holds nothing but its value and bias (no spike counts, no inbox) is
+ * marked to be cut by its matrix's row ranges, its shard_lead the GLA's
+ * state (gla_shards decides once the matrix is cut into blocks). */
 static void mark_gla_shards(struct builder *b)
 {
     const struct ax_ir_graph *g = b->g;
     struct ax_map *m = b->m;
     for (uint32_t id = 0; id < g->n_nodes; id++) {
-        uint32_t v = m->node_value[id];
+        uint32_t v = m->node_value[id], r, gv;
+        int dense;
         if (g->nodes[id].op != AX_IR_LINEAR || v == NONE || m->objects[v].node != id ||
             m->objects[v].shard_lead != NONE || only_weights(m, id) != v - 1 ||
-            !is_gla_operand(g, id))
+            readers(g, id, &dense, &r) != 1 || g->nodes[r].op != AX_IR_GLA ||
+            (gv = m->node_value[r]) == NONE || gv == 0 || m->objects[gv - 1].kind != AX_MAP_STATE)
             continue;
         struct ax_map_value_needs nd = m->objects[v].needs;
         nd.has_param = 0;
         if (!has_needs(&nd))
-            m->objects[v].shard_lead = v;
+            m->objects[v].shard_lead = gv - 1;
     }
 }
 
