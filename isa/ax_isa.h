@@ -70,6 +70,26 @@ enum ax_isa_encoding { AX_ISA_ENC_BITWISE, AX_ISA_ENC_TERNARY, AX_ISA_ENC_BINARY
  * integers float32 holds exactly. */
 #define AX_ISA_ARGMAX_INDEXES (1u << 24)
 
+/* A running total (operand kinds T and u): a float64 sum in words 0-1
+ * (its bit pattern, the least significant word first) and in word 2 the
+ * uint32 count of the values summed. A vector cut into row shards passes
+ * one along a chain of cores, so that the last holds exactly the sum that
+ * one core would form over the whole vector, from its first element. */
+#define AX_ISA_TOTAL_WORDS 3u
+
+/* `sumacc` flags: bit 0 set, add x^2 (rmsnorm's sum); clear, |x|
+ * (thresh's). Bit 1 set, start from the sum of no terms (-0.0, count 0)
+ * instead of the total at `tot`: the first shard of a chain. Other bits
+ * are refused. */
+#define AX_ISA_SUMACC_SQUARES 1u
+#define AX_ISA_SUMACC_START 2u
+
+/* `psumrecv` flags: bit 0 set (with count 1), the message's words replace
+ * `dst` as they are, with no float32 addition, so that a word that is not a
+ * float32 value (half of a total's float64 sum) arrives unchanged. Other
+ * bits are refused. */
+#define AX_ISA_PSUMRECV_COPY 1u
+
 struct ax_isa_instr {
     enum ax_isa_op op;
     uint8_t flags;
@@ -103,8 +123,9 @@ const char *ax_isa_operands(enum ax_isa_op op); /* "block,acc" */
  * then '=' when the op may work in place: "WRR=". */
 const char *ax_isa_kinds(enum ax_isa_op op);
 const char *ax_isa_meaning(enum ax_isa_op op);
-/* 1 when kind letter `k` names an SRAM address (R W M q s S x c g t), which
- * the assembler lets a program write as a buffer name; 0 otherwise. */
+/* 1 when kind letter `k` names an SRAM address (R W M q s S x c g t V P F
+ * Y A T u), which the assembler lets a program write as a buffer name; 0
+ * otherwise. */
 int ax_isa_kind_is_address(char k);
 /* The number of operands of `op` (0 to 3, from its format). */
 int ax_isa_n_operands(enum ax_isa_op op);

@@ -73,6 +73,10 @@ struct ax_prog_weight {
 /* The columns a weight group spans: scales are per row and group. */
 #define AX_PROG_GROUP 128u
 
+/* The columns a counts buffer's events may name: ref + words at most this
+ * (a relay's `col` is a 24-bit operand). */
+#define AX_PROG_MAX_COLUMNS (1u << 24)
+
 /* What a buffer holds (docs/program.md, "Buffers"). */
 #define AX_PROG_BUFFER_KINDS(X)                                                                    \
     X(WEIGHTS, "weights", "int8 codes and group scales of weight record `ref`")                  \
@@ -103,7 +107,9 @@ struct ax_prog_buffer {
     enum ax_prog_buffer_kind kind;
     uint32_t node;        /* graph node whose value it holds or serves, or AX_PROG_NONE */
     uint32_t ref;         /* weights/param: weight record; const: first constant;
-                           * state: state record; else AX_PROG_NONE */
+                           * state: state record; counts: the column of its
+                           * first word, or AX_PROG_NONE for column 0; else
+                           * AX_PROG_NONE */
     const char *name;     /* unique within its core; `axon disasm` prints it */
 };
 

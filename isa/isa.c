@@ -40,7 +40,7 @@ int ax_isa_n_operands(enum ax_isa_op op) { return n_operands(op_table[op].format
 
 int ax_isa_kind_is_address(char k)
 {
-    return k != '\0' && strchr("RWMqsSxcgtVPFYA", k) != NULL;
+    return k != '\0' && strchr("RWMqsSxcgtVPFYATu", k) != NULL;
 }
 
 int ax_isa_encode(const struct ax_isa_instr *in, uint64_t *word)

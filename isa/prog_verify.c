@@ -344,6 +344,14 @@ static void check_buffer_ref(struct verifier *v, uint32_t i)
             fail(v, "buffer '%s' (core %u): kind state needs ref = the state record whose buffer "
                  "is this one (buffer %u); ref %u is not", b->name, b->core, i, b->ref);
         return;
+    case AX_PROG_BUF_COUNTS: /* ref: the column of its first word (a shard of a vector's rows) */
+        if (b->ref != AX_PROG_NONE && (uint64_t)b->ref + b->words > AX_PROG_MAX_COLUMNS)
+            fail(v,
+                 "buffer '%s' (core %u): its events would name columns %u..%llu, past %u (a "
+                 "relay's column is a 24-bit operand)",
+                 b->name, b->core, b->ref, (unsigned long long)b->ref + b->words - 1,
+                 AX_PROG_MAX_COLUMNS - 1);
+        return;
     default:
         if (b->ref != AX_PROG_NONE)
             fail(v, "buffer '%s' (core %u): kind %s takes no ref (ref %u); leave it out", b->name,
@@ -654,6 +662,10 @@ static int operand_extent(struct verifier *v, struct core_scan *cs, struct opera
     case 's': case 'S': case 'g':
         o->extent = 1;
         break;
+    case 'T': /* a running total: float64 sum, count */
+    case 'u':
+        o->extent = AX_ISA_TOTAL_WORDS;
+        break;
     case 'x': case 't':
         o->extent = o->buf->words;
         break;
@@ -768,10 +780,10 @@ static void check_aliasing(struct verifier *v, struct core_scan *cs, const struc
     const char *kinds = ax_isa_kinds(cs->op);
     int is_in_place = kinds[0] && kinds[strlen(kinds) - 1] == '=';
     for (int w = 0; w < n; w++) {
-        if (!ops[w].buf || !strchr("WMqSVF", ops[w].kind))
+        if (!ops[w].buf || !strchr("WMqSVFT", ops[w].kind))
             continue;
         for (int r = 0; r < n; r++) {
-            if (r == w || !ops[r].buf || !strchr("RMscgtxP", ops[r].kind))
+            if (r == w || !ops[r].buf || !strchr("RMscgtxPTu", ops[r].kind))
                 continue;
             uint64_t w0 = ops[w].value, w1 = w0 + ops[w].extent;
             uint64_t r0 = ops[r].value, r1 = r0 + ops[r].extent;
@@ -888,7 +900,8 @@ static void check_flags(struct verifier *v, struct core_scan *cs, uint8_t flags)
         fail_at(v, cs->core, cs->at, cs->op, "flags 0x%02x: encoding 3 does not exist (bits 1..0: "
                 "0 bitwise, 1 ternary, 2 binary)", flags);
     if ((cs->op == AX_ISA_THRESH || cs->op == AX_ISA_RMSNORM || cs->op == AX_ISA_GLADECAY ||
-         cs->op == AX_ISA_KVPUSH || (cs->op == AX_ISA_ROPE && flags != 0)) &&
+         cs->op == AX_ISA_KVPUSH || cs->op == AX_ISA_THRESHOF || cs->op == AX_ISA_RMSSCALE ||
+         (cs->op == AX_ISA_ROPE && flags != 0)) &&
         flags >= p->n_consts)
         fail_at(v, cs->core, cs->at, cs->op, "flags %u name constant %u, but the consts table has "
                 "%u", flags, flags, p->n_consts);
@@ -898,6 +911,15 @@ static void check_flags(struct verifier *v, struct core_scan *cs, uint8_t flags)
     if ((cs->op == AX_ISA_KVMERGE || cs->op == AX_ISA_KVFOLD) && (flags == 0 || cs->len % flags != 0))
         fail_at(v, cs->core, cs->at, cs->op, "flags %u: %s's heads must be at least 1 and divide "
                 "len (%llu)", flags, ax_isa_mnemonic(cs->op), (unsigned long long)cs->len);
+    if (cs->op == AX_ISA_SUMACC && (flags & ~(AX_ISA_SUMACC_SQUARES | AX_ISA_SUMACC_START)))
+        fail_at(v, cs->core, cs->at, cs->op,
+                "flags 0x%02x: only bits 0 (squares) and 1 (start) exist", flags);
+    if (cs->op == AX_ISA_PSUMRECV && (flags & ~AX_ISA_PSUMRECV_COPY))
+        fail_at(v, cs->core, cs->at, cs->op, "flags 0x%02x: only bit 0 (copy) exists", flags);
+    else if (cs->op == AX_ISA_PSUMRECV && (flags & AX_ISA_PSUMRECV_COPY) && cs->ops[1] != 1)
+        fail_at(v, cs->core, cs->at, cs->op,
+                "flags bit 0 (copy) takes one message, which replaces dst; count is %llu",
+                (unsigned long long)cs->ops[1]);
 }
 
 /* An argmax's indexes are float32 words: base + len must stay within the

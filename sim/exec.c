@@ -42,11 +42,12 @@
 
 /* ---- per-core bookkeeping ------------------------------------------------------------------ */
 
-/* The spikes of one nonzero count, as they travel: column (relative to the
- * first word of the counts buffer), the count (its events sum to it), the
- * encoder's V_th and encoding, and the counts buffer they left (its index
- * in the buffer table, or NONE), which tells the timed run which spike site
- * a synacc reads. */
+/* The spikes of one nonzero count, as they travel: column (its word's
+ * place in the counts buffer, plus the buffer's ref when it has one: the
+ * first row of the vector a shard holds), the count (its events sum to
+ * it), the encoder's V_th and encoding, and the counts buffer they left
+ * (its index in the buffer table, or NONE), which tells the timed run
+ * which spike site a synacc reads. */
 struct train {
     uint32_t col;
     int32_t s;
@@ -976,21 +977,119 @@ static int barrier_passed(const struct ax_exec *ex, const struct core_run *r, ui
 
 /* ---- the spiking path ----------------------------------------------------------------------- */
 
+/* s + |f64(x_0)| + |f64(x_1)| + ... + |f64(x_{n-1})|, in that order: thresh's
+ * sum from s = -0.0, and a row shard's part of it (sumacc) from the sum of
+ * the shards before it, so that a chain of shards forms the same sum. */
+static double add_abs(double s, const uint32_t *x, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        s += fabs((double)ld(&x[i]));
+    return s;
+}
+
+/* The same with f64(x_i)^2: rmsnorm's sum, and sumacc's with squares. */
+static double add_squares(double s, const uint32_t *x, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        s += (double)ld(&x[i]) * (double)ld(&x[i]);
+    return s;
+}
+
+/* V_th from the sum `a` of |x| over `n` values: f32((a / n) / k), clamped
+ * to [1e-5, 1e4] in float32 (thresh, and threshof from a total). */
+static float thresh_of(double a, double n, double k)
+{
+    float V = (float)((a / n) / k);
+    if (V < 1e-5f)
+        V = 1e-5f;
+    if (V > 1e4f)
+        V = 1e4f;
+    return V;
+}
+
 static void op_thresh(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
     uint32_t *x = vec(ex, r, in->a, "src"), *v = span(ex, r, in->b, 1, "vth");
     double k = constant(ex, r, in->flags, "k");
     if (!x || !v || ex->st != AX_OK)
         return;
-    double a = -0.0;
-    for (uint64_t i = 0; i < r->len; i++)
-        a += fabs((double)ld(&x[i]));
-    float V = (float)((a / (double)r->len) / k);
-    if (V < 1e-5f)
-        V = 1e-5f;
-    if (V > 1e4f)
-        V = 1e4f;
-    stf(v, V);
+    stf(v, thresh_of(add_abs(-0.0, x, r->len), (double)r->len, k));
+}
+
+/* ---- running totals (ax_isa.h, AX_ISA_TOTAL_WORDS) ------------------------------------------ */
+
+/* Words as a float64 through a union, as union word does for float32. */
+union dword {
+    uint64_t u;
+    double d;
+};
+
+/* The float64 sum of the total at `t`: words 0 and 1, least significant first. */
+static double total_sum(const uint32_t *t)
+{
+    union dword w;
+    w.u = (uint64_t)t[0] | (uint64_t)t[1] << 32;
+    return w.d;
+}
+
+static void set_total(uint32_t *t, double s, uint32_t n)
+{
+    union dword w;
+    w.d = s;
+    t[0] = (uint32_t)w.u;
+    t[1] = (uint32_t)(w.u >> 32);
+    t[2] = n;
+}
+
+/* The total at `addr` for reading, or NULL after an error (naming operand
+ * `what`); a total of no values is one too, since nothing divides by it. */
+static uint32_t *total_read(struct ax_exec *ex, const struct core_run *r, uint64_t addr,
+                            const char *what)
+{
+    uint32_t *t = span(ex, r, addr, AX_ISA_TOTAL_WORDS, what);
+    if (t && t[2] == 0) {
+        fail(ex, r, AX_ERR_INVALID,
+             "operand '%s': the total at word %llu sums no values (count 0): there is no mean "
+             "to take",
+             what, (unsigned long long)addr);
+        return NULL;
+    }
+    return t;
+}
+
+/* sumacc tot, src: the total continued over src[0..len) in ascending order
+ * (or started, flags bit 1), |x| or x^2 (flags bit 0). */
+static void op_sumacc(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t *t = span(ex, r, in->a, AX_ISA_TOTAL_WORDS, "tot"), *x = vec(ex, r, in->b, "src");
+    if (!t || !x)
+        return;
+    if (in->flags & ~(AX_ISA_SUMACC_SQUARES | AX_ISA_SUMACC_START)) {
+        fail(ex, r, AX_ERR_INVALID, "flags 0x%02x: only bits 0 and 1 exist", in->flags);
+        return;
+    }
+    int is_start = (in->flags & AX_ISA_SUMACC_START) != 0;
+    double s = is_start ? -0.0 : total_sum(t);
+    uint64_t n = (is_start ? 0 : (uint64_t)t[2]) + r->len;
+    if (n > UINT32_MAX) {
+        fail(ex, r, AX_ERR_LIMIT,
+             "the total would count %llu values, more than its word holds (%u)",
+             (unsigned long long)n, UINT32_MAX);
+        return;
+    }
+    s = in->flags & AX_ISA_SUMACC_SQUARES ? add_squares(s, x, r->len) : add_abs(s, x, r->len);
+    set_total(t, s, (uint32_t)n);
+}
+
+/* threshof vth, tot: thresh's V_th from the total of |x| that a chain of
+ * shards formed. */
+static void op_threshof(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t *v = span(ex, r, in->a, 1, "vth"), *t = total_read(ex, r, in->b, "tot");
+    double k = constant(ex, r, in->flags, "k");
+    if (!v || !t || ex->st != AX_OK)
+        return;
+    stf(v, thresh_of(total_sum(t), (double)t[2], k));
 }
 
 /* The largest |count| an encode with these flags writes: T events (ternary,
@@ -1147,6 +1246,9 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
         return;
     const struct ax_prog_buffer *buf = ax_prog_buffer_at(p, r->core, (uint32_t)in->a);
     uint32_t base = buf ? buf->addr : (uint32_t)in->a;
+    /* a counts buffer holding rows [ref, ref + words) of a vector names them */
+    int has_col0 = buf && buf->kind == AX_PROG_BUF_COUNTS && buf->ref != AX_PROG_NONE;
+    uint32_t col0 = has_col0 ? buf->ref : 0;
     uint64_t events = 0, generated = 0, first = flight_of(ex, r->tok)->trains.n;
     for (uint64_t i = 0; i < r->len && ex->st == AX_OK; i++) {
         uint32_t addr = (uint32_t)(in->a + i);
@@ -1163,7 +1265,7 @@ static void op_emit(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
                  addr);
             return;
         }
-        struct train t = {addr - base, s, e->vth, e->enc,
+        struct train t = {col0 + (addr - base), s, e->vth, e->enc,
                           buf ? (uint32_t)(buf - p->buffers) : NONE};
         events += events_of(e->enc, magnitude(s));
         if (!e->is_sent && !(e->is_sent = ax_mem_calloc(e->n, 1))) {
@@ -1529,6 +1631,13 @@ static int op_psumrecv(struct ax_exec *ex, struct core_run *r, const struct ax_i
     if (!dst && !ex->activity)
         return 1;
     uint64_t want = in->b, have = 0;
+    if ((in->flags & ~AX_ISA_PSUMRECV_COPY) || ((in->flags & AX_ISA_PSUMRECV_COPY) && want != 1)) {
+        fail(ex, r, AX_ERR_INVALID,
+             "flags 0x%02x with count %llu: bit 0 (copy) alone, with one message, is the only "
+             "flag",
+             in->flags, (unsigned long long)want);
+        return 1;
+    }
     for (uint32_t i = 0; i < r->n_msgs && have < want; i++)
         have += r->msgs[i].addr == in->a && r->msgs[i].tok == r->tok;
     if (have < want)
@@ -1560,8 +1669,13 @@ static int op_psumrecv(struct ax_exec *ex, struct core_run *r, const struct ax_i
             fail(ex, r, AX_ERR_INVALID,
                  "a message of %u words from core %u, but the receive adds len = %llu words",
                  take[i].n, take[i].src, (unsigned long long)r->len);
-        for (uint64_t e = 0; dst && e < r->len && ex->st == AX_OK; e++)
-            stf(&dst[e], ld(&dst[e]) + take[i].data[e]);
+        if (in->flags & AX_ISA_PSUMRECV_COPY) { /* the words, bit for bit */
+            if (dst && ex->st == AX_OK)
+                memcpy(dst, take[i].data, (size_t)r->len * sizeof *dst);
+        } else {
+            for (uint64_t e = 0; dst && e < r->len && ex->st == AX_OK; e++)
+                stf(&dst[e], ld(&dst[e]) + take[i].data[e]);
+        }
         ax_mem_free(take[i].data);
         if (ex->did)
             ex->taken[ex->n_taken++] = take[i].id;
@@ -1584,8 +1698,9 @@ static void op_psumsend(struct ax_exec *ex, struct core_run *r, const struct ax_
         oom(ex, r);
         return;
     }
-    for (uint64_t i = 0; i < r->len; i++)
-        data[i] = ld(&src[i]);
+    /* the words as they are, not as float32 values: a total's float64
+     * halves, NaN patterns included, reach a psumrecv that copies them */
+    memcpy(data, src, (size_t)r->len * sizeof *data);
     send_values(ex, r, in->b, data, (uint32_t)r->len);
     ax_mem_free(data);
 }
@@ -1710,6 +1825,20 @@ static void op_vdot(struct ax_exec *ex, struct core_run *r, const struct ax_isa_
     }
 }
 
+/* rmsnorm's scaling from the sum of squares `ss` of `n` values:
+ * r = 1 / sqrt(ss / n + eps), dst_i = f32(f64(x_i) * r), then times w_i as
+ * one float32 product (w NULL: rmsscale, whose `vmul` by w after it is that
+ * product). Each element is read before it is written: dst may be x or w. */
+static void rms_scale(uint32_t *dst, const uint32_t *x, const uint32_t *w, uint64_t len, double ss,
+                      double n, double eps)
+{
+    double rr = 1.0 / sqrt(ss / n + eps);
+    for (uint64_t i = 0; i < len; i++) {
+        float y = (float)((double)ld(&x[i]) * rr);
+        stf(&dst[i], w ? y * ld(&w[i]) : y);
+    }
+}
+
 static void op_rmsnorm(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
 {
     uint32_t *dst = vec(ex, r, in->a, "dst"), *x = vec(ex, r, in->b, "src");
@@ -1717,12 +1846,19 @@ static void op_rmsnorm(struct ax_exec *ex, struct core_run *r, const struct ax_i
     double eps = constant(ex, r, in->flags, "eps");
     if (!dst || !x || !w || ex->st != AX_OK)
         return;
-    double ss = -0.0;
-    for (uint64_t i = 0; i < r->len; i++)
-        ss += (double)ld(&x[i]) * (double)ld(&x[i]);
-    double rr = 1.0 / sqrt(ss / (double)r->len + eps);
-    for (uint64_t i = 0; i < r->len; i++)
-        stf(&dst[i], (float)((double)ld(&x[i]) * rr) * ld(&w[i]));
+    rms_scale(dst, x, w, r->len, add_squares(-0.0, x, r->len), (double)r->len, eps);
+}
+
+/* rmsscale dst, src, tot: rmsnorm without its weights, the sum of squares
+ * and its count from the total a chain of shards formed. */
+static void op_rmsscale(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
+{
+    uint32_t *dst = vec(ex, r, in->a, "dst"), *x = vec(ex, r, in->b, "src");
+    uint32_t *t = total_read(ex, r, in->c, "tot");
+    double eps = constant(ex, r, in->flags, "eps");
+    if (!dst || !x || !t || ex->st != AX_OK)
+        return;
+    rms_scale(dst, x, NULL, r->len, total_sum(t), (double)t[2], eps);
 }
 
 static void op_rope(struct ax_exec *ex, struct core_run *r, const struct ax_isa_instr *in)
@@ -2742,6 +2878,15 @@ static enum ax_exec_state run_one(struct ax_exec *ex, uint32_t k)
             break;
         case AX_ISA_ROPE:
             op_rope(ex, r, &in);
+            break;
+        case AX_ISA_SUMACC:
+            op_sumacc(ex, r, &in);
+            break;
+        case AX_ISA_THRESHOF:
+            op_threshof(ex, r, &in);
+            break;
+        case AX_ISA_RMSSCALE:
+            op_rmsscale(ex, r, &in);
             break;
         default: /* nop, and the cases above */
             break;

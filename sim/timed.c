@@ -65,20 +65,28 @@ struct ready {
 struct site {
     uint32_t buffer, node;
     uint32_t shard, shards; /* its place among the node's counts buffers */
-    uint32_t first;         /* its first channel among the node's counts buffers */
-    uint32_t lead;          /* the first projection reading it: its reader, or NONE */
+    uint32_t first;         /* its first channel among the node's counts buffers (its ref,
+                             * when it has one: the first row of a shard) */
+    uint32_t head;          /* the node's first site: its shards share their readers */
+    uint32_t next_shard;    /* the node's next site after this one, or NONE */
+    uint32_t channels;      /* the node's counts over all its shards */
+    uint32_t lead;          /* the first projection reading it: its reader, or NONE (kept
+                             * at the head) */
     struct ax_synth_pmf pmf;
 };
 
-/* A spiking projection's input: the counts buffer a node-table entry with a
- * spike site emits from (one per shard of its input). The unit of the
+/* A spiking projection's input: the counts a node-table entry with a spike
+ * site emits from (those of every shard of its input). The unit of the
  * sparsity statistics and of profiles, as the reference counts them: per
- * projection, so that q, k, v and gk each count the one input they share. */
+ * projection, so that q, k, v and gk each count the one input they share,
+ * and over the whole vector, however many shards hold it (the steps of an
+ * adaptive encoding are the whole vector's). */
 struct reader {
-    uint32_t entry, site, layer;
+    uint32_t entry, site, layer; /* site: the head of its input's sites */
     uint32_t token;         /* 1 + the last token recorded */
+    int32_t *gather;        /* an input of several shards: the token's counts of all */
     uint32_t next;          /* the next reader of the same site, or NONE */
-    char name[160];         /* the projection's site name, "#k" added for shard k */
+    char name[160];         /* the projection's site name */
     struct ax_spike_stats stats;
     int has_stats;
     uint64_t hist[AX_SYNTH_MAX_MAG + 1];
@@ -695,6 +703,18 @@ static void local_work(struct timed *s, uint32_t core, const struct ax_exec_did 
         charge(s, j, core, AX_LEDGER_DENSE_MUL, len);
         charge(s, j, core, AX_LEDGER_DENSE_MAC, len);
         break;
+    case AX_ISA_SUMACC: /* a shard's part of rmsnorm's sum (as rmsnorm charges it) or thresh's */
+        charge(s, j, core,
+               in->flags & AX_ISA_SUMACC_SQUARES ? AX_LEDGER_DENSE_MAC : AX_LEDGER_ACCESS_NEURON,
+               len);
+        break;
+    case AX_ISA_THRESHOF: /* one scalar from the total */
+        charge(s, j, core, AX_LEDGER_DENSE_DIV, 1);
+        break;
+    case AX_ISA_RMSSCALE: /* rmsnorm's scaling, its product by w left to a vmul */
+        charge(s, j, core, AX_LEDGER_DENSE_MUL, len);
+        charge(s, j, core, AX_LEDGER_DENSE_RSQRT, 1);
+        break;
     case AX_ISA_GLADECAY: /* the decay from the gate, S = diag(decay) S: of the block's columns */
         charge(s, j, core, AX_LEDGER_DENSE_EXP, len);
         charge(s, j, core, AX_LEDGER_DENSE_MUL, len * d->gla_cols);
@@ -736,10 +756,11 @@ static void local_work(struct timed *s, uint32_t core, const struct ax_exec_did 
 
 /* ---- sites: the counts buffers ------------------------------------------------------- */
 
-/* The reader of site `si` by node-table entry `entry`, or NONE. */
+/* The reader of site `si` (of any shard of its node's counts) by node-table
+ * entry `entry`, or NONE. */
 static uint32_t reader_of(const struct timed *s, uint32_t si, uint32_t entry)
 {
-    uint32_t r = si < s->n_sites ? s->first_reader[si] : NONE;
+    uint32_t r = si < s->n_sites ? s->first_reader[s->sites[si].head] : NONE;
     while (r != NONE && s->readers[r].entry != entry)
         r = s->readers[r].next;
     return r;
@@ -749,9 +770,10 @@ static uint32_t add_reader(struct timed *s, uint32_t si, uint32_t e);
 
 /* An emit of node-table entry `entry` read counts buffer `b`, or a synacc
  * of it took b's events (is_synacc): the first in this token records the
- * buffer's counts (all of them, as the projection reads them) in the
- * entry's statistics. A synacc of an entry with a spike site that no emit
- * of it names makes it a reader of b's site (one emission fed it). */
+ * counts of b's node (all of them, as the projection reads them: those of
+ * every shard, once all are encoded) in the entry's statistics. A synacc
+ * of an entry with a spike site that no emit of it names makes it a reader
+ * of b's site (one emission fed it). */
 static ax_status record_input(struct timed *s, uint32_t token, uint32_t entry,
                               const struct ax_prog_buffer *b, int is_synacc)
 {
@@ -763,18 +785,32 @@ static ax_status record_input(struct timed *s, uint32_t token, uint32_t entry,
     if (ri == NONE || s->readers[ri].token == token + 1)
         return AX_OK;
     struct reader *t = &s->readers[ri];
+    const struct site *head = &s->sites[s->sites[s->site_of[b - p->buffers]].head];
+    const int32_t *counts = NULL;
+    if (head->shards > 1 && !t->gather &&
+        !(t->gather = ax_mem_alloc((size_t)head->channels * sizeof *t->gather)))
+        return AX_ERR_NOMEM;
+    for (uint32_t k = (uint32_t)(head - s->sites); k != NONE; k = s->sites[k].next_shard) {
+        const struct site *sh = &s->sites[k];
+        const struct ax_prog_buffer *c = &p->buffers[sh->buffer];
+        if (sh->first + c->words > head->channels)
+            return AX_OK;
+        counts = ax_exec_counts(s->ex, c->core, c->addr, c->words);
+        if (!counts)
+            return AX_OK; /* not all encoded yet: a later emit or synacc records them */
+        if (t->gather)
+            memcpy(t->gather + sh->first, counts, c->words * sizeof *counts);
+    }
     t->token = token + 1;
-    const int32_t *counts = ax_exec_counts(s->ex, b->core, b->addr, b->words);
-    if (!counts)
-        return AX_OK; /* an encode wrote only part of it: nothing to record as a whole */
+    counts = t->gather ? t->gather : counts;
     if (!t->has_stats) {
-        ax_status st = ax_spike_stats_init(&t->stats, b->words);
+        ax_status st = ax_spike_stats_init(&t->stats, head->channels);
         if (st != AX_OK)
             return st;
         t->has_stats = 1;
     }
     ax_spike_stats_add(&t->stats, &s->spike, counts);
-    for (uint32_t c = 0; c < b->words; c++) {
+    for (uint32_t c = 0; c < head->channels; c++) {
         int64_t v = counts[c];
         uint64_t mag = (uint64_t)(v < 0 ? -v : v);
         t->hist[mag < AX_SYNTH_MAX_MAG ? mag : AX_SYNTH_MAX_MAG]++;
@@ -995,7 +1031,12 @@ static ax_status timed_instr(struct timed *s, uint32_t k, const struct ax_exec_d
         for (uint32_t i = 0; i < d->n_taken; i++)
             if (d->taken[i] < T->cap_msgs && T->free_msg[d->taken[i]] > ft)
                 ft = T->free_msg[d->taken[i]];
-        charge(s, &j, core, AX_LEDGER_DENSE_ADD, (double)d->len * d->n_taken);
+        /* a copy (one message, flags bit 0) adds nothing: its words are written to SRAM, a
+         * few accesses where the adds would take len dense operations */
+        if (d->in.flags & AX_ISA_PSUMRECV_COPY)
+            charge(s, &j, core, AX_LEDGER_SRAM_WRITE, accesses(s, (double)d->len * 4.0));
+        else
+            charge(s, &j, core, AX_LEDGER_DENSE_ADD, (double)d->len * d->n_taken);
         done = run_job(s, core, t, &j);
         fdone = free_job(ft, &j);
         break;
@@ -1223,13 +1264,25 @@ static ax_status plan_sites(struct timed *s)
         struct site *t = &s->sites[s->n_sites];
         t->buffer = b;
         t->node = buf->node;
-        t->first = words[buf->node];
+        /* a counts buffer with a ref holds the vector's channels from there (its rows) */
+        t->first = buf->ref != AX_PROG_NONE ? buf->ref : words[buf->node];
         t->shards = shards[buf->node];
         t->shard = seen[buf->node]++;
+        t->head = t->shard == 0 ? s->n_sites : NONE;
+        t->next_shard = NONE;
         words[buf->node] += buf->words;
         t->lead = NONE;
         s->first_reader[s->n_sites] = NONE;
         s->site_of[b] = s->n_sites++;
+    }
+    for (uint32_t i = 0; st == AX_OK && i < s->n_sites; i++) { /* a node's shards: its head's */
+        struct site *t = &s->sites[i];
+        t->channels = words[t->node];
+        for (uint32_t j = i; t->head == NONE && j-- > 0;)
+            if (s->sites[j].node == t->node && s->sites[j].next_shard == NONE) {
+                s->sites[j].next_shard = i;
+                t->head = s->sites[j].head;
+            }
     }
     ax_mem_free(shards);
     ax_mem_free(seen);
@@ -1250,6 +1303,7 @@ static uint32_t add_reader(struct timed *s, uint32_t si, uint32_t e)
         s->readers = n;
         s->cap_readers = cap;
     }
+    si = s->sites[si].head; /* the shards of one input share their readers */
     struct site *t = &s->sites[si];
     struct reader *r = &s->readers[s->n_readers];
     memset(r, 0, sizeof *r);
@@ -1259,14 +1313,9 @@ static uint32_t add_reader(struct timed *s, uint32_t si, uint32_t e)
     r->next = s->first_reader[si];
     s->first_reader[si] = s->n_readers;
     snprintf(r->name, sizeof r->name, "%s", p->nodes[e].site);
-    if (t->shards > 1) {
-        size_t at = strlen(r->name);
-        snprintf(r->name + at, sizeof r->name - at, "#%u", t->shard);
-    }
     if (t->lead == NONE || e < s->readers[t->lead].entry)
         t->lead = s->n_readers;
-    if (t->shard == 0) /* a projection counts once, whatever its input's shards */
-        s->r->layers[r->layer].n_sites++;
+    s->r->layers[r->layer].n_sites++;
     return s->n_readers++;
 }
 
@@ -1305,10 +1354,11 @@ static void plan_draws(struct timed *s, const struct ax_synth_profile *prof,
     const char *missing = NULL; /* a projection the profile has no entry for */
     for (uint32_t i = 0; i < s->n_sites; i++) {
         struct site *t = &s->sites[i];
-        const char *name = t->lead != NONE ? s->readers[t->lead].name : NULL;
-        n_led += name != NULL;
+        uint32_t lead = s->sites[t->head].lead; /* a shard draws as its node's first */
+        const char *name = lead != NONE ? s->readers[lead].name : NULL;
+        n_led += name != NULL && t->head == i; /* an input counts once, whatever its shards */
         if (prof && name && ax_synth_profile_pmf(prof, name, &t->pmf) == 0) {
-            n_matched++;
+            n_matched += t->head == i;
             continue;
         }
         t->pmf = *def;
@@ -2033,9 +2083,11 @@ static void timed_free(struct timed *s)
 {
     for (uint32_t k = 0; s->node_at && k < s->p->n_code; k++)
         ax_mem_free(s->node_at[k]);
-    for (uint32_t i = 0; i < s->n_readers; i++)
+    for (uint32_t i = 0; i < s->n_readers; i++) {
         if (s->readers[i].has_stats)
             ax_spike_stats_free(&s->readers[i].stats);
+        ax_mem_free(s->readers[i].gather);
+    }
     ax_mem_free(s->readers);
     ax_mem_free(s->first_reader);
     ax_mem_free(s->node_at);

@@ -316,6 +316,49 @@ static void test_events_barrier_per_destination(void)
     close_fixture(&f);
 }
 
+/* w's codes in columns 5..8 of a wider tensor: what a block of a vector's
+ * rows 5..8 reads. */
+static int w_code_at5(uint32_t j, uint32_t i)
+{
+    return i >= 5 && i < 9 ? w_code(j, i - 5) : 0;
+}
+
+/* A counts buffer with ref = 5 holds rows 5..8 of an encoded vector (a
+ * shard): its events name columns 5..8, which the block of columns 5..8
+ * takes, as test_events_synacc_scale's block takes columns 0..3 of the same
+ * counts: -0.5, -1.25, from 4 events. Without the base the events would
+ * name columns 0..3, outside the block: no event, accumulators 0. */
+static void test_emit_counts_ref(void)
+{
+    struct test_tensor t[] = {{"w", w_code_at5, w_scale, NULL}, {NULL, NULL, NULL, NULL}};
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".const 2\n"
+                           ".weights core=1 tensor=\"w\" rows=0+2 cols=5+4 sram\n"
+                           ".buffer core=0 addr=0 words=4 kind=value name=x\n"
+                           ".buffer core=0 addr=4 words=1 kind=scalar name=vth\n"
+                           ".buffer core=0 addr=8 words=4 kind=counts ref=5 name=cnt\n"
+                           ".buffer core=1 addr=0 words=4 kind=weights ref=0 name=w\n"
+                           ".buffer core=1 addr=4 words=2 kind=acc name=acc\n"
+                           ".route src=0 dst=1 spikes\n.barrier cores=0,1\n"
+                           ".code 0\n setlen 4\n thresh x, vth\n encode x, vth, cnt\n emit cnt, 0\n"
+                           " barrier 0\n halt\n"
+                           ".code 1\n barrier 0\n setlen 2\n acczero acc\n synacc 0, acc\n"
+                           " scale acc, w+2, acc\n halt\n",
+                      t))
+        return;
+    float x[4] = {5.0f, -3.0f, 0.0f, 0.0f};
+    put(&f, 0, "x", x, 4);
+    if (run(&f, 0, 0)) {
+        CHECK(ax_exec_f32(f.ex, 1, "acc", 0) == -0.5f);
+        CHECK(ax_exec_f32(f.ex, 1, "acc", 1) == -1.25f);
+        struct ax_exec_stats st;
+        ax_exec_stats(f.ex, &st);
+        CHECK(st.n_events == 4 && st.n_synops == 8);
+    }
+    close_fixture(&f);
+}
+
 /* Tokens in flight (ax_exec_begin_flight) under dataflow: cores 0 and 1
  * each add one to their x, encode it, emit its events to core 2 and send it
  * to core 2's m, then barrier 0, which core 2 passes once both have; core 2
@@ -598,6 +641,40 @@ static void test_receive_order(void)
     close_fixture(&f);
 }
 
+/* psumrecv with flags bit 0 (copy) writes the message's words over dst as
+ * they are: a signalling NaN pattern (as the low half of a float64 may be),
+ * -0.0 and a NaN with a payload and its sign arrive unchanged, over words
+ * that held 1.0. The same message added into zeros (a plain psumrecv)
+ * changes the first two: 0 + -0 = +0, and a signalling NaN comes out quiet
+ * (0x7fc00001). */
+static void test_psumrecv_copy(void)
+{
+    struct fixture f;
+    if (!open_fixture(&f,
+                      HEAD ".buffer core=0 addr=0 words=3 kind=value name=v\n"
+                           ".buffer core=1 addr=0 words=3 kind=inbox name=a\n"
+                           ".buffer core=1 addr=4 words=3 kind=inbox name=b\n"
+                           ".route src=0 dst=1@0 values\n.route src=0 dst=1@4 values\n"
+                           ".code 0\n setlen 3\n psumsend v, 0\n psumsend v, 1\n halt\n"
+                           ".code 1\n setlen 3\n psumrecv a, 1 .flags 1\n psumrecv b, 1\n halt\n",
+                      NULL))
+        return;
+    static const uint32_t v[3] = {0x7f800001u, 0x80000000u, 0xffc12345u};
+    float ones[3] = {1.0f, 1.0f, 1.0f};
+    uint32_t *vw = ax_exec_words(f.ex, 0, 0, 3);
+    CHECK(vw != NULL);
+    if (vw)
+        memcpy(vw, v, sizeof v);
+    put(&f, 1, "a", ones, 3);
+    if (run(&f, 0, 0)) {
+        uint32_t n = 0;
+        const uint32_t *a = ax_exec_buffer(f.ex, 1, "a", &n), *b = ax_exec_buffer(f.ex, 1, "b", &n);
+        CHECK(a && a[0] == v[0] && a[1] == v[1] && a[2] == v[2]);
+        CHECK(b && b[0] != v[0] && b[1] == 0u); /* what adding does to them */
+    }
+    close_fixture(&f);
+}
+
 /* emb: 2 rows x 4; row 1 codes 10, -20, 30, -40, scale 0.125. */
 static int emb_code(uint32_t j, uint32_t i)
 {
@@ -845,6 +922,218 @@ static void test_float_vdot_rope_theta(void)
                   (float)((double)x[i] / (1.0 + exp(-(double)x[i])) * (double)x[i]));
     }
     close_fixture(&f);
+}
+
+/* ---- running totals: a vector cut into row shards -------------------------------------------- */
+
+/* Norm weights 0.5, 0.75, 1, ... by column. */
+static float shard_w(uint32_t j, uint32_t i)
+{
+    (void)j;
+    return 0.5f + 0.25f * (float)i;
+}
+
+/* A vector of 8 rows cut in two shards of 4: core 0 holds rows 0..3 and
+ * starts the total, core 1 (rows 4..7) receives it, continues it and sends
+ * the whole vector's total back; each then scales its rows (rmsscale +
+ * vmul) or takes the threshold (threshof). Core 2 holds the whole vector
+ * and runs rmsnorm (or thresh). `is_rms`: squares, else |x|; the constant
+ * is eps (or k). */
+static const char *shard_text(int is_rms, const char *constant)
+{
+    static char text[4096];
+    snprintf(text, sizeof text,
+             HEAD ".const %s\n"
+                  ".weights core=0 tensor=\"nw\" rows=0+1 cols=0+4 sram float\n"
+                  ".weights core=1 tensor=\"nw\" rows=0+1 cols=4+4 sram float\n"
+                  ".weights core=2 tensor=\"nw\" rows=0+1 cols=0+8 sram float\n"
+                  ".buffer core=0 addr=0 words=4 kind=value name=x\n"
+                  ".buffer core=0 addr=4 words=3 kind=value name=tot\n"
+                  ".buffer core=0 addr=8 words=4 kind=param ref=0 name=w\n"
+                  ".buffer core=0 addr=12 words=4 kind=value name=y\n"
+                  ".buffer core=1 addr=0 words=4 kind=value name=x\n"
+                  ".buffer core=1 addr=4 words=3 kind=value name=tot\n"
+                  ".buffer core=1 addr=8 words=4 kind=param ref=1 name=w\n"
+                  ".buffer core=1 addr=12 words=4 kind=value name=y\n"
+                  ".buffer core=2 addr=0 words=8 kind=value name=x\n"
+                  ".buffer core=2 addr=8 words=8 kind=param ref=2 name=w\n"
+                  ".buffer core=2 addr=16 words=8 kind=value name=y\n"
+                  ".route src=0 dst=1@4 values\n.route src=1 dst=0@4 values\n"
+                  ".code 0\n setlen 4\n sumacc tot, x .flags %u\n setlen 3\n psumsend tot, 0\n"
+                  " psumrecv tot, 1 .flags 1\n setlen 4\n %s\n halt\n"
+                  ".code 1\n setlen 3\n psumrecv tot, 1 .flags 1\n setlen 4\n sumacc tot, x%s\n"
+                  " setlen 3\n psumsend tot, 1\n setlen 4\n %s\n halt\n"
+                  ".code 2\n setlen 8\n %s\n halt\n",
+             constant, is_rms ? 3u : 2u,
+             is_rms ? "rmsscale y, x, tot\n vmul y, y, w" : "threshof y, tot",
+             is_rms ? " .flags 1" : "",
+             is_rms ? "rmsscale y, x, tot\n vmul y, y, w" : "threshof y, tot",
+             is_rms ? "rmsnorm y, x, w" : "thresh x, y");
+    return text;
+}
+
+/* Runs shard_text on `x` (8 rows) with garbage in both totals (a start
+ * must not read it, a copy must replace it), twice (the second token must
+ * not continue the first's total). Returns 0 when a run failed. */
+static int run_shards(struct fixture *f, const float *x)
+{
+    static const uint32_t garbage[3] = {0x12345678u, 0x40590000u, 5u};
+    put(f, 0, "x", x, 4);
+    put(f, 1, "x", x + 4, 4);
+    put(f, 2, "x", x, 8);
+    for (uint32_t tok = 0; tok < 2; tok++) {
+        for (uint32_t core = 0; core < 2; core++) {
+            uint32_t *t = ax_exec_words(f->ex, core, 4, 3);
+            CHECK(t != NULL);
+            if (t)
+                memcpy(t, garbage, sizeof garbage);
+        }
+        if (!run(f, tok, tok))
+            return 0;
+    }
+    return 1;
+}
+
+/* Both cores end with the total `sum`, count 8: the float64's bits, the
+ * least significant word first. */
+static int has_total(struct fixture *f, double sum)
+{
+    uint64_t bits;
+    memcpy(&bits, &sum, sizeof bits);
+    int ok = 1;
+    for (uint32_t core = 0; core < 2; core++) {
+        uint32_t n = 0;
+        const uint32_t *t = ax_exec_buffer(f->ex, core, "tot", &n);
+        ok &= t && n == 3 && t[0] == (uint32_t)bits && t[1] == (uint32_t)(bits >> 32) && t[2] == 8;
+    }
+    return ok;
+}
+
+/* Each shard's output word i is the whole vector's word i (core 0: rows
+ * 0..3, core 1: rows 4..7; thresh: the one word). */
+static int same_as_whole(struct fixture *f, int is_rms)
+{
+    int ok = 1;
+    for (uint32_t i = 0; i < (is_rms ? 8u : 2u); i++) {
+        uint32_t core = is_rms ? i / 4 : i, at = is_rms ? i % 4 : 0;
+        ok &= test_bits(ax_exec_f32(f->ex, core, "y", at)) ==
+              test_bits(ax_exec_f32(f->ex, 2, "y", is_rms ? i : 0));
+    }
+    return ok;
+}
+
+/* rmsnorm over shards: sumacc of squares along the chain, rmsscale, vmul by
+ * w, bit for bit the whole vector's rmsnorm.
+ * Order: x = 2^27, 1, 1, 1 | 1, 1, 1, 4, eps = -2^51. The squares in order
+ * from the first: 2^54, then each 1 is lost (half an ulp of 2^54 is 2),
+ * then + 16: ss = 2^54 + 16, ss / 8 + eps = 2, r = 1 / sqrt(2). Each shard
+ * summed alone and the two added would give 2^54 + 19 -> 2^54 + 20: 2.5,
+ * r = 1 / sqrt(2.5), another output.
+ * Small: x = 1..8, eps = 0: ss = 204, r = 1 / sqrt(25.5), y_i = f32(x_i r)
+ * x w_i; rows 3 and 6 round differently when x_i r is formed in float32
+ * (f32(x_i) x f32(r)). */
+static void test_shards_rmsnorm(void)
+{
+    struct test_tensor t[] = {{"nw", NULL, NULL, shard_w}, {NULL, NULL, NULL, NULL}};
+    static const struct {
+        const char *eps;
+        float x[8];
+        double ss;
+    } cases[] = {
+        {"-2251799813685248", {0x1p27f, 1, 1, 1, 1, 1, 1, 4}, 0x1p54 + 16},
+        {"0", {1, 2, 3, 4, 5, 6, 7, 8}, 204},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct fixture f;
+        if (!open_fixture(&f, shard_text(1, cases[c].eps), t))
+            return;
+        if (run_shards(&f, cases[c].x)) {
+            CHECK(has_total(&f, cases[c].ss));
+            CHECK(same_as_whole(&f, 1));
+            double eps = (double)strtof(cases[c].eps, NULL), r = 1.0 / sqrt(cases[c].ss / 8 + eps);
+            for (uint32_t i = 0; i < 8; i++)
+                CHECK(test_bits(ax_exec_f32(f.ex, i / 4, "y", i % 4)) ==
+                      test_bits((float)((double)cases[c].x[i] * r) * shard_w(0, i)));
+        }
+        close_fixture(&f);
+    }
+}
+
+/* thresh over shards: sumacc of |x| along the chain, threshof, the whole
+ * vector's thresh bit for bit, k = 0.7.
+ * Middle: x = 1, 2, 3, 4 | -5, 6, -7, 8: a = 36, V = f32((36 / 8) / f64(0.7f)).
+ * Order and the upper clamp: x = 2^53, 1, 1, 1 | 1, 1, 1, -4: from the first,
+ * each 1 is lost (2^53 + 1 ties to the even 2^53), then + 4: a = 2^53 + 4
+ * (each shard alone, then added: 2^53 + 7 -> 2^53 + 8); V = 2^50 / 0.7,
+ * about 1.6e15, clamped to 1e4.
+ * The lower clamp: x = 1e-30 everywhere: V about 1.4e-30, clamped to 1e-5. */
+static void test_shards_thresh(void)
+{
+    static const struct {
+        float x[8];
+        double a;
+        float v;
+    } cases[] = {
+        {{1, 2, 3, 4, -5, 6, -7, 8}, 36, 0},
+        {{0x1p53f, 1, 1, 1, 1, 1, 1, -4}, 0x1p53 + 4, 1e4f},
+        {{1e-30f, 1e-30f, 1e-30f, 1e-30f, 1e-30f, 1e-30f, 1e-30f, 1e-30f}, 0, 1e-5f},
+    };
+    struct test_tensor t[] = {{"nw", NULL, NULL, shard_w}, {NULL, NULL, NULL, NULL}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct fixture f;
+        if (!open_fixture(&f, shard_text(0, "0.7"), t))
+            return;
+        if (run_shards(&f, cases[c].x)) {
+            double a = -0.0;
+            for (int i = 0; i < 8; i++) /* the last case's sum, as thresh forms it */
+                a += fabs((double)cases[c].x[i]);
+            CHECK(has_total(&f, c < 2 ? cases[c].a : a));
+            CHECK(same_as_whole(&f, 0));
+            float want = c ? cases[c].v : (float)((36.0 / 8.0) / (double)0.7f);
+            CHECK(ax_exec_f32(f.ex, 0, "y", 0) == want && ax_exec_f32(f.ex, 1, "y", 0) == want);
+        }
+        close_fixture(&f);
+    }
+}
+
+/* A total of no values has no mean: threshof and rmsscale fail, naming the
+ * core and the instruction; a count past 2^32 - 1 is an error too. */
+static void test_total_errors(void)
+{
+    static const struct {
+        const char *code, *want, *why;
+        uint32_t count; /* the total's count before the instruction */
+        ax_status st;
+    } cases[] = {
+        {" threshof vth, tot", "core 0, instruction 1 (threshof)", "count 0", 0, AX_ERR_INVALID},
+        {" rmsscale x, x, tot", "core 0, instruction 1 (rmsscale)", "count 0", 0, AX_ERR_INVALID},
+        {" sumacc tot, x", "core 0, instruction 1 (sumacc)", "more than its word holds",
+         0xfffffffdu, AX_ERR_LIMIT},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char text[1024];
+        snprintf(text, sizeof text,
+                 HEAD ".const 1\n.buffer core=0 addr=0 words=4 kind=value name=x\n"
+                      ".buffer core=0 addr=4 words=3 kind=value name=tot\n"
+                      ".buffer core=0 addr=8 words=1 kind=scalar name=vth\n"
+                      ".code 0\n setlen 4\n%s\n halt\n",
+                 cases[c].code);
+        struct fixture f;
+        if (!open_fixture(&f, text, NULL))
+            continue;
+        uint32_t *t = ax_exec_words(f.ex, 0, 4, 3);
+        if (t)
+            t[2] = cases[c].count;
+        CHECK(ax_exec_run(f.ex, 0, 0, &f.diags) == cases[c].st);
+        int found = 0;
+        for (uint32_t d = 0; d < f.diags.n_items; d++) {
+            char line[600];
+            ax_diag_format(&f.diags.items[d], line, sizeof line);
+            found |= strstr(line, cases[c].want) && strstr(line, cases[c].why);
+        }
+        CHECK(found);
+        close_fixture(&f);
+    }
 }
 
 /* ---- state ------------------------------------------------------------------------------------ */
@@ -1204,9 +1493,11 @@ static void test_alloc_failures(void)
 
 AX_TEST_MAIN(T(test_thresh_encode), T(test_encode_ties), T(test_events_synacc_scale),
              T(test_flight_takes_its_own), T(test_events_wait_for_their_barrier),
-             T(test_events_barrier_per_destination), T(test_large_count), T(test_two_groups),
-             T(test_synacc_random), T(test_receive_order), T(test_lookup_and_deadlock),
-             T(test_emit_needs_encode), T(test_dense_ops), T(test_argmax),
-             T(test_vdot_rmsnorm_rope), T(test_float_vdot_rope_theta), T(test_gla), T(test_gla_pending_decay_per_sequence), T(test_kv_ring),
-             T(test_kv_split), T(test_kv_split_agrees), T(test_kv_split_refused),
+             T(test_events_barrier_per_destination), T(test_emit_counts_ref), T(test_large_count),
+             T(test_two_groups), T(test_synacc_random), T(test_receive_order),
+             T(test_psumrecv_copy), T(test_lookup_and_deadlock), T(test_emit_needs_encode),
+             T(test_dense_ops), T(test_argmax), T(test_vdot_rmsnorm_rope),
+             T(test_float_vdot_rope_theta), T(test_shards_rmsnorm), T(test_shards_thresh),
+             T(test_total_errors), T(test_gla), T(test_gla_pending_decay_per_sequence),
+             T(test_kv_ring), T(test_kv_split), T(test_kv_split_agrees), T(test_kv_split_refused),
              T(test_alloc_failures))

@@ -194,10 +194,10 @@ static void test_kinds(void)
         CHECK((int)(n - (size_t)is_in_place) == ax_isa_n_operands((enum ax_isa_op)op));
         int n_written = 0, n_read = 0;
         for (size_t i = 0; i + (size_t)is_in_place < n; i++) {
-            CHECK(strchr("nwriRWMqsSxcgtVPFYA", k[i]) != NULL);
+            CHECK(strchr("nwriRWMqsSxcgtVPFYATu", k[i]) != NULL);
             CHECK(ax_isa_kind_is_address(k[i]) == (strchr("nwri", k[i]) == NULL));
-            n_written += strchr("WMqSV", k[i]) != NULL;
-            n_read += strchr("RMscgtxP", k[i]) != NULL;
+            n_written += strchr("WMqSVT", k[i]) != NULL;
+            n_read += strchr("RMscgtxPTu", k[i]) != NULL;
         }
         if (is_in_place)
             CHECK(n_written >= 1 && n_read >= 1);
@@ -207,6 +207,9 @@ static void test_kinds(void)
     CHECK(AX_ISA_KVPART == 34 && AX_ISA_KVMERGE == 35); /* appended: older opcodes keep theirs */
     CHECK(AX_ISA_RELAY == 36 && AX_ISA_KVFOLD == 37);
     CHECK(AX_ISA_ARGMAX == 38 && AX_ISA_ARGMERGE == 39);
+    CHECK(AX_ISA_SUMACC == 40 && AX_ISA_THRESHOF == 41 && AX_ISA_RMSSCALE == 42);
+    CHECK_STR(ax_isa_kinds(AX_ISA_SUMACC), "TR"); /* the total read and written */
+    CHECK_STR(ax_isa_kinds(AX_ISA_RMSSCALE), "WRu=");
 }
 
 /* docs/isa.md has one table row per instruction, in table order, with the

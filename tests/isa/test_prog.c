@@ -522,6 +522,11 @@ static const struct {
     {"scratch buffer with a ref",
      HEAD ".buffer core=0 addr=0 words=4 kind=scratch ref=3 name=s\n",
      "kind scratch takes no ref (ref 3)"},
+    {"counts buffer of a shard: ref is its first column",
+     HEAD ".buffer core=0 addr=0 words=4 kind=counts ref=16777212 name=c\n", NULL},
+    {"counts buffer whose columns pass 2^24",
+     HEAD ".buffer core=0 addr=0 words=4 kind=counts ref=16777213 name=c\n",
+     "buffer 'c' (core 0): its events would name columns 16777213..16777216, past 16777215"},
     {"node not in the node table",
      HEAD ".buffer core=0 addr=0 words=4 kind=scratch node=9 name=s\n"
           ".node 1 name=\"a\" op=\"input\" layer=-1 site=\"\"\n",
@@ -750,6 +755,34 @@ static const struct {
     {"encode flags",
      SPIKE_BASE ".code 0\n    setlen 8\n    thresh x, vth\n    encode x, vth, cnt .flags 3\n",
      "core 0, instruction 2 (encode): flags 0x03: encoding 3 does not exist"},
+    {"running totals",
+     HEAD ".const 3\n.buffer core=0 addr=0 words=8 kind=value name=x\n"
+          ".buffer core=0 addr=8 words=3 kind=value name=tot\n"
+          ".buffer core=0 addr=12 words=1 kind=scalar name=vth\n"
+          ".code 0\n    setlen 8\n    sumacc tot, x .flags 3\n    sumacc tot, x .flags 1\n"
+          "    threshof vth, tot\n    rmsscale x, x, tot\n    halt\n",
+     NULL},
+    {"sumacc flag bit 2",
+     HEAD ".buffer core=0 addr=0 words=8 kind=value name=x\n"
+          ".buffer core=0 addr=8 words=3 kind=value name=tot\n"
+          ".code 0\n    setlen 8\n    sumacc tot, x .flags 4\n    halt\n",
+     "core 0, instruction 1 (sumacc): flags 0x04: only bits 0 (squares) and 1 (start) exist"},
+    {"threshof whose total runs past its buffer",
+     HEAD ".const 3\n.buffer core=0 addr=0 words=2 kind=value name=tot\n"
+          ".buffer core=0 addr=2 words=1 kind=scalar name=vth\n"
+          ".code 0\n    threshof vth, tot\n    halt\n",
+     "core 0, instruction 0 (threshof): operand 'tot': vector of 3 words from word 0 runs past the "
+     "end of buffer 'tot' (words 0..1)"},
+    {"sumacc over its own total",
+     HEAD ".buffer core=0 addr=0 words=8 kind=value name=x\n"
+          ".code 0\n    setlen 4\n    sumacc x+2, x .flags 2\n    halt\n",
+     "core 0, instruction 1 (sumacc): written operand 'tot' (words 2..4 of 'x') overlaps read "
+     "operand 'src' (words 0..3 of 'x')"},
+    {"rmsscale eps beyond the consts",
+     HEAD ".buffer core=0 addr=0 words=8 kind=value name=x\n"
+          ".buffer core=0 addr=8 words=3 kind=value name=tot\n"
+          ".code 0\n    setlen 8\n    rmsscale x, x, tot .flags 1\n    halt\n",
+     "core 0, instruction 1 (rmsscale): flags 1 name constant 1, but the consts table has 0"},
     {"rmsnorm eps beyond the consts",
      HEAD ".buffer core=0 addr=0 words=8 kind=scratch name=a\n"
           ".buffer core=0 addr=8 words=8 kind=scratch name=b\n"
@@ -796,6 +829,19 @@ static const struct {
      SEND_BASE ".code 0\n    setlen 8\n    psumsend v, 0\n    halt\n"
                ".code 1\n    setlen 8\n    psumrecv in, 1\n    halt\n",
      NULL},
+    {"send and receive a copy",
+     SEND_BASE ".code 0\n    setlen 8\n    psumsend v, 0\n    halt\n"
+               ".code 1\n    setlen 8\n    psumrecv in, 1 .flags 1\n    halt\n",
+     NULL},
+    {"a copy of two messages",
+     SEND_BASE ".code 0\n    setlen 8\n    psumsend v, 0\n    psumsend v, 0\n    halt\n"
+               ".code 1\n    setlen 8\n    psumrecv in, 2 .flags 1\n    halt\n",
+     "core 1, instruction 1 (psumrecv): flags bit 0 (copy) takes one message, which replaces dst; "
+     "count is 2"},
+    {"psumrecv flag bit 1",
+     SEND_BASE ".code 0\n    setlen 8\n    psumsend v, 0\n    halt\n"
+               ".code 1\n    setlen 8\n    psumrecv in, 1 .flags 2\n    halt\n",
+     "core 1, instruction 1 (psumrecv): flags 0x02: only bit 0 (copy) exists"},
     {"synacc without a barrier after the emit",
      SPIKE_BASE ".code 0\n    setlen 8\n    thresh x, vth\n    encode x, vth, cnt\n"
                 "    emit cnt, 0\n    halt\n"

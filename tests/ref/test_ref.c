@@ -325,28 +325,37 @@ static ax_status open_prog(const char *dir, const struct ax_ref_options *o, stru
 }
 
 /* The words of every buffer of `r`'s program named "n<node>.<what>", or
- * "n<node>.<what><k>" for shard k, in the order of the shards (the order the
- * emitter declares them): copied to r->buf, their number returned (0 when
- * the program has none or they pass BUF_WORDS). */
+ * "n<node>.<what><k>" for shard k, in the order of the shards (k = 0, 1,
+ * ...; the program lists buffers core by core, and a shard of a higher k
+ * may lie on a lower core): copied to r->buf, their number returned (0
+ * when the program has none or they pass BUF_WORDS). */
 static uint32_t prog_words(struct prog_run *r, uint32_t node, const char *what)
 {
-    char base[64];
-    snprintf(base, sizeof base, "n%u.%s", node, what);
-    size_t len = strlen(base);
     uint32_t n = 0;
-    for (uint32_t i = 0; i < r->prog.n_buffers; i++) {
-        const struct ax_prog_buffer *b = &r->prog.buffers[i];
-        if (strncmp(b->name, base, len) != 0 ||
-            strspn(b->name + len, "0123456789") != strlen(b->name + len))
-            continue;
+    for (uint32_t k = 0;; k++) {
+        char name[64];
+        if (k == 0)
+            snprintf(name, sizeof name, "n%u.%s", node, what);
+        else
+            snprintf(name, sizeof name, "n%u.%s%u", node, what, k - 1);
+        const struct ax_prog_buffer *b = NULL;
+        for (uint32_t i = 0; i < r->prog.n_buffers && !b; i++)
+            if (strcmp(r->prog.buffers[i].name, name) == 0)
+                b = &r->prog.buffers[i];
+        if (!b) {
+            if (k == 0)
+                continue; /* no whole one: its shards, from 0 */
+            return n;
+        }
         uint32_t words = 0;
         const uint32_t *w = ax_exec_buffer(r->ex, b->core, b->name, &words);
         if (!w || n + words > BUF_WORDS)
             return 0;
         memcpy(r->buf + n, w, words * sizeof *w);
         n += words;
+        if (k == 0)
+            return n; /* whole */
     }
-    return n;
 }
 
 /* The graph node whose value is layer `l`'s output: the last node of the
