@@ -86,7 +86,7 @@ struct ax_prog_weight {
     X(VALUE,   "value",   "float32 value of graph node `node` (or its rows on this core)")       \
     X(INBOX,   "inbox",   "float32 values another core sends here")                              \
     X(COUNTS,  "counts",  "int32 spike counts of an encoded value")                              \
-    X(SCALAR,  "scalar",  "one word: a threshold, a sum, a norm")                                \
+    X(SCALAR,  "scalar",  "a word or a few: a threshold, a sum, a norm, a running total")        \
     X(STATE,   "state",   "recurrent state or K/V window of state record `ref`")                 \
     X(STAGING, "staging", "SRAM that blocks streamed from DRAM are copied into")                 \
     X(SCRATCH, "scratch", "temporary float32 vector")

@@ -40,6 +40,7 @@
 #include "ax_arena.h"
 #include "ax_diag.h"
 #include "ax_ir.h"
+#include "ax_isa.h"
 #include "ax_prog.h"
 #include "ax_spike.h"
 #include "ax_status.h"
@@ -68,6 +69,9 @@ struct ax_map_value_needs {
     uint32_t table_words;   /* RoPE inverse frequencies (head_dim / 2) */
     uint32_t extra_inbox_words; /* an operand of another length (the MoE router's weights) */
     uint32_t scratch_words; /* MoE experts: the gate and up vectors of one expert */
+    uint8_t has_totals;     /* a stream RMSNorm cut into shards: two running totals
+                             * (AX_ISA_TOTAL_WORDS each), the one its chain passes on and the
+                             * one the last shard sends back to all */
 };
 
 struct ax_map_object {          /* one matrix, state or value object of the graph */
@@ -96,6 +100,10 @@ struct ax_map_object {          /* one matrix, state or value object of the grap
                                  * r of each on one core); for a GLA's operand cut by its
                                  * matrix's row ranges (each shard beside the head that reads
                                  * its first rows), that GLA's state object; or UINT32_MAX */
+    uint8_t is_stream;          /* value: a part of the residual stream cut into row shards
+                                 * (ax_map.stream_rows each): the adds, the RMSNorms over the
+                                 * whole vector and the projections the adds read; shard r of
+                                 * each lies with shard r of the value it reads (packing) */
     uint32_t reduce_fanin;      /* weights: the fan-in of the trees its partial sums are added
                                  * along (ax_map_reduce_parent), or 0: flat, each block's go
                                  * straight to the value */
@@ -173,6 +181,10 @@ struct ax_map_options {
     enum ax_map_logits logits;  /* full (default) or argmax */
     uint32_t batch;             /* sequences whose state the program holds, a bank each in
                                  * every state block (1 by default, AX_PROG_BATCH_MAX most) */
+    uint32_t stream;            /* 1 (default): the residual stream cut into row shards where
+                                 * every reader takes shards and the matrices that write it
+                                 * have several row ranges; 0: each of its values whole on
+                                 * one core */
 };
 
 /* The fan-in of the trees a window's partial attentions combine along. */
@@ -190,6 +202,8 @@ int ax_map_reduce_fanin_parse(const char *s, uint32_t *out);
 int ax_map_reduce_chunk_parse(const char *s, uint32_t *out);
 /* Relays: "on" (1) or "off" (0). 0, or -1 when `s` is neither. */
 int ax_map_relay_parse(const char *s, uint32_t *out);
+/* The residual stream: "cut" (1) or "whole" (0). 0, or -1 when `s` is neither. */
+int ax_map_stream_parse(const char *s, uint32_t *out);
 /* The most slots a core (--spread). */
 #define AX_MAP_SPREAD_MAX 64u
 /* Slots: 1 .. AX_MAP_SPREAD_MAX, in decimal digits alone. 0, or -1 when
@@ -229,6 +243,9 @@ struct ax_map {
     uint32_t spread;            /* as used: 1 when blocks stream from DRAM */
     enum ax_map_logits logits;  /* as asked (ax_map_options) */
     uint32_t batch;             /* as asked (ax_map_options) */
+    uint32_t stream;            /* as asked (ax_map_options) */
+    uint32_t stream_rows;       /* rows of each shard of the residual stream (the last may
+                                 * hold fewer), or 0: its values whole */
     double traffic_hop_bytes, traffic_hop_bytes_naive; /* per token */
     struct ax_arena arena;
 };

@@ -55,6 +55,8 @@ struct layout {
     uint32_t record;              /* weights: its weight record */
     uint32_t w, acc, inbox;       /* weights: codes and scales (or staging), accumulators, input */
     uint32_t value, in1, counts, vth, param, table, scalar, extra, scratch; /* value shard */
+    uint32_t tot, total;             /* a stream RMSNorm's shard: the running total it takes in
+                                      * and passes on, and the whole vector's (stream_total) */
     uint32_t state, q, k, v, g, out; /* state block */
     uint32_t parts;               /* a block of part of a window: its own partial attention,
                                    * then its children's (AX_MAP_RING_FANIN) */
@@ -287,6 +289,14 @@ static void receive(struct emitter *e, uint32_t core, uint32_t dst, uint32_t len
     if (zero)
         op(e, core, AX_ISA_ACCZERO, 0, dst, 0, 0);
     op(e, core, AX_ISA_PSUMRECV, 0, dst, count, 0);
+}
+
+/* One message of a running total into `dst` on `core`, its words as they
+ * came (a float64 sum in two words is no float32 to add). */
+static void receive_total(struct emitter *e, uint32_t core, uint32_t dst)
+{
+    setlen(e, core, AX_ISA_TOTAL_WORDS);
+    op(e, core, AX_ISA_PSUMRECV, AX_ISA_PSUMRECV_COPY, dst, 1, 0);
 }
 
 /* ---- routes and barriers ---------------------------------------------------------- */
@@ -584,7 +594,9 @@ static void layout_value(struct emitter *e, uint32_t bi)
     char nb[32];
     l->value = buffer(e, c, rows, AX_PROG_BUF_VALUE, NONE, bname(nb, sizeof nb, id, "value"), shard);
     if (nd->has_counts) { /* also the inbox: its operand is used before the value is encoded */
-        l->counts = buffer(e, c, rows, AX_PROG_BUF_COUNTS, NONE, bname(nb, sizeof nb, id, "counts"), shard);
+        /* a shard's counts name the vector's own columns from its first row on */
+        l->counts = buffer(e, c, rows, AX_PROG_BUF_COUNTS, shard != NONE ? b->row0 : NONE,
+                           bname(nb, sizeof nb, id, "counts"), shard);
         l->vth = buffer(e, c, 1, AX_PROG_BUF_SCALAR, NONE, bname(nb, sizeof nb, id, "vth"), shard);
         l->in1 = nd->n_inboxes ? l->counts : NONE;
     } else {
@@ -607,6 +619,12 @@ static void layout_value(struct emitter *e, uint32_t bi)
     if (nd->scratch_words)
         l->scratch = buffer(e, c, nd->scratch_words, AX_PROG_BUF_SCRATCH, NONE,
                             bname(nb, sizeof nb, id, "hidden"), shard);
+    if (nd->has_totals) {
+        l->tot = buffer(e, c, AX_ISA_TOTAL_WORDS, AX_PROG_BUF_SCALAR, NONE,
+                        bname(nb, sizeof nb, id, "tot"), shard);
+        l->total = buffer(e, c, AX_ISA_TOTAL_WORDS, AX_PROG_BUF_SCALAR, NONE,
+                          bname(nb, sizeof nb, id, "total"), shard);
+    }
 }
 
 /* The kv heads a block of a K/V ring holds: whole ones, or part of one. */
@@ -822,6 +840,83 @@ static ax_status link_readers(struct emitter *e)
     return AX_OK;
 }
 
+/* The running total of |x| (`squares`: x^2) over the shards of stream
+ * value object `v`, shard k's rows at src[k] on its core: each shard takes
+ * the total from the one before (the first starts it), adds its rows in
+ * ascending order and passes it on; the last sends the whole vector's to
+ * every other (a copy where two lie on one core). The float64 sum is then
+ * exactly the one `rmsnorm` or `thresh` forms over the whole vector.
+ * Afterwards each shard's total is at stream_total_at. */
+static void stream_total(struct emitter *e, const struct ax_map_object *v, const uint32_t *src,
+                         int squares)
+{
+    uint32_t first = v->first_block, last = first + v->n_blocks - 1;
+    const struct ax_map_block *bl = e->m->blocks;
+    for (uint32_t sb = first; sb <= last && ok(e); sb++) {
+        const struct layout *l = &e->lay[sb];
+        uint32_t c = bl[sb].core;
+        uint8_t flags = (uint8_t)((squares ? AX_ISA_SUMACC_SQUARES : 0) |
+                                  (sb == first ? AX_ISA_SUMACC_START : 0));
+        if (sb > first && bl[sb - 1].core != c)
+            receive_total(e, c, l->tot);
+        setlen(e, c, bl[sb].rows);
+        op(e, c, AX_ISA_SUMACC, flags, l->tot, src[sb - first], 0);
+        setlen(e, c, AX_ISA_TOTAL_WORDS);
+        e->n_tmp = 0; /* on to the next shard's running total, or back to every other's */
+        uint32_t to0 = sb < last ? sb + 1 : first, to1 = sb < last ? sb + 2 : last;
+        for (uint32_t to = to0; to < to1 && ok(e); to++) {
+            uint32_t at = sb < last ? e->lay[to].tot : e->lay[to].total;
+            if (bl[to].core == c)
+                op(e, c, AX_ISA_VCOPY, 0, at, l->tot, 0);
+            else if (GROW(e, e->tmp, e->n_tmp, e->cap_tmp) == 0)
+                e->tmp[e->n_tmp++] = (struct ax_prog_dest){bl[to].core, at};
+        }
+        if (e->n_tmp)
+            op(e, c, AX_ISA_PSUMSEND, 0, l->tot,
+               route(e, c, AX_PROG_ROUTE_VALUES, e->tmp, e->n_tmp), 0);
+    }
+    for (uint32_t sb = first; sb < last && ok(e); sb++)
+        if (bl[sb].core != bl[last].core)
+            receive_total(e, bl[sb].core, e->lay[sb].total);
+}
+
+/* Where shard `sb` of a stream value finds the whole vector's total after
+ * stream_total: the last shard formed it, the others took it in. */
+static uint32_t stream_total_at(const struct emitter *e, uint32_t sb)
+{
+    const struct ax_map_object *v = &e->m->objects[e->m->blocks[sb].object];
+    return sb == v->first_block + v->n_blocks - 1 ? e->lay[sb].tot : e->lay[sb].total;
+}
+
+/* thresh and encode of a stream value cut into shards, once per token:
+ * the threshold from the running total of |x| over all shards
+ * (stream_total, `threshof`: thresh's V_th bit for bit), then each shard
+ * encodes its rows. */
+static void encode_stream(struct emitter *e, uint32_t value)
+{
+    const struct ax_map_object *v = &e->m->objects[value];
+    if (e->is_encoded[value])
+        return;
+    e->is_encoded[value] = 1;
+    uint32_t *src = ax_mem_alloc((size_t)v->n_blocks * sizeof *src);
+    if (!src) {
+        e->is_oom = 1;
+        return;
+    }
+    for (uint32_t sb = v->first_block; sb < v->first_block + v->n_blocks; sb++)
+        src[sb - v->first_block] = e->lay[sb].value;
+    stream_total(e, v, src, 0);
+    uint8_t flags = AX_ISA_ENC_FLAGS(e->spike->encoding, e->spike->steps);
+    for (uint32_t sb = v->first_block; sb < v->first_block + v->n_blocks && ok(e); sb++) {
+        const struct layout *l = &e->lay[sb];
+        uint32_t c = e->m->blocks[sb].core;
+        setlen(e, c, e->m->blocks[sb].rows);
+        op(e, c, AX_ISA_THRESHOF, (uint8_t)e->k_const, l->vth, stream_total_at(e, sb), 0);
+        op(e, c, AX_ISA_ENCODE, flags, l->value, l->vth, l->counts);
+    }
+    ax_mem_free(src);
+}
+
 /* thresh and encode of a value, once per token however many projections
  * read it. */
 static void encode_once(struct emitter *e, struct source x, uint32_t len)
@@ -907,21 +1002,32 @@ static uint32_t relay_of(const struct emitter *e, uint32_t src, const struct ax_
     return NONE;
 }
 
+/* Whether `core` encodes one of the n groups (src[g]: their encoders). */
+static int is_source(const uint32_t *src, uint32_t n, uint32_t core)
+{
+    for (uint32_t g = 0; g < n; g++)
+        if (src[g] == core)
+            return 1;
+    return 0;
+}
+
 /* Marks the part of the cores of each group (all[at[g] .. at[g + 1])) in
- * the fan-out from the encoder on core `src`: on each chip, one of the
+ * the fan-out from the encoders, group g's on core src[g]: on each chip, one of the
  * group's cores there (one already taking events from elsewhere serves
  * first) relays them to the others on its chip. Events then cross each
  * chip boundary once per group and chip, where the links between chips are
  * the slowest of the system. (Relaying only where a chip holds three or
  * more of a group's cores gave the 7B's token 89.2 ms against 88.6 ms, and
  * the small model's 2.524 ms against 2.546 ms.) */
-static void choose_relays(struct emitter *e, uint32_t src, const struct ax_prog_dest *all,
+static void choose_relays(struct emitter *e, const uint32_t *src, const struct ax_prog_dest *all,
                           const uint32_t *at, uint32_t n_groups)
 {
-    e->core_role[src] = ROLE_DIRECT;
+    for (uint32_t g = 0; g < n_groups; g++)
+        e->core_role[src[g]] = ROLE_DIRECT;
     for (uint32_t g = 0; g < n_groups; g++)
         for (uint32_t i = at[g]; i < at[g + 1]; i++)
-            if (all[i].core != src && relay_of(e, src, all + at[g], at[g + 1] - at[g], i - at[g]) == NONE)
+            if (all[i].core != src[g] &&
+                relay_of(e, src[g], all + at[g], at[g + 1] - at[g], i - at[g]) == NONE)
                 e->core_role[all[i].core] = ROLE_DIRECT;
     /* then the same across chips: of the cores that would take a group's
      * events from the encoder, its head (the first) keeps doing so and
@@ -930,11 +1036,12 @@ static void choose_relays(struct emitter *e, uint32_t src, const struct ax_prog_
      * the same time: the 7B's token 57.82 ms before, 52.74 ms after;
      * heads for squares of 2, 3, 6 and 10 chips gave 54.65, 53.97, 53.37
      * and 52.90 ms. */
-    for (uint32_t i = 0; i < at[n_groups]; i++)
-        if (all[i].core != src && e->core_role[all[i].core] == ROLE_DIRECT)
-            e->core_role[all[i].core] = ROLE_MID;
+    for (uint32_t g = 0; g < n_groups; g++)
+        for (uint32_t i = at[g]; i < at[g + 1]; i++)
+            if (e->core_role[all[i].core] == ROLE_DIRECT && !is_source(src, n_groups, all[i].core))
+                e->core_role[all[i].core] = ROLE_MID;
     for (uint32_t g = 0; g < n_groups; g++) {
-        if (head_of(e, src, all + at[g], at[g + 1] - at[g]) != NONE)
+        if (head_of(e, src[g], all + at[g], at[g + 1] - at[g]) != NONE)
             continue; /* a head of an earlier group serves this one too */
         uint32_t i = at[g]; /* else its first MID core becomes its head */
         while (i < at[g + 1] && e->core_role[all[i].core] != ROLE_MID)
@@ -955,13 +1062,13 @@ static void relay_to_tmp(struct emitter *e, uint32_t core, uint32_t g, uint32_t 
 
 /* The head of each group passes its events on to the group's MID cores;
  * then one barrier of the heads and the MID cores. */
-static void head_relays(struct emitter *e, uint32_t src, const struct ax_prog_dest *all,
+static void head_relays(struct emitter *e, const uint32_t *src, const struct ax_prog_dest *all,
                         const uint32_t *at, uint32_t n_groups, uint32_t cols)
 {
     int is_any = 0;
     for (uint32_t g = 0; g < n_groups && ok(e); g++) {
         const struct ax_prog_dest *d = all + at[g];
-        uint32_t n = at[g + 1] - at[g], head = head_of(e, src, d, n);
+        uint32_t n = at[g + 1] - at[g], head = head_of(e, src[g], d, n);
         e->n_tmp = 0;
         for (uint32_t j = 0; j < n && head != NONE; j++)
             if (e->core_role[d[j].core] == ROLE_MID && GROW(e, e->tmp, e->n_tmp, e->cap_tmp) == 0)
@@ -981,7 +1088,7 @@ static void head_relays(struct emitter *e, uint32_t src, const struct ax_prog_de
 
 /* The relays of each group pass its events on to the group's other cores
  * on their chips; then one barrier of the relays and the cores they feed. */
-static void relay_groups(struct emitter *e, uint32_t src, const struct ax_prog_dest *all,
+static void relay_groups(struct emitter *e, const uint32_t *src, const struct ax_prog_dest *all,
                          const uint32_t *at, uint32_t n_groups, uint32_t cols)
 {
     int is_any = 0;
@@ -992,7 +1099,7 @@ static void relay_groups(struct emitter *e, uint32_t src, const struct ax_prog_d
         const struct ax_prog_dest *d = all + at[g];
         uint32_t n = at[g + 1] - at[g], *of = relay + at[g];
         for (uint32_t j = 0; j < n; j++)
-            of[j] = e->core_role[d[j].core] == ROLE_RELAYED ? relay_of(e, src, d, n, j) : NONE;
+            of[j] = e->core_role[d[j].core] == ROLE_RELAYED ? relay_of(e, src[g], d, n, j) : NONE;
         for (uint32_t i = 0; i < n && ok(e); i++) {
             e->n_tmp = 0; /* the cores relay i feeds */
             for (uint32_t j = 0; j < n; j++)
@@ -1013,10 +1120,39 @@ static void relay_groups(struct emitter *e, uint32_t src, const struct ax_prog_d
         barrier_close(e);
 }
 
+/* A piece of a column group's counts: `cols` of them at `cnt` on the core
+ * that encoded them. */
+struct piece {
+    uint32_t core, cnt, cols;
+};
+
+/* The pieces of column group g (columns g * GROUP .. `end`) of `x`,
+ * appended to *p (n of them, cap): the whole group from the value's core,
+ * or, for a stream value cut into shards, the part each shard holds (a
+ * shard's rows are its matrix's row ranges, mark_stream, which a group may
+ * straddle). */
+static void group_pieces(struct emitter *e, struct source x, uint32_t g, uint32_t end,
+                         struct piece **p, uint32_t *n, uint32_t *cap)
+{
+    for (uint32_t col = g * GROUP; col < end && GROW(e, *p, *n, *cap) == 0;) {
+        if (x.sharded == NONE) {
+            (*p)[(*n)++] = (struct piece){x.core, e->lay[x.shard].counts + col, end - col};
+            return;
+        }
+        uint32_t sb = shard_of(e, x.sharded, col);
+        const struct ax_map_block *b = &e->m->blocks[sb];
+        uint32_t to = b->row0 + b->rows < end ? b->row0 + b->rows : end;
+        (*p)[(*n)++] = (struct piece){b->core, e->lay[sb].counts + (col - b->row0), to - col};
+        col = to;
+    }
+}
+
 /* The spike fan-out of projection `oi` (reading `x`) and of those fed with
  * it (fed_with). Per column group, the cores holding blocks of that group
- * in any of them get its events: from the encoder, one `emit` per run of
- * groups with the same destinations, and one barrier of the encoder and
+ * in any of them get its events: from its encoders (group_pieces: the
+ * value's core, or the shards of a stream value that hold its columns),
+ * one `emit` per run of pieces with the same encoder and destinations
+ * whose counts follow one another, and one barrier of the encoders and
  * those cores. Relayed (e->is_relayed), a group needed by several cores
  * of a chip goes to one of them there (choose_relays), which passes it on
  * to the others (`relay`, relay_groups) after the others; and of those
@@ -1029,59 +1165,82 @@ static void relay_groups(struct emitter *e, uint32_t src, const struct ax_prog_d
 static void spike_fanout(struct emitter *e, uint32_t oi, struct source x)
 {
     const struct ax_map *m = e->m;
-    uint32_t counts = e->lay[x.shard].counts, cols = m->objects[oi].cols;
-    uint32_t n_groups = (cols + GROUP - 1) / GROUP, run_route = NONE, run_first = 0;
+    uint32_t cols = m->objects[oi].cols, n_groups = (cols + GROUP - 1) / GROUP;
     for (uint32_t r = oi; r != NONE; r = fed_with(e, r))
         e->is_fed[r] = 1;
-    /* every group's cores, group g's at all[at[g] .. at[g + 1]) */
+    /* every group's cores, group g's at all[at[g] .. at[g + 1]); its pieces
+     * at pieces[pat[g] .. pat[g + 1]), the first's encoder src[g] (the one
+     * relays are chosen around) */
     struct ax_prog_dest *all = NULL;
+    struct piece *pieces = NULL;
     uint32_t *at = ax_mem_alloc(((size_t)n_groups + 1) * sizeof *at), n_all = 0, cap_all = 0;
-    if (!at)
+    uint32_t *pat = ax_mem_alloc(((size_t)n_groups + 1) * sizeof *pat), n_pieces = 0,
+             cap_pieces = 0;
+    uint32_t *src = ax_mem_alloc(((size_t)n_groups + 1) * sizeof *src);
+    if (!at || !pat || !src)
         e->is_oom = 1;
     for (uint32_t g = 0; g < n_groups && ok(e); g++) {
+        uint32_t end = (g + 1) * GROUP < cols ? (g + 1) * GROUP : cols;
+        pat[g] = n_pieces;
+        group_pieces(e, x, g, end, &pieces, &n_pieces, &cap_pieces);
+        src[g] = ok(e) ? pieces[pat[g]].core : 0;
         group_cores(e, oi, g);
         at[g] = n_all;
         for (uint32_t i = 0; i < e->n_tmp && GROW(e, all, n_all, cap_all) == 0; i++)
             all[n_all++] = e->tmp[i];
     }
-    if (ok(e))
+    if (ok(e)) {
         at[n_groups] = n_all;
+        pat[n_groups] = n_pieces;
+    }
     if (ok(e) && e->is_relayed)
-        choose_relays(e, x.core, all, at, n_groups);
-    for (uint32_t g = 0; g <= n_groups && ok(e); g++) {
-        uint32_t route_g = NONE;
-        if (g < n_groups) {
-            e->n_tmp = 0;
-            for (uint32_t i = at[g]; i < at[g + 1]; i++)
-                if ((!e->is_relayed || e->core_role[all[i].core] == ROLE_DIRECT) &&
-                    GROW(e, e->tmp, e->n_tmp, e->cap_tmp) == 0)
-                    e->tmp[e->n_tmp++] = all[i];
-            route_g = route(e, x.core, AX_PROG_ROUTE_SPIKES, e->tmp, e->n_tmp);
-        }
-        if (g > 0 && (g == n_groups || route_g != run_route)) {
-            uint32_t end = g * GROUP < cols ? g * GROUP : cols;
-            setlen(e, x.core, end - run_first * GROUP);
-            op(e, x.core, AX_ISA_EMIT, 0, counts + run_first * GROUP, run_route, 0);
-        }
-        if (g == 0 || route_g != run_route) {
-            run_route = route_g;
-            run_first = g;
+        choose_relays(e, src, all, at, n_groups);
+    struct piece run = {NONE, 0, 0};
+    uint32_t run_route = NONE;
+    for (uint32_t g = 0; g < n_groups && ok(e); g++) {
+        e->n_tmp = 0;
+        for (uint32_t i = at[g]; i < at[g + 1]; i++)
+            if ((!e->is_relayed || e->core_role[all[i].core] == ROLE_DIRECT) &&
+                GROW(e, e->tmp, e->n_tmp, e->cap_tmp) == 0)
+                e->tmp[e->n_tmp++] = all[i];
+        for (uint32_t k = pat[g]; k < pat[g + 1] && ok(e); k++) {
+            const struct piece *p = &pieces[k];
+            uint32_t r = route(e, p->core, AX_PROG_ROUTE_SPIKES, e->tmp, e->n_tmp);
+            if (p->core == run.core && r == run_route && p->cnt == run.cnt + run.cols) {
+                run.cols += p->cols;
+                continue;
+            }
+            if (run.core != NONE) {
+                setlen(e, run.core, run.cols);
+                op(e, run.core, AX_ISA_EMIT, 0, run.cnt, run_route, 0);
+            }
+            run = *p;
+            run_route = r;
         }
     }
-    barrier_join(e, x.core);
+    if (run.core != NONE && ok(e)) {
+        setlen(e, run.core, run.cols);
+        op(e, run.core, AX_ISA_EMIT, 0, run.cnt, run_route, 0);
+    }
+    for (uint32_t k = 0; k < n_pieces && ok(e); k++)
+        barrier_join(e, pieces[k].core);
     for (uint32_t i = 0; i < n_all && ok(e); i++)
         if (!e->is_relayed || e->core_role[all[i].core] == ROLE_DIRECT)
             barrier_join(e, all[i].core);
     barrier_close(e);
     if (ok(e) && e->is_relayed)
-        head_relays(e, x.core, all, at, n_groups, cols);
+        head_relays(e, src, all, at, n_groups, cols);
     if (ok(e) && e->is_relayed)
-        relay_groups(e, x.core, all, at, n_groups, cols);
+        relay_groups(e, src, all, at, n_groups, cols);
     for (uint32_t i = 0; i < n_all && e->is_relayed; i++)
         e->core_role[all[i].core] = ROLE_RELAYED;
-    e->core_role[x.core] = ROLE_RELAYED;
+    for (uint32_t k = 0; k < n_pieces && ok(e); k++)
+        e->core_role[pieces[k].core] = ROLE_RELAYED;
     ax_mem_free(all);
     ax_mem_free(at);
+    ax_mem_free(pat);
+    ax_mem_free(src);
+    ax_mem_free(pieces);
 }
 
 /* Whether a dense input goes to the n cores of one column range of `o`
@@ -1422,11 +1581,18 @@ static void projection(struct emitter *e, uint32_t oi, struct source x, struct t
     const struct ax_map_object *o = &m->objects[oi];
     uint32_t *in = NULL;
     if (o->is_spiking) {
-        if (x.shard == NONE || !e->m->objects[e->m->blocks[x.shard].object].needs.has_counts) {
+        uint32_t xo = x.sharded != NONE ? x.sharded
+                      : x.shard != NONE ? e->m->blocks[x.shard].object
+                                        : NONE;
+        if (xo == NONE || !e->m->objects[xo].needs.has_counts ||
+            (x.sharded != NONE && !e->m->objects[xo].is_stream)) {
             fail(e, AX_ERR_INTERNAL);
             return;
         }
-        encode_once(e, x, o->cols);
+        if (x.sharded != NONE)
+            encode_stream(e, x.sharded);
+        else
+            encode_once(e, x, o->cols);
         if (!e->is_fed[oi])
             spike_fanout(e, oi, x);
     } else {
@@ -1513,8 +1679,9 @@ static void emit_embedding(struct emitter *e, uint32_t id)
 }
 
 /* A linear layer, the LM head or the router: the projection of its input,
- * then the bias (linear) or the router's softmax. A dense one may read a
- * value cut into shards (a SwiGLU's, mark_shards). */
+ * then the bias (linear) or the router's softmax. It may read a value cut
+ * into shards: a dense one a SwiGLU's (mark_shards), any the residual
+ * stream's (mark_stream). */
 static void emit_linear(struct emitter *e, uint32_t id)
 {
     const struct ax_ir_node *n = &e->g->nodes[id];
@@ -1523,8 +1690,10 @@ static void emit_linear(struct emitter *e, uint32_t id)
     if (first == end)
         return;
     uint32_t xv = e->m->node_value[n->inputs[0]];
+    /* shard by shard: a SwiGLU's (dense readers only) or the residual stream's */
     int is_sharded = xv != NONE && e->m->objects[xv].n_blocks > 1 &&
-                     e->m->objects[xv].shard_lead != NONE && !e->m->objects[first].is_spiking;
+                     (e->m->objects[xv].is_stream ||
+                      (e->m->objects[xv].shard_lead != NONE && !e->m->objects[first].is_spiking));
     struct source x = is_sharded ? (struct source){0, 0, NONE, xv} : value_source(e, n->inputs[0], id);
     if (!ok(e))
         return;
@@ -1546,10 +1715,15 @@ static void emit_linear(struct emitter *e, uint32_t id)
 }
 
 /* Operand `i` of node `id` on core `core`: where it is when it lives there,
- * else received into `dst` (sent by the core it lives on). */
+ * else received into `dst` (sent by the core it lives on, or by each shard
+ * of a stream value cut into shards). */
 static uint32_t fetch(struct emitter *e, uint32_t id, uint32_t i, uint32_t core, uint32_t dst)
 {
-    uint32_t src = e->g->nodes[id].inputs[i];
+    uint32_t src = e->g->nodes[id].inputs[i], v = e->m->node_value[src];
+    if (v != NONE && e->m->objects[v].is_stream && e->m->objects[v].n_blocks > 1) {
+        gather_rows(e, v, 0, e->g->nodes[src].out_dim, core, dst); /* a norm left whole */
+        return dst;
+    }
     struct source x = value_source(e, src, id);
     if (!ok(e))
         return 0;
@@ -1583,20 +1757,53 @@ static uint32_t fetch_rows(struct emitter *e, uint32_t id, uint32_t i, uint32_t 
     return dst;
 }
 
-/* A SwiGLU whose value is cut into shards (mark_shards): per shard, its
- * rows of gate and up (on its core, unless the placement moved them) and
- * SiLU(gate) x up there. */
-static void emit_sharded_swiglu(struct emitter *e, uint32_t id)
+/* A SwiGLU whose value is cut into shards (mark_shards), or an add of the
+ * residual stream cut into shards (mark_stream): per shard, its rows of
+ * both operands (on its core, unless the placement moved them) and
+ * SiLU(gate) x up, or their sum, there. */
+static void emit_sharded_pair(struct emitter *e, uint32_t id)
 {
     const struct ax_map_object *v = &e->m->objects[e->m->node_value[id]];
+    int is_glu = e->g->nodes[id].op == AX_IR_SWIGLU;
     for (uint32_t sb = v->first_block; sb < v->first_block + v->n_blocks && ok(e); sb++) {
         const struct ax_map_block *b = &e->m->blocks[sb];
         const struct layout *l = &e->lay[sb];
         uint32_t a = fetch_rows(e, id, 0, b->row0, b->rows, b->core, l->value);
         uint32_t u = fetch_rows(e, id, 1, b->row0, b->rows, b->core, l->in1);
         setlen(e, b->core, b->rows);
-        op(e, b->core, AX_ISA_VMUL, AX_ISA_VMUL_SILU, l->value, a, u);
+        op(e, b->core, is_glu ? AX_ISA_VMUL : AX_ISA_VADD, is_glu ? AX_ISA_VMUL_SILU : 0, l->value,
+           a, u);
     }
+}
+
+/* An RMSNorm of the residual stream cut into shards (mark_stream): each
+ * shard takes its operand's rows, the sum of their squares runs along the
+ * shards (stream_total), and each shard scales its rows by the whole
+ * vector's 1 / rms and multiplies its weights in: `rmsnorm`'s values, bit
+ * for bit. */
+static void emit_stream_norm(struct emitter *e, uint32_t id)
+{
+    const struct ax_map_object *v = &e->m->objects[e->m->node_value[id]];
+    uint32_t *src = ax_mem_alloc((size_t)v->n_blocks * sizeof *src);
+    if (!src) {
+        e->is_oom = 1;
+        return;
+    }
+    for (uint32_t sb = v->first_block; sb < v->first_block + v->n_blocks && ok(e); sb++) {
+        const struct ax_map_block *b = &e->m->blocks[sb];
+        src[sb - v->first_block] =
+            fetch_rows(e, id, 0, b->row0, b->rows, b->core, e->lay[sb].value);
+    }
+    stream_total(e, v, src, 1);
+    for (uint32_t sb = v->first_block; sb < v->first_block + v->n_blocks && ok(e); sb++) {
+        const struct layout *l = &e->lay[sb];
+        uint32_t c = e->m->blocks[sb].core;
+        setlen(e, c, e->m->blocks[sb].rows);
+        op(e, c, AX_ISA_RMSSCALE, (uint8_t)e->scalar_const[id], l->value, src[sb - v->first_block],
+           stream_total_at(e, sb));
+        op(e, c, AX_ISA_VMUL, 0, l->value, l->value, l->param);
+    }
+    ax_mem_free(src);
 }
 
 /* RMSNorm, RoPE, SwiGLU, add and merge on the node's value core. */
@@ -1604,8 +1811,13 @@ static void emit_dense(struct emitter *e, uint32_t id)
 {
     const struct ax_ir_node *n = &e->g->nodes[id];
     uint32_t v = e->m->node_value[id];
-    if (n->op == AX_IR_SWIGLU && v != NONE && e->m->objects[v].n_blocks > 1) {
-        emit_sharded_swiglu(e, id);
+    if ((n->op == AX_IR_SWIGLU || n->op == AX_IR_ADD) && v != NONE &&
+        e->m->objects[v].n_blocks > 1) {
+        emit_sharded_pair(e, id);
+        return;
+    }
+    if (n->op == AX_IR_RMSNORM && v != NONE && e->m->objects[v].n_blocks > 1) {
+        emit_stream_norm(e, id);
         return;
     }
     uint32_t vb = whole_value(e, id, id);
@@ -2177,7 +2389,7 @@ static ax_status finish(struct emitter *e, const char *model_name, const char *c
     ax_status st = node_table(e);
     if (st != AX_OK)
         return st;
-    char buf[11][48];
+    char buf[12][48];
     snprintf(buf[0], sizeof buf[0], "%u", m->n_chips);
     snprintf(buf[1], sizeof buf[1], "%.17g", m->traffic_hop_bytes);
     snprintf(buf[2], sizeof buf[2], "%.17g", m->traffic_hop_bytes_naive);
@@ -2189,6 +2401,7 @@ static ax_status finish(struct emitter *e, const char *model_name, const char *c
     snprintf(buf[8], sizeof buf[8], "%u", m->ring_keys);
     snprintf(buf[9], sizeof buf[9], "%u", m->spread ? m->spread : 1);
     snprintf(buf[10], sizeof buf[10], "%s", ax_map_logits_str(m->logits));
+    snprintf(buf[11], sizeof buf[11], "%s", m->stream ? "cut" : "whole");
     const struct {
         const char *key, *value;
     } meta[] = {{"model", model_name},
@@ -2204,12 +2417,17 @@ static ax_status finish(struct emitter *e, const char *model_name, const char *c
                 {"relay", buf[7]},
                 {"ring_keys", buf[8]},
                 {"spread", buf[9]},
-                {"logits", buf[10]}};
+                {"logits", buf[10]},
+                {"stream", buf[11]}};
     for (size_t i = 0; i < sizeof meta / sizeof meta[0] && st == AX_OK; i++)
         st = ax_prog_set_meta(p, meta[i].key, meta[i].value);
     if (st == AX_OK && m->batch > 1) { /* absent: one sequence, as before batches */
         snprintf(buf[0], sizeof buf[0], "%u", m->batch);
         st = ax_prog_set_meta(p, "batch", buf[0]);
+    }
+    if (st == AX_OK && m->stream_rows) { /* absent: the stream whole, as before its cut */
+        snprintf(buf[0], sizeof buf[0], "%u", m->stream_rows);
+        st = ax_prog_set_meta(p, "stream_rows", buf[0]);
     }
     return st;
 }

@@ -23,6 +23,7 @@ void ax_map_default_options(struct ax_map_options *o)
     o->spread = 0; /* 2, or 1 for a batch (ax_map_options) */
     o->logits = AX_MAP_LOGITS_FULL;
     o->batch = 1;
+    o->stream = 1;
 }
 
 /* The index of `s` among names[0 .. n), or -1. */
@@ -124,6 +125,14 @@ int ax_map_relay_parse(const char *s, uint32_t *out)
     return 0;
 }
 
+int ax_map_stream_parse(const char *s, uint32_t *out)
+{
+    if (strcmp(s, "cut") != 0 && strcmp(s, "whole") != 0)
+        return -1;
+    *out = strcmp(s, "cut") == 0;
+    return 0;
+}
+
 void ax_map_free(struct ax_map *m)
 {
     ax_mem_free(m->objects);
@@ -150,6 +159,8 @@ struct builder {
     uint32_t spread;                  /* slots a core: weights are cut to a slot (placer) */
     double core_cap;                  /* a core's SRAM, whatever slot a value is cut for */
     int is_argmax;                    /* --logits argmax */
+    int is_stream_cut;                /* ax_map_options.stream */
+    uint32_t stream_rows;             /* mark_stream: rows of a stream shard, or 0 */
 };
 
 /* Whether node `id` has no value of its own: the input token, and nodes
@@ -337,8 +348,8 @@ static uint64_t value_words(const struct ax_map_value_needs *nd, uint64_t rows)
 {
     /* the counts double as the inbox: the operand is used before the value is encoded */
     uint32_t per_row = 1u + (nd->n_inboxes > nd->has_counts ? nd->n_inboxes : nd->has_counts) + nd->has_param;
-    return rows * per_row + nd->has_counts +
-           nd->table_words + nd->has_scalar + nd->extra_inbox_words + nd->scratch_words;
+    return rows * per_row + nd->has_counts + nd->table_words + nd->has_scalar +
+           nd->extra_inbox_words + nd->scratch_words + 2u * AX_ISA_TOTAL_WORDS * nd->has_totals;
 }
 
 static int has_needs(const struct ax_map_value_needs *nd)
@@ -621,6 +632,10 @@ static ax_status value_shape(struct builder *b, uint32_t oi, double cap, uint32_
                              uint32_t *block_rows)
 {
     const struct ax_map_object *o = &b->m->objects[oi];
+    if (o->is_stream && b->stream_rows) {
+        *block_rows = b->stream_rows;
+        return AX_OK;
+    }
     if (is_cut_for_gla(b->m, oi) && gla_shards(b, oi, block_rows))
         return AX_OK;
     if (o->shard_lead == oi)
@@ -668,6 +683,14 @@ static void ring_parts(struct builder *b, uint32_t oi)
     v->needs.extra_inbox_words = is_split ? s->rows / s->kv_window * group * (n->head_dim + 2) : 0;
 }
 
+/* Whether weight object `o` writes the residual stream cut into shards:
+ * its blocks take the shards' rows. */
+static int writes_stream(const struct builder *b, const struct ax_map_object *o)
+{
+    return b->stream_rows && o->kind == AX_MAP_WEIGHTS && o->dest != NONE &&
+           b->m->objects[o->dest].is_stream;
+}
+
 static ax_status partition(struct builder *b, uint32_t oi, double cap, uint32_t max_neurons)
 {
     ring_parts(b, oi);
@@ -676,6 +699,8 @@ static ax_status partition(struct builder *b, uint32_t oi, double cap, uint32_t 
     ax_status st = AX_ERR_INVALID;
     if (o->kind == AX_MAP_WEIGHTS) {
         st = weight_shape(b, o, cap, max_neurons, &block_rows, &block_cols);
+        if (st == AX_OK && writes_stream(b, o) && block_rows > b->stream_rows)
+            block_rows = b->stream_rows; /* fewer rows of the same columns: it fits */
     } else {
         /* a slot's SRAM (--spread) when a head, key or value with its needs
          * fits one, else a whole core's */
@@ -985,18 +1010,37 @@ static int is_whole_value(const struct ax_map *m, uint32_t v, uint32_t node)
            m->objects[v].n_blocks == 1 && m->objects[v].shard_lead == NONE;
 }
 
+/* After shard `sb` of a stream value in the packing order o[0 .. k): the
+ * same shard of every stream value that packs behind that value (`lead`,
+ * packing_order), and of those behind them. Returns the new k. */
+static uint32_t followers_after(const struct ax_map *m, const uint32_t *lead, uint32_t sb,
+                                uint32_t *o, uint32_t k)
+{
+    uint32_t v = m->blocks[sb].object, r = sb - m->objects[v].first_block;
+    for (uint32_t f = v + 1; f < m->n_objects; f++)
+        if (lead[f] == v) {
+            o[k++] = m->objects[f].first_block + r;
+            k = followers_after(m, lead, m->objects[f].first_block + r, o, k);
+        }
+    return k;
+}
+
 /* After weight block `i` in the packing order o[0 .. k): the shards of its
  * matrix's value whose rows end with block i's rows (i the last block of
- * its row range). Returns the new k. */
-static uint32_t shards_after(const struct ax_map *m, uint32_t i, uint32_t *o, uint32_t k)
+ * its row range), each with its followers (followers_after). Returns the
+ * new k. */
+static uint32_t shards_after(const struct ax_map *m, const uint32_t *lead, uint32_t i, uint32_t *o,
+                             uint32_t k)
 {
     const struct ax_map_object *w = &m->objects[m->blocks[i].object], *v = w + 1;
     if ((i - w->first_block + 1) % ax_map_range_blocks(m, w) != 0)
         return k;
     uint32_t end = m->blocks[i].row0 + m->blocks[i].rows;
     for (uint32_t sb = v->first_block; sb < v->first_block + v->n_blocks; sb++)
-        if (m->blocks[sb].row0 + m->blocks[sb].rows == end)
+        if (m->blocks[sb].row0 + m->blocks[sb].rows == end) {
             o[k++] = sb;
+            k = followers_after(m, lead, sb, o, k);
+        }
     return k;
 }
 
@@ -1061,7 +1105,12 @@ static uint32_t gla_shards_after(const struct ax_map *m, const struct ax_ir_grap
  *     of its matrix a shard, value_shape) each right after the last block
  *     of the rows it holds, so that those rows' sums end beside them:
  *     packed after all of lm_head's blocks, the 7B's logit shards took the
- *     sums of 212 row ranges over two chips' links.
+ *     sums of 212 row ranges over two chips' links. So do the shards of
+ *     the projections that write the residual stream (mark_stream), and
+ *     behind shard r of a stream value, shard r of the stream values that
+ *     read it (`lead`: an add behind the projection it adds, an RMSNorm
+ *     behind the add it normalizes), so that each shard's add, scaling and
+ *     encoding read their operands where they are.
  * NULLs when the order is the blocks' own. */
 static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph *g, int with_shards,
                                uint32_t **order, uint8_t **fresh)
@@ -1075,14 +1124,34 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
     uint8_t *is_behind = ax_mem_calloc((size_t)m->n_objects + 1, 1);
     uint8_t *is_spread = ax_mem_calloc((size_t)m->n_objects + 1, 1);
     uint8_t *is_after = ax_mem_calloc((size_t)m->n_objects + 1, 1);
-    ax_status st =
-        o && f && glu_of && behind && is_behind && is_spread && is_after ? AX_OK : AX_ERR_NOMEM;
+    uint32_t *lead = ax_mem_alloc(((size_t)m->n_objects + 1) * sizeof *lead);
+    ax_status st = o && f && glu_of && behind && is_behind && is_spread && is_after && lead
+                       ? AX_OK
+                       : AX_ERR_NOMEM;
     int any = 0;
     /* glu_of: per matrix, the SwiGLU value whose shards go among its blocks
      * (is_spread marks those values); behind: per value, the value that
      * packs right behind it (is_behind marks those) */
     for (uint32_t i = 0; i < m->n_objects && st == AX_OK; i++)
-        glu_of[i] = behind[i] = NONE;
+        glu_of[i] = behind[i] = lead[i] = NONE;
+    /* lead: per stream value, the stream value it packs behind, shard by
+     * shard: the operand that a projection writes (an add's), else its
+     * first cut like it; NONE for one that reads none (the first RMSNorm,
+     * of the embedding) */
+    for (uint32_t i = 0; i < m->n_objects && st == AX_OK && with_shards; i++) {
+        const struct ax_map_object *v = &m->objects[i];
+        if (!v->is_stream || v->n_blocks < 2)
+            continue;
+        const struct ax_ir_node *n = &g->nodes[v->node];
+        for (uint32_t k = 0; k < n->n_inputs; k++) {
+            uint32_t u = m->node_value[n->inputs[k]];
+            if (u == NONE || u >= i || !m->objects[u].is_stream ||
+                m->objects[u].n_blocks != v->n_blocks)
+                continue;
+            if (lead[i] == NONE || g->nodes[m->objects[u].node].op == AX_IR_LINEAR)
+                lead[i] = u;
+        }
+    }
     for (uint32_t id = 0; id < g->n_nodes && st == AX_OK; id++) {
         const struct ax_ir_node *n = &g->nodes[id];
         if (n->op != AX_IR_ROPE || n->n_inputs != 1)
@@ -1123,7 +1192,8 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
         const struct ax_map_object *ob = &m->objects[oi];
         int is_shard = with_shards && ob->shard_lead != NONE;
         int is_glu = is_shard && g->nodes[ob->node].op == AX_IR_SWIGLU;
-        if ((is_shard && !is_glu) || is_behind[oi] || is_after[oi] || is_cut_for_gla(m, oi))
+        if ((is_shard && !is_glu) || is_behind[oi] || is_after[oi] || is_cut_for_gla(m, oi) ||
+            lead[oi] != NONE)
             continue; /* with the SwiGLU's shards or their readers, behind their operand, or
                        * after their rows */
         uint32_t s = is_glu ? oi : glu_of[oi];
@@ -1153,7 +1223,9 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
         for (uint32_t v = behind[oi]; v != NONE; v = behind[v])
             o[k++] = m->objects[v].first_block;
         if (ob->kind == AX_MAP_WEIGHTS && is_after[oi + 1])
-            k = shards_after(m, i, o, k);
+            k = shards_after(m, lead, i, o, k);
+        if (ob->is_stream && with_shards)
+            k = followers_after(m, lead, i, o, k);
         if (ob->kind == AX_MAP_STATE && g->nodes[ob->node].op == AX_IR_GLA)
             k = gla_shards_after(m, g, i, o, k);
     }
@@ -1170,6 +1242,7 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
     ax_mem_free(is_behind);
     ax_mem_free(is_spread);
     ax_mem_free(is_after);
+    ax_mem_free(lead);
     *order = o;
     *fresh = f;
     return st;
@@ -1188,15 +1261,16 @@ static ax_status packing_order(const struct ax_map *m, const struct ax_ir_graph 
  * An object of one block (most values) still packs after the blocks before
  * it: the value of a projection beside its last blocks, where making each
  * start a core too cost the 7B 80.3 ms; a SwiGLU shard packs as
- * packing_order says, beside its gate's and up's, and a GLA operand's
- * shard beside its head. */
+ * packing_order says, beside its gate's and up's, a GLA operand's shard
+ * beside its head, and a stream shard beside its rows or its operand's. */
 static ax_status mark_fresh(const struct ax_map *m, uint8_t **fresh)
 {
     for (uint32_t i = 0; i < m->n_blocks; i++) {
         const struct ax_map_object *o = &m->objects[m->blocks[i].object];
         int is_window_part = o->kv_window && m->blocks[i].rows < o->kv_window;
-        if (!is_window_part && (i != o->first_block || o->n_blocks < 2 || o->shard_lead != NONE))
-            continue; /* SwiGLU shards go by packing_order's marks */
+        if (!is_window_part &&
+            (i != o->first_block || o->n_blocks < 2 || o->shard_lead != NONE || o->is_stream))
+            continue; /* shards go by packing_order's marks */
         if (!*fresh && !(*fresh = ax_mem_calloc((size_t)m->n_blocks + 1, 1)))
             return AX_ERR_NOMEM;
         (*fresh)[i] = FRESH_START;
@@ -1715,6 +1789,128 @@ static void mark_gla_shards(struct builder *b)
     }
 }
 
+/* Whether node `r` projects its input through a matrix of its own (a
+ * linear node, the LM head) taking it as spikes: its blocks can take their
+ * columns' events from the shards that hold them (spike_fanout). */
+static int spikes_from_shards(const struct ax_map *m, const struct ax_ir_graph *g, uint32_t r)
+{
+    enum ax_ir_op op = g->nodes[r].op;
+    uint32_t w = op == AX_IR_LINEAR || op == AX_IR_LM_HEAD ? only_weights(m, r) : NONE;
+    return w != NONE && m->objects[w].is_spiking;
+}
+
+/* Whether node `id` belongs to the residual stream: an add, a linear node
+ * with a matrix of its own that only adds read (the attention's o_proj,
+ * the MLP's down_proj: the matrices that write the stream), or an RMSNorm
+ * over the whole vector that only spiking projections read (one read
+ * densely, the 7B's last before lm_head, stays whole: each of lm_head's
+ * blocks would take its columns from the shards, 1.08 ms where a relay
+ * tree from one core takes 0.44). */
+static int is_stream_node(const struct ax_map *m, const struct ax_ir_graph *g, uint32_t id)
+{
+    const struct ax_ir_node *n = &g->nodes[id];
+    uint32_t v = m->node_value[id], any = 0;
+    if (v == NONE || m->objects[v].node != id || m->objects[v].shard_lead != NONE)
+        return 0;
+    if (n->op == AX_IR_ADD)
+        return 1;
+    int is_norm = n->op == AX_IR_RMSNORM && (n->group == 0 || n->group == n->out_dim);
+    if (!is_norm && (n->op != AX_IR_LINEAR || only_weights(m, id) == NONE))
+        return 0;
+    for (uint32_t r = id + 1; r < g->n_nodes; r++)
+        for (uint32_t k = 0; k < g->nodes[r].n_inputs; k++)
+            if (g->nodes[r].inputs[k] == id) {
+                if (is_norm ? !spikes_from_shards(m, g, r) : g->nodes[r].op != AX_IR_ADD)
+                    return 0;
+                any = 1;
+            }
+    return (int)any;
+}
+
+/* Whether node `r` can read stream node `id`'s value cut into shards: a
+ * stream node, a spiking projection of an RMSNorm's (spikes_from_shards),
+ * or an RMSNorm left whole, which gathers the shards' rows. */
+static int reads_shards(const struct ax_map *m, const struct ax_ir_graph *g, uint32_t id,
+                        uint32_t r)
+{
+    const struct ax_ir_node *n = &g->nodes[r];
+    return is_stream_node(m, g, r) ||
+           (g->nodes[id].op == AX_IR_RMSNORM && spikes_from_shards(m, g, r)) ||
+           (n->op == AX_IR_RMSNORM && n->n_inputs == 1);
+}
+
+/* The residual stream cut into row shards: the hidden vector that every
+ * layer adds into and normalizes lives on several cores, shard r of each of
+ * its values on one core, so that the add, the RMSNorm's scaling, the
+ * encoding and the emission of its spikes run on every shard at once
+ * instead of on one core (the 7B's 3,584 words: 7 us of adds, 18 us of
+ * encoding and 21 us of emission per projection, one after another). The
+ * shards are the row ranges of the matrices that write the stream, all cut
+ * alike (a multiple of the fewest rows a writer takes that the others take
+ * whole, evened out), so that each range's sums end in a shard of their
+ * own; a group of 128 columns of a reading projection may straddle two
+ * shards, each sending its part. (Cut to a multiple of 128 rows instead,
+ * the 7B's o_proj and down_proj took six row ranges of 640 rows for five
+ * of 719: 366 chips for 344, and 40.97 ms.) A norm that something else
+ * reads (a dense projection, the 76B's router and experts) stays whole and
+ * gathers the shards. Cut only when every reader of every stream value
+ * reads shards so or gathers them and the writers have several row
+ * ranges; else the stream stays whole, as before. */
+static ax_status mark_stream(struct builder *b, uint32_t max_neurons)
+{
+    const struct ax_ir_graph *g = b->g;
+    struct ax_map *m = b->m;
+    uint32_t a = NONE, bb = NONE, dim = 0; /* the writers' fewest rows, and the next fewest */
+    if (!b->is_stream_cut)
+        return AX_OK;
+    for (uint32_t id = 0; id < g->n_nodes; id++) {
+        if (!is_stream_node(m, g, id))
+            continue;
+        if (dim == 0)
+            dim = g->nodes[id].out_dim;
+        if (g->nodes[id].out_dim != dim)
+            return AX_OK;
+        for (uint32_t r = id + 1; r < g->n_nodes; r++)
+            for (uint32_t k = 0; k < g->nodes[r].n_inputs; k++)
+                if (g->nodes[r].inputs[k] == id && !reads_shards(m, g, id, r))
+                    return AX_OK;
+        uint32_t w = g->nodes[id].op == AX_IR_LINEAR ? only_weights(m, id) : NONE, br, bc;
+        if (w == NONE)
+            continue;
+        struct ax_diag_list quiet, *keep = b->diags;
+        ax_diag_list_init(&quiet);
+        b->diags = &quiet;
+        ax_status st = weight_shape(b, &m->objects[w], b->core_cap, max_neurons, &br, &bc);
+        b->diags = keep;
+        ax_diag_list_free(&quiet);
+        if (st != AX_OK)
+            return AX_OK; /* partition says why */
+        if (br < a) {
+            bb = a;
+            a = br;
+        } else if (br > a && br < bb) {
+            bb = br;
+        }
+    }
+    if (a == NONE || a >= dim)
+        return AX_OK;
+    /* shards of a multiple of the fewest rows (so those ranges nest in
+     * them) that the other writers take whole, as few as that allows, then
+     * evened out: the rows of each writer are then the shard's, or the
+     * fewest where they divide it (partition) */
+    uint32_t most = bb == NONE ? a : a * (bb / a);
+    uint32_t n = (dim + most - 1) / most, unit = bb == NONE ? 1 : a;
+    uint32_t even = (dim + n - 1) / n;
+    b->stream_rows = (even + unit - 1) / unit * unit;
+    for (uint32_t id = 0; id < g->n_nodes; id++)
+        if (is_stream_node(m, g, id)) {
+            struct ax_map_object *v = &m->objects[m->node_value[id]];
+            v->is_stream = 1;
+            v->needs.has_totals = g->nodes[id].op == AX_IR_RMSNORM;
+        }
+    return AX_OK;
+}
+
 /* Every node's objects and value object, in node order (collect_needs,
  * collect_node). */
 static ax_status collect(struct builder *b)
@@ -1851,7 +2047,8 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
                         .ring_keys = opt->ring_keys,
                         .batch = opt->batch ? opt->batch : 1,
                         .spread = 1,
-                        .is_argmax = opt->logits == AX_MAP_LOGITS_ARGMAX};
+                        .is_argmax = opt->logits == AX_MAP_LOGITS_ARGMAX,
+                        .is_stream_cut = opt->stream != 0};
     b.needs = ax_mem_calloc(g->n_nodes + 1, sizeof *b.needs);
     out->node_value = ax_mem_calloc(g->n_nodes + 1, sizeof *out->node_value);
     out->n_nodes = g->n_nodes;
@@ -1886,7 +2083,7 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
         st = AX_ERR_INVALID;
         goto fail;
     }
-    if ((st = collect(&b)) != AX_OK ||
+    if ((st = collect(&b)) != AX_OK || (st = mark_stream(&b, pl.max_neurons)) != AX_OK ||
         (st = check_model_size(&b, pl.cap, pl.max_neurons)) != AX_OK ||
         (st = partition_all(&b, pl.cap, pl.max_neurons)) != AX_OK)
         goto fail;
@@ -1908,6 +2105,11 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
         if (streams) {
             pl.is_values_first = 1;
             b.is_unsharded = 1; /* values pack apart from the weights: no SwiGLU shards */
+            b.stream_rows = 0;  /* nor a stream cut */
+            for (uint32_t i = 0; i < out->n_objects; i++) {
+                out->objects[i].is_stream = 0;
+                out->objects[i].needs.has_totals = 0;
+            }
             pl.cap = floor(pl.cap / 8.0) * 4.0; /* half, in whole words */
             out->staging_bytes = (uint64_t)pl.cap;
             if ((st = partition_streamed(&b, &pl.cap, out->staging_bytes, pl.max_neurons)) != AX_OK)
@@ -1954,6 +2156,8 @@ ax_status ax_map_build(const struct ax_ir_graph *g, const ax_arch_t *arch,
         out->ring_keys = opt->ring_keys;
         out->batch = b.batch;
         out->spread = pl.spread;
+        out->stream = opt->stream;
+        out->stream_rows = b.stream_rows;
         double cost = total_cost(out, &pl, out->chip_grid_w, opt->spikes_per_element);
         if (pass == 0) {
             out->traffic_hop_bytes_naive = cost;

@@ -329,11 +329,13 @@ static ax_status read_options(const struct ax_prog *p, const char *path,
      * reduced flat, each block's rows at once; one from before relays
      * records none and relayed no spikes; one from before ring trees put
      * as many keys on a core as it held; one from before slots, one slot a
-     * core; one from before --logits, every logit */
+     * core; one from before --logits, every logit; one from before
+     * --stream, its residual stream whole */
     const char *fanin = ax_prog_meta(p, "reduce_fanin"), *chunk = ax_prog_meta(p, "reduce_chunk");
     const char *relay = ax_prog_meta(p, "relay"), *ring = ax_prog_meta(p, "ring_keys");
     const char *spread = ax_prog_meta(p, "spread"), *logits = ax_prog_meta(p, "logits");
-    mo->reduce_fanin = mo->reduce_chunk = mo->relay = mo->ring_keys = 0;
+    const char *stream = ax_prog_meta(p, "stream");
+    mo->reduce_fanin = mo->reduce_chunk = mo->relay = mo->ring_keys = mo->stream = 0;
     mo->spread = 1;
     mo->logits = AX_MAP_LOGITS_FULL;
     mo->batch = ax_prog_batch(p); /* the verifier refused a batch it is not */
@@ -342,13 +344,14 @@ static ax_status read_options(const struct ax_prog *p, const char *path,
         (relay && ax_map_relay_parse(relay, &mo->relay) != 0) ||
         (ring && ax_map_ring_keys_parse(ring, &mo->ring_keys) != 0) ||
         (spread && ax_map_spread_parse(spread, &mo->spread) != 0) ||
-        (logits && ax_map_logits_parse(logits, &mo->logits) != 0)) {
+        (logits && ax_map_logits_parse(logits, &mo->logits) != 0) ||
+        (stream && ax_map_stream_parse(stream, &mo->stream) != 0)) {
         ax_diag_add(diags, AX_DIAG_ERROR, path, 0, 0,
                     "recorded reduce_fanin '%s', reduce_chunk '%s', relay '%s', ring_keys '%s', "
-                    "spread '%s' or logits '%s' is not valid; compile it again (axon compile MODEL "
-                    "--chip CHIP -o PROG.axb)",
+                    "spread '%s', logits '%s' or stream '%s' is not valid; compile it again (axon "
+                    "compile MODEL --chip CHIP -o PROG.axb)",
                     fanin ? fanin : "", chunk ? chunk : "", relay ? relay : "", ring ? ring : "",
-                    spread ? spread : "", logits ? logits : "");
+                    spread ? spread : "", logits ? logits : "", stream ? stream : "");
         return AX_ERR_INVALID;
     }
     /* the same ranges as the command line's --k and --steps */

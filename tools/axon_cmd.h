@@ -31,7 +31,7 @@ int ax_cmd_ref_check(const struct ax_ref_options *o, const char *cmd);
 
 /* The mapping options `map`, `compile` and `run` share (cmd_map.c):
  * --float-weights keep|int8|auto, --reduce-fanin N, --reduce-chunk N, --relay on|off,
- * --ring-keys N, --spread K and --logits full|argmax.
+ * --ring-keys N, --spread K, --logits full|argmax and --stream cut|whole.
  * Returns as
  * ax_cmd_ref_option does. */
 int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, const char *cmd);
@@ -60,7 +60,12 @@ int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, c
     "  --logits full|argmax full (default): every logit of every token, in lm_head's\n"            \
     "                       value; argmax: the largest and its token id, each row\n"               \
     "                       range's core taking its own and a tree the largest, as a\n"            \
-    "                       chip generating text would (docs/mapping.md)\n"
+    "                       chip generating text would (docs/mapping.md)\n"                        \
+    "  --stream cut|whole   cut (default): the residual stream (the adds, the\n"                   \
+    "                       RMSNorms, the projections the adds read) lies in row\n"                \
+    "                       shards over several cores, which add, normalize, encode\n"             \
+    "                       and emit their rows at once; whole: each of its values on\n"           \
+    "                       one core (docs/mapping.md)\n"
 
 /* The most tokens `axon run` and `axon sim` take, from --tokens or a prompt. */
 #define AX_CMD_RUN_MAX_TOKENS (1u << 20)

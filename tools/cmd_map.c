@@ -20,7 +20,7 @@ static void usage(FILE *out)
             "usage: axon map MODEL_DIR --chip CHIP.yaml [--json] [--seed N]\n"
             "                [--float-weights keep|int8] [--reduce-fanin N] [--reduce-chunk N]\n"
             "                [--relay on|off] [--ring-keys N] [--spread K]\n"
-            "                [--logits full|argmax] [--batch B]\n"
+            "                [--logits full|argmax] [--batch B] [--stream cut|whole]\n"
             "\n"
             "Gives the model the w8spike precision (released spiking), then partitions\n"
             "every weight matrix (int8 codes and float32 scales per group of 128 inputs,\n"
@@ -84,6 +84,11 @@ int ax_cmd_map_option(int argc, char **argv, int *i, struct ax_map_options *o, c
     } else if (strcmp(argv[*i], "--relay") == 0) {
         if (*i + 1 >= argc || ax_map_relay_parse(value, &o->relay) != 0) {
             fprintf(stderr, "%s: --relay %s: expected on or off\n", cmd, value);
+            return -1;
+        }
+    } else if (strcmp(argv[*i], "--stream") == 0) {
+        if (*i + 1 >= argc || ax_map_stream_parse(value, &o->stream) != 0) {
+            fprintf(stderr, "%s: --stream %s: expected cut or whole\n", cmd, value);
             return -1;
         }
     } else {

@@ -126,6 +126,30 @@ check "windows relayed in chunks of 32 words compute the same values" $?
 v = json.load(open(sys.argv[1]))["validation"]
 assert v["values_checked"] == 8192 and v["bit_exact"] and v["mismatches"] == 0, v' "$dir/gla.json"
 check "a GLA's q cut by its matrix's row ranges, on cores of their own: the same values to the bit" $?
+# The residual stream cut into row shards (docs/mapping.md): on cores of 24
+# KiB six shards of 44 rows, so that groups of 128 columns straddle shards
+# and each sends its part; the norms' and thresholds' sums passed along the
+# shards give the reference's values to the bit, the same validation and
+# sparsity as with the stream whole (which has no running totals), and the
+# cut is recorded.
+"$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$dir/small.yaml" -o "$dir/cut.axb" \
+    2>/dev/null && "$axon" disasm "$dir/cut.axb" >"$dir/cut.s" &&
+    grep -q '^\.meta "stream_rows" "44"$' "$dir/cut.s" && grep -q '^    sumacc ' "$dir/cut.s" &&
+    grep -q '^\.meta "stream" "cut"$' "$dir/cut.s" &&
+    "$axon" compile "$src/models/nets/spikingbrain-tiny" --chip "$dir/small.yaml" --stream whole \
+        -o "$dir/whole.axb" 2>/dev/null && "$axon" disasm "$dir/whole.axb" >"$dir/whole.s" &&
+    ! grep -q 'stream_rows\|^    sumacc ' "$dir/whole.s" &&
+    grep -q '^\.meta "stream" "whole"$' "$dir/whole.s" &&
+    "$axon" sim "$dir/cut.axb" --prompt-file "$dir/p64.txt" --json >"$dir/cut.json" 2>"$dir/err.txt" &&
+    "$axon" sim "$dir/whole.axb" --prompt-file "$dir/p64.txt" --json >"$dir/whole.json" \
+        2>"$dir/err.txt" &&
+    /usr/bin/python3 -c 'import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+v = a["validation"]
+assert v["values_checked"] == 16384 and v["bit_exact"] and v["mismatches"] == 0, v
+assert v == b["validation"] and a["sparsity"] == b["sparsity"], (v, b["validation"])' \
+        "$dir/cut.json" "$dir/whole.json"
+check "a stream cut into six shards computes the reference's values and sparsity, as whole" $?
 # Four slots a core: the blocks of a quarter core, folded over the cores,
 # compute exactly the reference's values (bit for bit); two by default.
 "$axon" run "$src/models/nets/spikingbrain-tiny" --chip "$chip" --prompt-file "$dir/p32.txt" \
