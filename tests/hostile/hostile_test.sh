@@ -165,6 +165,14 @@ d08_recorded_options() {
     "$axon" asm "$out/k.s" -o "$out/k.axb" 2>"$out/stderr.txt"
     expect_refused "sim, recorded k 'nan'" "k.axb: error: recorded spiking options: k nan is outside" \
         "$axon" sim "$out/k.axb" --tokens 2 --quiet
+    grep -q '^\.meta "stream" "cut"$' "$out/tiny.s"
+    check "the program records its residual stream cut" $?
+    sed 's/^\.meta "stream" "cut"$/.meta "stream" "sideways"/' "$out/tiny.s" >"$out/sm.s"
+    "$axon" asm "$out/sm.s" -o "$out/sm.axb" 2>"$out/stderr.txt"
+    expect_refused "sim, recorded stream 'sideways'" "stream 'sideways' is not valid; compile it again" \
+        "$axon" sim "$out/sm.axb" --tokens 2 --quiet
+    expect_refused "run --stream sideways" "--stream sideways: expected cut or whole" \
+        "$axon" run "$tiny" --chip "$chip" --tokens 1 --stream sideways
     "$axon" sim "$out/tiny.axb" --tokens 2 --quiet 2>"$out/stderr.txt"
     check "the program as compiled still runs" $?
 }
